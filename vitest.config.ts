@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const r = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: { '@shared': r('./src/shared'), '@engine': r('./native/engine') },
+  },
+  test: {
+    include: ['src/**/*.test.ts', 'native/**/*.test.ts', 'bench/**/*.test.ts', 'build/**/*.test.ts'],
+    environment: 'node',
+    // Native modules (better-sqlite3, dawn.node) crash a fork, not the runner.
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
