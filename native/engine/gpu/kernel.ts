@@ -1,0 +1,68 @@
+import { gridFor } from './dispatch';
+
+/**
+ * One compute pipeline and how to bind and dispatch it. Bindings are group 0, numbered 0..n-1 in the order given.
+ */
+export interface Kernel {
+  readonly label: string;
+  readonly pipeline: GPUComputePipeline;
+  bind(buffers: readonly GPUBuffer[]): GPUBindGroup;
+}
+
+export interface KernelSpec {
+  label: string;
+  code: string;
+  entryPoint?: string;
+  constants?: Record<string, number>;
+}
+
+const moduleCache = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
+
+export function createKernel(device: GPUDevice, spec: KernelSpec): Kernel {
+  let modules = moduleCache.get(device);
+  if (!modules) moduleCache.set(device, (modules = new Map()));
+  let module = modules.get(spec.code);
+  if (!module) {
+    module = device.createShaderModule({ label: spec.label, code: spec.code });
+    modules.set(spec.code, module);
+  }
+  const pipeline = device.createComputePipeline({
+    label: spec.label,
+    layout: 'auto',
+    compute: { module, entryPoint: spec.entryPoint ?? 'main', ...(spec.constants ? { constants: spec.constants } : {}) },
+  });
+  const layout = pipeline.getBindGroupLayout(0);
+  return {
+    label: spec.label,
+    pipeline,
+    bind: (buffers) =>
+      device.createBindGroup({
+        label: spec.label,
+        layout,
+        entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+      }),
+  };
+}
+
+/** Records one dispatch of `kernel` over `items` items (`perWorkgroup` items per workgroup, 2D grid if needed). */
+export function dispatchKernel(
+  pass: GPUComputePassEncoder,
+  kernel: Kernel,
+  bindGroup: GPUBindGroup,
+  items: number,
+  perWorkgroup: number,
+): void {
+  const [x, y] = gridFor(items, perWorkgroup);
+  if (x === 0) return;
+  pass.setPipeline(kernel.pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(x, y);
+}
+
+/** Records a dispatch of explicit workgroup counts. */
+export function dispatchGroups(pass: GPUComputePassEncoder, kernel: Kernel, bindGroup: GPUBindGroup, x: number, y = 1): void {
+  if (x === 0 || y === 0) return;
+  pass.setPipeline(kernel.pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(x, y);
+}
