@@ -53,10 +53,8 @@ function normalize(a: Vec3): Vec3 {
  */
 export function lookAt(eye: Vec3, target: Vec3, up: Vec3 = [0, 1, 0]): Float32Array {
   const z = normalize(sub(target, eye));
-  // x = right = z × up(down) ... with +y down: x = normalize(cross(z, -up))... choose x = normalize(cross(up, z)) flipped
-  let x = cross(z, up);
-  x = normalize([-x[0], -x[1], -x[2]]);
-  // y (down) completes a right-handed frame: y = z × x
+  // x = right = z × up; y (down) = z × x completes the right-handed frame x × y = z.
+  const x = normalize(cross(z, up));
   const y = cross(z, x);
   const m = new Float32Array(16);
   const rows = [x, y, z];
