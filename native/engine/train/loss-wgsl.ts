@@ -1,0 +1,223 @@
+/**
+ * WGSL of the fused photometric loss: (1 − λ)·L1 + λ·(1 − SSIM), 11×11 Gaussian window σ = 1.5, zero padding,
+ * optional per-pixel weight mask. Five passes (see loss.ts); images are f32 with `stride` floats per pixel and the
+ * first three channels are RGB. Intermediate planes are planar: plane-major, H·W each.
+ */
+import { gaussianWindow, SSIM_C1, SSIM_C2 } from '../reference/losses';
+
+const taps = gaussianWindow().map((w) => w.toPrecision(9)).join(', ');
+
+const COMMON = /* wgsl */ `
+struct Params {
+  width: u32,
+  height: u32,
+  stride: u32,
+  use_mask: u32,
+  lambda: f32,
+  _p0: f32,
+  _p1: f32,
+  _p2: f32,
+};
+const WIN = array<f32, 11>(${taps});
+const C1: f32 = ${SSIM_C1};
+const C2: f32 = ${SSIM_C2};
+@group(0) @binding(0) var<uniform> P: Params;
+
+fn linear_id(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.x + gid.y * nwg.x * 256u;
+}
+`;
+
+/** Mask sum (or H·W without mask) into result[3]; one workgroup. */
+export const MASK_SUM = /* wgsl */ `${COMMON}
+@group(0) @binding(1) var<storage, read> mask: array<f32>;
+@group(0) @binding(2) var<storage, read_write> result: array<f32>;
+var<workgroup> part: array<f32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) li: u32) {
+  let n = P.width * P.height;
+  var s = 0.0;
+  if (P.use_mask != 0u) {
+    for (var i = li; i < n; i += 256u) { s += mask[i]; }
+  }
+  part[li] = s;
+  workgroupBarrier();
+  for (var w = 128u; w > 0u; w >>= 1u) {
+    if (li < w) { part[li] += part[li + w]; }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    result[3] = select(f32(n), part[0], P.use_mask != 0u);
+  }
+}
+`;
+
+/** Horizontal blur of x, y, x², y², xy per channel: thread per (channel, pixel); writes 15 planes. */
+export const SSIM_BLUR_H = /* wgsl */ `${COMMON}
+@group(0) @binding(1) var<storage, read> render: array<f32>;
+@group(0) @binding(2) var<storage, read> target_img: array<f32>;
+@group(0) @binding(3) var<storage, read_write> planes: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let n = P.width * P.height;
+  let id = linear_id(gid, nwg);
+  if (id >= 3u * n) { return; }
+  let c = id / n;
+  let p = id % n;
+  let x0 = i32(p % P.width);
+  let row = p - p % P.width;
+  var s = array<f32, 5>(0.0, 0.0, 0.0, 0.0, 0.0);
+  for (var k = 0; k < 11; k++) {
+    let xx = x0 + k - 5;
+    if (xx >= 0 && xx < i32(P.width)) {
+      let q = row + u32(xx);
+      let a = render[q * P.stride + c];
+      let b = target_img[q * P.stride + c];
+      let w = WIN[k];
+      s[0] += w * a;
+      s[1] += w * b;
+      s[2] += w * a * a;
+      s[3] += w * b * b;
+      s[4] += w * a * b;
+    }
+  }
+  for (var k = 0u; k < 5u; k++) { planes[(c * 5u + k) * n + p] = s[k]; }
+}
+`;
+
+/**
+ * Vertical blur, per-pixel SSIM and its partial derivatives (pre-multiplied by mask/denominator):
+ * writes 9 gradient planes (per channel: ∂/∂μx, ∂/∂E[x²], ∂/∂E[xy]) and the weighted SSIM per (channel, pixel).
+ */
+export const SSIM_BLUR_V = /* wgsl */ `${COMMON}
+@group(0) @binding(1) var<storage, read> planes: array<f32>;
+@group(0) @binding(2) var<storage, read> mask: array<f32>;
+@group(0) @binding(3) var<storage, read> result: array<f32>;
+@group(0) @binding(4) var<storage, read_write> gmaps: array<f32>;
+@group(0) @binding(5) var<storage, read_write> pix: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let n = P.width * P.height;
+  let id = linear_id(gid, nwg);
+  if (id >= 3u * n) { return; }
+  let c = id / n;
+  let p = id % n;
+  let x = p % P.width;
+  let y0 = i32(p / P.width);
+  var s = array<f32, 5>(0.0, 0.0, 0.0, 0.0, 0.0);
+  for (var k = 0; k < 11; k++) {
+    let yy = y0 + k - 5;
+    if (yy >= 0 && yy < i32(P.height)) {
+      let q = u32(yy) * P.width + x;
+      for (var j = 0u; j < 5u; j++) { s[j] += WIN[k] * planes[(c * 5u + j) * n + q]; }
+    }
+  }
+  let mx = s[0];
+  let my = s[1];
+  let sxx = s[2] - mx * mx;
+  let syy = s[3] - my * my;
+  let sxy = s[4] - mx * my;
+  let A = 2.0 * mx * my + C1;
+  let B = 2.0 * sxy + C2;
+  let Cc = mx * mx + my * my + C1;
+  let D = sxx + syy + C2;
+  let ssim = (A * B) / (Cc * D);
+  let denom = 3.0 * result[3];
+  var w = select(1.0, mask[p], P.use_mask != 0u) / denom;
+  if (!(denom > 0.0)) { w = 0.0; }
+  let dSxx = -ssim / D;
+  let dSxy = 2.0 * A / (Cc * D);
+  let dMu = 2.0 * my * B / (Cc * D) - ssim * 2.0 * mx / Cc;
+  gmaps[(c * 3u + 0u) * n + p] = w * (dMu - 2.0 * mx * dSxx - my * dSxy);
+  gmaps[(c * 3u + 1u) * n + p] = w * dSxx;
+  gmaps[(c * 3u + 2u) * n + p] = w * dSxy;
+  pix[3u * n + c * n + p] = w * ssim;
+}
+`;
+
+/** Horizontal blur of the 9 gradient planes: thread per (plane, pixel). */
+export const GRAD_BLUR_H = /* wgsl */ `${COMMON}
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let n = P.width * P.height;
+  let id = linear_id(gid, nwg);
+  if (id >= 9u * n) { return; }
+  let plane = id / n;
+  let p = id % n;
+  let x0 = i32(p % P.width);
+  let row = p - p % P.width;
+  var s = 0.0;
+  for (var k = 0; k < 11; k++) {
+    let xx = x0 + k - 5;
+    if (xx >= 0 && xx < i32(P.width)) { s += WIN[k] * src[plane * n + row + u32(xx)]; }
+  }
+  dst[plane * n + p] = s;
+}
+`;
+
+/** Vertical blur of the gradient planes and the final dL/drender (L1 + D-SSIM); writes weighted |r − t|. */
+export const GRAD_FINAL = /* wgsl */ `${COMMON}
+@group(0) @binding(1) var<storage, read> tmp: array<f32>;
+@group(0) @binding(2) var<storage, read> render: array<f32>;
+@group(0) @binding(3) var<storage, read> target_img: array<f32>;
+@group(0) @binding(4) var<storage, read> mask: array<f32>;
+@group(0) @binding(5) var<storage, read> result: array<f32>;
+@group(0) @binding(6) var<storage, read_write> d_render: array<f32>;
+@group(0) @binding(7) var<storage, read_write> pix: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let n = P.width * P.height;
+  let id = linear_id(gid, nwg);
+  if (id >= 3u * n) { return; }
+  let c = id / n;
+  let p = id % n;
+  let x = p % P.width;
+  let y0 = i32(p / P.width);
+  var b = vec3f(0.0);
+  for (var k = 0; k < 11; k++) {
+    let yy = y0 + k - 5;
+    if (yy >= 0 && yy < i32(P.height)) {
+      let q = u32(yy) * P.width + x;
+      b += WIN[k] * vec3f(tmp[(c * 3u) * n + q], tmp[(c * 3u + 1u) * n + q], tmp[(c * 3u + 2u) * n + q]);
+    }
+  }
+  let r = render[p * P.stride + c];
+  let t = target_img[p * P.stride + c];
+  let denom = 3.0 * result[3];
+  var w = select(1.0, mask[p], P.use_mask != 0u) / denom;
+  if (!(denom > 0.0)) { w = 0.0; }
+  let d_ssim = b.x + 2.0 * r * b.y + t * b.z;
+  let d = r - t;
+  d_render[p * P.stride + c] = (1.0 - P.lambda) * w * sign(d) - P.lambda * d_ssim;
+  if (c == 0u && P.stride > 3u) {
+    for (var e = 3u; e < P.stride; e++) { d_render[p * P.stride + e] = 0.0; }
+  }
+  pix[c * n + p] = w * abs(d);
+}
+`;
+
+/** Sums the weighted L1 and SSIM terms: result = [l1, ssim, loss, maskSum]; one workgroup. */
+export const LOSS_REDUCE = /* wgsl */ `${COMMON}
+@group(0) @binding(1) var<storage, read> pix: array<f32>;
+@group(0) @binding(2) var<storage, read_write> result: array<f32>;
+var<workgroup> part: array<vec2f, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) li: u32) {
+  let n = 3u * P.width * P.height;
+  var s = vec2f(0.0);
+  for (var i = li; i < n; i += 256u) { s += vec2f(pix[i], pix[n + i]); }
+  part[li] = s;
+  workgroupBarrier();
+  for (var w = 128u; w > 0u; w >>= 1u) {
+    if (li < w) { part[li] += part[li + w]; }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    result[0] = part[0].x;
+    result[1] = part[0].y;
+    result[2] = (1.0 - P.lambda) * part[0].x + P.lambda * (1.0 - part[0].y);
+  }
+}
+`;
