@@ -16,16 +16,23 @@ export interface KernelSpec {
   constants?: Record<string, number>;
 }
 
-const moduleCache = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
+// Pipeline creation compiles the shader (slow on SwiftShader); kernels are cached per device and source.
+const kernelCache = new WeakMap<GPUDevice, Map<string, Kernel>>();
 
 export function createKernel(device: GPUDevice, spec: KernelSpec): Kernel {
-  let modules = moduleCache.get(device);
-  if (!modules) moduleCache.set(device, (modules = new Map()));
-  let module = modules.get(spec.code);
-  if (!module) {
-    module = device.createShaderModule({ label: spec.label, code: spec.code });
-    modules.set(spec.code, module);
+  let kernels = kernelCache.get(device);
+  if (!kernels) kernelCache.set(device, (kernels = new Map()));
+  const key = `${spec.entryPoint ?? 'main'}\n${JSON.stringify(spec.constants ?? {})}\n${spec.code}`;
+  let kernel = kernels.get(key);
+  if (!kernel) {
+    kernel = buildKernel(device, spec);
+    kernels.set(key, kernel);
   }
+  return kernel;
+}
+
+function buildKernel(device: GPUDevice, spec: KernelSpec): Kernel {
+  const module = device.createShaderModule({ label: spec.label, code: spec.code });
   const pipeline = device.createComputePipeline({
     label: spec.label,
     layout: 'auto',

@@ -1,0 +1,102 @@
+import { createStorageBuffer, createUniformBuffer } from '../gpu/buffers';
+import { workgroups2D } from '../gpu/dispatch';
+import { createKernel, dispatchGroups, type Kernel } from '../gpu/kernel';
+import { RADIX_BINS, RADIX_BLOCK, radixHistogramWgsl } from './kernels/radix-histogram';
+import { radixScatterWgsl } from './kernels/radix-scatter';
+import { PrefixScan } from './scan';
+
+/**
+ * Stable LSD radix sort of u32 keys with u32 values on the GPU, 4 bits per pass (histogram → scan → scatter).
+ * The number of keys is read on the GPU from `counts[countIndex]`, so it may come from an earlier kernel with no
+ * CPU readback; dispatch sizes come from `capacity` (blocks past the count do no work).
+ */
+export interface SortBuffers {
+  keys: GPUBuffer;
+  values: GPUBuffer;
+  /** Ping-pong partners of keys/values, same size. */
+  keysAlt: GPUBuffer;
+  valuesAlt: GPUBuffer;
+}
+
+export class RadixSort {
+  private readonly histogram: Kernel;
+  private readonly scatter: Kernel;
+  private readonly scan: PrefixScan;
+  private readonly histBuffers = new Map<number, { hist: GPUBuffer; histScan: GPUBuffer }>();
+  private readonly paramBuffers = new Map<string, GPUBuffer>();
+
+  constructor(private readonly device: GPUDevice) {
+    this.histogram = createKernel(device, { label: 'radix-histogram', code: radixHistogramWgsl });
+    this.scatter = createKernel(device, { label: 'radix-scatter', code: radixScatterWgsl });
+    this.scan = new PrefixScan(device);
+  }
+
+  private histFor(blocks: number) {
+    let h = this.histBuffers.get(blocks);
+    if (!h) {
+      h = {
+        hist: createStorageBuffer(this.device, blocks * RADIX_BINS * 4, `radix.hist[${blocks}]`),
+        histScan: createStorageBuffer(this.device, blocks * RADIX_BINS * 4, `radix.histScan[${blocks}]`),
+      };
+      this.histBuffers.set(blocks, h);
+    }
+    return h;
+  }
+
+  private paramsFor(shift: number, countIndex: number, blocks: number): GPUBuffer {
+    const key = `${shift}/${countIndex}/${blocks}`;
+    let b = this.paramBuffers.get(key);
+    if (!b) {
+      b = createUniformBuffer(this.device, 16, `radix.params[${key}]`);
+      this.device.queue.writeBuffer(b, 0, new Uint32Array([shift, countIndex, blocks, 0]));
+      this.paramBuffers.set(key, b);
+    }
+    return b;
+  }
+
+  /**
+   * Records a sort of the first `counts[countIndex]` (≤ capacity) pairs on bits [0, bits). Returns which buffers
+   * hold the result: `keys`/`values` after an even number of passes, `keysAlt`/`valuesAlt` after an odd one.
+   */
+  encode(
+    pass: GPUComputePassEncoder,
+    buffers: SortBuffers,
+    counts: GPUBuffer,
+    countIndex: number,
+    capacity: number,
+    bits = 32,
+  ): { keys: GPUBuffer; values: GPUBuffer } {
+    const passes = Math.ceil(Math.min(32, Math.max(0, bits)) / 4);
+    const blocks = Math.max(1, Math.ceil(capacity / RADIX_BLOCK));
+    const { hist, histScan } = this.histFor(blocks);
+    const [x, y] = workgroups2D(blocks);
+    let src = { keys: buffers.keys, values: buffers.values };
+    let dst = { keys: buffers.keysAlt, values: buffers.valuesAlt };
+    if (capacity === 0) return src;
+    for (let p = 0; p < passes; p++) {
+      const params = this.paramsFor(p * 4, countIndex, blocks);
+      dispatchGroups(pass, this.histogram, this.histogram.bind([params, counts, src.keys, hist]), x, y);
+      this.scan.encode(pass, hist, histScan, blocks * RADIX_BINS);
+      dispatchGroups(
+        pass,
+        this.scatter,
+        this.scatter.bind([params, counts, src.keys, src.values, histScan, dst.keys, dst.values]),
+        x,
+        y,
+      );
+      [src, dst] = [dst, src];
+    }
+    return src;
+  }
+
+  destroy(): void {
+    for (const h of this.histBuffers.values()) {
+      h.hist.destroy();
+      h.histScan.destroy();
+    }
+    for (const b of this.paramBuffers.values()) b.destroy();
+    this.histBuffers.clear();
+    this.paramBuffers.clear();
+    this.scan.destroy();
+  }
+}
