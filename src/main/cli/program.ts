@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { StudioError } from '@shared/api/errors';
+import { APP_VERSION } from '../host/version';
+import { startWebServer } from '../web/web-server';
+import { CliContext, type GlobalOptions } from './cli-context';
+import { EXIT, exitCodeFor } from './exit-codes';
+import { jobsTable, projectsTable } from './format';
+
+type Out = { json: unknown; text: string; exitCode?: number };
+
+/** Finds the built renderer: out/renderer next to the built CLI, or under the repository when run from sources. */
+export function findRendererDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    for (const candidate of [path.join(dir, 'renderer'), path.join(dir, 'out', 'renderer')]) {
+      if (fs.existsSync(path.join(candidate, 'index.html'))) return candidate;
+    }
+    dir = path.dirname(dir);
+  }
+  return path.resolve('out/renderer');
+}
+
+/**
+ * `avatar-studio [--library DIR] [--json] <command>`. Every command prints one JSON object on stdout with --json
+ * (errors too: `{ "error": { code, message } }`), human text otherwise; progress goes to stderr.
+ */
+export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) => Promise<void>): Command {
+  const program = new Command('avatar-studio')
+    .description('Avatar Studio: turn footage of a person into an animatable 3D Gaussian head avatar.')
+    .version(APP_VERSION)
+    .option('--library <dir>', 'library folder (default: the OS user-data folder, or AVATAR_STUDIO_LIBRARY)')
+    .option('--json', 'print one JSON object with the result on stdout')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('info')
+    .description('show versions and the library in use')
+    .action(() =>
+      run(async (ctx) => {
+        const [app, library] = [await ctx.call('app.info'), await ctx.call('library.info')];
+        return {
+          json: { app, library },
+          text: `Avatar Studio ${app.version} (${app.platform})\nLibrary: ${library.path} (schema ${library.schemaVersion}${library.readOnly ? `, read-only: ${library.readOnlyReason}` : ''})`,
+        };
+      }),
+    );
+
+  const projects = program.command('projects').description('manage projects');
+  projects
+    .command('list')
+    .description('list projects')
+    .option('--trash', 'list the trash instead')
+    .option('--search <text>', 'only names containing this text')
+    .action((o: { trash?: boolean; search?: string }) =>
+      run(async (ctx) => {
+        const list = await ctx.call('projects.list', { trashed: !!o.trash, query: o.search });
+        return { json: { projects: list }, text: projectsTable(list) };
+      }),
+    );
+  projects
+    .command('create <name>')
+    .description('create an empty project')
+    .action((name: string) =>
+      run(async (ctx) => {
+        const project = await ctx.call('projects.create', { name });
+        return { json: { project }, text: `Created “${project.name}” (${project.id})` };
+      }),
+    );
+  projects
+    .command('rename <project> <name>')
+    .description('rename a project (by id or name)')
+    .action((ref: string, name: string) =>
+      run(async (ctx) => {
+        const p = await ctx.resolveProject(ref);
+        const project = await ctx.call('projects.rename', { id: p.id, name });
+        return { json: { project }, text: `Renamed to “${project.name}”` };
+      }),
+    );
+  projects
+    .command('duplicate <project>')
+    .description('copy a project with all its files')
+    .option('--name <name>', 'name of the copy')
+    .action((ref: string, o: { name?: string }) =>
+      run(async (ctx) => {
+        const p = await ctx.resolveProject(ref);
+        const started = await ctx.call('projects.duplicate', { id: p.id, name: o.name });
+        const { job, exitCode } = await ctx.followJob(started);
+        const projectId = (job.result as { projectId?: string } | null)?.projectId ?? null;
+        return { json: { job, projectId }, text: job.status === 'completed' ? `Duplicated as ${projectId}` : `Duplicate ${job.status}: ${job.error?.message ?? ''}`, exitCode };
+      }),
+    );
+  projects
+    .command('delete <project>')
+    .description('move a project to the trash (restore it with `projects restore`)')
+    .action((ref: string) =>
+      run(async (ctx) => {
+        const p = await ctx.resolveProject(ref);
+        const project = await ctx.call('projects.trash', { id: p.id });
+        return { json: { project }, text: `Moved “${project.name}” to the trash` };
+      }),
+    );
+  projects
+    .command('restore <project>')
+    .description('restore a project from the trash')
+    .action((ref: string) =>
+      run(async (ctx) => {
+        const p = await ctx.resolveProject(ref, true);
+        const project = await ctx.call('projects.restore', { id: p.id });
+        return { json: { project }, text: `Restored “${project.name}”` };
+      }),
+    );
+  projects
+    .command('empty-trash')
+    .description('delete every project in the trash for good')
+    .action(() =>
+      run(async (ctx) => {
+        const started = await ctx.call('projects.emptyTrash');
+        const { job, exitCode } = await ctx.followJob(started);
+        return { json: { job }, text: `Empty trash: ${job.status}`, exitCode };
+      }),
+    );
+
+  const jobs = program.command('jobs').description('list, resume and cancel long-running work');
+  jobs
+    .command('list')
+    .description('list jobs')
+    .option('--active', 'only queued, running and interrupted jobs')
+    .action((o: { active?: boolean }) =>
+      run(async (ctx) => {
+        const list = await ctx.call('jobs.list', { includeFinished: !o.active });
+        return { json: { jobs: list }, text: jobsTable(list) };
+      }),
+    );
+  jobs
+    .command('resume <id>')
+    .description('resume an interrupted, failed or cancelled job and wait for it')
+    .action((id: string) =>
+      run(async (ctx) => {
+        const started = await ctx.call('jobs.resume', { id });
+        const { job, exitCode } = await ctx.followJob(started);
+        return { json: { job }, text: `${job.title}: ${job.status}${job.error ? ` — ${job.error.message}` : ''}`, exitCode };
+      }),
+    );
+  jobs
+    .command('cancel <id>')
+    .description('cancel a job')
+    .action((id: string) =>
+      run(async (ctx) => {
+        const job = await ctx.call('jobs.cancel', { id });
+        return { json: { job }, text: `${job.title}: ${job.status}` };
+      }),
+    );
+
+  program
+    .command('serve')
+    .description('web mode: serve the studio on http://127.0.0.1 with a per-launch token')
+    .option('--port <port>', 'port (0 picks a free one)', '0')
+    .action((o: { port: string }) =>
+      run(async (ctx) => {
+        const host = ctx.host();
+        const server = await startWebServer({ host, rendererDir: findRendererDir(), port: Number(o.port) });
+        const info = host.services.library.info();
+        process.stderr.write(`Avatar Studio (web mode) — library ${info.path}${info.readOnly ? ` (read-only: ${info.readOnlyReason})` : ''}\n`);
+        process.stdout.write(ctx.json ? `${JSON.stringify({ url: server.url, port: server.port, library: info })}\n` : `Open ${server.url}\n`);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        process.stderr.write('Stopping…\n');
+        await server.close();
+        return { json: undefined, text: '' };
+      }),
+    );
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let globals: GlobalOptions = {};
+  const run = async (action: (ctx: CliContext) => Promise<Out>) => {
+    const ctx = new CliContext(globals);
+    try {
+      const out = await action(ctx);
+      if (out.json !== undefined) process.stdout.write(ctx.json ? `${JSON.stringify(out.json)}\n` : out.text ? `${out.text}\n` : '');
+      exitCode = out.exitCode ?? EXIT.ok;
+    } catch (err) {
+      const error = err instanceof StudioError ? err.toShape() : { code: 'INTERNAL' as const, message: (err as Error)?.message ?? String(err) };
+      if (ctx.json) process.stdout.write(`${JSON.stringify({ error })}\n`);
+      process.stderr.write(`avatar-studio: ${error.message}\n`);
+      exitCode = exitCodeFor(error.code);
+    } finally {
+      await ctx.close();
+    }
+  };
+  const program = buildProgram(run);
+  program.hook('preAction', (cmd) => {
+    globals = cmd.optsWithGlobals() as GlobalOptions;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  return exitCode;
+}

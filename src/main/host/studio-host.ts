@@ -1,0 +1,132 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { isMethodName, methods, type EventName, type EventPayload } from '@shared/api/contract';
+import { describeValidationError, StudioError, type StudioErrorShape } from '@shared/api/errors';
+import type { CallOutcome } from '@shared/api/wire';
+import type { AppInfo, LibraryInfo } from '@shared/model/settings';
+import { JobRunner } from '../jobs/job-runner';
+import { nodeForkLauncher, type WorkerLauncher } from '../jobs/launcher';
+import { toStudioFsError } from '../services/fs/atomic-write';
+import { AppConfigStore } from '../services/library/app-config';
+import { duplicateProjectJob, emptyTrashJob } from '../services/projects/project-jobs';
+import { openServices, type StudioServices } from '../services/studio-services';
+import { handlers } from './handlers';
+import { APP_VERSION } from './version';
+
+export type FrontDoor = AppInfo['frontDoor'];
+
+export interface StudioHostOptions {
+  libraryDir: string;
+  frontDoor: FrontDoor;
+  launcher?: WorkerLauncher;
+  /** Where the chosen library is remembered (omit in tests to leave the user's config alone). */
+  appConfig?: AppConfigStore;
+  createLibrary?: boolean;
+  /** Extra version strings for app.info (Electron, Chromium, GPU adapter). */
+  versions?: Record<string, string>;
+}
+
+/**
+ * The services host: one open library, its job runner, and the single `dispatch` every front door (Electron IPC,
+ * web-mode WebSocket, CLI) calls. Validation of parameters and the mapping of failures to typed errors happen here
+ * and nowhere else.
+ */
+export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
+  services: StudioServices;
+  jobs: JobRunner;
+
+  private constructor(
+    private readonly opts: StudioHostOptions,
+    services: StudioServices,
+  ) {
+    super();
+    this.services = services;
+    this.jobs = this.createRunner(services);
+  }
+
+  static open(opts: StudioHostOptions): StudioHost {
+    const services = openServices(opts.libraryDir, { frontDoor: opts.frontDoor, create: opts.createLibrary ?? true });
+    return new StudioHost(opts, services);
+  }
+
+  private createRunner(services: StudioServices): JobRunner {
+    const runner = new JobRunner(services, this.opts.launcher ?? nodeForkLauncher);
+    runner.register(duplicateProjectJob);
+    runner.register(emptyTrashJob);
+    runner.on('updated', (job) => this.emitEvent('job.updated', job));
+    if (!services.library.readOnly) runner.recoverAfterRestart();
+    return runner;
+  }
+
+  emitEvent<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    this.emit('event', event, payload);
+  }
+
+  appInfo(): AppInfo {
+    return {
+      version: APP_VERSION,
+      frontDoor: this.opts.frontDoor,
+      platform: `${process.platform}-${process.arch}`,
+      versions: { node: process.versions.node, sqlite: this.services.library.db.prepare('select sqlite_version() v').pluck().get() as string, ...this.opts.versions },
+    };
+  }
+
+  /** Opens another library folder in place of the current one and remembers it for the next start. */
+  async switchLibrary(dir: string, create: boolean): Promise<LibraryInfo> {
+    const next = openServices(dir, { frontDoor: this.opts.frontDoor, create });
+    await this.jobs.close();
+    this.services.library.close();
+    this.services = next;
+    this.jobs = this.createRunner(next);
+    if (this.opts.appConfig) this.opts.appConfig.write({ ...this.opts.appConfig.read(), libraryPath: next.library.dir });
+    const info = next.library.info();
+    this.emitEvent('library.changed', info);
+    return info;
+  }
+
+  async dispatch(method: unknown, rawParams: unknown): Promise<CallOutcome> {
+    if (!isMethodName(method)) {
+      return fail({ code: 'UNKNOWN_METHOD', message: `Unknown request “${String(method).slice(0, 100)}”. The studio and this window may be different versions; reload the window.` });
+    }
+    const spec = methods[method];
+    const parsed = spec.params.safeParse(rawParams ?? {});
+    if (!parsed.success) return fail({ code: 'BAD_REQUEST', message: describeValidationError(parsed.error, `parameters for ${method}`) });
+    try {
+      const handler = handlers[method] as (p: unknown, h: StudioHost) => unknown;
+      const result = await handler(parsed.data, this);
+      return { ok: true, result };
+    } catch (err) {
+      return fail(this.toErrorShape(err));
+    }
+  }
+
+  private toErrorShape(err: unknown): StudioErrorShape {
+    const mapped = toStudioFsError(err, 'saving');
+    if (mapped instanceof StudioError) return mapped.toShape();
+    const code = (err as { code?: string } | null)?.code;
+    if (code === 'SQLITE_READONLY' || code === 'SQLITE_READONLY_DBMOVED')
+      return { code: 'LIBRARY_READ_ONLY', message: this.services.library.readOnlyReason ?? 'The library database cannot be written.' };
+    if (code === 'SQLITE_FULL') return { code: 'DISK_FULL', message: 'The disk is full. Free some space and try again; nothing was changed.' };
+    if (code === 'SQLITE_BUSY') return { code: 'CONFLICT', message: 'The library is busy with another write. Try again in a moment.' };
+    console.error('[studio] unexpected error', err);
+    return { code: 'INTERNAL', message: `Something went wrong inside the studio: ${(err as Error)?.message ?? String(err)}. Your library was not changed by this request.` };
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.close();
+    this.services.library.close();
+  }
+}
+
+function fail(error: StudioErrorShape): CallOutcome {
+  return { ok: false, error };
+}
+
+/** Reads the library path that the app config or environment names, for front doors without an explicit flag. */
+export function resolveLibraryDir(explicit?: string): string {
+  return new AppConfigStore().resolveLibraryDir(explicit);
+}
+
+export function libraryExists(dir: string): boolean {
+  return fs.existsSync(dir);
+}

@@ -1,0 +1,43 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { HostToWorker, WorkerToHost } from './protocol';
+
+/** A running worker process, whatever started it (Node's fork, Electron's utilityProcess). */
+export interface WorkerHandle {
+  readonly pid: number | undefined;
+  send(msg: HostToWorker): void;
+  onMessage(listener: (msg: WorkerToHost) => void): void;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+export type WorkerLauncher = () => WorkerHandle;
+
+let workerEntry: string | null = null;
+
+/** Entry files of built front doors point this at `job-worker.js` beside them. */
+export function setWorkerEntry(path: string): void {
+  workerEntry = path;
+}
+
+function resolveEntry(): { entry: string; execArgv: string[] } {
+  if (workerEntry) return { entry: workerEntry, execArgv: [] };
+  // Running from TypeScript sources (tests, tsx): fork the TS entry with tsx's loader.
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return { entry: fileURLToPath(new URL('./worker-main.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
+  return { entry: fileURLToPath(new URL('./job-worker.js', import.meta.url)), execArgv: [] };
+}
+
+export const nodeForkLauncher: WorkerLauncher = () => {
+  const { entry, execArgv } = resolveEntry();
+  const child = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    pid: child.pid,
+    send: (msg) => {
+      if (child.connected) child.send(msg);
+    },
+    onMessage: (l) => child.on('message', (m) => l(m as WorkerToHost)),
+    onExit: (l) => child.on('exit', (code, signal) => l(code, signal)),
+    kill: () => child.kill('SIGKILL'),
+  };
+};

@@ -1,0 +1,18 @@
+import type { JobProgress } from '@shared/model/job';
+
+/** What a job's worker-side code gets: where to work, how to report, and when to stop. */
+export interface WorkerContext {
+  libraryDir: string;
+  /** Folder of the job's project (null for library-wide jobs). */
+  projectDir: string | null;
+  signal: AbortSignal;
+  progress(p: Omit<JobProgress, 'etaSeconds'>): void;
+  /** Records how far the job got; a resumed job receives the last checkpoint. */
+  checkpoint(state: unknown): void;
+  throwIfCancelled(): void;
+}
+
+/** The half of a job kind that runs in the worker process: the long work itself. */
+export interface WorkerJob<P = unknown, C = unknown, O = unknown> {
+  run(ctx: WorkerContext, params: P, checkpoint: C | null): Promise<O>;
+}

@@ -1,0 +1,10 @@
+import type { JobKind } from '@shared/model/job';
+import { duplicateProjectWorker } from '../services/projects/duplicate-project.worker';
+import { emptyTrashWorker } from '../services/projects/empty-trash.worker';
+import type { WorkerJob } from './worker-context';
+
+/** The worker half of every job kind. Each lives beside its capability in src/main/services/<capability>/. */
+export const workerJobs: Record<JobKind, WorkerJob<any, any, any>> = {
+  'project.duplicate': duplicateProjectWorker,
+  'trash.empty': emptyTrashWorker,
+};

@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { StudioError } from '@shared/api/errors';
+import type { LibraryInfo } from '@shared/model/settings';
+import { toStudioFsError } from '../fs/atomic-write';
+import { acquireLibraryLock, type LockOwner } from './lock';
+import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
+
+export const DB_FILE = 'library.sqlite';
+export const PROJECTS_DIR = 'projects';
+export const TRASH_DIR = 'trash';
+
+export interface OpenLibraryOptions {
+  /** Create the folder and database when missing (default true). */
+  create?: boolean;
+  /** Who is opening it, recorded in the lock file (electron, web, cli). */
+  frontDoor?: string;
+  /** Open read-only even when the library could be written. */
+  readOnly?: boolean;
+}
+
+/**
+ * A library folder: the SQLite database (WAL, foreign keys, migrated on open) plus one folder per project. The
+ * instance that holds the lock writes; any other instance gets a read-only view with the reason.
+ */
+export class Library {
+  private constructor(
+    readonly dir: string,
+    readonly db: Database.Database,
+    readonly readOnlyReason: string | null,
+    private readonly releaseLock: (() => void) | null,
+  ) {}
+
+  get readOnly(): boolean {
+    return this.readOnlyReason !== null;
+  }
+
+  static open(dirInput: string, opts: OpenLibraryOptions = {}): Library {
+    const dir = path.resolve(dirInput);
+    const create = opts.create ?? true;
+    const dbFile = path.join(dir, DB_FILE);
+    const exists = fs.existsSync(dbFile);
+
+    if (!fs.existsSync(dir)) {
+      if (!create) throw new StudioError('LIBRARY_UNAVAILABLE', `No library folder at ${dir}. Choose an existing library or let the studio create one there.`, { path: dir });
+      try {
+        fs.mkdirSync(dir, { recursive: true });
+      } catch (err) {
+        throw new StudioError('LIBRARY_UNAVAILABLE', `Cannot create a library at ${dir}: ${(err as Error).message}. Choose a folder you can write to.`, { path: dir });
+      }
+    } else if (!fs.statSync(dir).isDirectory()) {
+      throw new StudioError('LIBRARY_UNAVAILABLE', `${dir} is a file, not a folder. Choose a folder for the library.`, { path: dir });
+    }
+    if (!exists && !create) throw new StudioError('LIBRARY_UNAVAILABLE', `${dir} is not an Avatar Studio library (no ${DB_FILE}).`, { path: dir });
+
+    let readOnlyReason: string | null = opts.readOnly ? 'Opened read-only on request.' : null;
+    if (!readOnlyReason && !canWrite(dir)) readOnlyReason = `The library folder ${dir} cannot be written (permissions or a read-only disk). Projects can be viewed but not changed.`;
+    let releaseLock: (() => void) | null = null;
+    if (!readOnlyReason) {
+      const lock = acquireLibraryLock(dir, opts.frontDoor ?? 'unknown');
+      if (lock.acquired) releaseLock = lock.release;
+      else readOnlyReason = describeLockOwner(lock.owner);
+    }
+    if (readOnlyReason && !exists) {
+      releaseLock?.();
+      throw new StudioError('LIBRARY_UNAVAILABLE', `${readOnlyReason} There is no library there yet, and one cannot be created.`, { path: dir });
+    }
+
+    let db: Database.Database;
+    try {
+      db = new Database(dbFile, { readonly: readOnlyReason !== null, fileMustExist: readOnlyReason !== null });
+    } catch (err) {
+      releaseLock?.();
+      throw new StudioError('LIBRARY_UNAVAILABLE', `Cannot open the library database in ${dir}: ${(err as Error).message}`, { path: dir });
+    }
+    try {
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      if (readOnlyReason === null) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        backupBeforeMigration(db, dir);
+        migrate(db);
+        fs.mkdirSync(path.join(dir, PROJECTS_DIR), { recursive: true });
+        fs.mkdirSync(path.join(dir, TRASH_DIR), { recursive: true });
+      } else {
+        const v = schemaVersion(db);
+        if (v > LATEST_SCHEMA_VERSION) migrate(db); // throws LIBRARY_TOO_NEW
+        if (v < LATEST_SCHEMA_VERSION)
+          throw new StudioError('LIBRARY_READ_ONLY', `${readOnlyReason} The library also needs an upgrade (schema ${v} → ${LATEST_SCHEMA_VERSION}), which needs write access.`);
+      }
+    } catch (err) {
+      db.close();
+      releaseLock?.();
+      if (err instanceof StudioError) throw err;
+      throw toStudioFsError(err, 'opening the library');
+    }
+    const lib = new Library(dir, db, readOnlyReason, releaseLock);
+    if (!lib.readOnly) lib.reconcileFolders();
+    return lib;
+  }
+
+  info(): LibraryInfo {
+    return { path: this.dir, schemaVersion: schemaVersion(this.db), readOnly: this.readOnly, readOnlyReason: this.readOnlyReason };
+  }
+
+  assertWritable(): void {
+    if (this.readOnlyReason) throw new StudioError('LIBRARY_READ_ONLY', this.readOnlyReason);
+  }
+
+  projectDir(folder: string): string {
+    return path.join(this.dir, folder);
+  }
+
+  /**
+   * Makes folders agree with the database after a crash between a folder move and its database update: a project
+   * whose folder is found in the other place (projects/ vs trash/) is pointed there.
+   */
+  private reconcileFolders(): void {
+    const rows = this.db.prepare('SELECT id, folder, trashed_at FROM projects').all() as { id: string; folder: string; trashed_at: number | null }[];
+    const fix = this.db.prepare('UPDATE projects SET folder = ?, trashed_at = ? WHERE id = ?');
+    for (const row of rows) {
+      if (fs.existsSync(this.projectDir(row.folder))) continue;
+      const live = `${PROJECTS_DIR}/${row.id}`;
+      const trashed = `${TRASH_DIR}/${row.id}`;
+      if (fs.existsSync(this.projectDir(live))) fix.run(live, null, row.id);
+      else if (fs.existsSync(this.projectDir(trashed))) fix.run(trashed, row.trashed_at ?? Date.now(), row.id);
+      else fs.mkdirSync(this.projectDir(row.folder), { recursive: true });
+    }
+    // Folders detached by an "empty trash" that did not finish: the user already chose to delete them.
+    for (const entry of fs.readdirSync(path.join(this.dir, TRASH_DIR))) {
+      if (entry.endsWith('.purging')) fs.rmSync(path.join(this.dir, TRASH_DIR, entry), { recursive: true, force: true });
+    }
+    // Half-assembled copies from a duplicate that was cancelled while the studio was down.
+    const pendingCopies = new Set(
+      (this.db.prepare(`SELECT params FROM jobs WHERE kind = 'project.duplicate' AND status IN ('queued', 'running', 'interrupted', 'failed')`).all() as { params: string }[]).map(
+        (r) => `${(JSON.parse(r.params) as { targetId: string }).targetId}.partial`,
+      ),
+    );
+    for (const entry of fs.readdirSync(path.join(this.dir, PROJECTS_DIR))) {
+      if (entry.endsWith('.partial') && !pendingCopies.has(entry)) fs.rmSync(path.join(this.dir, PROJECTS_DIR, entry), { recursive: true, force: true });
+    }
+  }
+
+  close(): void {
+    if (this.db.open) {
+      if (!this.readOnly) {
+        try {
+          this.db.pragma('wal_checkpoint(TRUNCATE)');
+        } catch {
+          // another reader may hold the WAL; the checkpoint happens on a later close
+        }
+      }
+      this.db.close();
+    }
+    this.releaseLock?.();
+  }
+}
+
+function canWrite(dir: string): boolean {
+  const probe = path.join(dir, `.write-probe-${process.pid}`);
+  try {
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe, { force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeLockOwner(owner: LockOwner | null): string {
+  if (!owner) return 'Another Avatar Studio is using this library, so it is open read-only here. Close the other one to make changes.';
+  const where = owner.frontDoor === 'cli' ? 'a command-line run' : owner.frontDoor === 'web' ? 'a web-mode studio' : 'another Avatar Studio window';
+  return `This library is in use by ${where} (process ${owner.pid} on ${owner.hostname}), so it is open read-only here. Close that one to make changes.`;
+}
+
+/** Keeps a copy of the database before a schema upgrade, so an upgrade can never lose a user's library. */
+function backupBeforeMigration(db: Database.Database, dir: string): void {
+  const v = schemaVersion(db);
+  if (v === 0 || v >= LATEST_SCHEMA_VERSION) return;
+  const backup = path.join(dir, `library.v${v}.backup.sqlite`);
+  if (fs.existsSync(backup)) return;
+  db.exec(`VACUUM INTO '${backup.replace(/'/g, "''")}'`);
+}

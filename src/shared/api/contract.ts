@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { Job, JobId } from '../model/job';
+import { Project, ProjectId, ProjectName } from '../model/project';
+import { AppInfo, LibraryInfo, Settings, Theme } from '../model/settings';
+
+/**
+ * The StudioApi: every call the renderer (or any front door) can make, with its parameter and result schemas.
+ * Parameters are validated by the services host before a handler runs; results are validated in tests and dev.
+ * Names are `<capability>.<verb>`; a capability added later adds its entries here and its handlers in
+ * src/main/services/<capability>.
+ */
+const none = z.strictObject({});
+
+export const methods = {
+  'app.info': { params: none, result: AppInfo },
+
+  'library.info': { params: none, result: LibraryInfo },
+  /** Switch to another library folder (created if missing when `create`); remembered for the next start. */
+  'library.open': { params: z.strictObject({ path: z.string().min(1), create: z.boolean().default(true) }), result: LibraryInfo },
+
+  'settings.get': { params: none, result: Settings },
+  'settings.update': { params: z.strictObject({ theme: Theme.optional() }), result: Settings },
+
+  'projects.list': {
+    params: z.strictObject({
+      query: z.string().max(200).optional(),
+      /** false (default): live projects; true: the trash. */
+      trashed: z.boolean().default(false),
+    }),
+    result: z.array(Project),
+  },
+  'projects.get': { params: z.strictObject({ id: ProjectId }), result: Project },
+  'projects.create': { params: z.strictObject({ name: ProjectName }), result: Project },
+  'projects.rename': { params: z.strictObject({ id: ProjectId, name: ProjectName }), result: Project },
+  /** Copies a project with all its files as a job; the job's result is `{ projectId }`. */
+  'projects.duplicate': { params: z.strictObject({ id: ProjectId, name: ProjectName.optional() }), result: Job },
+  /** Moves a project and its folder to the library's trash. */
+  'projects.trash': { params: z.strictObject({ id: ProjectId }), result: Project },
+  'projects.restore': { params: z.strictObject({ id: ProjectId }), result: Project },
+  /** Deletes every project in the trash for good, as a job. */
+  'projects.emptyTrash': { params: none, result: Job },
+
+  'jobs.list': {
+    params: z.strictObject({ projectId: ProjectId.optional(), includeFinished: z.boolean().default(true) }),
+    result: z.array(Job),
+  },
+  'jobs.get': { params: z.strictObject({ id: JobId }), result: Job },
+  'jobs.cancel': { params: z.strictObject({ id: JobId }), result: Job },
+  'jobs.resume': { params: z.strictObject({ id: JobId }), result: Job },
+  /** Removes a finished job from the list (its results stay). */
+  'jobs.dismiss': { params: z.strictObject({ id: JobId }), result: z.strictObject({ id: JobId }) },
+} as const;
+
+/** Events pushed from the services host to every connected front door. */
+export const events = {
+  'job.updated': Job,
+  'projects.changed': z.object({ ids: z.array(z.string()) }),
+  'library.changed': LibraryInfo,
+  'settings.changed': Settings,
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type EventName = keyof typeof events;
+export type MethodParamsInput<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
+export type MethodParams<M extends MethodName> = z.output<(typeof methods)[M]['params']>;
+export type MethodResult<M extends MethodName> = z.output<(typeof methods)[M]['result']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** Parameters are optional at the call site when every field has a default or is optional. */
+export type CallArgs<M extends MethodName> = {} extends MethodParamsInput<M> ? [params?: MethodParamsInput<M>] : [params: MethodParamsInput<M>];

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { StudioErrorShape } from '../api/errors';
+
+export const JobId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a job id (32 hex characters)');
+export type JobId = z.infer<typeof JobId>;
+
+/** Kinds of long work. Each has a handler in src/main/services/<capability>/ registered with the job runner. */
+export const JobKind = z.enum(['project.duplicate', 'trash.empty']);
+export type JobKind = z.infer<typeof JobKind>;
+
+export const JobStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const JobProgress = z.object({
+  /** 0..1 */
+  fraction: z.number().min(0).max(1),
+  stage: z.string(),
+  done: z.number().optional(),
+  total: z.number().optional(),
+  unit: z.string().optional(),
+  etaSeconds: z.number().nullable(),
+  /** Project-relative path of a preview image, when the job has one. */
+  preview: z.string().optional(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+export const Job = z.object({
+  id: JobId,
+  kind: JobKind,
+  title: z.string(),
+  projectId: z.string().nullable(),
+  status: JobStatus,
+  progress: JobProgress,
+  result: z.unknown().nullable(),
+  error: StudioErrorShape.nullable(),
+  createdAt: z.number().int(),
+  startedAt: z.number().int().nullable(),
+  finishedAt: z.number().int().nullable(),
+  /** Number of times the job was started (1 + resumes). */
+  attempts: z.number().int(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['queued', 'running'];
+export const RESUMABLE_JOB_STATUSES: readonly JobStatus[] = ['interrupted', 'failed', 'cancelled'];
