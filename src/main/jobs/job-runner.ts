@@ -176,10 +176,12 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
         case 'done':
           settled = true;
           this.onDone(job.id, msg.output);
+          setTimeout(() => worker.kill(), 2000).unref();
           break;
         case 'failed':
           settled = true;
           this.onFailed(job.id, run, msg.error);
+          setTimeout(() => worker.kill(), 2000).unref();
           break;
       }
     });

@@ -7,10 +7,15 @@ import { workerJobs } from './worker-registry';
  * Entry of a job worker process: receives one `start`, runs that job's worker half, reports progress and
  * checkpoints, and exits. A `cancel` aborts the job's signal; the job stops at its next check.
  */
-const send = (msg: WorkerToHost) => process.send?.(msg);
+// Electron's utility processes talk through process.parentPort; Node's fork through process.send.
+const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
+const send = (msg: WorkerToHost) => (parentPort ? parentPort.postMessage(msg) : process.send?.(msg));
 const abort = new AbortController();
+const onMessage = (l: (m: unknown) => void) => (parentPort ? parentPort.on('message', (e) => l(e.data)) : process.on('message', l));
+// A utility process is ended by the host once it has the result; a forked child disconnects and exits.
+const finish = () => (parentPort ? undefined : process.disconnect?.());
 
-process.on('message', (raw) => {
+onMessage((raw) => {
   const msg = raw as HostToWorker;
   if (msg.type === 'cancel') {
     abort.abort();
@@ -35,7 +40,7 @@ process.on('message', (raw) => {
       const error = err instanceof StudioError ? err.toShape() : { code: 'INTERNAL' as const, message: (err as Error)?.message ?? String(err) };
       send({ type: 'failed', error });
     })
-    .finally(() => process.disconnect?.());
+    .finally(finish);
 });
 
 process.on('disconnect', () => process.exit(0));

@@ -75,6 +75,8 @@ export class Library {
       throw new StudioError('LIBRARY_UNAVAILABLE', `Cannot open the library database in ${dir}: ${(err as Error).message}`, { path: dir });
     }
     try {
+      // Refuse a newer schema before anything (even the journal mode) touches the file.
+      if (schemaVersion(db) > LATEST_SCHEMA_VERSION) migrate(db);
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       if (readOnlyReason === null) {
@@ -86,7 +88,6 @@ export class Library {
         fs.mkdirSync(path.join(dir, TRASH_DIR), { recursive: true });
       } else {
         const v = schemaVersion(db);
-        if (v > LATEST_SCHEMA_VERSION) migrate(db); // throws LIBRARY_TOO_NEW
         if (v < LATEST_SCHEMA_VERSION)
           throw new StudioError('LIBRARY_READ_ONLY', `${readOnlyReason} The library also needs an upgrade (schema ${v} → ${LATEST_SCHEMA_VERSION}), which needs write access.`);
       }

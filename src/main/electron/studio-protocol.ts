@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { net, protocol } from 'electron';
+import { ProjectId } from '@shared/model/project';
+import type { StudioHost } from '../host/studio-host';
+import { resolveInside } from '../services/fs/atomic-write';
+
+export const STUDIO_SCHEME = 'studio';
+
+/** Must run before app `ready`. */
+export function registerStudioScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: STUDIO_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+}
+
+const CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: studio:; media-src 'self' blob: studio:; connect-src 'self' studio:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'";
+
+/**
+ * `studio://app/…` serves the built renderer; `studio://assets/<projectId>/…` serves files of a project. Both
+ * refuse paths that leave their folder. This replaces file:// (Electron security checklist).
+ */
+export function handleStudioProtocol(rendererDir: string, getHost: () => StudioHost): void {
+  protocol.handle(STUDIO_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    let file: string | null = null;
+    if (url.host === 'app') file = resolveInside(rendererDir, parts.length ? parts.join('/') : 'index.html');
+    else if (url.host === 'assets' && ProjectId.safeParse(parts[0]).success) {
+      try {
+        file = resolveInside(getHost().services.projects.folderOf(parts[0]!), parts.slice(1).join('/'));
+      } catch {
+        file = null;
+      }
+    }
+    if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return new Response('Not found', { status: 404 });
+    const response = await net.fetch(pathToFileURL(file).toString(), { headers: request.headers });
+    const headers = new Headers(response.headers);
+    if (url.host === 'app' && path.extname(file) === '.html') headers.set('Content-Security-Policy', CSP);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
+}

@@ -1,0 +1,30 @@
+/**
+ * The StudioApi method names as plain data, for the Electron preload, which must not load zod (a sandboxed preload
+ * cannot require packages). contract.test.ts checks this list against the contract.
+ */
+export const METHOD_NAME_LIST = [
+  'app.info',
+  'library.info',
+  'library.open',
+  'settings.get',
+  'settings.update',
+  'projects.list',
+  'projects.get',
+  'projects.create',
+  'projects.rename',
+  'projects.duplicate',
+  'projects.trash',
+  'projects.restore',
+  'projects.emptyTrash',
+  'jobs.list',
+  'jobs.get',
+  'jobs.cancel',
+  'jobs.resume',
+  'jobs.dismiss',
+] as const;
+
+const known: ReadonlySet<string> = new Set(METHOD_NAME_LIST);
+
+export function isKnownMethodName(name: unknown): boolean {
+  return typeof name === 'string' && known.has(name);
+}
