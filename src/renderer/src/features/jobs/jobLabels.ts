@@ -1,0 +1,44 @@
+import type { Job, JobKind, JobStatus } from '@shared/model/job';
+import { formatEta, formatPercent } from '../../lib/format';
+
+const KIND_LABEL: Partial<Record<JobKind, string>> = {
+  'project.duplicate': 'Duplicate project',
+  'trash.empty': 'Empty Trash',
+};
+
+export const kindLabel = (kind: JobKind): string => KIND_LABEL[kind] ?? kind;
+
+export const STATUS_LABEL: Record<JobStatus, string> = {
+  queued: 'Waiting',
+  running: 'Running',
+  completed: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  interrupted: 'Interrupted',
+};
+
+/** "42% · Copying files · 12 / 30 files · about 3 min left" for an active job. */
+export function progressText(job: Job): string {
+  const p = job.progress;
+  const parts: string[] = [formatPercent(p.fraction)];
+  if (p.stage) parts.push(p.stage);
+  if (p.done !== undefined && p.total !== undefined) parts.push(`${p.done.toLocaleString()} / ${p.total.toLocaleString()}${p.unit ? ` ${p.unit}` : ''}`);
+  else if (p.done !== undefined) parts.push(`${p.done.toLocaleString()}${p.unit ? ` ${p.unit}` : ''}`);
+  const eta = job.status === 'running' ? formatEta(p.etaSeconds) : null;
+  if (eta) parts.push(eta);
+  return parts.join(' · ');
+}
+
+/** What the user can do about a job that did not finish. */
+export function endedText(job: Job): string | null {
+  switch (job.status) {
+    case 'interrupted':
+      return `Stopped when the studio closed, at ${formatPercent(job.progress.fraction)}. Resume picks up where it left off.`;
+    case 'failed':
+      return `${job.error?.message ?? 'It stopped with an error.'} Resume tries again.`;
+    case 'cancelled':
+      return `Cancelled at ${formatPercent(job.progress.fraction)}. Resume starts it again.`;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,34 @@
+import { Icon } from '../../components/Icon';
+import { CAPABILITIES, LATER_NOTE } from './capabilities';
+
+/** The project's sections down the left. Only built ones are interactive; the rest say they are coming. */
+export function CapabilityRail({ active }: { active: string }) {
+  return (
+    <nav className="rail" aria-label="Project sections">
+      <ul>
+        {CAPABILITIES.map((c) =>
+          c.available ? (
+            <li key={c.id}>
+              <span className={`rail-item${active === c.id ? ' is-active' : ''}`} aria-current={active === c.id ? 'page' : undefined}>
+                <Icon name={c.icon} size={18} />
+                <span className="rail-text">
+                  <span className="rail-label">{c.label}</span>
+                </span>
+              </span>
+            </li>
+          ) : (
+            <li key={c.id}>
+              <span className="rail-item is-unavailable" aria-disabled="true" title={`${c.summary}. ${LATER_NOTE}.`}>
+                <Icon name={c.icon} size={18} />
+                <span className="rail-text">
+                  <span className="rail-label">{c.label}</span>
+                  <span className="rail-note">{LATER_NOTE}</span>
+                </span>
+              </span>
+            </li>
+          ),
+        )}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,73 @@
+import { useMemo } from 'react';
+import type { Project } from '@shared/model/project';
+import { Icon } from '../../components/Icon';
+import { formatBytes, formatDateTime } from '../../lib/format';
+import { sortJobs, useJobs } from '../../store/jobs';
+import { JobRow } from '../jobs/JobRow';
+import { CAPABILITIES, LATER_NOTE } from './capabilities';
+
+/** What the project holds now, its jobs, and the pipeline ahead. */
+export function ProjectOverview({ project }: { project: Project }) {
+  const jobsById = useJobs((s) => s.jobs);
+  const jobs = useMemo(() => sortJobs(Object.values(jobsById).filter((j) => j.projectId === project.id)), [jobsById, project.id]);
+  const stats = [
+    { label: 'Captures', value: project.counts.captures.toLocaleString() },
+    { label: 'Frames', value: project.counts.frames.toLocaleString() },
+    { label: 'Avatars', value: project.counts.avatars.toLocaleString() },
+    { label: 'Size on disk', value: formatBytes(project.sizeBytes) },
+  ];
+
+  return (
+    <div className="overview">
+      <section aria-labelledby="overview-contents">
+        <h2 id="overview-contents" className="section-title">
+          Contents
+        </h2>
+        <dl className="stat-grid">
+          {stats.map((s) => (
+            <div key={s.label} className="stat">
+              <dt>{s.label}</dt>
+              <dd>{s.value}</dd>
+            </div>
+          ))}
+        </dl>
+        <p className="muted overview-dates">
+          Created {formatDateTime(project.createdAt)} · Last modified {formatDateTime(project.updatedAt)}
+        </p>
+      </section>
+
+      <section aria-labelledby="overview-pipeline">
+        <h2 id="overview-pipeline" className="section-title">
+          Pipeline
+        </h2>
+        <ol className="pipeline">
+          {CAPABILITIES.filter((c) => c.id !== 'overview').map((c, i) => (
+            <li key={c.id} className="pipeline-step" aria-disabled={!c.available || undefined}>
+              <span className="pipeline-index">{i + 1}</span>
+              <Icon name={c.icon} size={18} />
+              <span className="pipeline-text">
+                <span className="pipeline-label">{c.label}</span>
+                <span className="muted">{c.summary}</span>
+              </span>
+              {!c.available && <span className="badge">{LATER_NOTE}</span>}
+            </li>
+          ))}
+        </ol>
+        <p className="muted">Footage import and the steps after it arrive in later versions. For now you can rename, duplicate or move this project to the Trash.</p>
+      </section>
+
+      {jobs.length > 0 && (
+        <section aria-labelledby="overview-jobs">
+          <h2 id="overview-jobs" className="section-title">
+            Jobs for this project
+          </h2>
+          <ul className="jobs-list">
+            {jobs.map((j) => (
+              <JobRow key={j.id} job={j} />
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}

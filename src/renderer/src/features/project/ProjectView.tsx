@@ -1,0 +1,129 @@
+import { useEffect, useState } from 'react';
+import { Button } from '../../components/Button';
+import { EditableName } from '../../components/EditableName';
+import { EmptyState } from '../../components/EmptyState';
+import { ProjectThumbnail } from '../../components/ProjectThumbnail';
+import { formatRelativeTime } from '../../lib/format';
+import { useReadOnlyReason } from '../../store/connection';
+import { useProjects } from '../../store/projects';
+import { navigate } from '../../store/route';
+import { toast } from '../../store/toasts';
+import { useLibraryUi } from '../library/libraryUi';
+import { useShortcut } from '../shortcuts/useShortcut';
+import { CapabilityRail } from './CapabilityRail';
+import { ProjectOverview } from './ProjectOverview';
+
+/** One project: header with its name (renamable) and actions, the section rail, and the overview. */
+export function ProjectView({ id }: { id: string }) {
+  const entry = useProjects((s) => s.byId[id]);
+  const readOnly = useReadOnlyReason();
+  const [renaming, setRenaming] = useState(false);
+
+  useEffect(() => {
+    void useProjects.getState().loadOne(id);
+    useLibraryUi.getState().select(id);
+  }, [id]);
+
+  const back = () => navigate({ name: 'library' });
+  useShortcut('back', back);
+  useShortcut('renameProject', () => (readOnly ? toast.error(readOnly) : setRenaming(true)), Boolean(entry?.project && !entry.project.trashedAt));
+
+  const project = entry?.project ?? null;
+
+  if (!entry || (!project && !entry.error)) {
+    return (
+      <section className="view" aria-label="Project">
+        <p className="loading" role="status">
+          Opening the project…
+        </p>
+      </section>
+    );
+  }
+  if (!project) {
+    const missing = entry.error?.code === 'NOT_FOUND';
+    return (
+      <section className="view" aria-label="Project">
+        <EmptyState
+          icon="alert"
+          title={missing ? 'This project is not in the library' : 'Could not open the project'}
+          actions={
+            <>
+              {!missing && <Button onClick={() => void useProjects.getState().loadOne(id)}>Try again</Button>}
+              <Button variant="primary" icon="back" onClick={back}>
+                Back to the library
+              </Button>
+            </>
+          }
+        >
+          <p>{missing ? 'It may have been deleted for good when the Trash was emptied, or the link points to another library.' : entry.error?.message}</p>
+        </EmptyState>
+      </section>
+    );
+  }
+
+  const trashed = project.trashedAt !== null;
+
+  return (
+    <section className="view project-view" aria-label={`Project ${project.name}`}>
+      <header className="project-header">
+        <Button variant="ghost" icon="back" onClick={back} title="Back to the library (Esc)">
+          Library
+        </Button>
+        <ProjectThumbnail project={project} size="small" />
+        <div className="project-header-titles">
+          <EditableName
+            as="h1"
+            className="project-name"
+            name={project.name}
+            editing={renaming}
+            disabledReason={readOnly ?? (trashed ? 'Restore the project to rename it.' : null)}
+            onStartEdit={() => setRenaming(true)}
+            onCommit={async (name) => {
+              const r = await useProjects.getState().rename(project.id, name);
+              return r.ok ? null : r.message;
+            }}
+            onDone={() => setRenaming(false)}
+          />
+          <span className="muted">Edited {formatRelativeTime(project.updatedAt)}</span>
+        </div>
+        <div className="project-header-actions">
+          {trashed ? (
+            <Button variant="primary" icon="restore" disabledReason={readOnly} onClick={() => void useProjects.getState().restore(project.id)}>
+              Restore from Trash
+            </Button>
+          ) : (
+            <>
+              <Button icon="pencil" disabledReason={readOnly} title="Rename (F2)" onClick={() => setRenaming(true)}>
+                Rename
+              </Button>
+              <Button icon="copy" disabledReason={readOnly} onClick={() => void useProjects.getState().duplicate(project.id)}>
+                Duplicate
+              </Button>
+              <Button
+                icon="trash"
+                variant="danger"
+                disabledReason={readOnly}
+                onClick={async () => {
+                  if (await useProjects.getState().moveToTrash(project.id)) back();
+                }}
+              >
+                Move to Trash
+              </Button>
+            </>
+          )}
+        </div>
+      </header>
+      {trashed && (
+        <p className="banner banner-warning" role="status">
+          This project is in the Trash. Restore it to work on it; emptying the Trash deletes it for good.
+        </p>
+      )}
+      <div className="project-body">
+        <CapabilityRail active="overview" />
+        <div className="project-main">
+          <ProjectOverview project={project} />
+        </div>
+      </div>
+    </section>
+  );
+}

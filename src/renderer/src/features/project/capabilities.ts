@@ -1,0 +1,25 @@
+import type { IconName } from '../../components/Icon';
+
+/**
+ * The sections of a project, in pipeline order. `available: false` ones are shown disabled with a note until the
+ * issue that builds them lands; they are not buttons.
+ */
+export interface Capability {
+  id: 'overview' | 'footage' | 'tracking' | 'avatar' | 'texture' | 'live' | 'export';
+  label: string;
+  icon: IconName;
+  summary: string;
+  available: boolean;
+}
+
+export const CAPABILITIES: Capability[] = [
+  { id: 'overview', label: 'Overview', icon: 'info', summary: 'What the project holds', available: true },
+  { id: 'footage', label: 'Footage', icon: 'film', summary: 'Import video and review frames on a timeline', available: false },
+  { id: 'tracking', label: 'Tracking', icon: 'target', summary: 'Track the head, face and mask in every frame', available: false },
+  { id: 'avatar', label: 'Avatar', icon: 'head', summary: 'Train the Gaussian avatar and inspect it in 3D', available: false },
+  { id: 'texture', label: 'Texture', icon: 'brush', summary: 'Paint colour and stickers on the baked UV maps', available: false },
+  { id: 'live', label: 'Live', icon: 'camera', summary: 'Drive the avatar from a webcam and record', available: false },
+  { id: 'export', label: 'Export', icon: 'export', summary: 'PLY, glTF, SPZ, web player bundle, video', available: false },
+];
+
+export const LATER_NOTE = 'Coming in a later version';

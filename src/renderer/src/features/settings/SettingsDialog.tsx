@@ -1,0 +1,77 @@
+import { Dialog } from '../../components/Dialog';
+import { Icon } from '../../components/Icon';
+import { useConnection } from '../../store/connection';
+import { usePanels } from '../../store/panels';
+import { LibrarySwitcher } from './LibrarySwitcher';
+import { ThemePicker } from './ThemePicker';
+
+/** Appearance, the library (where, which schema, writable or why not, switch folder) and about. */
+export function SettingsDialog() {
+  const close = usePanels((s) => s.closeModal);
+  const library = useConnection((s) => s.library);
+  const libraryError = useConnection((s) => s.libraryError);
+  const app = useConnection((s) => s.app);
+
+  return (
+    <Dialog title="Settings" size="lg" onClose={close}>
+      <section className="settings-section" aria-labelledby="settings-appearance">
+        <h3 id="settings-appearance">Appearance</h3>
+        <ThemePicker />
+        {library?.readOnly && <p className="field-hint">The library is read-only, so the theme applies to this window only.</p>}
+      </section>
+
+      <section className="settings-section" aria-labelledby="settings-library">
+        <h3 id="settings-library">Library</h3>
+        {libraryError && (
+          <p className="inline-error" role="alert">
+            {libraryError.message}
+          </p>
+        )}
+        <dl className="facts">
+          <dt>Location</dt>
+          <dd className="mono selectable">{library?.path ?? '—'}</dd>
+          <dt>Schema version</dt>
+          <dd>{library ? library.schemaVersion : '—'}</dd>
+          <dt>Access</dt>
+          <dd>
+            {!library ? (
+              '—'
+            ) : library.readOnly ? (
+              <span className="read-only-state">
+                <Icon name="lock" /> Read-only — {library.readOnlyReason ?? 'the studio cannot write to this library.'}
+              </span>
+            ) : (
+              'Read and write'
+            )}
+          </dd>
+        </dl>
+        <LibrarySwitcher />
+      </section>
+
+      <section className="settings-section" aria-labelledby="settings-about">
+        <h3 id="settings-about">About</h3>
+        <dl className="facts">
+          <dt>Avatar Studio</dt>
+          <dd>{app ? `Version ${app.version}` : '—'}</dd>
+          <dt>Running as</dt>
+          <dd>{app ? (app.frontDoor === 'web' ? 'Web mode (in a browser)' : app.frontDoor === 'electron' ? 'Desktop app' : 'Command line') : '—'}</dd>
+          <dt>Platform</dt>
+          <dd>{app?.platform ?? '—'}</dd>
+          {app &&
+            Object.entries(app.versions).map(([k, v]) => (
+              <FactRow key={k} name={k} value={v} />
+            ))}
+        </dl>
+      </section>
+    </Dialog>
+  );
+}
+
+function FactRow({ name, value }: { name: string; value: string }) {
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd className="mono">{value}</dd>
+    </>
+  );
+}

@@ -1,0 +1,22 @@
+import { usePanels } from '../../store/panels';
+import { EmptyTrashDialog } from '../library/EmptyTrashDialog';
+import { NewProjectDialog } from '../library/NewProjectDialog';
+import { SettingsDialog } from '../settings/SettingsDialog';
+import { ShortcutsHelp } from '../shortcuts/ShortcutsHelp';
+
+/** The one modal open at a time, if any. */
+export function Modals() {
+  const modal = usePanels((s) => s.modal);
+  switch (modal?.kind) {
+    case 'help':
+      return <ShortcutsHelp />;
+    case 'settings':
+      return <SettingsDialog />;
+    case 'newProject':
+      return <NewProjectDialog />;
+    case 'emptyTrash':
+      return <EmptyTrashDialog />;
+    default:
+      return null;
+  }
+}
