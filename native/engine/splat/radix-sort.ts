@@ -9,6 +9,9 @@ import { PrefixScan } from './scan';
  * Stable LSD radix sort of u32 keys with u32 values on the GPU, 4 bits per pass (histogram → scan → scatter).
  * The number of keys is read on the GPU from `counts[countIndex]`, so it may come from an earlier kernel with no
  * CPU readback; dispatch sizes come from `capacity` (blocks past the count do no work).
+ *
+ * Uniforms are rewritten by each encode(): one encode() per instance per queue submission (one instance per call
+ * site).
  */
 export interface SortBuffers {
   keys: GPUBuffer;
@@ -22,8 +25,8 @@ export class RadixSort {
   private readonly histogram: Kernel;
   private readonly scatter: Kernel;
   private readonly scan: PrefixScan;
-  private readonly histBuffers = new Map<number, { hist: GPUBuffer; histScan: GPUBuffer }>();
-  private readonly paramBuffers = new Map<string, GPUBuffer>();
+  private hist: { blocks: number; hist: GPUBuffer; histScan: GPUBuffer } | null = null;
+  private readonly paramBuffers: GPUBuffer[] = [];
 
   constructor(private readonly device: GPUDevice) {
     this.histogram = createKernel(device, { label: 'radix-histogram', code: radixHistogramWgsl });
@@ -32,25 +35,24 @@ export class RadixSort {
   }
 
   private histFor(blocks: number) {
-    let h = this.histBuffers.get(blocks);
-    if (!h) {
-      h = {
-        hist: createStorageBuffer(this.device, blocks * RADIX_BINS * 4, `radix.hist[${blocks}]`),
-        histScan: createStorageBuffer(this.device, blocks * RADIX_BINS * 4, `radix.histScan[${blocks}]`),
+    if (!this.hist || this.hist.blocks < blocks) {
+      this.hist?.hist.destroy();
+      this.hist?.histScan.destroy();
+      this.hist = {
+        blocks,
+        hist: createStorageBuffer(this.device, blocks * RADIX_BINS * 4, 'radix.hist'),
+        histScan: createStorageBuffer(this.device, blocks * RADIX_BINS * 4, 'radix.histScan'),
       };
-      this.histBuffers.set(blocks, h);
     }
-    return h;
+    return this.hist;
   }
 
-  private paramsFor(shift: number, countIndex: number, blocks: number): GPUBuffer {
-    const key = `${shift}/${countIndex}/${blocks}`;
-    let b = this.paramBuffers.get(key);
-    if (!b) {
-      b = createUniformBuffer(this.device, 16, `radix.params[${key}]`);
-      this.device.queue.writeBuffer(b, 0, new Uint32Array([shift, countIndex, blocks, 0]));
-      this.paramBuffers.set(key, b);
+  private paramsFor(pass: number, shift: number, countIndex: number, blocks: number): GPUBuffer {
+    while (this.paramBuffers.length <= pass) {
+      this.paramBuffers.push(createUniformBuffer(this.device, 16, `radix.params[${this.paramBuffers.length}]`));
     }
+    const b = this.paramBuffers[pass];
+    this.device.queue.writeBuffer(b, 0, new Uint32Array([shift, countIndex, blocks, 0]));
     return b;
   }
 
@@ -74,7 +76,7 @@ export class RadixSort {
     let dst = { keys: buffers.keysAlt, values: buffers.valuesAlt };
     if (capacity === 0) return src;
     for (let p = 0; p < passes; p++) {
-      const params = this.paramsFor(p * 4, countIndex, blocks);
+      const params = this.paramsFor(p, p * 4, countIndex, blocks);
       dispatchGroups(pass, this.histogram, this.histogram.bind([params, counts, src.keys, hist]), x, y);
       this.scan.encode(pass, hist, histScan, blocks * RADIX_BINS);
       dispatchGroups(
@@ -90,13 +92,11 @@ export class RadixSort {
   }
 
   destroy(): void {
-    for (const h of this.histBuffers.values()) {
-      h.hist.destroy();
-      h.histScan.destroy();
-    }
-    for (const b of this.paramBuffers.values()) b.destroy();
-    this.histBuffers.clear();
-    this.paramBuffers.clear();
+    this.hist?.hist.destroy();
+    this.hist?.histScan.destroy();
+    this.hist = null;
+    for (const b of this.paramBuffers) b.destroy();
+    this.paramBuffers.length = 0;
     this.scan.destroy();
   }
 }

@@ -1,0 +1,116 @@
+import { PROJECTED_WGSL, RENDER_PARAMS_WGSL } from './common';
+
+/**
+ * One 16×16 workgroup per tile, one invocation per pixel (CONVENTIONS.md "Rasterisation"). The tile's sorted
+ * Gaussians are loaded in batches of 256 into workgroup memory; each pixel blends front to back and stops at
+ * T < 1e-4; the workgroup stops when every pixel has. Outputs per pixel p:
+ *   color[p] = (rgb + T·background, 1 − T)
+ *   aux[p]   = (bits of depth D, bits of final T, last: exclusive end of contributors in sorted order, contributors)
+ *   features[p·F + f]
+ * `featureDim` is baked into the source (one pipeline per F).
+ */
+export function rasterizeWgsl(featureDim: number): string {
+  const F = featureDim;
+  return /* wgsl */ `
+${RENDER_PARAMS_WGSL}
+${PROJECTED_WGSL}
+const FEATURE_DIM: u32 = ${F}u;
+@group(0) @binding(0) var<uniform> params: RenderParams;
+@group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
+@group(0) @binding(2) var<storage, read> sorted_ids: array<u32>;
+@group(0) @binding(3) var<storage, read> projected: array<ProjectedSplat>;
+@group(0) @binding(4) var<storage, read> features: array<f32>;
+@group(0) @binding(5) var<storage, read> background: array<f32>;
+@group(0) @binding(6) var<storage, read_write> out_color: array<vec4f>;
+@group(0) @binding(7) var<storage, read_write> out_aux: array<vec4u>;
+@group(0) @binding(8) var<storage, read_write> out_features: array<f32>;
+
+var<workgroup> s_range: vec2u;
+var<workgroup> s_done: atomic<u32>;
+var<workgroup> s_done_snapshot: u32;
+var<workgroup> s_ids: array<u32, 256>;
+var<workgroup> s_xy: array<vec2f, 256>;
+var<workgroup> s_conic_opacity: array<vec4f, 256>;
+var<workgroup> s_color_depth: array<vec4f, 256>;
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let px = wid.x * 16u + lid3.x;
+  let py = wid.y * 16u + lid3.y;
+  let inside = px < params.width && py < params.height;
+  if (lid == 0u) {
+    s_range = ranges[wid.y * params.tiles_x + wid.x];
+    atomicStore(&s_done, 0u);
+  }
+  let range = workgroupUniformLoad(&s_range);
+  var done = !inside;
+  if (done) { atomicAdd(&s_done, 1u); }
+
+  let centre = vec2f(f32(px) + 0.5, f32(py) + 0.5);
+  var T = 1.0;
+  var rgb = vec3f(0.0);
+  var depth = 0.0;
+  var feat: array<f32, ${Math.max(F, 1)}>;
+  for (var f = 0u; f < ${Math.max(F, 1)}u; f++) { feat[f] = 0.0; }
+  var last = range.x;
+  var contributors = 0u;
+
+  let count = select(0u, range.y - range.x, range.y > range.x);
+  let batches = (count + 255u) / 256u;
+  for (var b = 0u; b < batches; b++) {
+    workgroupBarrier();
+    if (lid == 0u) { s_done_snapshot = atomicLoad(&s_done); }
+    if (workgroupUniformLoad(&s_done_snapshot) >= 256u) { break; }
+    let batch_start = range.x + b * 256u;
+    let idx = batch_start + lid;
+    if (idx < range.y) {
+      let g = sorted_ids[idx];
+      let p = projected[g];
+      s_ids[lid] = g;
+      s_xy[lid] = p.mean2d;
+      s_conic_opacity[lid] = vec4f(p.conic.xyz, p.opacity);
+      s_color_depth[lid] = vec4f(p.color.xyz, p.depth);
+    }
+    workgroupBarrier();
+    if (!done) {
+      let batch_n = min(256u, range.y - batch_start);
+      for (var j = 0u; j < batch_n; j++) {
+        let co = s_conic_opacity[j];
+        let d = centre - s_xy[j];
+        let power = -0.5 * (co.x * d.x * d.x + co.z * d.y * d.y) - co.y * d.x * d.y;
+        if (power > 0.0) { continue; }
+        let alpha = min(0.99, co.w * exp(power));
+        if (alpha < 1.0 / 255.0) { continue; }
+        let t_next = T * (1.0 - alpha);
+        if (t_next < 1e-4) { done = true; break; }
+        let w = alpha * T;
+        let cd = s_color_depth[j];
+        rgb += cd.xyz * w;
+        depth += cd.w * w;
+        for (var f = 0u; f < FEATURE_DIM; f++) {
+          feat[f] += features[s_ids[j] * FEATURE_DIM + f] * w;
+        }
+        T = t_next;
+        last = batch_start + j + 1u;
+        contributors += 1u;
+      }
+      if (done) { atomicAdd(&s_done, 1u); }
+    }
+  }
+
+  if (inside) {
+    let p = py * params.width + px;
+    var bg = params.background.xyz;
+    if (params.bg_image != 0u) {
+      bg = vec3f(background[p * 3u], background[p * 3u + 1u], background[p * 3u + 2u]);
+    }
+    out_color[p] = vec4f(rgb + T * bg, 1.0 - T);
+    out_aux[p] = vec4u(bitcast<u32>(depth), bitcast<u32>(T), last, contributors);
+    for (var f = 0u; f < FEATURE_DIM; f++) {
+      out_features[p * FEATURE_DIM + f] = feat[f];
+    }
+  }
+}
+`;
+}
