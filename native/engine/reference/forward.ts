@@ -51,6 +51,7 @@ export function renderReference(scene: RefScene, cam: Camera, options: RenderOpt
     depth: Float32Array.from(r.depth),
     features: r.features ? Float32Array.from(r.features) : null,
     nContrib: r.nContrib,
+    lastContrib: r.lastContrib,
     projected: r.projected,
   };
 }

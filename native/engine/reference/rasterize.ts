@@ -13,6 +13,8 @@ export interface RasterImages<A extends Float32Array | Float64Array = Float64Arr
   features: A | null; // H·W·F
   /** Number of Gaussians blended per pixel (for diagnostics). */
   nContrib: Int32Array;
+  /** Per pixel, 1 + position in its tile's sorted list of the last blended Gaussian (0 if none). */
+  lastContrib: Int32Array;
 }
 
 export interface RasterInputs {
@@ -41,6 +43,8 @@ export function buildTileLists(projected: Projected[], width: number, height: nu
 
 interface Contribution {
   g: number;
+  /** Position in the tile list. */
+  pos: number;
   alpha: number;
   T: number;
   dx: number;
@@ -52,7 +56,8 @@ interface Contribution {
 function blendPixel(list: number[], projected: Projected[], px: number, py: number): { contrib: Contribution[]; T: number } {
   let T = 1;
   const contrib: Contribution[] = [];
-  for (const g of list) {
+  for (let pos = 0; pos < list.length; pos++) {
+    const g = list[pos];
     const p = projected[g];
     const dx = px - p.u;
     const dy = py - p.v;
@@ -64,7 +69,7 @@ function blendPixel(list: number[], projected: Projected[], px: number, py: numb
     if (alpha < ALPHA_MIN) continue;
     const Tn = T * (1 - alpha);
     if (Tn < T_MIN) break;
-    contrib.push({ g, alpha, T, dx, dy, clamped: raw > ALPHA_MAX });
+    contrib.push({ g, pos, alpha, T, dx, dy, clamped: raw > ALPHA_MAX });
     T = Tn;
   }
   return { contrib, T };
@@ -79,6 +84,7 @@ export function rasterizeForward(inp: RasterInputs): RasterImages {
   const depth = new Float64Array(H * Wd);
   const feat = F > 0 && features ? new Float64Array(H * Wd * F) : null;
   const nContrib = new Int32Array(H * Wd);
+  const lastContrib = new Int32Array(H * Wd);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < Wd; x++) {
       const pix = y * Wd + x;
@@ -101,9 +107,10 @@ export function rasterizeForward(inp: RasterInputs): RasterImages {
       depth[pix] = D;
       if (feat) for (let f = 0; f < F; f++) feat[pix * F + f] = Fa[f];
       nContrib[pix] = contrib.length;
+      lastContrib[pix] = contrib.length ? contrib[contrib.length - 1].pos + 1 : 0;
     }
   }
-  return { rgb, alpha, depth, features: feat, nContrib };
+  return { rgb, alpha, depth, features: feat, nContrib, lastContrib };
 }
 
 export interface PixelGrads {

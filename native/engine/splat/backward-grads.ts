@@ -17,12 +17,11 @@ export class SceneGradients {
   opacities!: GPUBuffer;
   sh!: GPUBuffer;
   features!: GPUBuffer | null;
-  /** dL/d(u, v) per Gaussian, N×2, for the last backward. */
-  means2d!: GPUBuffer;
-  /** Σ over backward passes of ‖dL/d(u, v)‖ (per view in which the Gaussian was visible). */
-  gradAccum!: GPUBuffer;
-  /** Number of backward passes in which the Gaussian was visible (f32). */
-  gradCount!: GPUBuffer;
+  /**
+   * Densification statistics, N×4 f32: [du, dv] = dL/d(u, v) of the last backward, then `gradAccum` = Σ over
+   * backward passes of ‖dL/d(u, v)‖ and `gradCount` = number of passes in which the Gaussian was visible.
+   */
+  stats!: GPUBuffer;
 
   constructor(private readonly scene: GaussianScene) {
     this.device = scene.device;
@@ -42,9 +41,7 @@ export class SceneGradients {
     this.opacities = make(1, 'opacities');
     this.sh = make(this.scene.shCoeffs * 3, 'sh');
     this.features = this.scene.featureDim > 0 ? make(this.scene.featureDim, 'features') : null;
-    this.means2d = make(2, 'means2d');
-    this.gradAccum = make(1, 'gradAccum');
-    this.gradCount = make(1, 'gradCount');
+    this.stats = make(4, 'stats');
     const enc = this.device.createCommandEncoder({ label: 'grad.init' });
     this.clearStats(enc);
     this.device.queue.submit([enc.finish()]);
@@ -60,16 +57,14 @@ export class SceneGradients {
       const b = this.buffer(p);
       if (b) encoder.clearBuffer(b);
     }
-    encoder.clearBuffer(this.means2d);
   }
 
   clearStats(encoder: GPUCommandEncoder): void {
-    encoder.clearBuffer(this.gradAccum);
-    encoder.clearBuffer(this.gradCount);
+    encoder.clearBuffer(this.stats);
   }
 
   /** Reads the live Gaussians' gradients (tests). */
-  async read(): Promise<Record<SceneParam | 'means2d' | 'gradAccum' | 'gradCount', Float32Array>> {
+  async read(): Promise<Record<SceneParam | 'stats', Float32Array>> {
     const n = this.scene.count;
     const get = (b: GPUBuffer | null, floats: number) => (b && floats > 0 ? readF32(this.device, b, 0, n * floats) : Promise.resolve(new Float32Array(0)));
     return {
@@ -79,13 +74,11 @@ export class SceneGradients {
       opacities: await get(this.opacities, 1),
       sh: await get(this.sh, this.scene.shCoeffs * 3),
       features: await get(this.features, this.scene.featureDim),
-      means2d: await get(this.means2d, 2),
-      gradAccum: await get(this.gradAccum, 1),
-      gradCount: await get(this.gradCount, 1),
+      stats: await get(this.stats, 4),
     };
   }
 
   destroy(): void {
-    for (const b of [this.means, this.logScales, this.rotations, this.opacities, this.sh, this.features, this.means2d, this.gradAccum, this.gradCount]) b?.destroy();
+    for (const b of [this.means, this.logScales, this.rotations, this.opacities, this.sh, this.features, this.stats]) b?.destroy();
   }
 }

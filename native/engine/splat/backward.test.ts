@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { createBufferFrom } from '../gpu/buffers';
+import { testDevice } from '../gpu/test-device';
+import { backwardReference } from '../reference/backward';
+import { randomScene, rng, smoothScene, testCamera } from '../reference/test-scenes';
+import type { Camera, RefScene } from '../reference/types';
+import { SplatBackward } from './backward';
+import { SceneGradients } from './backward-grads';
+import { referenceBackwardInputs } from './backward-test-inputs';
+import { GaussianScene, type ShDegree } from './scene';
+
+const gpu = await testDevice();
+
+function toGpuScene(device: GPUDevice, s: RefScene): GaussianScene {
+  const f = (a: ArrayLike<number>) => Float32Array.from(a);
+  return GaussianScene.fromData(
+    device,
+    { count: s.count, means: f(s.means), logScales: f(s.logScales), rotations: f(s.rotations), opacities: f(s.opacities), sh: f(s.sh), features: s.features ? f(s.features) : undefined },
+    { shDegree: s.shDegree as ShDegree, featureDim: s.featureDim ?? 0 },
+  );
+}
+
+function compare(name: string, got: Float32Array, want: Float64Array, rtol: number, atolFrac: number, maxBad = 0) {
+  const scale = Math.max(1e-12, ...Array.from(want, Math.abs));
+  let bad = 0;
+  let first = '';
+  for (let i = 0; i < want.length; i++) {
+    expect(Number.isNaN(got[i]), `${name}[${i}] is NaN`).toBe(false);
+    if (!(Math.abs(got[i] - want[i]) <= atolFrac * scale + rtol * Math.abs(want[i]))) {
+      bad++;
+      first ||= `${name}[${i}]: gpu ${got[i]} ref ${want[i]} (scale ${scale})`;
+    }
+  }
+  expect(bad, first).toBeLessThanOrEqual(maxBad);
+}
+
+async function runCase(scene: RefScene, cam: Camera, seed: number, bg: [number, number, number], maxBad = 0) {
+  const device = gpu.device!;
+  const n = cam.width * cam.height;
+  const F = scene.featureDim ?? 0;
+  const r = rng(seed);
+  const dRgb = Float32Array.from({ length: n * 3 }, () => r() - 0.5);
+  const dAlpha = Float32Array.from({ length: n }, () => r() - 0.5);
+  const dDepth = Float32Array.from({ length: n }, () => 0.1 * (r() - 0.5));
+  const dFeat = Float32Array.from({ length: n * F }, () => r() - 0.5);
+  const ref = backwardReference(scene, cam, { rgb: dRgb, alpha: dAlpha, depth: dDepth, features: F ? dFeat : null }, { background: bg });
+  const gs = toGpuScene(device, scene);
+  const grads = new SceneGradients(gs);
+  const bw = new SplatBackward(gs);
+  const inputs = referenceBackwardInputs(device, scene, cam, { background: bg });
+  const pg = {
+    rgb: createBufferFrom(device, dRgb, 'dRgb'),
+    alpha: createBufferFrom(device, dAlpha, 'dAlpha'),
+    depth: createBufferFrom(device, dDepth, 'dDepth'),
+    features: F ? createBufferFrom(device, dFeat, 'dFeat') : null,
+  };
+  const enc = device.createCommandEncoder();
+  bw.encode(enc, cam, inputs, pg, grads, { background: bg });
+  device.queue.submit([enc.finish()]);
+  const got = await grads.read();
+  for (const key of ['means', 'logScales', 'rotations', 'opacities', 'sh', 'features'] as const) {
+    compare(key, got[key], ref[key], 2e-3, 2e-4, maxBad);
+  }
+  const uv = Float32Array.from({ length: scene.count * 2 }, (_, i) => got.stats[Math.floor(i / 2) * 4 + (i % 2)]);
+  compare('means2d', uv, ref.means2d, 2e-3, 2e-4, maxBad);
+  for (let i = 0; i < scene.count; i++) {
+    expect(got.stats[i * 4 + 2]).toBeCloseTo(Math.hypot(uv[i * 2], uv[i * 2 + 1]), 4);
+  }
+  bw.destroy();
+  grads.destroy();
+  gs.destroy();
+}
+
+describe.skipIf(!gpu.device)('GPU backward vs CPU reference', () => {
+  it('smooth 4-Gaussian scene, SH 3, 2 features, background', async () => {
+    await runCase(smoothScene(21), testCamera([0, 0, -4], 32), 1, [0.2, 0.3, 0.4]);
+  });
+  it('random 300 Gaussians, 64×64, SH 3, 1 feature', async () => {
+    // A handful of pixels can sit on the 1/255 cutoff, where f32 and f64 disagree: allow a few outliers.
+    await runCase(randomScene(7, 300, 3, 1), testCamera([0.5, -0.3, -4], 64), 2, [0.1, 0.1, 0.1], 3);
+  });
+  it('random 500 Gaussians, 48×40 (partial tiles), SH 1, no features', async () => {
+    const cam = { ...testCamera([-0.4, 0.6, -4.2], 48), height: 40, cy: 20 };
+    await runCase(randomScene(8, 500, 1, 0), cam, 3, [0, 0, 0], 3);
+  });
+});
