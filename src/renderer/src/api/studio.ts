@@ -1,7 +1,8 @@
 import { createStudioClient, type StudioClient } from '@shared/api/client';
 import { createWebSocketTransport } from './transport-ws';
 
-export type ConnectionStatus = 'connecting' | 'open' | 'closed';
+/** 'unauthorized': the host refused this page's token (web mode); reconnecting cannot help. */
+export type ConnectionStatus = 'connecting' | 'open' | 'closed' | 'unauthorized';
 
 export interface StudioConnection {
   client: StudioClient;

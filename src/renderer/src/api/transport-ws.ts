@@ -7,7 +7,7 @@ type Pending = { resolve: (o: CallOutcome) => void };
  * Web-mode transport: the StudioApi over a WebSocket to the services host that served this page. The per-launch
  * token comes from the page URL. Reconnects with backoff; calls made while disconnected wait for the connection.
  */
-export function createWebSocketTransport(opts: { url: string; onStatus?: (s: 'connecting' | 'open' | 'closed') => void }): StudioTransport {
+export function createWebSocketTransport(opts: { url: string; onStatus?: (s: 'connecting' | 'open' | 'closed' | 'unauthorized') => void }): StudioTransport {
   let ws: WebSocket | null = null;
   let nextId = 1;
   let retryMs = 250;
@@ -45,7 +45,7 @@ export function createWebSocketTransport(opts: { url: string; onStatus?: (s: 'co
       p.resolve(msg.data.ok ? { ok: true, result: msg.data.result } : { ok: false, error: msg.data.error });
     };
     socket.onclose = (ev) => {
-      opts.onStatus?.('closed');
+      opts.onStatus?.(ev.code === 4401 ? 'unauthorized' : 'closed');
       ws = null;
       // Calls in flight when the connection dropped cannot be known to have run; fail them clearly.
       for (const [id, p] of pending) {

@@ -3,7 +3,7 @@
 export function initialsOf(name: string): string {
   const words = name
     .trim()
-    .split(/[\s_\-.]+/)
+    .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
   if (words.length === 0) return '?';
   const letters = words.length === 1 ? Array.from(words[0]).slice(0, 2) : [Array.from(words[0])[0], Array.from(words[1])[0]];

@@ -64,7 +64,8 @@ export const useConnection = create<ConnectionState>((set) => ({
 export function useReadOnlyReason(): string | null {
   return useConnection((s) => {
     if (s.library?.readOnly) return s.library.readOnlyReason ?? 'This library is read-only.';
-    if (s.status === 'closed' && s.everOpened) return 'Not connected to the studio. Waiting for it to come back…';
+    if (s.status === 'unauthorized') return 'Not connected: open the link that web mode printed.';
+    if (s.status !== 'open' && s.everOpened) return 'Not connected to the studio. Waiting for it to come back…';
     return null;
   });
 }

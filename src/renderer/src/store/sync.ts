@@ -64,7 +64,12 @@ export function startSync(): () => void {
       useConnection.getState().setStatus(s);
       if (s === 'open' && !wasOpen) void loadAll();
     }),
-    client.on('job.updated', (job) => announceJobEnd(job, useJobs.getState().upsert(job))),
+    client.on('job.updated', (job) => {
+      const previous = useJobs.getState().upsert(job);
+      // A job that ends may have added or removed projects (duplicate, empty Trash): show the result now.
+      if (previous && isActive(previous) && !isActive(job)) scheduleRefresh([]);
+      announceJobEnd(job, previous);
+    }),
     client.on('projects.changed', ({ ids }) => scheduleRefresh(ids)),
     client.on('settings.changed', (s) => useSettings.getState().apply(s)),
     client.on('library.changed', (info) => {

@@ -23,7 +23,7 @@ interface ToastState {
 }
 
 let nextId = 1;
-const MAX_TOASTS = 4;
+const MAX_TOASTS = 3;
 
 export const useToasts = create<ToastState>((set) => ({
   toasts: [],

@@ -20,6 +20,17 @@ export function ConnectionBanner() {
     return () => clearTimeout(t);
   }, [status, everOpened]);
 
+  if (status === 'unauthorized') {
+    return (
+      <div className="banner banner-danger" role="alert">
+        <Icon name="lock" />
+        <span>
+          <strong>This link is not valid for the running studio.</strong> Web mode makes a new access link each time it starts: open the link that{' '}
+          <code>avatar-studio serve</code> printed (it ends in <code>?token=…</code>).
+        </span>
+      </div>
+    );
+  }
   if (status === 'open' || !late) return null;
   return (
     <div className="banner banner-danger" role="alert">

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useMemo } from 'react';
 import { Button } from '../../components/Button';
 import { useReadOnlyReason } from '../../store/connection';
 import { sortJobs, useJobs } from '../../store/jobs';
@@ -14,16 +14,9 @@ export function JobsPanel() {
   const readOnly = useReadOnlyReason();
   const jobs = useMemo(() => sortJobs(Object.values(jobsById)), [jobsById]);
   const hasCompleted = jobs.some((j) => j.status === 'completed');
-  const ref = useRef<HTMLElement>(null);
-
-  useEffect(() => {
-    if (open) ref.current?.querySelector<HTMLElement>('.jobs-panel-header button')?.focus({ preventScroll: true });
-  }, [open]);
-
   if (!open) return null;
   return (
     <aside
-      ref={ref}
       className="jobs-panel"
       aria-label="Jobs"
       onKeyDown={(e) => {

@@ -2,6 +2,7 @@ import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useConnection } from '../../store/connection';
 import { usePanels } from '../../store/panels';
+import { studio } from '../../store/studio';
 import { LibrarySwitcher } from './LibrarySwitcher';
 import { ThemePicker } from './ThemePicker';
 
@@ -54,7 +55,7 @@ export function SettingsDialog() {
           <dt>Avatar Studio</dt>
           <dd>{app ? `Version ${app.version}` : '—'}</dd>
           <dt>Running as</dt>
-          <dd>{app ? (app.frontDoor === 'web' ? 'Web mode (in a browser)' : app.frontDoor === 'electron' ? 'Desktop app' : 'Command line') : '—'}</dd>
+          <dd>{studio().frontDoor === 'web' ? 'Web mode, in a browser' : 'Desktop app'}</dd>
           <dt>Platform</dt>
           <dd>{app?.platform ?? '—'}</dd>
           {app &&
