@@ -8,10 +8,13 @@ import type { RasterBackwardInputs } from './backward';
 export function referenceBackwardInputs(device: GPUDevice, scene: RefScene, cam: Camera, options: RenderOptions = {}): RasterBackwardInputs {
   const inp = rasterInputs(scene, cam, options);
   const out = rasterizeForward(inp);
+  // ProjectedSplat layout of the forward: [u, v, depth, opacity], [a, b, c, –], [r, g, b, –]; tileInfo.x = radius.
   const splats = new Float32Array(Math.max(1, scene.count) * 12);
+  const tileInfo = new Uint32Array(Math.max(1, scene.count) * 4);
   inp.projected.forEach((p, i) => {
     if (!p.visible) return;
-    splats.set([p.u, p.v, p.conic[0], p.conic[1], p.conic[2], p.opacity, p.depth, 0, p.color[0], p.color[1], p.color[2], 0], i * 12);
+    splats.set([p.u, p.v, p.depth, p.opacity, p.conic[0], p.conic[1], p.conic[2], 0, p.color[0], p.color[1], p.color[2], 0], i * 12);
+    tileInfo[i * 4] = p.radius;
   });
   const lists = buildTileLists(inp.projected, cam.width, cam.height);
   const ids: number[] = [];
@@ -21,12 +24,24 @@ export function referenceBackwardInputs(device: GPUDevice, scene: RefScene, cam:
     ids.push(...l);
     ranges[t * 2 + 1] = ids.length;
   });
-  const finalT = Float32Array.from(out.alpha, (a) => 1 - a);
+  // aux: [depth bits, final T bits, exclusive end of contributors in the sorted list, count]
+  const n = cam.width * cam.height;
+  const aux = new ArrayBuffer(n * 16);
+  const auxF = new Float32Array(aux);
+  const auxU = new Uint32Array(aux);
+  const tilesX = Math.ceil(cam.width / 16);
+  for (let p = 0; p < n; p++) {
+    const tile = Math.floor(Math.floor(p / cam.width) / 16) * tilesX + Math.floor((p % cam.width) / 16);
+    auxF[p * 4] = out.depth[p];
+    auxF[p * 4 + 1] = 1 - out.alpha[p];
+    auxU[p * 4 + 2] = ranges[tile * 2] + out.lastContrib[p];
+    auxU[p * 4 + 3] = out.nContrib[p];
+  }
   return {
-    splats: createBufferFrom(device, splats, 'test.splats'),
+    projected: createBufferFrom(device, splats, 'test.projected'),
+    tileInfo: createBufferFrom(device, tileInfo, 'test.tileInfo'),
     tileRanges: createBufferFrom(device, ranges, 'test.ranges'),
-    sortedIds: createBufferFrom(device, Uint32Array.from(ids.length ? ids : [0]), 'test.ids'),
-    finalT: createBufferFrom(device, finalT, 'test.finalT'),
-    lastContrib: createBufferFrom(device, Uint32Array.from(out.lastContrib), 'test.last'),
+    isectGaussians: createBufferFrom(device, Uint32Array.from(ids.length ? ids : [0]), 'test.ids'),
+    aux: createBufferFrom(device, new Uint32Array(aux), 'test.aux'),
   };
 }

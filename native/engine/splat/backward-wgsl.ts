@@ -1,7 +1,8 @@
 /**
  * WGSL of the backward pass (CONVENTIONS.md "Backward"):
  * - `backwardPackWgsl`: per-pixel inputs packed into 3 vec4 per pixel
- *   [dr, dg, db, dAlpha], [dDepth, T_final, lastContrib (bits), 0], [T_final·bg (rgb), 0].
+ *   [dr, dg, db, dAlpha], [dDepth, T_final, last (bits), 0], [T_final·bg (rgb), 0], where T_final and `last` (exclusive
+ *   end of the pixel's contributors in the sorted intersection list) come from the forward's `aux` image.
  * - `backwardRasterWgsl(F)`: one 16×16 workgroup per tile, back to front through the tile's sorted list, per-Gaussian
  *   gradients reduced in workgroup memory, then one compare-exchange float add per component (atomic<u32>).
  *   Output `grad2d`: N × 10 = [du, dv, dConicA, dConicB, dConicC, dOpacity(activated), dR, dG, dB, dDepth].
@@ -21,7 +22,7 @@ struct BwParams {
   fx: f32, fy: f32, cx: f32, cy: f32,
   width: u32, height: u32, count: u32, sh_degree: u32,
   near: f32, rgb_stride: u32, flags: u32, feature_dim: u32,
-  tiles_x: u32, tiles_y: u32, _p0: u32, _p1: u32,
+  tiles_x: u32, tiles_y: u32, sh_coeffs: u32, _p1: u32,
 };
 const FLAG_D_RGB: u32 = 1u;
 const FLAG_D_ALPHA: u32 = 2u;
@@ -48,10 +49,9 @@ export const backwardPackWgsl = /* wgsl */ `${BW_UNIFORM}
 @group(0) @binding(1) var<storage, read> d_rgb: array<f32>;
 @group(0) @binding(2) var<storage, read> d_alpha: array<f32>;
 @group(0) @binding(3) var<storage, read> d_depth: array<f32>;
-@group(0) @binding(4) var<storage, read> final_t: array<f32>;
-@group(0) @binding(5) var<storage, read> last_contrib: array<u32>;
-@group(0) @binding(6) var<storage, read> bg_image: array<f32>;
-@group(0) @binding(7) var<storage, read_write> pix: array<vec4f>;
+@group(0) @binding(4) var<storage, read> aux: array<vec4u>;
+@group(0) @binding(5) var<storage, read> bg_image: array<f32>;
+@group(0) @binding(6) var<storage, read_write> pix: array<vec4f>;
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let p = gid.x + gid.y * nwg.x * 256u;
@@ -63,18 +63,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   }
   let da = select(0.0, d_alpha[p], (P.flags & FLAG_D_ALPHA) != 0u);
   let dd = select(0.0, d_depth[p], (P.flags & FLAG_D_DEPTH) != 0u);
-  let t = final_t[p];
+  let t = bitcast<f32>(aux[p].y);
   var bg = P.bg.xyz;
   if ((P.flags & FLAG_BG_IMAGE) != 0u) { bg = vec3f(bg_image[p * 3u], bg_image[p * 3u + 1u], bg_image[p * 3u + 2u]); }
   pix[p * 3u] = vec4f(dc, da);
-  pix[p * 3u + 1u] = vec4f(dd, t, bitcast<f32>(last_contrib[p]), 0.0);
+  pix[p * 3u + 1u] = vec4f(dd, t, bitcast<f32>(aux[p].z), 0.0);
   pix[p * 3u + 2u] = vec4f(t * bg, 0.0);
 }
 `;
 
 /**
- * Rasteriser backward for F feature channels. `splats`: 3 vec4 per Gaussian
- * [u, v, conicA, conicB], [conicC, opacity, depth, 0], [r, g, b, 0]. `tile_ranges`: vec2u [start, end) per tile.
+ * Rasteriser backward for F feature channels. `splats`: the forward's ProjectedSplat, 3 vec4 per Gaussian
+ * [u, v, depth, opacity], [conicA, conicB, conicC, –], [r, g, b, –]. `tile_ranges`: vec2u [start, end) per tile.
  */
 export function backwardRasterWgsl(F: number): string {
   const NC = 10 + F;
@@ -159,7 +159,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     workgroupBarrier();
     for (var jj = 0u; jj < bn; jj++) {
       let j = bn - 1u - jj;
-      let pos = bstart + j - range.x; // position in the tile list
+      let pos = bstart + j; // position in the sorted intersection list
       var grad: array<f32, ${NC}>;
       for (var c = 0u; c < NC; c++) { grad[c] = 0.0; }
       var hit = false;
@@ -169,11 +169,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         let col = batch_s2[j].xyz;
         let dx = fx - s0.x;
         let dy = fy - s0.y;
-        let ca = s0.z;
-        let cb = s0.w;
-        let cc = s1.x;
-        let op = s1.y;
-        let z = s1.z;
+        let ca = s1.x;
+        let cb = s1.y;
+        let cc = s1.z;
+        let op = s0.w;
+        let z = s0.z;
         let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy;
         let raw = op * exp(power);
         let alpha = min(ALPHA_MAX, raw);
@@ -381,13 +381,38 @@ fn project(mean: vec3f, log_scale: vec3f, qraw: vec4f, sh_ok: bool) -> Proj {
 `;
 
 /**
- * Projection backward, three entry points sharing bindings 1..7 differently (each pipeline has its own layout):
- * - main_geom: means, logScales, rotations, sh, grad2d → dMeans, dLogScales, dRotations
- * - main_sh: means, logScales, rotations, sh, grad2d → dSh
- * - main_stats: means, logScales, rotations, opacities, grad2d, sh → dOpacities, stats (N×4: du, dv of the last
- *   backward, Σ‖(du, dv)‖ and the number of backward passes in which the Gaussian was visible)
+ * Opacity gradient (through the sigmoid) and densification statistics, per Gaussian. `tile_info.x` is the forward's
+ * radius (0 = culled). stats (N×4): du, dv of this backward, Σ‖(du, dv)‖, number of backward passes visible.
  */
-export function backwardProjectWgsl(entry: 'geom' | 'sh' | 'stats'): string {
+export const backwardStatsWgsl = /* wgsl */ `${BW_UNIFORM}
+@group(0) @binding(1) var<storage, read> grad2d: array<f32>;
+@group(0) @binding(2) var<storage, read> opacities: array<f32>;
+@group(0) @binding(3) var<storage, read> tile_info: array<vec4u>;
+@group(0) @binding(4) var<storage, read_write> d_opacities: array<f32>;
+@group(0) @binding(5) var<storage, read_write> stats: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= P.count) { return; }
+  let g0 = i * 10u;
+  let visible = tile_info[i].x > 0u;
+  let du = select(0.0, grad2d[g0], visible);
+  let dv = select(0.0, grad2d[g0 + 1u], visible);
+  stats[i * 4u] = du;
+  stats[i * 4u + 1u] = dv;
+  if (!visible) { return; }
+  let op = 1.0 / (1.0 + exp(-opacities[i]));
+  d_opacities[i] += grad2d[g0 + 5u] * op * (1.0 - op);
+  stats[i * 4u + 2u] += length(vec2f(du, dv));
+  stats[i * 4u + 3u] += 1.0;
+}
+`;
+
+/**
+ * Projection backward (recomputes the forward projection of each Gaussian), two kernels to stay within 8 storage
+ * buffers: 'geom': means, logScales, rotations, sh, grad2d → dMeans, dLogScales, dRotations; 'sh': → dSh.
+ */
+export function backwardProjectWgsl(entry: 'geom' | 'sh'): string {
   const bindings = /* wgsl */ `
 @group(0) @binding(1) var<storage, read> means: array<f32>;
 @group(0) @binding(2) var<storage, read> log_scales: array<f32>;
@@ -399,11 +424,7 @@ ${
     ? `@group(0) @binding(6) var<storage, read_write> d_means: array<f32>;
 @group(0) @binding(7) var<storage, read_write> d_log_scales: array<f32>;
 @group(0) @binding(8) var<storage, read_write> d_rotations: array<f32>;`
-    : entry === 'sh'
-      ? `@group(0) @binding(6) var<storage, read_write> d_sh: array<f32>;`
-      : `@group(0) @binding(6) var<storage, read> opacities: array<f32>;
-@group(0) @binding(7) var<storage, read_write> d_opacities: array<f32>;
-@group(0) @binding(8) var<storage, read_write> stats: array<f32>;`
+    : `@group(0) @binding(6) var<storage, read_write> d_sh: array<f32>;`
 }`;
   return /* wgsl */ `${PROJECT_COMMON}${bindings}
 
@@ -412,9 +433,9 @@ fn sh_finite(i: u32, K: u32) -> bool {
   return true;
 }
 
-fn raw_color(i: u32, K: u32, basis: ShBasis) -> vec3f {
+fn raw_color(i: u32, K: u32, KA: u32, basis: ShBasis) -> vec3f {
   var c = vec3f(0.5);
-  for (var k = 0u; k < K; k++) {
+  for (var k = 0u; k < KA; k++) {
     let o = (i * K + k) * 3u;
     c += basis.b[k] * vec3f(sh[o], sh[o + 1u], sh[o + 2u]);
   }
@@ -425,39 +446,30 @@ fn raw_color(i: u32, K: u32, basis: ShBasis) -> vec3f {
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * 64u;
   if (i >= P.count) { return; }
-  let K = (P.sh_degree + 1u) * (P.sh_degree + 1u);
+  let K = P.sh_coeffs;                               // storage stride
+  let KA = (P.sh_degree + 1u) * (P.sh_degree + 1u);  // active coefficients
   let mean = vec3f(means[i * 3u], means[i * 3u + 1u], means[i * 3u + 2u]);
   let ls = vec3f(log_scales[i * 3u], log_scales[i * 3u + 1u], log_scales[i * 3u + 2u]);
   let qraw = vec4f(rotations[i * 4u], rotations[i * 4u + 1u], rotations[i * 4u + 2u], rotations[i * 4u + 3u]);
-  ${entry === 'stats' ? 'let op_ok = abs(opacities[i]) <= 3.0e38;' : 'let op_ok = true;'}
-  ${entry === 'stats' ? 'stats[i * 4u] = 0.0; stats[i * 4u + 1u] = 0.0;' : ''}
-  let pr = project(mean, ls, qraw, sh_finite(i, K) && op_ok);
+  let pr = project(mean, ls, qraw, sh_finite(i, K));
   if (!pr.visible) { return; }
   let g0 = i * 10u;
   let du = grad2d[g0];
   let dv = grad2d[g0 + 1u];
   let dcolor = vec3f(grad2d[g0 + 6u], grad2d[g0 + 7u], grad2d[g0 + 8u]);
   let basis = sh_basis(P.sh_degree, pr.dir);
-  let raw = raw_color(i, K, basis);
+  let raw = raw_color(i, K, KA, basis);
   let gcol = select(vec3f(0.0), dcolor, raw > vec3f(0.0));
 ${
   entry === 'sh'
-    ? `  for (var k = 0u; k < K; k++) {
+    ? `  for (var k = 0u; k < KA; k++) {
     let o = (i * K + k) * 3u;
     d_sh[o] += basis.b[k] * gcol.x;
     d_sh[o + 1u] += basis.b[k] * gcol.y;
     d_sh[o + 2u] += basis.b[k] * gcol.z;
   }
 }`
-    : entry === 'stats'
-      ? `  let op = 1.0 / (1.0 + exp(-opacities[i]));
-  d_opacities[i] += grad2d[g0 + 5u] * op * (1.0 - op);
-  stats[i * 4u] = du;
-  stats[i * 4u + 1u] = dv;
-  stats[i * 4u + 2u] += length(vec2f(du, dv));
-  stats[i * 4u + 3u] += 1.0;
-}`
-      : `  // conic = inverse(cov2d)
+    : `  // conic = inverse(cov2d)
   let a = pr.conic.x; let b = pr.conic.y; let c = pr.conic.z;
   let Q = mat2x2f(vec2f(a, b), vec2f(b, c));
   let Gq = mat2x2f(vec2f(grad2d[g0 + 2u], 0.5 * grad2d[g0 + 3u]), vec2f(0.5 * grad2d[g0 + 3u], grad2d[g0 + 4u]));
@@ -480,7 +492,7 @@ ${
   var dmean = transpose(pr.W) * dt;
   // view-direction path of the SH colour
   var ddir = vec3f(0.0);
-  for (var k = 0u; k < K; k++) {
+  for (var k = 0u; k < KA; k++) {
     let o = (i * K + k) * 3u;
     ddir += dot(vec3f(sh[o], sh[o + 1u], sh[o + 2u]), gcol) * basis.db[k];
   }

@@ -4,7 +4,8 @@ import { testDevice } from '../gpu/test-device';
 import { backwardReference } from '../reference/backward';
 import { randomScene, rng, smoothScene, testCamera } from '../reference/test-scenes';
 import type { Camera, RefScene } from '../reference/types';
-import { SplatBackward } from './backward';
+import { backwardInputsFromForward, SplatBackward } from './backward';
+import { ForwardRenderer } from './forward';
 import { SceneGradients } from './backward-grads';
 import { referenceBackwardInputs } from './backward-test-inputs';
 import { GaussianScene, type ShDegree } from './scene';
@@ -34,7 +35,7 @@ function compare(name: string, got: Float32Array, want: Float64Array, rtol: numb
   expect(bad, first).toBeLessThanOrEqual(maxBad);
 }
 
-async function runCase(scene: RefScene, cam: Camera, seed: number, bg: [number, number, number], maxBad = 0) {
+async function runCase(scene: RefScene, cam: Camera, seed: number, bg: [number, number, number], maxBad = 0, viaForward = false) {
   const device = gpu.device!;
   const n = cam.width * cam.height;
   const F = scene.featureDim ?? 0;
@@ -47,9 +48,22 @@ async function runCase(scene: RefScene, cam: Camera, seed: number, bg: [number, 
   const gs = toGpuScene(device, scene);
   const grads = new SceneGradients(gs);
   const bw = new SplatBackward(gs);
-  const inputs = referenceBackwardInputs(device, scene, cam, { background: bg });
+  let inputs;
+  let rgbStride = 3;
+  let rgbGrad = dRgb;
+  let fwd: ForwardRenderer | null = null;
+  if (viaForward) {
+    fwd = new ForwardRenderer(device);
+    inputs = backwardInputsFromForward(await fwd.render(gs, cam, { background: bg }));
+    rgbStride = 4; // the forward's colour image is RGBA
+    rgbGrad = new Float32Array(n * 4);
+    for (let p = 0; p < n; p++) rgbGrad.set([dRgb[p * 3], dRgb[p * 3 + 1], dRgb[p * 3 + 2], 123], p * 4);
+  } else {
+    inputs = referenceBackwardInputs(device, scene, cam, { background: bg });
+  }
   const pg = {
-    rgb: createBufferFrom(device, dRgb, 'dRgb'),
+    rgbStride,
+    rgb: createBufferFrom(device, rgbGrad, 'dRgb'),
     alpha: createBufferFrom(device, dAlpha, 'dAlpha'),
     depth: createBufferFrom(device, dDepth, 'dDepth'),
     features: F ? createBufferFrom(device, dFeat, 'dFeat') : null,
@@ -66,6 +80,7 @@ async function runCase(scene: RefScene, cam: Camera, seed: number, bg: [number, 
   for (let i = 0; i < scene.count; i++) {
     expect(got.stats[i * 4 + 2]).toBeCloseTo(Math.hypot(uv[i * 2], uv[i * 2 + 1]), 4);
   }
+  fwd?.destroy();
   bw.destroy();
   grads.destroy();
   gs.destroy();
@@ -82,5 +97,8 @@ describe.skipIf(!gpu.device)('GPU backward vs CPU reference', () => {
   it('random 500 Gaussians, 48×40 (partial tiles), SH 1, no features', async () => {
     const cam = { ...testCamera([-0.4, 0.6, -4.2], 48), height: 40, cy: 20 };
     await runCase(randomScene(8, 500, 1, 0), cam, 3, [0, 0, 0], 3);
+  });
+  it('end to end on the GPU forward (ForwardState), 200 Gaussians, 64×64, SH 2, 2 features', async () => {
+    await runCase(randomScene(9, 200, 2, 2), testCamera([0.3, 0.2, -4], 64), 4, [0.3, 0.2, 0.1], 3, true);
   });
 });

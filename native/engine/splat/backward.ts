@@ -4,24 +4,28 @@
  * Passes: pack per-pixel inputs → rasteriser backward (per tile, back to front, workgroup reduction + CAS float
  * atomics into `grad2d`, N×10) → projection backward (2D → 3D, three kernels). Nothing is read back.
  *
- * Inputs from the forward (`RasterBackwardInputs`): per-Gaussian projected splats (3 vec4 each, see
- * backward-wgsl.ts), per-tile [start, end) ranges into the depth-sorted Gaussian id list, and per pixel the final
- * transmittance and `lastContrib` (1 + list position of the last blended Gaussian).
+ * Inputs from the forward (`RasterBackwardInputs`, a subset of `ForwardState`): `projected` (ProjectedSplat),
+ * `tileInfo` (radius 0 = culled), `tileRanges`, `isectGaussians` (sorted ids) and `aux` (final T and the exclusive end
+ * of each pixel's contributors).
  */
 import { createStorageBuffer, createUniformBuffer } from '../gpu/buffers';
 import { createKernel, dispatchGroups, dispatchKernel, type Kernel } from '../gpu/kernel';
 import { cameraCentre } from '../reference/camera';
 import type { Camera } from '../reference/types';
-import { backwardPackWgsl, backwardProjectWgsl, backwardRasterWgsl, BW_TILE, GRAD2D_STRIDE } from './backward-wgsl';
+import { backwardPackWgsl, backwardProjectWgsl, backwardRasterWgsl, backwardStatsWgsl, BW_TILE, GRAD2D_STRIDE } from './backward-wgsl';
 import type { SceneGradients } from './backward-grads';
 import type { GaussianScene } from './scene';
 
 export interface RasterBackwardInputs {
-  splats: GPUBuffer;
+  projected: GPUBuffer;
+  tileInfo: GPUBuffer;
   tileRanges: GPUBuffer;
-  sortedIds: GPUBuffer;
-  finalT: GPUBuffer;
-  lastContrib: GPUBuffer;
+  isectGaussians: GPUBuffer;
+  aux: GPUBuffer;
+  /** Active SH degree used by the forward (default: the scene's). */
+  shDegree?: number;
+  /** Per-pixel background image the forward used (H·W·3), if any. */
+  backgroundImage?: GPUBuffer | null;
 }
 
 export interface PixelGradBuffers {
@@ -36,8 +40,8 @@ export interface PixelGradBuffers {
 
 export interface BackwardOptions {
   near?: number;
-  /** RGB colour (default black) or an H·W·3 f32 image buffer. */
-  background?: readonly [number, number, number] | GPUBuffer;
+  /** Background colour used by the forward (default black); an image comes with the inputs. */
+  background?: readonly [number, number, number];
 }
 
 export class SplatBackward {
@@ -50,7 +54,7 @@ export class SplatBackward {
   private readonly uniform: GPUBuffer;
   private readonly dummy: GPUBuffer;
   private readonly k: { pack: Kernel; raster: Kernel; geom: Kernel; sh: Kernel; stats: Kernel };
-
+  
   constructor(private readonly scene: GaussianScene) {
     const device = (this.device = scene.device);
     this.uniform = createUniformBuffer(device, 160, 'bw.params');
@@ -62,7 +66,7 @@ export class SplatBackward {
       raster: createKernel(device, { label: 'bw.raster', code: backwardRasterWgsl(scene.featureDim) }),
       geom: createKernel(device, { label: 'bw.projectGeom', code: backwardProjectWgsl('geom') }),
       sh: createKernel(device, { label: 'bw.projectSh', code: backwardProjectWgsl('sh') }),
-      stats: createKernel(device, { label: 'bw.projectStats', code: backwardProjectWgsl('stats') }),
+      stats: createKernel(device, { label: 'bw.stats', code: backwardStatsWgsl }),
     };
   }
 
@@ -79,21 +83,19 @@ export class SplatBackward {
     }
   }
 
-  private writeUniform(cam: Camera, g: PixelGradBuffers, opts: BackwardOptions): void {
+  private writeUniform(cam: Camera, g: PixelGradBuffers, opts: BackwardOptions, bgImage: boolean, shDegree: number): void {
     const buf = new ArrayBuffer(160);
     const f = new Float32Array(buf);
     const u = new Uint32Array(buf);
     for (let i = 0; i < 16; i++) f[i] = cam.viewMatrix[i];
     f.set(cameraCentre(cam.viewMatrix), 16);
-    const bg = opts.background;
-    const bgImage = bg !== undefined && !Array.isArray(bg);
-    if (bg && !bgImage) f.set(bg as readonly number[], 20);
+    if (opts.background) f.set(opts.background, 20);
     f.set([cam.fx, cam.fy, cam.cx, cam.cy], 24);
-    u.set([cam.width, cam.height, this.scene.count, this.scene.shDegree], 28);
+    u.set([cam.width, cam.height, this.scene.count, shDegree], 28);
     f[32] = opts.near ?? 0.01;
     const flags = (g.rgb ? 1 : 0) | (g.alpha ? 2 : 0) | (g.depth ? 4 : 0) | (g.features && this.scene.featureDim > 0 ? 8 : 0) | (bgImage ? 16 : 0);
     u.set([g.rgbStride ?? 3, flags, this.scene.featureDim], 33);
-    u.set([Math.ceil(cam.width / BW_TILE), Math.ceil(cam.height / BW_TILE)], 36);
+    u.set([Math.ceil(cam.width / BW_TILE), Math.ceil(cam.height / BW_TILE), this.scene.shCoeffs], 36);
     this.device.queue.writeBuffer(this.uniform, 0, buf);
   }
 
@@ -113,28 +115,37 @@ export class SplatBackward {
     const pixels = cam.width * cam.height;
     this.ensureBuffers(pixels);
     grads.ensureCapacity();
-    this.writeUniform(cam, pixelGrads, options);
+    const bgImage = inputs.backgroundImage ?? null;
+    this.writeUniform(cam, pixelGrads, options, bgImage !== null, inputs.shDegree ?? this.scene.shDegree);
     if (!accumulate) grads.clear(encoder);
     encoder.clearBuffer(this.grad2d, 0, Math.max(4, this.scene.count * GRAD2D_STRIDE * 4));
     const d = this.dummy;
     const U = this.uniform;
-    const bgImage = options.background && !Array.isArray(options.background) ? (options.background as GPUBuffer) : d;
     const pass = encoder.beginComputePass({ label: 'splat-backward' });
     const k = this.k;
-    dispatchKernel(pass, k.pack, k.pack.bind([U, pixelGrads.rgb ?? d, pixelGrads.alpha ?? d, pixelGrads.depth ?? d, inputs.finalT, inputs.lastContrib, bgImage, this.pix!]), pixels, 256);
+    dispatchKernel(pass, k.pack, k.pack.bind([U, pixelGrads.rgb ?? d, pixelGrads.alpha ?? d, pixelGrads.depth ?? d, inputs.aux, bgImage ?? d, this.pix!]), pixels, 256);
     const F = this.scene.featureDim;
-    const rasterBuffers = [U, inputs.splats, (F > 0 && this.scene.features) || d, inputs.tileRanges, inputs.sortedIds, this.pix!, pixelGrads.features ?? d, this.grad2d];
+    const rasterBuffers = [U, inputs.projected, (F > 0 && this.scene.features) || d, inputs.tileRanges, inputs.isectGaussians, this.pix!, pixelGrads.features ?? d, this.grad2d];
     if (F > 0) rasterBuffers.push(grads.features!);
     dispatchGroups(pass, k.raster, k.raster.bind(rasterBuffers), Math.ceil(cam.width / BW_TILE), Math.ceil(cam.height / BW_TILE));
     const s = this.scene;
     const n = s.count;
     dispatchKernel(pass, k.geom, k.geom.bind([U, s.means, s.logScales, s.rotations, s.sh, this.grad2d, grads.means, grads.logScales, grads.rotations]), n, 64);
     dispatchKernel(pass, k.sh, k.sh.bind([U, s.means, s.logScales, s.rotations, s.sh, this.grad2d, grads.sh]), n, 64);
-    dispatchKernel(pass, k.stats, k.stats.bind([U, s.means, s.logScales, s.rotations, s.sh, this.grad2d, s.opacities, grads.opacities, grads.stats]), n, 64);
+    dispatchKernel(pass, k.stats, k.stats.bind([U, this.grad2d, s.opacities, inputs.tileInfo, grads.opacities, grads.stats]), n, 256);
     pass.end();
   }
 
   destroy(): void {
     for (const b of [this.grad2d, this.pix, this.uniform, this.dummy]) b?.destroy();
   }
+}
+
+/** The backward inputs of a forward pass (`ForwardState` from forward.ts). */
+export function backwardInputsFromForward(state: {
+  projected: GPUBuffer; tileInfo: GPUBuffer; tileRanges: GPUBuffer; isectGaussians: GPUBuffer; aux: GPUBuffer;
+  shDegree: number; backgroundImage: GPUBuffer | null;
+}): RasterBackwardInputs {
+  const { projected, tileInfo, tileRanges, isectGaussians, aux, shDegree, backgroundImage } = state;
+  return { projected, tileInfo, tileRanges, isectGaussians, aux, shDegree, backgroundImage };
 }
