@@ -21,10 +21,11 @@ export class CliContext {
     return !!this.opts.json;
   }
 
-  host(): StudioHost {
+  /** Opens the library on first use; `serve` opens it as the web front door. */
+  host(frontDoor: 'cli' | 'web' = 'cli'): StudioHost {
     if (!this.hostInstance) {
       const appConfig = new AppConfigStore();
-      this.hostInstance = StudioHost.open({ libraryDir: appConfig.resolveLibraryDir(this.opts.library), frontDoor: 'cli', appConfig });
+      this.hostInstance = StudioHost.open({ libraryDir: appConfig.resolveLibraryDir(this.opts.library), frontDoor, appConfig });
     }
     return this.hostInstance;
   }

@@ -161,7 +161,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
     .option('--port <port>', 'port (0 picks a free one)', '0')
     .action((o: { port: string }) =>
       run(async (ctx) => {
-        const host = ctx.host();
+        const host = ctx.host('web');
         const server = await startWebServer({ host, rendererDir: findRendererDir(), port: Number(o.port) });
         const info = host.services.library.info();
         process.stderr.write(`Avatar Studio (web mode) — library ${info.path}${info.readOnly ? ` (read-only: ${info.readOnlyReason})` : ''}\n`);

@@ -175,7 +175,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
           break;
         case 'done':
           settled = true;
-          this.onDone(job.id, msg.output);
+          this.onDone(job.id, run, msg.output);
           setTimeout(() => worker.kill(), 2000).unref();
           break;
         case 'failed':
@@ -218,13 +218,13 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
     }
   }
 
-  private onDone(id: string, output: unknown): void {
+  private onDone(id: string, run: Running, output: unknown): void {
     const job = this.services.jobs.get(id);
     const def = this.definition(job.kind);
     try {
       const result = def.commit(this.services, job, output);
       this.emitJob(
-        this.services.jobs.update(id, { status: 'completed', result: result ?? null, error: null, finishedAt: Date.now(), progress: { ...job.progress, fraction: 1, stage: 'Done', etaSeconds: 0 } }),
+        this.services.jobs.update(id, { status: 'completed', result: result ?? null, error: null, finishedAt: Date.now(), progress: { ...run.progress, fraction: 1, stage: 'Done', etaSeconds: 0 } }),
       );
     } catch (err) {
       this.finishFailed(job, err);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StudioError } from '@shared/api/errors';
@@ -55,7 +56,8 @@ export class Library {
     if (!exists && !create) throw new StudioError('LIBRARY_UNAVAILABLE', `${dir} is not an Avatar Studio library (no ${DB_FILE}).`, { path: dir });
 
     let readOnlyReason: string | null = opts.readOnly ? 'Opened read-only on request.' : null;
-    if (!readOnlyReason && !canWrite(dir)) readOnlyReason = `The library folder ${dir} cannot be written (permissions or a read-only disk). Projects can be viewed but not changed.`;
+    const folderWritable = canWrite(dir);
+    if (!readOnlyReason && !folderWritable) readOnlyReason = `The library folder ${dir} cannot be written (permissions or a read-only disk). Projects can be viewed but not changed.`;
     let releaseLock: (() => void) | null = null;
     if (!readOnlyReason) {
       const lock = acquireLibraryLock(dir, opts.frontDoor ?? 'unknown');
@@ -68,10 +70,15 @@ export class Library {
     }
 
     let db: Database.Database;
+    let snapshotDir: string | null = null;
     try {
-      db = new Database(dbFile, { readonly: readOnlyReason !== null, fileMustExist: readOnlyReason !== null });
+      // On a folder we cannot write, SQLite cannot create the WAL index next to the database; read a snapshot.
+      if (!folderWritable) snapshotDir = snapshotDatabase(dbFile);
+      const source = snapshotDir ? path.join(snapshotDir, DB_FILE) : dbFile;
+      db = new Database(source, { readonly: readOnlyReason !== null, fileMustExist: readOnlyReason !== null });
     } catch (err) {
       releaseLock?.();
+      if (snapshotDir) fs.rmSync(snapshotDir, { recursive: true, force: true });
       throw new StudioError('LIBRARY_UNAVAILABLE', `Cannot open the library database in ${dir}: ${(err as Error).message}`, { path: dir });
     }
     try {
@@ -97,7 +104,11 @@ export class Library {
       if (err instanceof StudioError) throw err;
       throw toStudioFsError(err, 'opening the library');
     }
-    const lib = new Library(dir, db, readOnlyReason, releaseLock);
+    const cleanup = () => {
+      releaseLock?.();
+      if (snapshotDir) fs.rmSync(snapshotDir, { recursive: true, force: true });
+    };
+    const lib = new Library(dir, db, readOnlyReason, cleanup);
     if (!lib.readOnly) lib.reconcileFolders();
     return lib;
   }
@@ -157,6 +168,14 @@ export class Library {
     }
     this.releaseLock?.();
   }
+}
+
+/** Copies the database (and its WAL, if any) to a private temp folder for a read-only view. */
+function snapshotDatabase(dbFile: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avatar-studio-ro-'));
+  fs.copyFileSync(dbFile, path.join(dir, DB_FILE));
+  if (fs.existsSync(`${dbFile}-wal`)) fs.copyFileSync(`${dbFile}-wal`, path.join(dir, `${DB_FILE}-wal`));
+  return dir;
 }
 
 function canWrite(dir: string): boolean {

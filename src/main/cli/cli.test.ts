@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../services/library/migrations';
+import { readOnlyMountWrapper, runCli, spawnCli } from '../testing/run-cli';
+import { useTempDirs } from '../testing/temp-dir';
+import { EXIT } from './exit-codes';
+
+const tempDir = useTempDirs();
+
+function waitForLine(child: ReturnType<typeof spawnCli>, stream: 'stdout' | 'stderr', re: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; got: ${buf}`)), 30_000);
+    child[stream]!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = re.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+  });
+}
+
+describe('avatar-studio CLI', () => {
+  it('creates and lists projects, printing one JSON object with --json', () => {
+    const lib = tempDir();
+    const created = runCli(['--library', lib, '--json', 'projects', 'create', 'Head one']);
+    expect(created.code).toBe(0);
+    expect(created.json.project).toMatchObject({ name: 'Head one', trashedAt: null });
+    const listed = runCli(['--library', lib, '--json', 'projects', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(1);
+    expect(listed.json.projects.map((p: { name: string }) => p.name)).toEqual(['Head one']);
+    const human = runCli(['--library', lib, 'projects', 'list']);
+    expect(human.stdout).toMatch(/Head one/);
+  });
+
+  it('exits with meaningful codes and explains the problem', () => {
+    const lib = tempDir();
+    const missing = runCli(['--library', lib, '--json', 'projects', 'rename', 'Nobody', 'x']);
+    expect(missing.code).toBe(EXIT.notFound);
+    expect(missing.json.error).toMatchObject({ code: 'NOT_FOUND' });
+    expect(missing.stderr).toMatch(/No project named/);
+
+    expect(runCli(['--library', lib, 'projects', 'frobnicate']).code).toBe(EXIT.usage);
+    const empty = runCli(['--library', lib, '--json', 'projects', 'create', '  ']);
+    expect(empty.code).toBe(EXIT.usage);
+    expect(empty.json.error.code).toBe('BAD_REQUEST');
+    expect(runCli(['--library', lib, '--json', 'projects', 'empty-trash']).code).toBe(EXIT.conflict);
+  });
+
+  it('refuses a library from a newer studio without touching it', () => {
+    const lib = tempDir();
+    runCli(['--library', lib, 'projects', 'create', 'x']);
+    const db = new Database(path.join(lib, 'library.sqlite'));
+    db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+    db.close();
+    const r = runCli(['--library', lib, '--json', 'projects', 'list']);
+    expect(r.code).toBe(EXIT.libraryUnavailable);
+    expect(r.json.error.code).toBe('LIBRARY_TOO_NEW');
+  });
+
+  it('opens a read-only library folder for viewing and refuses changes with the reason', () => {
+    const lib = tempDir();
+    runCli(['--library', lib, 'projects', 'create', 'Frozen']);
+    const wrap = readOnlyMountWrapper(lib);
+    expect(wrap, 'unshare is needed to mount a read-only folder as root (util-linux)').not.toBeNull();
+    const list = runCli(['--library', lib, '--json', 'projects', 'list'], {}, wrap!);
+    expect(list.code).toBe(0);
+    expect(list.json.projects.map((p: { name: string }) => p.name)).toEqual(['Frozen']);
+    const create = runCli(['--library', lib, '--json', 'projects', 'create', 'New'], {}, wrap!);
+    expect(create.code).toBe(EXIT.readOnly);
+    expect(create.json.error.message).toMatch(/cannot be written/);
+    const missing = runCli(['--library', path.join(lib, 'sub'), '--json', 'projects', 'list'], {}, wrap!);
+    expect(missing.code).toBe(EXIT.libraryUnavailable);
+  });
+
+  it('a second studio on the same library is read-only while the first runs', async () => {
+    const lib = tempDir();
+    const server = spawnCli(['--library', lib, 'serve', '--port', '0']);
+    try {
+      await waitForLine(server, 'stdout', /Open http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
+      const create = runCli(['--library', lib, '--json', 'projects', 'create', 'Second']);
+      expect(create.code).toBe(EXIT.readOnly);
+      expect(create.json.error.message).toMatch(/in use by a web-mode studio/);
+      expect(runCli(['--library', lib, '--json', 'projects', 'list']).code).toBe(0);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+    expect(runCli(['--library', lib, '--json', 'projects', 'create', 'Second']).code).toBe(0);
+  });
+
+  it('a studio killed mid-job leaves an interrupted job that `jobs resume` completes', async () => {
+    const lib = tempDir();
+    const src = runCli(['--library', lib, '--json', 'projects', 'create', 'Big']).json.project;
+    const folder = path.join(lib, 'projects', src.id);
+    for (let i = 0; i < 30; i++) fs.writeFileSync(path.join(folder, `f${i}.bin`), Buffer.alloc(4096, i));
+    const child = spawnCli(['--library', lib, 'projects', 'duplicate', 'Big', '--name', 'Big copy'], { AVATAR_STUDIO_TEST_JOB_DELAY_MS: '150' });
+    await waitForLine(child, 'stderr', /Copying files \d+\/30/);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    const jobs = runCli(['--library', lib, '--json', 'jobs', 'list']).json.jobs;
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].status).toBe('interrupted');
+    expect(runCli(['--library', lib, '--json', 'projects', 'list']).json.projects.map((p: { name: string }) => p.name)).toEqual(['Big']);
+
+    const resumed = runCli(['--library', lib, '--json', 'jobs', 'resume', jobs[0].id]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.json.job.status).toBe('completed');
+    const names = runCli(['--library', lib, '--json', 'projects', 'list']).json.projects.map((p: { name: string }) => p.name).sort();
+    expect(names).toEqual(['Big', 'Big copy']);
+  });
+});
