@@ -7,7 +7,7 @@ import { usePanels } from '../../store/panels';
 import { SORT_LABEL, useLibraryUi, type SortKey } from './libraryUi';
 
 /** Title, search (filters as you type), sort and "New project". */
-export const LibraryToolbar = forwardRef<HTMLInputElement, { count: number; shown: number; onSearchArrowDown: () => void }>(function LibraryToolbar(
+export const LibraryToolbar = forwardRef<HTMLInputElement, { count: number | null; shown: number; onSearchArrowDown: () => void }>(function LibraryToolbar(
   { count, shown, onSearchArrowDown },
   searchRef,
 ) {
@@ -22,7 +22,7 @@ export const LibraryToolbar = forwardRef<HTMLInputElement, { count: number; show
       <div className="view-title">
         <h1>Library</h1>
         <span className="view-count" aria-live="polite">
-          {query ? `${shown} of ${count}` : count === 1 ? '1 project' : `${count} projects`}
+          {count === null ? '' : query ? `${shown} of ${count}` : count === 1 ? '1 project' : `${count} projects`}
         </span>
       </div>
       <div className="view-toolbar-controls">

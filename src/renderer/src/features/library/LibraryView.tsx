@@ -3,7 +3,7 @@ import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { Kbd } from '../../components/Kbd';
 import { matchesQuery } from '../../lib/search';
-import { useReadOnlyReason } from '../../store/connection';
+import { useConnection, useReadOnlyReason } from '../../store/connection';
 import { usePanels } from '../../store/panels';
 import { useProjects } from '../../store/projects';
 import { toast } from '../../store/toasts';
@@ -22,6 +22,7 @@ export function LibraryView() {
   const sort = useLibraryUi((s) => s.sort);
   const selectedId = useLibraryUi((s) => s.selectedId);
   const readOnly = useReadOnlyReason();
+  const connected = useConnection((s) => s.status === 'open');
   const openModal = usePanels((s) => s.openModal);
   const searchRef = useRef<HTMLInputElement>(null);
 
@@ -69,7 +70,7 @@ export function LibraryView() {
   } else if (!state.loaded) {
     content = (
       <p className="loading" role="status">
-        Loading projects…
+        {connected ? 'Loading projects…' : 'Waiting for the studio…'}
       </p>
     );
   } else if (live.length === 0) {
@@ -114,7 +115,7 @@ export function LibraryView() {
 
   return (
     <section className="view library-view" aria-label="Library">
-      <LibraryToolbar ref={searchRef} count={live.length} shown={shown.length} onSearchArrowDown={focusFirstCard} />
+      <LibraryToolbar ref={searchRef} count={state.loaded ? live.length : null} shown={shown.length} onSearchArrowDown={focusFirstCard} />
       {state.loaded && state.error && (
         <p className="inline-error" role="alert">
           Could not refresh the list: {state.error.message}
