@@ -17,7 +17,7 @@ const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: studio:; media-src 'self' blob: studio:; connect-src 'self' studio:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'";
 
 /**
- * `studio://app/…` serves the built renderer; `studio://assets/<projectId>/…` serves files of a project. Both
+ * `studio://app/…` serves the built renderer; `studio://files/<projectId>/…` serves files of a project. Both
  * refuse paths that leave their folder. This replaces file:// (Electron security checklist).
  */
 export function handleStudioProtocol(rendererDir: string, getHost: () => StudioHost): void {
@@ -26,7 +26,7 @@ export function handleStudioProtocol(rendererDir: string, getHost: () => StudioH
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     let file: string | null = null;
     if (url.host === 'app') file = resolveInside(rendererDir, parts.length ? parts.join('/') : 'index.html');
-    else if (url.host === 'assets' && ProjectId.safeParse(parts[0]).success) {
+    else if (url.host === 'files' && ProjectId.safeParse(parts[0]).success) {
       try {
         file = resolveInside(getHost().services.projects.folderOf(parts[0]!), parts.slice(1).join('/'));
       } catch {

@@ -115,7 +115,7 @@ describe('web mode server', () => {
   it('serves project files only with the token and only inside the project', async () => {
     const p = host.services.projects.create('Files');
     host.services.blobs.put(p.id, 'thumbs/a.png', Buffer.from('png-bytes'));
-    const base = `http://127.0.0.1:${server.port}/assets/${p.id}`;
+    const base = `http://127.0.0.1:${server.port}/files/${p.id}`;
     expect((await fetch(`${base}/thumbs/a.png`)).status).toBe(401);
     const ok = await fetch(`${base}/thumbs/a.png?token=${server.token}`);
     expect(ok.status).toBe(200);

@@ -62,7 +62,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    if (url.pathname.startsWith('/assets/')) {
+    if (url.pathname.startsWith('/files/')) {
       serveAsset(req, res, url);
       return;
     }
@@ -76,7 +76,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
   });
 
-  /** `/assets/<projectId>/<path inside the project>?token=…`: files of a project, for <img>/<video>/fetch. */
+  /** `/files/<projectId>/<path inside the project>?token=…`: files of a project, for <img>/<video>/fetch. */
   function serveAsset(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     if (!tokenMatches(token, url.searchParams.get('token'))) {
       res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Missing or wrong token\n');

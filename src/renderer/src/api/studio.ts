@@ -20,7 +20,7 @@ export function connectStudio(): StudioConnection {
     return {
       client: createStudioClient(bridge),
       frontDoor: 'electron',
-      assetUrl: (projectId, relPath) => `studio://assets/${projectId}/${relPath.split('/').map(encodeURIComponent).join('/')}`,
+      assetUrl: (projectId, relPath) => `studio://files/${projectId}/${relPath.split('/').map(encodeURIComponent).join('/')}`,
       onStatus: (l) => {
         l('open');
         return () => undefined;
@@ -34,7 +34,7 @@ export function connectStudio(): StudioConnection {
     client: createStudioClient(transport),
     frontDoor: 'web',
     assetUrl: (projectId, relPath) =>
-      `/assets/${projectId}/${relPath.split('/').map(encodeURIComponent).join('/')}?token=${encodeURIComponent(token)}`,
+      `/files/${projectId}/${relPath.split('/').map(encodeURIComponent).join('/')}?token=${encodeURIComponent(token)}`,
     onStatus: (l) => {
       statusListeners.add(l);
       return () => statusListeners.delete(l);

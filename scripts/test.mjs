@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm test`: build, type-check, unit and engine tests (Vitest, CPU WebGPU adapter), then browser e2e
+// (Playwright in Debian's Chromium against web mode). Prints a final "N passed, N failed" line.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+
+const env = { ...process.env };
+const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!env.VK_ICD_FILENAMES && fs.existsSync(swiftshader)) env.VK_ICD_FILENAMES = swiftshader;
+env.XDG_RUNTIME_DIR ??= '/tmp';
+
+function run(title, cmd, args) {
+  process.stdout.write(`\n=== ${title} ===\n`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  process.stdout.write(r.stdout ?? '');
+  process.stdout.write(`--- ${title}: exit ${r.status} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return { ok: r.status === 0, out: r.stdout ?? '' };
+}
+
+const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+let passed = 0;
+let failed = 0;
+let broken = false;
+
+const build = run('build', 'npx', ['electron-vite', 'build']);
+const typecheck = run('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+if (!build.ok || !typecheck.ok) broken = true;
+
+if (build.ok) {
+  const unit = run('unit and engine tests (vitest)', 'npx', ['vitest', 'run']);
+  const u = strip(unit.out);
+  passed += Number(/Tests\s+(?:\d+ failed \| )?(\d+) passed/.exec(u)?.[1] ?? 0);
+  failed += Number(/Tests\s+(\d+) failed/.exec(u)?.[1] ?? 0);
+  if (!unit.ok && failed === 0) broken = true;
+
+  const e2e = run('browser e2e (playwright)', 'npx', ['playwright', 'test']);
+  const e = strip(e2e.out);
+  passed += Number(/(\d+) passed/.exec(e)?.[1] ?? 0);
+  failed += Number(/(\d+) failed/.exec(e)?.[1] ?? 0);
+  if (!e2e.ok && !/(\d+) failed/.test(e)) broken = true;
+}
+
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.exit(failed > 0 || broken ? 1 : 0);
