@@ -2,11 +2,8 @@
 // `npm test`: build, type-check, unit and engine tests (Vitest, CPU WebGPU adapter), then browser e2e
 // (Playwright in Debian's Chromium against web mode). Prints a final "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 
 const env = { ...process.env };
-const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!env.VK_ICD_FILENAMES && fs.existsSync(swiftshader)) env.VK_ICD_FILENAMES = swiftshader;
 env.XDG_RUNTIME_DIR ??= '/tmp';
 
 function run(title, cmd, args) {
