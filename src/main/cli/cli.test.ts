@@ -78,20 +78,26 @@ describe('avatar-studio CLI', () => {
     expect(missing.code).toBe(EXIT.libraryUnavailable);
   });
 
-  it('a second studio on the same library is read-only while the first runs', async () => {
+  it('while web mode holds the library, the CLI works through it instead of writing beside it', async () => {
     const lib = tempDir();
     const server = spawnCli(['--library', lib, 'serve', '--port', '0']);
     try {
       await waitForLine(server, 'stdout', /Open http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
-      const create = runCli(['--library', lib, '--json', 'projects', 'create', 'Second']);
-      expect(create.code).toBe(EXIT.readOnly);
-      expect(create.json.error.message).toMatch(/in use by a web-mode studio/);
-      expect(runCli(['--library', lib, '--json', 'projects', 'list']).code).toBe(0);
+      const lockFile = path.join(lib, 'library.lock');
+      expect(fs.statSync(lockFile).mode & 0o077).toBe(0); // the lock carries the token: owner-only
+      const create = runCli(['--library', lib, '--json', 'projects', 'create', 'Through the studio']);
+      expect(create.code).toBe(0);
+      const dup = runCli(['--library', lib, '--json', 'projects', 'duplicate', 'Through the studio']);
+      expect(dup.code).toBe(0);
+      expect(dup.json.job.status).toBe('completed');
+      const list = runCli(['--library', lib, '--json', 'projects', 'list']);
+      expect(list.json.projects.map((p: { name: string }) => p.name).sort()).toEqual(['Through the studio', 'Through the studio copy']);
     } finally {
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));
     }
-    expect(runCli(['--library', lib, '--json', 'projects', 'create', 'Second']).code).toBe(0);
+    expect(fs.existsSync(path.join(lib, 'library.lock'))).toBe(false);
+    expect(runCli(['--library', lib, '--json', 'projects', 'list']).json.projects).toHaveLength(2);
   });
 
   it('a studio killed mid-job leaves an interrupted job that `jobs resume` completes', async () => {

@@ -15,6 +15,8 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed token (tests); a random one per launch otherwise. */
   token?: string;
+  /** Record the address in the library lock so the CLI can work through this studio (default true). */
+  advertise?: boolean;
 }
 
 export interface WebServer {
@@ -121,6 +123,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
   const onHostEvent = (event: string, payload: unknown) => {
+    if (event === 'library.changed' && opts.advertise !== false) opts.host.services.library.advertiseEndpoint({ port, token });
     for (const ws of clients) send(ws, { type: 'event', event, payload });
   };
   opts.host.on('event', onHostEvent);
@@ -166,6 +169,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as { port: number }).port;
+  if (opts.advertise !== false) opts.host.services.library.advertiseEndpoint({ port, token });
 
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,

@@ -31,7 +31,13 @@ export class Library {
     readonly db: Database.Database,
     readonly readOnlyReason: string | null,
     private readonly releaseLock: (() => void) | null,
+    private readonly advertiseLock: ((endpoint: LockOwner['endpoint']) => void) | null,
   ) {}
+
+  /** Lets other processes on this host (the CLI) reach this studio's web-mode API instead of opening read-only. */
+  advertiseEndpoint(endpoint: { port: number; token: string }): void {
+    this.advertiseLock?.(endpoint);
+  }
 
   get readOnly(): boolean {
     return this.readOnlyReason !== null;
@@ -59,9 +65,13 @@ export class Library {
     const folderWritable = canWrite(dir);
     if (!readOnlyReason && !folderWritable) readOnlyReason = `The library folder ${dir} cannot be written (permissions or a read-only disk). Projects can be viewed but not changed.`;
     let releaseLock: (() => void) | null = null;
+    let advertiseLock: ((endpoint: LockOwner['endpoint']) => void) | null = null;
     if (!readOnlyReason) {
       const lock = acquireLibraryLock(dir, opts.frontDoor ?? 'unknown');
-      if (lock.acquired) releaseLock = lock.release;
+      if (lock.acquired) {
+        releaseLock = lock.release;
+        advertiseLock = lock.advertise;
+      }
       else readOnlyReason = describeLockOwner(lock.owner);
     }
     if (readOnlyReason && !exists) {
@@ -108,7 +118,7 @@ export class Library {
       releaseLock?.();
       if (snapshotDir) fs.rmSync(snapshotDir, { recursive: true, force: true });
     };
-    const lib = new Library(dir, db, readOnlyReason, cleanup);
+    const lib = new Library(dir, db, readOnlyReason, cleanup, advertiseLock);
     if (!lib.readOnly) lib.reconcileFolders();
     return lib;
   }

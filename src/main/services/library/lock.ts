@@ -7,9 +7,20 @@ export interface LockOwner {
   hostname: string;
   frontDoor: string;
   since: number;
+  /** Where a running web-mode studio answers the StudioApi, so the CLI can work through it instead of read-only. */
+  endpoint?: { port: number; token: string };
 }
 
-export type LockResult = { acquired: true; release: () => void } | { acquired: false; owner: LockOwner | null };
+export type LockResult =
+  | { acquired: true; release: () => void; advertise: (endpoint: LockOwner['endpoint']) => void }
+  | { acquired: false; owner: LockOwner | null };
+
+/** The lock holder's details, if the library is held by a live process on this host. */
+export function readLiveLockOwner(dir: string): LockOwner | null {
+  const owner = readOwner(path.join(dir, LOCK_FILE));
+  if (!owner || owner.hostname !== os.hostname() || owner.pid === process.pid || !isAlive(owner.pid)) return null;
+  return owner;
+}
 
 const LOCK_FILE = 'library.lock';
 
@@ -38,7 +49,8 @@ export function acquireLibraryLock(dir: string, frontDoor: string): LockResult {
   const file = path.join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = fs.openSync(file, 'wx');
+      // 0600: the lock may carry the web-mode token.
+      const fd = fs.openSync(file, 'wx', 0o600);
       const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), frontDoor, since: Date.now() };
       fs.writeSync(fd, JSON.stringify(owner));
       fs.closeSync(fd);
@@ -49,7 +61,12 @@ export function acquireLibraryLock(dir: string, frontDoor: string): LockResult {
         const current = readOwner(file);
         if (current && current.pid === process.pid && current.hostname === owner.hostname) fs.rmSync(file, { force: true });
       };
-      return { acquired: true, release };
+      const advertise = (endpoint: LockOwner['endpoint']) => {
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify({ ...owner, endpoint }), { mode: 0o600 });
+        fs.renameSync(tmp, file);
+      };
+      return { acquired: true, release, advertise };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = readOwner(file);
