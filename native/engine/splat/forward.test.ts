@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { testDevice } from '../gpu/test-device';
 import { renderReference } from '../reference/forward';
-import { randomScene, rng, testCamera } from '../reference/test-scenes';
-import { lookAt, makeCamera } from '../reference/camera';
+import { randomScene, testCamera } from '../reference/test-scenes';
+import { makeCamera } from '../reference/camera';
 import type { RefScene } from '../reference/types';
 import { ForwardRenderer, readCounters } from './forward';
 import { readForwardImages } from './images';
@@ -84,4 +84,25 @@ describe.skipIf(!gpu.device)('forward renderer vs CPU reference', () => {
       scene.destroy();
     });
   }
+
+  it('the shared-memory and direct rasterisers give the same images', async () => {
+    const device = gpu.device!;
+    const ref = randomScene(9, 800, 2, 2);
+    const cam = testCamera([0.1, 0.3, -3.5], 64, 1.0);
+    const scene = GaussianScene.fromData(device, toData(ref), { shDegree: 2, featureDim: 2 });
+    const images = [];
+    for (const rasterMode of ['shared', 'direct'] as const) {
+      const renderer = new ForwardRenderer(device, { rasterMode });
+      images.push(await readForwardImages(device, await renderer.render(scene, cam, { background: [0.1, 0.1, 0.1] })));
+      renderer.destroy();
+    }
+    const [a, b] = images;
+    expect(maxAbs(a.rgb, b.rgb)).toBeLessThan(1e-6);
+    expect(maxAbs(a.features!, b.features!)).toBeLessThan(1e-6);
+    expect([...a.lastContributor]).toEqual([...b.lastContributor]);
+    const expected = renderReference(ref, cam, { background: [0.1, 0.1, 0.1] });
+    expect(psnr(a.rgb, expected.rgb)).toBeGreaterThan(50);
+    expect(gpu.engine!.takeErrors()).toEqual([]);
+    scene.destroy();
+  });
 });

@@ -10,7 +10,7 @@ import { emitIntersectionsWgsl } from './kernels/emit-intersections';
 import { gatherTileCountsWgsl } from './kernels/gather-tile-counts';
 import { intersectionCountWgsl } from './kernels/intersection-count';
 import { projectWgsl } from './kernels/project';
-import { rasterizeWgsl } from './kernels/rasterize';
+import { rasterizeWgsl, type RasterMode } from './kernels/rasterize';
 import { tileRangesWgsl } from './kernels/tile-ranges';
 import { packRenderParams, RENDER_PARAMS_SIZE, tileGrid } from './params';
 import { RadixSort } from './radix-sort';
@@ -33,6 +33,20 @@ export interface ForwardOptions {
    * it are dropped (farthest first) and `counters[3]` is set — check with `readCounters()`.
    */
   intersectionCapacity?: 'auto' | number;
+}
+
+export interface ForwardRendererOptions {
+  /**
+   * Rasteriser variant (kernels/rasterize.ts). Default: 'direct' on CPU/fallback adapters (SwiftShader), where
+   * barriers and workgroup-memory zeroing dominate, 'shared' elsewhere. Both produce the same result.
+   */
+  rasterMode?: RasterMode;
+}
+
+function defaultRasterMode(device: GPUDevice): RasterMode {
+  const info = (device as { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+  const cpu = Boolean(info?.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe/i.test(`${info?.architecture} ${info?.device} ${info?.description}`);
+  return cpu ? 'direct' : 'shared';
 }
 
 /**
@@ -120,7 +134,13 @@ export class ForwardRenderer {
   private bgBuf: Sized<GPUBuffer> | null = null;
   private rangeBuf: Sized<GPUBuffer> | null = null;
 
-  constructor(readonly device: GPUDevice) {
+  readonly rasterMode: RasterMode;
+
+  constructor(
+    readonly device: GPUDevice,
+    options: ForwardRendererOptions = {},
+  ) {
+    this.rasterMode = options.rasterMode ?? defaultRasterMode(device);
     this.project = createKernel(device, { label: 'project', code: projectWgsl });
     this.depthInit = createKernel(device, { label: 'depth-order-init', code: depthOrderInitWgsl });
     this.gather = createKernel(device, { label: 'gather-tile-counts', code: gatherTileCountsWgsl });
@@ -142,7 +162,7 @@ export class ForwardRenderer {
   private rasterizer(featureDim: number): Kernel {
     let k = this.rasterizers.get(featureDim);
     if (!k) {
-      k = createKernel(this.device, { label: `rasterize[F=${featureDim}]`, code: rasterizeWgsl(featureDim) });
+      k = createKernel(this.device, { label: `rasterize[${this.rasterMode},F=${featureDim}]`, code: rasterizeWgsl(featureDim, this.rasterMode) });
       this.rasterizers.set(featureDim, k);
     }
     return k;

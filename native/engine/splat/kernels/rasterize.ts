@@ -1,17 +1,24 @@
 import { PROJECTED_WGSL, RENDER_PARAMS_WGSL } from './common';
 
 /**
- * One 16×16 workgroup per tile, one invocation per pixel (CONVENTIONS.md "Rasterisation"). The tile's sorted
- * Gaussians are loaded in batches of 256 into workgroup memory; each pixel blends front to back and stops at
- * T < 1e-4; the workgroup stops when every pixel has. Outputs per pixel p:
+ * One 16×16 workgroup per tile, one invocation per pixel (CONVENTIONS.md "Rasterisation"): each pixel blends its
+ * tile's depth-sorted Gaussians front to back and stops at T < 1e-4. Outputs per pixel p:
  *   color[p] = (rgb + T·background, 1 − T)
  *   aux[p]   = (bits of depth D, bits of final T, last: exclusive end of contributors in sorted order, contributors)
  *   features[p·F + f]
- * `featureDim` is baked into the source (one pipeline per F).
+ * `featureDim` is baked into the source (one pipeline per F). Two variants of the same maths:
+ *   'shared' — splats loaded in batches of 256 into workgroup memory, the workgroup stops when all pixels are done
+ *              (the usual GPU layout);
+ *   'direct' — no workgroup memory or barriers, every pixel reads the splats from global memory. On CPU adapters
+ *              (SwiftShader) barriers and workgroup-memory zeroing dominate, and this is ~10× faster there.
  */
-export function rasterizeWgsl(featureDim: number): string {
-  const F = featureDim;
-  return /* wgsl */ `
+export type RasterMode = 'shared' | 'direct';
+
+export function rasterizeWgsl(featureDim: number, mode: RasterMode = 'shared'): string {
+  return mode === 'shared' ? sharedBody(featureDim) : directBody(featureDim);
+}
+
+const bindings = (F: number) => /* wgsl */ `
 ${RENDER_PARAMS_WGSL}
 ${PROJECTED_WGSL}
 const FEATURE_DIM: u32 = ${F}u;
@@ -24,7 +31,82 @@ const FEATURE_DIM: u32 = ${F}u;
 @group(0) @binding(6) var<storage, read_write> out_color: array<vec4f>;
 @group(0) @binding(7) var<storage, read_write> out_aux: array<vec4u>;
 @group(0) @binding(8) var<storage, read_write> out_features: array<f32>;
+`;
 
+const accumulators = (F: number) => /* wgsl */ `
+  let centre = vec2f(f32(px) + 0.5, f32(py) + 0.5);
+  var T = 1.0;
+  var rgb = vec3f(0.0);
+  var depth = 0.0;
+  var feat: array<f32, ${Math.max(F, 1)}>;
+  for (var f = 0u; f < ${Math.max(F, 1)}u; f++) { feat[f] = 0.0; }
+  var last = range.x;
+  var contributors = 0u;
+`;
+
+// Blends splat g at sorted index idx_j (co = conic + opacity, sp_xy = mean2d, cd = colour + depth).
+const BLEND_STEP = /* wgsl */ `
+        let d = centre - sp_xy;
+        let power = -0.5 * (co.x * d.x * d.x + co.z * d.y * d.y) - co.y * d.x * d.y;
+        if (power > 0.0) { continue; }
+        let alpha = min(0.99, co.w * exp(power));
+        if (alpha < 1.0 / 255.0) { continue; }
+        let t_next = T * (1.0 - alpha);
+        if (t_next < 1e-4) { done = true; break; }
+        let w = alpha * T;
+        rgb += cd.xyz * w;
+        depth += cd.w * w;
+        for (var f = 0u; f < FEATURE_DIM; f++) {
+          feat[f] += features[g * FEATURE_DIM + f] * w;
+        }
+        T = t_next;
+        last = idx_j + 1u;
+        contributors += 1u;
+`;
+
+const WRITE_OUTPUTS = /* wgsl */ `
+  if (inside) {
+    let p = py * params.width + px;
+    var bg = params.background.xyz;
+    if (params.bg_image != 0u) {
+      bg = vec3f(background[p * 3u], background[p * 3u + 1u], background[p * 3u + 2u]);
+    }
+    out_color[p] = vec4f(rgb + T * bg, 1.0 - T);
+    out_aux[p] = vec4u(bitcast<u32>(depth), bitcast<u32>(T), last, contributors);
+    for (var f = 0u; f < FEATURE_DIM; f++) {
+      out_features[p * FEATURE_DIM + f] = feat[f];
+    }
+  }
+`;
+
+function directBody(F: number): string {
+  return /* wgsl */ `
+${bindings(F)}
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
+  let px = wid.x * 16u + lid3.x;
+  let py = wid.y * 16u + lid3.y;
+  let inside = px < params.width && py < params.height;
+  let range = ranges[wid.y * params.tiles_x + wid.x];
+  var done = !inside;
+${accumulators(F)}
+  for (var idx_j = range.x; idx_j < range.y; idx_j++) {
+    if (done) { break; }
+    let g = sorted_ids[idx_j];
+    let sp = projected[g];
+    let co = vec4f(sp.conic.xyz, sp.opacity);
+    let sp_xy = sp.mean2d;
+    let cd = vec4f(sp.color.xyz, sp.depth);
+${BLEND_STEP}
+  }
+${WRITE_OUTPUTS}
+}
+`;
+}
+
+function sharedBody(F: number): string {
+  return /* wgsl */ `
+${bindings(F)}
 var<workgroup> s_range: vec2u;
 var<workgroup> s_done: atomic<u32>;
 var<workgroup> s_done_snapshot: u32;
@@ -46,16 +128,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: v
   let range = workgroupUniformLoad(&s_range);
   var done = !inside;
   if (done) { atomicAdd(&s_done, 1u); }
-
-  let centre = vec2f(f32(px) + 0.5, f32(py) + 0.5);
-  var T = 1.0;
-  var rgb = vec3f(0.0);
-  var depth = 0.0;
-  var feat: array<f32, ${Math.max(F, 1)}>;
-  for (var f = 0u; f < ${Math.max(F, 1)}u; f++) { feat[f] = 0.0; }
-  var last = range.x;
-  var contributors = 0u;
-
+${accumulators(F)}
   let count = select(0u, range.y - range.x, range.y > range.x);
   let batches = (count + 255u) / 256u;
   for (var b = 0u; b < batches; b++) {
@@ -63,9 +136,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: v
     if (lid == 0u) { s_done_snapshot = atomicLoad(&s_done); }
     if (workgroupUniformLoad(&s_done_snapshot) >= 256u) { break; }
     let batch_start = range.x + b * 256u;
-    let idx = batch_start + lid;
-    if (idx < range.y) {
-      let g = sorted_ids[idx];
+    let load = batch_start + lid;
+    if (load < range.y) {
+      let g = sorted_ids[load];
       let p = projected[g];
       s_ids[lid] = g;
       s_xy[lid] = p.mean2d;
@@ -77,40 +150,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: v
       let batch_n = min(256u, range.y - batch_start);
       for (var j = 0u; j < batch_n; j++) {
         let co = s_conic_opacity[j];
-        let d = centre - s_xy[j];
-        let power = -0.5 * (co.x * d.x * d.x + co.z * d.y * d.y) - co.y * d.x * d.y;
-        if (power > 0.0) { continue; }
-        let alpha = min(0.99, co.w * exp(power));
-        if (alpha < 1.0 / 255.0) { continue; }
-        let t_next = T * (1.0 - alpha);
-        if (t_next < 1e-4) { done = true; break; }
-        let w = alpha * T;
+        let sp_xy = s_xy[j];
         let cd = s_color_depth[j];
-        rgb += cd.xyz * w;
-        depth += cd.w * w;
-        for (var f = 0u; f < FEATURE_DIM; f++) {
-          feat[f] += features[s_ids[j] * FEATURE_DIM + f] * w;
-        }
-        T = t_next;
-        last = batch_start + j + 1u;
-        contributors += 1u;
+        let g = s_ids[j];
+        let idx_j = batch_start + j;
+${BLEND_STEP}
       }
       if (done) { atomicAdd(&s_done, 1u); }
     }
   }
-
-  if (inside) {
-    let p = py * params.width + px;
-    var bg = params.background.xyz;
-    if (params.bg_image != 0u) {
-      bg = vec3f(background[p * 3u], background[p * 3u + 1u], background[p * 3u + 2u]);
-    }
-    out_color[p] = vec4f(rgb + T * bg, 1.0 - T);
-    out_aux[p] = vec4u(bitcast<u32>(depth), bitcast<u32>(T), last, contributors);
-    for (var f = 0u; f < FEATURE_DIM; f++) {
-      out_features[p * FEATURE_DIM + f] = feat[f];
-    }
-  }
+${WRITE_OUTPUTS}
 }
 `;
 }
