@@ -1,0 +1,115 @@
+/**
+ * Viewport proof: the engine renders the same seeded scene in Chromium's WebGPU (SwiftShader here) and in Node
+ * through dawn.node, and the pixels agree. Self-contained: builds native/engine/viewport-proof with Vite, serves it
+ * from its own static server on 127.0.0.1 (WebGPU needs a secure context; data: URLs have no navigator.gpu), and
+ * launches Debian's Chromium itself. Tolerance: PSNR ≥ 40 dB and max |Δ| ≤ 0.02 per channel (same maths, different
+ * shader compilers and exp() implementations).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, expect, test, type Browser } from '@playwright/test';
+import { build } from 'vite';
+import { createNodeDevice } from '../native/engine/gpu/node-device';
+import { ForwardRenderer } from '../native/engine/splat/forward';
+import { readForwardImages } from '../native/engine/splat/images';
+import { GaussianScene } from '../native/engine/splat/scene';
+import { PROOF, proofCamera, proofScene } from '../native/engine/viewport-proof/proof-scene';
+import type { ProofResult } from '../native/engine/viewport-proof/main';
+
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+let outDir = '';
+let server: http.Server;
+let baseUrl = '';
+let browser: Browser;
+let nodeRgb: Float32Array;
+let nodeAlpha: Float32Array;
+
+test.beforeAll(async () => {
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-viewport-'));
+  await build({
+    configFile: false,
+    root: path.resolve('native/engine/viewport-proof'),
+    base: './',
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, minify: false, target: 'es2022' },
+  });
+  server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.resolve(outDir, rel);
+    if (!file.startsWith(outDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('static server has no port');
+  baseUrl = `http://127.0.0.1:${address.port}`;
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+
+  // The Node/Dawn render of the same scene.
+  process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
+  const engine = await createNodeDevice({ label: 'viewport-proof' });
+  const scene = GaussianScene.fromData(engine.device, proofScene(), { shDegree: PROOF.shDegree });
+  const renderer = new ForwardRenderer(engine.device);
+  const img = await readForwardImages(engine.device, await renderer.render(scene, proofCamera(), { background: PROOF.background }));
+  expect(engine.takeErrors()).toEqual([]);
+  nodeRgb = img.rgb;
+  nodeAlpha = img.alpha;
+  renderer.destroy();
+  scene.destroy();
+  engine.destroy();
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+function compare(a: ArrayLike<number>, b: ArrayLike<number>) {
+  let se = 0;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    se += d * d;
+    max = Math.max(max, Number.isNaN(d) ? Infinity : d);
+  }
+  const mse = se / a.length;
+  return { psnr: mse === 0 ? Infinity : 10 * Math.log10(1 / mse), maxAbs: max };
+}
+
+for (const raster of ['shared', 'direct'] as const) {
+  test(`browser WebGPU render matches Node/Dawn (${raster} rasteriser)`, async () => {
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') console.log(`[page] ${m.text()}`);
+    });
+    await page.goto(`${baseUrl}/index.html?raster=${raster}`);
+    await page.waitForFunction(() => (globalThis as { __engineProof?: unknown }).__engineProof !== undefined, null, { timeout: 90_000 });
+    const proof = (await page.evaluate(() => (globalThis as { __engineProof?: unknown }).__engineProof)) as ProofResult;
+    expect(proof.error ?? '').toBe('');
+    expect(proof.ok).toBe(true);
+    expect(proof.gpuErrors).toEqual([]);
+    expect(proof.rasterMode).toBe(raster);
+    expect([proof.width, proof.height]).toEqual([PROOF.width, PROOF.height]);
+    const rgb = compare(proof.rgb!, nodeRgb);
+    const alpha = compare(proof.alpha!, nodeAlpha);
+    console.log(`[engine-viewport] ${raster}: adapter ${JSON.stringify(proof.adapter)}; rgb PSNR ${rgb.psnr.toFixed(1)} dB, max |Δ| ${rgb.maxAbs.toExponential(2)}; alpha max |Δ| ${alpha.maxAbs.toExponential(2)}; ${proof.ms?.toFixed(0)} ms in page`);
+    // The scene is not blank: enough pixels are covered for the comparison to mean something.
+    expect(nodeAlpha.filter((a) => a > 0.5).length).toBeGreaterThan(PROOF.width * PROOF.height * 0.2);
+    expect(rgb.psnr).toBeGreaterThanOrEqual(40);
+    expect(rgb.maxAbs).toBeLessThanOrEqual(0.02);
+    expect(alpha.maxAbs).toBeLessThanOrEqual(0.02);
+    await page.close();
+  });
+}
