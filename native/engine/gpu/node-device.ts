@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { create } from 'webgpu';
 import { adapterReport, wrapDevice, type EngineDevice } from './engine-device';
 import { NoAdapterError } from './errors';
+import { engineDeviceLimits } from './limits';
 
 export type AdapterChoice = 'auto' | 'default' | 'swiftshader' | 'opengles';
 
@@ -116,14 +117,6 @@ async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Pr
   }
 }
 
-/** Limits worth raising to the adapter's maximum: big images and scenes need large storage bindings. */
-const RAISED_LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxComputeWorkgroupStorageSize',
-  'maxStorageBuffersPerShaderStage',
-] as const;
-
 export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise<EngineDevice> {
   const choice = options.adapter ?? parseChoice(process.env.STUDIO_GPU_ADAPTER);
   const failures: string[] = [];
@@ -148,8 +141,7 @@ export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise
     });
     if (!got) continue;
     const { gpu, adapter } = got;
-    const requiredLimits: Record<string, number> = {};
-    for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
+    const requiredLimits = engineDeviceLimits(adapter);
     let device: GPUDevice;
     try {
       device = await adapter.requestDevice({ label: options.label ?? 'studio-engine', requiredLimits });

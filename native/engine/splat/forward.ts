@@ -2,6 +2,7 @@ import { createStorageBuffer, createUniformBuffer, writeArray } from '../gpu/buf
 import { assertDeviceAlive } from '../gpu/device-loss';
 import { workgroups2D } from '../gpu/dispatch';
 import { CapacityError } from '../gpu/errors';
+import { checkEngineLimits } from '../gpu/limits';
 import { createKernel, dispatchGroups, dispatchKernel, type Kernel } from '../gpu/kernel';
 import { readU32 } from '../gpu/readback';
 import { validateCamera, type Camera } from './camera';
@@ -140,6 +141,7 @@ export class ForwardRenderer {
     readonly device: GPUDevice,
     options: ForwardRendererOptions = {},
   ) {
+    checkEngineLimits(device);
     this.rasterMode = options.rasterMode ?? defaultRasterMode(device);
     this.project = createKernel(device, { label: 'project', code: projectWgsl });
     this.depthInit = createKernel(device, { label: 'depth-order-init', code: depthOrderInitWgsl });

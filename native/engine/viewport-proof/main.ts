@@ -4,6 +4,7 @@
  * rasteriser variant (default: the engine's choice for this adapter).
  */
 import { wrapDevice } from '../gpu/engine-device';
+import { engineDeviceLimits } from '../gpu/limits';
 import { ForwardRenderer } from '../splat/forward';
 import { readForwardImages } from '../splat/images';
 import { GaussianScene } from '../splat/scene';
@@ -42,9 +43,7 @@ async function run(): Promise<ProofResult> {
   if (!gpu) return { ok: false, error: 'navigator.gpu is missing (WebGPU disabled or not a secure context)' };
   const adapter = await gpu.requestAdapter();
   if (!adapter) return { ok: false, error: 'requestAdapter() returned null' };
-  const device = await adapter.requestDevice({
-    requiredLimits: { maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage },
-  });
+  const device = await adapter.requestDevice({ requiredLimits: engineDeviceLimits(adapter) });
   const engine = wrapDevice(device, { backend: 'browser', via: 'external' });
   const raster = new URLSearchParams(page.location.search).get('raster');
   const renderer = new ForwardRenderer(device, raster === 'shared' || raster === 'direct' ? { rasterMode: raster as RasterMode } : {});
