@@ -3,8 +3,9 @@
  * - `backwardPackWgsl`: per-pixel inputs packed into 3 vec4 per pixel
  *   [dr, dg, db, dAlpha], [dDepth, T_final, last (bits), 0], [T_final·bg (rgb), 0], where T_final and `last` (exclusive
  *   end of the pixel's contributors in the sorted intersection list) come from the forward's `aux` image.
- * - `backwardRasterWgsl(F)`: one 16×16 workgroup per tile, back to front through the tile's sorted list, per-Gaussian
- *   gradients reduced in workgroup memory, then one compare-exchange float add per component (atomic<u32>).
+ * - `backwardRasterWgsl(F)`: one 16×16 workgroup per tile, back to front through the tile's sorted list in batches;
+ *   per-Gaussian gradients are accumulated in workgroup memory (compare-exchange adds on atomic<u32> f32 bits), then
+ *   flushed with one global compare-exchange float add per non-zero component per Gaussian per batch.
  *   Output `grad2d`: N × 10 = [du, dv, dConicA, dConicB, dConicC, dOpacity(activated), dR, dG, dB, dDepth].
  * - `backwardProjectWgsl`: 2D → 3D per Gaussian (three entry points to stay within 8 storage buffers).
  * Storage buffers per kernel ≤ 8 (the WebGPU default limit).
@@ -78,13 +79,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
  */
 export function backwardRasterWgsl(F: number): string {
   const NC = 10 + F;
-  const CHUNK = 8;
-  const chunks = Math.ceil(NC / CHUNK);
+  const BATCH = NC > 16 ? 32 : 64;
   return /* wgsl */ `${BW_UNIFORM}
 const F: u32 = ${F}u;
 const NC: u32 = ${NC}u;
-const CHUNK: u32 = ${CHUNK}u;
-const NCHUNKS: u32 = ${chunks}u;
+const BATCH: u32 = ${BATCH}u;
 const ALPHA_MAX: f32 = 0.99;
 const ALPHA_MIN: f32 = ${1 / 255};
 @group(0) @binding(1) var<storage, read> splats: array<vec4f>;
@@ -98,12 +97,14 @@ ${F > 0 ? '@group(0) @binding(8) var<storage, read_write> d_features: array<atom
 ${atomicAddF32('add_grad2d', 'grad2d')}
 ${F > 0 ? atomicAddF32('add_dfeat', 'd_features') : ''}
 
-var<workgroup> red: array<array<f32, 256>, ${CHUNK}>;
-var<workgroup> any_hit: atomic<u32>;
-var<workgroup> batch_ids: array<u32, 256>;
-var<workgroup> batch_s0: array<vec4f, 256>;
-var<workgroup> batch_s1: array<vec4f, 256>;
-var<workgroup> batch_s2: array<vec4f, 256>;
+// Per-batch gradient accumulators in workgroup memory (f32 bits, compare-exchange adds); flushed to global memory
+// with one atomic add per non-zero component per Gaussian per batch.
+var<workgroup> acc: array<atomic<u32>, ${BATCH * NC}>;
+${atomicAddF32('add_acc', 'acc')}
+var<workgroup> batch_ids: array<u32, BATCH>;
+var<workgroup> batch_s0: array<vec4f, BATCH>;
+var<workgroup> batch_s1: array<vec4f, BATCH>;
+var<workgroup> batch_s2: array<vec4f, BATCH>;
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u,
@@ -142,12 +143,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let fx = f32(px) + 0.5;
   let fy = f32(py) + 0.5;
   let count = range.y - range.x;
-  // Walk batches from the back of the list.
   var done = 0u;
   loop {
     if (done >= count) { break; }
-    let bn = min(256u, count - done);
-    let bstart = range.y - done - bn; // batch covers [bstart, bstart + bn)
+    let bn = min(BATCH, count - done);
+    let bstart = range.y - done - bn; // this batch covers [bstart, bstart + bn), walked from its end
     workgroupBarrier();
     if (li < bn) {
       let g = sorted_ids[bstart + li];
@@ -156,92 +156,67 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       batch_s1[li] = splats[g * 3u + 1u];
       batch_s2[li] = splats[g * 3u + 2u];
     }
+    for (var e = li; e < BATCH * NC; e += 256u) { atomicStore(&acc[e], 0u); }
     workgroupBarrier();
     for (var jj = 0u; jj < bn; jj++) {
       let j = bn - 1u - jj;
-      let pos = bstart + j; // position in the sorted intersection list
-      var grad: array<f32, ${NC}>;
-      for (var c = 0u; c < NC; c++) { grad[c] = 0.0; }
-      var hit = false;
-      if (inside && pos < last) {
-        let s0 = batch_s0[j];
-        let s1 = batch_s1[j];
-        let col = batch_s2[j].xyz;
-        let dx = fx - s0.x;
-        let dy = fy - s0.y;
-        let ca = s1.x;
-        let cb = s1.y;
-        let cc = s1.z;
-        let op = s0.w;
-        let z = s0.z;
-        let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy;
-        let raw = op * exp(power);
-        let alpha = min(ALPHA_MAX, raw);
-        if (power <= 0.0 && alpha >= ALPHA_MIN) {
-          hit = true;
-          let inv = 1.0 / (1.0 - alpha);
-          T = T * inv;
-          let w = alpha * T;
-          var d_alpha = dot(dc, T * col - B * inv);
-          grad[6] = dc.x * w;
-          grad[7] = dc.y * w;
-          grad[8] = dc.z * w;
-          B += col * w;
-          grad[9] = dd * w;
-          d_alpha += dd * (T * z - Bd * inv);
-          Bd += z * w;
-          if (use_feat) {
-            let g = batch_ids[j];
-            for (var f = 0u; f < F; f++) {
-              let fv = features[g * F + f];
-              grad[10u + f] = df[f] * w;
-              d_alpha += df[f] * (T * fv - Bf[f] * inv);
-              Bf[f] += fv * w;
-            }
-          }
-          d_alpha += da * t_final * inv;
-          if (!(raw > ALPHA_MAX)) {
-            let G = alpha / op;
-            grad[5] = d_alpha * G;
-            let dp = d_alpha * alpha;
-            grad[2] = -0.5 * dx * dx * dp;
-            grad[3] = -dx * dy * dp;
-            grad[4] = -0.5 * dy * dy * dp;
-            grad[0] = dp * (ca * dx + cb * dy);
-            grad[1] = dp * (cc * dy + cb * dx);
-          }
+      if (!(inside && bstart + j < last)) { continue; }
+      let s0 = batch_s0[j];
+      let s1 = batch_s1[j];
+      let col = batch_s2[j].xyz;
+      let dx = fx - s0.x;
+      let dy = fy - s0.y;
+      let ca = s1.x;
+      let cb = s1.y;
+      let cc = s1.z;
+      let op = s0.w;
+      let z = s0.z;
+      let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy;
+      let raw = op * exp(power);
+      let alpha = min(ALPHA_MAX, raw);
+      if (!(power <= 0.0 && alpha >= ALPHA_MIN)) { continue; }
+      let inv = 1.0 / (1.0 - alpha);
+      T = T * inv;
+      let w = alpha * T;
+      let a = j * NC;
+      var d_alpha = dot(dc, T * col - B * inv);
+      add_acc(a + 6u, dc.x * w);
+      add_acc(a + 7u, dc.y * w);
+      add_acc(a + 8u, dc.z * w);
+      B += col * w;
+      if (dd != 0.0) { add_acc(a + 9u, dd * w); }
+      d_alpha += dd * (T * z - Bd * inv);
+      Bd += z * w;
+      if (use_feat) {
+        let g = batch_ids[j];
+        for (var f = 0u; f < F; f++) {
+          let fv = features[g * F + f];
+          add_acc(a + 10u + f, df[f] * w);
+          d_alpha += df[f] * (T * fv - Bf[f] * inv);
+          Bf[f] += fv * w;
         }
       }
-      // Skip the reduction when no pixel of the tile used this Gaussian.
-      if (li == 0u) { atomicStore(&any_hit, 0u); }
-      workgroupBarrier();
-      if (hit) { atomicStore(&any_hit, 1u); }
-      let used = workgroupUniformLoad(&any_hit);
-      workgroupBarrier();
-      if (used == 0u) { continue; }
-      let g = batch_ids[j];
-      for (var ch = 0u; ch < NCHUNKS; ch++) {
-        for (var k = 0u; k < CHUNK; k++) {
-          let c = ch * CHUNK + k;
-          red[k][li] = select(0.0, grad[min(c, NC - 1u)], c < NC);
-        }
-        workgroupBarrier();
-        for (var s = 128u; s > 0u; s >>= 1u) {
-          if (li < s) {
-            for (var k = 0u; k < CHUNK; k++) { red[k][li] += red[k][li + s]; }
-          }
-          workgroupBarrier();
-        }
-        if (li < CHUNK) {
-          let c = ch * CHUNK + li;
-          let v = red[li][0];
-          if (c < 10u) {
-            if (v != 0.0) { add_grad2d(g * 10u + c, v); }
-          } ${F > 0 ? `else if (c < NC) {
-            if (v != 0.0) { add_dfeat(g * F + (c - 10u), v); }
-          }` : ''}
-        }
-        workgroupBarrier();
+      d_alpha += da * t_final * inv;
+      if (!(raw > ALPHA_MAX)) {
+        let G = alpha / op;
+        let dp = d_alpha * alpha;
+        add_acc(a + 5u, d_alpha * G);
+        add_acc(a + 2u, -0.5 * dx * dx * dp);
+        add_acc(a + 3u, -dx * dy * dp);
+        add_acc(a + 4u, -0.5 * dy * dy * dp);
+        add_acc(a + 0u, dp * (ca * dx + cb * dy));
+        add_acc(a + 1u, dp * (cc * dy + cb * dx));
+      }
+    }
+    workgroupBarrier();
+    for (var e = li; e < bn * NC; e += 256u) {
+      let v = bitcast<f32>(atomicLoad(&acc[e]));
+      if (v != 0.0) {
+        let j = e / NC;
+        let c = e % NC;
+        let g = batch_ids[j];
+        if (c < 10u) { add_grad2d(g * 10u + c, v); }
+        ${F > 0 ? 'else { add_dfeat(g * F + (c - 10u), v); }' : ''}
       }
     }
     done += bn;

@@ -1,0 +1,127 @@
+/**
+ * Static fit demo: render a synthetic head-sized textured object (known Gaussians) from training and held-out views,
+ * fit a fresh random Gaussian set from scratch with the engine (forward + L1/D-SSIM + backward + Adam,
+ * densify/prune), report held-out PSNR, write a PNG (ground truth | render | error) and print one JSON line.
+ *
+ *   npm run engine:fit -- [--size 128] [--iters 1500] [--train 28] [--test 6] [--out bench/engine-fit/out]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createStorageBuffer } from '../../native/engine/gpu/buffers';
+import { createNodeDevice } from '../../native/engine/gpu/node-device';
+import { readF32 } from '../../native/engine/gpu/readback';
+import { psnr } from '../../native/engine/reference/losses';
+import { ForwardRenderer } from '../../native/engine/splat/forward';
+import { GaussianScene } from '../../native/engine/splat/scene';
+import { SplatTrainer } from '../../native/engine/train/trainer';
+import { encodePngRgb, hconcat } from '../lib/png';
+import { orbitViews, randomInit, texturedHead } from '../lib/synthetic';
+
+const { values: args } = parseArgs({
+  options: {
+    size: { type: 'string', default: '128' },
+    iters: { type: 'string', default: '1500' },
+    train: { type: 'string', default: '28' },
+    test: { type: 'string', default: '6' },
+    gt: { type: 'string', default: '600' },
+    init: { type: 'string', default: '400' },
+    out: { type: 'string', default: 'bench/engine-fit/out' },
+  },
+});
+const size = Number(args.size);
+const iters = Number(args.iters);
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+const t0 = performance.now();
+const engine = await createNodeDevice({ label: 'engine-fit' });
+const device = engine.device;
+const adapter = `${engine.adapter.vendor} ${engine.adapter.architecture} ${engine.adapter.description}`.trim() + ` (${engine.adapter.backend}, via ${engine.adapter.via})`;
+log(`adapter: ${adapter}`);
+const background: [number, number, number] = [0, 0, 0];
+const { trainCams, testCams } = orbitViews(Number(args.train), Number(args.test), size);
+
+// Ground truth: render every view once; targets stay on the GPU (RGBA f32).
+const gt = GaussianScene.fromData(device, texturedHead(Number(args.gt)), { shDegree: 0 });
+const gtRenderer = new ForwardRenderer(device);
+const pixels = size * size;
+async function renderToBuffer(cams: typeof trainCams): Promise<GPUBuffer[]> {
+  const out: GPUBuffer[] = [];
+  for (const cam of cams) {
+    const state = await gtRenderer.render(gt, cam, { background });
+    const b = createStorageBuffer(device, pixels * 16, 'target');
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(state.color, 0, b, 0, pixels * 16);
+    device.queue.submit([enc.finish()]);
+    out.push(b);
+  }
+  return out;
+}
+const trainTargets = await renderToBuffer(trainCams);
+const testTargets = await renderToBuffer(testCams);
+const testImages = await Promise.all(testTargets.map((b) => readF32(device, b, 0, pixels * 4)));
+
+// Fresh random Gaussians, fitted from scratch.
+const init = randomInit(Number(args.init), 1.1, 0.06);
+const scene = GaussianScene.fromData(device, init, { shDegree: 0, capacity: 20000 });
+const trainer = new SplatTrainer(scene, {
+  width: size, height: size, background,
+  learningRates: { means: 1.5e-3, logScales: 1e-2, rotations: 2e-3, opacities: 5e-2, shDC: 1e-2 },
+});
+
+const rgbOnly = (rgba: Float32Array) => Float32Array.from({ length: pixels * 3 }, (_, i) => rgba[Math.floor(i / 3) * 4 + (i % 3)]);
+async function heldOutPsnr(): Promise<{ mean: number; renders: Float32Array[] }> {
+  const renders: Float32Array[] = [];
+  let sum = 0;
+  for (let v = 0; v < testCams.length; v++) {
+    const state = await trainer.render(testCams[v]);
+    const img = await readF32(device, state.color, 0, pixels * 4);
+    renders.push(img);
+    sum += psnr(rgbOnly(img), rgbOnly(testImages[v]));
+  }
+  return { mean: sum / testCams.length, renders };
+}
+
+const densifyUntil = Math.floor(iters * 0.6);
+const tTrain = performance.now();
+let order: number[] = [];
+for (let it = 1; it <= iters; it++) {
+  if (order.length === 0) order = trainCams.map((_, i) => i).sort(() => Math.random() - 0.5);
+  const v = order.pop()!;
+  await trainer.trainStep(trainCams[v], trainTargets[v]);
+  if (it % 100 === 0 && it <= densifyUntil) {
+    const d = await trainer.densifier.run({ gradThreshold: 0.01, cloneMaxScale: 0.05, minOpacity: 0.01, seed: it, maxGaussians: 20000 });
+    log(`iter ${it}: densify ${d.before} → ${d.after}`);
+  }
+  if (it % 100 === 0) {
+    const loss = await trainer.loss.readLoss();
+    const { mean } = await heldOutPsnr();
+    log(`iter ${it}: loss ${loss.loss.toFixed(4)} held-out PSNR ${mean.toFixed(2)} dB, ${scene.count} Gaussians, ${((performance.now() - tTrain) / 1000).toFixed(1)} s`);
+    console.log(JSON.stringify({ iter: it, loss: +loss.loss.toFixed(5), heldOutPsnr: +mean.toFixed(3), gaussians: scene.count }));
+  }
+}
+const trainSeconds = (performance.now() - tTrain) / 1000;
+const final = await heldOutPsnr();
+
+// PNG: ground truth | render | error (×4) for each held-out view, stacked vertically.
+mkdirSync(args.out!, { recursive: true });
+const rows: Float32Array[] = [];
+for (let v = 0; v < testCams.length; v++) {
+  const err = Float32Array.from({ length: pixels * 4 }, (_, i) => Math.min(1, 4 * Math.abs(final.renders[v][i] - testImages[v][i])));
+  rows.push(hconcat([{ data: testImages[v], stride: 4 }, { data: final.renders[v], stride: 4 }, { data: err, stride: 4 }], size, size));
+}
+const stacked = new Float32Array(rows.length * rows[0].length);
+rows.forEach((r, i) => stacked.set(r, i * r.length));
+const pngPath = join(args.out!, 'comparison.png');
+writeFileSync(pngPath, encodePngRgb(stacked, size * 3, size * testCams.length));
+
+console.log(JSON.stringify({
+  bench: 'engine-fit', adapter, size, iterations: iters, trainViews: trainCams.length, heldOutViews: testCams.length,
+  gaussiansGt: gt.count, gaussiansInit: init.count, gaussiansFinal: scene.count,
+  heldOutPsnr: +final.mean.toFixed(3), trainSeconds: +trainSeconds.toFixed(1), wallSeconds: +((performance.now() - t0) / 1000).toFixed(1),
+  png: pngPath,
+}));
+trainer.destroy();
+gtRenderer.destroy();
+gt.destroy();
+engine.destroy();
