@@ -113,6 +113,13 @@ test('Delete moves to the Trash with Undo; the Trash view restores', async ({ pa
   await expect(trashList.getByText(name, { exact: true })).toHaveCount(0);
   await page.getByRole('link', { name: /Library/ }).first().click();
   await expect(card(page, name)).toBeVisible();
+
+  // Ctrl+Z undoes the last move to the Trash as well.
+  await card(page, name).click();
+  await page.keyboard.press('Delete');
+  await expect(card(page, name)).toHaveCount(0);
+  await page.keyboard.press('Control+z');
+  await expect(card(page, name)).toBeVisible();
 });
 
 test('search filters as you type; / focuses it and Esc clears it', async ({ page, studio }) => {

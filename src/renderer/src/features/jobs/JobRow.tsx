@@ -4,6 +4,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { formatRelativeTime } from '../../lib/format';
 import { useReadOnlyReason } from '../../store/connection';
 import { isActive, isResumable, useJobs } from '../../store/jobs';
+import { studio } from '../../store/studio';
 import { STATUS_LABEL, endedText, kindLabel, progressText } from './jobLabels';
 
 /** One job: what it is, where it is, and what can be done with it (Cancel, Resume, Dismiss). */
@@ -13,6 +14,7 @@ export function JobRow({ job }: { job: Job }) {
   const active = isActive(job);
   const tone = job.status === 'completed' ? 'success' : job.status === 'failed' ? 'danger' : active ? 'accent' : 'muted';
   const ended = endedText(job);
+  const preview = job.progress.preview && job.projectId ? studio().assetUrl(job.projectId, job.progress.preview) : null;
 
   return (
     <li className={`job job-${job.status}`} aria-label={`${job.title}: ${STATUS_LABEL[job.status]}`}>
@@ -23,6 +25,9 @@ export function JobRow({ job }: { job: Job }) {
         </div>
         <span className={`status-chip status-${job.status}`}>{STATUS_LABEL[job.status]}</span>
       </div>
+      {preview && (
+        <img className="job-preview" src={preview} alt={`Preview of ${job.title}`} onError={(e) => (e.currentTarget.hidden = true)} />
+      )}
       <ProgressBar
         fraction={job.status === 'queued' ? null : job.status === 'completed' ? 1 : job.progress.fraction}
         label={`Progress of ${job.title}`}
