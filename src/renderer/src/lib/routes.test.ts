@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { hrefOf, parseHash } from './routes';
+
+describe('hash routes', () => {
+  const id = '0123456789abcdef0123456789abcdef';
+  it('parses the three pages and falls back to the library', () => {
+    expect(parseHash('')).toEqual({ name: 'library' });
+    expect(parseHash('#/')).toEqual({ name: 'library' });
+    expect(parseHash('#/trash')).toEqual({ name: 'trash' });
+    expect(parseHash(`#/project/${id}`)).toEqual({ name: 'project', id });
+    expect(parseHash('#/project/not-an-id')).toEqual({ name: 'library' });
+    expect(parseHash('#/somewhere')).toEqual({ name: 'library' });
+  });
+  it('round-trips', () => {
+    for (const r of [{ name: 'library' }, { name: 'trash' }, { name: 'project', id }] as const) expect(parseHash(hrefOf(r))).toEqual(r);
+  });
+});
