@@ -238,3 +238,25 @@ test('settings show the library path, schema version and access', async ({ page,
   await expect(settings.getByText('Read and write')).toBeVisible();
   await expect(settings.getByRole('button', { name: 'Open library' })).toHaveAttribute('aria-disabled', 'true');
 });
+
+test('emptying the Trash asks first, runs as a job, and leaves the Trash empty', async ({ page, studio }) => {
+  await openStudio(page, studio.url);
+  const name = unique('Ivy');
+  await createProject(page, name);
+  await grid(page).getByRole('button', { name: `Move ${name} to the Trash` }).click();
+
+  await page.locator('body').press('t');
+  await expect(page).toHaveURL(/#\/trash$/);
+  await page.getByRole('button', { name: 'Empty Trash…' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Empty the Trash?' });
+  await expect(confirm).toContainText('cannot be undone');
+  // Cancel is the safe default.
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await confirm.getByRole('button', { name: 'Delete for good' }).click();
+  await expect(confirm).toBeHidden();
+
+  await expect(page.getByRole('heading', { name: 'The Trash is empty' })).toBeVisible();
+  const panel = page.getByRole('complementary', { name: 'Jobs' });
+  await expect(panel.getByRole('listitem').filter({ hasText: 'Empty' }).first()).toContainText('Done');
+  await expect(page.getByRole('button', { name: 'Empty Trash…' })).toHaveAttribute('aria-disabled', 'true');
+});
