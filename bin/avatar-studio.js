@@ -1,19 +1,36 @@
 #!/usr/bin/env node
-// The `avatar-studio` command: runs the built CLI (npm run build), or the TypeScript sources through tsx when no
-// build exists (development checkouts).
+// The `avatar-studio` command: runs the built CLI (npm run build). In a development checkout whose sources are
+// newer than the build, it runs the TypeScript sources through tsx instead, so the command never runs stale code.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const built = fileURLToPath(new URL('../out/main/cli.js', import.meta.url));
-if (existsSync(built)) {
+const sourceDir = fileURLToPath(new URL('../src', import.meta.url));
+const source = join(sourceDir, 'main/cli/main.ts');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const hasSources = existsSync(source);
+const useBuild = existsSync(built) && (!hasSources || newestMtime(sourceDir) <= statSync(built).mtimeMs);
+if (useBuild) {
   await import(built);
-} else {
-  const source = fileURLToPath(new URL('../src/main/cli/main.ts', import.meta.url));
+} else if (hasSources) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', source, ...process.argv.slice(2)], { stdio: 'inherit' });
   if (r.error) {
     console.error('avatar-studio: the studio is not built. Run `npm run build` first.');
     process.exit(1);
   }
   process.exit(r.status ?? 1);
+} else {
+  console.error('avatar-studio: the studio is not built. Run `npm run build` first.');
+  process.exit(1);
 }

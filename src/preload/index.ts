@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { isKnownMethodName } from '../shared/api/method-names';
 import type { CallOutcome } from '../shared/api/wire';
 import type { StudioBridge } from './api';
@@ -20,6 +20,7 @@ const bridge: StudioBridge = {
       ipcRenderer.removeListener('studio:event', handler);
     };
   },
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('studioBridge', bridge);

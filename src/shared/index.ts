@@ -5,3 +5,4 @@ export * from './api/client';
 export * from './model/project';
 export * from './model/job';
 export * from './model/settings';
+export * from './model/capture';

@@ -124,6 +124,53 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
       }),
     );
 
+  program
+    .command('import <project> <files...>')
+    .description('import footage into a project: a video, a folder of images, a photo, or several videos with --multiview')
+    .option('--multiview', 'several synchronised videos as one capture, one camera per file')
+    .option('--calibration <file>', 'camera calibration for a multi-view capture (see docs/calibration.md)')
+    .option('--fps <fps>', 'frames per second to extract (default: the source rate, at most 30)')
+    .option('--long-side <pixels>', 'long side of the stored frames (default 1024; never upscaled)')
+    .option('--name <name>', 'name of the capture')
+    .option('--allow-duplicate', 'import even if the same footage is already in the project')
+    .action((ref: string, files: string[], o: { multiview?: boolean; calibration?: string; fps?: string; longSide?: string; name?: string; allowDuplicate?: boolean }) =>
+      run(async (ctx) => {
+        const p = await ctx.resolveProject(ref);
+        const started = await ctx.call('captures.import', {
+          projectId: p.id,
+          sources: files.map((f) => ({ path: path.resolve(f) })),
+          name: o.name,
+          multiview: !!o.multiview,
+          calibration: o.calibration ? { path: path.resolve(o.calibration) } : undefined,
+          options: { fps: o.fps ? Number(o.fps) : undefined, longSide: o.longSide ? Number(o.longSide) : 1024, allowDuplicate: !!o.allowDuplicate },
+        });
+        const { job, exitCode } = await ctx.followJob(started);
+        if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Import ${job.status}: ${job.error?.message ?? ''}`, exitCode: job.error ? exitCodeFor(job.error.code) : exitCode };
+        const result = job.result as { captureId: string; frames: number; cameras: number; warnings: string[] };
+        const capture = await ctx.call('captures.get', { id: result.captureId });
+        const warn = result.warnings.length ? `\n${result.warnings.map((w) => `warning: ${w}`).join('\n')}` : '';
+        return {
+          json: { capture, frames: result.frames, cameras: result.cameras, warnings: result.warnings, job },
+          text: `Imported “${capture.name}”: ${result.frames} frames${result.cameras > 1 ? ` × ${result.cameras} views` : ''} at ${capture.width}×${capture.height} (${capture.splitCounts.test} proposed as test)${warn}`,
+        };
+      }),
+    );
+
+  const captures = program.command('captures').description('list and inspect captures');
+  captures
+    .command('list <project>')
+    .description('list the captures of a project')
+    .action((ref: string) =>
+      run(async (ctx) => {
+        const p = await ctx.resolveProject(ref);
+        const list = await ctx.call('captures.list', { projectId: p.id });
+        const text = list.length
+          ? list.map((c) => `${c.id}  ${c.name}  ${c.kind}  ${c.frameCount} frames${c.cameras.length > 1 ? ` × ${c.cameras.length}` : ''}  ${c.width}×${c.height}  train ${c.splitCounts.train} / test ${c.splitCounts.test} / excluded ${c.splitCounts.excluded}`).join('\n')
+          : 'No captures.';
+        return { json: { captures: list }, text };
+      }),
+    );
+
   const jobs = program.command('jobs').description('list, resume and cancel long-running work');
   jobs
     .command('list')

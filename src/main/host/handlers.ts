@@ -1,5 +1,8 @@
 import type { MethodName, MethodParams, MethodResult } from '@shared/api/contract';
+import path from 'node:path';
 import { StudioError } from '@shared/api/errors';
+import type { ImportSource } from '@shared/model/capture';
+import { resolveUpload } from '../web/upload';
 import { newId } from '../services/library/ids';
 import { detachTrashedProjects } from '../services/projects/project-jobs';
 import { toPublicJob } from '../jobs/jobs-repo';
@@ -58,6 +61,41 @@ export const handlers: Handlers = {
     host.emitEvent('projects.changed', { ids: trashed.map((t) => t.id) });
     return host.jobs.enqueue('trash.empty', { folders }, null);
   },
+
+  'captures.list': (p, host) => host.services.captures.list(p.projectId),
+  'captures.get': (p, host) => host.services.captures.get(p.id),
+  'captures.import': (p, host) => {
+    const project = host.services.projects.get(p.projectId);
+    if (project.trashedAt !== null) throw new StudioError('CONFLICT', 'Restore the project from the trash before importing into it.');
+    const resolve = (s: ImportSource) => {
+      if ('path' in s) return { file: path.resolve(s.path), name: path.basename(s.path) };
+      const file = resolveUpload(host.services.library.dir, s.uploadId);
+      if (!file) throw new StudioError('NOT_FOUND', 'The uploaded file is gone (uploads are kept for a day). Upload it again.');
+      return { file, name: path.basename(file) };
+    };
+    const sources = p.sources.map(resolve);
+    return host.jobs.enqueue(
+      'capture.import',
+      { projectId: p.projectId, captureId: newId(), name: p.name ?? null, multiview: p.multiview, sources, calibration: p.calibration ? resolve(p.calibration).file : null, options: p.options },
+      p.projectId,
+    );
+  },
+  'captures.rename': (p, host) => {
+    const capture = host.services.captures.rename(p.id, p.name);
+    host.emitEvent('captures.changed', { projectId: capture.projectId, captureIds: [capture.id] });
+    return capture;
+  },
+  'captures.delete': (p, host) => {
+    const capture = host.services.captures.get(p.id);
+    host.services.captures.delete(p.id);
+    host.emitEvent('captures.changed', { projectId: capture.projectId, captureIds: [capture.id] });
+    host.emitEvent('projects.changed', { ids: [capture.projectId] });
+    return { id: p.id };
+  },
+  'captures.frames': (p, host) => host.services.captures.frames(p.captureId, p),
+  'captures.setSplit': (p, host) => host.services.captures.setSplit(p.captureId, p.ranges, p.split),
+  'captures.proposeSplit': (p, host) => host.services.captures.proposeSplit(p.captureId, p.testFraction),
+  'captures.excludeBlurry': (p, host) => host.services.captures.excludeBlurry(p.captureId, p.relativeThreshold),
 
   'jobs.list': (p, host) => host.services.jobs.list({ projectId: p.projectId, includeFinished: p.includeFinished }).map(toPublicJob),
   'jobs.get': (p, host) => toPublicJob(host.services.jobs.get(p.id)),

@@ -8,9 +8,11 @@ import { JobRunner } from '../jobs/job-runner';
 import { nodeForkLauncher, type WorkerLauncher } from '../jobs/launcher';
 import { toStudioFsError } from '../services/fs/atomic-write';
 import { AppConfigStore } from '../services/library/app-config';
+import { importCaptureJob } from '../services/capture/capture-jobs';
 import { duplicateProjectJob, emptyTrashJob } from '../services/projects/project-jobs';
 import { openServices, type StudioServices } from '../services/studio-services';
 import { handlers } from './handlers';
+import { pruneUploads } from '../web/upload';
 import { APP_VERSION } from './version';
 
 export type FrontDoor = AppInfo['frontDoor'];
@@ -53,8 +55,18 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     const runner = new JobRunner(services, this.opts.launcher ?? nodeForkLauncher);
     runner.register(duplicateProjectJob);
     runner.register(emptyTrashJob);
-    runner.on('updated', (job) => this.emitEvent('job.updated', job));
-    if (!services.library.readOnly) runner.recoverAfterRestart();
+    runner.register(importCaptureJob);
+    runner.on('updated', (job) => {
+      this.emitEvent('job.updated', job);
+      if (job.status === 'completed' && job.kind === 'capture.import' && job.projectId) {
+        this.emitEvent('captures.changed', { projectId: job.projectId, captureIds: [(job.result as { captureId: string }).captureId] });
+        this.emitEvent('projects.changed', { ids: [job.projectId] });
+      }
+    });
+    if (!services.library.readOnly) {
+      runner.recoverAfterRestart();
+      pruneUploads(services.library.dir);
+    }
     return runner;
   }
 

@@ -224,7 +224,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
     try {
       const result = def.commit(this.services, job, output);
       this.emitJob(
-        this.services.jobs.update(id, { status: 'completed', result: result ?? null, error: null, finishedAt: Date.now(), progress: { ...run.progress, fraction: 1, stage: 'Done', etaSeconds: 0 } }),
+        this.services.jobs.update(id, { status: 'completed', result: result ?? null, error: null, finishedAt: Date.now(), progress: { ...run.progress, done: run.progress.total ?? run.progress.done, fraction: 1, stage: 'Done', etaSeconds: 0 } }),
       );
     } catch (err) {
       this.finishFailed(job, err);

@@ -1,4 +1,5 @@
 import type { JobKind } from '@shared/model/job';
+import { importCaptureWorker } from '../services/capture/import-capture.worker';
 import { duplicateProjectWorker } from '../services/projects/duplicate-project.worker';
 import { emptyTrashWorker } from '../services/projects/empty-trash.worker';
 import type { WorkerJob } from './worker-context';
@@ -7,4 +8,5 @@ import type { WorkerJob } from './worker-context';
 export const workerJobs: Record<JobKind, WorkerJob<any, any, any>> = {
   'project.duplicate': duplicateProjectWorker,
   'trash.empty': emptyTrashWorker,
+  'capture.import': importCaptureWorker,
 };

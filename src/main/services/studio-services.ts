@@ -1,4 +1,5 @@
 import { BlobStore } from './library/blob-store';
+import { CapturesRepo } from './capture/captures-repo';
 import { Library, type OpenLibraryOptions } from './library/library';
 import { ProjectsRepo } from './projects/projects-repo';
 import { SettingsRepo } from './settings/settings-repo';
@@ -11,6 +12,7 @@ export interface StudioServices {
   blobs: BlobStore;
   settings: SettingsRepo;
   jobs: JobsRepo;
+  captures: CapturesRepo;
 }
 
 export function openServices(dir: string, opts: OpenLibraryOptions): StudioServices {
@@ -22,5 +24,6 @@ export function openServices(dir: string, opts: OpenLibraryOptions): StudioServi
     blobs: new BlobStore(library, (id) => projects.folderOf(id)),
     settings: new SettingsRepo(library),
     jobs: new JobsRepo(library),
+    captures: new CapturesRepo(library, projects),
   };
 }

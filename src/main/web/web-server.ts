@@ -7,6 +7,7 @@ import { MAX_MESSAGE_BYTES, RequestMessage, type ServerMessage } from '@shared/a
 import { ProjectId } from '@shared/model/project';
 import type { StudioHost } from '../host/studio-host';
 import { sendFile } from './static-files';
+import { handleUpload } from './upload';
 
 export interface WebServerOptions {
   host: StudioHost;
@@ -60,6 +61,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/upload') {
+      if (req.method !== 'PUT' && req.method !== 'POST') {
+        res.writeHead(405, { Allow: 'PUT, POST' }).end();
+        return;
+      }
+      // Same-origin pages only: a foreign page could otherwise push files with a guessed token.
+      const origin = req.headers.origin;
+      if (!tokenMatches(token, url.searchParams.get('token')) || (origin !== undefined && !allowedOrigins().has(origin))) {
+        res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'Missing or wrong token.' } }));
+        req.resume();
+        return;
+      }
+      void handleUpload(req, res, opts.host.services.library.dir, url.searchParams.get('name') ?? 'upload');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Capture, CaptureId, Frame, FrameRange, FrameSplit, ImportOptions, ImportSource } from '../model/capture';
 import { Job, JobId } from '../model/job';
 import { Project, ProjectId, ProjectName } from '../model/project';
 import { AppInfo, LibraryInfo, Settings, Theme } from '../model/settings';
@@ -40,6 +41,45 @@ export const methods = {
   /** Deletes every project in the trash for good, as a job. */
   'projects.emptyTrash': { params: none, result: Job },
 
+  'captures.list': { params: z.strictObject({ projectId: ProjectId }), result: z.array(Capture) },
+  'captures.get': { params: z.strictObject({ id: CaptureId }), result: Capture },
+  /**
+   * Imports footage as a job: one video, a folder of images, one photo, or (`multiview`) several synchronised
+   * videos as one capture with a camera each, optionally with a calibration file. The job's result is
+   * `{ captureId, frames }`.
+   */
+  'captures.import': {
+    params: z.strictObject({
+      projectId: ProjectId,
+      sources: z.array(ImportSource).min(1).max(64),
+      name: z.string().trim().min(1).max(120).optional(),
+      multiview: z.boolean().default(false),
+      calibration: ImportSource.optional(),
+      options: ImportOptions.default({ longSide: 1024, allowDuplicate: false }),
+    }),
+    result: Job,
+  },
+  'captures.rename': { params: z.strictObject({ id: CaptureId, name: z.string().trim().min(1).max(120) }), result: Capture },
+  /** Deletes a capture with its frames and files. */
+  'captures.delete': { params: z.strictObject({ id: CaptureId }), result: z.strictObject({ id: CaptureId }) },
+  /** Frames of a capture in time order (all cameras unless one is named), paged. */
+  'captures.frames': {
+    params: z.strictObject({ captureId: CaptureId, cameraId: z.string().optional(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(20000).default(5000) }),
+    result: z.object({ total: z.number().int(), frames: z.array(Frame) }),
+  },
+  /** Marks frame ranges (frame indices, inclusive, all cameras) as train, test or excluded. Returns the new counts. */
+  'captures.setSplit': {
+    params: z.strictObject({ captureId: CaptureId, ranges: z.array(FrameRange).min(1).max(10000), split: FrameSplit }),
+    result: Capture,
+  },
+  /** The default split: the last `testFraction` of the non-excluded frames in time become test, the rest train. */
+  'captures.proposeSplit': { params: z.strictObject({ captureId: CaptureId, testFraction: z.number().min(0).max(0.9).default(0.2) }), result: Capture },
+  /** Excludes frames whose sharpness is below `relativeThreshold` × the capture's median sharpness. */
+  'captures.excludeBlurry': {
+    params: z.strictObject({ captureId: CaptureId, relativeThreshold: z.number().min(0).max(1).default(0.35) }),
+    result: z.object({ capture: Capture, excluded: z.array(z.number().int()) }),
+  },
+
   'jobs.list': {
     params: z.strictObject({ projectId: ProjectId.optional(), includeFinished: z.boolean().default(true) }),
     result: z.array(Job),
@@ -55,6 +95,7 @@ export const methods = {
 export const events = {
   'job.updated': Job,
   'projects.changed': z.object({ ids: z.array(z.string()) }),
+  'captures.changed': z.object({ projectId: z.string(), captureIds: z.array(z.string()) }),
   'library.changed': LibraryInfo,
   'settings.changed': Settings,
 } as const;

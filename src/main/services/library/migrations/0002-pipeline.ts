@@ -34,6 +34,7 @@ export const migration0002Pipeline: Migration = {
         width         INTEGER NOT NULL,
         height        INTEGER NOT NULL,
         frame_count   INTEGER NOT NULL,
+        duration_s    REAL NOT NULL DEFAULT 0,
         meta          TEXT NOT NULL DEFAULT '{}',
         created_at    INTEGER NOT NULL
       ) STRICT;
@@ -42,7 +43,11 @@ export const migration0002Pipeline: Migration = {
       CREATE TABLE cameras (
         id         TEXT PRIMARY KEY,
         capture_id TEXT NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+        idx        INTEGER NOT NULL,
         name       TEXT NOT NULL,
+        source_name TEXT NOT NULL,
+        width      INTEGER NOT NULL,
+        height     INTEGER NOT NULL,
         intrinsics TEXT,
         extrinsics TEXT
       ) STRICT;
@@ -54,11 +59,13 @@ export const migration0002Pipeline: Migration = {
         idx        INTEGER NOT NULL,
         time_s     REAL NOT NULL,
         blob_id    INTEGER NOT NULL REFERENCES blobs(id),
+        thumb_blob_id INTEGER REFERENCES blobs(id),
         width      INTEGER NOT NULL,
         height     INTEGER NOT NULL,
         split      TEXT NOT NULL DEFAULT 'train' CHECK (split IN ('train', 'test', 'excluded')),
         sharpness  REAL,
         exposure   REAL,
+        clipped    REAL,
         UNIQUE (capture_id, camera_id, idx)
       ) STRICT;
 
