@@ -1,10 +1,14 @@
-/** Hash routes, so a reload keeps the page: `#/`, `#/trash`, `#/project/<id>`. Pure, no DOM. */
-export type Route = { name: 'library' } | { name: 'trash' } | { name: 'project'; id: string };
+/** Hash routes, so a reload keeps the page: `#/`, `#/trash`, `#/project/<id>[/footage[/<captureId>]]`. Pure, no DOM. */
+export type ProjectSection = 'footage';
+export type Route = { name: 'library' } | { name: 'trash' } | { name: 'project'; id: string; section?: ProjectSection; captureId?: string };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '');
-  const project = /^\/project\/([0-9a-f]{32})\/?$/.exec(path);
-  if (project) return { name: 'project', id: project[1] };
+  const project = /^\/project\/([0-9a-f]{32})(?:\/(footage)(?:\/([0-9a-f]{32}))?)?\/?$/.exec(path);
+  if (project) {
+    if (!project[2]) return { name: 'project', id: project[1] };
+    return project[3] ? { name: 'project', id: project[1], section: 'footage', captureId: project[3] } : { name: 'project', id: project[1], section: 'footage' };
+  }
   if (/^\/trash\/?$/.test(path)) return { name: 'trash' };
   return { name: 'library' };
 }
@@ -16,6 +20,6 @@ export function hrefOf(route: Route): string {
     case 'trash':
       return '#/trash';
     case 'project':
-      return `#/project/${route.id}`;
+      return `#/project/${route.id}${route.section ? `/${route.section}${route.captureId ? `/${route.captureId}` : ''}` : ''}`;
   }
 }

@@ -1,20 +1,25 @@
 import { Icon } from '../../components/Icon';
+import { hrefOf } from '../../store/route';
 import { CAPABILITIES, LATER_NOTE } from './capabilities';
 
 /** The project's sections down the left. Only built ones are interactive; the rest say they are coming. */
-export function CapabilityRail({ active }: { active: string }) {
+export function CapabilityRail({ active, projectId }: { active: string; projectId: string }) {
   return (
     <nav className="rail" aria-label="Project sections">
       <ul>
         {CAPABILITIES.map((c) =>
           c.available ? (
             <li key={c.id}>
-              <span className={`rail-item${active === c.id ? ' is-active' : ''}`} aria-current={active === c.id ? 'page' : undefined}>
+              <a
+                className={`rail-item${active === c.id ? ' is-active' : ''}`}
+                aria-current={active === c.id ? 'page' : undefined}
+                href={hrefOf(c.id === 'footage' ? { name: 'project', id: projectId, section: 'footage' } : { name: 'project', id: projectId })}
+              >
                 <Icon name={c.icon} size={18} />
                 <span className="rail-text">
                   <span className="rail-label">{c.label}</span>
                 </span>
-              </span>
+              </a>
             </li>
           ) : (
             <li key={c.id}>

@@ -6,17 +6,21 @@ import { ProjectThumbnail } from '../../components/ProjectThumbnail';
 import { formatRelativeTime } from '../../lib/format';
 import { useReadOnlyReason } from '../../store/connection';
 import { useProjects } from '../../store/projects';
-import { navigate } from '../../store/route';
+import { navigate, useRoute } from '../../store/route';
 import { toast } from '../../store/toasts';
 import { useLibraryUi } from '../library/libraryUi';
 import { useShortcut } from '../shortcuts/useShortcut';
 import { CapabilityRail } from './CapabilityRail';
 import { ProjectOverview } from './ProjectOverview';
+import { FootageDropTarget } from '../capture/FootageDropTarget';
+import { FootageView } from '../capture/FootageView';
 
 /** One project: header with its name (renamable) and actions, the section rail, and the overview. */
 export function ProjectView({ id }: { id: string }) {
   const entry = useProjects((s) => s.byId[id]);
   const readOnly = useReadOnlyReason();
+  const route = useRoute();
+  const section = route.name === 'project' ? route.section : undefined;
   const [renaming, setRenaming] = useState(false);
 
   useEffect(() => {
@@ -118,12 +122,14 @@ export function ProjectView({ id }: { id: string }) {
           This project is in the Trash. Restore it to work on it; emptying the Trash deletes it for good.
         </p>
       )}
+      <FootageDropTarget projectId={project.id} disabled={trashed}>
       <div className="project-body">
-        <CapabilityRail active="overview" />
-        <div className="project-main">
-          <ProjectOverview project={project} />
+        <CapabilityRail active={section ?? 'overview'} projectId={project.id} />
+        <div className={`project-main${section === 'footage' ? ' project-main-footage' : ''}`}>
+          {section === 'footage' ? <FootageView project={project} captureId={route.name === 'project' ? route.captureId : undefined} /> : <ProjectOverview project={project} />}
         </div>
       </div>
+      </FootageDropTarget>
     </section>
   );
 }

@@ -14,7 +14,7 @@ export interface Capability {
 
 export const CAPABILITIES: Capability[] = [
   { id: 'overview', label: 'Overview', icon: 'info', summary: 'What the project holds', available: true },
-  { id: 'footage', label: 'Footage', icon: 'film', summary: 'Import video and review frames on a timeline', available: false },
+  { id: 'footage', label: 'Footage', icon: 'film', summary: 'Import video and review frames on a timeline', available: true },
   { id: 'tracking', label: 'Tracking', icon: 'target', summary: 'Track the head, face and mask in every frame', available: false },
   { id: 'avatar', label: 'Avatar', icon: 'head', summary: 'Train the Gaussian avatar and inspect it in 3D', available: false },
   { id: 'texture', label: 'Texture', icon: 'brush', summary: 'Paint colour and stickers on the baked UV maps', available: false },

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Button } from '../../components/Button';
 import { useConnection } from '../../store/connection';
+import { navigate } from '../../store/route';
 
 /** A field to open another library folder (library.open); the folder is created when missing, if asked. */
 export function LibrarySwitcher() {
@@ -20,7 +21,10 @@ export function LibrarySwitcher() {
         setBusy(true);
         const ok = await useConnection.getState().openLibrary(trimmed, create);
         setBusy(false);
-        if (ok) setPath('');
+        if (ok) {
+          setPath('');
+          navigate({ name: 'library' });
+        }
       }}
     >
       <label className="field">

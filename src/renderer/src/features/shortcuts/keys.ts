@@ -7,7 +7,7 @@ interface Combo {
   key: string;
 }
 
-const KEY_ALIASES: Record<string, string> = { '←': 'ArrowLeft', '→': 'ArrowRight', '↑': 'ArrowUp', '↓': 'ArrowDown', Esc: 'Escape', Del: 'Delete' };
+const KEY_ALIASES: Record<string, string> = { '←': 'ArrowLeft', '→': 'ArrowRight', '↑': 'ArrowUp', '↓': 'ArrowDown', Esc: 'Escape', Del: 'Delete', Space: ' ' };
 
 export function parseCombo(text: string): Combo {
   const parts = text === '+' ? ['+'] : text.split('+');

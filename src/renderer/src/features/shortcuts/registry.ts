@@ -5,7 +5,7 @@
 export interface ShortcutDef {
   keys: string[];
   label: string;
-  group: 'General' | 'Library' | 'Project';
+  group: 'General' | 'Library' | 'Project' | 'Footage';
   /** Also fires while typing in a text field. */
   inInputs?: boolean;
   /** Fires again while the key is held down. */
@@ -34,8 +34,30 @@ export const SHORTCUTS = {
 
   back: { keys: ['Escape', 'Backspace'], label: 'Back to the library', group: 'Project' },
   renameProject: { keys: ['F2'], label: 'Rename the project', group: 'Project' },
+
+  // Footage review (src/renderer/src/features/capture/useFootageKeys.ts handles these while the timeline is shown).
+  footagePlay: { keys: ['Space'], label: 'Play or pause at the capture’s frame rate', group: 'Footage', docOnly: true },
+  footageStep: { keys: ['←', '→'], label: 'Previous or next frame', group: 'Footage', docOnly: true, repeat: true },
+  footageStep10: { keys: ['Shift+←', 'Shift+→'], label: '10 frames back or forward', group: 'Footage', docOnly: true, repeat: true },
+  footageReverse: { keys: ['J'], label: 'Play backwards (again: faster)', group: 'Footage', docOnly: true },
+  footagePause: { keys: ['K'], label: 'Pause', group: 'Footage', docOnly: true },
+  footageForward: { keys: ['L'], label: 'Play forwards (again: faster)', group: 'Footage', docOnly: true },
+  footageEnds: { keys: ['Home', 'End'], label: 'First or last frame', group: 'Footage', docOnly: true },
+  footageInOut: { keys: ['I', 'O'], label: 'Select from the selection start (I) or to its end (O) at the playhead', group: 'Footage', docOnly: true },
+  footageSelectAll: { keys: ['Mod+A'], label: 'Select all frames', group: 'Footage', docOnly: true },
+  footageClearSelection: { keys: ['Escape'], label: 'Clear the selection', group: 'Footage', docOnly: true },
+  footageExclude: { keys: ['X'], label: 'Exclude the selected frames (or the current frame)', group: 'Footage', docOnly: true },
+  footageTest: { keys: ['T'], label: 'Mark the selected frames as test', group: 'Footage', docOnly: true },
+  footageTrain: { keys: ['R'], label: 'Mark the selected frames as train', group: 'Footage', docOnly: true },
+  footageBlurry: { keys: ['Shift+B'], label: 'Exclude blurry frames', group: 'Footage', docOnly: true },
+  footageUndo: { keys: ['Mod+Z'], label: 'Undo a split edit', group: 'Footage', docOnly: true },
+  footageRedo: { keys: ['Mod+Shift+Z', 'Mod+Y'], label: 'Redo a split edit', group: 'Footage', docOnly: true },
+  footageZoomIn: { keys: ['+', '='], label: 'Zoom the timeline in (or Ctrl+wheel)', group: 'Footage', docOnly: true, repeat: true },
+  footageZoomOut: { keys: ['-'], label: 'Zoom the timeline out', group: 'Footage', docOnly: true, repeat: true },
+  footageFit: { keys: ['0'], label: 'Fit the whole capture', group: 'Footage', docOnly: true },
+  footageImport: { keys: ['Mod+I'], label: 'Import footage', group: 'Footage', docOnly: true },
 } satisfies Record<string, ShortcutDef>;
 
 export type ShortcutId = keyof typeof SHORTCUTS;
 
-export const SHORTCUT_GROUPS: ShortcutDef['group'][] = ['General', 'Library', 'Project'];
+export const SHORTCUT_GROUPS: ShortcutDef['group'][] = ['General', 'Library', 'Project', 'Footage'];
