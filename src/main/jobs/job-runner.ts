@@ -93,7 +93,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
   dismiss(id: string): void {
     const job = this.services.jobs.get(id);
     if (job.status === 'running' || job.status === 'queued') throw new StudioError('CONFLICT', 'Cancel the job before removing it from the list.');
-    if (job.status === 'interrupted') this.definition(job.kind).discard?.(this.services, job);
+    if (job.status !== 'completed') this.definition(job.kind).discard?.(this.services, job);
     this.services.jobs.delete(id);
   }
 
@@ -175,19 +175,23 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
           break;
         case 'done':
           settled = true;
+          this.running.delete(job.id);
           this.onDone(job.id, run, msg.output);
           setTimeout(() => worker.kill(), 2000).unref();
+          this.pump();
           break;
         case 'failed':
           settled = true;
+          this.running.delete(job.id);
           this.onFailed(job.id, run, msg.error);
           setTimeout(() => worker.kill(), 2000).unref();
+          this.pump();
           break;
       }
     });
     worker.onExit((code, signal) => {
       if (run.killTimer) clearTimeout(run.killTimer);
-      this.running.delete(job.id);
+      if (this.running.get(job.id) === run) this.running.delete(job.id);
       if (!settled && !this.closed) {
         const current = this.services.jobs.get(job.id);
         if (run.cancelRequested) this.finishCancelled(current);

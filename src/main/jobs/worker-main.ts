@@ -1,4 +1,5 @@
 import { StudioError } from '@shared/api/errors';
+import { toStudioFsError } from '../services/fs/atomic-write';
 import type { HostToWorker, WorkerToHost } from './protocol';
 import type { WorkerContext } from './worker-context';
 import { workerJobs } from './worker-registry';
@@ -37,10 +38,19 @@ onMessage((raw) => {
     .run(ctx, msg.params, msg.checkpoint as never)
     .then((output) => send({ type: 'done', output }))
     .catch((err: unknown) => {
-      const error = err instanceof StudioError ? err.toShape() : { code: 'INTERNAL' as const, message: (err as Error)?.message ?? String(err) };
+      const error = toErrorShape(err);
       send({ type: 'failed', error });
     })
     .finally(finish);
 });
 
 process.on('disconnect', () => process.exit(0));
+
+function toErrorShape(err: unknown) {
+  if (err instanceof StudioError) return err.toShape();
+  const e = err as NodeJS.ErrnoException | null;
+  if (e?.code === 'ENOENT') return { code: 'NOT_FOUND' as const, message: `A file the job needed disappeared${e.path ? ` (${e.path})` : ''}. Put it back or choose it again, then resume.` };
+  const mapped = toStudioFsError(err, 'working');
+  if (mapped instanceof StudioError) return mapped.toShape();
+  return { code: 'INTERNAL' as const, message: e?.message ?? String(err) };
+}

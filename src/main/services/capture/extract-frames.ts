@@ -56,8 +56,11 @@ export function extractFrames(o: ExtractOptions): Promise<{ frames: number; stde
     fs.writeFileSync(list, `${lines.join('\n')}\n`);
     args.push('-f', 'concat', '-safe', '0', '-i', list);
   }
+  // Videos are resampled to a constant rate; an image sequence gives exactly one frame per image.
+  const rate = o.input.kind === 'video' ? `fps=${o.fps},` : '';
+  if (o.input.kind === 'images') args.push('-vsync', 'passthrough');
   const filter =
-    `[0:v:0]fps=${o.fps},scale=${o.width}:${o.height}:flags=area,setsar=1,split=3[full][t][g];` +
+    `[0:v:0]${rate}scale=${o.width}:${o.height}:flags=area,setsar=1,split=3[full][t][g];` +
     `[t]scale=${thumb.width}:${thumb.height}:flags=area[thumb];[g]scale=${gw}:${gh}:flags=area,format=gray[gray]`;
   args.push('-an', '-sn', '-dn', '-filter_complex', filter);
   args.push('-map', '[full]', '-q:v', '3', '-start_number', String(o.startIdx), '-f', 'image2', path.join(o.outDir, 'frames', '%06d.jpg'));
