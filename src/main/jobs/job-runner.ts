@@ -241,7 +241,15 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
       this.finishCancelled(job);
       return;
     }
-    this.emitJob(this.services.jobs.update(id, { status: 'failed', error, finishedAt: Date.now(), progress: run.progress }));
+    if (error.code === 'DISK_FULL') {
+      // Free the space the partial output holds before recording anything; a resume starts that work afresh.
+      try {
+        this.definition(job.kind).discard?.(this.services, job);
+      } catch {
+        // nothing more can be freed
+      }
+    }
+    this.emitJob(this.services.jobs.update(id, { status: 'failed', error, finishedAt: Date.now(), progress: run.progress, ...(error.code === 'DISK_FULL' ? { checkpoint: null } : {}) }));
   }
 
   private finishFailed(job: JobRecord, err: unknown): void {
