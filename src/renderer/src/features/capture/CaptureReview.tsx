@@ -71,10 +71,9 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
 
   usePlayback(capture.fps);
 
-  const { mark, canEdit } = useMemo(() => {
-    const canEdit = readOnly === null;
+  const { mark } = useMemo(() => {
     const mark = (split: FrameSplit) => {
-      if (!canEdit) {
+      if (readOnly !== null) {
         toast.error(readOnly);
         return;
       }
@@ -85,12 +84,13 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
       void useCaptures.getState().setSplit(capture.id, [range], split, `${verb} ${n === 1 ? `frame ${range.from}` : `frames ${range.from}–${range.to}`}`);
       acceptSplit(capture.id);
     };
-    return { mark, canEdit };
+    return { mark };
   }, [capture.id, readOnly]);
 
-  const excludeBlurry = () => (canEdit ? void useCaptures.getState().excludeBlurry(capture.id, BLUR_THRESHOLD) : toast.error(readOnly));
-  const undo = () => (canEdit ? void useCaptures.getState().undo(capture.id) : toast.error(readOnly));
-  const redo = () => (canEdit ? void useCaptures.getState().redo(capture.id) : toast.error(readOnly));
+  const guard = (run: () => void) => () => (readOnly !== null ? void toast.error(readOnly) : run());
+  const excludeBlurry = guard(() => void useCaptures.getState().excludeBlurry(capture.id, BLUR_THRESHOLD));
+  const undo = guard(() => void useCaptures.getState().undo(capture.id));
+  const redo = guard(() => void useCaptures.getState().redo(capture.id));
 
   useFootageKeys({ mark, excludeBlurry, undo, redo, importFootage: onImport }, Boolean(data?.loaded && frameCount > 0));
 

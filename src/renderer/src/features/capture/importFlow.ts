@@ -1,6 +1,5 @@
 import { create } from 'zustand';
 import type { Job } from '@shared/model/job';
-import { useReadOnlyReason } from '../../store/connection';
 import { navigate } from '../../store/route';
 import { toast } from '../../store/toasts';
 import { importFootage, planImport, planIsEmpty, type FootagePick, type ImportChoice, type ImportPlan } from './importFootage';
@@ -52,7 +51,5 @@ export function pickFootage(projectId: string, readOnly: string | null): void {
     input.click();
   }
 }
-
-export { useReadOnlyReason };
 
 export const isImportJob = (j: Job) => j.kind === 'capture.import';

@@ -123,12 +123,16 @@ export function ProjectView({ id }: { id: string }) {
         </p>
       )}
       <FootageDropTarget projectId={project.id} disabled={trashed}>
-      <div className="project-body">
-        <CapabilityRail active={section ?? 'overview'} projectId={project.id} />
-        <div className={`project-main${section === 'footage' ? ' project-main-footage' : ''}`}>
-          {section === 'footage' ? <FootageView project={project} captureId={route.name === 'project' ? route.captureId : undefined} /> : <ProjectOverview project={project} />}
+        <div className="project-body">
+          <CapabilityRail active={section ?? 'overview'} projectId={project.id} />
+          <div className={`project-main${section === 'footage' ? ' project-main-footage' : ''}`}>
+            {section === 'footage' ? (
+              <FootageView project={project} captureId={route.name === 'project' ? route.captureId : undefined} />
+            ) : (
+              <ProjectOverview project={project} />
+            )}
+          </div>
         </div>
-      </div>
       </FootageDropTarget>
     </section>
   );
