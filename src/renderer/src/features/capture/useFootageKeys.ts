@@ -62,10 +62,12 @@ export function useFootageKeys(actions: FootageActions, enabled: boolean): void 
         t.setRate(t.rate <= 0 ? 1 : Math.min(8, t.rate * 2));
       } else if (is(e, 'footageEnds')) t.seek(e.key === 'Home' ? 0 : t.frameCount - 1);
       else if (is(e, 'footageInOut')) {
+        // Like in and out points: I starts the selection here (keeping its end if that is later, else to the
+        // last frame); O ends it here (keeping its start if that is earlier, else from the first frame).
         const isIn = e.key.toLowerCase() === 'i';
-        const from = isIn ? t.current : (sel?.from ?? t.anchor ?? 0);
-        const to = isIn ? (sel?.to ?? t.frameCount - 1) : t.current;
-        t.select({ from: Math.min(from, to), to: Math.max(from, to) });
+        const from = isIn ? t.current : sel && sel.from <= t.current ? sel.from : 0;
+        const to = isIn ? (sel && sel.to >= t.current ? sel.to : t.frameCount - 1) : t.current;
+        t.select({ from, to });
         t.setAnchor(Math.min(from, to));
       } else if (is(e, 'footageSelectAll')) {
         t.select({ from: 0, to: t.frameCount - 1 });
