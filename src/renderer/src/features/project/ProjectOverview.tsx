@@ -4,7 +4,22 @@ import { Icon } from '../../components/Icon';
 import { formatBytes, formatDateTime } from '../../lib/format';
 import { sortJobs, useJobs } from '../../store/jobs';
 import { JobRow } from '../jobs/JobRow';
-import { CAPABILITIES, LATER_NOTE } from './capabilities';
+import { hrefOf } from '../../store/route';
+import { CAPABILITIES, LATER_NOTE, type Capability } from './capabilities';
+
+/** Link to a built section of the project, or null when the section has no page of its own yet. */
+function sectionHref(projectId: string, id: Capability['id']): string | null {
+  if (id === 'footage') return hrefOf({ name: 'project', id: projectId, section: 'footage' });
+  return null;
+}
+
+/** One sentence on what to do next, from what the project holds and which steps exist in this version. */
+function nextStepText(project: Project): string {
+  const footage = CAPABILITIES.find((c) => c.id === 'footage')?.available;
+  if (footage && project.counts.captures === 0) return 'Start with Footage: import a video or photos of one person, then review the frames on the timeline.';
+  if (footage) return 'Review the footage on the timeline. Tracking, training and the steps after it arrive in later versions.';
+  return 'Footage import and the steps after it arrive in later versions. For now you can rename, duplicate or move this project to the Trash.';
+}
 
 /** What the project holds now, its jobs, and the pipeline ahead. */
 export function ProjectOverview({ project }: { project: Project }) {
@@ -41,19 +56,33 @@ export function ProjectOverview({ project }: { project: Project }) {
           Pipeline
         </h2>
         <ol className="pipeline">
-          {CAPABILITIES.filter((c) => c.id !== 'overview').map((c, i) => (
-            <li key={c.id} className="pipeline-step" aria-disabled={!c.available || undefined}>
-              <span className="pipeline-index">{i + 1}</span>
-              <Icon name={c.icon} size={18} />
-              <span className="pipeline-text">
-                <span className="pipeline-label">{c.label}</span>
-                <span className="muted">{c.summary}</span>
-              </span>
-              {!c.available && <span className="badge">{LATER_NOTE}</span>}
-            </li>
-          ))}
+          {CAPABILITIES.filter((c) => c.id !== 'overview').map((c, i) => {
+            const body = (
+              <>
+                <span className="pipeline-index">{i + 1}</span>
+                <Icon name={c.icon} size={18} />
+                <span className="pipeline-text">
+                  <span className="pipeline-label">{c.label}</span>
+                  <span className="muted">{c.summary}</span>
+                </span>
+                {!c.available && <span className="badge">{LATER_NOTE}</span>}
+              </>
+            );
+            const href = c.available ? sectionHref(project.id, c.id) : null;
+            return (
+              <li key={c.id} className="pipeline-step" aria-disabled={!c.available || undefined}>
+                {href ? (
+                  <a className="pipeline-link" href={href}>
+                    {body}
+                  </a>
+                ) : (
+                  body
+                )}
+              </li>
+            );
+          })}
         </ol>
-        <p className="muted">Footage import and the steps after it arrive in later versions. For now you can rename, duplicate or move this project to the Trash.</p>
+        <p className="muted">{nextStepText(project)}</p>
       </section>
 
       {jobs.length > 0 && (
