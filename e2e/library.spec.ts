@@ -247,7 +247,7 @@ test('emptying the Trash asks first, runs as a job, and leaves the Trash empty',
   await createProject(page, name);
   await grid(page).getByRole('button', { name: `Move ${name} to the Trash` }).click();
 
-  await page.locator('body').press('t');
+  await page.locator('body').press('Shift+T');
   await expect(page).toHaveURL(/#\/trash$/);
   await page.getByRole('button', { name: 'Empty Trash…' }).click();
   const confirm = page.getByRole('dialog', { name: 'Empty the Trash?' });

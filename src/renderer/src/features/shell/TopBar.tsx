@@ -41,7 +41,7 @@ export function TopBar() {
           className={`topbar-jobs${jobsOpen ? ' is-active' : ''}`}
           icon="jobs"
           aria-expanded={jobsOpen}
-          title="Jobs (J)"
+          title="Jobs (Shift+J)"
           onClick={toggleJobs}
         >
           Jobs

@@ -15,11 +15,12 @@ export interface ShortcutDef {
 }
 
 export const SHORTCUTS = {
+  // Single letters J, K, L, I, O belong to the timeline (pro video conventions); global ones use Shift.
   help: { keys: ['?'], label: 'Show keyboard shortcuts', group: 'General' },
   settings: { keys: ['Mod+,'], label: 'Open settings and library info', group: 'General' },
-  jobs: { keys: ['J'], label: 'Show or hide the Jobs panel', group: 'General' },
-  goLibrary: { keys: ['L'], label: 'Go to the library', group: 'General' },
-  goTrash: { keys: ['T'], label: 'Go to the Trash', group: 'General' },
+  jobs: { keys: ['Shift+J'], label: 'Show or hide the Jobs panel', group: 'General' },
+  goLibrary: { keys: ['Shift+L'], label: 'Go to the library', group: 'General' },
+  goTrash: { keys: ['Shift+T'], label: 'Go to the Trash', group: 'General' },
   undo: { keys: ['Mod+Z'], label: 'Undo the last move to Trash or rename', group: 'General' },
 
   newProject: { keys: ['N', 'Mod+N'], label: 'New project', group: 'Library' },
