@@ -11,16 +11,18 @@ export const ENGINE_MIN_LIMITS = {
   maxComputeWorkgroupStorageSize: 16384,
 } as const;
 
-/** Limits raised to the adapter's maximum for big images and scenes. */
-const RAISE_TO_MAX = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension'] as const;
+/** Limits raised to the adapter's maximum (costs nothing; other kernels, e.g. backward, may need more bindings). */
+const RAISE_TO_MAX = [
+  ...(Object.keys(ENGINE_MIN_LIMITS) as Array<keyof typeof ENGINE_MIN_LIMITS>),
+  'maxComputeWorkgroupSizeZ',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupsPerDimension',
+] as const;
 
-/** `requiredLimits` for requestDevice(): the engine minimums (where the adapter has them) and large-buffer maxima. */
+/** `requiredLimits` for requestDevice(): every limit the engine cares about at the adapter's maximum. */
 export function engineDeviceLimits(adapter: GPUAdapter): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [name, min] of Object.entries(ENGINE_MIN_LIMITS)) {
-    const have = adapter.limits[name as keyof GPUSupportedLimits] as number;
-    out[name] = Math.min(Math.max(min, 0), have);
-  }
   for (const name of RAISE_TO_MAX) out[name] = adapter.limits[name];
   return out;
 }

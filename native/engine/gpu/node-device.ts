@@ -23,7 +23,10 @@ export interface NodeDeviceOptions {
   powerPreference?: GPUPowerPreference;
   /** Path of a SwiftShader Vulkan ICD json; default: env STUDIO_SWIFTSHADER_ICD or Debian chromium's. */
   swiftshaderIcd?: string;
-  /** Extra dawn.node options (e.g. 'enable-dawn-features=dump_shaders'). */
+  /**
+   * Extra dawn.node options (e.g. 'enable-dawn-features=dump_shaders'); default: env STUDIO_DAWN_OPTIONS, split on
+   * ';' (Dawn's toggle lists use commas).
+   */
   dawnOptions?: string[];
   label?: string;
 }
@@ -120,11 +123,12 @@ async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Pr
 export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise<EngineDevice> {
   const choice = options.adapter ?? parseChoice(process.env.STUDIO_GPU_ADAPTER);
   const failures: string[] = [];
+  const dawnOptions = options.dawnOptions ?? (process.env.STUDIO_DAWN_OPTIONS ?? '').split(';').filter((o) => o.trim() !== '');
   for (const attempt of attemptsFor(choice, options, failures)) {
     const got = await withEnv(attempt.env, async () => {
       let gpu: GPU;
       try {
-        gpu = create([`backend=${attempt.backend}`, ...(options.dawnOptions ?? [])]);
+        gpu = create([`backend=${attempt.backend}`, ...dawnOptions]);
       } catch (e) {
         failures.push(`${attempt.via} (${attempt.backend}): ${(e as Error).message}`);
         return null;
