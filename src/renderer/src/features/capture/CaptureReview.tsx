@@ -92,7 +92,9 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
   const undo = guard(() => void useCaptures.getState().undo(capture.id));
   const redo = guard(() => void useCaptures.getState().redo(capture.id));
 
-  useFootageKeys({ mark, excludeBlurry, undo, redo, importFootage: onImport }, Boolean(data?.loaded && frameCount > 0));
+  const canUndoNow = () => (useCaptures.getState().history[capture.id]?.undo.length ?? 0) > 0;
+  const canRedoNow = () => (useCaptures.getState().history[capture.id]?.redo.length ?? 0) > 0;
+  useFootageKeys({ mark, excludeBlurry, undo, redo, canUndo: canUndoNow, canRedo: canRedoNow, importFootage: onImport }, Boolean(data?.loaded && frameCount > 0));
 
   const stats = useMemo(() => {
     if (!data) return null;
@@ -247,7 +249,7 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
       {proposed && (
         <div className="banner banner-info split-proposal" role="status">
           <span>
-            <strong>Proposed split:</strong> the last {Math.round(((proposed.to - proposed.from + 1) / Math.max(1, counts.train + counts.test)) * 100)}% in time (frames {proposed.from}–{proposed.to}) are test frames, held out to measure the avatar.
+            <strong>Proposed split:</strong> the last {Math.round((counts.test / Math.max(1, counts.train + counts.test)) * 100)}% in time (frames {proposed.from}–{proposed.to}) are test frames, held out to measure the avatar.
           </span>
           {adjusting ? (
             <span className="split-adjust">
@@ -308,7 +310,7 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
                 Frames {selection.from}–{selection.to} <span className="muted">({selCount.toLocaleString()})</span>
               </>
             ) : (
-              <span className="muted">Drag or Shift-click on the strip to select frames</span>
+              <span className="muted">Drag on the strip to select</span>
             )}
           </span>
           <Button size="sm" icon="ban" disabledReason={readOnly} title={`Exclude ${target} (X)`} onClick={() => mark('excluded')}>

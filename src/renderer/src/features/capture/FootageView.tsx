@@ -12,7 +12,7 @@ import { studio } from '../../store/studio';
 import { toast } from '../../store/toasts';
 import { JobRow } from '../jobs/JobRow';
 import { CaptureReview } from './CaptureReview';
-import { uploadText } from './importFootage';
+import { offerDuplicateImport, uploadText } from './importFootage';
 import { isImportJob, pickFootage } from './importFlow';
 import './capture.css';
 
@@ -29,6 +29,7 @@ function useCaptureSync(projectId: string): void {
       }),
       client.on('job.updated', (job) => {
         if (!isImportJob(job) || job.projectId !== projectId || isActive(job)) return;
+        if (job.status === 'failed' && job.error?.code === 'CONFLICT') offerDuplicateImport(job.id, job.error.message);
         if (job.status === 'completed') {
           const captureId = (job.result as { captureId?: unknown } | null)?.captureId;
           if (typeof captureId === 'string') useCaptures.getState().markImported(projectId, captureId);

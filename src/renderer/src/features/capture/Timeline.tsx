@@ -289,9 +289,10 @@ export function Timeline({ capture, data, tall }: { capture: Capture; data: Capt
       const w = Math.max(1, (end - run + 1) * ppf);
       if (code === 1) {
         ctx.fillStyle = c.warning;
-        ctx.globalAlpha = 0.22;
+        ctx.globalAlpha = 0.3;
         ctx.fillRect(x, stripTop, w, stripBottom - stripTop);
         ctx.globalAlpha = 1;
+        for (const s of strips) ctx.fillRect(x, s.y, w, 3);
         ctx.fillRect(x, split.y, w, split.h);
       } else if (code === 2) {
         ctx.fillStyle = c.danger;
@@ -300,6 +301,7 @@ export function Timeline({ capture, data, tall }: { capture: Capture; data: Capt
         ctx.globalAlpha = 1;
         hatch(x, w, stripTop, stripBottom - stripTop);
         ctx.fillStyle = c.danger;
+        for (const s of strips) ctx.fillRect(x, s.y, w, 3);
         ctx.fillRect(x, split.y, w, split.h);
       } else {
         ctx.fillStyle = c.success;

@@ -89,6 +89,32 @@ async function walk(dir: FileSystemDirectoryEntry, depth = 0): Promise<File[]> {
 
 let nextUploadId = 1;
 
+type ImportParams = Parameters<typeof startImportCall>[0];
+function startImportCall(params: { projectId: string; sources: ImportSource[]; name?: string; multiview: boolean; calibration?: ImportSource; options: { longSide: number; fps?: number; allowDuplicate: boolean } }) {
+  return studio().client.call('captures.import', params);
+}
+/** What each import job of this window was started with, so a duplicate refused by the job can be re-run. */
+const jobParams = new Map<string, ImportParams>();
+
+/** Offers "Import again" when an import job of this window failed because the footage is already in the project. */
+export function offerDuplicateImport(jobId: string, message: string): void {
+  const params = jobParams.get(jobId);
+  if (!params) return;
+  jobParams.delete(jobId);
+  toast.info(message, {
+    label: 'Import again',
+    run: async () => {
+      try {
+        const job = await startImportCall({ ...params, options: { ...params.options, allowDuplicate: true } });
+        jobParams.set(job.id, params);
+        useJobs.getState().upsert(job);
+      } catch (e) {
+        toast.error(errorMessage(e));
+      }
+    },
+  });
+}
+
 class UploadCancelled extends Error {}
 
 /** Streams files to web mode (`PUT /upload`) one after another, reporting progress over all of them. */
@@ -174,14 +200,16 @@ async function startImport(
   }
   const call = async (allowDuplicate: boolean): Promise<boolean> => {
     try {
-      const job = await studio().client.call('captures.import', {
+      const params: ImportParams = {
         projectId,
         sources,
         name: extra.name,
         multiview: extra.multiview ?? false,
         calibration,
         options: { longSide: extra.longSide, fps: extra.fps, allowDuplicate },
-      });
+      };
+      const job = await startImportCall(params);
+      jobParams.set(job.id, params);
       useJobs.getState().upsert(job);
       return true;
     } catch (e) {

@@ -11,6 +11,9 @@ export interface FootageActions {
   excludeBlurry(): void;
   undo(): void;
   redo(): void;
+  /** Whether this capture has split edits to undo / redo; when not, Mod+Z goes to the shell's undo. */
+  canUndo(): boolean;
+  canRedo(): boolean;
   importFootage(): void;
 }
 
@@ -79,8 +82,13 @@ export function useFootageKeys(actions: FootageActions, enabled: boolean): void 
       else if (is(e, 'footageTest')) a.mark('test');
       else if (is(e, 'footageTrain')) a.mark('train');
       else if (is(e, 'footageBlurry')) a.excludeBlurry();
-      else if (is(e, 'footageRedo')) a.redo();
-      else if (is(e, 'footageUndo')) a.undo();
+      else if (is(e, 'footageRedo')) {
+        if (!a.canRedo()) return;
+        a.redo();
+      } else if (is(e, 'footageUndo')) {
+        if (!a.canUndo()) return;
+        a.undo();
+      }
       else if (is(e, 'footageZoomIn')) zoomTimeline('in');
       else if (is(e, 'footageZoomOut')) zoomTimeline('out');
       else if (is(e, 'footageFit')) zoomTimeline('fit');

@@ -4,6 +4,7 @@ import { formatEta, formatPercent } from '../../lib/format';
 const KIND_LABEL: Partial<Record<JobKind, string>> = {
   'project.duplicate': 'Duplicate project',
   'trash.empty': 'Empty Trash',
+  'capture.import': 'Import footage',
 };
 
 export const kindLabel = (kind: JobKind): string => KIND_LABEL[kind] ?? kind;

@@ -44,7 +44,7 @@ export const SHORTCUTS = {
   footagePause: { keys: ['K'], label: 'Pause', group: 'Footage', docOnly: true },
   footageForward: { keys: ['L'], label: 'Play forwards (again: faster)', group: 'Footage', docOnly: true },
   footageEnds: { keys: ['Home', 'End'], label: 'First or last frame', group: 'Footage', docOnly: true },
-  footageInOut: { keys: ['I', 'O'], label: 'Select from the selection start (I) or to its end (O) at the playhead', group: 'Footage', docOnly: true },
+  footageInOut: { keys: ['I', 'O'], label: 'Start (I) or end (O) the selection at the playhead', group: 'Footage', docOnly: true },
   footageSelectAll: { keys: ['Mod+A'], label: 'Select all frames', group: 'Footage', docOnly: true },
   footageClearSelection: { keys: ['Escape'], label: 'Clear the selection', group: 'Footage', docOnly: true },
   footageExclude: { keys: ['X'], label: 'Exclude the selected frames (or the current frame)', group: 'Footage', docOnly: true },
