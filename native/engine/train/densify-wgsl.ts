@@ -145,7 +145,7 @@ ${rule}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let d = gid.x + gid.y * nwg.x * 256u;
-  if (d >= counter[0]) { return; }
+  if (d >= min(counter[0], U.out_limit)) { return; }  // (U is referenced so rules need not use it)
   let m = out_map[d];
   let kind = m >> 30u;
   if (kind == 0u) { return; }
