@@ -6,6 +6,7 @@ import { LATEST_SCHEMA_VERSION } from '../services/library/migrations';
 import { readOnlyMountWrapper, runCli, spawnCli } from '../testing/run-cli';
 import { useTempDirs } from '../testing/temp-dir';
 import { EXIT } from './exit-codes';
+import { makeVideo } from '../testing/media-fixtures';
 
 const tempDir = useTempDirs();
 
@@ -36,6 +37,21 @@ describe('avatar-studio CLI', () => {
     expect(listed.json.projects.map((p: { name: string }) => p.name)).toEqual(['Head one']);
     const human = runCli(['--library', lib, 'projects', 'list']);
     expect(human.stdout).toMatch(/Head one/);
+  });
+
+  it('imports footage with `import PROJECT FILE`, printing {capture, frames, …} with --json', () => {
+    const lib = tempDir();
+    const video = makeVideo(tempDir('media-'), 'take1.mp4', { size: '320x240', seconds: 1 });
+    runCli(['--library', lib, 'projects', 'create', 'Takes']);
+    const r = runCli(['--library', lib, '--json', 'import', 'Takes', video, '--fps', '10']);
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ frames: 10, cameras: 1, capture: { name: 'take1', kind: 'video', fps: 10 } });
+    expect(r.stderr).toMatch(/Import “take1\.mp4”/);
+    const again = runCli(['--library', lib, '--json', 'import', 'Takes', video]);
+    expect(again.code).toBe(EXIT.conflict);
+    expect(again.json.error.code).toBe('CONFLICT');
+    const bad = runCli(['--library', lib, '--json', 'import', 'Takes', '/nonexistent/clip.mp4']);
+    expect(bad.code).toBe(EXIT.notFound);
   });
 
   it('exits with meaningful codes and explains the problem', () => {

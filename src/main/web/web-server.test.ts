@@ -126,4 +126,18 @@ describe('web mode server', () => {
     expect(await ranged.text()).toBe('png');
     expect((await fetch(`${base}/..%2F..%2Flibrary.sqlite?token=${server.token}`)).status).toBe(404);
   });
+
+  it('accepts uploads with the token from its own origin and stores them for import', async () => {
+    const url = (token: string, name: string) => `http://127.0.0.1:${server.port}/upload?token=${token}&name=${encodeURIComponent(name)}`;
+    const refused = await fetch(url('wrong', 'a.mp4'), { method: 'PUT', body: 'x' });
+    expect(refused.status).toBe(401);
+    const foreign = await fetch(url(server.token, 'a.mp4'), { method: 'PUT', body: 'x', headers: { Origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(401);
+    const res = await fetch(url(server.token, '../../escape me.mp4'), { method: 'PUT', body: Buffer.alloc(300_000, 7), headers: { Origin: origin() } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { uploadId: string; name: string; size: number };
+    expect(body).toMatchObject({ name: 'escape me.mp4', size: 300_000 });
+    const stored = path.join(host.services.library.dir, 'uploads', body.uploadId, 'escape me.mp4');
+    expect(fs.statSync(stored).size).toBe(300_000);
+  });
 });

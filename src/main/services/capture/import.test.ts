@@ -150,6 +150,34 @@ describe('import', () => {
     expect(proposed.splitCounts.test).toBe(Math.round((90 - excluded.length) * 0.2));
   });
 
+  it('resumes an import whose worker was killed mid-extraction, keeping the frames already made', async () => {
+    const file = makeVideo(media, 'resume.mp4', { size: '640x360', seconds: 20 });
+    const out = await host.dispatch('captures.import', { projectId, sources: [{ path: file }] });
+    const id = (out as { result: Job }).result.id;
+    await new Promise<void>((resolve) => {
+      const check = (j: Job) => {
+        if (j.id === id && j.progress.unit === 'frames' && host.services.jobs.get(id).checkpoint) {
+          host.jobs.off('updated', check);
+          resolve();
+        }
+      };
+      host.jobs.on('updated', check);
+    });
+    const running = (host.jobs as unknown as { running: Map<string, { worker: { pid: number } }> }).running;
+    process.kill(running.get(id)!.worker.pid, 'SIGKILL');
+    expect((await host.jobs.waitFor(id)).status).toBe('interrupted');
+    expect(host.services.captures.list(projectId)).toEqual([]);
+    const checkpoint = host.services.jobs.get(id).checkpoint as { framesDone: number };
+    expect(checkpoint.framesDone).toBeGreaterThan(0);
+    await host.dispatch('jobs.resume', { id });
+    const done = await host.jobs.waitFor(id);
+    expect(done.status).toBe('completed');
+    const c = host.services.captures.get((done.result as { captureId: string }).captureId);
+    expect(c.frameCount).toBe(600);
+    const frames = host.services.captures.frames(c.id, { offset: 0, limit: 500 }).frames;
+    expect(frames.every((f) => f.sharpness !== null && f.sharpness > 0)).toBe(true);
+  });
+
   it('cancel leaves nothing half-imported', async () => {
     process.env.AVATAR_STUDIO_TEST_JOB_DELAY_MS = '400';
     const file = makeVideo(media, 'long.mp4', { seconds: 3 });
