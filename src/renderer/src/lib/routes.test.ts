@@ -13,5 +13,7 @@ describe('hash routes', () => {
   });
   it('round-trips', () => {
     for (const r of [{ name: 'library' }, { name: 'trash' }, { name: 'project', id }] as const) expect(parseHash(hrefOf(r))).toEqual(r);
+    for (const r of [{ name: 'project', id, section: 'footage' }, { name: 'project', id, section: 'footage', captureId: id }] as const) expect(parseHash(hrefOf(r))).toEqual(r);
+    expect(parseHash(`#/project/${id}/footage/not-an-id`)).toEqual({ name: 'library' });
   });
 });
