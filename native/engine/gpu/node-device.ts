@@ -21,7 +21,7 @@ export interface NodeDeviceOptions {
   /** Which adapter to use; default: env STUDIO_GPU_ADAPTER, else 'auto'. */
   adapter?: AdapterChoice;
   powerPreference?: GPUPowerPreference;
-  /** Path of a SwiftShader Vulkan ICD json; default: env STUDIO_SWIFTSHADER_ICD or Debian chromium's. */
+  /** Path of a SwiftShader Vulkan ICD json; default: env STUDIO_SWIFTSHADER_ICD, else the usual Chromium paths. */
   swiftshaderIcd?: string;
   /**
    * Extra dawn.node options (e.g. 'enable-dawn-features=dump_shaders'); default: env STUDIO_DAWN_OPTIONS, split on
@@ -79,9 +79,9 @@ function attemptsFor(choice: AdapterChoice, options: NodeDeviceOptions, failures
     out.push({ via: 'default', backend: nativeBackend(), env: {}, adapterOptions: { powerPreference }, featureLevel: 'core' });
   }
   if (choice === 'auto' || choice === 'swiftshader') {
-    const candidates = options.swiftshaderIcd
-      ? [options.swiftshaderIcd]
-      : [process.env.STUDIO_SWIFTSHADER_ICD, ...SWIFTSHADER_ICDS].filter((p): p is string => Boolean(p));
+    // An explicit ICD (option or env) is the only candidate: a wrong path should fail, not silently fall back.
+    const explicit = options.swiftshaderIcd ?? process.env.STUDIO_SWIFTSHADER_ICD;
+    const candidates = explicit ? [explicit] : SWIFTSHADER_ICDS;
     const icd = candidates.find((p) => existsSync(p));
     if (icd) {
       out.push({

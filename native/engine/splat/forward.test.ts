@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { testDevice } from '../gpu/test-device';
 import { renderReference } from '../reference/forward';
+import { buildTileLists } from '../reference/rasterize';
+import { readF32, readU32 } from '../gpu/readback';
 import { randomScene, testCamera } from '../reference/test-scenes';
 import { makeCamera } from '../reference/camera';
 import type { RefScene } from '../reference/types';
@@ -66,6 +68,9 @@ describe.skipIf(!gpu.device)('forward renderer vs CPU reference', () => {
       const expected = renderReference(ref, cam, c.bg ? { background: c.bg } : {});
       expect(gpu.engine!.takeErrors()).toEqual([]);
 
+      if (process.env.STUDIO_GPU_VERBOSE) {
+        console.info(`[forward] ${c.name}: rgb PSNR ${psnr(img.rgb, expected.rgb).toFixed(1)} dB, max |Δ| ${maxAbs(img.rgb, expected.rgb).toExponential(2)}`);
+      }
       expect(psnr(img.rgb, expected.rgb)).toBeGreaterThan(50);
       expect(badFraction(img.rgb, expected.rgb, 1e-3)).toBeLessThan(0.002);
       expect(badFraction(img.alpha, expected.alpha, 1e-3)).toBeLessThan(0.002);
@@ -103,6 +108,75 @@ describe.skipIf(!gpu.device)('forward renderer vs CPU reference', () => {
     const expected = renderReference(ref, cam, { background: [0.1, 0.1, 0.1] });
     expect(psnr(a.rgb, expected.rgb)).toBeGreaterThan(50);
     expect(gpu.engine!.takeErrors()).toEqual([]);
+    scene.destroy();
+  });
+
+  it('keeps the intermediates the backward pass needs (projection, sorted ids, tile ranges, last contributor)', async () => {
+    const device = gpu.device!;
+    const ref = randomScene(12, 400, 3);
+    const cam = testCamera([0.2, 0.1, -3.8], 80, 0.9);
+    const scene = GaussianScene.fromData(device, toData(ref), { shDegree: 3 });
+    const renderer = new ForwardRenderer(device);
+    const state = await renderer.render(scene, cam);
+    const expected = renderReference(ref, cam);
+    const N = ref.count;
+    const projected = await readF32(device, state.projected, 0, N * 12);
+    const tileInfo = await readU32(device, state.tileInfo, 0, N * 4);
+    let mismatchedVisibility = 0;
+    for (let i = 0; i < N; i++) {
+      const e = expected.projected[i];
+      const radius = tileInfo[i * 4];
+      if ((radius > 0) !== e.visible) {
+        mismatchedVisibility++;
+        continue;
+      }
+      if (!e.visible) continue;
+      const p = projected.subarray(i * 12, i * 12 + 12);
+      const close = (a: number, b: number, tol: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(b)));
+      close(p[0], e.u, 1e-4);
+      close(p[1], e.v, 1e-4);
+      close(p[2], e.depth, 1e-5);
+      close(p[3], e.opacity, 1e-5);
+      for (let k = 0; k < 3; k++) close(p[4 + k], e.conic[k], 1e-3);
+      for (let k = 0; k < 3; k++) close(p[8 + k], e.color[k], 1e-4);
+      expect(Math.abs(radius - e.radius)).toBeLessThanOrEqual(1);
+    }
+    expect(mismatchedVisibility).toBeLessThanOrEqual(1);
+
+    // Per-tile sorted Gaussian lists equal the reference's (by depth, ties by id).
+    const lists = buildTileLists(expected.projected, cam.width, cam.height);
+    const ranges = await readU32(device, state.tileRanges, 0, state.numTiles * 2);
+    const m = state.intersections!;
+    const ids = await readU32(device, state.isectGaussians, 0, m);
+    const tiles = await readU32(device, state.isectTiles, 0, m);
+    let sameTiles = 0;
+    for (let t = 0; t < state.numTiles; t++) {
+      const [start, end] = [ranges[t * 2], ranges[t * 2 + 1]];
+      for (let j = start; j < end; j++) expect(tiles[j]).toBe(t);
+      if (JSON.stringify([...ids.subarray(start, end)]) === JSON.stringify(lists[t])) sameTiles++;
+    }
+    expect(sameTiles / state.numTiles).toBeGreaterThan(0.97);
+    const depthOrder = await readU32(device, state.depthOrder, 0, N);
+    const depthOf = (g: number) => projected[g * 12 + 2];
+    for (let i = 1; i < N; i++) {
+      const [a, b] = [depthOrder[i - 1], depthOrder[i]];
+      if (tileInfo[b * 4] === 0) continue; // culled ones are last
+      expect(tileInfo[a * 4]).toBeGreaterThan(0);
+      expect(depthOf(a) < depthOf(b) || (depthOf(a) === depthOf(b) && a < b)).toBe(true);
+    }
+
+    // Every pixel's contributors lie in [tile start, last contributor), and the count matches.
+    const img = await readForwardImages(device, state);
+    for (let y = 0; y < cam.height; y++) {
+      for (let x = 0; x < cam.width; x++) {
+        const p = y * cam.width + x;
+        const t = Math.floor(y / 16) * state.tilesX + Math.floor(x / 16);
+        expect(img.lastContributor[p]).toBeGreaterThanOrEqual(ranges[t * 2]);
+        expect(img.lastContributor[p]).toBeLessThanOrEqual(Math.max(ranges[t * 2], ranges[t * 2 + 1]));
+        expect(img.contributors[p]).toBeLessThanOrEqual(img.lastContributor[p] - ranges[t * 2]);
+      }
+    }
+    renderer.destroy();
     scene.destroy();
   });
 });
