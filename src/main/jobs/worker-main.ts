@@ -10,8 +10,17 @@ import { workerJobs } from './worker-registry';
  */
 // Electron's utility processes talk through process.parentPort; Node's fork through process.send.
 const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
-const send = (msg: WorkerToHost) => (parentPort ? parentPort.postMessage(msg) : process.send?.(msg));
+/** Resolves once the message is handed to the channel, so a large final result is not cut off by the exit. */
+const send = (msg: WorkerToHost): Promise<void> =>
+  new Promise((resolve) => {
+    if (parentPort) {
+      parentPort.postMessage(msg);
+      resolve();
+    } else if (process.send) process.send(msg, undefined, undefined, () => resolve());
+    else resolve();
+  });
 const abort = new AbortController();
+let lastProgress = { at: 0, stage: '' };
 const onMessage = (l: (m: unknown) => void) => (parentPort ? parentPort.on('message', (e) => l(e.data)) : process.on('message', l));
 // A utility process is ended by the host once it has the result; a forked child disconnects and exits.
 const finish = () => (parentPort ? undefined : process.disconnect?.());
@@ -28,8 +37,14 @@ onMessage((raw) => {
     libraryDir: msg.libraryDir,
     projectDir: msg.projectDir,
     signal: abort.signal,
-    progress: (p) => send({ type: 'progress', progress: p }),
-    checkpoint: (state) => send({ type: 'checkpoint', checkpoint: state }),
+    progress: (p) => {
+      // At most ~30 progress messages a second; a stage change always goes through.
+      const now = Date.now();
+      if (now - lastProgress.at < 33 && p.stage === lastProgress.stage && p.fraction < 1) return;
+      lastProgress = { at: now, stage: p.stage };
+      void send({ type: 'progress', progress: p });
+    },
+    checkpoint: (state) => void send({ type: 'checkpoint', checkpoint: state }),
     throwIfCancelled: () => {
       if (abort.signal.aborted) throw new StudioError('CANCELLED', 'Cancelled.');
     },
@@ -37,10 +52,7 @@ onMessage((raw) => {
   job
     .run(ctx, msg.params, msg.checkpoint as never)
     .then((output) => send({ type: 'done', output }))
-    .catch((err: unknown) => {
-      const error = toErrorShape(err);
-      send({ type: 'failed', error });
-    })
+    .catch((err: unknown) => send({ type: 'failed', error: toErrorShape(err) }))
     .finally(finish);
 });
 

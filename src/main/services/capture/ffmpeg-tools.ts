@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { StudioError } from '@shared/api/errors';
 
-const require = createRequire(import.meta.url);
+const requirePackage = createRequire(import.meta.url);
 
 export interface FfmpegTools {
   ffmpeg: string;
@@ -23,7 +23,7 @@ function versionOf(bin: string): string | null {
 
 function bundledPath(pkg: string): string | null {
   try {
-    const p = (require(pkg) as { path: string }).path;
+    const p = (requirePackage(pkg) as { path: string }).path;
     if (!fs.existsSync(p)) return null;
     // The packages mark their binary executable in an install script, which some installs skip.
     if ((fs.statSync(p).mode & 0o111) === 0) fs.chmodSync(p, 0o755);
