@@ -62,14 +62,20 @@ export function createStorageBuffer(
 ): GPUBuffer {
   const size = alignedSize(bytes);
   checkBufferSize(device, size, label);
-  const sentinel = sentinelDevices.has(device);
-  const buffer = device.createBuffer({ label, size, usage, mappedAtCreation: sentinel });
-  if (sentinel) {
-    // Copy-in happens synchronously on the mapped range; nothing of it escapes this function.
-    new Uint32Array(buffer.getMappedRange()).fill(SENTINEL_U32);
-    buffer.unmap();
-  }
+  const buffer = device.createBuffer({ label, size, usage });
+  if (sentinelDevices.has(device) && usage & BufferUsage.COPY_DST) fillSentinel(device, buffer);
   return buffer;
+}
+
+let sentinelChunk: Uint32Array | null = null;
+
+// Written through the queue (not mappedAtCreation) so that readback.ts stays the only code that maps buffers.
+function fillSentinel(device: GPUDevice, buffer: GPUBuffer): void {
+  sentinelChunk ??= new Uint32Array(1 << 20).fill(SENTINEL_U32);
+  for (let offset = 0; offset < buffer.size; offset += sentinelChunk.byteLength) {
+    const bytes = Math.min(sentinelChunk.byteLength, buffer.size - offset);
+    device.queue.writeBuffer(buffer, offset, sentinelChunk, 0, bytes / 4);
+  }
 }
 
 export function createUniformBuffer(device: GPUDevice, bytes: number, label: string): GPUBuffer {

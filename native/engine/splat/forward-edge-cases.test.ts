@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CapacityError } from '../gpu/errors';
+import { CapacityError, DeviceLostError } from '../gpu/errors';
+import { createNodeDevice } from '../gpu/node-device';
 import { testDevice } from '../gpu/test-device';
 import { lookAt, makeCamera } from '../reference/camera';
 import { renderReference } from '../reference/forward';
@@ -184,6 +185,16 @@ describe.skipIf(!gpu.device)('forward renderer: bad inputs and edge cases', () =
     await expect(r.render(scene, cam32, { intersectionCapacity: 0 })).rejects.toThrow(/intersectionCapacity/);
     expect(() => GaussianScene.create(device(), { capacity: 0, shDegree: 0 })).toThrow(RangeError);
     scene.destroy();
+  });
+
+  it('rendering on a lost device rejects with DeviceLostError instead of hanging', async () => {
+    const own = await createNodeDevice({ label: 'lost-render' });
+    const scene = GaussianScene.fromData(own.device, single([0, 0, 0], -1), { shDegree: 0 });
+    const r = new ForwardRenderer(own.device);
+    const lost = new Promise((resolve) => own.onLost(resolve));
+    own.destroy();
+    await lost;
+    await expect(r.render(scene, cam32)).rejects.toBeInstanceOf(DeviceLostError);
   });
 
   it('4096×4096 smoke test: one Gaussian at the centre', async () => {
