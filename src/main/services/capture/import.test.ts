@@ -178,6 +178,25 @@ describe('import', () => {
     expect(frames.every((f) => f.sharpness !== null && f.sharpness > 0)).toBe(true);
   });
 
+  it('a duplicated project gets its own copy of the captures, frames and splits', async () => {
+    const c = await imported({ sources: [{ path: makeVideo(media, 'dup.mp4', { seconds: 1 }) }] });
+    host.services.captures.setSplit(c.id, [{ from: 0, to: 2 }], 'excluded');
+    const started = await host.dispatch('projects.duplicate', { id: projectId, name: 'Copy' });
+    const job = await host.jobs.waitFor((started as { result: Job }).result.id);
+    expect(job.status).toBe('completed');
+    const copyId = (job.result as { projectId: string }).projectId;
+    const [copy] = host.services.captures.list(copyId);
+    expect(copy!.id).not.toBe(c.id);
+    expect(copy!.splitCounts).toEqual(host.services.captures.get(c.id).splitCounts);
+    const frames = host.services.captures.frames(copy!.id, { offset: 0, limit: 100 }).frames;
+    expect(frames).toHaveLength(30);
+    expect(frames[0]!.file.startsWith(`captures/${copy!.id}/`)).toBe(true);
+    expect(fs.existsSync(path.join(host.services.projects.folderOf(copyId), frames[0]!.file))).toBe(true);
+    expect(host.services.projects.get(copyId).thumbnail).toMatch(new RegExp(`^captures/${copy!.id}/`));
+    host.services.captures.delete(c.id);
+    expect(fs.existsSync(path.join(host.services.projects.folderOf(copyId), frames[29]!.thumb))).toBe(true);
+  });
+
   it('cancel leaves nothing half-imported', async () => {
     process.env.AVATAR_STUDIO_TEST_JOB_DELAY_MS = '400';
     const file = makeVideo(media, 'long.mp4', { seconds: 3 });
