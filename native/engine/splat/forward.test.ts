@@ -90,14 +90,15 @@ describe.skipIf(!gpu.device)('forward renderer vs CPU reference', () => {
     });
   }
 
-  it('the shared-memory and direct rasterisers give the same images', async () => {
+  it('the GPU-style (shared, parallel) and CPU-style (direct, serial) kernels give the same images', async () => {
     const device = gpu.device!;
     const ref = randomScene(9, 800, 2, 2);
     const cam = testCamera([0.1, 0.3, -3.5], 64, 1.0);
     const scene = GaussianScene.fromData(device, toData(ref), { shDegree: 2, featureDim: 2 });
     const images = [];
-    for (const rasterMode of ['shared', 'direct'] as const) {
-      const renderer = new ForwardRenderer(device, { rasterMode });
+    const variants = [{ rasterMode: 'shared', scanSortMode: 'parallel' }, { rasterMode: 'direct', scanSortMode: 'serial' }] as const;
+    for (const variant of variants) {
+      const renderer = new ForwardRenderer(device, variant);
       images.push(await readForwardImages(device, await renderer.render(scene, cam, { background: [0.1, 0.1, 0.1] })));
       renderer.destroy();
     }

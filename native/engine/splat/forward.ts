@@ -3,6 +3,7 @@ import { assertDeviceAlive } from '../gpu/device-loss';
 import { workgroups2D } from '../gpu/dispatch';
 import { CapacityError } from '../gpu/errors';
 import { checkEngineLimits } from '../gpu/limits';
+import { isCpuDevice, type ScanSortMode } from '../gpu/adapter-kind';
 import { createKernel, dispatchGroups, dispatchKernel, type Kernel } from '../gpu/kernel';
 import { readU32 } from '../gpu/readback';
 import { validateCamera, type Camera } from './camera';
@@ -42,13 +43,10 @@ export interface ForwardRendererOptions {
    * barriers and workgroup-memory zeroing dominate, 'shared' elsewhere. Both produce the same result.
    */
   rasterMode?: RasterMode;
+  /** Scan and radix-sort variant (radix-sort.ts). Default: 'serial' on CPU adapters, 'parallel' elsewhere. */
+  scanSortMode?: ScanSortMode;
 }
 
-function defaultRasterMode(device: GPUDevice): RasterMode {
-  const info = (device as { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
-  const cpu = Boolean(info?.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe/i.test(`${info?.architecture} ${info?.device} ${info?.description}`);
-  return cpu ? 'direct' : 'shared';
-}
 
 /**
  * Everything the forward pass produced, kept on the GPU for the backward pass. Valid until the next `render()` on
@@ -136,22 +134,25 @@ export class ForwardRenderer {
   private rangeBuf: Sized<GPUBuffer> | null = null;
 
   readonly rasterMode: RasterMode;
+  readonly scanSortMode: ScanSortMode;
 
   constructor(
     readonly device: GPUDevice,
     options: ForwardRendererOptions = {},
   ) {
     checkEngineLimits(device);
-    this.rasterMode = options.rasterMode ?? defaultRasterMode(device);
+    const cpu = isCpuDevice(device);
+    this.rasterMode = options.rasterMode ?? (cpu ? 'direct' : 'shared');
+    this.scanSortMode = options.scanSortMode ?? (cpu ? 'serial' : 'parallel');
     this.project = createKernel(device, { label: 'project', code: projectWgsl });
     this.depthInit = createKernel(device, { label: 'depth-order-init', code: depthOrderInitWgsl });
     this.gather = createKernel(device, { label: 'gather-tile-counts', code: gatherTileCountsWgsl });
     this.isectCount = createKernel(device, { label: 'intersection-count', code: intersectionCountWgsl });
     this.emit = createKernel(device, { label: 'emit-intersections', code: emitIntersectionsWgsl });
     this.ranges = createKernel(device, { label: 'tile-ranges', code: tileRangesWgsl });
-    this.depthSort = new RadixSort(device);
-    this.tileSort = new RadixSort(device);
-    this.scan = new PrefixScan(device);
+    this.depthSort = new RadixSort(device, this.scanSortMode);
+    this.tileSort = new RadixSort(device, this.scanSortMode);
+    this.scan = new PrefixScan(device, this.scanSortMode);
     this.params = createUniformBuffer(device, RENDER_PARAMS_SIZE, 'forward.params');
     this.countParams = createUniformBuffer(device, 16, 'forward.countParams');
     this.isectParams = createUniformBuffer(device, 16, 'forward.isectParams');

@@ -1,14 +1,20 @@
 import { createStorageBuffer, createUniformBuffer } from '../gpu/buffers';
 import { workgroups2D } from '../gpu/dispatch';
 import { createKernel, dispatchGroups, type Kernel } from '../gpu/kernel';
+import { defaultScanSortMode, type ScanSortMode } from '../gpu/adapter-kind';
 import { RADIX_BINS, RADIX_BLOCK, radixHistogramWgsl } from './kernels/radix-histogram';
+import { radixHistogramSerialWgsl } from './kernels/radix-histogram-serial';
 import { radixScatterWgsl } from './kernels/radix-scatter';
+import { radixScatterSerialWgsl } from './kernels/radix-scatter-serial';
 import { PrefixScan } from './scan';
 
 /**
  * Stable LSD radix sort of u32 keys with u32 values on the GPU, 4 bits per pass (histogram → scan → scatter).
  * The number of keys is read on the GPU from `counts[countIndex]`, so it may come from an earlier kernel with no
  * CPU readback; dispatch sizes come from `capacity` (blocks past the count do no work).
+ *
+ * `mode`: 'parallel' (a workgroup per 1024-key block; local sort by 1-bit splits in workgroup memory — GPUs) or
+ * 'serial' (an invocation per block walks its keys in order — no barriers, for CPU adapters); default by adapter.
  *
  * Uniforms are rewritten by each encode(): one encode() per instance per queue submission (one instance per call
  * site).
@@ -28,10 +34,17 @@ export class RadixSort {
   private hist: { blocks: number; hist: GPUBuffer; histScan: GPUBuffer } | null = null;
   private readonly paramBuffers: GPUBuffer[] = [];
 
-  constructor(private readonly device: GPUDevice) {
-    this.histogram = createKernel(device, { label: 'radix-histogram', code: radixHistogramWgsl });
-    this.scatter = createKernel(device, { label: 'radix-scatter', code: radixScatterWgsl });
-    this.scan = new PrefixScan(device);
+  readonly mode: ScanSortMode;
+
+  constructor(
+    private readonly device: GPUDevice,
+    mode?: ScanSortMode,
+  ) {
+    this.mode = mode ?? defaultScanSortMode(device);
+    const serial = this.mode === 'serial';
+    this.histogram = createKernel(device, { label: `radix-histogram[${this.mode}]`, code: serial ? radixHistogramSerialWgsl : radixHistogramWgsl });
+    this.scatter = createKernel(device, { label: `radix-scatter[${this.mode}]`, code: serial ? radixScatterSerialWgsl : radixScatterWgsl });
+    this.scan = new PrefixScan(device, this.mode);
   }
 
   private histFor(blocks: number) {
@@ -71,7 +84,7 @@ export class RadixSort {
     const passes = Math.ceil(Math.min(32, Math.max(0, bits)) / 4);
     const blocks = Math.max(1, Math.ceil(capacity / RADIX_BLOCK));
     const { hist, histScan } = this.histFor(blocks);
-    const [x, y] = workgroups2D(blocks);
+    const [x, y] = workgroups2D(this.mode === 'serial' ? Math.ceil(blocks / 64) : blocks);
     let src = { keys: buffers.keys, values: buffers.values };
     let dst = { keys: buffers.keysAlt, values: buffers.valuesAlt };
     if (capacity === 0) return src;

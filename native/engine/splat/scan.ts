@@ -1,8 +1,11 @@
 import { createStorageBuffer, createUniformBuffer } from '../gpu/buffers';
 import { workgroups2D } from '../gpu/dispatch';
 import { createKernel, dispatchGroups, type Kernel } from '../gpu/kernel';
+import { defaultScanSortMode, type ScanSortMode } from '../gpu/adapter-kind';
 import { scanAddWgsl } from './kernels/scan-add';
+import { scanAddSerialWgsl } from './kernels/scan-add-serial';
 import { SCAN_BLOCK_SIZE, scanBlocksWgsl } from './kernels/scan-blocks';
+import { scanBlocksSerialWgsl } from './kernels/scan-blocks-serial';
 
 interface Level {
   capacity: number;
@@ -26,6 +29,9 @@ function levelSizes(n: number): number[] {
  * GPU exclusive prefix sum of u32 (wrapping on overflow), any length: blocks of 1024 are scanned in workgroups,
  * block totals are scanned recursively, then added back. Temporary buffers grow to the largest n seen.
  *
+ * `mode`: 'parallel' (a workgroup per block, for GPUs) or 'serial' (an invocation per block, no barriers, for CPU
+ * adapters); default by adapter. Same results.
+ *
  * Its small uniform buffers are rewritten by each encode(), so within one queue submission all encode() calls
  * on one instance must use the same n (use one instance per call site).
  */
@@ -34,10 +40,21 @@ export class PrefixScan {
   private readonly add: Kernel;
   private levels: Level[] = [];
   private capacity = 0;
+  readonly mode: ScanSortMode;
 
-  constructor(private readonly device: GPUDevice) {
-    this.blocks = createKernel(device, { label: 'scan-blocks', code: scanBlocksWgsl });
-    this.add = createKernel(device, { label: 'scan-add', code: scanAddWgsl });
+  constructor(
+    private readonly device: GPUDevice,
+    mode?: ScanSortMode,
+  ) {
+    this.mode = mode ?? defaultScanSortMode(device);
+    const serial = this.mode === 'serial';
+    this.blocks = createKernel(device, { label: `scan-blocks[${this.mode}]`, code: serial ? scanBlocksSerialWgsl : scanBlocksWgsl });
+    this.add = createKernel(device, { label: `scan-add[${this.mode}]`, code: serial ? scanAddSerialWgsl : scanAddWgsl });
+  }
+
+  /** Workgroups covering `blocks` blocks: one per block (parallel) or 64 blocks each (serial). */
+  private grid(blocks: number): [number, number] {
+    return workgroups2D(this.mode === 'serial' ? Math.ceil(blocks / 64) : blocks);
   }
 
   private ensure(n: number): void {
@@ -67,11 +84,11 @@ export class PrefixScan {
     const ins = [input, ...levels.slice(0, -1).map((l) => l.sums)];
     const outs = [output, ...levels.slice(0, -1).map((l) => l.scannedSums)];
     sizes.forEach((len, i) => {
-      const [x, y] = workgroups2D(Math.ceil(len / SCAN_BLOCK_SIZE));
+      const [x, y] = this.grid(Math.ceil(len / SCAN_BLOCK_SIZE));
       dispatchGroups(pass, this.blocks, this.blocks.bind([levels[i].params, ins[i], outs[i], levels[i].sums]), x, y);
     });
     for (let i = sizes.length - 2; i >= 0; i--) {
-      const [x, y] = workgroups2D(Math.ceil(sizes[i] / SCAN_BLOCK_SIZE));
+      const [x, y] = this.grid(Math.ceil(sizes[i] / SCAN_BLOCK_SIZE));
       dispatchGroups(pass, this.add, this.add.bind([levels[i].params, levels[i].scannedSums, outs[i]]), x, y);
     }
   }

@@ -16,7 +16,9 @@ function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return -1;
 }
 
-describe.skipIf(!gpu.device)('GPU prefix scan', () => {
+const MODES = ['parallel', 'serial'] as const;
+
+describe.skipIf(!gpu.device).each(MODES)('GPU prefix scan (%s)', (mode) => {
   const cases: Array<[string, (n: number, r: () => number) => Uint32Array, number[]]> = [
     ['random small values', (n, r) => Uint32Array.from({ length: n }, () => Math.floor(r() * 64)), [1, 3, 255, 1024, 1025, 5000, 70_001]],
     ['all zeros', (n) => new Uint32Array(n), [1, 1023, 2048]],
@@ -26,7 +28,7 @@ describe.skipIf(!gpu.device)('GPU prefix scan', () => {
   for (const [name, make, sizes] of cases) {
     it(`matches the JS scan: ${name}`, async () => {
       const device = gpu.device!;
-      const scan = new PrefixScan(device);
+      const scan = new PrefixScan(device, mode);
       const r = rng(7);
       for (const n of sizes) {
         const input = make(n, r);
@@ -48,12 +50,12 @@ describe.skipIf(!gpu.device)('GPU prefix scan', () => {
   }
 });
 
-describe.skipIf(!gpu.device)('GPU radix sort', () => {
+describe.skipIf(!gpu.device).each(MODES)('GPU radix sort (%s)', (mode) => {
   async function gpuSort(keys: Uint32Array, bits: number, capacity = keys.length) {
     const device = gpu.device!;
     const n = keys.length;
     const values = Uint32Array.from({ length: n }, (_, i) => i);
-    const sorter = new RadixSort(device);
+    const sorter = new RadixSort(device, mode);
     const cap = Math.max(capacity, 1);
     const buffers = {
       keys: createStorageBuffer(device, cap * 4, 'k'),
