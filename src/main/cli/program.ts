@@ -11,16 +11,13 @@ import { jobsTable, projectsTable } from './format';
 
 type Out = { json: unknown; text: string; exitCode?: number };
 
-/** Finds the built renderer: out/renderer next to the built CLI, or under the repository when run from sources. */
+/** Finds the built renderer: out/renderer beside the built CLI (out/main), or under the repository when run from sources. */
 export function findRendererDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    for (const candidate of [path.join(dir, 'renderer'), path.join(dir, 'out', 'renderer')]) {
-      if (fs.existsSync(path.join(candidate, 'index.html'))) return candidate;
-    }
-    dir = path.dirname(dir);
-  }
-  return path.resolve('out/renderer');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, '..', 'renderer')];
+  for (let dir = here, i = 0; i < 6; i++, dir = path.dirname(dir)) candidates.push(path.join(dir, 'out', 'renderer'));
+  // Only a built renderer will do: src/renderer/index.html would hand the browser .tsx files.
+  return candidates.find((c) => fs.existsSync(path.join(c, 'index.html')) && fs.existsSync(path.join(c, 'assets'))) ?? path.resolve('out/renderer');
 }
 
 /**

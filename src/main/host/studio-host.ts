@@ -58,9 +58,12 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     runner.register(importCaptureJob);
     runner.on('updated', (job) => {
       this.emitEvent('job.updated', job);
-      if (job.status === 'completed' && job.kind === 'capture.import' && job.projectId) {
+      if (job.status !== 'completed') return;
+      if (job.kind === 'capture.import' && job.projectId) {
         this.emitEvent('captures.changed', { projectId: job.projectId, captureIds: [(job.result as { captureId: string }).captureId] });
         this.emitEvent('projects.changed', { ids: [job.projectId] });
+      } else if (job.kind === 'project.duplicate') {
+        this.emitEvent('projects.changed', { ids: [(job.result as { projectId: string }).projectId] });
       }
     });
     if (!services.library.readOnly) {
