@@ -88,23 +88,25 @@ function compare(a: ArrayLike<number>, b: ArrayLike<number>) {
   return { psnr: mse === 0 ? Infinity : 10 * Math.log10(1 / mse), maxAbs: max };
 }
 
-for (const raster of ['shared', 'direct'] as const) {
-  test(`browser WebGPU render matches Node/Dawn (${raster} rasteriser)`, async () => {
+const VARIANTS = { gpu: 'shared/parallel', cpu: 'direct/serial' } as const;
+
+for (const [kernels, modes] of Object.entries(VARIANTS)) {
+  test(`browser WebGPU render matches Node/Dawn (${kernels}-style kernels: ${modes})`, async () => {
     const page = await browser.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') console.log(`[page] ${m.text()}`);
     });
-    await page.goto(`${baseUrl}/index.html?raster=${raster}`);
+    await page.goto(`${baseUrl}/index.html?kernels=${kernels}`);
     await page.waitForFunction(() => (globalThis as { __engineProof?: unknown }).__engineProof !== undefined, null, { timeout: 90_000 });
     const proof = (await page.evaluate(() => (globalThis as { __engineProof?: unknown }).__engineProof)) as ProofResult;
     expect(proof.error ?? '').toBe('');
     expect(proof.ok).toBe(true);
     expect(proof.gpuErrors).toEqual([]);
-    expect(proof.rasterMode).toBe(raster);
+    expect(proof.rasterMode).toBe(modes);
     expect([proof.width, proof.height]).toEqual([PROOF.width, PROOF.height]);
     const rgb = compare(proof.rgb!, nodeRgb);
     const alpha = compare(proof.alpha!, nodeAlpha);
-    console.log(`[engine-viewport] ${raster}: adapter ${JSON.stringify(proof.adapter)}; rgb PSNR ${rgb.psnr.toFixed(1)} dB, max |Δ| ${rgb.maxAbs.toExponential(2)}; alpha max |Δ| ${alpha.maxAbs.toExponential(2)}; ${proof.ms?.toFixed(0)} ms in page`);
+    console.log(`[engine-viewport] ${modes}: adapter ${JSON.stringify(proof.adapter)}; rgb PSNR ${rgb.psnr.toFixed(1)} dB, max |Δ| ${rgb.maxAbs.toExponential(2)}; alpha max |Δ| ${alpha.maxAbs.toExponential(2)}; ${proof.ms?.toFixed(0)} ms in page`);
     // The scene is not blank: enough pixels are covered for the comparison to mean something.
     expect(nodeAlpha.filter((a) => a > 0.5).length).toBeGreaterThan(PROOF.width * PROOF.height * 0.2);
     expect(rgb.psnr).toBeGreaterThanOrEqual(40);

@@ -67,7 +67,7 @@ export function createStorageBuffer(
   return buffer;
 }
 
-let sentinelChunk: Uint32Array | null = null;
+let sentinelChunk: Uint32Array<ArrayBuffer> | null = null;
 
 // Written through the queue (not mappedAtCreation) so that readback.ts stays the only code that maps buffers.
 function fillSentinel(device: GPUDevice, buffer: GPUBuffer): void {

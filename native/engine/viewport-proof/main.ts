@@ -1,14 +1,14 @@
 /**
  * Browser side of the viewport proof: renders the proof scene with the engine on navigator.gpu, draws it, and
- * publishes the pixels on `window.__engineProof` for e2e/engine-viewport.spec.ts. `?raster=shared|direct` picks the
- * rasteriser variant (default: the engine's choice for this adapter).
+ * publishes the pixels on `window.__engineProof` for e2e/engine-viewport.spec.ts. `?kernels=gpu|cpu` picks the
+ * kernel variants (gpu: shared-memory rasteriser + parallel scan/sort; cpu: direct + serial; default: the engine's
+ * choice for this adapter).
  */
 import { wrapDevice } from '../gpu/engine-device';
 import { engineDeviceLimits } from '../gpu/limits';
-import { ForwardRenderer } from '../splat/forward';
+import { ForwardRenderer, type ForwardRendererOptions } from '../splat/forward';
 import { readForwardImages } from '../splat/images';
 import { GaussianScene } from '../splat/scene';
-import type { RasterMode } from '../splat/kernels/rasterize';
 import { PROOF, proofCamera, proofScene } from './proof-scene';
 
 export interface ProofResult {
@@ -45,8 +45,12 @@ async function run(): Promise<ProofResult> {
   if (!adapter) return { ok: false, error: 'requestAdapter() returned null' };
   const device = await adapter.requestDevice({ requiredLimits: engineDeviceLimits(adapter) });
   const engine = wrapDevice(device, { backend: 'browser', via: 'external' });
-  const raster = new URLSearchParams(page.location.search).get('raster');
-  const renderer = new ForwardRenderer(device, raster === 'shared' || raster === 'direct' ? { rasterMode: raster as RasterMode } : {});
+  const kernels = new URLSearchParams(page.location.search).get('kernels');
+  const variants: Record<string, ForwardRendererOptions> = {
+    gpu: { rasterMode: 'shared', scanSortMode: 'parallel' },
+    cpu: { rasterMode: 'direct', scanSortMode: 'serial' },
+  };
+  const renderer = new ForwardRenderer(device, variants[kernels ?? ''] ?? {});
   const scene = GaussianScene.fromData(device, proofScene(), { shDegree: PROOF.shDegree });
   const state = await renderer.render(scene, proofCamera(), { background: PROOF.background });
   const img = await readForwardImages(device, state);
@@ -54,7 +58,7 @@ async function run(): Promise<ProofResult> {
   const result: ProofResult = {
     ok: true,
     adapter: engine.adapter,
-    rasterMode: renderer.rasterMode,
+    rasterMode: `${renderer.rasterMode}/${renderer.scanSortMode}`,
     width: img.width,
     height: img.height,
     rgb: Array.from(img.rgb),
