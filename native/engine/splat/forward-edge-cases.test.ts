@@ -184,6 +184,9 @@ describe.skipIf(!gpu.device)('forward renderer: bad inputs and edge cases', () =
     await expect(r.render(scene, cam32, { background: new Float32Array(5) })).rejects.toThrow(/background/);
     await expect(r.render(scene, cam32, { intersectionCapacity: 0 })).rejects.toThrow(/intersectionCapacity/);
     expect(() => GaussianScene.create(device(), { capacity: 0, shDegree: 0 })).toThrow(RangeError);
+    const first = r.render(scene, cam32);
+    await expect(r.render(scene, cam32)).rejects.toThrow(/not re-entrant/);
+    await first;
     scene.destroy();
   });
 

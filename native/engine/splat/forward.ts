@@ -247,7 +247,20 @@ export class ForwardRenderer {
     return { color: [0, 0, 0], image: this.bgBuf.value };
   }
 
+  private busy = false;
+
+  /** Renders one frame. Not re-entrant: await the previous call (its uniforms and buffers are reused). */
   async render(scene: GaussianScene, camera: Camera, options: ForwardOptions = {}): Promise<ForwardState> {
+    if (this.busy) throw new Error('ForwardRenderer.render() is not re-entrant; await the previous render first');
+    this.busy = true;
+    try {
+      return await this.renderFrame(scene, camera, options);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async renderFrame(scene: GaussianScene, camera: Camera, options: ForwardOptions): Promise<ForwardState> {
     const device = this.device;
     assertDeviceAlive(device);
     if (scene.device !== device) throw new Error('scene was created on a different GPUDevice');
