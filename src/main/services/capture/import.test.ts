@@ -64,6 +64,16 @@ describe('import', () => {
     expect(host.services.projects.get(projectId).thumbnail).toMatch(/thumbs\/000025\.jpg$/);
   });
 
+  it.each([
+    ['webm', 'VP9', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '500k']],
+    ['mov', 'ProRes', ['-c:v', 'prores_ks', '-profile:v', '0']],
+    ['mkv', 'HEVC', ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error']],
+  ])('imports %s (%s)', async (ext, _codec, codec) => {
+    const file = makeVideo(media, `clip.${ext}`, { size: '320x240', rate: 10, seconds: 1, codec: codec as string[] });
+    const c = await imported({ sources: [{ path: file }] });
+    expect([c.frameCount, c.width, c.height]).toEqual([10, 320, 240]);
+  });
+
   it('caps the rate at 30 fps and the long side at 1024 by default, and honours chosen values', async () => {
     const file = makeVideo(media, 'fast.mp4', { size: '1280x720', rate: 60, seconds: 1 });
     const c = await imported({ sources: [{ path: file }] });
