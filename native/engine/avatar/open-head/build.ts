@@ -398,13 +398,20 @@ export function createOpenHead(options: OpenHeadOptions = {}): OpenHead {
     if (name.endsWith('Eyeball')) for (let v = a; v < e; v++) W[v * J + (name.startsWith('left') ? 3 : 4)] = 1;
     else if (name.endsWith('Ear')) for (let v = a; v < e; v++) W[v * J + 1] = 1;
   }
+  for (let v = 0; v < V; v++) {
+    let s = 0;
+    for (let j = 0; j < J; j++) s += W[v * J + j]!;
+    if (s === 0) W[v * J + 1] = 1; // pocket caps: rigid with the head
+  }
 
-  // --- shape space: per-axis scale about the head centre (1 unit = 10 %), face depth
-  const S = 4;
+  // --- shape space (scale-free: the head's height stays the template's, which fixes metric scale like MICA's prior):
+  // 0: width (x) and 1: depth (z) relative to the head centre, 1 unit = 10 %; 2: face relief (front of the face in z).
+  const S = 3;
   const shapeDirs = new Float32Array(V * 3 * S);
   for (let v = 0; v < V; v++) {
-    for (let k = 0; k < 3; k++) shapeDirs[(v * 3 + k) * S + k] = 0.1 * (pos[v * 3 + k]! - HEAD_CENTRE[k]!) * 0.01;
-    if (v < FACE_VERTEX_COUNT) shapeDirs[(v * 3 + 2) * S + 3] = 0.1 * Math.max(0, pos[v * 3 + 2]! - 2) * 0.01; // face relief
+    shapeDirs[(v * 3) * S] = 0.1 * (pos[v * 3]! - HEAD_CENTRE[0]!) * 0.01;
+    shapeDirs[(v * 3 + 2) * S + 1] = 0.1 * (pos[v * 3 + 2]! - HEAD_CENTRE[2]!) * 0.01;
+    if (v < FACE_VERTEX_COUNT) shapeDirs[(v * 3 + 2) * S + 2] = 0.1 * Math.max(0, pos[v * 3 + 2]! - 2) * 0.01;
   }
 
   // --- expression space
