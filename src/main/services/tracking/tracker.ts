@@ -67,7 +67,7 @@ export class Tracker {
       signal: options.signal,
     };
     const s = options.smoothing;
-    this.filter = s === false ? undefined : new OneEuroFilter({ minCutoff: s?.minCutoff ?? 1, beta: s?.beta ?? 0.3, dCutoff: s?.dCutoff ?? 1 });
+    this.filter = s === false ? undefined : new OneEuroFilter({ minCutoff: s?.minCutoff ?? 1, beta: s?.beta ?? 0.05, dCutoff: s?.dCutoff ?? 1 });
   }
 
   static async create(options: TrackOptions = {}): Promise<Tracker> {
@@ -320,10 +320,10 @@ export class Tracker {
       frame.tracked = true;
       frame.pose = estimatePose(points, theta);
       if (Math.abs(frame.pose.yaw) > (55 * Math.PI) / 180) warnings.push('profile');
-      if (roi.cx - roi.side / 2 < 0 || roi.cy - roi.side / 2 < 0 || roi.cx + roi.side / 2 > img.width || roi.cy + roi.side / 2 > img.height) {
-        // the crop reaches outside the frame; flag when the landmarks themselves do
-        if (box.x < 0 || box.y < 0 || box.x + box.width > img.width || box.y + box.height > img.height) warnings.push('partial-face');
-      }
+      // face leaving the frame: a quarter of the crop outside the image, or landmarks past the border
+      const half = roi.side / 2;
+      const inside = Math.max(0, Math.min(img.width, roi.cx + half) - Math.max(0, roi.cx - half)) * Math.max(0, Math.min(img.height, roi.cy + half) - Math.max(0, roi.cy - half));
+      if (inside < 0.75 * roi.side * roi.side || box.x < 0 || box.y < 0 || box.x + box.width > img.width || box.y + box.height > img.height) warnings.push('partial-face');
       this.prev = points;
       this.prevBox = box;
     }
