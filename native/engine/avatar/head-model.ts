@@ -113,7 +113,7 @@ export class SkinnedHeadModel implements HeadModel {
   }
 
   /** Joint rest positions for (shape, expression): J × 3. */
-  joints(shape: ArrayLike<number> | undefined, expression: ArrayLike<number> | undefined, out = new Float64Array(this.jointTemplate.length)): Float64Array {
+  joints(shape: ArrayLike<number> | undefined, expression: ArrayLike<number> | undefined, out: Float64Array = new Float64Array(this.jointTemplate.length)): Float64Array {
     const S = this.shapeCount, E = this.expressionCount;
     for (let i = 0; i < out.length; i++) {
       let x = this.jointTemplate[i]!;

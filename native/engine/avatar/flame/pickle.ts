@@ -1,0 +1,240 @@
+/**
+ * A Python pickle reader (protocols 0–5, the binary opcodes numpy/scipy/chumpy pickles use) that builds plain values:
+ * numbers, strings, Uint8Array (bytes), arrays (lists and tuples), Map (dicts), NdArray (numpy arrays) and PyObject
+ * (any other class instance: module, name, constructor args and BUILD state). Nothing is executed.
+ */
+
+export class PickleError extends Error {
+  constructor(message: string) { super(message); this.name = 'PickleError'; }
+}
+
+export interface NdArray {
+  readonly kind: 'ndarray';
+  dtype: string; // numpy descr, e.g. '<f8', '<i8', '|u1', '|O'
+  shape: number[];
+  /** Values in C (row-major) order. Object arrays carry `objects`. */
+  data: Float64Array | Int32Array | Float32Array | BigInt64Array | Uint8Array | null;
+  objects?: unknown[];
+  fortran?: boolean;
+}
+
+export interface PyObject {
+  readonly kind: 'object';
+  module: string;
+  name: string;
+  args: unknown[];
+  state: unknown;
+}
+
+interface Global { readonly kind: 'global'; module: string; name: string }
+interface DType { readonly kind: 'dtype'; descr: string; order: string }
+
+const MARK = Symbol('mark');
+
+export function isNdArray(x: unknown): x is NdArray { return typeof x === 'object' && x !== null && (x as NdArray).kind === 'ndarray'; }
+export function isPyObject(x: unknown): x is PyObject { return typeof x === 'object' && x !== null && (x as PyObject).kind === 'object'; }
+
+const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
+
+/** Decodes raw little/big-endian numeric bytes into a typed array in C order. */
+export function decodeNumeric(descr: string, shape: number[], raw: Uint8Array, fortran: boolean): NdArray['data'] {
+  const order = descr[0] === '>' ? 'big' : 'little';
+  const type = descr.replace(/^[<>|=]/, '');
+  const count = shape.reduce((a, b) => a * b, 1);
+  const size = Number(type.slice(1));
+  if (raw.length < count * size) throw new PickleError(`array data is truncated (${raw.length} of ${count * size} bytes)`);
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const le = order === 'little';
+  let out: Float64Array | Int32Array | Float32Array | BigInt64Array | Uint8Array;
+  const kind = type[0];
+  if (kind === 'f' && size === 8) { const a = new Float64Array(count); for (let i = 0; i < count; i++) a[i] = dv.getFloat64(i * 8, le); out = a; }
+  else if (kind === 'f' && size === 4) { const a = new Float32Array(count); for (let i = 0; i < count; i++) a[i] = dv.getFloat32(i * 4, le); out = a; }
+  else if ((kind === 'i' || kind === 'u') && size === 8) { const a = new BigInt64Array(count); for (let i = 0; i < count; i++) a[i] = kind === 'i' ? dv.getBigInt64(i * 8, le) : BigInt.asIntN(64, dv.getBigUint64(i * 8, le)); out = a; }
+  else if ((kind === 'i' || kind === 'u') && size === 4) { const a = new Int32Array(count); for (let i = 0; i < count; i++) a[i] = kind === 'i' ? dv.getInt32(i * 4, le) : dv.getUint32(i * 4, le); out = a; }
+  else if ((kind === 'i' || kind === 'u') && size === 2) { const a = new Int32Array(count); for (let i = 0; i < count; i++) a[i] = kind === 'i' ? dv.getInt16(i * 2, le) : dv.getUint16(i * 2, le); out = a; }
+  else if ((kind === 'i' || kind === 'u' || kind === 'b') && size === 1) { const a = new Int32Array(count); for (let i = 0; i < count; i++) a[i] = kind === 'i' ? dv.getInt8(i) : dv.getUint8(i); out = a; }
+  else throw new PickleError(`unsupported array type ${descr}`);
+  if (fortran && shape.length > 1) {
+    // convert column-major to row-major
+    const Ctor = out.constructor as new (n: number) => typeof out;
+    const c = new Ctor(count);
+    const nd = shape.length;
+    const idx = new Array<number>(nd).fill(0);
+    for (let i = 0; i < count; i++) {
+      // i enumerates C order; compute Fortran offset
+      let rem = i;
+      for (let d = nd - 1; d >= 0; d--) { idx[d] = rem % shape[d]!; rem = Math.floor(rem / shape[d]!); }
+      let off = 0, stride = 1;
+      for (let d = 0; d < nd; d++) { off += idx[d]! * stride; stride *= shape[d]!; }
+      (c as unknown as number[])[i] = (out as unknown as number[])[off]!;
+    }
+    out = c;
+  }
+  return out;
+}
+
+export function readPickle(buf: Uint8Array): unknown {
+  let p = 0;
+  const stack: unknown[] = [];
+  const memo = new Map<number, unknown>();
+  const need = (n: number): void => { if (p + n > buf.length) throw new PickleError('the file ends in the middle of its data (truncated)'); };
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const u8 = (): number => { need(1); return buf[p++]!; };
+  const u16 = (): number => { need(2); const v = dv.getUint16(p, true); p += 2; return v; };
+  const i32 = (): number => { need(4); const v = dv.getInt32(p, true); p += 4; return v; };
+  const u32 = (): number => { need(4); const v = dv.getUint32(p, true); p += 4; return v; };
+  const u64 = (): number => { need(8); const v = Number(dv.getBigUint64(p, true)); p += 8; return v; };
+  const bytes = (n: number): Uint8Array => { need(n); const b = buf.subarray(p, p + n); p += n; return b; };
+  const line = (): string => { const s = p; while (p < buf.length && buf[p] !== 0x0a) p++; need(1); const t = new TextDecoder('latin1').decode(buf.subarray(s, p)); p++; return t; };
+  const utf8 = (b: Uint8Array): string => new TextDecoder('utf-8').decode(b);
+  const popMark = (): unknown[] => {
+    let k = stack.length - 1;
+    while (k >= 0 && stack[k] !== MARK) k--;
+    if (k < 0) throw new PickleError('malformed pickle (no mark)');
+    const items = stack.splice(k + 1);
+    stack.pop();
+    return items;
+  };
+  const pop = (): unknown => { if (!stack.length) throw new PickleError('malformed pickle (stack underflow)'); return stack.pop(); };
+  const top = (): unknown => { if (!stack.length) throw new PickleError('malformed pickle (empty stack)'); return stack[stack.length - 1]; };
+  const key = (k: unknown): unknown => (k instanceof Uint8Array ? new TextDecoder('latin1').decode(k) : k);
+  const setItem = (d: unknown, k: unknown, v: unknown): void => {
+    if (d instanceof Map) d.set(key(k), v);
+    else if (isPyObject(d)) { if (!(d.state instanceof Map)) d.state = new Map(); (d.state as Map<unknown, unknown>).set(key(k), v); }
+    else throw new PickleError('malformed pickle (SETITEM on a non-dict)');
+  };
+  const call = (fn: unknown, args: unknown[]): unknown => {
+    if (!fn || (fn as Global).kind !== 'global') throw new PickleError('malformed pickle (call of a non-class)');
+    const g = fn as Global;
+    const full = `${g.module}.${g.name}`;
+    if (/^numpy\.(_?core\.)?multiarray\._reconstruct$/.test(full)) return { kind: 'ndarray', dtype: '', shape: [], data: null } as NdArray;
+    if (full === 'numpy.dtype') return { kind: 'dtype', descr: String(args[0]), order: '|' } as DType;
+    if (full === '_codecs.encode') return latin1(String(args[0]));
+    if (/^copy_?reg\._reconstructor$/.test(full)) {
+      const cls = args[0] as Global;
+      return { kind: 'object', module: cls.module, name: cls.name, args: [], state: null } as PyObject;
+    }
+    if (/^numpy\.(_?core\.)?multiarray\.scalar$/.test(full)) {
+      const dt = args[0] as DType;
+      const raw = args[1] instanceof Uint8Array ? args[1] : latin1(String(args[1]));
+      const a = decodeNumeric((dt.order === '>' ? '>' : '<') + dt.descr, [1], raw, false);
+      const v = a![0]!;
+      return typeof v === 'bigint' ? Number(v) : v;
+    }
+    return { kind: 'object', module: g.module, name: g.name, args, state: null } as PyObject;
+  };
+  const build = (obj: unknown, state: unknown): void => {
+    if (isNdArray(obj)) {
+      const st = state as unknown[];
+      if (!Array.isArray(st) || st.length < 5) throw new PickleError('malformed numpy array state');
+      const shape = (st[1] as unknown[]).map(Number);
+      const dt = st[2] as DType;
+      const fortran = Boolean(st[3]);
+      const descrBase = dt.descr;
+      const order = dt.order === '>' ? '>' : dt.order === '|' && /^[uib]1$|^O/.test(descrBase) ? '|' : '<';
+      obj.dtype = order + descrBase;
+      obj.shape = shape;
+      obj.fortran = fortran;
+      if (descrBase.startsWith('O')) { obj.objects = st[4] as unknown[]; obj.data = null; return; }
+      const raw = st[4] instanceof Uint8Array ? st[4] : latin1(String(st[4]));
+      obj.data = decodeNumeric(obj.dtype, shape, raw, fortran);
+      return;
+    }
+    if (obj && (obj as DType).kind === 'dtype') {
+      const st = state as unknown[];
+      if (Array.isArray(st) && typeof st[1] === 'string') (obj as DType).order = st[1];
+      return;
+    }
+    if (isPyObject(obj)) {
+      if (Array.isArray(state) && state.length === 2 && (state[0] instanceof Map || state[0] === null)) {
+        const m = new Map<unknown, unknown>(state[0] instanceof Map ? state[0] : []);
+        if (state[1] instanceof Map) for (const [k, v] of state[1]) m.set(k, v);
+        obj.state = m;
+      } else obj.state = state;
+      return;
+    }
+    if (obj instanceof Map && state instanceof Map) { for (const [k, v] of state) obj.set(k, v); return; }
+    throw new PickleError('malformed pickle (BUILD on an unsupported value)');
+  };
+
+  if (buf.length === 0) throw new PickleError('the file is empty');
+  if (![0x80, 0x28, 0x7d, 0x5d, 0x63, 0x29].includes(buf[0]!)) {
+    const kind = buf[0] === 0x89 && buf[1] === 0x50 ? ' (it is a PNG image)' : buf[0] === 0xff && buf[1] === 0xd8 ? ' (it is a JPEG image)' : '';
+    throw new PickleError(`this is not a Python pickle${kind}`);
+  }
+  for (;;) {
+    const op = u8();
+    switch (op) {
+      case 0x80: u8(); break; // PROTO
+      case 0x95: u64(); break; // FRAME
+      case 0x2e: { // STOP
+        if (stack.length !== 1) return stack[stack.length - 1];
+        return stack[0];
+      }
+      case 0x28: stack.push(MARK); break;
+      case 0x30: pop(); break;
+      case 0x31: popMark(); break;
+      case 0x32: stack.push(top()); break;
+      case 0x4a: stack.push(i32()); break; // BININT
+      case 0x4b: stack.push(u8()); break; // BININT1
+      case 0x4d: stack.push(u16()); break; // BININT2
+      case 0x49: { const s = line(); stack.push(s === '01' ? true : s === '00' ? false : Number(s)); break; } // INT
+      case 0x4c: stack.push(Number(line().replace(/L$/, ''))); break; // LONG (text)
+      case 0x8a: case 0x8b: { // LONG1 / LONG4
+        const n = op === 0x8a ? u8() : u32();
+        const b = bytes(n);
+        let v = 0n;
+        for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+        if (n > 0 && b[n - 1]! & 0x80) v -= 1n << BigInt(8 * n);
+        stack.push(Number(v));
+        break;
+      }
+      case 0x47: { need(8); const v = dv.getFloat64(p, false); p += 8; stack.push(v); break; } // BINFLOAT
+      case 0x46: stack.push(Number(line())); break; // FLOAT
+      case 0x4e: stack.push(null); break;
+      case 0x88: stack.push(true); break;
+      case 0x89: stack.push(false); break;
+      case 0x55: stack.push(new TextDecoder('latin1').decode(bytes(u8()))); break; // SHORT_BINSTRING (py2 str)
+      case 0x54: stack.push(new TextDecoder('latin1').decode(bytes(i32()))); break; // BINSTRING
+      case 0x53: { const s = line(); stack.push(s.slice(1, -1)); break; } // STRING (repr)
+      case 0x56: stack.push(line()); break; // UNICODE (raw-unicode-escape; ASCII assumed)
+      case 0x58: stack.push(utf8(bytes(u32()))); break; // BINUNICODE
+      case 0x8c: stack.push(utf8(bytes(u8()))); break; // SHORT_BINUNICODE
+      case 0x8d: stack.push(utf8(bytes(u64()))); break; // BINUNICODE8
+      case 0x42: stack.push(bytes(u32()).slice()); break; // BINBYTES
+      case 0x43: stack.push(bytes(u8()).slice()); break; // SHORT_BINBYTES
+      case 0x8e: case 0x96: stack.push(bytes(u64()).slice()); break; // BINBYTES8 / BYTEARRAY8
+      case 0x29: stack.push([]); break; // EMPTY_TUPLE
+      case 0x74: stack.push(popMark()); break; // TUPLE
+      case 0x85: stack.push([pop()]); break;
+      case 0x86: { const b = pop(), a = pop(); stack.push([a, b]); break; }
+      case 0x87: { const c = pop(), b = pop(), a = pop(); stack.push([a, b, c]); break; }
+      case 0x5d: stack.push([]); break; // EMPTY_LIST
+      case 0x6c: stack.push(popMark()); break; // LIST
+      case 0x61: { const v = pop(); const l = top(); if (!Array.isArray(l)) throw new PickleError('malformed pickle (APPEND)'); l.push(v); break; }
+      case 0x65: { const items = popMark(); const l = top(); if (!Array.isArray(l)) throw new PickleError('malformed pickle (APPENDS)'); l.push(...items); break; }
+      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
+      case 0x64: { const items = popMark(); const m = new Map(); for (let i = 0; i + 1 < items.length; i += 2) m.set(key(items[i]), items[i + 1]); stack.push(m); break; }
+      case 0x73: { const v = pop(), k = pop(); setItem(top(), k, v); break; }
+      case 0x75: { const items = popMark(); const d = top(); for (let i = 0; i + 1 < items.length; i += 2) setItem(d, items[i], items[i + 1]); break; }
+      case 0x8f: stack.push([]); break; // EMPTY_SET (as list)
+      case 0x90: { const items = popMark(); (top() as unknown[]).push(...items); break; }
+      case 0x91: stack.push(popMark()); break;
+      case 0x63: { const module = line(); const name = line(); stack.push({ kind: 'global', module, name } as Global); break; }
+      case 0x93: { const name = String(pop()), module = String(pop()); stack.push({ kind: 'global', module, name } as Global); break; }
+      case 0x52: { const args = pop() as unknown[]; const fn = pop(); stack.push(call(fn, Array.isArray(args) ? args : [])); break; }
+      case 0x81: { const args = pop() as unknown[]; const cls = pop() as Global; stack.push(call(cls, Array.isArray(args) ? args : [])); break; } // NEWOBJ
+      case 0x92: { pop(); const args = pop() as unknown[]; const cls = pop() as Global; stack.push(call(cls, args)); break; } // NEWOBJ_EX
+      case 0x62: { const st = pop(); build(top(), st); break; }
+      case 0x70: memo.set(Number(line()), top()); break; // PUT
+      case 0x71: memo.set(u8(), top()); break;
+      case 0x72: memo.set(u32(), top()); break;
+      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
+      case 0x67: { const k = Number(line()); if (!memo.has(k)) throw new PickleError('malformed pickle (GET)'); stack.push(memo.get(k)); break; }
+      case 0x68: { const k = u8(); if (!memo.has(k)) throw new PickleError('malformed pickle (BINGET)'); stack.push(memo.get(k)); break; }
+      case 0x6a: { const k = u32(); if (!memo.has(k)) throw new PickleError('malformed pickle (LONG_BINGET)'); stack.push(memo.get(k)); break; }
+      default:
+        throw new PickleError(p === 1 ? 'this is not a Python pickle' : `unsupported pickle opcode 0x${op.toString(16)} at byte ${p - 1}`);
+    }
+  }
+}
