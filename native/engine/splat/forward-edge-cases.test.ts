@@ -173,6 +173,29 @@ describe.skipIf(!gpu.device)('forward renderer: bad inputs and edge cases', () =
     scene.destroy();
   });
 
+  it("'adaptive' intersection capacity: no blocking read after the first frame, flags an overflow, then grows", async () => {
+    const small = GaussianScene.fromData(device(), toData(randomScene(28, 100, 0)), { shDegree: 0 });
+    const big = GaussianScene.fromData(device(), toData(randomScene(29, 1200, 0)), { shDegree: 0 });
+    const r = new ForwardRenderer(device());
+    const first = await r.render(small, cam32, { intersectionCapacity: 'adaptive' });
+    expect(first.intersections).toBeGreaterThan(0); // the first frame sizes the buffers with one blocking read
+    expect(await first.overflow).toBe(false);
+    const second = await r.render(small, cam32, { intersectionCapacity: 'adaptive' });
+    expect(second.intersections).toBeNull();
+    expect(await second.overflow).toBe(false);
+    const grew = await r.render(big, cam32, { intersectionCapacity: 'adaptive' });
+    expect(await grew.overflow).toBe(true); // 12× the Gaussians: this frame dropped its farthest pairs
+    const after = await r.render(big, cam32, { intersectionCapacity: 'adaptive' });
+    expect(await after.overflow).toBe(false);
+    const adaptiveImg = await readForwardImages(device(), after);
+    const autoImg = await readForwardImages(device(), await r.render(big, cam32));
+    expect(maxAbs(adaptiveImg.rgb, autoImg.rgb)).toBe(0);
+    expect(gpu.engine!.takeErrors()).toEqual([]);
+    r.destroy();
+    small.destroy();
+    big.destroy();
+  });
+
   it('rejects invalid cameras and options with clear errors', async () => {
     const scene = GaussianScene.fromData(device(), single([0, 0, 0], -1), { shDegree: 0 });
     const r = getRenderer();

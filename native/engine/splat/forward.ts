@@ -30,11 +30,16 @@ export interface ForwardOptions {
   /** Active SH degree ≤ scene.shDegree (training raises it over time). Default: the scene's degree. */
   shDegree?: number;
   /**
-   * 'auto' (default): after the offsets scan, read the 16-byte counters once to size the intersection buffers
-   * exactly (one GPU→CPU sync per frame). A number: use that fixed capacity and never read back; intersections past
-   * it are dropped (farthest first) and `counters[3]` is set — check with `readCounters()`.
+   * How the (tile, Gaussian) intersection buffers are sized:
+   * - 'auto' (default): after the offsets scan, read the 16-byte counters to size them exactly (one blocking
+   *   GPU→CPU sync per frame, never drops anything).
+   * - 'adaptive' (training loops): no blocking read after the first frame; each frame's counters are read
+   *   asynchronously and the buffers grow (1.5× the observed total) before a later frame once usage passes 90 %.
+   *   A frame that did overflow drops its farthest pairs; `state.overflow` resolves true for it.
+   * - a number: exactly that capacity, never read back; overflow drops the farthest pairs and sets `counters[3]`
+   *   (check with `readCounters()`).
    */
-  intersectionCapacity?: 'auto' | number;
+  intersectionCapacity?: 'auto' | 'adaptive' | number;
 }
 
 export interface ForwardRendererOptions {
@@ -83,8 +88,13 @@ export interface ForwardState {
   tileRanges: GPUBuffer;
   /** u32[4]: N, total intersections, intersections used (≤ capacity), overflow flag. */
   counters: GPUBuffer;
-  /** Known on the CPU in 'auto' mode; null when a fixed capacity was used. */
+  /** Known on the CPU in 'auto' mode (and the first 'adaptive' frame); otherwise null. */
   intersections: number | null;
+  /**
+   * Whether this frame dropped intersections: resolved at once in 'auto' mode (false), after an asynchronous
+   * counters read in 'adaptive' mode; null for a fixed capacity (use readCounters()).
+   */
+  overflow: Promise<boolean> | null;
   /** vec4f[H·W]: rgb = C + T·background, a = 1 − T. Row-major, top row first. */
   color: GPUBuffer;
   /** vec4u[H·W]: bits of f32 depth D, bits of f32 final T, end of contributors in sorted order, contributor count. */
@@ -248,6 +258,9 @@ export class ForwardRenderer {
   }
 
   private busy = false;
+  /** 'adaptive' mode: whether one blocking frame has sized the buffers, and the size asked for by a later read. */
+  private adaptiveSized = false;
+  private adaptiveTarget = 0;
 
   /** Renders one frame. Not re-entrant: await the previous call (its uniforms and buffers are reused). */
   async render(scene: GaussianScene, camera: Camera, options: ForwardOptions = {}): Promise<ForwardState> {
@@ -272,9 +285,10 @@ export class ForwardRenderer {
       throw new RangeError(`active shDegree ${shDegree} must be an integer in [0, scene.shDegree = ${scene.shDegree}]`);
     }
     const capacityMode = options.intersectionCapacity ?? 'auto';
-    if (capacityMode !== 'auto' && !(Number.isInteger(capacityMode) && capacityMode >= 1)) {
-      throw new RangeError(`intersectionCapacity must be 'auto' or a positive integer, got ${capacityMode}`);
+    if (capacityMode !== 'auto' && capacityMode !== 'adaptive' && !(Number.isInteger(capacityMode) && capacityMode >= 1)) {
+      throw new RangeError(`intersectionCapacity must be 'auto', 'adaptive' or a positive integer, got ${capacityMode}`);
     }
+    const blockingRead = capacityMode === 'auto' || (capacityMode === 'adaptive' && !this.adaptiveSized);
     const n = scene.count;
     if (n > scene.capacity) throw new CapacityError(`scene count ${n} exceeds its capacity ${scene.capacity}`);
     const { width, height } = camera;
@@ -286,7 +300,10 @@ export class ForwardRenderer {
     const px = this.ensurePixelBuffers(pixels, numTiles, F);
     const bg = this.backgroundBuffer(options.background, pixels);
     // A fixed capacity is honoured exactly so overflow behaviour is predictable.
-    let isects = capacityMode === 'auto' ? this.ensureIsectBuffers(0) : this.ensureIsectBuffers(capacityMode, true);
+    let isects =
+      typeof capacityMode === 'number'
+        ? this.ensureIsectBuffers(capacityMode, true)
+        : this.ensureIsectBuffers(capacityMode === 'adaptive' ? this.adaptiveTarget : 0);
 
     const writeParams = (capacity: number) => {
       device.queue.writeBuffer(
@@ -324,7 +341,7 @@ export class ForwardRenderer {
     }
 
     let intersections: number | null = null;
-    if (capacityMode === 'auto' && n > 0) {
+    if (blockingRead && n > 0) {
       device.queue.submit([enc.finish()]);
       // The one readback of a frame: the intersection total sizes the key buffers and the sort.
       const counts = await readU32(device, this.counters, 0, 4);
@@ -341,9 +358,10 @@ export class ForwardRenderer {
         device.queue.submit([enc.finish()]);
       }
       enc = device.createCommandEncoder({ label: 'forward.stage2' });
-    } else if (capacityMode === 'auto') {
+    } else if (blockingRead) {
       intersections = 0;
     }
+    if (capacityMode === 'adaptive' && blockingRead) this.adaptiveSized = true;
 
     // Stage 2: emit pairs, sort by tile, tile ranges, rasterise.
     const cap = isects.size;
@@ -374,11 +392,24 @@ export class ForwardRenderer {
     }
     device.queue.submit([enc.finish()]);
 
+    let overflow: Promise<boolean> | null = null;
+    if (blockingRead) {
+      overflow = Promise.resolve(false);
+    } else if (capacityMode === 'adaptive') {
+      // Queued now, so it copies this frame's counters before a later frame rewrites them.
+      const counts = readU32(device, this.counters, 0, 4);
+      overflow = counts.then((c) => {
+        if (c[1] > 0.9 * cap) this.adaptiveTarget = Math.max(this.adaptiveTarget, Math.ceil(c[1] * 1.5));
+        return c[3] !== 0;
+      });
+      overflow.catch(() => undefined); // device loss: the caller sees it if it awaits; never unhandled
+    }
+
     return {
       camera, width, height, tilesX, tilesY, numTiles, numGaussians: n, shDegree, shCoeffs: scene.shCoeffs,
       featureDim: F, near, params: this.params, projected: g.projected, tileInfo: g.tileInfo, depthOrder,
       tileOffsets: g.offsets, isectTiles: sortedIsect.keys, isectGaussians: sortedIsect.values, intersectionCapacity: cap,
-      tileRanges: px.ranges, counters: this.counters, intersections, color: px.color, aux: px.aux,
+      tileRanges: px.ranges, counters: this.counters, intersections, overflow, color: px.color, aux: px.aux,
       features: px.features, backgroundImage: bg.image,
     };
   }
