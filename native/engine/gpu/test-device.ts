@@ -5,7 +5,8 @@
  *   describe.skipIf(!gpu.device)('my kernel', () => { ... gpu.device! ... });
  *
  * Without an adapter: under CI (env CI=true) this throws, failing the file with the reason; elsewhere it prints the
- * reason and returns `{ device: null }` so suites skip. New buffers are sentinel-filled (see buffers.ts).
+ * reason and returns `{ device: null }` so suites skip. New buffers are sentinel-filled (see buffers.ts). The adapter
+ * is logged under CI or with STUDIO_GPU_VERBOSE=1.
  */
 import { afterAll } from 'vitest';
 import { enableSentinelFill } from './buffers';
@@ -39,7 +40,7 @@ async function open(): Promise<TestGpu> {
   }
   enableSentinelFill(engine.device);
   const a = engine.adapter;
-  if (process.env.STUDIO_GPU_VERBOSE) {
+  if (process.env.STUDIO_GPU_VERBOSE || isCi()) {
     console.info(`[test-device] ${a.vendor} ${a.architecture} ${a.description} backend=${a.backend} via=${a.via} fallback=${a.isFallbackAdapter}`);
   }
   afterAll(() => engine.destroy());
