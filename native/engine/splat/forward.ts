@@ -1,6 +1,5 @@
 import { createStorageBuffer, createUniformBuffer, writeArray } from '../gpu/buffers';
 import { assertDeviceAlive } from '../gpu/device-loss';
-import { workgroups2D } from '../gpu/dispatch';
 import { CapacityError } from '../gpu/errors';
 import { checkEngineLimits } from '../gpu/limits';
 import { isCpuDevice, type ScanSortMode } from '../gpu/adapter-kind';
@@ -433,4 +432,3 @@ export async function readCounters(device: GPUDevice, state: ForwardState) {
   return { numGaussians: c[0], intersections: c[1], used: c[2], overflow: c[3] !== 0 };
 }
 
-export { workgroups2D };
