@@ -50,15 +50,17 @@ export function extractFrames(o: ExtractOptions): Promise<{ frames: number; stde
     if (o.startIdx > 0) args.push('-ss', (o.startIdx / o.fps).toFixed(6));
     args.push('-i', o.input.file);
   } else {
-    const list = path.join(o.outDir, '.inputs.ffconcat');
-    const lines = ['ffconcat version 1.0'];
-    for (const f of o.input.files.slice(o.startIdx)) lines.push(`file '${f.replace(/'/g, `'\\''`)}'`, `duration ${(1 / o.fps).toFixed(6)}`);
-    fs.writeFileSync(list, `${lines.join('\n')}\n`);
-    args.push('-f', 'concat', '-safe', '0', '-i', list);
+    // An image sequence is read by ffmpeg's image2 demuxer through numbered links to the files, which gives every
+    // image exactly one frame with clean timestamps (the concat demuxer repeats timestamps for stills).
+    const ext = path.extname(o.input.files[0]!).toLowerCase() === '.png' ? 'png' : 'jpg';
+    const links = path.join(o.outDir, '.sequence');
+    fs.rmSync(links, { recursive: true, force: true });
+    fs.mkdirSync(links, { recursive: true });
+    o.input.files.slice(o.startIdx).forEach((f, i) => linkOrCopy(path.resolve(f), path.join(links, `${String(i).padStart(6, '0')}.${ext}`)));
+    args.push('-framerate', String(o.fps), '-start_number', '0', '-i', path.join(links, `%06d.${ext}`));
   }
-  // Videos are resampled to a constant rate; an image sequence gives exactly one frame per image.
+  // Videos are resampled to a constant rate; an image sequence already has one frame per image.
   const rate = o.input.kind === 'video' ? `fps=${o.fps},` : '';
-  if (o.input.kind === 'images') args.push('-vsync', 'passthrough');
   const filter =
     `[0:v:0]${rate}scale=${o.width}:${o.height}:flags=area,setsar=1,split=3[full][t][g];` +
     `[t]scale=${thumb.width}:${thumb.height}:flags=area[thumb];[g]scale=${gw}:${gh}:flags=area,format=gray[gray]`;
@@ -89,6 +91,7 @@ export function extractFrames(o: ExtractOptions): Promise<{ frames: number; stde
     child.on('error', (err) => reject(new StudioError('INTERNAL', `ffmpeg could not be started: ${err.message}`)));
     child.on('close', (code) => {
       o.signal.removeEventListener('abort', onAbort);
+      fs.rmSync(path.join(o.outDir, '.sequence'), { recursive: true, force: true });
       if (o.signal.aborted) return reject(new StudioError('CANCELLED', 'Cancelled.'));
       if (code === 0) return resolve({ frames: idx - o.startIdx, stderr });
       if (/No space left on device/i.test(stderr)) return reject(new StudioError('DISK_FULL', 'The disk filled up while extracting frames. Free some space, then resume the import.'));
@@ -98,4 +101,17 @@ export function extractFrames(o: ExtractOptions): Promise<{ frames: number; stde
       reject(new StudioError('BAD_REQUEST', `The footage could not be decoded: ${last}`));
     });
   });
+}
+
+/** A symlink where the OS allows one (Windows needs privileges), else a hard link, else a copy. */
+function linkOrCopy(target: string, link: string): void {
+  try {
+    fs.symlinkSync(target, link);
+  } catch {
+    try {
+      fs.linkSync(target, link);
+    } catch {
+      fs.copyFileSync(target, link);
+    }
+  }
 }

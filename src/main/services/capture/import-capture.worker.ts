@@ -123,6 +123,8 @@ async function planCameras(params: ImportParams): Promise<{ kind: CaptureKind; c
 
   if (dirs.length === 1 || images.length > 0) {
     const files = dirs.length === 1 ? imageFilesOf(dirs[0]!.file) : naturalSort(images.map((i) => i.file));
+    if (new Set(files.map((f) => (/\.png$/i.test(f) ? 'png' : 'jpeg'))).size > 1)
+      throw new StudioError('BAD_REQUEST', 'The sequence mixes PNG and JPEG images. Convert them to one format, then import again.');
     const size = checkImageSizes(files);
     const info = await probeMedia(files[0]!);
     const kind: CaptureKind = files.length === 1 ? 'photo' : 'images';
