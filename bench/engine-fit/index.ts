@@ -3,7 +3,7 @@
  * fit a fresh random Gaussian set from scratch with the engine (forward + L1/D-SSIM + backward + Adam,
  * densify/prune), report held-out PSNR, write a PNG (ground truth | render | error) and print one JSON line.
  *
- *   npm run engine:fit -- [--size 128] [--iters 600] [--train 28] [--test 6] [--out bench/engine-fit/out]
+ *   npm run engine:fit -- [--size 128] [--iters 500] [--train 28] [--test 6] [--out bench/engine-fit/out]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,12 +21,13 @@ import { orbitViews, randomInit, texturedHead } from '../lib/synthetic';
 const { values: args } = parseArgs({
   options: {
     size: { type: 'string', default: '128' },
-    iters: { type: 'string', default: '600' },
+    iters: { type: 'string', default: '500' },
     train: { type: 'string', default: '28' },
     test: { type: 'string', default: '6' },
     gt: { type: 'string', default: '600' },
     init: { type: 'string', default: '400' },
     out: { type: 'string', default: 'bench/engine-fit/out' },
+    'max-gaussians': { type: 'string', default: '1200' },
   },
 });
 const size = Number(args.size);
@@ -63,7 +64,7 @@ const testImages = await Promise.all(testTargets.map((b) => readF32(device, b, 0
 
 // Fresh random Gaussians, fitted from scratch.
 const init = randomInit(Number(args.init), 1.1, 0.06);
-const scene = GaussianScene.fromData(device, init, { shDegree: 0, capacity: 20000 });
+const scene = GaussianScene.fromData(device, init, { shDegree: 0 });
 const trainer = new SplatTrainer(scene, {
   width: size, height: size, background,
   learningRates: { means: 1.5e-3, logScales: 1e-2, rotations: 2e-3, opacities: 5e-2, shDC: 1e-2 },
@@ -95,7 +96,7 @@ async function heldOutPsnr(): Promise<{ mean: number; object: number; renders: F
   return { mean: sum / testCams.length, object: sumObj / testCams.length, renders };
 }
 
-const densifyUntil = Math.floor(iters * 0.6);
+const densifyUntil = Math.floor(iters * 0.5);
 // 3DGS thresholds: 0.0002 on the NDC-space mean gradient → pixels: divide by half the image size.
 const gradThreshold = 0.0002 / (0.5 * size);
 let reached30: { iter: number; seconds: number } | null = null;
@@ -105,10 +106,6 @@ for (let it = 1; it <= iters; it++) {
   if (order.length === 0) order = trainCams.map((_, i) => i).sort(() => Math.random() - 0.5);
   const v = order.pop()!;
   await trainer.trainStep(trainCams[v], trainTargets[v]);
-  if (it % 100 === 0 && it <= densifyUntil) {
-    const d = await trainer.densifier.run({ gradThreshold, cloneMaxScale: 0.03, minOpacity: 0.005, seed: it, maxGaussians: 20000 });
-    log(`iter ${it}: densify ${d.before} → ${d.after}`);
-  }
   if (it % 100 === 0) {
     const loss = await trainer.loss.readLoss();
     const { mean, object } = await heldOutPsnr();
@@ -116,6 +113,11 @@ for (let it = 1; it <= iters; it++) {
     if (!reached30 && mean >= 30) reached30 = { iter: it, seconds: +seconds.toFixed(1) };
     log(`iter ${it}: loss ${loss.loss.toFixed(4)} held-out PSNR ${mean.toFixed(2)} dB (object only ${object.toFixed(2)} dB), ${scene.count} Gaussians, ${seconds.toFixed(1)} s`);
     console.log(JSON.stringify({ iter: it, loss: +loss.loss.toFixed(5), heldOutPsnr: +mean.toFixed(3), heldOutPsnrObject: +object.toFixed(3), gaussians: scene.count, seconds: +seconds.toFixed(1) }));
+  }
+  // Densify after the evaluation (fresh children need a few steps to settle).
+  if (it % 100 === 0 && it <= densifyUntil) {
+    const d = await trainer.densifier.run({ gradThreshold, cloneMaxScale: 0.03, minOpacity: 0.005, seed: it, maxGaussians: Number(args['max-gaussians']) });
+    log(`iter ${it}: densify ${d.before} → ${d.after}`);
   }
 }
 const trainSeconds = (performance.now() - tTrain) / 1000;
