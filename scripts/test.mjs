@@ -20,9 +20,10 @@ let passed = 0;
 let failed = 0;
 let broken = false;
 
+const models = run('face models (convert TF.js → ONNX)', 'npm', ['run', '--silent', 'models:build']);
 const build = run('build', 'npx', ['electron-vite', 'build']);
 const typecheck = run('typecheck', 'npm', ['run', '--silent', 'typecheck']);
-if (!build.ok || !typecheck.ok) broken = true;
+if (!models.ok || !build.ok || !typecheck.ok) broken = true;
 
 if (build.ok) {
   const unit = run('unit and engine tests (vitest)', 'npx', ['vitest', 'run']);

@@ -6,3 +6,4 @@ export * from './model/project';
 export * from './model/job';
 export * from './model/settings';
 export * from './model/capture';
+export * from './model/tracking';

@@ -153,6 +153,34 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
       }),
     );
 
+  program
+    .command('track <project> [capture]')
+    .description('track faces and fit the head model on a capture (default: every capture of the project)')
+    .option('--no-mask', 'skip the person mask')
+    .option('--no-fit', 'only detect landmarks; do not fit the head model')
+    .action((ref: string, captureRef: string | undefined, o: { mask: boolean; fit: boolean }) =>
+      run(async (ctx) => {
+        const p = await ctx.resolveProject(ref);
+        const all = await ctx.call('captures.list', { projectId: p.id });
+        const targets = captureRef ? all.filter((c) => c.id === captureRef || c.name.toLowerCase() === captureRef.toLowerCase()) : all;
+        if (targets.length === 0) throw new StudioError('NOT_FOUND', captureRef ? `No capture “${captureRef}” in “${p.name}”.` : `“${p.name}” has no footage yet. Import some with: avatar-studio import "${p.name}" FILE`);
+        const results = [];
+        let exitCode: number = EXIT.ok;
+        for (const c of targets) {
+          const started = await ctx.call('tracking.start', { captureId: c.id, mask: o.mask, fit: o.fit });
+          const followed = await ctx.followJob(started);
+          if (followed.exitCode !== EXIT.ok) exitCode = followed.job.error ? exitCodeFor(followed.job.error.code) : followed.exitCode;
+          results.push({ capture: c.id, name: c.name, job: followed.job, summary: await ctx.call('tracking.summary', { captureId: c.id }) });
+        }
+        const frames = results.reduce((s, r) => s + (r.summary?.frames ?? 0), 0);
+        const tracked = results.reduce((s, r) => s + (r.summary?.tracked ?? 0), 0);
+        const text = results
+          .map((r) => (r.summary ? `${r.name}: tracked ${r.summary.tracked}/${r.summary.frames} frames${r.summary.meanFitErrorPx !== null ? `, mean fit error ${r.summary.meanFitErrorPx.toFixed(2)} px` : ''}` : `${r.name}: ${r.job.status} ${r.job.error?.message ?? ''}`))
+          .join('\n');
+        return { json: { frames, tracked, captures: results }, text, exitCode };
+      }),
+    );
+
   const captures = program.command('captures').description('list and inspect captures');
   captures
     .command('list <project>')

@@ -97,6 +97,17 @@ export const handlers: Handlers = {
   'captures.proposeSplit': (p, host) => host.services.captures.proposeSplit(p.captureId, p.testFraction),
   'captures.excludeBlurry': (p, host) => host.services.captures.excludeBlurry(p.captureId, p.relativeThreshold),
 
+  'tracking.start': (p, host) => {
+    const capture = host.services.captures.get(p.captureId);
+    const running = host.services.jobs.list({ projectId: capture.projectId, includeFinished: false }).find((j) => j.kind === 'capture.track' && (j.params as { captureId: string }).captureId === p.captureId && (j.status === 'running' || j.status === 'queued'));
+    if (running) throw new StudioError('CONFLICT', 'This capture is already being tracked.');
+    return host.jobs.enqueue('capture.track', { projectId: capture.projectId, captureId: p.captureId, mask: p.mask, fit: p.fit }, capture.projectId);
+  },
+  'tracking.summary': (p, host) => host.services.tracking.summary(p.captureId),
+  'tracking.frames': (p, host) => host.services.tracking.frames(p.captureId, p),
+  'tracking.overlay': (p, host) => host.services.tracking.overlay(p.captureId, p.cameraId, p.idx),
+  'tracking.excludeBadlyTracked': (p, host) => host.services.tracking.excludeBadlyTracked(p.captureId, p.maxFitErrorPx),
+
   'jobs.list': (p, host) => host.services.jobs.list({ projectId: p.projectId, includeFinished: p.includeFinished }).map(toPublicJob),
   'jobs.get': (p, host) => toPublicJob(host.services.jobs.get(p.id)),
   'jobs.cancel': (p, host) => host.jobs.cancel(p.id),

@@ -9,6 +9,7 @@ import { nodeForkLauncher, type WorkerLauncher } from '../jobs/launcher';
 import { toStudioFsError } from '../services/fs/atomic-write';
 import { AppConfigStore } from '../services/library/app-config';
 import { importCaptureJob } from '../services/capture/capture-jobs';
+import { trackCaptureJob } from '../services/tracking/tracking-jobs';
 import { duplicateProjectJob, emptyTrashJob } from '../services/projects/project-jobs';
 import { openServices, type StudioServices } from '../services/studio-services';
 import { handlers } from './handlers';
@@ -56,12 +57,15 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     runner.register(duplicateProjectJob);
     runner.register(emptyTrashJob);
     runner.register(importCaptureJob);
+    runner.register(trackCaptureJob);
     runner.on('updated', (job) => {
       this.emitEvent('job.updated', job);
       if (job.status !== 'completed') return;
       if (job.kind === 'capture.import' && job.projectId) {
         this.emitEvent('captures.changed', { projectId: job.projectId, captureIds: [(job.result as { captureId: string }).captureId] });
         this.emitEvent('projects.changed', { ids: [job.projectId] });
+      } else if (job.kind === 'capture.track' && job.projectId) {
+        this.emitEvent('captures.changed', { projectId: job.projectId, captureIds: [(job.result as { captureId: string }).captureId] });
       } else if (job.kind === 'project.duplicate') {
         this.emitEvent('projects.changed', { ids: [(job.result as { projectId: string }).projectId] });
       }

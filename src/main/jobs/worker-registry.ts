@@ -1,5 +1,6 @@
 import type { JobKind } from '@shared/model/job';
 import { importCaptureWorker } from '../services/capture/import-capture.worker';
+import { trackCaptureWorker } from '../services/tracking/track-capture.worker';
 import { duplicateProjectWorker } from '../services/projects/duplicate-project.worker';
 import { emptyTrashWorker } from '../services/projects/empty-trash.worker';
 import type { WorkerJob } from './worker-context';
@@ -9,4 +10,5 @@ export const workerJobs: Record<JobKind, WorkerJob<any, any, any>> = {
   'project.duplicate': duplicateProjectWorker,
   'trash.empty': emptyTrashWorker,
   'capture.import': importCaptureWorker,
+  'capture.track': trackCaptureWorker,
 };

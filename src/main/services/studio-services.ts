@@ -1,5 +1,6 @@
 import { BlobStore } from './library/blob-store';
 import { CapturesRepo } from './capture/captures-repo';
+import { TrackingRepo } from './tracking/tracking-repo';
 import { Library, type OpenLibraryOptions } from './library/library';
 import { ProjectsRepo } from './projects/projects-repo';
 import { SettingsRepo } from './settings/settings-repo';
@@ -13,17 +14,20 @@ export interface StudioServices {
   settings: SettingsRepo;
   jobs: JobsRepo;
   captures: CapturesRepo;
+  tracking: TrackingRepo;
 }
 
 export function openServices(dir: string, opts: OpenLibraryOptions): StudioServices {
   const library = Library.open(dir, opts);
   const projects = new ProjectsRepo(library);
+  const captures = new CapturesRepo(library, projects);
   return {
     library,
     projects,
     blobs: new BlobStore(library, (id) => projects.folderOf(id)),
     settings: new SettingsRepo(library),
     jobs: new JobsRepo(library),
-    captures: new CapturesRepo(library, projects),
+    captures,
+    tracking: new TrackingRepo(library, projects, captures),
   };
 }

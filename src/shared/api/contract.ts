@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Capture, CaptureId, Frame, FrameRange, FrameSplit, ImportOptions, ImportSource } from '../model/capture';
 import { Job, JobId } from '../model/job';
+import { TrackedFrame, TrackingOverlay, TrackingSummary } from '../model/tracking';
 import { Project, ProjectId, ProjectName } from '../model/project';
 import { AppInfo, LibraryInfo, Settings, Theme } from '../model/settings';
 
@@ -77,6 +78,23 @@ export const methods = {
   /** Excludes frames whose sharpness is below `relativeThreshold` × the capture's median sharpness. */
   'captures.excludeBlurry': {
     params: z.strictObject({ captureId: CaptureId, relativeThreshold: z.number().min(0).max(1).default(0.35) }),
+    result: z.object({ capture: Capture, excluded: z.array(z.number().int()) }),
+  },
+
+  /**
+   * Tracks a capture as a job: face detection, 478 landmarks, iris and a person mask per frame, then fits the
+   * open head (pose, expression, jaw, eyes per frame; shape and intrinsics per capture). Replaces earlier tracking.
+   */
+  'tracking.start': { params: z.strictObject({ captureId: CaptureId, mask: z.boolean().default(true), fit: z.boolean().default(true) }), result: Job },
+  'tracking.summary': { params: z.strictObject({ captureId: CaptureId }), result: TrackingSummary.nullable() },
+  'tracking.frames': {
+    params: z.strictObject({ captureId: CaptureId, cameraId: z.string().optional(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(20000).default(5000) }),
+    result: z.object({ total: z.number().int(), frames: z.array(TrackedFrame) }),
+  },
+  'tracking.overlay': { params: z.strictObject({ captureId: CaptureId, cameraId: z.string(), idx: z.number().int().nonnegative() }), result: TrackingOverlay },
+  /** Excludes frames (all views) that are untracked or whose fit error is above `maxFitErrorPx`. */
+  'tracking.excludeBadlyTracked': {
+    params: z.strictObject({ captureId: CaptureId, maxFitErrorPx: z.number().positive().default(4) }),
     result: z.object({ capture: Capture, excluded: z.array(z.number().int()) }),
   },
 

@@ -1,0 +1,22 @@
+import { createOpenHead, type OpenHead } from '@engine/avatar/open-head/build';
+import type { ExpressionSpace } from '@engine/avatar/open-head/expression-space';
+
+/** JSON form of a subject's expression space (stored as `tracking/expression-space.json`). */
+export interface StoredExpressionSpace {
+  mean: number[];
+  basis: number[];
+  count: number;
+  sigma: number[];
+  varianceKept: number;
+  range: number[];
+}
+
+export function serializeExpressionSpace(space: ExpressionSpace): StoredExpressionSpace {
+  const round = (a: ArrayLike<number>) => Array.from(a, (v) => +v.toPrecision(7));
+  return { mean: round(space.mean), basis: round(space.basis), count: space.count, sigma: round(space.sigma), varianceKept: space.varianceKept, range: round(space.range) };
+}
+
+/** The open head with this subject's face and expression space. */
+export function openHeadFor(space: Pick<ExpressionSpace, 'mean' | 'basis' | 'count' | 'range'> | StoredExpressionSpace): OpenHead {
+  return createOpenHead({ face: space.mean, expression: { basis: space.basis, count: space.count, range: space.range } });
+}

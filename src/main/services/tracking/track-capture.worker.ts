@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { StudioError } from '@shared/api/errors';
+import type { TrackedFrame } from '@shared/model/tracking';
+import { fitCapture } from '@engine/avatar/fitting/fit';
+import { learnExpressionSpace } from '@engine/avatar/open-head/expression-space';
+import type { OpenHead } from '@engine/avatar/open-head/build';
+import { openHeadFor, serializeExpressionSpace } from './open-head-space';
+import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
+import { hashFile, writeFileAtomic } from '../fs/atomic-write';
+import { encodeMaskPng, readImage, resizeMask } from './image';
+import { ModelsMissingError } from './models';
+import { ALL_POINTS, summarize, Tracker } from './tracker';
+import type { FrameTrack } from './types';
+
+export interface TrackParams {
+  projectId: string;
+  captureId: string;
+  mask: boolean;
+  fit: boolean;
+}
+
+export interface TrackedCameraOutput {
+  cameraId: string;
+  frames: TrackedFrame[];
+  files: { path: string; sha256: string; size: number }[];
+}
+
+export interface TrackOutput {
+  cameras: TrackedCameraOutput[];
+  headModel: string;
+  summary: { frames: number; tracked: number; untracked: Record<string, number>; warnings: Record<string, number>; meanFitErrorPx: number | null };
+  messages: string[];
+}
+
+/** Files of a tracking run, inside the capture folder; the folder is swapped in whole when the job commits. */
+export const trackingDir = (captureId: string) => `captures/${captureId}/tracking`;
+export const trackingPartialDir = (captureId: string) => `captures/${captureId}/tracking.partial`;
+
+interface FrameRow {
+  idx: number;
+  file: string;
+  time_s: number;
+}
+
+function readCapture(libraryDir: string, captureId: string) {
+  const db = new Database(path.join(libraryDir, 'library.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const capture = db.prepare('SELECT id, fps FROM captures WHERE id = ?').get(captureId) as { id: string; fps: number | null } | undefined;
+    if (!capture) throw new StudioError('NOT_FOUND', 'The capture to track no longer exists.');
+    const cameras = (db.prepare('SELECT id, width, height, intrinsics FROM cameras WHERE capture_id = ? ORDER BY idx').all(captureId) as { id: string; width: number; height: number; intrinsics: string | null }[]).map((c) => ({
+      ...c,
+      frames: db
+        .prepare('SELECT f.idx, b.path AS file, f.time_s FROM frames f JOIN blobs b ON b.id = f.blob_id WHERE f.capture_id = ? AND f.camera_id = ? ORDER BY f.idx')
+        .all(captureId, c.id) as FrameRow[],
+    }));
+    return { fps: capture.fps ?? 30, cameras };
+  } finally {
+    db.close();
+  }
+}
+
+const NAN_LANDMARKS = new Float32Array(ALL_POINTS * 3).fill(Number.NaN);
+
+/**
+ * Tracks every frame of every camera with the face models (detector, mesh, iris, person mask), then fits the open
+ * head to the landmarks. Writes `tracking.partial/<camera>/{landmarks.f32, frames.json, fit.json, masks/}`; the
+ * host records the per-frame results and swaps the folder in.
+ */
+export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
+  async run(ctx: WorkerContext, params) {
+    if (!ctx.projectDir) throw new StudioError('NOT_FOUND', 'The project of this capture no longer exists.');
+    const { fps, cameras } = readCapture(ctx.libraryDir, params.captureId);
+    const partial = path.join(ctx.projectDir, trackingPartialDir(params.captureId));
+    fs.rmSync(partial, { recursive: true, force: true });
+    const totalFrames = cameras.reduce((s, c) => s + c.frames.length, 0);
+    const trackShare = params.fit ? 0.8 : 0.97;
+    const allTracks: FrameTrack[] = [];
+    const fitErrors: number[] = [];
+    let done = 0;
+
+    // Pass 1: landmarks, masks and per-frame flags for every view.
+    const perCamera: { cam: (typeof cameras)[number]; camKey: string; dir: string; tracks: FrameTrack[]; landmarks: Float32Array }[] = [];
+    for (const cam of cameras) {
+      const camKey = cam.id.split(':').at(-1)!;
+      const dir = path.join(partial, camKey);
+      const maskDir = path.join(dir, 'masks');
+      fs.mkdirSync(maskDir, { recursive: true });
+      let tracker: Tracker;
+      try {
+        tracker = await Tracker.create({ mask: params.mask, fps });
+      } catch (err) {
+        if (err instanceof ModelsMissingError) throw new StudioError('INTERNAL', 'The face-tracking models are not installed. Run `npm run models:build` (or reinstall Avatar Studio), then resume.');
+        throw err;
+      }
+      const landmarks = new Float32Array(cam.frames.length * ALL_POINTS * 3);
+      const tracks: FrameTrack[] = [];
+      try {
+        for (const [i, f] of cam.frames.entries()) {
+          ctx.throwIfCancelled();
+          let t: FrameTrack;
+          try {
+            const img = readImage(path.join(ctx.projectDir, f.file));
+            t = await tracker.track(img, i, f.time_s);
+            if (t.mask) {
+              const name = `${String(f.idx).padStart(6, '0')}.png`;
+              fs.writeFileSync(path.join(maskDir, name), encodeMaskPng(resizeMask(t.mask, img.width, img.height)));
+              t.maskFile = name;
+            }
+          } catch (err) {
+            if (ctx.signal.aborted) throw err;
+            tracker.reset();
+            t = { index: i, time: f.time_s, width: 0, height: 0, tracked: false, reason: 'decode-failed', warnings: [], faces: [], chosenFace: -1, detectorRan: false, confidence: 0, brightness: 0, ms: 0 };
+          }
+          landmarks.set(t.tracked && t.landmarks ? t.landmarks : NAN_LANDMARKS, i * ALL_POINTS * 3);
+          tracks.push(t);
+          done++;
+          ctx.progress({ fraction: (trackShare * done) / totalFrames, stage: cameras.length > 1 ? `Tracking faces (view ${perCamera.length + 1})` : 'Tracking faces', done, total: totalFrames, unit: 'frames' });
+        }
+      } finally {
+        await tracker.dispose();
+      }
+      perCamera.push({ cam, camKey, dir, tracks, landmarks });
+      allTracks.push(...tracks);
+    }
+
+    // Pass 2: the subject's expression space from every tracked frame, then the open head fitted per view.
+    const trackedAll = allTracks.filter((t) => t.tracked && t.landmarks);
+    let model: OpenHead | null = null;
+    if (params.fit && trackedAll.length >= 2) {
+      ctx.progress({ fraction: trackShare, stage: 'Learning the expression space' });
+      const space = learnExpressionSpace(trackedAll.map((t) => ({ landmarks: t.landmarks! })));
+      writeFileAtomic(path.join(partial, 'expression-space.json'), JSON.stringify(serializeExpressionSpace(space)));
+      model = openHeadFor(space);
+    }
+    const outputs: TrackedCameraOutput[] = [];
+    for (const { cam, camKey, dir, tracks, landmarks } of perCamera) {
+      const fitErrorByFrame = new Map<number, number>();
+      if (model) {
+        const tracked = tracks.map((t, i) => ({ t, i })).filter(({ t }) => t.tracked && t.landmarks);
+        if (tracked.length > 0) {
+          const intrinsics = cam.intrinsics ? (JSON.parse(cam.intrinsics) as { fx: number; fy: number; cx: number; cy: number }) : undefined;
+          const fit = await fitCapture(
+            model,
+            tracked.map(({ t }) => ({ landmarks: t.landmarks!, width: cam.width, height: cam.height })),
+            { intrinsics, stride: 3, temporal: { rotation: 0.5, translation: 0.5, expression: 0.2 } },
+            (fraction, message) => ctx.progress({ fraction: trackShare + (1 - trackShare) * 0.97 * fraction, stage: `Fitting the head model: ${message}` }),
+            ctx.signal,
+          );
+          const perFrame = tracked.map(({ i }, k) => {
+            const r = fit.frames[k]!;
+            fitErrorByFrame.set(i, r.reprojectionErrorPx);
+            fitErrors.push(r.reprojectionErrorPx);
+            return { idx: cam.frames[i]!.idx, rotation: r.rotation, translation: r.translation, expression: [...r.expression], jaw: r.jaw, eyes: r.eyes, errorPx: r.reprojectionErrorPx };
+          });
+          writeFileAtomic(
+            path.join(dir, 'fit.json'),
+            JSON.stringify({ headModel: model.kind, shape: [...fit.shape], intrinsics: fit.intrinsics, msPerFrame: fit.msPerFrame, frames: perFrame }),
+          );
+        }
+      }
+
+      const frames: TrackedFrame[] = tracks.map((t, i) => ({
+        idx: cam.frames[i]!.idx,
+        cameraId: cam.id,
+        tracked: t.tracked,
+        reason: t.reason ?? null,
+        warnings: t.warnings,
+        confidence: t.confidence,
+        box: t.box ?? null,
+        faces: t.faces.map((f) => ({ box: f.box, score: f.score })),
+        chosenFace: t.chosenFace,
+        fitErrorPx: fitErrorByFrame.get(i) ?? null,
+      }));
+      writeFileAtomic(path.join(dir, 'landmarks.f32'), new Uint8Array(landmarks.buffer));
+      writeFileAtomic(path.join(dir, 'frames.json'), JSON.stringify(frames));
+      const rel = (p: string) => `${trackingDir(params.captureId)}/${camKey}/${p}`;
+      const files = ['landmarks.f32', 'frames.json', ...(fs.existsSync(path.join(dir, 'fit.json')) ? ['fit.json'] : []), ...fs.readdirSync(path.join(dir, 'masks')).map((m) => `masks/${m}`)].map((p) => ({
+        path: rel(p),
+        ...hashFile(path.join(dir, p)),
+      }));
+      outputs.push({ cameraId: cam.id, frames, files });
+    }
+    if (fs.existsSync(path.join(partial, 'expression-space.json')))
+      outputs[0]?.files.push({ path: `${trackingDir(params.captureId)}/expression-space.json`, ...hashFile(path.join(partial, 'expression-space.json')) });
+
+    const summary = summarize(allTracks);
+    return {
+      cameras: outputs,
+      headModel: model ? model.kind : 'none',
+      summary: {
+        frames: summary.frames,
+        tracked: summary.tracked,
+        untracked: summary.untracked,
+        warnings: summary.warnings,
+        meanFitErrorPx: fitErrors.length ? fitErrors.reduce((a, b) => a + b, 0) / fitErrors.length : null,
+      },
+      messages: summary.messages,
+    };
+  },
+};

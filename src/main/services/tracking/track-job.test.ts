@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Capture } from '@shared/model/capture';
+import type { Job } from '@shared/model/job';
+import { StudioHost } from '../../host/studio-host';
+import { makeVideo } from '../../testing/media-fixtures';
+import { useTempDirs } from '../../testing/temp-dir';
+
+/** A talking-head-like clip made from a face photo that an npm package ships, panned slowly. */
+const PHOTO = fileURLToPath(new URL('../../../../node_modules/@vladmandic/face-api/demo/sample3.jpg', import.meta.url));
+
+const tempDir = useTempDirs();
+let host: StudioHost;
+let projectId: string;
+let media: string;
+
+beforeAll(() => {
+  host = StudioHost.open({ libraryDir: fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'track-lib-')), frontDoor: 'cli' });
+  projectId = host.services.projects.create('Tracking').id;
+});
+afterAll(async () => {
+  await host.close();
+  fs.rmSync(host.services.library.dir, { recursive: true, force: true });
+});
+
+async function run(method: string, params: unknown): Promise<Job> {
+  const out = await host.dispatch(method, params);
+  if (!out.ok) throw new Error(out.error.message);
+  return host.jobs.waitFor((out.result as Job).id);
+}
+
+async function importClip(file: string): Promise<Capture> {
+  const job = await run('captures.import', { projectId, sources: [{ path: file }], options: { allowDuplicate: true } });
+  expect(job.status).toBe('completed');
+  return host.services.captures.get((job.result as { captureId: string }).captureId);
+}
+
+describe('capture.track', () => {
+  it('tracks a face clip, fits the open head, and serves the overlay', async () => {
+    media = tempDir('media-');
+    const clip = path.join(media, 'face.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', PHOTO, '-vf', "crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=512:512", '-t', '1.2', '-r', '10', '-pix_fmt', 'yuv420p', clip]);
+    const capture = await importClip(clip);
+    const job = await run('tracking.start', { captureId: capture.id });
+    expect(job.error).toBeNull();
+    const summary = host.services.tracking.summary(capture.id)!;
+    expect(summary.frames).toBe(12);
+    expect(summary.tracked).toBeGreaterThanOrEqual(11);
+    expect(summary.meanFitErrorPx).toBeLessThan(3);
+    const { frames } = host.services.tracking.frames(capture.id, { offset: 0, limit: 100 });
+    expect(frames).toHaveLength(12);
+    expect(frames[5]!.box!.width).toBeGreaterThan(100);
+    const cameraId = capture.cameras[0]!.id;
+    const overlay = host.services.tracking.overlay(capture.id, cameraId, 5);
+    expect(overlay.landmarks).toHaveLength(478 * 2);
+    // The nose tip (landmark 1) lies inside the face box, and the projected mesh covers it.
+    const [nx, ny] = [overlay.landmarks![2]!, overlay.landmarks![3]!];
+    const box = frames[5]!.box!;
+    expect(nx).toBeGreaterThan(box.x);
+    expect(nx).toBeLessThan(box.x + box.width);
+    expect(ny).toBeGreaterThan(box.y);
+    expect(overlay.mesh!.vertices.length).toBeGreaterThan(1000);
+    expect(overlay.mesh!.triangles.length % 3).toBe(0);
+    const mask = path.join(host.services.projects.folderOf(projectId), `captures/${capture.id}/tracking/cam0/masks/000005.png`);
+    expect(fs.existsSync(mask)).toBe(true);
+    // Tracking again replaces the previous results.
+    expect((await run('tracking.start', { captureId: capture.id, mask: false, fit: false })).status).toBe('completed');
+    expect(host.services.tracking.frames(capture.id, { offset: 0, limit: 100 }).total).toBe(12);
+    expect(fs.existsSync(mask)).toBe(false);
+  });
+
+  it('flags frames without a face instead of failing, and excludes them in one action', async () => {
+    const capture = await importClip(makeVideo(tempDir('media-'), 'bars.mp4', { size: '320x240', rate: 10, seconds: 1 }));
+    const job = await run('tracking.start', { captureId: capture.id });
+    expect(job.status).toBe('completed');
+    const summary = host.services.tracking.summary(capture.id)!;
+    expect(summary.tracked).toBe(0);
+    expect(summary.untracked['no-face']).toBe(10);
+    const { frames } = host.services.tracking.frames(capture.id, { offset: 0, limit: 100 });
+    expect(frames.every((f) => !f.tracked && f.reason === 'no-face')).toBe(true);
+    expect(host.services.tracking.overlay(capture.id, capture.cameras[0]!.id, 0)).toMatchObject({ tracked: false, landmarks: null });
+    const { excluded, capture: after } = host.services.tracking.excludeBadlyTracked(capture.id, 4);
+    expect(excluded).toHaveLength(10);
+    expect(after.splitCounts.excluded).toBe(10);
+  });
+});
