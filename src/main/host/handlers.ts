@@ -101,7 +101,7 @@ export const handlers: Handlers = {
     const capture = host.services.captures.get(p.captureId);
     const running = host.services.jobs.list({ projectId: capture.projectId, includeFinished: false }).find((j) => j.kind === 'capture.track' && (j.params as { captureId: string }).captureId === p.captureId && (j.status === 'running' || j.status === 'queued'));
     if (running) throw new StudioError('CONFLICT', 'This capture is already being tracked.');
-    return host.jobs.enqueue('capture.track', { projectId: capture.projectId, captureId: p.captureId, mask: p.mask, fit: p.fit }, capture.projectId);
+    return host.jobs.enqueue('capture.track', { projectId: capture.projectId, captureId: p.captureId, mask: p.mask, fit: p.fit, pick: p.pick }, capture.projectId);
   },
   'tracking.summary': (p, host) => host.services.tracking.summary(p.captureId),
   'tracking.frames': (p, host) => host.services.tracking.frames(p.captureId, p),

@@ -85,7 +85,16 @@ export const methods = {
    * Tracks a capture as a job: face detection, 478 landmarks, iris and a person mask per frame, then fits the
    * open head (pose, expression, jaw, eyes per frame; shape and intrinsics per capture). Replaces earlier tracking.
    */
-  'tracking.start': { params: z.strictObject({ captureId: CaptureId, mask: z.boolean().default(true), fit: z.boolean().default(true) }), result: Job },
+  'tracking.start': {
+    params: z.strictObject({
+      captureId: CaptureId,
+      mask: z.boolean().default(true),
+      fit: z.boolean().default(true),
+      /** Follow the face under this point (stored-frame pixels) instead of the largest one. */
+      pick: z.strictObject({ x: z.number(), y: z.number() }).optional(),
+    }),
+    result: Job,
+  },
   'tracking.summary': { params: z.strictObject({ captureId: CaptureId }), result: TrackingSummary.nullable() },
   'tracking.frames': {
     params: z.strictObject({ captureId: CaptureId, cameraId: z.string().optional(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(20000).default(5000) }),

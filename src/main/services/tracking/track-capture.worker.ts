@@ -19,6 +19,7 @@ export interface TrackParams {
   captureId: string;
   mask: boolean;
   fit: boolean;
+  pick?: { x: number; y: number };
 }
 
 export interface TrackedCameraOutput {
@@ -90,7 +91,7 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
       fs.mkdirSync(maskDir, { recursive: true });
       let tracker: Tracker;
       try {
-        tracker = await Tracker.create({ mask: params.mask, fps });
+        tracker = await Tracker.create({ mask: params.mask, fps, pick: params.pick });
       } catch (err) {
         if (err instanceof ModelsMissingError) throw new StudioError('INTERNAL', 'The face-tracking models are not installed. Run `npm run models:build` (or reinstall Avatar Studio), then resume.');
         throw err;
