@@ -51,15 +51,23 @@ function parse(url: string | undefined | null): URL | null {
   }
 }
 
+/**
+ * studio://app/… with Node's URL parser: a non-special scheme has an opaque origin ("null") there, so compare the
+ * scheme and host, never `origin` or a string prefix.
+ */
+function isAppUrl(u: URL | null): u is URL {
+  return !!u && u.protocol === `${STUDIO_SCHEME}:` && u.host === 'app' && !u.username && !u.password && !u.port;
+}
+
 /** True for the studio page itself (any hash route), never for the engine page or other studio:// paths. */
 export function isAppPageUrl(url: string | undefined | null): boolean {
   const u = parse(url);
-  return !!u && u.origin === APP_ORIGIN && (u.pathname === APP_PAGE_PATH || u.pathname === '/');
+  return isAppUrl(u) && (u.pathname === APP_PAGE_PATH || u.pathname === '/');
 }
 
 export function isEnginePageUrl(url: string | undefined | null): boolean {
   const u = parse(url);
-  return !!u && u.origin === APP_ORIGIN && u.pathname === ENGINE_PAGE_PATH;
+  return isAppUrl(u) && u.pathname === ENGINE_PAGE_PATH;
 }
 
 export interface IpcSenderInfo {
