@@ -47,7 +47,7 @@ export async function loadModels(names: ModelName[], dir = defaultModelsDir(), t
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       // flush denormals: some crops drive activations into subnormal floats, which are ~100× slower on x86
-      extra: { session: { set_denormal_as_zero: '1' } },
+      extra: { session: { set_denormal_as_zero: '1', intra_op: { allow_spinning: '0' } } },
     });
   }
   return {
