@@ -28,8 +28,8 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 /** Reads a saved state, dropping anything malformed (a hand-edited or truncated file must not break startup). */
 export function parseWindowState(raw: unknown): WindowState {
   if (typeof raw !== 'object' || raw === null) return structuredClone(DEFAULT_WINDOW);
-  const r = raw as Partial<WindowState> & { bounds?: Record<string, unknown> };
-  const b = r.bounds ?? {};
+  const r = raw as { bounds?: unknown; maximized?: unknown; fullScreen?: unknown };
+  const b = (typeof r.bounds === 'object' && r.bounds !== null ? r.bounds : {}) as Record<string, unknown>;
   const width = finite(b.width) && b.width > 0 ? Math.round(b.width) : DEFAULT_WINDOW.bounds.width;
   const height = finite(b.height) && b.height > 0 ? Math.round(b.height) : DEFAULT_WINDOW.bounds.height;
   const bounds: WindowState['bounds'] = { width, height };
