@@ -56,6 +56,8 @@ interface CapturesState {
   applyCapture(c: Capture): void;
   setSplit(captureId: string, ranges: FrameRange[], split: FrameSplit, label?: string): Promise<boolean>;
   excludeBlurry(captureId: string, relativeThreshold?: number): Promise<void>;
+  /** Excludes untracked frames and those whose fit error is above the limit (tracking), undoably. */
+  excludeBadlyTracked(captureId: string, maxFitErrorPx?: number): Promise<void>;
   proposeSplit(captureId: string, testFraction?: number, opts?: { quiet?: boolean }): Promise<boolean>;
   undo(captureId: string): Promise<void>;
   redo(captureId: string): Promise<void>;
@@ -154,6 +156,34 @@ export const useCaptures = create<CapturesState>((set, get) => {
     });
   };
 
+  /** Runs a host call that excludes frames, mirrors it locally and makes it one undoable edit with a toast. */
+  const excludeBy = async (captureId: string, call: () => Promise<{ capture: Capture; excluded: number[] }>, text: { noun: string; already: string; none: string }) => {
+    await enqueue(captureId, async () => {
+      const before = currentSplits(captureId);
+      if (!before) return;
+      try {
+        const r = await call();
+        get().applyCapture(r.capture);
+        const after = withRanges(
+          before,
+          r.excluded.map((i) => ({ from: i, to: i })),
+          'excluded',
+        );
+        setSplits(captureId, after);
+        const changed = r.excluded.filter((i) => before[i] !== SPLIT_CODE.excluded).length;
+        if (changed === 0) {
+          toast.info(r.excluded.length ? text.already : text.none);
+          return;
+        }
+        const edit: SplitEdit = { label: `Exclude ${plural(changed, text.noun)}`, before, after };
+        pushHistory(captureId, edit);
+        toast.success(`Excluded ${plural(changed, text.noun)}.`, { label: 'Undo', run: () => void get().undo(captureId) });
+      } catch (e) {
+        toast.error(errorMessage(e));
+      }
+    });
+  };
+
   return {
     byProject: {},
     frames: {},
@@ -245,29 +275,18 @@ export const useCaptures = create<CapturesState>((set, get) => {
     },
 
     async excludeBlurry(captureId, relativeThreshold = 0.35) {
-      await enqueue(captureId, async () => {
-        const before = currentSplits(captureId);
-        if (!before) return;
-        try {
-          const r = await studio().client.call('captures.excludeBlurry', { captureId, relativeThreshold });
-          get().applyCapture(r.capture);
-          const after = withRanges(
-            before,
-            r.excluded.map((i) => ({ from: i, to: i })),
-            'excluded',
-          );
-          setSplits(captureId, after);
-          const changed = r.excluded.filter((i) => before[i] !== SPLIT_CODE.excluded).length;
-          if (changed === 0) {
-            toast.info(r.excluded.length ? 'The blurry frames were already excluded.' : 'No blurry frames found: every frame is sharp enough.');
-            return;
-          }
-          const edit: SplitEdit = { label: `Exclude ${plural(changed, 'blurry frame')}`, before, after };
-          pushHistory(captureId, edit);
-          toast.success(`Excluded ${plural(changed, 'blurry frame')}.`, { label: 'Undo', run: () => void get().undo(captureId) });
-        } catch (e) {
-          toast.error(errorMessage(e));
-        }
+      await excludeBy(captureId, () => studio().client.call('captures.excludeBlurry', { captureId, relativeThreshold }), {
+        noun: 'blurry frame',
+        already: 'The blurry frames were already excluded.',
+        none: 'No blurry frames found: every frame is sharp enough.',
+      });
+    },
+
+    async excludeBadlyTracked(captureId, maxFitErrorPx = 4) {
+      await excludeBy(captureId, () => studio().client.call('tracking.excludeBadlyTracked', { captureId, maxFitErrorPx }), {
+        noun: 'badly tracked frame',
+        already: 'The badly tracked frames were already excluded.',
+        none: `No badly tracked frames: every kept frame has a face and fits within ${maxFitErrorPx} px.`,
       });
     },
 

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import type { Capture, Frame } from '@shared/model/capture';
 import type { CaptureFrames } from '../../store/captures';
 import { studio } from '../../store/studio';
+import { TrackingFrameInfo } from '../tracking/TrackingPanel';
+import { TrackingOverlayLayer } from '../tracking/TrackingOverlayLayer';
 import { EXPOSURE_TEXT, exposureLevel, relativeSharpness, SHARPNESS_TEXT, sharpnessLevel } from './quality';
 import { SPLIT_CODES, SPLIT_LABEL } from './splits';
 import { timecode, useTimeline } from './timelineStore';
@@ -10,7 +12,7 @@ import { timecode, useTimeline } from './timelineStore';
  * One view's frame, large. The thumbnail shows at once (it is cached from the strip) and the full frame replaces
  * it when it has loaded, so scrubbing and playback never show an empty box.
  */
-function ViewImage({ projectId, frame, label }: { projectId: string; frame: Frame | undefined; label: string }) {
+function ViewImage({ projectId, frame, label, children }: { projectId: string; frame: Frame | undefined; label: string; children?: React.ReactNode }) {
   const full = frame ? studio().assetUrl(projectId, frame.file) : null;
   const thumb = frame ? studio().assetUrl(projectId, frame.thumb) : null;
   const [loaded, setLoaded] = useState<string | null>(null);
@@ -31,6 +33,7 @@ function ViewImage({ projectId, frame, label }: { projectId: string; frame: Fram
       {thumb && <img className="preview-thumb" src={thumb} alt="" draggable={false} />}
       {loaded && <img className="preview-full" src={loaded} alt={label} draggable={false} />}
       {!frame && <span className="muted">No frame</span>}
+      {frame && children}
     </figure>
   );
 }
@@ -51,7 +54,9 @@ export function FramePreview({ capture, data }: { capture: Capture; data: Captur
       <div className={`preview-views${cams.length > 1 ? ' is-multi' : ''}`} style={{ '--views': Math.min(cams.length, 3) } as React.CSSProperties}>
         {cams.map((c) => (
           <div key={c.id} className="preview-cell">
-            <ViewImage projectId={capture.projectId} frame={data.byCamera[c.id]?.[current]} label={`${c.name}, frame ${current}`} />
+            <ViewImage projectId={capture.projectId} frame={data.byCamera[c.id]?.[current]} label={`${c.name}, frame ${current}`}>
+              <TrackingOverlayLayer capture={capture} cameraId={c.id} idx={current} width={data.byCamera[c.id]?.[current]?.width ?? 0} height={data.byCamera[c.id]?.[current]?.height ?? 0} />
+            </ViewImage>
             {cams.length > 1 && <span className="preview-camera">{c.name}</span>}
           </div>
         ))}
@@ -81,6 +86,7 @@ export function FramePreview({ capture, data }: { capture: Capture; data: Captur
             {rel !== null && <span className="muted"> · {rel.toFixed(2)}× median</span>}
           </dd>
         </div>
+        <TrackingFrameInfo captureId={capture.id} cameraId={cams[0].id} idx={current} />
         <div>
           <dt>Exposure</dt>
           <dd className={`quality-${eLevel}`}>

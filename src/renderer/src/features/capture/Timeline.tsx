@@ -3,6 +3,8 @@ import type { Capture, Frame } from '@shared/model/capture';
 import type { CaptureFrames } from '../../store/captures';
 import { studio } from '../../store/studio';
 import { useSettings } from '../../store/settings';
+import { useTracking } from '../../store/tracking';
+import { drawTrackingRows, FACE_ROW_H, FIT_ROW_H } from '../tracking/strip';
 import { BLUR_THRESHOLD, SOFT_THRESHOLD } from './quality';
 import { clampFrame, useTimeline } from './timelineStore';
 
@@ -15,14 +17,14 @@ const GAP = 1;
 export const ZOOM_STEP = 1.5;
 
 interface Row {
-  kind: 'ruler' | 'strip' | 'split' | 'sharpness' | 'exposure';
+  kind: 'ruler' | 'strip' | 'split' | 'sharpness' | 'exposure' | 'face' | 'fit';
   y: number;
   h: number;
   label: string;
   cameraId?: string;
 }
 
-function layoutRows(capture: Capture, stripH: number): { rows: Row[]; height: number } {
+function layoutRows(capture: Capture, stripH: number, tracked: boolean): { rows: Row[]; height: number } {
   const rows: Row[] = [];
   let y = 0;
   const add = (r: Omit<Row, 'y'>) => {
@@ -35,6 +37,10 @@ function layoutRows(capture: Capture, stripH: number): { rows: Row[]; height: nu
   add({ kind: 'split', h: SPLIT_H, label: 'Split' });
   add({ kind: 'sharpness', h: SHARP_H, label: 'Sharpness' });
   add({ kind: 'exposure', h: EXPO_H, label: 'Exposure' });
+  if (tracked) {
+    add({ kind: 'face', h: FACE_ROW_H, label: 'Face' });
+    add({ kind: 'fit', h: FIT_ROW_H, label: 'Fit' });
+  }
   return { rows, height: y - GAP };
 }
 
@@ -89,7 +95,9 @@ export function Timeline({ capture, data, tall }: { capture: Capture; data: Capt
   const stripH = multi ? 44 : tall ? 64 : 56;
   const aspect = capture.width > 0 && capture.height > 0 ? capture.width / capture.height : 16 / 9;
   const tileW = Math.max(24, Math.round(stripH * aspect));
-  const { rows, height } = useMemo(() => layoutRows(capture, stripH), [capture, stripH]);
+  const tracking = useTracking((s) => s.byCapture[capture.id]);
+  const tracked = Boolean(tracking?.summary);
+  const { rows, height } = useMemo(() => layoutRows(capture, stripH, tracked), [capture, stripH, tracked]);
 
   const fitPpf = width > 0 && frameCount > 0 ? width / frameCount : 1;
   const maxPpf = tileW;
@@ -366,6 +374,11 @@ export function Timeline({ capture, data, tall }: { capture: Capture; data: Capt
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
 
+    // Tracking: the Face and Fit rows.
+    const faceRow = rows.find((r) => r.kind === 'face');
+    const fitRow = rows.find((r) => r.kind === 'fit');
+    if (tracking?.summary && faceRow && fitRow) drawTrackingRows(ctx, tracking, faceRow, fitRow, { f0, f1, perCol, ppf, width, frameCount, xOf }, c);
+
     // Ruler ticks and labels.
     const minor = niceStep(8 / ppf, null);
     const major = niceStep(90 / ppf, capture.fps);
@@ -400,7 +413,7 @@ export function Timeline({ capture, data, tall }: { capture: Capture; data: Capt
       ctx.lineWidth = 1.5;
       ctx.strokeRect(x + 0.75, ruler.y + ruler.h + 1.75, w - 1.5, height - ruler.h - 3.5);
     }
-  }, [width, height, scrollLeft, ppf, frameCount, data, rows, selection, capture.cameras, capture.fps, theme]);
+  }, [width, height, scrollLeft, ppf, frameCount, data, rows, selection, capture.cameras, capture.fps, theme, tracking]);
 
   // Pointer: the ruler (and the playhead) scrub; the strips click to seek, shift-click or drag to select.
   const frameAtClientX = (clientX: number) => {
@@ -465,7 +478,7 @@ export function Timeline({ capture, data, tall }: { capture: Capture; data: Capt
     <div className="timeline" style={{ '--timeline-h': `${height}px` } as React.CSSProperties}>
       <div className="timeline-labels" aria-hidden="true">
         {rows.map((r) => (
-          <div key={`${r.kind}:${r.cameraId ?? ''}`} className={`timeline-label timeline-label-${r.kind}`} style={{ top: r.y, height: r.h }} title={r.label}>
+          <div key={`${r.kind}:${r.cameraId ?? ''}`} className={`timeline-label timeline-label-${r.kind}`} style={{ top: r.y, height: r.h }} title={r.label} data-row={r.kind}>
             {r.kind === 'ruler' ? '' : r.label}
           </div>
         ))}

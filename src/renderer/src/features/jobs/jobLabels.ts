@@ -5,6 +5,7 @@ const KIND_LABEL: Partial<Record<JobKind, string>> = {
   'project.duplicate': 'Duplicate project',
   'trash.empty': 'Empty Trash',
   'capture.import': 'Import footage',
+  'capture.track': 'Track faces',
 };
 
 export const kindLabel = (kind: JobKind): string => KIND_LABEL[kind] ?? kind;

@@ -5,7 +5,7 @@
 export interface ShortcutDef {
   keys: string[];
   label: string;
-  group: 'General' | 'Library' | 'Project' | 'Footage';
+  group: 'General' | 'Library' | 'Project' | 'Footage' | 'Tracking';
   /** Also fires while typing in a text field. */
   inInputs?: boolean;
   /** Fires again while the key is held down. */
@@ -57,8 +57,14 @@ export const SHORTCUTS = {
   footageZoomOut: { keys: ['-'], label: 'Zoom the timeline out', group: 'Footage', docOnly: true, repeat: true },
   footageFit: { keys: ['0'], label: 'Fit the whole capture', group: 'Footage', docOnly: true },
   footageImport: { keys: ['Mod+I'], label: 'Import footage', group: 'Footage', docOnly: true },
+
+  // Tracking, in the Footage review (src/renderer/src/features/tracking/useTrackingKeys.ts).
+  trackFaces: { keys: ['Shift+F'], label: 'Track faces in the capture (again: after picking a face)', group: 'Tracking', docOnly: true },
+  trackingMesh: { keys: ['M'], label: 'Show or hide the tracked mesh over the preview', group: 'Tracking', docOnly: true },
+  trackingLandmarks: { keys: ['P'], label: 'Show or hide the 478 landmark points over the preview', group: 'Tracking', docOnly: true },
+  trackingExclude: { keys: ['Shift+X'], label: 'Exclude badly tracked frames (no face, or fit error over the limit)', group: 'Tracking', docOnly: true },
 } satisfies Record<string, ShortcutDef>;
 
 export type ShortcutId = keyof typeof SHORTCUTS;
 
-export const SHORTCUT_GROUPS: ShortcutDef['group'][] = ['General', 'Library', 'Project', 'Footage'];
+export const SHORTCUT_GROUPS: ShortcutDef['group'][] = ['General', 'Library', 'Project', 'Footage', 'Tracking'];
