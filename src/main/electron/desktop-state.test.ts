@@ -216,3 +216,19 @@ describe('about panel', () => {
     expect(aboutPanel({ appName: 'A', version: '1', versions: {}, gpu: { adapter: null, host: 'chromium', error: 'no adapter' } }).credits).toContain('GPU: unavailable — no adapter');
   });
 });
+
+describe('footage dropped outside a drop target', () => {
+  it('accepts local footage files only', async () => {
+    const { droppedFootagePath, projectNameForFile, projectIdOfUrl } = await import('./footage-drop');
+    expect(droppedFootagePath('file:///home/me/clips/take%201.MP4')).toBe('/home/me/clips/take 1.MP4');
+    expect(droppedFootagePath('file:///home/me/a.png')).toBe('/home/me/a.png');
+    expect(droppedFootagePath('file:///home/me/notes.txt')).toBeNull();
+    expect(droppedFootagePath('file://server/share/a.mp4')).toBeNull();
+    expect(droppedFootagePath('https://example.com/a.mp4')).toBeNull();
+    expect(droppedFootagePath('nonsense')).toBeNull();
+    expect(projectNameForFile('/x/my_take__01.final.mov')).toBe('my take 01.final');
+    expect(projectNameForFile('/x/.mp4')).toBe('Untitled project');
+    expect(projectIdOfUrl(`studio://app/index.html#/project/${id('e')}/footage`)).toBe(id('e'));
+    expect(projectIdOfUrl('studio://app/index.html#/trash')).toBeNull();
+  });
+});

@@ -12,7 +12,6 @@ export type MenuCommand =
   | 'clear-recent'
   | 'show-about'
   | 'show-crash-log'
-  | 'show-docs'
   | `open-recent:${string}`;
 
 /** Electron menu roles used here (a subset of MenuItemConstructorOptions['role']). */
@@ -130,7 +129,6 @@ export function buildMenuTemplate(ctx: MenuContext): MenuSpec[] {
     label: '&Help',
     role: 'help',
     submenu: [
-      { label: 'Documentation', command: 'show-docs' },
       { label: 'Show Crash Log', command: 'show-crash-log' },
       ...(mac ? [] : [sep, { label: `About ${ctx.appName}`, command: 'show-about' } as MenuSpec]),
     ],

@@ -5,16 +5,14 @@ import { net, protocol } from 'electron';
 import { ProjectId } from '@shared/model/project';
 import type { StudioHost } from '../host/studio-host';
 import { resolveInside } from '../services/fs/atomic-write';
+import { cspForAppPath, STUDIO_SCHEME } from './security-policy';
 
-export const STUDIO_SCHEME = 'studio';
+export { STUDIO_SCHEME } from './security-policy';
 
 /** Must run before app `ready`. */
 export function registerStudioScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: STUDIO_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 }
-
-const CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: studio:; media-src 'self' blob: studio:; connect-src 'self' studio:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'";
 
 /**
  * `studio://app/…` serves the built renderer; `studio://files/<projectId>/…` serves files of a project. Both
@@ -36,7 +34,7 @@ export function handleStudioProtocol(rendererDir: string, getHost: () => StudioH
     if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return new Response('Not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(file).toString(), { headers: request.headers });
     const headers = new Headers(response.headers);
-    if (url.host === 'app' && path.extname(file) === '.html') headers.set('Content-Security-Policy', CSP);
+    if (url.host === 'app' && path.extname(file) === '.html') headers.set('Content-Security-Policy', cspForAppPath(url.pathname));
     headers.set('X-Content-Type-Options', 'nosniff');
     return new Response(response.body, { status: response.status, headers });
   });

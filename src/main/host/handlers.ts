@@ -13,6 +13,7 @@ type Handlers = { [M in MethodName]: (params: MethodParams<M>, host: StudioHost)
 /** One handler per StudioApi method; each delegates to a service. Parameters arrive validated. */
 export const handlers: Handlers = {
   'app.info': (_p, host) => host.appInfo(),
+  'app.gpu': (_p, host) => host.gpuInfo(),
 
   'library.info': (_p, host) => host.services.library.info(),
   'library.open': (p, host) => host.switchLibrary(p.path, p.create),

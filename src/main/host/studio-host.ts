@@ -15,6 +15,9 @@ import { openServices, type StudioServices } from '../services/studio-services';
 import { handlers } from './handlers';
 import { pruneUploads } from '../web/upload';
 import { APP_VERSION } from './version';
+import type { GpuInfo } from '@shared/api/contract';
+import type { EngineHost } from '../../../native/engine/host/engine-host';
+import { createNodeEngineHost } from '../../../native/engine/host/node-engine-host';
 
 export type FrontDoor = AppInfo['frontDoor'];
 
@@ -27,6 +30,11 @@ export interface StudioHostOptions {
   createLibrary?: boolean;
   /** Extra version strings for app.info (Electron, Chromium, GPU adapter). */
   versions?: Record<string, string>;
+  /**
+   * Creates the engine host on first use (app.gpu, later render/train calls). Default: the Node host (engine in a
+   * child process on dawn.node); Electron passes the Chromium host. `null`: no engine in this front door.
+   */
+  engineHost?: (() => EngineHost) | null;
 }
 
 /**
@@ -81,6 +89,35 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     this.emit('event', event, payload);
   }
 
+  private engineHostInstance: EngineHost | null = null;
+  private gpuInfoPending: Promise<GpuInfo> | null = null;
+
+  /** The engine host, created on first use; null when this front door has none. */
+  engine(): EngineHost | null {
+    if (this.engineHostInstance) return this.engineHostInstance;
+    const factory = this.opts.engineHost === undefined ? () => createNodeEngineHost() : this.opts.engineHost;
+    if (!factory) return null;
+    const host = factory();
+    host.on('device-lost', () => (this.gpuInfoPending = null));
+    host.on('exit', () => (this.gpuInfoPending = null));
+    this.engineHostInstance = host;
+    return host;
+  }
+
+  /** Starts the engine if needed and reports its adapter (cached until the device is lost or the engine exits). */
+  gpuInfo(): Promise<GpuInfo> {
+    const engine = this.engine();
+    if (!engine) return Promise.resolve({ host: null, adapter: null, kernels: null, error: 'This front door runs no GPU engine.' });
+    this.gpuInfoPending ??= engine.start().then(
+      (info) => ({ host: engine.kind, adapter: info.adapter, kernels: `${info.rasterMode}/${info.scanSortMode}`, error: null }),
+      (e: Error) => {
+        this.gpuInfoPending = null;
+        return { host: engine.kind, adapter: null, kernels: null, error: e.message };
+      },
+    );
+    return this.gpuInfoPending;
+  }
+
   appInfo(): AppInfo {
     return {
       version: APP_VERSION,
@@ -132,6 +169,7 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
   }
 
   async close(): Promise<void> {
+    await this.engineHostInstance?.dispose();
     await this.jobs.close();
     this.services.library.close();
   }

@@ -13,8 +13,32 @@ import { AppInfo, LibraryInfo, Settings, Theme } from '../model/settings';
  */
 const none = z.strictObject({});
 
+/** The GPU adapter the engine runs on (native/engine/gpu/engine-device.ts AdapterReport). */
+export const GpuAdapter = z.object({
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  backend: z.string(),
+  isFallbackAdapter: z.boolean(),
+  featureLevel: z.enum(['core', 'compatibility']),
+  via: z.string(),
+});
+/** `app.gpu`: which engine host runs the engine and on which adapter, or why there is none. */
+export const GpuInfo = z.object({
+  host: z.enum(['node', 'chromium']).nullable(),
+  adapter: GpuAdapter.nullable(),
+  /** Kernel variants picked for the adapter, e.g. 'direct/serial' on a CPU adapter. */
+  kernels: z.string().nullable(),
+  /** Why no adapter is available (no GPU, no WebGPU, the engine process failed); null when `adapter` is set. */
+  error: z.string().nullable(),
+});
+export type GpuInfo = z.infer<typeof GpuInfo>;
+
 export const methods = {
   'app.info': { params: none, result: AppInfo },
+  /** Starts the engine host if needed (first call can take seconds) and reports the GPU adapter in use. */
+  'app.gpu': { params: none, result: GpuInfo },
 
   'library.info': { params: none, result: LibraryInfo },
   /** Switch to another library folder (created if missing when `create`); remembered for the next start. */

@@ -4,6 +4,7 @@
  */
 export const METHOD_NAME_LIST = [
   'app.info',
+  'app.gpu',
   'library.info',
   'library.open',
   'settings.get',

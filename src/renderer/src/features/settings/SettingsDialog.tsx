@@ -1,3 +1,5 @@
+import { useEffect, useState } from 'react';
+import type { GpuInfo } from '@shared/api/contract';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useConnection } from '../../store/connection';
@@ -58,6 +60,10 @@ export function SettingsDialog() {
           <dd>{studio().frontDoor === 'web' ? 'Web mode, in a browser' : 'Desktop app'}</dd>
           <dt>Platform</dt>
           <dd>{app?.platform ?? '—'}</dd>
+          <dt>GPU</dt>
+          <dd className="mono selectable" data-testid="about-gpu">
+            <GpuFact />
+          </dd>
           {app &&
             Object.entries(app.versions).map(([k, v]) => (
               <FactRow key={k} name={k} value={v} />
@@ -65,6 +71,32 @@ export function SettingsDialog() {
         </dl>
       </section>
     </Dialog>
+  );
+}
+
+/** The GPU adapter the engine runs on (app.gpu starts the engine host on first use, which can take a few seconds). */
+function GpuFact() {
+  const [gpu, setGpu] = useState<GpuInfo | 'loading' | 'failed'>('loading');
+  useEffect(() => {
+    let live = true;
+    studio()
+      .client.call('app.gpu')
+      .then((g) => live && setGpu(g))
+      .catch(() => live && setGpu('failed'));
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (gpu === 'loading') return <>Starting the engine…</>;
+  if (gpu === 'failed') return <>Unknown (the studio did not answer)</>;
+  if (!gpu.adapter) return <>Unavailable — {gpu.error ?? 'no adapter'}</>;
+  const a = gpu.adapter;
+  const name = [a.vendor, a.architecture, a.description || a.device].filter(Boolean).join(' ') || 'Unknown adapter';
+  const tags = [a.backend, a.featureLevel === 'compatibility' ? 'compatibility mode' : '', a.isFallbackAdapter ? 'CPU fallback' : '', gpu.host ? `${gpu.host} engine host` : ''].filter(Boolean);
+  return (
+    <>
+      {name} ({tags.join(', ')})
+    </>
   );
 }
 
