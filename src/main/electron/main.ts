@@ -55,6 +55,19 @@ if (process.platform === 'linux') {
   app.commandLine.appendSwitch('enable-features', 'Vulkan');
 }
 
+// Packaged app: models are extra resources, ffmpeg/ffprobe are unpacked from the asar (electron-builder.yml).
+// Set before any job worker starts (utility processes inherit the environment).
+if (app.isPackaged) {
+  const resources = process.resourcesPath;
+  process.env.AVATAR_STUDIO_MODELS_DIR ??= path.join(resources, 'models');
+  const exe = process.platform === 'win32' ? '.exe' : '';
+  const unpacked = (scope: string, bin: string) => path.join(resources, 'app.asar.unpacked', 'node_modules', scope, `${process.platform}-${process.arch}`, `${bin}${exe}`);
+  const ffmpeg = unpacked('@ffmpeg-installer', 'ffmpeg');
+  const ffprobe = unpacked('@ffprobe-installer', 'ffprobe');
+  if (!process.env.AVATAR_STUDIO_FFMPEG && fs.existsSync(ffmpeg)) process.env.AVATAR_STUDIO_FFMPEG = ffmpeg;
+  if (!process.env.AVATAR_STUDIO_FFPROBE && fs.existsSync(ffprobe)) process.env.AVATAR_STUDIO_FFPROBE = ffprobe;
+}
+
 const crashLog = new CrashLog(path.join(app.getPath('userData'), 'logs', 'crash.log'), {
   versions: { app: APP_VERSION, electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', os: `${process.platform}-${process.arch}` },
 });
