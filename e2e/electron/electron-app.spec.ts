@@ -1,0 +1,123 @@
+/**
+ * The Electron app itself (Playwright `_electron.launch` on out/main/electron.js): startup and its security
+ * settings, opening a project (from the page and by deep link), the recent-projects menu, and the engine host
+ * (app.gpu through the Chromium engine window). Needs the Electron binary; where `require('electron')` does not
+ * give an installed binary (this workplace: ELECTRON_SKIP_BINARY_DOWNLOAD) every test is skipped with the reason.
+ * Run `npm run build` first (npm test does).
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
+
+const require = createRequire(import.meta.url);
+
+function findElectron(): { executable: string | null; reason: string } {
+  try {
+    const p = require('electron') as unknown;
+    if (typeof p === 'string' && fs.existsSync(p)) return { executable: p, reason: '' };
+    return { executable: null, reason: `require('electron') gave ${JSON.stringify(p)}, which is not an installed binary` };
+  } catch (e) {
+    return { executable: null, reason: (e as Error).message.split('\n')[0]! };
+  }
+}
+
+const found = findElectron();
+const electronAvailable = found.executable !== null;
+const skipReason = `Electron binary not installed here: ${found.reason}. These tests run where \`npm install\` could download Electron.`;
+const entry = path.resolve('out/main/electron.js');
+if (!electronAvailable) console.warn(`[electron e2e] SKIPPED — ${skipReason}`);
+
+let tmp = '';
+let app: ElectronApplication | null = null;
+
+async function launch(extraArgs: string[] = []): Promise<{ app: ElectronApplication; page: Page }> {
+  const launched = await electron.launch({
+    executablePath: found.executable!,
+    args: [entry, `--library=${path.join(tmp, 'library')}`, ...(process.platform === 'linux' ? ['--no-sandbox'] : []), ...extraArgs],
+    env: { ...process.env, AVATAR_STUDIO_USER_DATA: path.join(tmp, 'user-data') } as Record<string, string>,
+  });
+  app = launched;
+  const page = await launched.firstWindow();
+  await page.waitForLoadState('domcontentloaded');
+  return { app: launched, page };
+}
+
+async function call<T>(page: Page, method: string, params: unknown = {}): Promise<T> {
+  const outcome = await page.evaluate(([m, p]) => (globalThis as unknown as { studioBridge: { call(m: string, p: unknown): Promise<unknown> } }).studioBridge.call(m as string, p), [method, params] as const);
+  const o = outcome as { ok: boolean; result?: T; error?: { message: string } };
+  if (!o.ok) throw new Error(o.error?.message);
+  return o.result as T;
+}
+
+test.describe('Electron app', () => {
+  test.skip(!electronAvailable, skipReason);
+
+  test.beforeEach(() => {
+    expect(fs.existsSync(entry), 'run `npm run build` first').toBe(true);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'electron-e2e-'));
+  });
+  test.afterEach(async () => {
+    await app?.close().catch(() => {});
+    app = null;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('starts on studio:// with an isolated, sandboxed page and a strict CSP', async () => {
+    const { app, page } = await launch();
+    expect(page.url()).toMatch(/^studio:\/\/app\/index\.html/);
+    await expect(page.getByRole('heading').first()).toBeVisible();
+    const globals = await page.evaluate(() => ({
+      require: typeof (globalThis as { require?: unknown }).require,
+      process: typeof (globalThis as { process?: unknown }).process,
+      bridge: typeof (globalThis as { studioBridge?: unknown }).studioBridge,
+    }));
+    expect(globals).toEqual({ require: 'undefined', process: 'undefined', bridge: 'object' });
+    // Inline script is blocked by the CSP.
+    const inlineRan = await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inline = 1';
+      document.head.appendChild(s);
+      return (globalThis as { __inline?: number }).__inline === 1;
+    });
+    expect(inlineRan).toBe(false);
+    // Navigation away is refused; new windows are not opened.
+    await page.evaluate(() => (location.href = 'https://example.com/'));
+    await page.waitForTimeout(500);
+    expect(page.url()).toMatch(/^studio:\/\/app\//);
+    const prefs = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => ({ url: w.webContents.getURL(), visible: w.isVisible() })));
+    expect(prefs.filter((w) => w.visible)).toHaveLength(1);
+    const info = await call<{ frontDoor: string; versions: Record<string, string> }>(page, 'app.info');
+    expect(info.frontDoor).toBe('electron');
+    expect(info.versions.electron).toBeTruthy();
+  });
+
+  test('opens a project from the page, lists it under Open Recent, and by deep link on the next start', async () => {
+    let { app, page } = await launch();
+    const project = await call<{ id: string; name: string }>(page, 'projects.create', { name: 'Electron e2e project' });
+    await page.evaluate((id) => (location.hash = `#/project/${id}`), project.id);
+    await expect(page.getByText('Electron e2e project').first()).toBeVisible();
+    await expect
+      .poll(() => app.evaluate(({ Menu }) => JSON.stringify(Menu.getApplicationMenu()?.items.map((i) => i.submenu?.items.map((s) => [s.label, s.submenu?.items.map((r) => r.label)])))))
+      .toContain('Electron e2e project');
+    await app.close();
+    ({ app, page } = await launch([`avatar-studio://open/project/${project.id}`]));
+    await expect.poll(() => page.url()).toContain(`#/project/${project.id}`);
+    await expect(page.getByText('Electron e2e project').first()).toBeVisible();
+  });
+
+  test('runs the engine in the Chromium engine host and reports its adapter', async () => {
+    const { app, page } = await launch();
+    const gpu = await call<{ host: string; adapter: { description: string } | null; error: string | null }>(page, 'app.gpu');
+    expect(gpu.host).toBe('chromium');
+    expect(gpu.adapter ?? gpu.error).toBeTruthy();
+    console.log(`[electron e2e] engine host: ${JSON.stringify(gpu)}`);
+    const windows = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => ({ url: w.webContents.getURL(), visible: w.isVisible() })));
+    expect(windows).toContainEqual({ url: 'studio://app/engine.html', visible: false });
+    // The About section of Settings shows the adapter too.
+    await page.keyboard.press(process.platform === 'darwin' ? 'Meta+,' : 'Control+,');
+    await expect(page.getByTestId('about-gpu')).not.toHaveText('Starting the engine…', { timeout: 60_000 });
+    if (gpu.adapter) await expect(page.getByTestId('about-gpu')).toContainText('chromium engine host');
+  });
+});
