@@ -1,0 +1,187 @@
+/**
+ * Synthetic ground truth through the whole pipeline: the open head, textured from a real face photo, rendered by the
+ * engine's forward renderer (Gaussians on the mesh, CPU WebGPU adapter in CI) with known pose, expression and camera;
+ * the rendered frames go through the real tracker (BlazeFace + face mesh + iris, ONNX) and the landmark fitter; the
+ * recovered head pose is compared with the renderer's.
+ *
+ * Honesty: the tracker sees only 8-bit images; the fitter is given the true intrinsics (a calibrated camera) and the
+ * same head model that was rendered (canonical open head with the procedural expression basis; it still fits shape,
+ * expression, jaw and eyes). The truth is the rigid pose the renderer used (`p_cam = R · v + t`).
+ *
+ * The texture: the photo warped through its own tracked face mesh onto the face vertices (which are MediaPipe
+ * landmarks), then registered once on a calibration render (frontal, neutral; not one of the test poses) so the
+ * photo's own detector error is not baked into the texture (see `registerPhotoLandmarks`).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildModels } from '../../../../native/models/build';
+import { testDevice } from '@engine/gpu/test-device';
+import { ForwardRenderer, GaussianScene, readForwardImages } from '@engine/splat';
+import { createOpenHead } from '@engine/avatar/open-head/build';
+import { proceduralExpressionBasis } from '@engine/avatar/open-head/procedural-expressions';
+import { fitCaptureSync, type FitFrame } from '@engine/avatar/fitting/fit';
+import { headRotation, projectLandmarks, type SyntheticTruth } from '@engine/avatar/fitting/synthetic';
+import { rodrigues, rotationAngleBetween } from '@engine/avatar/math';
+import { headGaussians, identityCamera, registerPhotoLandmarks, texturedHeadFromPhoto, toRgb8, type SurfaceGaussians } from '@engine/avatar/synthetic-render';
+import { encodeRgbPng, readImage } from './image';
+import { Tracker } from './tracker';
+import type { RgbImage } from './types';
+
+const gpu = await testDevice();
+
+const SIZE = 512;
+const K = { fx: 560, fy: 560, cx: SIZE / 2, cy: SIZE / 2 };
+const DEPTH = 0.42; // metres from the camera to the face centre
+const BACKGROUND: [number, number, number] = [0.42, 0.45, 0.5];
+const D2R = Math.PI / 180;
+/** ≈ 26 000 Gaussians: ≈ 1.4 mm apart on the face (≈ 1.9 px at this depth), σ 0.85 × spacing; ≈ 3 s a frame on SwiftShader. */
+const TEXTURE = { faceDensity: 5e5, otherDensity: 5e4, sigmaFactor: 0.85 };
+/**
+ * The issue's targets. NOT met today (see the report in the test output and the note below); the test asserts the
+ * measured level with a margin (REGRESSION) so it catches regressions, and a separate `it.fails` records the gap.
+ */
+const TARGET = { rotationDeg: 2, translationPct: 2, reprojectionPx: 1.5 };
+const REGRESSION = { rotationDeg: 12, translationPct: 16, reprojectionPx: 4 };
+
+interface PoseCase { name: string; yaw: number; pitch: number; roll: number; jaw?: number; expression?: Record<number, number> }
+const CASES: PoseCase[] = [
+  { name: 'yaw −20°', yaw: -20, pitch: 0, roll: 0 },
+  { name: 'yaw +15°, jaw open', yaw: 15, pitch: 0, roll: 0, jaw: 0.15 },
+  { name: 'pitch +10°, roll 5°', yaw: 5, pitch: 10, roll: 5 },
+  { name: 'pitch −10°, smile', yaw: -8, pitch: -10, roll: 0, expression: { 0: 0.8 } },
+  { name: 'yaw +5°', yaw: 5, pitch: 3, roll: -3 },
+];
+
+const head = createOpenHead({ expression: proceduralExpressionBasis() });
+const rest = head.evaluate({});
+const faceCentre = [0, 1, 2].map((c) => { let s = 0; for (let v = 0; v < 468; v++) s += rest[v * 3 + c]!; return s / 468; });
+
+let tmp: string;
+let tracker: Tracker;
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synthetic-recovery-'));
+  const modelsDir = path.join(tmp, 'models');
+  const res = buildModels(modelsDir, { only: ['blazeface', 'facemesh', 'iris'] });
+  expect(res.every((r) => r.status !== 'missing')).toBe(true);
+  tracker = await Tracker.create({ modelsDir, mask: false, smoothing: false });
+});
+afterAll(async () => {
+  await tracker?.dispose();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function truthFor(c: PoseCase): SyntheticTruth {
+  const R = headRotation(c.yaw * D2R, c.pitch * D2R, c.roll * D2R);
+  // the face centre on the optical axis at DEPTH
+  const t = [0, 1, 2].map((r) => (r === 2 ? DEPTH : 0) - (R[r * 3]! * faceCentre[0]! + R[r * 3 + 1]! * faceCentre[1]! + R[r * 3 + 2]! * faceCentre[2]!)) as [number, number, number];
+  const expression = Array.from({ length: head.expressionCount }, (_, e) => c.expression?.[e] ?? 0);
+  return { rotation: R, translation: t, expression, jaw: [c.jaw ?? 0, 0, 0], eyes: [0, 0, 0, 0] };
+}
+
+async function render(surface: SurfaceGaussians, truth: SyntheticTruth): Promise<RgbImage> {
+  const device = gpu.device!;
+  const jointRotations = new Float64Array(15);
+  jointRotations.set(truth.jaw, 6);
+  const data = headGaussians(head, surface, { rotation: truth.rotation, translation: truth.translation, params: { expression: truth.expression, jointRotations } });
+  const scene = GaussianScene.fromData(device, data, { shDegree: 0 });
+  try {
+    const renderer = new ForwardRenderer(device);
+    const state = await renderer.render(scene, identityCamera(SIZE, SIZE, K.fx, K.fy, K.cx, K.cy), { background: BACKGROUND });
+    const img = await readForwardImages(device, state);
+    return toRgb8(img.rgb, SIZE, SIZE);
+  } finally {
+    scene.destroy();
+  }
+}
+
+async function trackOne(img: RgbImage): Promise<Float32Array> {
+  tracker.reset(); // every frame is an independent pose: detect afresh, no smoothing
+  const t = await tracker.track(img, 0, 0);
+  expect(t.tracked, `tracker: ${t.reason}`).toBe(true);
+  return t.landmarks!;
+}
+
+function rms(a: ArrayLike<number>, sa: number, b: ArrayLike<number>, sb: number, from: number, to: number): number {
+  let s = 0;
+  for (let m = from; m < to; m++) s += (a[m * sa]! - b[m * sb]!) ** 2 + (a[m * sa + 1]! - b[m * sb + 1]!) ** 2;
+  return Math.sqrt(s / (to - from));
+}
+
+let results: { pose: string; rotationDeg: number; translationPct: number; reprojectionPx: number }[] = [];
+
+describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker → fit', () => {
+  it('recovers the head pose of rendered frames through tracker and fitter (measured level; the issue targets are the it.fails below)', async () => {
+    const t0 = performance.now();
+    // the photo: a smiling face from an npm package's demo images (1920 px group photo), cropped around the face
+    const full = readImage(path.resolve(__dirname, '../../../../node_modules/@vladmandic/face-api/demo/sample3.jpg'));
+    const S = 600, x0 = 1180, y0 = 150;
+    const crop = new Uint8Array(S * S * 3);
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) crop[(y * S + x) * 3 + c] = full.data[((y0 + y) * full.width + x0 + x) * full.channels + c]!;
+    const photo: RgbImage = { width: S, height: S, data: crop, channels: 3 };
+    let photoLm = await trackOne(photo);
+    let photoStride: 2 | 3 = 3;
+
+    // texture, registered on a frontal neutral calibration render
+    const calib = truthFor({ name: 'calibration', yaw: 0, pitch: 0, roll: 0 });
+    const calibUv = projectLandmarks(head, [0, 0, 0], calib, K).uv;
+    let surface = texturedHeadFromPhoto(head, photo, photoLm, photoStride, TEXTURE);
+    const calibDetected = await trackOne(await render(surface, calib));
+    const calibBefore = rms(calibDetected, 3, calibUv, 2, 0, 468);
+    photoLm = registerPhotoLandmarks(photoLm, photoStride, calibDetected, 3, calibUv, 2) as Float32Array;
+    photoStride = 3;
+    surface = texturedHeadFromPhoto(head, photo, photoLm, photoStride, TEXTURE);
+    const calibImg = await render(surface, calib);
+    const calibAfter = rms(await trackOne(calibImg), 3, calibUv, 2, 0, 468);
+    console.log(`[synthetic] ${surface.count} Gaussians; calibration render: detector vs truth RMS ${calibBefore.toFixed(2)} px before registration, ${calibAfter.toFixed(2)} px after`);
+
+    const frames: FitFrame[] = [];
+    const truths: SyntheticTruth[] = [];
+    const detectorRms: number[] = [];
+    for (const [i, c] of CASES.entries()) {
+      const truth = truthFor(c);
+      const img = await render(surface, truth);
+      if (i === 0 || process.env.SYNTHETIC_PNG_DIR) fs.writeFileSync(path.join(process.env.SYNTHETIC_PNG_DIR ?? os.tmpdir(), `synthetic-recovery-${i}.png`), encodeRgbPng(img));
+      const lm = await trackOne(img);
+      detectorRms.push(rms(lm, 3, projectLandmarks(head, [0, 0, 0], truth, K).uv, 2, 0, 478));
+      frames.push({ landmarks: lm, width: SIZE, height: SIZE });
+      truths.push(truth);
+    }
+    const res = fitCaptureSync(head, frames, { intrinsics: K, stride: 3 });
+    const rigid = fitCaptureSync(head, frames, { intrinsics: K, stride: 3, fitShape: false });
+    const noShape = (i: number) => {
+      const fr = rigid.frames[i]!, tr = truths[i]!;
+      return {
+        rotationDegNoShape: +((rotationAngleBetween(rodrigues(...fr.rotation), tr.rotation) * 180) / Math.PI).toFixed(2),
+        translationPctNoShape: +((100 * Math.hypot(fr.translation[0] - tr.translation[0], fr.translation[1] - tr.translation[1], fr.translation[2] - tr.translation[2])) / tr.translation[2]).toFixed(2),
+      };
+    };
+    const rows = res.frames.map((fr, i) => {
+      const tr = truths[i]!;
+      const rot = (rotationAngleBetween(rodrigues(...fr.rotation), tr.rotation) * 180) / Math.PI;
+      const trans = Math.hypot(fr.translation[0] - tr.translation[0], fr.translation[1] - tr.translation[1], fr.translation[2] - tr.translation[2]) / tr.translation[2];
+      return { pose: CASES[i]!.name, rotationDeg: +rot.toFixed(2), translationPct: +(trans * 100).toFixed(2), reprojectionPx: +fr.reprojectionErrorPx.toFixed(2), detectorVsTruthPx: +detectorRms[i]!.toFixed(2), jaw: +fr.jaw[0].toFixed(3), ...noShape(i) };
+    });
+    console.log(`[synthetic] fitted shape ${Array.from(res.shape, (x) => x.toFixed(2)).join(', ')}; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.table(rows);
+    results = rows;
+    for (const r of rows) {
+      expect(r.rotationDeg, r.pose).toBeLessThan(REGRESSION.rotationDeg);
+      expect(r.translationPct, r.pose).toBeLessThan(REGRESSION.translationPct);
+      expect(r.reprojectionPx, r.pose).toBeLessThanOrEqual(REGRESSION.reprojectionPx);
+    }
+  }, 180_000);
+
+  // Known gap: the face-mesh detector's landmarks on these renders are 4–6 px RMS from the true projections (the
+  // face oval ≈ 8–11 px, the irises ≈ 7 px, inner points ≈ 3.5–5 px), and the per-capture shape absorbs that as
+  // depth/relief, which moves the translation. When this starts passing, make the targets the main assertions.
+  it.fails('meets the issue targets: rotation < 2°, translation < 2 % of depth, reprojection ≤ 1.5 px', () => {
+    expect(results.length).toBe(CASES.length);
+    for (const r of results) {
+      expect(r.rotationDeg, r.pose).toBeLessThan(TARGET.rotationDeg);
+      expect(r.translationPct, r.pose).toBeLessThan(TARGET.translationPct);
+      expect(r.reprojectionPx, r.pose).toBeLessThanOrEqual(TARGET.reprojectionPx);
+    }
+  });
+});
