@@ -8,7 +8,7 @@ import { Kbd } from '../../components/Kbd';
 import { formatDateTime, plural } from '../../lib/format';
 import { useCaptures } from '../../store/captures';
 import { toast } from '../../store/toasts';
-import { OverlayToggles, TrackingLegend, TrackingPanel } from '../tracking/TrackingPanel';
+import { TrackingLegend, TrackingPanel } from '../tracking/TrackingPanel';
 import { FramePreview } from './FramePreview';
 import { BLUR_THRESHOLD, exposureLevel, relativeSharpness } from './quality';
 import { countSplits, SPLIT_CODE } from './splits';
@@ -330,7 +330,6 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
           <Button size="sm" variant="ghost" icon="redo" iconOnly label={canRedo ? `Redo: ${history!.redo.at(-1)!.label} (Ctrl+Shift+Z)` : 'Nothing to redo'} disabledReason={readOnly ?? (canRedo ? null : 'Nothing to redo')} onClick={redo} />
           {pending > 0 && <span className="toolbar-saving muted">Saving…</span>}
         </div>
-        <OverlayToggles captureId={capture.id} />
         <div className="toolbar-group" aria-label="Zoom">
           <Button size="sm" variant="ghost" icon="zoomOut" iconOnly label="Zoom out (−)" onClick={() => zoomTimeline('out')} />
           <Button size="sm" variant="ghost" icon="zoomIn" iconOnly label="Zoom in (+ or Ctrl+wheel)" onClick={() => zoomTimeline('in')} />

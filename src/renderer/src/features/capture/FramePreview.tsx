@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Capture, Frame } from '@shared/model/capture';
 import type { CaptureFrames } from '../../store/captures';
 import { studio } from '../../store/studio';
-import { TrackingFrameInfo } from '../tracking/TrackingPanel';
+import { OverlayToggles, TrackingFrameInfo } from '../tracking/TrackingPanel';
 import { TrackingOverlayLayer } from '../tracking/TrackingOverlayLayer';
 import { EXPOSURE_TEXT, exposureLevel, relativeSharpness, SHARPNESS_TEXT, sharpnessLevel } from './quality';
 import { SPLIT_CODES, SPLIT_LABEL } from './splits';
@@ -60,6 +60,7 @@ export function FramePreview({ capture, data }: { capture: Capture; data: Captur
             {cams.length > 1 && <span className="preview-camera">{c.name}</span>}
           </div>
         ))}
+        <OverlayToggles captureId={capture.id} />
       </div>
       <dl className="preview-info" aria-label="Current frame">
         <div className="preview-info-main">

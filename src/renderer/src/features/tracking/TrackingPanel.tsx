@@ -1,7 +1,6 @@
 import { useMemo } from 'react';
 import type { Capture } from '@shared/model/capture';
 import { Button } from '../../components/Button';
-import { Kbd } from '../../components/Kbd';
 import { formatRelativeTime, plural } from '../../lib/format';
 import { useCaptures } from '../../store/captures';
 import { isActive, useJobs } from '../../store/jobs';
@@ -162,11 +161,6 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
           </Button>
         )}
       </div>
-      {summary && (
-        <p className="tracking-hint muted">
-          <Kbd combo="M" /> mesh · <Kbd combo="P" /> landmarks over the preview
-        </p>
-      )}
     </section>
   );
 }
@@ -225,38 +219,26 @@ export function TrackingFrameInfo({ captureId, cameraId, idx }: { captureId: str
   );
 }
 
-/** Toolbar toggles for the preview overlay. */
+/** Toggles for the preview overlay, floating in the preview's corner once the capture is tracked. */
 export function OverlayToggles({ captureId }: { captureId: string }) {
   const tracked = useTracking((s) => Boolean(s.byCapture[captureId]?.summary));
   const showMesh = useTracking((s) => s.showMesh);
   const showLandmarks = useTracking((s) => s.showLandmarks);
-  const why = tracked ? null : 'Track the faces first (Shift+F).';
+  if (!tracked) return null;
   return (
-    <div className="toolbar-group" role="group" aria-label="Overlay">
-      <Button
-        size="sm"
-        variant="ghost"
-        icon="head"
-        className={showMesh && tracked ? 'is-on' : undefined}
-        aria-pressed={showMesh && tracked}
-        disabledReason={why}
-        title="Show the tracked mesh over the preview (M)"
-        onClick={() => useTracking.getState().setShowMesh(!showMesh)}
-      >
-        Mesh
-      </Button>
-      <Button
-        size="sm"
-        variant="ghost"
-        icon="target"
-        className={showLandmarks && tracked ? 'is-on' : undefined}
-        aria-pressed={showLandmarks && tracked}
-        disabledReason={why}
+    <div className="overlay-toggles" role="group" aria-label="Overlay">
+      <button type="button" className={`overlay-toggle${showMesh ? ' is-on' : ''}`} aria-pressed={showMesh} title="Show the tracked mesh over the preview (M)" onClick={() => useTracking.getState().setShowMesh(!showMesh)}>
+        Mesh <kbd>M</kbd>
+      </button>
+      <button
+        type="button"
+        className={`overlay-toggle${showLandmarks ? ' is-on' : ''}`}
+        aria-pressed={showLandmarks}
         title="Show the 478 landmarks over the preview (P)"
         onClick={() => useTracking.getState().setShowLandmarks(!showLandmarks)}
       >
-        Landmarks
-      </Button>
+        Landmarks <kbd>P</kbd>
+      </button>
     </div>
   );
 }
