@@ -6,6 +6,7 @@ import { resolveUpload } from '../web/upload';
 import { newId } from '../services/library/ids';
 import { detachTrashedProjects } from '../services/projects/project-jobs';
 import { toPublicJob } from '../jobs/jobs-repo';
+import { checkFlameFiles, requireFlameForTracking, validateFlameSettings } from '../services/settings/flame-check';
 import type { StudioHost } from './studio-host';
 
 type Handlers = { [M in MethodName]: (params: MethodParams<M>, host: StudioHost) => MethodResult<M> | Promise<MethodResult<M>> };
@@ -19,11 +20,13 @@ export const handlers: Handlers = {
   'library.open': (p, host) => host.switchLibrary(p.path, p.create),
 
   'settings.get': (_p, host) => host.services.settings.get(),
-  'settings.update': (p, host) => {
+  'settings.update': async (p, host) => {
+    if (p.flame) await validateFlameSettings(p.flame);
     const settings = host.services.settings.update(p);
     host.emitEvent('settings.changed', settings);
     return settings;
   },
+  'settings.checkFlame': (p) => checkFlameFiles(p),
 
   'projects.list': (p, host) => host.services.projects.list({ query: p.query, trashed: p.trashed }),
   'projects.get': (p, host) => host.services.projects.get(p.id),
@@ -98,11 +101,12 @@ export const handlers: Handlers = {
   'captures.proposeSplit': (p, host) => host.services.captures.proposeSplit(p.captureId, p.testFraction),
   'captures.excludeBlurry': (p, host) => host.services.captures.excludeBlurry(p.captureId, p.relativeThreshold),
 
-  'tracking.start': (p, host) => {
+  'tracking.start': async (p, host) => {
+    const flame = p.headModel === 'flame' ? await requireFlameForTracking(host.services.settings.get().flame) : undefined;
     const capture = host.services.captures.get(p.captureId);
     const running = host.services.jobs.list({ projectId: capture.projectId, includeFinished: false }).find((j) => j.kind === 'capture.track' && (j.params as { captureId: string }).captureId === p.captureId && (j.status === 'running' || j.status === 'queued'));
     if (running) throw new StudioError('CONFLICT', 'This capture is already being tracked.');
-    return host.jobs.enqueue('capture.track', { projectId: capture.projectId, captureId: p.captureId, mask: p.mask, fit: p.fit, pick: p.pick }, capture.projectId);
+    return host.jobs.enqueue('capture.track', { projectId: capture.projectId, captureId: p.captureId, mask: p.mask, fit: p.fit, pick: p.pick, headModel: p.headModel, flame }, capture.projectId);
   },
   'tracking.summary': (p, host) => host.services.tracking.summary(p.captureId),
   'tracking.frames': (p, host) => host.services.tracking.frames(p.captureId, p),

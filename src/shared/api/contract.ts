@@ -3,7 +3,7 @@ import { Capture, CaptureId, Frame, FrameRange, FrameSplit, ImportOptions, Impor
 import { Job, JobId } from '../model/job';
 import { TrackedFrame, TrackingOverlay, TrackingSummary } from '../model/tracking';
 import { Project, ProjectId, ProjectName } from '../model/project';
-import { AppInfo, LibraryInfo, Settings, Theme } from '../model/settings';
+import { AppInfo, FlameCheck, FlameSettings, HeadModelKind, LibraryInfo, Settings, Theme } from '../model/settings';
 
 /**
  * The StudioApi: every call the renderer (or any front door) can make, with its parameter and result schemas.
@@ -45,7 +45,13 @@ export const methods = {
   'library.open': { params: z.strictObject({ path: z.string().min(1), create: z.boolean().default(true) }), result: LibraryInfo },
 
   'settings.get': { params: none, result: Settings },
-  'settings.update': { params: z.strictObject({ theme: Theme.optional() }), result: Settings },
+  /** Saves settings; a FLAME path is loaded and checked first (the errors of `settings.checkFlame`), null clears it. */
+  'settings.update': { params: z.strictObject({ theme: Theme.optional(), flame: FlameSettings.strict().optional() }), result: Settings },
+  /**
+   * Loads a FLAME model file (.pkl / .npz) and optional landmark embedding in the host and reports what it holds.
+   * NOT_FOUND for a missing file, BAD_REQUEST (with the reason) for a truncated or wrong file.
+   */
+  'settings.checkFlame': { params: z.strictObject({ modelPath: z.string().min(1), embeddingPath: z.string().min(1).nullable().optional() }), result: FlameCheck },
 
   'projects.list': {
     params: z.strictObject({
@@ -116,6 +122,8 @@ export const methods = {
       fit: z.boolean().default(true),
       /** Follow the face under this point (stored-frame pixels) instead of the largest one. */
       pick: z.strictObject({ x: z.number(), y: z.number() }).optional(),
+      /** The head model to fit: the built-in open head, or FLAME from the files set in settings (refused when unset). */
+      headModel: HeadModelKind.default('open-head'),
     }),
     result: Job,
   },

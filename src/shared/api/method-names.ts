@@ -9,6 +9,7 @@ export const METHOD_NAME_LIST = [
   'library.open',
   'settings.get',
   'settings.update',
+  'settings.checkFlame',
   'projects.list',
   'projects.get',
   'projects.create',

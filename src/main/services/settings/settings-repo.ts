@@ -8,11 +8,14 @@ export class SettingsRepo {
   get(): Settings {
     const rows = this.lib.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
     const raw: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+    const shape = Settings.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
     for (const r of rows) {
       try {
-        raw[r.key] = JSON.parse(r.value);
+        const value: unknown = JSON.parse(r.value);
+        // a corrupt or outdated value falls back to its own default, not the whole settings
+        if (shape[r.key]?.safeParse(value).success) raw[r.key] = value;
       } catch {
-        // a corrupt value falls back to its default
+        // unreadable JSON: keep the default
       }
     }
     const parsed = Settings.safeParse(raw);

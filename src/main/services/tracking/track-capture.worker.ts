@@ -5,7 +5,8 @@ import { StudioError } from '@shared/api/errors';
 import type { TrackedFrame } from '@shared/model/tracking';
 import { fitCapture } from '@engine/avatar/fitting/fit';
 import { learnExpressionSpace } from '@engine/avatar/open-head/expression-space';
-import type { OpenHead } from '@engine/avatar/open-head/build';
+import type { HeadModel } from '@engine/avatar/head-model';
+import { loadFlameFile } from '@engine/avatar/flame/flame-file';
 import { openHeadFor, serializeExpressionSpace } from './open-head-space';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { hashFile, writeFileAtomic } from '../fs/atomic-write';
@@ -20,7 +21,14 @@ export interface TrackParams {
   mask: boolean;
   fit: boolean;
   pick?: { x: number; y: number };
+  /** Default 'open-head'. With 'flame', `flame` holds the checked files from settings. */
+  headModel?: 'open-head' | 'flame';
+  flame?: { modelPath: string; embeddingPath: string };
 }
+
+/** FLAME components fitted (of 300 shape / 100 expression): enough for landmarks, and the solve stays small. */
+const FLAME_SHAPE_COMPONENTS = 100;
+const FLAME_EXPRESSION_COMPONENTS = 50;
 
 export interface TrackedCameraOutput {
   cameraId: string;
@@ -127,10 +135,16 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
       allTracks.push(...tracks);
     }
 
-    // Pass 2: the subject's expression space from every tracked frame, then the open head fitted per view.
+    // Pass 2: the subject's expression space from every tracked frame, then the open head fitted per view
+    // (or FLAME, whose expression space is its own).
     const trackedAll = allTracks.filter((t) => t.tracked && t.landmarks);
-    let model: OpenHead | null = null;
-    if (params.fit && trackedAll.length >= 2) {
+    let model: HeadModel | null = null;
+    if (params.fit && params.headModel === 'flame' && trackedAll.length >= 1) {
+      if (!params.flame) throw new StudioError('BAD_REQUEST', 'FLAME is not set up. Choose the FLAME files in Settings → Head model, or track with the open head.');
+      ctx.progress({ fraction: trackShare, stage: 'Loading FLAME' });
+      model = await loadFlameFile(params.flame.modelPath, { embeddingPath: params.flame.embeddingPath, shapeCount: FLAME_SHAPE_COMPONENTS, expressionCount: FLAME_EXPRESSION_COMPONENTS });
+      if (model.landmarks.landmarkIndex.length < 30) throw new StudioError('BAD_REQUEST', 'The FLAME landmark embedding places too few landmarks to fit. Choose mediapipe_landmark_embedding.npz in Settings → Head model.');
+    } else if (params.fit && trackedAll.length >= 2) {
       ctx.progress({ fraction: trackShare, stage: 'Learning the expression space' });
       const space = learnExpressionSpace(trackedAll.map((t) => ({ landmarks: t.landmarks! })));
       writeFileAtomic(path.join(partial, 'expression-space.json'), JSON.stringify(serializeExpressionSpace(space)));
