@@ -5,10 +5,11 @@ import { Icon } from '../../components/Icon';
 import { useConnection } from '../../store/connection';
 import { usePanels } from '../../store/panels';
 import { studio } from '../../store/studio';
+import { HeadModelSettings } from './HeadModelSettings';
 import { LibrarySwitcher } from './LibrarySwitcher';
 import { ThemePicker } from './ThemePicker';
 
-/** Appearance, the library (where, which schema, writable or why not, switch folder) and about. */
+/** Appearance, the library (where, which schema, writable or why not, switch folder), the head model (FLAME files) and about. */
 export function SettingsDialog() {
   const close = usePanels((s) => s.closeModal);
   const library = useConnection((s) => s.library);
@@ -49,6 +50,11 @@ export function SettingsDialog() {
           </dd>
         </dl>
         <LibrarySwitcher />
+      </section>
+
+      <section className="settings-section" aria-labelledby="settings-head-model">
+        <h3 id="settings-head-model">Head model</h3>
+        <HeadModelSettings />
       </section>
 
       <section className="settings-section" aria-labelledby="settings-about">
