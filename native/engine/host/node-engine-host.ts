@@ -27,8 +27,9 @@ export function resolveEngineProcessEntry(): { entry: string; execArgv: string[]
   if (builtEntry) return { entry: builtEntry, execArgv: [] };
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) return { entry: fileURLToPath(new URL('./node-engine-process.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
-  const beside = fileURLToPath(new URL('./engine-process.js', import.meta.url));
-  return { entry: beside, execArgv: [] };
+  // Bundled: this module sits in out/main/ or in a shared chunk under out/main/chunks/.
+  const candidates = ['./engine-process.js', '../engine-process.js'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return { entry: candidates.find((c) => existsSync(c)) ?? candidates[0]!, execArgv: [] };
 }
 
 /** The Node host; `pid` is the engine process's id while one runs (for diagnostics and tests). */
