@@ -55,7 +55,8 @@ interface TrackingState {
   forget(captureId: string): void;
 }
 
-const PAGE = 20000;
+/** Tracked frames per call: about 0.3–1 kB each as JSON, well under the socket's 8 MiB frame limit. */
+const PAGE = 5000;
 const OVERLAY_CACHE = 12;
 const PREFS_KEY = 'avatar-studio.tracking-overlay';
 

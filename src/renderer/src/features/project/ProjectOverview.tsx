@@ -9,7 +9,7 @@ import { CAPABILITIES, LATER_NOTE, type Capability } from './capabilities';
 
 /** Link to a built section of the project, or null when the section has no page of its own yet. */
 function sectionHref(projectId: string, id: Capability['id']): string | null {
-  if (id === 'footage') return hrefOf({ name: 'project', id: projectId, section: 'footage' });
+  if (id === 'footage' || id === 'tracking') return hrefOf({ name: 'project', id: projectId, section: 'footage' });
   return null;
 }
 
@@ -17,7 +17,7 @@ function sectionHref(projectId: string, id: Capability['id']): string | null {
 function nextStepText(project: Project): string {
   const footage = CAPABILITIES.find((c) => c.id === 'footage')?.available;
   if (footage && project.counts.captures === 0) return 'Start with Footage: import a video or photos of one person, then review the frames on the timeline.';
-  if (footage) return 'Review the footage on the timeline. Tracking, training and the steps after it arrive in later versions.';
+  if (footage) return 'Review the footage on the timeline, then track the faces there (Track faces, Shift+F). Training and the steps after it arrive in later versions.';
   return 'Footage import and the steps after it arrive in later versions. For now you can rename, duplicate or move this project to the Trash.';
 }
 

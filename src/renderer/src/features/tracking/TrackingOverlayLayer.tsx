@@ -61,6 +61,17 @@ export function TrackingOverlayLayer({ capture, cameraId, idx, width, height }: 
     return () => clearTimeout(t);
   }, [wanted, entry, capture.id, cameraId, idx]);
 
+  // Once this frame's overlay is in, fetch its neighbours too, so stepping with the arrow keys draws at once.
+  const ready = entry?.status === 'ready';
+  useEffect(() => {
+    if (!wanted || !ready) return;
+    const t = setTimeout(() => {
+      const list = useTracking.getState().byCapture[capture.id]?.byCamera[cameraId];
+      for (const n of [idx + 1, idx - 1]) if (list?.[n]?.tracked) void useTracking.getState().fetchOverlay(capture.id, cameraId, n);
+    }, 150);
+    return () => clearTimeout(t);
+  }, [wanted, ready, capture.id, cameraId, idx]);
+
   // Screen pixels per frame pixel, so dots and labels keep their size on screen.
   const svgRef = useRef<SVGSVGElement>(null);
   const [scale, setScale] = useState(1);

@@ -26,6 +26,22 @@ export function badlyTracked(t: CaptureTracking | undefined, splits: Uint8Array 
   return n;
 }
 
+/**
+ * The face the current results follow when it is not the largest (someone picked it): the centre of its box on
+ * the first frame where the detector saw several faces, to pass as `pick` when tracking again. Null otherwise.
+ */
+export function currentPick(t: CaptureTracking | undefined): { x: number; y: number } | null {
+  if (!t) return null;
+  let best: { idx: number; x: number; y: number } | null = null;
+  for (const list of Object.values(t.byCamera))
+    for (const f of list) {
+      if (!f || f.faces.length < 2 || f.chosenFace <= 0 || (best && best.idx <= f.idx)) continue;
+      const b = f.faces[f.chosenFace]?.box;
+      if (b) best = { idx: f.idx, x: Math.round(b.x + b.width / 2), y: Math.round(b.y + b.height / 2) };
+    }
+  return best && { x: best.x, y: best.y };
+}
+
 function firstFrameWith(t: CaptureTracking, test: (cameraFaces: number, warned: boolean) => boolean): number | null {
   let best: number | null = null;
   for (const list of Object.values(t.byCamera))
@@ -51,7 +67,8 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
   const track = () => {
     if (readOnly !== null) return void toast.error(readOnly);
     if (running) return void toast.info('Tracking is already running for this capture.');
-    void useTracking.getState().start(capture);
+    // Tracking again keeps a picked face (the host only follows a pick for the run it was given to).
+    void useTracking.getState().start(capture, currentPick(tracking) ?? undefined);
   };
   const exclude = () => {
     if (readOnly !== null) return void toast.error(readOnly);
@@ -62,6 +79,7 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
 
   const showJob = job !== null && job.status !== 'completed';
   const severalAt = summary?.warnings['several-faces'] && tracking ? firstFrameWith(tracking, (n) => n > 1) : null;
+  const picked = useMemo(() => currentPick(tracking) !== null, [tracking]);
   const untracked = Object.entries(summary?.untracked ?? {}).filter(([, n]) => n > 0);
   const warnings = Object.entries(summary?.warnings ?? {}).filter(([, n]) => n > 0);
 
@@ -121,7 +139,7 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
                 <li key={w} className="tracking-note" data-warning={w}>
                   <span className="swatch swatch-face-warned" aria-hidden="true" />
                   <span>
-                    <strong>{WARNING_LABEL[w as keyof typeof WARNING_LABEL] ?? w}.</strong> {warningText(w, n)}
+                    <strong>{WARNING_LABEL[w as keyof typeof WARNING_LABEL] ?? w}.</strong> {warningText(w, n, picked)}
                     {w === 'several-faces' && severalAt !== null && (
                       <>
                         {' '}
@@ -144,7 +162,7 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
           icon="target"
           busy={running}
           disabledReason={readOnly ?? (running ? 'Tracking is running: see its progress above.' : null)}
-          title={`${summary ? 'Track the faces again, replacing these results' : 'Track the faces in every frame'} (Shift+F)`}
+          title={`${summary ? (picked ? 'Track the faces again, following the face you picked, replacing these results' : 'Track the faces again, replacing these results') : 'Track the faces in every frame'} (Shift+F)`}
           onClick={track}
         >
           {summary ? 'Track again' : 'Track faces'}

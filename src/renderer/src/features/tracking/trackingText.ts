@@ -42,10 +42,12 @@ export const WARNING_LABEL: Record<Warning, string> = {
 };
 
 /** What a warning means for the result, in plain words. */
-export function warningText(warning: string, n: number): string {
+export function warningText(warning: string, n: number, picked = false): string {
   switch (warning as Warning) {
     case 'several-faces':
-      return `Several faces in ${plural(n, 'frame')}: the largest is followed. Click a face in the preview to follow another, then track again.`;
+      return picked
+        ? `Several faces in ${plural(n, 'frame')}: the face you picked is followed. Click another face in the preview to follow it instead.`
+        : `Several faces in ${plural(n, 'frame')}: the largest is followed. Click a face in the preview to follow another, then track again.`;
     case 'partial-face':
       return `The face leaves the frame in ${plural(n, 'frame')}: landmarks outside the picture are estimates.`;
     case 'profile':
