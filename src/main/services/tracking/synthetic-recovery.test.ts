@@ -175,7 +175,10 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
 
   // Known gap: the face-mesh detector's landmarks on these renders are 4–6 px RMS from the true projections (the
   // face oval ≈ 8–11 px, the irises ≈ 7 px, inner points ≈ 3.5–5 px), and the per-capture shape absorbs that as
-  // depth/relief, which moves the translation. When this starts passing, make the targets the main assertions.
+  // depth/relief, which moves the translation (with shape fixed at its truth, translation is 1–4 %). Down-weighting the
+  // face oval (×0.1) or dropping the irises changes rotation by < 0.6° (tried): the error is in the inner points,
+  // i.e. where the detector puts features relative to the mesh vertices. When this passes, make the targets the
+  // main assertions.
   it.fails('meets the issue targets: rotation < 2°, translation < 2 % of depth, reprojection ≤ 1.5 px', () => {
     expect(results.length).toBe(CASES.length);
     for (const r of results) {
