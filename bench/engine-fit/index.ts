@@ -6,6 +6,7 @@
  *   npm run engine:fit -- [--size 128] [--iters 500] [--train 28] [--test 6] [--out bench/engine-fit/out]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStorageBuffer } from '../../native/engine/gpu/buffers';
@@ -139,7 +140,7 @@ console.log(JSON.stringify({
   bench: 'engine-fit', adapter, size, iterations: iters, trainViews: trainCams.length, heldOutViews: testCams.length,
   gaussiansGt: gt.count, gaussiansInit: init.count, gaussiansFinal: scene.count,
   heldOutPsnr: +final.mean.toFixed(3), heldOutPsnrObject: +final.object.toFixed(3), reached30dB: reached30, trainSeconds: +trainSeconds.toFixed(1), wallSeconds: +((performance.now() - t0) / 1000).toFixed(1),
-  png: pngPath,
+  png: pngPath, hostLoadAvg1m: +loadavg()[0].toFixed(2),
 }));
 trainer.destroy();
 gtRenderer.destroy();

@@ -5,6 +5,7 @@
  *
  *   npm run bench:engine -- [--sizes 10000,65000,250000] [--res 512] [--iters 5]
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createBufferFrom, createStorageBuffer } from '../../native/engine/gpu/buffers';
 import { createNodeDevice } from '../../native/engine/gpu/node-device';
@@ -114,5 +115,6 @@ for (const n of sizes) {
   target.destroy();
   dRender.destroy();
 }
-console.log(JSON.stringify({ bench: 'engine', adapter, iters, shDegree: 3, results }));
+// Host load matters on CPU adapters (SwiftShader shares the cores with everything else).
+console.log(JSON.stringify({ bench: 'engine', adapter, iters, shDegree: 3, results, hostLoadAvg1m: +loadavg()[0].toFixed(2) }));
 engine.destroy();
