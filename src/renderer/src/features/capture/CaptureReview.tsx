@@ -206,6 +206,8 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
             </div>
           </section>
 
+          <TrackingPanel capture={capture} readOnly={readOnly} />
+
           <section aria-label="Quality">
             <h3>Quality</h3>
             <p className="quality-summary">
@@ -239,8 +241,6 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
               <TrackingLegend captureId={capture.id} />
             </dl>
           </section>
-
-          <TrackingPanel capture={capture} readOnly={readOnly} />
 
           <section className="review-side-footer">
             <Button size="sm" variant="ghost" icon="trash" disabledReason={readOnly} onClick={() => setConfirmDelete(true)}>

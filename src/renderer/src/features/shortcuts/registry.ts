@@ -59,7 +59,7 @@ export const SHORTCUTS = {
   footageImport: { keys: ['Mod+I'], label: 'Import footage', group: 'Footage', docOnly: true },
 
   // Tracking, in the Footage review (src/renderer/src/features/tracking/useTrackingKeys.ts).
-  trackFaces: { keys: ['Shift+F'], label: 'Track faces in the capture (again: after picking a face)', group: 'Tracking', docOnly: true },
+  trackFaces: { keys: ['Shift+F'], label: 'Track faces in the capture (or track again)', group: 'Tracking', docOnly: true },
   trackingMesh: { keys: ['M'], label: 'Show or hide the tracked mesh over the preview', group: 'Tracking', docOnly: true },
   trackingLandmarks: { keys: ['P'], label: 'Show or hide the 478 landmark points over the preview', group: 'Tracking', docOnly: true },
   trackingExclude: { keys: ['Shift+X'], label: 'Exclude badly tracked frames (no face, or fit error over the limit)', group: 'Tracking', docOnly: true },
