@@ -110,7 +110,7 @@ export const handlers: Handlers = {
   },
   'tracking.summary': (p, host) => host.services.tracking.summary(p.captureId),
   'tracking.frames': (p, host) => host.services.tracking.frames(p.captureId, p),
-  'tracking.overlay': (p, host) => host.services.tracking.overlay(p.captureId, p.cameraId, p.idx),
+  'tracking.overlay': (p, host) => host.services.tracking.overlay(p.captureId, p.cameraId, p.idx, p.triangles),
   'tracking.excludeBadlyTracked': (p, host) => host.services.tracking.excludeBadlyTracked(p.captureId, p.maxFitErrorPx),
 
   'jobs.list': (p, host) => host.services.jobs.list({ projectId: p.projectId, includeFinished: p.includeFinished }).map(toPublicJob),

@@ -20,7 +20,7 @@ interface JobRow {
   attempts: number;
 }
 
-export interface JobRecord extends Job {
+export interface JobRecord extends Omit<Job, 'captureId'> {
   params: unknown;
   checkpoint: unknown;
 }
@@ -47,8 +47,11 @@ function toRecord(r: JobRow): JobRecord {
 }
 
 export function toPublicJob(j: JobRecord): Job {
-  const { params: _p, checkpoint: _c, ...job } = j;
-  return job;
+  const { params, checkpoint: _c, ...job } = j;
+  const fromParams = (params as { captureId?: unknown } | null)?.captureId;
+  const fromResult = (j.result as { captureId?: unknown } | null)?.captureId;
+  const captureId = typeof fromParams === 'string' && j.kind !== 'capture.import' ? fromParams : typeof fromResult === 'string' ? fromResult : null;
+  return { ...job, captureId };
 }
 
 /** Jobs as rows in the library, so they survive a restart of the studio. */

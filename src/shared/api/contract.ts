@@ -132,7 +132,11 @@ export const methods = {
     params: z.strictObject({ captureId: CaptureId, cameraId: z.string().optional(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(20000).default(5000) }),
     result: z.object({ total: z.number().int(), frames: z.array(TrackedFrame) }),
   },
-  'tracking.overlay': { params: z.strictObject({ captureId: CaptureId, cameraId: z.string(), idx: z.number().int().nonnegative() }), result: TrackingOverlay },
+  /** `triangles: false` leaves out the mesh's triangle list (it is the same for every frame of a capture). */
+  'tracking.overlay': {
+    params: z.strictObject({ captureId: CaptureId, cameraId: z.string(), idx: z.number().int().nonnegative(), triangles: z.boolean().default(true) }),
+    result: TrackingOverlay,
+  },
   /** Excludes frames (all views) that are untracked or whose fit error is above `maxFitErrorPx`. */
   'tracking.excludeBadlyTracked': {
     params: z.strictObject({ captureId: CaptureId, maxFitErrorPx: z.number().positive().default(4) }),

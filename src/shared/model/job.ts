@@ -29,6 +29,8 @@ export const Job = z.object({
   kind: JobKind,
   title: z.string(),
   projectId: z.string().nullable(),
+  /** The capture the job works on (imports learn theirs when they finish), else null. */
+  captureId: z.string().nullable(),
   status: JobStatus,
   progress: JobProgress,
   result: z.unknown().nullable(),

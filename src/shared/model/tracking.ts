@@ -30,6 +30,10 @@ export const TrackingSummary = z.object({
   untracked: z.record(z.string(), z.number().int()),
   warnings: z.record(z.string(), z.number().int()),
   trackedAt: z.number().int(),
+  /** The face the user picked (stored-frame pixels), when not the largest. */
+  pick: z.object({ x: z.number(), y: z.number() }).nullable(),
+  /** Plain-language notes from the tracker (several faces, dark frames…). */
+  messages: z.array(z.string()),
 });
 export type TrackingSummary = z.infer<typeof TrackingSummary>;
 
@@ -41,6 +45,6 @@ export const TrackingOverlay = z.object({
   /** 478 × [x, y] (468 face mesh + 10 iris). */
   landmarks: z.array(z.number()).nullable(),
   /** The fitted head model projected into the frame: V × [x, y], and its triangles (T × 3 vertex indices). */
-  mesh: z.object({ vertices: z.array(z.number()), triangles: z.array(z.number().int()) }).nullable(),
+  mesh: z.object({ vertices: z.array(z.number()), triangles: z.array(z.number().int()).nullable() }).nullable(),
 });
 export type TrackingOverlay = z.infer<typeof TrackingOverlay>;

@@ -148,6 +148,7 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
       frames.push({ landmarks: lm, width: SIZE, height: SIZE });
       truths.push(truth);
     }
+    if (process.env.SYNTHETIC_DUMP) fs.writeFileSync(process.env.SYNTHETIC_DUMP, JSON.stringify({ K, frames: frames.map((f) => Array.from(f.landmarks)), truths: truths.map((t) => ({ ...t, rotation: Array.from(t.rotation) })) }));
     const res = fitCaptureSync(head, frames, { intrinsics: K, stride: 3 });
     const rigid = fitCaptureSync(head, frames, { intrinsics: K, stride: 3, fitShape: false });
     const noShape = (i: number) => {

@@ -63,7 +63,9 @@ describe('capture.track', () => {
     expect(nx).toBeLessThan(box.x + box.width);
     expect(ny).toBeGreaterThan(box.y);
     expect(overlay.mesh!.vertices.length).toBeGreaterThan(1000);
-    expect(overlay.mesh!.triangles.length % 3).toBe(0);
+    expect(overlay.mesh!.triangles!.length % 3).toBe(0);
+    expect(host.services.tracking.overlay(capture.id, cameraId, 5, false).mesh!.triangles).toBeNull();
+    expect(host.services.tracking.summary(capture.id)!.messages.join(' ')).toMatch(/Several faces|face/i);
     const mask = path.join(host.services.projects.folderOf(projectId), `captures/${capture.id}/tracking/cam0/masks/000005.png`);
     expect(fs.existsSync(mask)).toBe(true);
     // Tracking again replaces the previous results.

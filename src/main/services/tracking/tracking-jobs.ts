@@ -53,7 +53,7 @@ export const trackCaptureJob: JobDefinition<TrackParams, TrackOutput> = {
           for (const file of cam.files) s.blobs.record(p.projectId, file.path, file.sha256, file.size);
         }
         const meta = JSON.parse((db.prepare('SELECT meta FROM captures WHERE id = ?').pluck().get(p.captureId) as string) ?? '{}');
-        meta.tracking = { ...out.summary, headModel: out.headModel, trackedAt: now, messages: out.messages };
+        meta.tracking = { ...out.summary, headModel: out.headModel, trackedAt: now, messages: out.messages, pick: p.pick ?? null };
         db.prepare('UPDATE captures SET meta = ? WHERE id = ?').run(JSON.stringify(meta), p.captureId);
       })();
     } catch (err) {

@@ -33,7 +33,17 @@ export class TrackingRepo {
     this.captures.get(captureId);
     if (!meta.tracking) return null;
     const t = meta.tracking;
-    return { frames: t.frames, tracked: t.tracked, headModel: t.headModel, meanFitErrorPx: t.meanFitErrorPx, untracked: t.untracked, warnings: t.warnings, trackedAt: t.trackedAt };
+    return {
+      frames: t.frames,
+      tracked: t.tracked,
+      headModel: t.headModel,
+      meanFitErrorPx: t.meanFitErrorPx,
+      untracked: t.untracked,
+      warnings: t.warnings,
+      trackedAt: t.trackedAt,
+      pick: t.pick ?? null,
+      messages: t.messages ?? [],
+    };
   }
 
   frames(captureId: string, opts: { cameraId?: string; offset: number; limit: number }): { total: number; frames: TrackedFrame[] } {
@@ -49,7 +59,7 @@ export class TrackingRepo {
   }
 
   /** Landmarks (from the binary file, random access) and the fitted open head projected into the frame. */
-  overlay(captureId: string, cameraId: string, idx: number): TrackingOverlay {
+  overlay(captureId: string, cameraId: string, idx: number, withTriangles = true): TrackingOverlay {
     const capture = this.captures.get(captureId);
     const camKey = cameraId.split(':').at(-1)!;
     const dir = path.join(this.projects.folderOf(capture.projectId), trackingDir(captureId), camKey);
@@ -71,14 +81,14 @@ export class TrackingRepo {
     const lm = new Float32Array(buf.buffer, buf.byteOffset, ALL_POINTS * 3);
     const landmarks: number[] = [];
     for (let i = 0; i < ALL_POINTS; i++) landmarks.push(+lm[i * 3]!.toFixed(2), +lm[i * 3 + 1]!.toFixed(2));
-    return { idx, cameraId, tracked: true, landmarks, mesh: this.projectedMesh(path.join(dir, 'fit.json'), path.join(dir, '..', 'expression-space.json'), idx) };
+    return { idx, cameraId, tracked: true, landmarks, mesh: this.projectedMesh(path.join(dir, 'fit.json'), path.join(dir, '..', 'expression-space.json'), idx, withTriangles) };
   }
 
   private frameOrder(captureId: string, cameraId: string, idx: number): number {
     return this.lib.db.prepare('SELECT COUNT(*) FROM frames WHERE capture_id = ? AND camera_id = ? AND idx < ?').pluck().get(captureId, cameraId, idx) as number;
   }
 
-  private projectedMesh(fitFile: string, spaceFile: string, idx: number): TrackingOverlay['mesh'] {
+  private projectedMesh(fitFile: string, spaceFile: string, idx: number, withTriangles: boolean): TrackingOverlay['mesh'] {
     if (!fs.existsSync(fitFile) || !fs.existsSync(spaceFile)) return null;
     const fit = JSON.parse(fs.readFileSync(fitFile, 'utf8')) as FitFile;
     const f = fit.frames.find((x) => x.idx === idx);
@@ -101,7 +111,7 @@ export class TrackingRepo {
       const Z = R[6]! * x + R[7]! * y + R[8]! * z + f.translation[2]!;
       vertices.push(+((K.fx * X) / Z + K.cx).toFixed(2), +((K.fy * Y) / Z + K.cy).toFixed(2));
     }
-    return { vertices, triangles: [...model.triangles] };
+    return { vertices, triangles: withTriangles ? [...model.triangles] : null };
   }
 
   /** Excludes frames (all views) that have no track or a fit error above the limit. */

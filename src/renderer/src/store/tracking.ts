@@ -96,20 +96,18 @@ export function combineViews(byCamera: Record<string, TrackedFrame[]>, frameCoun
   return { face, confidence, fitError };
 }
 
-/** The tracking job of a capture: the one this window started, else an active or newest one titled for it. */
+/** The tracking job of a capture: the one this window started, else the newest one for it. */
 export function trackingJobFor(capture: Capture, jobs: Record<string, Job>, jobId: string | undefined): Job | null {
   if (jobId && jobs[jobId]) return jobs[jobId];
-  // The job does not say which capture it tracks while it runs (only its result does), so match by title too.
-  const title = `Track “${capture.name}”`;
   let best: Job | null = null;
   for (const j of Object.values(jobs)) {
-    if (j.kind !== 'capture.track' || j.projectId !== capture.projectId) continue;
-    const resultId = (j.result as { captureId?: unknown } | null)?.captureId;
-    if (resultId !== capture.id && !(resultId === undefined && j.title === title)) continue;
+    if (j.kind !== 'capture.track' || j.captureId !== capture.id) continue;
     if (!best || j.createdAt > best.createdAt) best = j;
   }
   return best;
 }
+
+const meshTriangles = new Map<string, number[]>();
 
 export const useTracking = create<TrackingState>((set, get) => {
   const seq: Record<string, number> = {};
@@ -123,6 +121,7 @@ export const useTracking = create<TrackingState>((set, get) => {
 
     async load(capture) {
       const captureId = capture.id;
+      meshTriangles.delete(captureId);
       const n = (seq[captureId] = (seq[captureId] ?? 0) + 1);
       try {
         const summary = await studio().client.call('tracking.summary', { captureId });
@@ -190,7 +189,11 @@ export const useTracking = create<TrackingState>((set, get) => {
         });
       put({ status: 'loading' });
       try {
-        const overlay = await studio().client.call('tracking.overlay', { captureId, cameraId, idx });
+        // The mesh's triangles are the same for every frame of a tracking run: fetch them once per capture.
+        const known = meshTriangles.get(captureId);
+        const overlay = await studio().client.call('tracking.overlay', { captureId, cameraId, idx, triangles: !known });
+        if (overlay.mesh?.triangles) meshTriangles.set(captureId, overlay.mesh.triangles);
+        else if (overlay.mesh && known) overlay.mesh.triangles = known;
         put({ status: 'ready', overlay });
       } catch (e) {
         put({ status: 'error', message: errorMessage(e) });

@@ -13,7 +13,7 @@ const FETCH_DELAY_MS = 90;
 /** One path of every mesh edge (each shared edge once), in stored-frame pixels. */
 function meshPath(mesh: NonNullable<TrackingOverlay['mesh']>): string {
   const v = mesh.vertices;
-  const t = mesh.triangles;
+  const t = mesh.triangles ?? [];
   const n = v.length / 2;
   const seen = new Set<number>();
   const parts: string[] = [];
