@@ -8,7 +8,7 @@ import { trackingJobFor, useTracking } from '../../store/tracking';
 import { toast } from '../../store/toasts';
 import { useTimeline } from '../capture/timelineStore';
 import { JobRow } from '../jobs/JobRow';
-import { badlyTracked, currentPick, firstFrameWith } from './frames';
+import { badlyTracked, firstFrameWith } from './frames';
 import { FIT_LIMIT_PX, formatPx, REASON_LABEL, reasonText, WARNING_LABEL, warningText } from './trackingText';
 import { useTrackingKeys, useTrackingSync } from './useTracking';
 import './tracking.css';
@@ -31,8 +31,8 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
   const track = () => {
     if (readOnly !== null) return void toast.error(readOnly);
     if (running) return void toast.info('Tracking is already running for this capture.');
-    // Tracking again keeps a picked face (the host only follows a pick for the run it was given to).
-    void useTracking.getState().start(capture, currentPick(tracking) ?? undefined);
+    // Tracking again keeps the face the user picked for the last run.
+    void useTracking.getState().start(capture, summary?.pick ?? undefined);
   };
   const exclude = () => {
     if (readOnly !== null) return void toast.error(readOnly);
@@ -43,7 +43,7 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
 
   const showJob = job !== null && job.status !== 'completed';
   const severalAt = summary?.warnings['several-faces'] && tracking ? firstFrameWith(tracking, (n) => n > 1) : null;
-  const picked = useMemo(() => currentPick(tracking) !== null, [tracking]);
+  const picked = summary?.pick != null;
   const untracked = Object.entries(summary?.untracked ?? {}).filter(([, n]) => n > 0);
   const warnings = Object.entries(summary?.warnings ?? {}).filter(([, n]) => n > 0);
 

@@ -15,22 +15,6 @@ export function badlyTracked(t: CaptureTracking | undefined, splits: Uint8Array 
   return n;
 }
 
-/**
- * The face the current results follow when it is not the largest (someone picked it): the centre of its box on
- * the first frame where the detector saw several faces, to pass as `pick` when tracking again. Null otherwise.
- */
-export function currentPick(t: CaptureTracking | undefined): { x: number; y: number } | null {
-  if (!t) return null;
-  let best: { idx: number; x: number; y: number } | null = null;
-  for (const list of Object.values(t.byCamera))
-    for (const f of list) {
-      if (!f || f.faces.length < 2 || f.chosenFace <= 0 || (best && best.idx <= f.idx)) continue;
-      const b = f.faces[f.chosenFace]?.box;
-      if (b) best = { idx: f.idx, x: Math.round(b.x + b.width / 2), y: Math.round(b.y + b.height / 2) };
-    }
-  return best && { x: best.x, y: best.y };
-}
-
 /** The lowest frame index where some view passes `test` (faces the detector saw, several-faces warning). */
 export function firstFrameWith(t: CaptureTracking, test: (cameraFaces: number, warned: boolean) => boolean): number | null {
   let best: number | null = null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrackedFrame } from '@shared/model/tracking';
 import { combineViews, FACE_CODE, type CaptureTracking } from '../../store/tracking';
-import { badlyTracked, currentPick, firstFrameWith } from './frames';
+import { badlyTracked, firstFrameWith } from './frames';
 import { warningText } from './trackingText';
 
 const box = (x: number, y: number, w = 100, h = 100) => ({ x, y, width: w, height: h });
@@ -39,13 +39,6 @@ describe('tracking strip data', () => {
     expect(badlyTracked(undefined, new Uint8Array(3))).toBe(0);
   });
 
-  it('remembers a picked face (not the largest) so tracking again follows it', () => {
-    const faces = [{ box: box(0, 0, 200, 200), score: 0.9 }, { box: box(300, 40, 80, 100), score: 0.8 }];
-    expect(currentPick(tracking({ a: [frame(0, 'a', { faces, chosenFace: 0 })] }, 1))).toBeNull();
-    const t = tracking({ a: [frame(0, 'a'), frame(3, 'a', { faces, chosenFace: 1 }), frame(5, 'a', { faces: [faces[1], faces[0]], chosenFace: 1 })] }, 6);
-    expect(currentPick(t)).toEqual({ x: 340, y: 90 });
-    expect(firstFrameWith(t, (n) => n > 1)).toBe(3);
-  });
 
   it('explains several faces differently once a face was picked', () => {
     expect(warningText('several-faces', 12)).toBe('Several faces in 12 frames: the largest is followed. Click a face in the preview to follow another, then track again.');
