@@ -13,11 +13,14 @@ export function CapabilityRail({ active, projectId }: { active: string; projectI
               <a
                 className={`rail-item${active === c.id ? ' is-active' : ''}`}
                 aria-current={active === c.id ? 'page' : undefined}
-                href={hrefOf(c.id === 'footage' ? { name: 'project', id: projectId, section: 'footage' } : { name: 'project', id: projectId })}
+                aria-label={c.label}
+                title={c.note ? `${c.summary}. ${c.note}.` : undefined}
+                href={hrefOf(c.id === 'footage' || c.opensIn === 'footage' ? { name: 'project', id: projectId, section: 'footage' } : { name: 'project', id: projectId })}
               >
                 <Icon name={c.icon} size={18} />
                 <span className="rail-text">
                   <span className="rail-label">{c.label}</span>
+                  {c.note && <span className="rail-note">{c.note}</span>}
                 </span>
               </a>
             </li>

@@ -10,12 +10,16 @@ export interface Capability {
   icon: IconName;
   summary: string;
   available: boolean;
+  /** A capability whose tools live in another section's screen (tracking is done in the Footage review). */
+  opensIn?: 'footage';
+  /** Shown under the label of a capability that opens elsewhere. */
+  note?: string;
 }
 
 export const CAPABILITIES: Capability[] = [
   { id: 'overview', label: 'Overview', icon: 'info', summary: 'What the project holds', available: true },
   { id: 'footage', label: 'Footage', icon: 'film', summary: 'Import video and review frames on a timeline', available: true },
-  { id: 'tracking', label: 'Tracking', icon: 'target', summary: 'Track the head, face and mask in every frame', available: false },
+  { id: 'tracking', label: 'Tracking', icon: 'target', summary: 'Track the head, face and mask in every frame', available: true, opensIn: 'footage', note: 'In the Footage review' },
   { id: 'avatar', label: 'Avatar', icon: 'head', summary: 'Train the Gaussian avatar and inspect it in 3D', available: false },
   { id: 'texture', label: 'Texture', icon: 'brush', summary: 'Paint colour and stickers on the baked UV maps', available: false },
   { id: 'live', label: 'Live', icon: 'camera', summary: 'Drive the avatar from a webcam and record', available: false },
