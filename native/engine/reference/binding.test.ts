@@ -5,6 +5,7 @@ import {
   frameToQuat,
   placeChildBarycentric,
   triangleFrame,
+  type BoundRef,
   type DeformedGrads,
 } from './binding';
 import { quatToMat } from './quat';
