@@ -30,7 +30,30 @@ export interface FitOptions {
   iterations?: number; // LM iterations per frame; default 12 (first frame 25)
   huberPx?: number; // default 3
   expressionPrior?: number; // default 0.5 (px² per unit coefficient²)
-  shapePrior?: number; // default 1
+  /**
+   * Shape prior relative to the landmark noise: per landmark observation, the prior on the shape coefficients
+   * (unit variance) weighs `shapePrior × σ̂²` px² per unit², where σ̂² is the robust mean squared landmark error left
+   * after a first, nearly free shape fit over the keyframes (median of the squared errors × 2 / ln 4, a 2-D Gaussian's
+   * mean). This is the MAP weight for landmark errors that are correlated over a region (a detector's bias moves a
+   * whole feature), so the data term does not count as hundreds of independent measurements: clean landmarks
+   * (σ̂ ≈ 0.5 px) leave the shape nearly free, a biased detector (σ̂ ≈ 2–3 px) cannot turn its bias into extra face
+   * width/depth, which would move the head's distance. Default 0.5.
+   */
+  shapePrior?: number;
+  /** Floor of the shape prior, px² per unit² per landmark observation (applies in the first, free shape round too). Default 0.01. */
+  shapePriorFloor?: number;
+  /**
+   * Per-landmark reliability (MediaPipe index, 468 or 478 entries), multiplied into the confidences.
+   * Default `DEFAULT_LANDMARK_WEIGHTS`; pass null for uniform weights.
+   */
+  landmarkWeights?: ArrayLike<number> | null;
+  /**
+   * Prior on the focal length when it is estimated: log-normal around `factor` × max(width, height) with `logSigma`.
+   * Its cost is `observations × (ln(f / f₀) / logSigma)²` px² (one px² per landmark at 1 σ), so the data must lower the
+   * RMS error noticeably to move the focal length far from a typical camera. null: no prior. Default
+   * { factor: 1.0, logSigma: 0.35 } (horizontal field of view ≈ 53°, 1 σ ≈ 39–71°).
+   */
+  focalPrior?: { factor: number; logSigma: number } | null;
   jawPrior?: number; // default 50 (per rad²)
   eyePrior?: number; // default 20
   temporal?: { rotation?: number; translation?: number; expression?: number; jaw?: number }; // defaults 0 (off)
@@ -57,6 +80,8 @@ export interface CaptureFitResult {
   shape: Float32Array;
   intrinsics: Intrinsics;
   msPerFrame: number;
+  /** Robust RMS landmark error over the keyframes after the free shape round (px); it sets the shape prior's weight. */
+  landmarkNoisePx?: number;
 }
 
 export type FitProgress = (fraction: number, message: string) => void;
@@ -70,6 +95,26 @@ interface FrameState {
 }
 
 const EYE_PARAMS = 4;
+
+/** MediaPipe's face oval (36 points, from the forehead round the right side, chin, left side). */
+export const FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109];
+/** Iris contour points (4 per eye, 469–472 and 474–477); the centres are 468 and 473. */
+export const IRIS_CONTOUR = [469, 470, 471, 472, 474, 475, 476, 477];
+
+/**
+ * Default per-landmark reliability (478, MediaPipe order):
+ * - face oval 0.3: the detector puts these on the visible face boundary (silhouette, hair line, jaw/neck edge),
+ *   not on fixed surface points; on our renders they are 6–10 px RMS off their vertices, mostly inwards.
+ * - iris contour 0.25: they carry only the iris radius (fixed in the model) and the gaze the centre already gives;
+ *   their order also differs between the eyes (the left eye's crop is mirrored in the detector).
+ * - everything else 1.
+ */
+export const DEFAULT_LANDMARK_WEIGHTS: Float32Array = (() => {
+  const w = new Float32Array(478).fill(1);
+  for (const m of FACE_OVAL) w[m] = 0.3;
+  for (const m of IRIS_CONTOUR) w[m] = 0.25;
+  return w;
+})();
 
 function inferStride(frame: FitFrame, options: FitOptions): 2 | 3 {
   if (options.stride) return options.stride;
@@ -277,21 +322,21 @@ function applyStep(s: FrameState, d: Float64Array, E: number, shape: Float64Arra
   return { s: n, shape: sh };
 }
 
-interface Observation { obs: Float64Array; w: Float64Array; count: number }
+interface Observation { obs: Float64Array; w: Float64Array; count: number; weight: number }
 
-function observation(f: LandmarkFitter, frame: FitFrame, stride: number): Observation {
+function observation(f: LandmarkFitter, frame: FitFrame, stride: number, weights: ArrayLike<number> | null): Observation {
   const N = frame.landmarks.length / stride;
   const obs = new Float64Array(f.L * 2), w = new Float64Array(f.L);
-  let count = 0;
+  let count = 0, weight = 0;
   for (let l = 0; l < f.L; l++) {
     const m = f.lmIndex[l]!;
     if (m >= N) continue;
     const x = frame.landmarks[m * stride]!, y = frame.landmarks[m * stride + 1]!;
-    const c = frame.confidence ? frame.confidence[m]! : 1;
+    const c = (frame.confidence ? frame.confidence[m]! : 1) * (weights && m < weights.length ? weights[m]! : 1);
     if (!(c > 0) || !Number.isFinite(x) || !Number.isFinite(y)) continue;
-    obs[l * 2] = x; obs[l * 2 + 1] = y; w[l] = c; count++;
+    obs[l * 2] = x; obs[l * 2 + 1] = y; w[l] = c; count++; weight += c;
   }
-  return { obs, w, count };
+  return { obs, w, count, weight };
 }
 
 /** Levenberg–Marquardt on one frame; with `fitShapeToo` the model's shape is optimised too (single-frame use). */
@@ -329,15 +374,16 @@ function solveFrame(f: LandmarkFitter, o: Observation, K: Intrinsics, init: Fram
 }
 
 /** Joint LM over the shared shape and all keyframe states (bundle adjustment over the keyframes). */
-function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states: FrameState[], pr: Priors, iterations: number, huber: number): FrameState[] {
+function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states: FrameState[], pr: Priors, iterations: number, huber: number, shapePerObservation: number): FrameState[] {
   const S = f.S, E = f.E, P0 = 6 + E + 3 + EYE_PARAMS, F = states.length, D = S + F * P0;
   const noPrev: Priors = { ...pr, prev: null };
+  const shapeW = shapePerObservation * obs.reduce((a, o) => a + o.weight, 0);
   const total = (sts: FrameState[], sh: Float64Array): number => {
     const keep = f.shape; f.shape = sh;
     let c = 0;
     sts.forEach((st, i) => { c += f.linearise(st, obs[i]!.obs, obs[i]!.w, K, false, false, huber).cost + addPriors(st, f, noPrev, null, undefined, undefined, 0); });
     f.shape = keep;
-    for (let k = 0; k < S; k++) c += pr.shape * sh[k]! ** 2;
+    for (let k = 0; k < S; k++) c += shapeW * sh[k]! ** 2;
     return c;
   };
   let cost = total(states, f.shape);
@@ -354,7 +400,7 @@ function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states
         for (let b = 0; b < P; b++) H[map(a) * D + map(b)]! += lin.JtJ![a * P + b]!;
       }
     });
-    for (let k = 0; k < S; k++) { H[k * D + k]! += pr.shape; g[k]! += pr.shape * f.shape[k]!; }
+    for (let k = 0; k < S; k++) { H[k * D + k]! += shapeW; g[k]! += shapeW * f.shape[k]!; }
     let accepted = false;
     for (let tries = 0; tries < 6 && !accepted; tries++) {
       const A = Float64Array.from(H);
@@ -369,6 +415,28 @@ function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states
     if (!accepted) break;
   }
   return states;
+}
+
+/** Squared reprojection errors (px²) of the landmarks with weight > 0. */
+function squaredErrors(f: LandmarkFitter, s: FrameState, o: Observation, K: Intrinsics, out: number[]): void {
+  const { M } = f.modelLandmarks(s);
+  const R = s.R, t = s.t;
+  for (let l = 0; l < f.L; l++) {
+    if (!(o.w[l]! > 0)) continue;
+    const mx = M[l * 3]!, my = M[l * 3 + 1]!, mz = M[l * 3 + 2]!;
+    const X = R[0]! * mx + R[1]! * my + R[2]! * mz + t[0]!, Y = R[3]! * mx + R[4]! * my + R[5]! * mz + t[1]!, Z = R[6]! * mx + R[7]! * my + R[8]! * mz + t[2]!;
+    if (!(Z > 1e-4)) continue;
+    out.push((K.fx * X / Z + K.cx - o.obs[l * 2]!) ** 2 + (K.fy * Y / Z + K.cy - o.obs[l * 2 + 1]!) ** 2);
+  }
+}
+
+/** Robust mean squared landmark error (px²): the median of the squared errors scaled to a 2-D Gaussian's mean. */
+function robustNoise(f: LandmarkFitter, states: FrameState[], obs: Observation[], K: Intrinsics): number {
+  const e: number[] = [];
+  states.forEach((s, i) => squaredErrors(f, s, obs[i]!, K, e));
+  if (e.length === 0) return 0;
+  e.sort((a, b) => a - b);
+  return (e[e.length >> 1]! * 2) / Math.log(4);
 }
 
 function defaultIntrinsics(width: number, height: number, focalFactor: number): Intrinsics {
@@ -439,11 +507,12 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
   const huber = options.huberPx ?? 3;
   const T = options.temporal ?? {};
   const pr: Priors = {
-    expr: options.expressionPrior ?? 0.5, jaw: options.jawPrior ?? 50, eye: options.eyePrior ?? 20, shape: options.shapePrior ?? 1,
+    expr: options.expressionPrior ?? 0.5, jaw: options.jawPrior ?? 50, eye: options.eyePrior ?? 20, shape: options.shapePrior ?? 0.5,
     prev: null, temporal: { rotation: T.rotation ?? 0, translation: T.translation ?? 0, expression: T.expression ?? 0, jaw: T.jaw ?? 0 }, depthScale: 1,
   };
   const iters = options.iterations ?? 12;
-  const obs = frames.map((fr) => observation(f, fr, stride));
+  const weights = options.landmarkWeights === undefined ? DEFAULT_LANDMARK_WEIGHTS : options.landmarkWeights;
+  const obs = frames.map((fr) => observation(f, fr, stride, weights));
   const check = (): void => { if (signal?.aborted) throw new Cancelled(); };
   const W = frames[0]!.width, H = frames[0]!.height;
 
@@ -453,13 +522,20 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
   const nKey = Math.min(options.keyframes ?? 8, good.length);
   const keys = Array.from({ length: nKey }, (_, k) => good[Math.floor(((k + 0.5) * good.length) / nKey)]!);
 
+  const shapeFloor = options.shapePriorFloor ?? 0.01;
+  let lastNoise = 0;
   const fitKeys = (K: Intrinsics, rounds: number): { cost: number; states: FrameState[] } => {
     f.shape.fill(0);
     let states = keys.map((i) => solveFrame(f, obs[i]!, K, initialState(f, obs[i]!, K, pr, huber), pr, 25, huber).s);
     let cost = 0;
     const doShape = options.fitShape !== false && f.S > 0;
+    const keyObs = keys.map((i) => obs[i]!);
+    // a first, nearly free shape round measures the landmark noise that sets the shape prior's strength
+    if (doShape) states = solveJoint(f, keyObs, K, states, pr, 10, huber, shapeFloor);
+    const noise = doShape ? robustNoise(f, states, keyObs, K) : 0;
+    lastNoise = noise;
     for (let r = 0; r < (doShape ? rounds : 1); r++) {
-      if (doShape) states = solveJoint(f, keys.map((i) => obs[i]!), K, states, pr, 10, huber);
+      if (doShape) states = solveJoint(f, keyObs, K, states, pr, 10, huber, shapeFloor + pr.shape * noise);
       cost = 0;
       states = states.map((s, k) => { const res = solveFrame(f, obs[keys[k]!]!, K, s, pr, iters, huber); cost += res.cost; return res.s; });
       check();
@@ -473,10 +549,12 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
   else {
     onProgress?.(0, 'Estimating the focal length');
     const costAt = new Map<number, number>();
+    const fp = options.focalPrior === undefined ? { factor: 1.0, logSigma: 0.35 } : options.focalPrior;
+    const keyWeight = keys.reduce((a, i) => a + obs[i]!.weight, 0);
     const evalF = (lf: number): number => {
       const c = costAt.get(lf);
       if (c !== undefined) return c;
-      const v = fitKeys(defaultIntrinsics(W, H, Math.exp(lf)), 2).cost;
+      const v = fitKeys(defaultIntrinsics(W, H, Math.exp(lf)), 2).cost + (fp ? keyWeight * ((lf - Math.log(fp.factor)) / fp.logSigma) ** 2 : 0);
       costAt.set(lf, v);
       check();
       return v;
@@ -524,7 +602,7 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
     prev = s;
     if (onProgress && (i % 10 === 0 || i === frames.length - 1)) onProgress(0.15 + (0.85 * (i + 1)) / frames.length, `Tracked ${i + 1} of ${frames.length} frames`);
   }
-  return { frames: results, shape, intrinsics: K, msPerFrame: (performance.now() - start) / frames.length };
+  return { frames: results, shape, intrinsics: K, msPerFrame: (performance.now() - start) / frames.length, landmarkNoisePx: Math.sqrt(lastNoise) };
 }
 
 /** Async wrapper for jobs: yields to the event loop before starting so progress and cancellation can be wired. */
