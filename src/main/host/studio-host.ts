@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import { isMethodName, methods, type EventName, type EventPayload } from '@shared/api/contract';
 import { describeValidationError, StudioError, type StudioErrorShape } from '@shared/api/errors';
 import type { CallOutcome } from '@shared/api/wire';
@@ -177,13 +176,4 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
 
 function fail(error: StudioErrorShape): CallOutcome {
   return { ok: false, error };
-}
-
-/** Reads the library path that the app config or environment names, for front doors without an explicit flag. */
-export function resolveLibraryDir(explicit?: string): string {
-  return new AppConfigStore().resolveLibraryDir(explicit);
-}
-
-export function libraryExists(dir: string): boolean {
-  return fs.existsSync(dir);
 }
