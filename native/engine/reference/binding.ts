@@ -331,7 +331,7 @@ export function placeChildBarycentric(
   const u0 = sub(f.v0, f.v2), u1 = sub(f.v1, f.v2);
   const g00 = dot(u0, u0), g01 = dot(u0, u1), g11 = dot(u1, u1);
   const det = g00 * g11 - g01 * g01;
-  if (det > 1e-30 * g00 * g11 && Number.isFinite(det)) {
+  if (det > 1e-12 * g00 * g11 && Number.isFinite(det)) {
     const r0 = dot(u0, wv), r1 = dot(u1, wv);
     b0 += (g11 * r0 - g01 * r1) / det;
     b1 += (g00 * r1 - g01 * r0) / det;
