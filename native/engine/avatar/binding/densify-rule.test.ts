@@ -92,6 +92,13 @@ describe.skipIf(!gpu.device)('triangle child placement rule (Densifier)', () => 
         if (Math.hypot(b0 - parent.b0, b1 - parent.b1) > 1e-3) moved++;
       });
       expect(moved).toBeGreaterThan(90); // children do not sit on their parents
+      // The world scene follows the densified bound set on the next deform (grows, count updated, all finite).
+      const enc2 = device.createCommandEncoder();
+      deformer.encodeForward(enc2, bound, mesh, world);
+      device.queue.submit([enc2.finish()]);
+      expect(world.count).toBe(res.after);
+      const w = await world.read();
+      expect(w.means.every((x) => Number.isFinite(x))).toBe(true);
       for (const x of [densifier, grads, bound, mesh, world, deformer]) x.destroy();
     }, 60_000);
   }
