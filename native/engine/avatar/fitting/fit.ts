@@ -2,8 +2,9 @@
  * Landmark fitting of a head model to a capture: per frame the head pose (rotation, translation in OpenCV camera space),
  * expression, jaw and eyes; shape shared across the capture (alternating with the per-frame fits over keyframes);
  * intrinsics given, or estimated once per capture (focal by a 1-D search, principal point at the image centre).
- * Each solve is Levenberg–Marquardt on confidence-weighted, Huber-robust 2D reprojection residuals with coefficient
- * priors and temporal smoothness to the previous frame. Jacobians: analytic for pose, translation, expression and shape
+ * Each solve is Levenberg–Marquardt on confidence-weighted (times a per-landmark reliability), Huber-robust 2D
+ * reprojection residuals with coefficient priors and temporal smoothness to the previous frame. The shape prior scales
+ * with the measured landmark noise (see `FitOptions.shapePrior`), so detector bias does not become face depth/width. Jacobians: analytic for pose, translation, expression and shape
  * (the model is affine in its blend coefficients for fixed joint rotations), forward differences for jaw and eyes.
  */
 import { landmarkSubset, SkinnedHeadModel, SubsetEvaluator, type HeadModel, JOINT_COUNT } from '../head-model';
@@ -49,11 +50,13 @@ export interface FitOptions {
   landmarkWeights?: ArrayLike<number> | null;
   /**
    * Prior on the focal length when it is estimated: log-normal around `factor` × max(width, height) with `logSigma`.
-   * Its cost is `observations × (ln(f / f₀) / logSigma)²` px² (one px² per landmark at 1 σ), so the data must lower the
-   * RMS error noticeably to move the focal length far from a typical camera. null: no prior. Default
-   * { factor: 1.0, logSigma: 0.35 } (horizontal field of view ≈ 53°, 1 σ ≈ 39–71°).
+   * Its cost is `weight × observations × (ln(f / f₀) / logSigma)²` px² (`weight` px² per landmark at 1 σ): it decides
+   * where the landmarks barely constrain the focal length (the cost curve is flat) and gives way where they do (a
+   * distant or flat subject that clearly wants a long lens). Default none: on our renders the estimate is ≈ 15–20 %
+   * short with or without a weak prior, and a prior strong enough to matter there (e.g. { factor: 1, logSigma: 0.5,
+   * weight: 0.3 }) doubles the fit error on weak-perspective footage (a panned photo: 1.14 → 1.7 px).
    */
-  focalPrior?: { factor: number; logSigma: number } | null;
+  focalPrior?: { factor: number; logSigma: number; weight?: number } | null;
   jawPrior?: number; // default 50 (per rad²)
   eyePrior?: number; // default 20
   temporal?: { rotation?: number; translation?: number; expression?: number; jaw?: number }; // defaults 0 (off)
@@ -103,15 +106,16 @@ export const IRIS_CONTOUR = [469, 470, 471, 472, 474, 475, 476, 477];
 
 /**
  * Default per-landmark reliability (478, MediaPipe order):
- * - face oval 0.3: the detector puts these on the visible face boundary (silhouette, hair line, jaw/neck edge),
- *   not on fixed surface points; on our renders they are 6–10 px RMS off their vertices, mostly inwards.
+ * - face oval 0.5: the detector puts these on the visible face boundary (silhouette, hair line, jaw/neck edge),
+ *   not on fixed surface points; on our renders they are 6–10 px RMS off their vertices, mostly inwards (a modest
+ *   down-weighting: the pose changes by < 0.3° between 0.3 and 1 on our renders, the shape a little more).
  * - iris contour 0.25: they carry only the iris radius (fixed in the model) and the gaze the centre already gives;
  *   their order also differs between the eyes (the left eye's crop is mirrored in the detector).
  * - everything else 1.
  */
 export const DEFAULT_LANDMARK_WEIGHTS: Float32Array = (() => {
   const w = new Float32Array(478).fill(1);
-  for (const m of FACE_OVAL) w[m] = 0.3;
+  for (const m of FACE_OVAL) w[m] = 0.5;
   for (const m of IRIS_CONTOUR) w[m] = 0.25;
   return w;
 })();
@@ -549,12 +553,12 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
   else {
     onProgress?.(0, 'Estimating the focal length');
     const costAt = new Map<number, number>();
-    const fp = options.focalPrior === undefined ? { factor: 1.0, logSigma: 0.35 } : options.focalPrior;
+    const fp = options.focalPrior ?? null;
     const keyWeight = keys.reduce((a, i) => a + obs[i]!.weight, 0);
     const evalF = (lf: number): number => {
       const c = costAt.get(lf);
       if (c !== undefined) return c;
-      const v = fitKeys(defaultIntrinsics(W, H, Math.exp(lf)), 2).cost + (fp ? keyWeight * ((lf - Math.log(fp.factor)) / fp.logSigma) ** 2 : 0);
+      const v = fitKeys(defaultIntrinsics(W, H, Math.exp(lf)), 2).cost + (fp ? (fp.weight ?? 0.1) * keyWeight * ((lf - Math.log(fp.factor)) / fp.logSigma) ** 2 : 0);
       costAt.set(lf, v);
       check();
       return v;
