@@ -43,7 +43,10 @@ const TEXTURE = { faceDensity: 5e5, otherDensity: 5e4, sigmaFactor: 0.85 };
  * measured level with a margin (REGRESSION) so it catches regressions, and a separate `it.fails` records the gap.
  */
 const TARGET = { rotationDeg: 2, translationPct: 2, reprojectionPx: 1.5 };
-const REGRESSION = { rotationDeg: 12, translationPct: 16, reprojectionPx: 4 };
+/** Texture registration rounds on the calibration render (more do not help: the detector's error there stays ≈ 2.5–2.8 px). */
+const REGISTRATION_ROUNDS = 1;
+/** Measured (sample6 texture, this fitter): rotation 1.3–4.1° (8.5° at pitch −10°), translation 1.7–4.3 %, reprojection 1.85–2.64 px. */
+const REGRESSION = { rotationDeg: 11, translationPct: 6, reprojectionPx: 3.2 };
 
 interface PoseCase { name: string; yaw: number; pitch: number; roll: number; jaw?: number; expression?: Record<number, number> }
 const CASES: PoseCase[] = [
@@ -114,9 +117,11 @@ let results: { pose: string; rotationDeg: number; translationPct: number; reproj
 describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker → fit', () => {
   it('recovers the head pose of rendered frames through tracker and fitter (measured level; the issue targets are the it.fails below)', async () => {
     const t0 = performance.now();
-    // the photo: a smiling face from an npm package's demo images (1920 px group photo), cropped around the face
-    const full = readImage(path.resolve(__dirname, '../../../../node_modules/@vladmandic/face-api/demo/sample3.jpg'));
-    const S = 600, x0 = 1180, y0 = 150;
+    // the photo: a frontal, evenly lit face from an npm package's demo images (1920 px group photo, the woman on the
+    // right), cropped around the face. (sample3, turned and tilted with hair over the face and blue light, gave a
+    // calibration error of 3.75 px against 2.76 px here, and translation errors 2–7 % against 1–4 % with this fitter.)
+    const full = readImage(path.resolve(__dirname, '../../../../node_modules/@vladmandic/face-api/demo/sample6.jpg'));
+    const S = 600, x0 = 1305, y0 = 150;
     const crop = new Uint8Array(S * S * 3);
     for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) crop[(y * S + x) * 3 + c] = full.data[((y0 + y) * full.width + x0 + x) * full.channels + c]!;
     const photo: RgbImage = { width: S, height: S, data: crop, channels: 3 };
@@ -127,14 +132,16 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
     const calib = truthFor({ name: 'calibration', yaw: 0, pitch: 0, roll: 0 });
     const calibUv = projectLandmarks(head, [0, 0, 0], calib, K).uv;
     let surface = texturedHeadFromPhoto(head, photo, photoLm, photoStride, TEXTURE);
-    const calibDetected = await trackOne(await render(surface, calib));
-    const calibBefore = rms(calibDetected, 3, calibUv, 2, 0, 468);
-    photoLm = registerPhotoLandmarks(photoLm, photoStride, calibDetected, 3, calibUv, 2) as Float32Array;
-    photoStride = 3;
-    surface = texturedHeadFromPhoto(head, photo, photoLm, photoStride, TEXTURE);
-    const calibImg = await render(surface, calib);
-    const calibAfter = rms(await trackOne(calibImg), 3, calibUv, 2, 0, 468);
-    console.log(`[synthetic] ${surface.count} Gaussians; calibration render: detector vs truth RMS ${calibBefore.toFixed(2)} px before registration, ${calibAfter.toFixed(2)} px after`);
+    const calibRms: number[] = [];
+    for (let r = 0; r <= REGISTRATION_ROUNDS; r++) {
+      const calibDetected = await trackOne(await render(surface, calib));
+      calibRms.push(rms(calibDetected, 3, calibUv, 2, 0, 468));
+      if (r === REGISTRATION_ROUNDS) break;
+      photoLm = registerPhotoLandmarks(photoLm, photoStride, calibDetected, 3, calibUv, 2) as Float32Array;
+      photoStride = 3;
+      surface = texturedHeadFromPhoto(head, photo, photoLm, photoStride, TEXTURE);
+    }
+    console.log(`[synthetic] ${surface.count} Gaussians; calibration render: detector vs truth RMS by registration round ${calibRms.map((x) => x.toFixed(2)).join(' → ')} px`);
 
     const frames: FitFrame[] = [];
     const truths: SyntheticTruth[] = [];
@@ -148,8 +155,9 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
       frames.push({ landmarks: lm, width: SIZE, height: SIZE });
       truths.push(truth);
     }
-    if (process.env.SYNTHETIC_DUMP) fs.writeFileSync(process.env.SYNTHETIC_DUMP, JSON.stringify({ K, frames: frames.map((f) => Array.from(f.landmarks)), truths: truths.map((t) => ({ ...t, rotation: Array.from(t.rotation) })) }));
     const res = fitCaptureSync(head, frames, { intrinsics: K, stride: 3 });
+    // without the intrinsics: the focal length is estimated too (reported; monocular depth then scales with it)
+    const uncal = fitCaptureSync(head, frames, { stride: 3, keyframes: CASES.length });
     const rigid = fitCaptureSync(head, frames, { intrinsics: K, stride: 3, fitShape: false });
     const noShape = (i: number) => {
       const fr = rigid.frames[i]!, tr = truths[i]!;
@@ -162,9 +170,17 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
       const tr = truths[i]!;
       const rot = (rotationAngleBetween(rodrigues(...fr.rotation), tr.rotation) * 180) / Math.PI;
       const trans = Math.hypot(fr.translation[0] - tr.translation[0], fr.translation[1] - tr.translation[1], fr.translation[2] - tr.translation[2]) / tr.translation[2];
-      return { pose: CASES[i]!.name, rotationDeg: +rot.toFixed(2), translationPct: +(trans * 100).toFixed(2), reprojectionPx: +fr.reprojectionErrorPx.toFixed(2), detectorVsTruthPx: +detectorRms[i]!.toFixed(2), jaw: +fr.jaw[0].toFixed(3), ...noShape(i) };
+      // the fitted model's landmarks against their true projections (what the fit gets right, not how well it follows the detector)
+      const fitted: SyntheticTruth = { rotation: rodrigues(...fr.rotation), translation: fr.translation, expression: Array.from(fr.expression), jaw: fr.jaw, eyes: [fr.eyes[0], fr.eyes[1], fr.eyes[3], fr.eyes[4]] };
+      const modelVsTruthPx = rms(projectLandmarks(head, res.shape, fitted, K).uv, 2, projectLandmarks(head, [0, 0, 0], tr, K).uv, 2, 0, 478);
+      const un = uncal.frames[i]!;
+      return {
+        pose: CASES[i]!.name, rotationDeg: +rot.toFixed(2), translationPct: +(trans * 100).toFixed(2), reprojectionPx: +fr.reprojectionErrorPx.toFixed(2),
+        detectorVsTruthPx: +detectorRms[i]!.toFixed(2), modelVsTruthPx: +modelVsTruthPx.toFixed(2), jaw: +fr.jaw[0].toFixed(3), ...noShape(i),
+        rotationDegUncalibrated: +((rotationAngleBetween(rodrigues(...un.rotation), tr.rotation) * 180) / Math.PI).toFixed(2),
+      };
     });
-    console.log(`[synthetic] fitted shape ${Array.from(res.shape, (x) => x.toFixed(2)).join(', ')}; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`[synthetic] fitted shape ${Array.from(res.shape, (x) => x.toFixed(2)).join(', ')} (landmark noise ${res.landmarkNoisePx?.toFixed(2)} px); focal estimated without intrinsics ${uncal.intrinsics.fx.toFixed(0)} (true ${K.fx}); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     console.table(rows);
     results = rows;
     for (const r of rows) {
@@ -174,12 +190,15 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
     }
   }, 180_000);
 
-  // Known gap: the face-mesh detector's landmarks on these renders are 4–6 px RMS from the true projections (the
-  // face oval ≈ 8–11 px, the irises ≈ 7 px, inner points ≈ 3.5–5 px), and the per-capture shape absorbs that as
-  // depth/relief, which moves the translation (with shape fixed at its truth, translation is 1–4 %). Down-weighting the
-  // face oval (×0.1) or dropping the irises changes rotation by < 0.6° (tried): the error is in the inner points,
-  // i.e. where the detector puts features relative to the mesh vertices. When this passes, make the targets the
-  // main assertions.
+  // Known gap: the face-mesh detector's landmarks on these renders are 2.7–5 px RMS from the true projections (the
+  // face oval 6–10 px, mostly inwards: the chin 10–16 px high; inner points 2.5–4.5 px). The fitter no longer turns
+  // that into face width/depth (the shape prior scales with the measured landmark noise), so translation went from
+  // 8–13 % to 1.7–4.3 %; what is left of it is mostly the width coefficient (≈ 0.4, a 4 % wider head farther away).
+  // Rotation is the detector's: every pose comes out pitched ≈ 1–3° less than rendered and pitch −10° by ≈ 6–9°, with
+  // the shape fixed at its truth too, with any one region of landmarks (oval, eyes, brows, lips, nose, cheeks) left
+  // out, and with other photos (sample3, sample5) as the texture (tried). Reprojection is against the detector's
+  // landmarks, so a fit that does not absorb their bias cannot get below ≈ 1.9 px. When this passes, make the targets
+  // the main assertions.
   it.fails('meets the issue targets: rotation < 2°, translation < 2 % of depth, reprojection ≤ 1.5 px', () => {
     expect(results.length).toBe(CASES.length);
     for (const r of results) {
