@@ -439,8 +439,10 @@ export function createOpenHead(options: OpenHeadOptions = {}): OpenHead {
   for (const e of eyes) {
     const base = e.name === 'right' ? 468 : 473;
     embedVertex(base, e.front);
-    // first eyeball ring (at the iris radius): longitude 0 = +x (image right), 1/4 = +y (up), 1/2 = −x, 3/4 = −y
-    for (let q = 0; q < 4; q++) embedVertex(base + 1 + q, e.ringStart + (q * EYE_SEGMENTS) / 4);
+    // first eyeball ring (at the iris radius): longitude 0 = +x (image right), 1/4 = +y (up), 1/2 = −x, 3/4 = −y.
+    // The detector mirrors the left eye's crop, so that eye's first and third edge points (474, 476) come swapped.
+    const edgeOrder = e.name === 'right' ? [0, 1, 2, 3] : [2, 1, 0, 3];
+    for (let q = 0; q < 4; q++) embedVertex(base + 1 + q, e.ringStart + (edgeOrder[q]! * EYE_SEGMENTS) / 4);
   }
 
   const data: SkinnedModelData = {
