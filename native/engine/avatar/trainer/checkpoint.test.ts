@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { testDevice } from '../../gpu/test-device';
+import { makeRandom } from '../math';
 import { BoundGaussians } from '../binding/bound-gaussians';
-import { AvatarTrainer, type AvatarTrainerOptions } from './avatar-trainer';
+import { AVATAR_LEARNING_RATES, AvatarTrainer, type AvatarTrainerOptions } from './avatar-trainer';
 import { readCheckpoint } from './checkpoint';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from './test-fixtures';
 
@@ -26,7 +27,11 @@ describe.skipIf(!gpu.device)('avatar trainer checkpoints', () => {
       prune: { interval: 6, minOpacity: 0.005 },
       seed: 5,
     };
-    const a = new AvatarTrainer(model, BoundGaussians.fromData(device, uvAvatar(model, 24)), frames, options);
+    // Anisotropic start, so rotation gradients carry signal (an isotropic Gaussian's rotation gradient is rounding noise).
+    const start = uvAvatar(model, 24);
+    const r = makeRandom(9);
+    for (let i = 0; i < start.logScales.length; i++) start.logScales[i] += (r() - 0.5) * 1.0;
+    const a = new AvatarTrainer(model, BoundGaussians.fromData(device, start), frames, options);
     const n0 = a.count;
     await a.train(5);
     expect(a.count).toBeGreaterThan(n0);
@@ -60,9 +65,11 @@ describe.skipIf(!gpu.device)('avatar trainer checkpoints', () => {
     expect(cb.bound.count).toBe(ca.bound.count);
     expect(cb.bound.triangle).toEqual(ca.bound.triangle);
     // The backward adds with float atomics, whose order (and so the last bits) can change between runs. Moments must
-    // agree to rounding; parameters too, except where the gradient itself is rounding noise (e.g. the rotation of an
-    // isotropic Gaussian): Adam normalises such noise into ±lr steps, on a rerun from scratch just the same.
+    // agree to rounding. Parameters too, except where the gradient is itself rounding noise (e.g. the rotation of an
+    // isotropic Gaussian — the UV init is isotropic): Adam normalises such noise into steps of up to ~lr, just as on a
+    // rerun from scratch. So: every parameter within 3·lr·steps, and at most 2 % of entries beyond 1e-5 relative.
     const report: string[] = [];
+    const lr = { ...AVATAR_LEARNING_RATES, ...options.learningRates };
     const params = { means: 'barycentric', logScales: 'logScales', rotations: 'rotations', opacities: 'opacities', sh: 'sh' } as const;
     for (const k of Object.keys(params) as Array<keyof typeof params>) {
       const ma = ca.moments[k]!.m, mb = cb.moments[k]!.m, va = ca.moments[k]!.v, vb = cb.moments[k]!.v;
@@ -75,21 +82,20 @@ describe.skipIf(!gpu.device)('avatar trainer checkpoints', () => {
       }
       expect(mErr, `${k}.m`).toBeLessThanOrEqual(1e-4 * mMax);
       expect(vErr, `${k}.v`).toBeLessThanOrEqual(1e-4 * vMax);
-      const pa = k === 'means' ? Float32Array.from({ length: ca.bound.count * 3 }, (_, i) => (i % 3 === 2 ? ca.bound.offset[(i - 2) / 3] : ca.bound.barycentric[Math.floor(i / 3) * 2 + (i % 3)])) : ca.bound[params[k]];
-      const pb = k === 'means' ? Float32Array.from({ length: cb.bound.count * 3 }, (_, i) => (i % 3 === 2 ? cb.bound.offset[(i - 2) / 3] : cb.bound.barycentric[Math.floor(i / 3) * 2 + (i % 3)])) : cb.bound[params[k]];
-      let differ = 0, noise = 0, maxDiff = 0;
+      const flat = (c: typeof ca) => (k === 'means' ? Float32Array.from({ length: c.bound.count * 3 }, (_, i) => (i % 3 === 2 ? c.bound.offset[(i - 2) / 3] : c.bound.barycentric[Math.floor(i / 3) * 2 + (i % 3)])) : c.bound[params[k]]);
+      const pa = flat(ca), pb = flat(cb);
+      const rate = k === 'sh' ? lr.shDC : lr[k];
+      let differ = 0, beyond = 0, maxAbs = 0;
       for (let i = 0; i < pa.length; i++) {
         const d = Math.abs(pa[i] - pb[i]);
         if (d === 0) continue;
         differ++;
-        if (Math.abs(ma[i]) <= 1e-5 * mMax) {
-          noise++;
-          continue;
-        }
-        maxDiff = Math.max(maxDiff, d / (1 + Math.abs(pa[i])));
+        maxAbs = Math.max(maxAbs, d);
+        if (d > 1e-5 * (1 + Math.abs(pa[i]))) beyond++;
       }
-      expect(maxDiff, k).toBeLessThan(1e-5);
-      report.push(`${k}: ${differ}/${pa.length} differ (${noise} with rounding-noise gradients), max other ${maxDiff.toExponential(1)}; moments max error ${(mErr / (mMax || 1)).toExponential(1)} / ${(vErr / (vMax || 1)).toExponential(1)} of max`);
+      expect(maxAbs, k).toBeLessThanOrEqual(3 * rate * 2);
+      expect(beyond, k).toBeLessThanOrEqual(0.02 * pa.length);
+      report.push(`${k}: ${differ}/${pa.length} differ, ${beyond} beyond 1e-5 (max ${maxAbs.toExponential(1)}, lr ${rate}); moments max error ${(mErr / (mMax || 1)).toExponential(1)} / ${(vErr / (vMax || 1)).toExponential(1)} of max`);
     }
     console.info(`[avatar checkpoint] ${ck.byteLength} bytes for ${parsed.bound.count} Gaussians; ${losses.join('; ')}\n  ${report.join('\n  ')}`);
     a.destroy();
