@@ -79,6 +79,7 @@ export interface AvatarTrainerOptions {
   seed?: number;
   /** Extra capacity reserved for densification (default: the densify cap or 2× the count). */
   capacity?: number;
+  /** Intersection-buffer sizing for training steps (default 'adaptive': no blocking counter read per step). */
   intersectionCapacity?: ForwardOptions['intersectionCapacity'];
 }
 
@@ -196,7 +197,7 @@ export class AvatarTrainer {
     this.meshFrame = index;
   }
 
-  private renderFrame(index: number, bg: readonly [number, number, number], intersectionCapacity = this.options.intersectionCapacity): Promise<ForwardState> {
+  private renderFrame(index: number, bg: readonly [number, number, number], intersectionCapacity = this.options.intersectionCapacity ?? 'adaptive'): Promise<ForwardState> {
     this.setFrame(index);
     const enc = this.device.createCommandEncoder({ label: 'avatar.deform' });
     this.deformer.encodeForward(enc, this.bound, this.mesh, this.world);
