@@ -181,6 +181,38 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
       }),
     );
 
+  program
+    .command('train <project> [capture]')
+    .description('train a Gaussian head avatar on a tracked capture (default: the project\'s first capture)')
+    .option('--preset <preset>', 'preview | standard | high', 'preview')
+    .option('--steps <n>', 'training steps (overrides the preset)')
+    .option('--uv <n>', 'UV resolution (overrides the preset)')
+    .option('--long-side <px>', 'training image long side (overrides the preset)')
+    .action((ref: string, captureRef: string | undefined, o: { preset: string; steps?: string; uv?: string; longSide?: string }) =>
+      run(async (ctx) => {
+        const p = await ctx.resolveProject(ref);
+        const all = await ctx.call('captures.list', { projectId: p.id });
+        const c = captureRef ? all.find((x) => x.id === captureRef || x.name.toLowerCase() === captureRef.toLowerCase()) : all[0];
+        if (!c) throw new StudioError('NOT_FOUND', captureRef ? `No capture “${captureRef}” in “${p.name}”.` : `“${p.name}” has no footage yet. Import some with: avatar-studio import "${p.name}" FILE`);
+        if (!['preview', 'standard', 'high'].includes(o.preset)) throw new StudioError('BAD_REQUEST', `Unknown preset “${o.preset}”: use preview, standard or high.`);
+        const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+        const started = await ctx.call('training.start', {
+          captureId: c.id,
+          preset: o.preset as 'preview' | 'standard' | 'high',
+          overrides: { steps: num(o.steps), uvResolution: num(o.uv), imageLongSide: num(o.longSide) },
+        });
+        const { job, exitCode } = await ctx.followJob(started);
+        if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Training ${job.status}: ${job.error?.message ?? ''}`, exitCode: job.error ? exitCodeFor(job.error.code) : exitCode };
+        const result = job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; steps: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
+        const report = await ctx.call('training.report', { avatarId: result.avatarId });
+        const m = result.metrics;
+        return {
+          json: { metrics: m, avatar: result.avatarId, capture: c.id, steps: result.steps, gaussians: result.gaussians, trainFrames: result.trainFrames, skippedFrames: result.skippedFrames, perFrame: report.perFrame, job },
+          text: `Trained avatar ${result.avatarId} on “${c.name}”: ${result.steps} steps, ${result.gaussians} Gaussians, ${result.trainFrames} train frames${m ? `; test PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)} over ${result.testFrames} frames` : '; no test frames to evaluate'}`,
+        };
+      }),
+    );
+
   const captures = program.command('captures').description('list and inspect captures');
   captures
     .command('list <project>')

@@ -7,6 +7,7 @@ import { newId } from '../services/library/ids';
 import { detachTrashedProjects } from '../services/projects/project-jobs';
 import { toPublicJob } from '../jobs/jobs-repo';
 import { checkFlameFiles, requireFlameForTracking, validateFlameSettings } from '../services/settings/flame-check';
+import { TRAINING_PRESETS } from '../services/training/presets';
 import type { StudioHost } from './studio-host';
 
 type Handlers = { [M in MethodName]: (params: MethodParams<M>, host: StudioHost) => MethodResult<M> | Promise<MethodResult<M>> };
@@ -107,6 +108,22 @@ export const handlers: Handlers = {
     const running = host.services.jobs.list({ projectId: capture.projectId, includeFinished: false }).find((j) => j.kind === 'capture.track' && (j.params as { captureId: string }).captureId === p.captureId && (j.status === 'running' || j.status === 'queued'));
     if (running) throw new StudioError('CONFLICT', 'This capture is already being tracked.');
     return host.jobs.enqueue('capture.track', { projectId: capture.projectId, captureId: p.captureId, mask: p.mask, fit: p.fit, pick: p.pick, headModel: p.headModel, flame }, capture.projectId);
+  },
+  'training.start': (p, host) => {
+    const capture = host.services.captures.get(p.captureId);
+    const summary = host.services.tracking.summary(p.captureId);
+    if (!summary || summary.headModel !== 'open-head') throw new StudioError('CONFLICT', 'Track the capture first (with the open-head fit): there is no fitted head to train on.');
+    const running = host.services.jobs.list({ projectId: capture.projectId, includeFinished: false }).find((j) => j.kind === 'capture.track' && (j.params as { captureId: string }).captureId === p.captureId && (j.status === 'running' || j.status === 'queued'));
+    if (running) throw new StudioError('CONFLICT', 'This capture is being tracked; train once tracking has finished.');
+    const o = p.overrides ?? {};
+    const d = TRAINING_PRESETS[p.preset];
+    const preset = { steps: o.steps ?? d.steps, uvResolution: o.uvResolution ?? d.uvResolution, imageLongSide: o.imageLongSide ?? d.imageLongSide };
+    return host.jobs.enqueue('avatar.train', { projectId: capture.projectId, captureId: p.captureId, avatarId: newId(), runId: newId(), preset: p.preset, ...preset }, capture.projectId);
+  },
+  'training.report': (p, host) => host.services.avatars.report(p.avatarId),
+  'avatars.list': (p, host) => {
+    host.services.projects.get(p.projectId);
+    return host.services.avatars.list(p.projectId);
   },
   'tracking.summary': (p, host) => host.services.tracking.summary(p.captureId),
   'tracking.frames': (p, host) => host.services.tracking.frames(p.captureId, p),

@@ -9,6 +9,7 @@ import { toStudioFsError } from '../services/fs/atomic-write';
 import { AppConfigStore } from '../services/library/app-config';
 import { importCaptureJob } from '../services/capture/capture-jobs';
 import { trackCaptureJob } from '../services/tracking/tracking-jobs';
+import { trainAvatarJob } from '../services/training/training-jobs';
 import { duplicateProjectJob, emptyTrashJob } from '../services/projects/project-jobs';
 import { openServices, type StudioServices } from '../services/studio-services';
 import { handlers } from './handlers';
@@ -65,6 +66,7 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     runner.register(emptyTrashJob);
     runner.register(importCaptureJob);
     runner.register(trackCaptureJob);
+    runner.register(trainAvatarJob);
     runner.on('updated', (job) => {
       this.emitEvent('job.updated', job);
       if (job.status !== 'completed') return;

@@ -1,6 +1,7 @@
 import { BlobStore } from './library/blob-store';
 import { CapturesRepo } from './capture/captures-repo';
 import { TrackingRepo } from './tracking/tracking-repo';
+import { AvatarsRepo } from './training/avatars-repo';
 import { Library, type OpenLibraryOptions } from './library/library';
 import { ProjectsRepo } from './projects/projects-repo';
 import { SettingsRepo } from './settings/settings-repo';
@@ -15,6 +16,7 @@ export interface StudioServices {
   jobs: JobsRepo;
   captures: CapturesRepo;
   tracking: TrackingRepo;
+  avatars: AvatarsRepo;
 }
 
 export function openServices(dir: string, opts: OpenLibraryOptions): StudioServices {
@@ -29,5 +31,6 @@ export function openServices(dir: string, opts: OpenLibraryOptions): StudioServi
     jobs: new JobsRepo(library),
     captures,
     tracking: new TrackingRepo(library, projects, captures),
+    avatars: new AvatarsRepo(library),
   };
 }

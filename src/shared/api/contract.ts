@@ -3,6 +3,7 @@ import { Capture, CaptureId, Frame, FrameRange, FrameSplit, ImportOptions, Impor
 import { Job, JobId } from '../model/job';
 import { TrackedFrame, TrackingOverlay, TrackingSummary } from '../model/tracking';
 import { Project, ProjectId, ProjectName } from '../model/project';
+import { Avatar, TrainingPreset, TrainingReport } from '../model/avatar';
 import { AppInfo, FlameCheck, FlameSettings, HeadModelKind, LibraryInfo, Settings, Theme } from '../model/settings';
 
 /**
@@ -142,6 +143,28 @@ export const methods = {
     params: z.strictObject({ captureId: CaptureId, maxFitErrorPx: z.number().positive().default(4) }),
     result: z.object({ capture: Capture, excluded: z.array(z.number().int()) }),
   },
+
+  /**
+   * Trains a Gaussian head avatar on the capture's tracked train frames (refused until the capture is tracked with a
+   * head-model fit), evaluating on its test frames. `overrides` change the preset's steps, UV and image resolution.
+   */
+  'training.start': {
+    params: z.strictObject({
+      captureId: CaptureId,
+      preset: TrainingPreset.default('preview'),
+      overrides: z
+        .strictObject({
+          steps: z.number().int().min(1).max(1_000_000).optional(),
+          uvResolution: z.number().int().min(8).max(1024).optional(),
+          imageLongSide: z.number().int().min(16).max(4096).optional(),
+        })
+        .optional(),
+    }),
+    result: Job,
+  },
+  /** Per test frame PSNR / SSIM of an avatar's training run, and their means. */
+  'training.report': { params: z.strictObject({ avatarId: z.string() }), result: TrainingReport },
+  'avatars.list': { params: z.strictObject({ projectId: ProjectId }), result: z.array(Avatar) },
 
   'jobs.list': {
     params: z.strictObject({ projectId: ProjectId.optional(), includeFinished: z.boolean().default(true) }),

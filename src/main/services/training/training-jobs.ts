@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { StudioError } from '@shared/api/errors';
+import type { JobDefinition } from '../../jobs/job-definition';
+import type { StudioServices } from '../studio-services';
+import { hashFile } from '../fs/atomic-write';
+import { avatarDir, avatarPartialDir, type TrainOutput, type TrainParams } from './train-avatar.worker';
+
+const Output = z.object({
+  avatarId: z.string(),
+  headModel: z.string(),
+  steps: z.number().int(),
+  gaussians: z.number().int(),
+  trainFrames: z.number().int(),
+  skippedFrames: z.number().int(),
+  metrics: z.object({ psnr: z.number(), ssim: z.number() }).nullable(),
+  perFrame: z.array(z.object({ idx: z.number().int(), cameraId: z.string(), psnr: z.number(), ssim: z.number() })),
+  files: z.array(z.string()),
+  seconds: z.number(),
+});
+
+export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
+  kind: 'avatar.train',
+  params: z.object({
+    projectId: z.string(),
+    captureId: z.string(),
+    avatarId: z.string(),
+    runId: z.string(),
+    preset: z.enum(['preview', 'standard', 'high']),
+    steps: z.number().int().positive(),
+    uvResolution: z.number().int().positive(),
+    imageLongSide: z.number().int().positive(),
+  }),
+  title: (p, s) => `Train an avatar on “${s.captures.get(p.captureId).name}”`,
+  projectDir: (p, s) => s.projects.folderOf(p.projectId),
+  commit(s: StudioServices, job, raw) {
+    const out = Output.parse(raw);
+    const p = job.params as TrainParams;
+    const root = s.projects.folderOf(p.projectId);
+    const partial = path.join(root, avatarPartialDir(p.avatarId));
+    const final = path.join(root, avatarDir(p.avatarId));
+    if (!fs.existsSync(partial)) throw new StudioError('INTERNAL', 'The trained avatar went missing before it could be recorded. Train again.');
+    const hashes = out.files.map((f) => ({ f, ...hashFile(path.join(partial, f)) }));
+    fs.rmSync(final, { recursive: true, force: true });
+    fs.renameSync(partial, final);
+    const db = s.library.db;
+    const now = Date.now();
+    try {
+      db.transaction(() => {
+        const blobIds = new Map(hashes.map((h) => [h.f, s.blobs.record(p.projectId, `${avatarDir(p.avatarId)}/${h.f}`, h.sha256, h.size).id]));
+        const version = ((db.prepare('SELECT COUNT(*) FROM avatars WHERE project_id = ?').pluck().get(p.projectId) as number) ?? 0) + 1;
+        const captureName = s.captures.get(p.captureId).name;
+        const meta = { captureId: p.captureId, metrics: out.metrics, preset: p.preset, steps: out.steps, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, avatarBlobId: blobIds.get('avatar.bin') ?? null };
+        db.prepare('INSERT INTO avatars (id, project_id, name, version, head_model, checkpoint_blob_id, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+          p.avatarId,
+          p.projectId,
+          `${captureName} avatar`,
+          version,
+          out.headModel,
+          blobIds.get('checkpoint.bin') ?? null,
+          JSON.stringify(meta),
+          now,
+        );
+        const config = { steps: p.steps, uvResolution: p.uvResolution, imageLongSide: p.imageLongSide };
+        db.prepare('INSERT INTO training_runs (id, project_id, avatar_id, capture_id, job_id, preset, config, status, iterations, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+          p.runId,
+          p.projectId,
+          p.avatarId,
+          p.captureId,
+          job.id,
+          p.preset,
+          JSON.stringify(config),
+          'completed',
+          out.steps,
+          Math.round(now - out.seconds * 1000),
+          now,
+        );
+        const frameId = db.prepare('SELECT id FROM frames WHERE capture_id = ? AND camera_id = ? AND idx = ?').pluck();
+        const metric = db.prepare('INSERT INTO training_metrics (run_id, iteration, split, frame_id, name, value) VALUES (?, ?, ?, ?, ?, ?)');
+        for (const f of out.perFrame) {
+          const id = (frameId.get(p.captureId, f.cameraId, f.idx) as number | undefined) ?? null;
+          metric.run(p.runId, out.steps, 'test', id, 'psnr', f.psnr);
+          metric.run(p.runId, out.steps, 'test', id, 'ssim', f.ssim);
+        }
+        if (out.metrics) {
+          metric.run(p.runId, out.steps, 'test', null, 'psnr', out.metrics.psnr);
+          metric.run(p.runId, out.steps, 'test', null, 'ssim', out.metrics.ssim);
+        }
+      })();
+    } catch (err) {
+      fs.renameSync(final, partial);
+      throw err;
+    }
+    return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, steps: out.steps, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length };
+  },
+  discard(s, job) {
+    const p = job.params as TrainParams;
+    try {
+      fs.rmSync(path.join(s.projects.folderOf(p.projectId), avatarPartialDir(p.avatarId)), { recursive: true, force: true });
+    } catch {
+      // the project is gone
+    }
+  },
+};
