@@ -31,6 +31,8 @@ export interface TrainOutput {
   avatarId: string;
   headModel: string;
   steps: number;
+  /** The step the run resumed from (0 for a fresh start). */
+  resumedFrom: number;
   gaussians: number;
   trainFrames: number;
   skippedFrames: number;
@@ -272,6 +274,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         avatarId: params.avatarId,
         headModel: model.kind,
         steps: trainer.step,
+        resumedFrom: startStep,
         gaussians: data.count,
         trainFrames: train.length,
         skippedFrames: skipped,

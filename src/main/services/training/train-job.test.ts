@@ -84,6 +84,31 @@ describe('avatar.train', () => {
     const blobs = host.services.blobs.list(projectId).map((b) => b.path);
     expect(blobs).toContain(`avatars/${a.id}/avatar.bin`);
   }, 240_000);
+
+  it('a training worker killed mid-run resumes from its last checkpoint', async () => {
+    const started = (await call('training.start', { captureId: capture.id, overrides: { steps: 30, uvResolution: 32 } })) as Job;
+    const deadline = Date.now() + 120_000;
+    while (((host.services.jobs.get(started.id).checkpoint as { step?: number } | null)?.step ?? 0) < 10) {
+      if (Date.now() > deadline || host.services.jobs.get(started.id).status !== 'running') throw new Error(`no checkpoint: ${JSON.stringify(host.services.jobs.get(started.id))}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pid = [...(host.jobs as unknown as { running: Map<string, { worker: { pid: number } }> }).running.values()][0]!.worker.pid;
+    process.kill(pid, 'SIGKILL');
+    const interrupted = await host.jobs.waitFor(started.id);
+    expect(interrupted.status).toBe('interrupted');
+    const partial = path.join(host.services.projects.folderOf(projectId), 'avatars', `${(host.services.jobs.get(started.id).params as { avatarId: string }).avatarId}.partial`);
+    expect(fs.existsSync(path.join(partial, 'checkpoint.bin'))).toBe(true);
+    await call('jobs.resume', { id: started.id });
+    const done = await host.jobs.waitFor(started.id);
+    expect(done.error).toBeNull();
+    expect(done.attempts).toBe(2);
+    const result = done.result as { steps: number; resumedFrom: number; metrics: { psnr: number } };
+    expect(result.steps).toBe(30);
+    expect(result.resumedFrom).toBeGreaterThanOrEqual(10);
+    expect(Number.isFinite(result.metrics.psnr)).toBe(true);
+    expect(fs.existsSync(partial)).toBe(false);
+    expect((await call('avatars.list', { projectId })) as unknown[]).toHaveLength(2);
+  }, 240_000);
 });
 
 /**

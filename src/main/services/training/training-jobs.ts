@@ -11,6 +11,7 @@ const Output = z.object({
   avatarId: z.string(),
   headModel: z.string(),
   steps: z.number().int(),
+  resumedFrom: z.number().int().default(0),
   gaussians: z.number().int(),
   trainFrames: z.number().int(),
   skippedFrames: z.number().int(),
@@ -92,7 +93,7 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
       fs.renameSync(final, partial);
       throw err;
     }
-    return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, steps: out.steps, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length };
+    return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, steps: out.steps, resumedFrom: out.resumedFrom, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length };
   },
   discard(s, job) {
     const p = job.params as TrainParams;
