@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../fs/atomic-write';
 import { decodeImage, readImage } from '../tracking/image';
 import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
 import { trackingDir } from '../tracking/track-capture.worker';
+import { headMask } from './head-mask';
 
 export interface TrainParams {
   projectId: string;
@@ -198,15 +199,13 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         }
         const joints = new Float64Array(15);
         joints.set(r.jaw.slice(0, 3), 6);
-        joints[9] = r.eyes[0] ?? 0; joints[10] = r.eyes[1] ?? 0;
-        joints[12] = r.eyes[2] ?? 0; joints[13] = r.eyes[3] ?? 0;
-        const frame: AvatarFrame = {
-          image,
-          channels: 4,
-          mask,
-          camera,
-          head: { shape: fit.shape, expression: r.expression, jointRotations: joints, rotation: r.rotation, translation: r.translation },
-        };
+        joints.set(r.eyes.slice(0, 6), 9); // left eye then right eye axis-angles (fitting/fit.ts)
+        const head = { shape: fit.shape, expression: r.expression, jointRotations: joints, rotation: r.rotation, translation: r.translation };
+        // Only the head can be learnt: the person matte is limited to the projected head (plus a margin).
+        const region = headMask(model, head, camera, Math.max(2, Math.round(Math.max(w, h) / 64)));
+        if (mask) for (let p = 0; p < w * h; p++) mask[p] = Math.min(mask[p]!, region[p]!);
+        else mask = region;
+        const frame: AvatarFrame = { image, channels: 4, mask, camera, head };
         if (f.split === 'test') test.push({ frame, idx: f.idx, cameraId: cam.id });
         else train.push(frame);
       }
