@@ -6,11 +6,11 @@
  * shader compilers and exp() implementations).
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test, type Browser } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { build } from 'vite';
+import { launchChromium, serveFolder } from './support';
 import { createNodeDevice } from '../native/engine/gpu/node-device';
 import { ForwardRenderer } from '../native/engine/splat/forward';
 import { readForwardImages } from '../native/engine/splat/images';
@@ -18,10 +18,9 @@ import { GaussianScene } from '../native/engine/splat/scene';
 import { PROOF, proofCamera, proofScene } from '../native/engine/viewport-proof/proof-scene';
 import type { ProofResult } from '../native/engine/viewport-proof/main';
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
 let outDir = '';
-let server: http.Server;
+let closeServer: (() => Promise<void>) | null = null;
 let baseUrl = '';
 let browser: Browser;
 let nodeRgb: Float32Array;
@@ -36,25 +35,9 @@ test.beforeAll(async () => {
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true, minify: false, target: 'es2022' },
   });
-  server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-    const file = path.resolve(outDir, rel);
-    if (!file.startsWith(outDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('static server has no port');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  ({ baseUrl, close: closeServer } = await serveFolder(outDir, 'index.html'));
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 
   // The Node/Dawn render of the same scene.
   process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
@@ -72,7 +55,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await closeServer?.();
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
 });
 

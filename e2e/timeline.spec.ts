@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { api } from './support';
 
 /**
  * Footage review as an artist works it in web mode: import a generated video through the file picker (a real
@@ -13,25 +14,6 @@ import { expect, test } from './fixtures';
 
 const FRAMES = 90; // 3 s at 30 fps
 
-async function api<T>(page: Page, method: string, params: unknown): Promise<T> {
-  return page.evaluate(
-    ([method, params]) =>
-      new Promise<T>((resolve, reject) => {
-        const token = new URLSearchParams(location.search).get('token') ?? '';
-        const ws = new WebSocket(`ws://${location.host}/api?token=${encodeURIComponent(token)}`);
-        ws.onopen = () => ws.send(JSON.stringify({ type: 'request', id: 1, method, params }));
-        ws.onmessage = (e) => {
-          const m = JSON.parse(String(e.data));
-          if (m.type !== 'response' || m.id !== 1) return;
-          ws.close();
-          if (m.ok) resolve(m.result as T);
-          else reject(new Error(m.error.message));
-        };
-        ws.onerror = () => reject(new Error('WebSocket error'));
-      }),
-    [method, params] as const,
-  );
-}
 
 const currentFrame = (page: Page) => page.getByTestId('current-frame').locator('strong');
 

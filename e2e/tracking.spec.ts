@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { api } from './support';
 
 /**
  * Tracking as an artist uses it in web mode: import a short talking-head-like clip whose last frames are colour
@@ -29,25 +30,6 @@ interface TrackedFrame {
   fitErrorPx: number | null;
 }
 
-async function api<T>(page: Page, method: string, params: unknown): Promise<T> {
-  return page.evaluate(
-    ([method, params]) =>
-      new Promise<T>((resolve, reject) => {
-        const token = new URLSearchParams(location.search).get('token') ?? '';
-        const ws = new WebSocket(`ws://${location.host}/api?token=${encodeURIComponent(token)}`);
-        ws.onopen = () => ws.send(JSON.stringify({ type: 'request', id: 1, method, params }));
-        ws.onmessage = (e) => {
-          const m = JSON.parse(String(e.data));
-          if (m.type !== 'response' || m.id !== 1) return;
-          ws.close();
-          if (m.ok) resolve(m.result as T);
-          else reject(new Error(m.error.message));
-        };
-        ws.onerror = () => reject(new Error('WebSocket error'));
-      }),
-    [method, params] as const,
-  );
-}
 
 function makeClip(dir: string): string {
   const photo = path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg');

@@ -6,21 +6,20 @@
  * The conformance cases are the ones the Node host passes in Vitest, and the two hosts' images are compared.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { build } from 'vite';
+import { launchChromium, serveFolder } from '../support';
 import { createChromiumEngineHost, type EnginePageConnection } from '../../native/engine/host/chromium-engine-host';
 import { EngineHostExitedError, type EngineHost } from '../../native/engine/host/engine-host';
 import { compareImages, conformanceCases, proofSceneData, TOLERANCE } from '../../native/engine/host/host-conformance';
 import { createNodeEngineHost } from '../../native/engine/host/node-engine-host';
 import { PROOF, proofCamera } from '../../native/engine/viewport-proof/proof-scene';
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
 let outDir = '';
-let server: http.Server;
+let closeServer: (() => Promise<void>) | null = null;
 let baseUrl = '';
 let browser: Browser;
 let host: EngineHost;
@@ -73,24 +72,8 @@ test.beforeAll(async () => {
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true, minify: false, target: 'es2022', rollupOptions: { input: path.resolve('native/engine/host/engine-page/engine.html') } },
   });
-  server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'engine.html';
-    const file = path.resolve(outDir, rel);
-    if (!file.startsWith(outDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('static server has no port');
-  baseUrl = `http://127.0.0.1:${address.port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ({ baseUrl, close: closeServer } = await serveFolder(outDir, 'engine.html'));
+  browser = await launchChromium();
   host = createChromiumEngineHost(openEnginePage);
   process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
   nodeHost = createNodeEngineHost();
@@ -100,7 +83,7 @@ test.afterAll(async () => {
   await host?.dispose();
   await nodeHost?.dispose();
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await closeServer?.();
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
 });
 

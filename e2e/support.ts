@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+
+/** Debian's Chromium with WebGPU on, and none of the background traffic this closed network refuses. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+/**
+ * Serves a built folder on 127.0.0.1 (a random port): WebGPU needs a secure context, which localhost is and a
+ * data: or file: URL is not. Paths outside the folder are refused.
+ */
+export async function serveFolder(root: string, index: string): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || index;
+    const file = path.resolve(root, rel);
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('static server has no port');
+  return { baseUrl: `http://127.0.0.1:${address.port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** One StudioApi call from inside a studio page, on its own WebSocket with the page's token. */
+export async function api<T>(page: Page, method: string, params: unknown): Promise<T> {
+  return page.evaluate(
+    ([method, params]) =>
+      new Promise<T>((resolve, reject) => {
+        const token = new URLSearchParams(location.search).get('token') ?? '';
+        const ws = new WebSocket(`ws://${location.host}/api?token=${encodeURIComponent(token)}`);
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'request', id: 1, method, params }));
+        ws.onmessage = (e) => {
+          const m = JSON.parse(String(e.data));
+          if (m.type !== 'response' || m.id !== 1) return;
+          ws.close();
+          if (m.ok) resolve(m.result as T);
+          else reject(new Error(m.error.message));
+        };
+        ws.onerror = () => reject(new Error('WebSocket error'));
+      }),
+    [method, params] as const,
+  );
+}
