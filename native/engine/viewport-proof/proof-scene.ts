@@ -4,22 +4,12 @@
  */
 import type { Camera } from '../splat/camera';
 import type { GaussianData } from '../splat/scene';
+import { rng } from '../reference/test-scenes';
 
 export const PROOF = { width: 96, height: 64, count: 600, shDegree: 3 as const, background: [0.05, 0.1, 0.2] as [number, number, number], seed: 1234 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function proofScene(): GaussianData {
-  const r = mulberry32(PROOF.seed);
+  const r = rng(PROOF.seed);
   const n = PROOF.count;
   const K = 16;
   const data: GaussianData = {
