@@ -83,7 +83,45 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 }
 `;
 
-/** Writes the output map and the new count (min(total, out_limit)) into counter[0]. */
+/**
+ * Sampling-based densification (FATE): the parent's extra copies come from `copies` (a multinomial draw made by the
+ * caller); the action word packs ACTION_KEEP | copies << 2. Pruning (low opacity or non-finite) drops the parent and
+ * its copies. No gradient test here.
+ */
+export const CLASSIFY_COPIES_WGSL = /* wgsl */ `${DENSIFY_UNIFORM}
+@group(0) @binding(1) var<storage, read> means: array<f32>;
+@group(0) @binding(2) var<storage, read> log_scales: array<f32>;
+@group(0) @binding(3) var<storage, read> rotations: array<f32>;
+@group(0) @binding(4) var<storage, read> opacities: array<f32>;
+@group(0) @binding(5) var<storage, read> sh: array<f32>;
+@group(0) @binding(6) var<storage, read> copies: array<u32>;
+@group(0) @binding(7) var<storage, read_write> action: array<u32>;
+@group(0) @binding(8) var<storage, read_write> out_count: array<u32>;
+fn fin(x: f32) -> bool { return abs(x) <= 3.0e38; }
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= U.count) { return; }
+  var finite = fin(opacities[i]);
+  for (var k = 0u; k < 3u; k++) { finite = finite && fin(means[i * 3u + k]) && fin(log_scales[i * 3u + k]); }
+  for (var k = 0u; k < 4u; k++) { finite = finite && fin(rotations[i * 4u + k]); }
+  for (var k = 0u; k < U.sh_floats; k++) { finite = finite && fin(sh[i * U.sh_floats + k]); }
+  let o = 1.0 / (1.0 + exp(-opacities[i]));
+  if (!finite || !(o >= U.min_opacity)) {
+    action[i] = ACTION_PRUNE;
+    out_count[i] = 0u;
+  } else {
+    let c = min(copies[i], 0x3fffffffu);
+    action[i] = ACTION_KEEP | (c << 2u);
+    out_count[i] = 1u + c;
+  }
+}
+`;
+
+/**
+ * Writes the output map and the new count (min(total, out_limit)) into counter[0]. The action word's low 2 bits are
+ * the action, the rest a number of extra copies of a kept parent (sampling-based densification; 0 otherwise).
+ */
 export const MAP_WGSL = /* wgsl */ `${DENSIFY_UNIFORM}
 @group(0) @binding(1) var<storage, read> action: array<u32>;
 @group(0) @binding(2) var<storage, read> offsets: array<u32>;
@@ -93,11 +131,17 @@ export const MAP_WGSL = /* wgsl */ `${DENSIFY_UNIFORM}
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * 256u;
   if (i >= U.count) { return; }
-  let a = action[i];
+  let a = action[i] & 3u;
+  let extra = action[i] >> 2u;
   let o = offsets[i];
-  let n = select(select(1u, 2u, a >= ACTION_CLONE), 0u, a == ACTION_PRUNE);
+  let n = select(select(1u + extra, 2u, a >= ACTION_CLONE), 0u, a == ACTION_PRUNE);
   if (i == U.count - 1u) { counter[0] = min(o + n, U.out_limit); }
-  if (a == ACTION_KEEP && o < U.out_limit) { out_map[o] = i; }
+  if (a == ACTION_KEEP) {
+    if (o < U.out_limit) { out_map[o] = i; }
+    for (var j = 1u; j <= extra; j++) {
+      if (o + j < U.out_limit) { out_map[o + j] = i | (1u << 30u); }
+    }
+  }
   if (a == ACTION_CLONE) {
     if (o < U.out_limit) { out_map[o] = i; }
     if (o + 1u < U.out_limit) { out_map[o + 1u] = i | (1u << 30u); }

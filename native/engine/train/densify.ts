@@ -14,7 +14,7 @@ import type { SceneGradients } from '../splat/backward-grads';
 import { PrefixScan } from '../splat/scan';
 import { SCENE_PARAMS, type GaussianScene } from '../splat/scene';
 import type { GpuAdam } from './adam';
-import { CLASSIFY_WGSL, DEFAULT_CHILD_RULE_WGSL, GATHER_WGSL, MAP_WGSL, placeWgsl, RESET_OPACITY_WGSL } from './densify-wgsl';
+import { CLASSIFY_COPIES_WGSL, CLASSIFY_WGSL, DEFAULT_CHILD_RULE_WGSL, GATHER_WGSL, MAP_WGSL, placeWgsl, RESET_OPACITY_WGSL } from './densify-wgsl';
 
 export type { DensifyConfig } from '../reference/densify';
 
@@ -45,6 +45,12 @@ export const DEFAULT_CHILD_RULE: ChildPlacementRule = { name: '3dgs-clone-split'
 export interface DensifyRunConfig extends DensifyConfig {
   /** Hard cap on the number of Gaussians after densification. */
   maxGaussians?: number;
+  /**
+   * Sampling-based densification (FATE): per live Gaussian, the number of extra copies (kind 1 children placed right
+   * after the parent). Replaces the gradient test (`gradThreshold`/`cloneMaxScale` are ignored); pruning still applies
+   * and drops a pruned parent's copies. See `sampling-densify.ts` for the multinomial draw.
+   */
+  copies?: Uint32Array;
 }
 
 export interface DensifyStats {
@@ -55,12 +61,12 @@ export interface DensifyStats {
 export class Densifier {
   readonly device: GPUDevice;
   private readonly scan: PrefixScan;
-  private readonly k: { classify: Kernel; map: Kernel; gather: Kernel; place: Kernel; reset: Kernel };
+  private readonly k: { classify: Kernel; classifyCopies: Kernel; map: Kernel; gather: Kernel; place: Kernel; reset: Kernel };
   private readonly uniform: GPUBuffer;
   private readonly resetUniform: GPUBuffer;
   private readonly counter: GPUBuffer;
   private gatherUniforms: GPUBuffer[] = [];
-  private work: { n: number; action: GPUBuffer; outCount: GPUBuffer; offsets: GPUBuffer; map: GPUBuffer } | null = null;
+  private work: { n: number; action: GPUBuffer; outCount: GPUBuffer; offsets: GPUBuffer; map: GPUBuffer; copies: GPUBuffer } | null = null;
 
   constructor(
     private readonly scene: GaussianScene,
@@ -72,6 +78,7 @@ export class Densifier {
     this.scan = new PrefixScan(device);
     this.k = {
       classify: createKernel(device, { label: 'densify.classify', code: CLASSIFY_WGSL }),
+      classifyCopies: createKernel(device, { label: 'densify.classifyCopies', code: CLASSIFY_COPIES_WGSL }),
       map: createKernel(device, { label: 'densify.map', code: MAP_WGSL }),
       gather: createKernel(device, { label: 'densify.gather', code: GATHER_WGSL }),
       place: createKernel(device, { label: `densify.place[${rule.name}]`, code: placeWgsl(rule.wgsl) }),
@@ -84,10 +91,10 @@ export class Densifier {
 
   private ensureWork(n: number, outCap: number) {
     if (this.work && this.work.n >= Math.max(n, outCap)) return this.work;
-    if (this.work) for (const b of [this.work.action, this.work.outCount, this.work.offsets, this.work.map]) b.destroy();
+    if (this.work) for (const b of [this.work.action, this.work.outCount, this.work.offsets, this.work.map, this.work.copies]) b.destroy();
     const size = Math.max(n, outCap, 256);
     const make = (label: string) => createStorageBuffer(this.device, size * 4, `densify.${label}`);
-    this.work = { n: size, action: make('action'), outCount: make('outCount'), offsets: make('offsets'), map: make('map') };
+    this.work = { n: size, action: make('action'), outCount: make('outCount'), offsets: make('offsets'), map: make('map'), copies: make('copies') };
     return this.work;
   }
 
@@ -103,7 +110,14 @@ export class Densifier {
     const n = s.count;
     if (n === 0) return { before: 0, after: 0 };
     const maxG = cfg.maxGaussians ?? Number.MAX_SAFE_INTEGER;
-    const outLimit = Math.max(1, Math.min(2 * n, maxG));
+    const copies = cfg.copies;
+    if (copies && copies.length < n) throw new RangeError(`densify: copies has ${copies.length} entries for ${n} Gaussians`);
+    let extra = n;
+    if (copies) {
+      extra = 0;
+      for (let i = 0; i < n; i++) extra += copies[i];
+    }
+    const outLimit = Math.max(1, Math.min(n + extra, maxG));
     const newCap = Math.max(s.capacity, outLimit);
     const w = this.ensureWork(n, outLimit);
     const u = new ArrayBuffer(32);
@@ -114,7 +128,12 @@ export class Densifier {
     const enc = this.device.createCommandEncoder({ label: 'densify' });
     const pass = enc.beginComputePass({ label: 'densify' });
     const U = this.uniform;
-    dispatchKernel(pass, this.k.classify, this.k.classify.bind([U, s.means, s.logScales, s.rotations, s.opacities, s.sh, this.grads.stats, w.action, w.outCount]), n, 256);
+    if (copies) {
+      this.device.queue.writeBuffer(w.copies, 0, copies.buffer, copies.byteOffset, n * 4);
+      dispatchKernel(pass, this.k.classifyCopies, this.k.classifyCopies.bind([U, s.means, s.logScales, s.rotations, s.opacities, s.sh, w.copies, w.action, w.outCount]), n, 256);
+    } else {
+      dispatchKernel(pass, this.k.classify, this.k.classify.bind([U, s.means, s.logScales, s.rotations, s.opacities, s.sh, this.grads.stats, w.action, w.outCount]), n, 256);
+    }
     this.scan.encode(pass, w.outCount, w.offsets, n);
     dispatchKernel(pass, this.k.map, this.k.map.bind([U, w.action, w.offsets, w.map, this.counter]), n, 256);
 
@@ -188,6 +207,6 @@ export class Densifier {
   destroy(): void {
     this.scan.destroy();
     for (const b of [this.uniform, this.resetUniform, this.counter, ...this.gatherUniforms]) b.destroy();
-    if (this.work) for (const b of [this.work.action, this.work.outCount, this.work.offsets, this.work.map]) b.destroy();
+    if (this.work) for (const b of [this.work.action, this.work.outCount, this.work.offsets, this.work.map, this.work.copies]) b.destroy();
   }
 }

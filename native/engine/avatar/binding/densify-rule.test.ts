@@ -102,4 +102,43 @@ describe.skipIf(!gpu.device)('triangle child placement rule (Densifier)', () => 
       for (const x of [densifier, grads, bound, mesh, world, deformer]) x.destroy();
     }, 60_000);
   }
+
+  it("'fate' mode with sampled copies: children uniform in the parent's triangle, scale × 0.75 (CPU twin)", async () => {
+    const device = gpu.device!;
+    const { vertices, triangles } = uvSphere(6, 8, 0.1, 0.1, 5);
+    const T = triangles.length / 3;
+    const N = 120;
+    const ref = randomBound(23, N, T, 0);
+    const data: BoundGaussianData = {
+      count: N, shDegree: 0, triangle: Uint32Array.from(ref.triangle), barycentric: Float32Array.from(ref.barycentric),
+      offset: Float32Array.from(ref.offset), rotations: Float32Array.from(ref.rotations), logScales: Float32Array.from(ref.logScales),
+      opacities: new Float32Array(N).fill(1), sh: Float32Array.from(ref.sh),
+    };
+    const mesh = new BindingMesh(device, triangles, Float32Array.from(vertices));
+    const bound = BoundGaussians.fromData(device, data);
+    const grads = new SceneGradients(bound.params);
+    const copies = new Uint32Array(N);
+    for (let i = 0; i < N; i += 4) copies[i] = 1 + (i % 3);
+    const densifier = new Densifier(bound.params, grads, null, triangleChildRule(bound, mesh, { mode: 'fate' }));
+    const seed = 99;
+    const res = await densifier.run({ gradThreshold: 0, cloneMaxScale: 0, minOpacity: 0.005, seed, splitFactor: 4 / 3, copies });
+    const rows: Array<{ src: number; kind: number }> = [];
+    for (let i = 0; i < N; i++) {
+      rows.push({ src: i, kind: 0 });
+      for (let c = 0; c < copies[i]; c++) rows.push({ src: i, kind: 1 });
+    }
+    expect(res.after).toBe(rows.length);
+    const out = await bound.read();
+    rows.forEach(({ src, kind }, d) => {
+      expect(out.triangle[d]).toBe(data.triangle[src]);
+      expect(out.offset[d]).toBe(data.offset[src]);
+      expect(out.logScales[d * 3 + 1]).toBeCloseTo(data.logScales[src * 3 + 1] + (kind ? Math.log(0.75) : 0), 5);
+      const f = triangleFrame(Float32Array.from(vertices), triangles, data.triangle[src]);
+      const parent = { b0: data.barycentric[src * 2], b1: data.barycentric[src * 2 + 1], rotation: Array.from(data.rotations.subarray(src * 4, src * 4 + 4)) as Q4, logScale: Array.from(data.logScales.subarray(src * 3, src * 3 + 3)) as V3 };
+      const [w0, w1] = kind ? placeChildBarycentric(f, parent, 'uniform', seed, d) : [parent.b0, parent.b1];
+      expect(Math.abs(out.barycentric[d * 2] - w0)).toBeLessThan(1e-5);
+      expect(Math.abs(out.barycentric[d * 2 + 1] - w1)).toBeLessThan(1e-5);
+    });
+    for (const x of [densifier, grads, bound, mesh]) x.destroy();
+  }, 60_000);
 });

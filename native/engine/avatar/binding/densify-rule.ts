@@ -7,7 +7,9 @@
  * - 'gaussian' (default): the in-plane part of a sample of the parent's Gaussian — δ = R_local·(exp(logScale) ⊙ n),
  *   n ~ N(0, I), world displacement k·(δx a0 + δz a2) — mapped to barycentric space by least squares, then projected
  *   into the triangle. Both clones and split children are resampled, so clones do not coincide with their parent.
- * - 'uniform' (FATE's sampling-based densification): b = u / Σu, u ~ U(0, 1)³, anywhere in the triangle.
+ * - 'uniform': b = u / Σu, u ~ U(0, 1)³, anywhere in the triangle (FATE's placement).
+ * - 'fate' (FATE's sampling-based densification, with `Densifier.run({ copies })`): 'uniform' placement, and every
+ *   child (clone copies too) gets log-scale − log(split factor); FATE's child scale 0.75× = split factor 4/3.
  * Frames come from `mesh.frames` (written by the last `BindingDeformer.encodeForward`; any pose works).
  *
  * Note: the Densifier's clone/split test compares max exp(logScale) with `cloneMaxScale`; for bound Gaussians that
@@ -18,11 +20,12 @@ import type { BoundGaussians } from './bound-gaussians';
 import type { BindingMesh } from './deform';
 import { FRAME_VEC4S } from './wgsl';
 
-export type TriangleChildMode = 'gaussian' | 'uniform';
+export type TriangleChildMode = 'gaussian' | 'uniform' | 'fate';
 
 export function triangleChildRuleWgsl(mode: TriangleChildMode): string {
+  const uniform = mode === 'uniform' || mode === 'fate';
   const inputs =
-    mode === 'uniform'
+    uniform
       ? ''
       : `@group(1) @binding(0) var<storage, read> child_tri: array<f32>;      // pre-compaction triangle ids (by source row)
 @group(1) @binding(1) var<storage, read> child_frames: array<vec4f>; // BindingMesh.frames`;
@@ -37,7 +40,7 @@ fn project_bary(b: vec2f) -> vec2f {
 fn place_child(c: ptr<function, Child>, kind: u32, src: u32, dst: u32) {
   var b = (*c).mean.xy;
 ${
-  mode === 'uniform'
+  uniform
     ? `  let u = vec3f(rand01(U.seed, dst, 0u), rand01(U.seed, dst, 1u), rand01(U.seed, dst, 2u));
   b = u.xy / (u.x + u.y + u.z);`
     : `  let tf = child_tri[src];
@@ -72,7 +75,7 @@ ${
   b = project_bary(b);
   (*c).mean.x = b.x;
   (*c).mean.y = b.y;
-  if (kind >= 2u) { (*c).log_scale -= vec3f(U.split_log); }
+  if (kind >= ${mode === 'fate' ? 1 : 2}u) { (*c).log_scale -= vec3f(U.split_log); }
 }
 `;
 }
@@ -83,7 +86,7 @@ export function triangleChildRule(bound: BoundGaussians, mesh: BindingMesh, opti
   return {
     name: `triangle-${mode}`,
     wgsl: triangleChildRuleWgsl(mode),
-    ...(mode === 'uniform' ? {} : { group1: () => [bound.triangleIds, mesh.frames] }),
+    ...(mode === 'uniform' || mode === 'fate' ? {} : { group1: () => [bound.triangleIds, mesh.frames] }),
     extraAttributes: [bound.extraAttribute()],
   };
 }
