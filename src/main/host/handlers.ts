@@ -8,6 +8,7 @@ import { detachTrashedProjects } from '../services/projects/project-jobs';
 import { toPublicJob } from '../jobs/jobs-repo';
 import { checkFlameFiles, requireFlameForTracking, validateFlameSettings } from '../services/settings/flame-check';
 import { TRAINING_PRESETS } from '../services/training/presets';
+import { avatarWithFiles } from '../services/training/avatar-files';
 import type { StudioHost } from './studio-host';
 
 type Handlers = { [M in MethodName]: (params: MethodParams<M>, host: StudioHost) => MethodResult<M> | Promise<MethodResult<M>> };
@@ -125,6 +126,7 @@ export const handlers: Handlers = {
     host.services.projects.get(p.projectId);
     return host.services.avatars.list(p.projectId);
   },
+  'avatars.get': (p, host) => avatarWithFiles(host.services, p.id),
   'tracking.summary': (p, host) => host.services.tracking.summary(p.captureId),
   'tracking.frames': (p, host) => host.services.tracking.frames(p.captureId, p),
   'tracking.overlay': (p, host) => host.services.tracking.overlay(p.captureId, p.cameraId, p.idx, p.triangles),

@@ -4,6 +4,7 @@ import { Job, JobId } from '../model/job';
 import { TrackedFrame, TrackingOverlay, TrackingSummary } from '../model/tracking';
 import { Project, ProjectId, ProjectName } from '../model/project';
 import { Avatar, TrainingPreset, TrainingReport } from '../model/avatar';
+import { AvatarWithFiles } from '../model/avatar-files';
 import { AppInfo, FlameCheck, FlameSettings, HeadModelKind, LibraryInfo, Settings, Theme } from '../model/settings';
 
 /**
@@ -165,6 +166,8 @@ export const methods = {
   /** Per test frame PSNR / SSIM of an avatar's training run, and their means. */
   'training.report': { params: z.strictObject({ avatarId: z.string() }), result: TrainingReport },
   'avatars.list': { params: z.strictObject({ projectId: ProjectId }), result: z.array(Avatar) },
+  /** One avatar with the project-relative paths of avatar.bin, meta.json, its head (expression space) and tracked motion (fit.json per camera). */
+  'avatars.get': { params: z.strictObject({ id: z.string() }), result: AvatarWithFiles },
 
   'jobs.list': {
     params: z.strictObject({ projectId: ProjectId.optional(), includeFinished: z.boolean().default(true) }),

@@ -35,6 +35,7 @@ export const METHOD_NAME_LIST = [
   'training.start',
   'training.report',
   'avatars.list',
+  'avatars.get',
   'jobs.list',
   'jobs.get',
   'jobs.cancel',

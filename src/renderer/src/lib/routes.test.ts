@@ -15,5 +15,8 @@ describe('hash routes', () => {
     for (const r of [{ name: 'library' }, { name: 'trash' }, { name: 'project', id }] as const) expect(parseHash(hrefOf(r))).toEqual(r);
     for (const r of [{ name: 'project', id, section: 'footage' }, { name: 'project', id, section: 'footage', captureId: id }] as const) expect(parseHash(hrefOf(r))).toEqual(r);
     expect(parseHash(`#/project/${id}/footage/not-an-id`)).toEqual({ name: 'library' });
+    const viewport = { name: 'project', id, section: 'viewport', avatarId: id } as const;
+    expect(parseHash(hrefOf(viewport))).toEqual(viewport);
+    expect(parseHash(`#/project/${id}/viewport`)).toEqual({ name: 'library' });
   });
 });

@@ -1,9 +1,14 @@
-/** Hash routes, so a reload keeps the page: `#/`, `#/trash`, `#/project/<id>[/footage[/<captureId>]]`. Pure, no DOM. */
-export type ProjectSection = 'footage';
-export type Route = { name: 'library' } | { name: 'trash' } | { name: 'project'; id: string; section?: ProjectSection; captureId?: string };
+/**
+ * Hash routes, so a reload keeps the page: `#/`, `#/trash`, `#/project/<id>[/footage[/<captureId>]]`,
+ * `#/project/<id>/viewport/<avatarId>`. Pure, no DOM.
+ */
+export type ProjectSection = 'footage' | 'viewport';
+export type Route = { name: 'library' } | { name: 'trash' } | { name: 'project'; id: string; section?: ProjectSection; captureId?: string; avatarId?: string };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '');
+  const viewport = /^\/project\/([0-9a-f]{32})\/viewport\/([0-9a-f]{32})\/?$/.exec(path);
+  if (viewport) return { name: 'project', id: viewport[1], section: 'viewport', avatarId: viewport[2] };
   const project = /^\/project\/([0-9a-f]{32})(?:\/(footage)(?:\/([0-9a-f]{32}))?)?\/?$/.exec(path);
   if (project) {
     if (!project[2]) return { name: 'project', id: project[1] };
@@ -20,6 +25,7 @@ export function hrefOf(route: Route): string {
     case 'trash':
       return '#/trash';
     case 'project':
+      if (route.section === 'viewport') return `#/project/${route.id}/viewport/${route.avatarId ?? ''}`;
       return `#/project/${route.id}${route.section ? `/${route.section}${route.captureId ? `/${route.captureId}` : ''}` : ''}`;
   }
 }

@@ -6,6 +6,7 @@ import { sortJobs, useJobs } from '../../store/jobs';
 import { JobRow } from '../jobs/JobRow';
 import { hrefOf } from '../../store/route';
 import { CAPABILITIES, LATER_NOTE, type Capability } from './capabilities';
+import { AvatarList } from '../viewport/AvatarList';
 
 /** Link to a built section of the project, or null when the section has no page of its own yet. */
 function sectionHref(projectId: string, id: Capability['id']): string | null {
@@ -84,6 +85,8 @@ export function ProjectOverview({ project }: { project: Project }) {
         </ol>
         <p className="muted">{nextStepText(project)}</p>
       </section>
+
+      <AvatarList projectId={project.id} />
 
       {jobs.length > 0 && (
         <section aria-labelledby="overview-jobs">

@@ -14,6 +14,7 @@ import { CapabilityRail } from './CapabilityRail';
 import { ProjectOverview } from './ProjectOverview';
 import { FootageDropTarget } from '../capture/FootageDropTarget';
 import { FootageView } from '../capture/FootageView';
+import { ViewportView } from '../viewport/ViewportView';
 
 /** One project: header with its name (renamable) and actions, the section rail, and the overview. */
 export function ProjectView({ id }: { id: string }) {
@@ -128,6 +129,8 @@ export function ProjectView({ id }: { id: string }) {
           <div className={`project-main${section === 'footage' ? ' project-main-footage' : ''}`}>
             {section === 'footage' ? (
               <FootageView project={project} captureId={route.name === 'project' ? route.captureId : undefined} />
+            ) : section === 'viewport' && route.name === 'project' && route.avatarId ? (
+              <ViewportView project={project} avatarId={route.avatarId} />
             ) : (
               <ProjectOverview project={project} />
             )}

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StudioError } from '@shared/api/errors';
+import type { AvatarWithFiles } from '@shared/model/avatar-files';
+import type { StudioServices } from '../studio-services';
+
+// The workers' folder layout (train-avatar.worker.ts avatarDir, track-capture.worker.ts trackingDir), repeated here so
+// the host does not load the workers' GPU and ONNX modules.
+const avatarDir = (avatarId: string) => `avatars/${avatarId}`;
+const trackingDir = (captureId: string) => `captures/${captureId}/tracking`;
+
+/**
+ * `avatars.get`: the avatar row plus the project-relative paths a viewer fetches — avatar.bin, meta.json, the
+ * capture's expression space (the subject's open head) and each camera's fit.json (the tracked motion). Only files
+ * that exist are listed; a missing avatar.bin is NOT_FOUND (the avatar's folder was removed by hand).
+ */
+export function avatarWithFiles(services: Pick<StudioServices, 'avatars' | 'captures' | 'projects'>, avatarId: string): AvatarWithFiles {
+  const avatar = services.avatars.get(avatarId);
+  const root = services.projects.folderOf(avatar.projectId);
+  const exists = (rel: string) => fs.existsSync(path.join(root, ...rel.split('/')));
+  const dir = avatarDir(avatar.id);
+  const files: AvatarWithFiles['files'] = { avatar: `${dir}/avatar.bin`, meta: `${dir}/meta.json`, expressionSpace: null, fits: [] };
+  if (!exists(files.avatar)) throw new StudioError('NOT_FOUND', `The avatar's file ${files.avatar} is missing from the project folder; train the avatar again.`);
+  let fps: number | null = null;
+  if (avatar.captureId) {
+    let capture: ReturnType<StudioServices['captures']['get']> | null = null;
+    try {
+      capture = services.captures.get(avatar.captureId);
+    } catch (err) {
+      if (!(err instanceof StudioError && err.code === 'NOT_FOUND')) throw err;
+    }
+    if (capture) {
+      fps = capture.fps;
+      const tracking = trackingDir(capture.id);
+      if (exists(`${tracking}/expression-space.json`)) files.expressionSpace = `${tracking}/expression-space.json`;
+      for (const cam of capture.cameras) {
+        const fit = `${tracking}/${cam.id.split(':').at(-1)}/fit.json`;
+        if (exists(fit)) files.fits.push({ cameraId: cam.id, cameraName: cam.name, path: fit });
+      }
+    }
+  }
+  return { avatar, files, fps };
+}

@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'react';
+import type { Avatar } from '@shared/model/avatar';
+import { Button } from '../../components/Button';
+import { formatRelativeTime } from '../../lib/format';
+import { navigate } from '../../store/route';
+import { studio } from '../../store/studio';
+import './viewport.css';
+
+/** The project's trained avatars, each with a button that opens it in the 3D viewport. Hidden when there are none. */
+export function AvatarList({ projectId }: { projectId: string }) {
+  const [avatars, setAvatars] = useState<Avatar[]>([]);
+  useEffect(() => {
+    const { client } = studio();
+    let live = true;
+    const load = () =>
+      client.call('avatars.list', { projectId }).then(
+        (list) => live && setAvatars(list),
+        () => undefined,
+      );
+    void load();
+    const off = client.on('job.updated', (job) => {
+      if (job.kind === 'avatar.train' && job.status === 'completed' && job.projectId === projectId) void load();
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [projectId]);
+  if (avatars.length === 0) return null;
+  return (
+    <section aria-labelledby="overview-avatars">
+      <h2 id="overview-avatars" className="section-title">
+        Avatars
+      </h2>
+      <ul className="avatar-list" aria-label="Avatars">
+        {avatars.map((a) => (
+          <li key={a.id}>
+            <span>{a.name}</span>
+            <span className="muted">
+              {a.metrics ? `test PSNR ${a.metrics.psnr.toFixed(1)} dB · ` : ''}
+              {formatRelativeTime(a.createdAt)}
+            </span>
+            <Button size="sm" icon="head" onClick={() => navigate({ name: 'project', id: projectId, section: 'viewport', avatarId: a.id })}>
+              Open in 3D
+            </Button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

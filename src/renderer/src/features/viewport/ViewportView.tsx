@@ -1,0 +1,286 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Project } from '@shared/model/project';
+import { isCpuDevice } from '@engine/gpu/adapter-kind';
+import { Button } from '../../components/Button';
+import { EmptyState } from '../../components/EmptyState';
+import { navigate } from '../../store/route';
+import { AvatarEngine, requestEngineDevice, type FrameInfo } from './avatarEngine';
+import { engineCamera, renderSize } from './cameraMath';
+import { gaussianCentres } from './centres';
+import { bounds, JAW_OPEN_MAX, type HeadState } from './headRig';
+import { loadAvatar, type LoadedAvatar } from './loadAvatar';
+import { Stage, type CameraSnapshot, type OrbitHome } from './Stage';
+import './viewport.css';
+
+/** Long side of the engine's render in device pixels: CPU adapters (SwiftShader) get a smaller image. */
+const MAX_RENDER_SIDE = { cpu: 480, gpu: 1600 };
+const DEFAULT_FPS = 10;
+
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; avatar: LoadedAvatar };
+
+/**
+ * The trained avatar in 3D: the engine renders it (WebGPU, the same WGSL as training) under an orbit camera, three.js
+ * draws the mesh and Gaussian-centre overlays on top with the same camera, and the panel plays the capture's tracked
+ * motion or poses the face with expression and jaw sliders. Frames render on demand (camera, pose or size change).
+ */
+export function ViewportView({ project, avatarId }: { project: Project; avatarId: string }) {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  useEffect(() => {
+    let live = true;
+    setLoad({ state: 'loading' });
+    loadAvatar(avatarId).then(
+      (avatar) => live && setLoad({ state: 'ready', avatar }),
+      (err: unknown) => live && setLoad({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [avatarId]);
+
+  const back = () => navigate({ name: 'project', id: project.id });
+  if (load.state !== 'ready')
+    return (
+      <section className="viewport" aria-label="Avatar viewport" data-testid="viewport" data-state={load.state}>
+        {load.state === 'loading' ? (
+          <p className="loading" role="status">
+            Loading the avatar…
+          </p>
+        ) : (
+          <EmptyState icon="alert" title="Could not open the avatar" actions={<Button onClick={back}>Back to the project</Button>}>
+            <p>{load.message}</p>
+          </EmptyState>
+        )}
+      </section>
+    );
+  return <AvatarViewport key={avatarId} avatar={load.avatar} onBack={back} />;
+}
+
+function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => void }) {
+  const { rig, data, fit } = avatar;
+  const frames = useMemo(() => [...(fit?.frames ?? [])].sort((a, b) => a.idx - b.idx), [fit]);
+  const fps = avatar.info.fps ?? DEFAULT_FPS;
+
+  const [head, setHead] = useState<HeadState>(() => rig.neutral());
+  const [frameAt, setFrameAt] = useState<number | null>(null);
+  const [playing, setPlaying] = useState(false);
+  const [applyPose, setApplyPose] = useState(false);
+  const [showMesh, setShowMesh] = useState(false);
+  const [showCentres, setShowCentres] = useState(false);
+  const [homeKey, setHomeKey] = useState(0);
+  const [frame, setFrame] = useState<FrameInfo | null>(null);
+  const [engineState, setEngineState] = useState<{ state: 'starting' | 'ready' | 'error'; message?: string; kernels?: string; adapter?: string }>({ state: 'starting' });
+
+  const vertices = useMemo(() => rig.vertices(head, applyPose), [rig, head, applyPose]);
+  const centres = useMemo(() => (showCentres ? gaussianCentres(data, vertices, rig.model.triangles) : null), [showCentres, data, vertices, rig]);
+  const home = useMemo<OrbitHome>(() => {
+    const b = bounds(rig.vertices(rig.neutral(), false));
+    return { target: b.centre, distance: (b.radius / Math.tan(((30 / 2) * Math.PI) / 180)) * 1.25 };
+  }, [rig]);
+
+  // The engine: one WebGPU device and the avatar's buffers for the life of this view.
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const engineRef = useRef<AvatarEngine | null>(null);
+  const cameraRef = useRef<CameraSnapshot | null>(null);
+  const verticesRef = useRef(vertices);
+  verticesRef.current = vertices;
+  const maxSide = useRef(MAX_RENDER_SIDE.gpu);
+
+  const requestFrame = useCallback(() => {
+    const engine = engineRef.current, cam = cameraRef.current;
+    if (!engine || !cam || cam.cssWidth < 1 || cam.cssHeight < 1) return;
+    const { width, height } = renderSize(cam.cssWidth, cam.cssHeight, window.devicePixelRatio || 1, maxSide.current);
+    engine.request({ vertices: verticesRef.current, camera: engineCamera(cam, width, height) });
+  }, []);
+
+  useEffect(() => {
+    let engine: AvatarEngine | null = null;
+    let cancelled = false;
+    requestEngineDevice().then(
+      (device) => {
+        if (cancelled || !canvasRef.current) {
+          device.destroy();
+          return;
+        }
+        try {
+          maxSide.current = isCpuDevice(device.device) || device.adapter.isFallbackAdapter ? MAX_RENDER_SIDE.cpu : MAX_RENDER_SIDE.gpu;
+          engine = new AvatarEngine(device, canvasRef.current, data, rig.model.triangles, rig.model.vertexCount, setFrame, (message) => setEngineState({ state: 'error', message }));
+        } catch (err) {
+          device.destroy();
+          setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+          return;
+        }
+        engineRef.current = engine;
+        const a = device.adapter;
+        setEngineState({ state: 'ready', kernels: engine.kernels, adapter: [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'WebGPU' });
+        requestFrame();
+      },
+      (err: unknown) => !cancelled && setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => {
+      cancelled = true;
+      engineRef.current = null;
+      engine?.destroy();
+    };
+  }, [data, rig, requestFrame]);
+
+  useEffect(() => requestFrame(), [vertices, requestFrame]);
+  const onCamera = useCallback(
+    (c: CameraSnapshot) => {
+      cameraRef.current = c;
+      requestFrame();
+    },
+    [requestFrame],
+  );
+
+  // Playback: the next tracked frame once the engine has shown this one and 1/fps has passed.
+  const showFrame = useCallback((i: number) => {
+    setFrameAt(i);
+    setHead(rig.fromFit(frames[i]!));
+  }, [rig, frames]);
+  useEffect(() => {
+    if (!playing || frames.length === 0 || !frame) return;
+    const t = setTimeout(() => showFrame(((frameAt ?? -1) + 1) % frames.length), Math.max(0, 1000 / fps - frame.ms));
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [playing, frame]);
+
+  const play = () => {
+    if (playing) return setPlaying(false);
+    if (frameAt === null && frames.length) showFrame(0);
+    setPlaying(true);
+  };
+  const editHead = (change: (h: HeadState) => HeadState) => {
+    setPlaying(false);
+    setHead((h) => change({ ...h, expression: [...h.expression], jaw: [...h.jaw] as HeadState['jaw'] }));
+  };
+  const reset = () => {
+    setPlaying(false);
+    setFrameAt(null);
+    setHead(rig.neutral());
+  };
+
+  const range = (k: number) => [rig.range[k * 2] ?? -3, rig.range[k * 2 + 1] ?? 3] as const;
+  const status = engineState.state === 'error' ? 'error' : frame ? 'ready' : 'rendering';
+
+  return (
+    <section className="viewport" aria-label="Avatar viewport" data-testid="viewport" data-state={status} data-frames={frame?.frames ?? 0}>
+      <header className="viewport-header">
+        <Button variant="ghost" icon="back" onClick={onBack}>
+          Project
+        </Button>
+        <h2 className="viewport-title">{avatar.info.avatar.name}</h2>
+        <span className="muted">
+          {data.count.toLocaleString()} Gaussians · {avatar.info.avatar.headModel}
+          {avatar.info.avatar.metrics ? ` · test PSNR ${avatar.info.avatar.metrics.psnr.toFixed(1)} dB` : ''}
+        </span>
+      </header>
+      <div className="viewport-body">
+        <div className="viewport-stage" data-testid="viewport-stage">
+          <Stage home={home} homeKey={homeKey} onCamera={onCamera} engineCanvas={canvasRef} vertices={vertices} triangles={rig.model.triangles} showMesh={showMesh} centres={centres} />
+          {engineState.state === 'error' && (
+            <div className="viewport-stage-message" role="alert">
+              {engineState.message}
+            </div>
+          )}
+          <div className="viewport-stats" data-testid="viewport-stats" aria-live="off">
+            {frame ? `${frame.ms.toFixed(0)} ms · ${frame.width}×${frame.height}` : engineState.state === 'starting' ? 'Starting WebGPU…' : engineState.state === 'ready' ? 'Rendering…' : ''}
+            {engineState.kernels && <span className="muted"> · {engineState.adapter} · {engineState.kernels}</span>}
+          </div>
+        </div>
+        <aside className="viewport-panel" aria-label="Viewport controls">
+          <section aria-labelledby="vp-view">
+            <h3 id="vp-view" className="section-title">
+              View
+            </h3>
+            <div className="viewport-row" role="group" aria-label="Overlays">
+              <Button size="sm" aria-pressed={showMesh} onClick={() => setShowMesh((v) => !v)}>
+                Mesh wireframe
+              </Button>
+              <Button size="sm" aria-pressed={showCentres} onClick={() => setShowCentres((v) => !v)}>
+                Gaussian centres
+              </Button>
+            </div>
+            <Button size="sm" icon="fit" onClick={() => setHomeKey((k) => k + 1)}>
+              Reset view
+            </Button>
+            <p className="muted viewport-hint">Drag to orbit, right-drag to pan, scroll to zoom.</p>
+          </section>
+
+          <section aria-labelledby="vp-motion">
+            <h3 id="vp-motion" className="section-title">
+              Tracked motion
+            </h3>
+            {frames.length === 0 ? (
+              <p className="muted">The capture has no tracked motion to play.</p>
+            ) : (
+              <>
+                <div className="viewport-row">
+                  <Button size="sm" icon={playing ? 'pause' : 'play'} onClick={play}>
+                    {playing ? 'Pause' : 'Play'}
+                  </Button>
+                  <span className="muted" data-testid="viewport-frame">
+                    {frameAt === null ? 'Free pose' : `Frame ${frames[frameAt]!.idx} (${frameAt + 1} of ${frames.length})`}
+                  </span>
+                </div>
+                <input
+                  type="range"
+                  aria-label="Tracked frame"
+                  min={0}
+                  max={frames.length - 1}
+                  step={1}
+                  value={frameAt ?? 0}
+                  onChange={(e) => {
+                    setPlaying(false);
+                    showFrame(Number(e.target.value));
+                  }}
+                />
+                <label className="viewport-check">
+                  <input type="checkbox" checked={applyPose} onChange={(e) => setApplyPose(e.target.checked)} /> Apply the tracked head pose
+                </label>
+                {avatar.fitCamera && <p className="muted viewport-hint">From {avatar.fitCamera}, {fps} fps.</p>}
+              </>
+            )}
+          </section>
+
+          <section aria-labelledby="vp-face">
+            <h3 id="vp-face" className="section-title">
+              Face
+            </h3>
+            <label className="viewport-slider">
+              <span>Jaw open</span>
+              <input
+                type="range"
+                aria-label="Jaw open"
+                min={0}
+                max={JAW_OPEN_MAX}
+                step={JAW_OPEN_MAX / 100}
+                value={Math.min(JAW_OPEN_MAX, Math.max(0, head.jaw[0]))}
+                onChange={(e) => editHead((h) => ({ ...h, jaw: [Number(e.target.value), h.jaw[1], h.jaw[2]] }))}
+              />
+            </label>
+            {head.expression.map((v, k) => {
+              const [lo, hi] = range(k);
+              return (
+                <label className="viewport-slider" key={k}>
+                  <span>Expression {k + 1}</span>
+                  <input
+                    type="range"
+                    aria-label={`Expression ${k + 1}`}
+                    min={lo}
+                    max={hi}
+                    step={(hi - lo) / 200 || 0.01}
+                    value={v}
+                    onChange={(e) => editHead((h) => ({ ...h, expression: h.expression.map((x, j) => (j === k ? rig.clampExpression(k, Number(e.target.value)) : x)) }))}
+                  />
+                </label>
+              );
+            })}
+            <Button size="sm" icon="undo" onClick={reset}>
+              Reset face
+            </Button>
+          </section>
+        </aside>
+      </div>
+    </section>
+  );
+}

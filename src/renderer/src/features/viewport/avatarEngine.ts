@@ -1,0 +1,159 @@
+/**
+ * The trained avatar on the browser's WebGPU, rendered by the project's engine: posed head vertices →
+ * `BindingMesh` → `BindingDeformer` (bound Gaussians → world Gaussians) → `ForwardRenderer` → the colour buffer
+ * shown on a WebGPU canvas (`CanvasBlit`). Renders on request; requests made while a frame is in flight collapse
+ * into one follow-up frame with the latest inputs.
+ */
+import { BoundGaussians, type BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
+import { BindingDeformer, BindingMesh } from '@engine/avatar/binding/deform';
+import { wrapDevice, type AdapterReport, type EngineDevice } from '@engine/gpu/engine-device';
+import { engineDeviceLimits } from '@engine/gpu/limits';
+import type { Camera } from '@engine/splat/camera';
+import { ForwardRenderer } from '@engine/splat/forward';
+import { GaussianScene } from '@engine/splat/scene';
+import { CanvasBlit } from './blit';
+
+/** Background behind the avatar (sRGB, 0–1): the stage colour, so the avatar's edges blend into the page. */
+export const VIEWPORT_BACKGROUND: [number, number, number] = [0.11, 0.115, 0.125];
+
+export class WebGpuUnavailableError extends Error {
+  override name = 'WebGpuUnavailableError';
+}
+
+export interface FrameRequest {
+  vertices: Float32Array;
+  camera: Camera;
+}
+
+export interface FrameInfo {
+  /** Wall time of the frame: vertex upload, deform, render, copy to the canvas, until the GPU finished. */
+  ms: number;
+  width: number;
+  height: number;
+  /** Frames rendered so far. */
+  frames: number;
+}
+
+/** A WebGPU device for the engine, or a WebGpuUnavailableError saying why there is none. */
+export async function requestEngineDevice(): Promise<EngineDevice> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu)
+    throw new WebGpuUnavailableError(
+      'This window has no WebGPU (navigator.gpu is missing). Use a browser with WebGPU enabled (Chrome/Edge 113+, or Chromium with --enable-unsafe-webgpu on Linux), opened at the 127.0.0.1 address web mode printed.',
+    );
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new WebGpuUnavailableError('WebGPU is present but offered no GPU adapter (blocked GPU or driver). The 3D viewport needs one.');
+  const device = await adapter.requestDevice({ requiredLimits: engineDeviceLimits(adapter) });
+  const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+  return wrapDevice(device, {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    device: info?.device ?? '',
+    description: info?.description ?? '',
+    backend: 'browser',
+    isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter),
+    via: 'external',
+  });
+}
+
+export class AvatarEngine {
+  readonly adapter: AdapterReport;
+  private readonly device: GPUDevice;
+  private readonly context: GPUCanvasContext;
+  private readonly bound: BoundGaussians;
+  private readonly mesh: BindingMesh;
+  private readonly scene: GaussianScene;
+  private readonly deformer: BindingDeformer;
+  private readonly renderer: ForwardRenderer;
+  private readonly blit: CanvasBlit;
+  private pending: FrameRequest | null = null;
+  private running = false;
+  private frames = 0;
+  private destroyed = false;
+
+  constructor(
+    private readonly engine: EngineDevice,
+    private readonly canvas: HTMLCanvasElement,
+    data: BoundGaussianData,
+    triangles: Uint32Array,
+    vertexCount: number,
+    private readonly onFrame: (info: FrameInfo) => void,
+    private readonly onError: (message: string) => void,
+  ) {
+    this.device = engine.device;
+    this.adapter = engine.adapter;
+    const context = canvas.getContext('webgpu');
+    if (!context) throw new WebGpuUnavailableError('The canvas gave no WebGPU context.');
+    this.context = context;
+    const format = navigator.gpu.getPreferredCanvasFormat();
+    context.configure({ device: this.device, format, alphaMode: 'opaque' });
+    this.bound = BoundGaussians.fromData(this.device, data, { label: 'viewport.bound' });
+    this.mesh = new BindingMesh(this.device, triangles, new Float32Array(vertexCount * 3), 'viewport.mesh');
+    this.scene = GaussianScene.create(this.device, { capacity: Math.max(1, data.count), shDegree: data.shDegree, label: 'viewport.scene' });
+    this.deformer = new BindingDeformer(this.device);
+    this.renderer = new ForwardRenderer(this.device);
+    this.blit = new CanvasBlit(this.device, format);
+    engine.onLost((e) => {
+      if (!this.destroyed) this.onError(`The GPU device was lost (${e.message}). Reopen the viewport to continue.`);
+    });
+  }
+
+  get gaussians(): number {
+    return this.bound.count;
+  }
+
+  get kernels(): string {
+    return `${this.renderer.rasterMode}/${this.renderer.scanSortMode}`;
+  }
+
+  /** Renders `req` now, or after the frame in flight (only the latest waiting request is kept). */
+  request(req: FrameRequest): void {
+    this.pending = req;
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.pending && !this.destroyed) {
+        const req = this.pending;
+        this.pending = null;
+        await this.renderNow(req);
+      }
+    } catch (err) {
+      if (!this.destroyed) this.onError(err instanceof Error ? err.message : String(err));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async renderNow({ vertices, camera }: FrameRequest): Promise<void> {
+    const t0 = performance.now();
+    const { width, height } = camera;
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.mesh.setVertices(vertices);
+    const enc = this.device.createCommandEncoder({ label: 'viewport.deform' });
+    this.deformer.encodeForward(enc, this.bound, this.mesh, this.scene);
+    this.device.queue.submit([enc.finish()]);
+    const state = await this.renderer.render(this.scene, camera, { background: VIEWPORT_BACKGROUND });
+    if (this.destroyed) return;
+    const out = this.device.createCommandEncoder({ label: 'viewport.blit' });
+    this.blit.encode(out, this.context, state.color, width, height);
+    this.device.queue.submit([out.finish()]);
+    await this.device.queue.onSubmittedWorkDone();
+    const errors = this.engine.takeErrors();
+    if (errors.length) throw new Error(`GPU error: ${errors.join('; ')}`);
+    this.frames++;
+    this.onFrame({ ms: performance.now() - t0, width, height, frames: this.frames });
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const x of [this.renderer, this.deformer, this.scene, this.mesh, this.bound, this.blit]) x.destroy();
+    this.context.unconfigure();
+    this.engine.destroy();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Loads what the viewport shows: `avatars.get` for the paths, then avatar.bin (bound Gaussians), the expression space
+ * (the subject's open head) and the first camera's fit.json (the tracked motion) through the project's file route.
+ */
+import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
+import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
+import type { AvatarWithFiles } from '@shared/model/avatar-files';
+import type { StoredExpressionSpace } from '../../../../main/services/tracking/open-head-space';
+import { studio } from '../../store/studio';
+import { HeadRig, type FitFile } from './headRig';
+
+export interface LoadedAvatar {
+  info: AvatarWithFiles;
+  data: BoundGaussianData;
+  rig: HeadRig;
+  /** The tracked motion of the first camera with a fit; null when the capture's tracking is gone. */
+  fit: FitFile | null;
+  fitCamera: string | null;
+}
+
+async function fetchFile(projectId: string, rel: string): Promise<Response> {
+  const res = await fetch(studio().assetUrl(projectId, rel));
+  if (!res.ok) throw new Error(`Could not read ${rel} from the project folder (HTTP ${res.status}).`);
+  return res;
+}
+
+export async function loadAvatar(avatarId: string): Promise<LoadedAvatar> {
+  const info = await studio().client.call('avatars.get', { id: avatarId });
+  const pid = info.avatar.projectId;
+  if (info.avatar.headModel !== 'open-head') throw new Error(`This avatar is bound to the ${info.avatar.headModel} head model; the viewport shows open-head avatars only.`);
+  if (!info.files.expressionSpace) throw new Error("The capture's tracking (its expression space) is gone, so the avatar's head cannot be built. Track the capture again.");
+  const [bin, space, fit] = await Promise.all([
+    fetchFile(pid, info.files.avatar).then((r) => r.arrayBuffer()),
+    fetchFile(pid, info.files.expressionSpace).then((r) => r.json() as Promise<StoredExpressionSpace>),
+    info.files.fits[0] ? fetchFile(pid, info.files.fits[0].path).then((r) => r.json() as Promise<FitFile>) : Promise.resolve(null),
+  ]);
+  const data = parseAvatarBin(new Uint8Array(bin));
+  const rig = new HeadRig(space, fit);
+  const T = rig.model.triangles.length / 3;
+  for (let i = 0; i < data.count; i++)
+    if (!(data.triangle[i] < T)) throw new Error(`avatar.bin does not fit this head: Gaussian ${i} is bound to triangle ${data.triangle[i]} of ${T}.`);
+  return { info, data, rig, fit, fitCamera: info.files.fits[0]?.cameraName ?? null };
+}
