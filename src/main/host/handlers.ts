@@ -7,7 +7,7 @@ import { newId } from '../services/library/ids';
 import { detachTrashedProjects } from '../services/projects/project-jobs';
 import { toPublicJob } from '../jobs/jobs-repo';
 import { checkFlameFiles, requireFlameForTracking, validateFlameSettings } from '../services/settings/flame-check';
-import { TRAINING_PRESETS } from '../services/training/presets';
+import { resolveHoldOutCamera, resolveTrainingConfig } from '../services/training/presets';
 import { avatarWithFiles } from '../services/training/avatar-files';
 import type { StudioHost } from './studio-host';
 
@@ -116,10 +116,9 @@ export const handlers: Handlers = {
     if (!summary || summary.headModel !== 'open-head') throw new StudioError('CONFLICT', 'Track the capture first (with the open-head fit): there is no fitted head to train on.');
     const running = host.services.jobs.list({ projectId: capture.projectId, includeFinished: false }).find((j) => j.kind === 'capture.track' && (j.params as { captureId: string }).captureId === p.captureId && (j.status === 'running' || j.status === 'queued'));
     if (running) throw new StudioError('CONFLICT', 'This capture is being tracked; train once tracking has finished.');
-    const o = p.overrides ?? {};
-    const d = TRAINING_PRESETS[p.preset];
-    const preset = { steps: o.steps ?? d.steps, uvResolution: o.uvResolution ?? d.uvResolution, imageLongSide: o.imageLongSide ?? d.imageLongSide };
-    return host.jobs.enqueue('avatar.train', { projectId: capture.projectId, captureId: p.captureId, avatarId: newId(), runId: newId(), preset: p.preset, ...preset }, capture.projectId);
+    const config = resolveTrainingConfig(p.preset, p.overrides);
+    const holdOutCamera = p.overrides?.holdOutCamera ? resolveHoldOutCamera(capture, p.overrides.holdOutCamera) : null;
+    return host.jobs.enqueue('avatar.train', { projectId: capture.projectId, captureId: p.captureId, avatarId: newId(), runId: newId(), preset: p.preset, config, holdOutCamera }, capture.projectId);
   },
   'training.report': (p, host) => host.services.avatars.report(p.avatarId),
   'avatars.list': (p, host) => {
@@ -136,6 +135,7 @@ export const handlers: Handlers = {
   'jobs.get': (p, host) => toPublicJob(host.services.jobs.get(p.id)),
   'jobs.cancel': (p, host) => host.jobs.cancel(p.id),
   'jobs.resume': (p, host) => host.jobs.resume(p.id),
+  'jobs.pause': (p, host) => host.jobs.pause(p.id),
   'jobs.dismiss': (p, host) => {
     host.jobs.dismiss(p.id);
     return { id: p.id };

@@ -11,6 +11,7 @@ import type { WorkerToHost } from './protocol';
 interface Running {
   worker: WorkerHandle;
   cancelRequested: boolean;
+  pauseRequested: boolean;
   startedAt: number;
   startFraction: number;
   lastDbWrite: number;
@@ -22,11 +23,14 @@ interface Running {
 const PROGRESS_DB_INTERVAL_MS = 500;
 const PROGRESS_EVENT_INTERVAL_MS = 100;
 const CANCEL_GRACE_MS = 3000;
+/** A pausing worker writes a checkpoint first (a large avatar takes a while to read back from the GPU). */
+const PAUSE_GRACE_MS = 60_000;
 
 /**
  * Runs long work in worker processes, one process per job, at most `maxConcurrent` at a time. The job row in the
  * library is the source of truth: status, progress, checkpoint and result survive a restart. A worker that dies
  * leaves its job interrupted and resumable from its last checkpoint; output is committed only when it finished.
+ * Pausable kinds stop at a checkpoint on `pause` (status `paused`, partial output kept) and resume from it.
  */
 export class JobRunner extends EventEmitter<{ updated: [Job] }> {
   private readonly running = new Map<string, Running>();
@@ -73,17 +77,42 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
     if (run) {
       run.cancelRequested = true;
       run.worker.send({ type: 'cancel' });
+      if (run.killTimer) clearTimeout(run.killTimer);
       run.killTimer = setTimeout(() => run.worker.kill(), CANCEL_GRACE_MS);
       return toPublicJob(job);
     }
-    if (job.status === 'queued' || job.status === 'interrupted' || job.status === 'failed') return this.finishCancelled(job);
+    if (job.status === 'queued' || job.status === 'interrupted' || job.status === 'failed' || job.status === 'paused') return this.finishCancelled(job);
     throw new StudioError('CONFLICT', `This job has already ${job.status === 'completed' ? 'finished' : 'been cancelled'}.`);
+  }
+
+  /**
+   * Asks a running job to checkpoint and stop, keeping its partial output; a queued one is held back. `resume`
+   * continues it. Only kinds whose definition is `pausable` accept it.
+   */
+  pause(id: string): Job {
+    this.services.library.assertWritable();
+    const job = this.services.jobs.get(id);
+    if (!this.definition(job.kind).pausable) throw new StudioError('CONFLICT', 'This kind of job cannot be paused. Cancel it, or let it finish.');
+    if (job.status === 'paused') return toPublicJob(job);
+    const run = this.running.get(id);
+    if (run) {
+      if (!run.pauseRequested && !run.cancelRequested) {
+        run.pauseRequested = true;
+        run.worker.send({ type: 'pause' });
+        run.killTimer = setTimeout(() => run.worker.kill(), PAUSE_GRACE_MS);
+        run.progress = { ...run.progress, stage: 'Pausing: writing a checkpoint' };
+        this.emitJob(this.services.jobs.update(id, { progress: run.progress }));
+      }
+      return toPublicJob(this.services.jobs.get(id));
+    }
+    if (job.status === 'queued') return this.finishPaused(job, job.progress);
+    throw new StudioError('CONFLICT', `Only running or waiting jobs can be paused; this one is ${job.status}.`);
   }
 
   resume(id: string): Job {
     this.services.library.assertWritable();
     const job = this.services.jobs.get(id);
-    if (!RESUMABLE_JOB_STATUSES.includes(job.status)) throw new StudioError('CONFLICT', `Only interrupted, failed or cancelled jobs can be resumed; this one is ${job.status}.`);
+    if (!RESUMABLE_JOB_STATUSES.includes(job.status)) throw new StudioError('CONFLICT', `Only paused, interrupted, failed or cancelled jobs can be resumed; this one is ${job.status}.`);
     const updated = this.services.jobs.update(id, { status: 'queued', error: null, finishedAt: null, progress: { ...job.progress, stage: 'Waiting to resume', etaSeconds: null } });
     this.emitJob(updated);
     this.pump();
@@ -159,7 +188,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
     const now = Date.now();
     const updated = this.services.jobs.update(job.id, { status: 'running', startedAt: job.startedAt ?? now, attempts: job.attempts + 1, progress: { ...job.progress, stage: 'Starting' } });
     const worker = this.launcher();
-    const run: Running = { worker, cancelRequested: false, startedAt: now, startFraction: job.progress.fraction, lastDbWrite: 0, lastEmit: 0, progress: updated.progress };
+    const run: Running = { worker, cancelRequested: false, pauseRequested: false, startedAt: now, startFraction: job.progress.fraction, lastDbWrite: 0, lastEmit: 0, progress: updated.progress };
     this.running.set(job.id, run);
     this.emitJob(updated);
 
@@ -195,6 +224,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
       if (!settled && !this.closed) {
         const current = this.services.jobs.get(job.id);
         if (run.cancelRequested) this.finishCancelled(current);
+        else if (run.pauseRequested) this.finishPaused(current, run.progress);
         else {
           const how = signal ? `was stopped (${signal})` : `exited with code ${code}`;
           const error: StudioErrorShape = { code: 'INTERNAL', message: `The job's process ${how}. Resume it to continue from the last checkpoint.` };
@@ -227,8 +257,16 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
     const def = this.definition(job.kind);
     try {
       const result = def.commit(this.services, job, output);
+      const { preview, ...progress } = run.progress;
+      const after = preview && def.previewAfterCommit ? def.previewAfterCommit(job) : preview;
       this.emitJob(
-        this.services.jobs.update(id, { status: 'completed', result: result ?? null, error: null, finishedAt: Date.now(), progress: { ...run.progress, done: run.progress.total ?? run.progress.done, fraction: 1, stage: 'Done', etaSeconds: 0 } }),
+        this.services.jobs.update(id, {
+          status: 'completed',
+          result: result ?? null,
+          error: null,
+          finishedAt: Date.now(),
+          progress: { ...progress, ...(after ? { preview: after } : {}), done: run.progress.total ?? run.progress.done, fraction: 1, stage: 'Done', etaSeconds: 0 },
+        }),
       );
     } catch (err) {
       this.finishFailed(job, err);
@@ -237,11 +275,25 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
 
   private onFailed(id: string, run: Running, error: StudioErrorShape): void {
     const job = this.services.jobs.get(id);
-    if (error.code === 'CANCELLED' || run.cancelRequested) {
+    if (run.cancelRequested) {
       this.finishCancelled(job);
       return;
     }
-    if (error.code === 'DISK_FULL') {
+    if (run.pauseRequested) {
+      this.finishPaused(job, run.progress);
+      return;
+    }
+    if (error.code === 'CANCELLED') {
+      this.finishCancelled(job);
+      return;
+    }
+    if (error.details?.interrupted === true) {
+      // The worker's environment failed under it (e.g. the GPU device was lost): resumable from the last checkpoint.
+      this.emitJob(this.services.jobs.update(id, { status: 'interrupted', error, progress: run.progress }));
+      return;
+    }
+    const keep = this.definition(job.kind).keepPartialOnDiskFull === true;
+    if (error.code === 'DISK_FULL' && !keep) {
       // Free the space the partial output holds before recording anything; a resume starts that work afresh.
       try {
         this.definition(job.kind).discard?.(this.services, job);
@@ -249,12 +301,18 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
         // nothing more can be freed
       }
     }
-    this.emitJob(this.services.jobs.update(id, { status: 'failed', error, finishedAt: Date.now(), progress: run.progress, ...(error.code === 'DISK_FULL' ? { checkpoint: null } : {}) }));
+    this.emitJob(this.services.jobs.update(id, { status: 'failed', error, finishedAt: Date.now(), progress: run.progress, ...(error.code === 'DISK_FULL' && !keep ? { checkpoint: null } : {}) }));
   }
 
   private finishFailed(job: JobRecord, err: unknown): void {
     const error = err instanceof StudioError ? err.toShape() : { code: 'INTERNAL' as const, message: `The job failed: ${(err as Error)?.message ?? String(err)}` };
     this.emitJob(this.services.jobs.update(job.id, { status: 'failed', error, finishedAt: Date.now() }));
+  }
+
+  private finishPaused(job: JobRecord, progress: JobProgress): Job {
+    const updated = this.services.jobs.update(job.id, { status: 'paused', error: null, progress: { ...progress, stage: 'Paused', etaSeconds: null } });
+    this.emitJob(updated);
+    return toPublicJob(updated);
   }
 
   private finishCancelled(job: JobRecord): Job {

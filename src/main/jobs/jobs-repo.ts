@@ -86,7 +86,7 @@ export class JobsRepo {
       where.push('project_id = ?');
       args.push(opts.projectId);
     }
-    if (opts.includeFinished === false) where.push(`status IN ('queued', 'running', 'interrupted')`);
+    if (opts.includeFinished === false) where.push(`status IN ('queued', 'running', 'paused', 'interrupted')`);
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT 500`;
     return (this.lib.db.prepare(sql).all(...args) as JobRow[]).map(toRecord);
   }

@@ -5,7 +5,10 @@ export interface WorkerContext {
   libraryDir: string;
   /** Folder of the job's project (null for library-wide jobs). */
   projectDir: string | null;
+  /** Aborted on cancel and on pause (`pauseRequested` tells them apart). */
   signal: AbortSignal;
+  /** True once the host asked this job to pause: checkpoint, then stop (throwIfCancelled throws). */
+  pauseRequested(): boolean;
   progress(p: Omit<JobProgress, 'etaSeconds'>): void;
   /** Records how far the job got; a resumed job receives the last checkpoint. */
   checkpoint(state: unknown): void;

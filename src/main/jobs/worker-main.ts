@@ -20,6 +20,7 @@ const send = (msg: WorkerToHost): Promise<void> =>
     else resolve();
   });
 const abort = new AbortController();
+let pauseRequested = false;
 let lastProgress = { at: 0, stage: '' };
 const onMessage = (l: (m: unknown) => void) => (parentPort ? parentPort.on('message', (e) => l(e.data)) : process.on('message', l));
 // A utility process is ended by the host once it has the result; a forked child disconnects and exits.
@@ -27,7 +28,8 @@ const finish = () => (parentPort ? undefined : process.disconnect?.());
 
 onMessage((raw) => {
   const msg = raw as HostToWorker;
-  if (msg.type === 'cancel') {
+  if (msg.type === 'cancel' || msg.type === 'pause') {
+    if (msg.type === 'pause') pauseRequested = true;
     abort.abort();
     return;
   }
@@ -37,6 +39,7 @@ onMessage((raw) => {
     libraryDir: msg.libraryDir,
     projectDir: msg.projectDir,
     signal: abort.signal,
+    pauseRequested: () => pauseRequested,
     progress: (p) => {
       // At most ~30 progress messages a second; a stage change always goes through.
       const now = Date.now();
@@ -46,7 +49,7 @@ onMessage((raw) => {
     },
     checkpoint: (state) => void send({ type: 'checkpoint', checkpoint: state }),
     throwIfCancelled: () => {
-      if (abort.signal.aborted) throw new StudioError('CANCELLED', 'Cancelled.');
+      if (abort.signal.aborted) throw new StudioError('CANCELLED', pauseRequested ? 'Paused.' : 'Cancelled.');
     },
   };
   job

@@ -3,7 +3,7 @@ import { Capture, CaptureId, Frame, FrameRange, FrameSplit, ImportOptions, Impor
 import { Job, JobId } from '../model/job';
 import { TrackedFrame, TrackingOverlay, TrackingSummary } from '../model/tracking';
 import { Project, ProjectId, ProjectName } from '../model/project';
-import { Avatar, TrainingPreset, TrainingReport } from '../model/avatar';
+import { Avatar, TrainingOverrides, TrainingPreset, TrainingReport } from '../model/avatar';
 import { AvatarWithFiles } from '../model/avatar-files';
 import { AppInfo, FlameCheck, FlameSettings, HeadModelKind, LibraryInfo, Settings, Theme } from '../model/settings';
 
@@ -147,19 +147,14 @@ export const methods = {
 
   /**
    * Trains a Gaussian head avatar on the capture's tracked train frames (refused until the capture is tracked with a
-   * head-model fit), evaluating on its test frames. `overrides` change the preset's steps, UV and image resolution.
+   * head-model fit), evaluating on its test frames (or every frame of `overrides.holdOutCamera`). `overrides` change
+   * any of the preset's hyper-parameters (TrainingConfig in shared/model/avatar.ts).
    */
   'training.start': {
     params: z.strictObject({
       captureId: CaptureId,
       preset: TrainingPreset.default('preview'),
-      overrides: z
-        .strictObject({
-          steps: z.number().int().min(1).max(1_000_000).optional(),
-          uvResolution: z.number().int().min(8).max(1024).optional(),
-          imageLongSide: z.number().int().min(16).max(4096).optional(),
-        })
-        .optional(),
+      overrides: TrainingOverrides.strict().optional(),
     }),
     result: Job,
   },
@@ -176,6 +171,8 @@ export const methods = {
   'jobs.get': { params: z.strictObject({ id: JobId }), result: Job },
   'jobs.cancel': { params: z.strictObject({ id: JobId }), result: Job },
   'jobs.resume': { params: z.strictObject({ id: JobId }), result: Job },
+  /** Stops a running job at a checkpoint, keeping its partial output (kinds in PAUSABLE_JOB_KINDS); resume continues. */
+  'jobs.pause': { params: z.strictObject({ id: JobId }), result: Job },
   /** Removes a finished job from the list (its results stay). */
   'jobs.dismiss': { params: z.strictObject({ id: JobId }), result: z.strictObject({ id: JobId }) },
 } as const;

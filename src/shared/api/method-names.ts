@@ -40,6 +40,7 @@ export const METHOD_NAME_LIST = [
   'jobs.get',
   'jobs.cancel',
   'jobs.resume',
+  'jobs.pause',
   'jobs.dismiss',
 ] as const;
 

@@ -4,6 +4,78 @@ import { z } from 'zod';
 export const TrainingPreset = z.enum(['preview', 'standard', 'high']);
 export type TrainingPreset = z.infer<typeof TrainingPreset>;
 
+/**
+ * Every hyper-parameter of a training run (services/training/README.md explains each). A preset fills them all;
+ * `training.start` overrides any of them. Fractions of the step count keep the schedule meaningful when the steps
+ * change.
+ */
+export const TrainingConfig = z.object({
+  steps: z.number().int().min(1).max(1_000_000),
+  /** UV texels per side of the initial Gaussian layout (N² texels → Gaussians on the head surface). */
+  uvResolution: z.number().int().min(8).max(1024),
+  /** Training images are downscaled to this long side (px). */
+  imageLongSide: z.number().int().min(16).max(4096),
+  lrColor: z.number().positive().max(1),
+  lrOpacity: z.number().positive().max(1),
+  lrScale: z.number().positive().max(1),
+  lrRotation: z.number().positive().max(1),
+  /** Normal offset learning rate, metres per step. */
+  lrOffset: z.number().positive().max(0.01),
+  /** D-SSIM weight λ of the photometric loss (1 − λ)·… L1 + λ·D-SSIM. */
+  dssimWeight: z.number().min(0).max(1),
+  /** Densification runs from/until these fractions of the steps, every `densifyInterval` steps (0: a fifth of the steps). */
+  densifyFrom: z.number().min(0).max(1),
+  densifyUntil: z.number().min(0).max(1),
+  densifyInterval: z.number().int().min(0).max(1_000_000),
+  /** Densification stops growing at this multiple of the initial Gaussian count (1: no growth). */
+  densifyBudget: z.number().min(1).max(20),
+  /** Prune-only passes every this many steps (0: 45 % of the steps); Gaussians below `pruneOpacity` go. */
+  pruneInterval: z.number().int().min(0).max(1_000_000),
+  pruneOpacity: z.number().min(0).max(0.5),
+  shDegree: z.number().int().min(0).max(3),
+  background: z.enum(['random', 'black', 'white']),
+  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  /** Minutes between time-based checkpoints (besides every tenth of the steps and at a stop). */
+  checkpointMinutes: z.number().min(0.01).max(240),
+  /** Seconds between live previews / validation PSNR. */
+  previewSeconds: z.number().min(1).max(3600),
+});
+export type TrainingConfig = z.infer<typeof TrainingConfig>;
+
+/** What `training.start` may change: any hyper-parameter, plus a camera whose frames are all held out for evaluation. */
+export const TrainingOverrides = TrainingConfig.partial().extend({
+  /** Camera id or name (multi-view captures): train on the other cameras, evaluate novel-view PSNR/SSIM on this one. */
+  holdOutCamera: z.string().min(1).max(200).optional(),
+});
+export type TrainingOverrides = z.infer<typeof TrainingOverrides>;
+
+const COMMON: Omit<TrainingConfig, 'steps' | 'uvResolution' | 'imageLongSide'> = {
+  lrColor: 0.05,
+  lrOpacity: 0.08,
+  lrScale: 0.005,
+  lrRotation: 0.002,
+  lrOffset: 5e-5,
+  dssimWeight: 0.2,
+  densifyFrom: 0.4,
+  densifyUntil: 0.8,
+  densifyInterval: 0,
+  densifyBudget: 1.5,
+  pruneInterval: 0,
+  pruneOpacity: 0.005,
+  shDegree: 0,
+  background: 'random',
+  seed: 7,
+  checkpointMinutes: 10,
+  previewSeconds: 5,
+};
+
+/** Full configuration of each preset (first guesses beyond `preview`, which is the measured one). */
+export const TRAINING_PRESETS: Record<TrainingPreset, TrainingConfig> = {
+  preview: { ...COMMON, imageLongSide: 128, uvResolution: 64, steps: 1500 },
+  standard: { ...COMMON, imageLongSide: 256, uvResolution: 128, steps: 15_000, lrColor: 0.02, shDegree: 1 },
+  high: { ...COMMON, imageLongSide: 512, uvResolution: 256, steps: 60_000, lrColor: 0.01, shDegree: 2, densifyBudget: 2 },
+};
+
 export const AvatarMetrics = z.object({ psnr: z.number(), ssim: z.number() });
 export type AvatarMetrics = z.infer<typeof AvatarMetrics>;
 
@@ -18,11 +90,35 @@ export const Avatar = z.object({
   /** Means over the capture's test frames; null when the capture had none. */
   metrics: AvatarMetrics.nullable(),
   captureId: z.string().nullable(),
+  preset: TrainingPreset.nullable(),
+  steps: z.number().int().nullable(),
+  gaussians: z.number().int().nullable(),
 });
 export type Avatar = z.infer<typeof Avatar>;
 
+export const ReportFrame = z.object({
+  idx: z.number().int(),
+  cameraId: z.string().nullable(),
+  psnr: z.number(),
+  ssim: z.number(),
+  /** Project-relative PNGs (null for runs recorded before images were written). */
+  images: z.object({ groundTruth: z.string(), render: z.string(), error: z.string() }).nullable(),
+});
+export type ReportFrame = z.infer<typeof ReportFrame>;
+
 export const TrainingReport = z.object({
+  avatarId: z.string(),
   metrics: AvatarMetrics.nullable(),
-  perFrame: z.array(z.object({ idx: z.number().int(), psnr: z.number(), ssim: z.number() })),
+  /** 'split': the capture's test frames; 'camera': every frame of a held-out camera (novel view). */
+  evaluation: z.enum(['split', 'camera']),
+  holdOutCamera: z.string().nullable(),
+  config: TrainingConfig.partial().nullable(),
+  preset: TrainingPreset.nullable(),
+  trainFrames: z.number().int().nullable(),
+  skippedFrames: z.number().int().nullable(),
+  steps: z.number().int().nullable(),
+  gaussians: z.number().int().nullable(),
+  seconds: z.number().nullable(),
+  perFrame: z.array(ReportFrame),
 });
 export type TrainingReport = z.infer<typeof TrainingReport>;

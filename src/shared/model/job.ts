@@ -8,7 +8,8 @@ export type JobId = z.infer<typeof JobId>;
 export const JobKind = z.enum(['project.duplicate', 'trash.empty', 'capture.import', 'capture.track', 'avatar.train']);
 export type JobKind = z.infer<typeof JobKind>;
 
-export const JobStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
+/** `paused`: stopped on request after a checkpoint (only kinds that support it); resumes from that checkpoint. */
+export const JobStatus = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted']);
 export type JobStatus = z.infer<typeof JobStatus>;
 
 export const JobProgress = z.object({
@@ -21,6 +22,24 @@ export const JobProgress = z.object({
   etaSeconds: z.number().nullable(),
   /** Project-relative path of a preview image, when the job has one. */
   preview: z.string().optional(),
+  /** Live figures of an avatar training job (see services/training/README.md). */
+  training: z
+    .object({
+      step: z.number().int(),
+      steps: z.number().int(),
+      /** Photometric loss (L1 + λ·D-SSIM) of the latest step, null before the first readback. */
+      loss: z.number().nullable(),
+      /** PSNR / SSIM of the validation frame at `validatedAt` (a held-out test frame, else a train frame). */
+      psnr: z.number().nullable(),
+      ssim: z.number().nullable(),
+      validatedAt: z.number().int().nullable(),
+      validation: z.enum(['test', 'train']).nullable(),
+      gaussians: z.number().int(),
+      secondsPerStep: z.number().nullable(),
+      /** Step of the last checkpoint on disk (0 = none yet). */
+      checkpointStep: z.number().int(),
+    })
+    .optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
@@ -44,4 +63,6 @@ export const Job = z.object({
 export type Job = z.infer<typeof Job>;
 
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['queued', 'running'];
-export const RESUMABLE_JOB_STATUSES: readonly JobStatus[] = ['interrupted', 'failed', 'cancelled'];
+export const RESUMABLE_JOB_STATUSES: readonly JobStatus[] = ['paused', 'interrupted', 'failed', 'cancelled'];
+/** Kinds whose workers can stop at a checkpoint on request (`jobs.pause`) and continue from it. */
+export const PAUSABLE_JOB_KINDS: readonly JobKind[] = ['avatar.train'];

@@ -1,5 +1,5 @@
 import { StudioError } from '@shared/api/errors';
-import type { Avatar, TrainingReport } from '@shared/model/avatar';
+import type { Avatar, ReportFrame, TrainingConfig, TrainingPreset, TrainingReport } from '@shared/model/avatar';
 import type { Library } from '../library/library';
 
 interface AvatarRow {
@@ -12,6 +12,19 @@ interface AvatarRow {
   created_at: number;
 }
 
+interface AvatarMeta {
+  metrics?: { psnr: number; ssim: number } | null;
+  captureId?: string | null;
+  preset?: TrainingPreset;
+  steps?: number;
+  gaussians?: number;
+  trainFrames?: number;
+  skippedFrames?: number;
+  seconds?: number;
+}
+
+const avatarFolder = (id: string) => `avatars/${id}`;
+
 /** Trained avatars and their training runs' metrics. */
 export class AvatarsRepo {
   constructor(private readonly lib: Library) {}
@@ -22,34 +35,83 @@ export class AvatarsRepo {
   }
 
   get(id: string): Avatar {
-    const r = this.lib.db.prepare('SELECT id, project_id, name, version, head_model, meta, created_at FROM avatars WHERE id = ?').get(id) as AvatarRow | undefined;
-    if (!r) throw new StudioError('NOT_FOUND', 'That avatar no longer exists.');
+    const r = this.row(id);
     return this.toAvatar(r);
   }
 
-  /** Per test frame PSNR / SSIM of the avatar's latest training run, and the means. */
+  /**
+   * The avatar's latest training run: configuration, per evaluated frame PSNR / SSIM with its ground truth / render /
+   * error images (project-relative, when they were recorded), and the means.
+   */
   report(avatarId: string): TrainingReport {
-    const avatar = this.get(avatarId);
-    const run = this.lib.db.prepare('SELECT id FROM training_runs WHERE avatar_id = ? ORDER BY finished_at DESC LIMIT 1').pluck().get(avatarId) as string | undefined;
-    if (!run) return { metrics: avatar.metrics, perFrame: [] };
+    const r = this.row(avatarId);
+    const meta = JSON.parse(r.meta) as AvatarMeta;
+    const run = this.lib.db.prepare('SELECT id, config, preset FROM training_runs WHERE avatar_id = ? ORDER BY finished_at DESC LIMIT 1').get(avatarId) as { id: string; config: string; preset: string } | undefined;
+    const config = run ? (JSON.parse(run.config) as Partial<TrainingConfig> & { holdOutCamera?: string | null; evaluation?: 'split' | 'camera' }) : null;
+    const base: Omit<TrainingReport, 'perFrame'> = {
+      avatarId,
+      metrics: meta.metrics ?? null,
+      evaluation: config?.evaluation ?? 'split',
+      holdOutCamera: config?.holdOutCamera ?? null,
+      config: config ? stripExtras(config) : null,
+      preset: meta.preset ?? null,
+      trainFrames: meta.trainFrames ?? null,
+      skippedFrames: meta.skippedFrames ?? null,
+      steps: meta.steps ?? null,
+      gaussians: meta.gaussians ?? null,
+      seconds: meta.seconds ?? null,
+    };
+    if (!run) return { ...base, perFrame: [] };
     const rows = this.lib.db
       .prepare(
-        `SELECT f.idx AS idx, m.name AS name, m.value AS value FROM training_metrics m JOIN frames f ON f.id = m.frame_id
+        `SELECT f.idx AS idx, f.camera_id AS cameraId, m.name AS name, m.value AS value FROM training_metrics m JOIN frames f ON f.id = m.frame_id
          WHERE m.run_id = ? AND m.split = 'test' AND m.frame_id IS NOT NULL ORDER BY f.idx, f.camera_id`,
       )
-      .all(run) as { idx: number; name: string; value: number }[];
-    const byIdx = new Map<number, { idx: number; psnr: number; ssim: number }>();
-    for (const r of rows) {
-      const e = byIdx.get(r.idx) ?? { idx: r.idx, psnr: Number.NaN, ssim: Number.NaN };
-      if (r.name === 'psnr') e.psnr = r.value;
-      else if (r.name === 'ssim') e.ssim = r.value;
-      byIdx.set(r.idx, e);
+      .all(run.id) as { idx: number; cameraId: string; name: string; value: number }[];
+    const recorded = new Set(
+      this.lib.db.prepare('SELECT path FROM blobs WHERE project_id = ? AND path LIKE ?').pluck().all(r.project_id, `${avatarFolder(avatarId)}/eval/%`) as string[],
+    );
+    const byFrame = new Map<string, ReportFrame>();
+    for (const m of rows) {
+      const key = `${m.cameraId}\u0000${m.idx}`;
+      let e = byFrame.get(key);
+      if (!e) {
+        const base = `${avatarFolder(avatarId)}/eval/${m.cameraId.split(':').at(-1)}-${String(m.idx).padStart(6, '0')}`;
+        const images = { groundTruth: `${base}-gt.png`, render: `${base}-render.png`, error: `${base}-error.png` };
+        e = { idx: m.idx, cameraId: m.cameraId, psnr: Number.NaN, ssim: Number.NaN, images: Object.values(images).every((p) => recorded.has(p)) ? images : null };
+        byFrame.set(key, e);
+      }
+      if (m.name === 'psnr') e.psnr = m.value;
+      else if (m.name === 'ssim') e.ssim = m.value;
     }
-    return { metrics: avatar.metrics, perFrame: [...byIdx.values()] };
+    return { ...base, perFrame: [...byFrame.values()] };
+  }
+
+  private row(id: string): AvatarRow {
+    const r = this.lib.db.prepare('SELECT id, project_id, name, version, head_model, meta, created_at FROM avatars WHERE id = ?').get(id) as AvatarRow | undefined;
+    if (!r) throw new StudioError('NOT_FOUND', 'That avatar no longer exists.');
+    return r;
   }
 
   private toAvatar(r: AvatarRow): Avatar {
-    const meta = JSON.parse(r.meta) as { metrics?: { psnr: number; ssim: number } | null; captureId?: string | null };
-    return { id: r.id, projectId: r.project_id, name: r.name, version: r.version, headModel: r.head_model, createdAt: r.created_at, metrics: meta.metrics ?? null, captureId: meta.captureId ?? null };
+    const meta = JSON.parse(r.meta) as AvatarMeta;
+    return {
+      id: r.id,
+      projectId: r.project_id,
+      name: r.name,
+      version: r.version,
+      headModel: r.head_model,
+      createdAt: r.created_at,
+      metrics: meta.metrics ?? null,
+      captureId: meta.captureId ?? null,
+      preset: meta.preset ?? null,
+      steps: meta.steps ?? null,
+      gaussians: meta.gaussians ?? null,
+    };
   }
+}
+
+function stripExtras(c: Partial<TrainingConfig> & { holdOutCamera?: unknown; evaluation?: unknown }): Partial<TrainingConfig> {
+  const { holdOutCamera: _h, evaluation: _e, ...rest } = c;
+  return rest;
 }

@@ -1,8 +1,33 @@
-import type { TrainingPreset } from '@shared/model/avatar';
+import { StudioError } from '@shared/api/errors';
+import { TRAINING_PRESETS, TrainingConfig, type TrainingOverrides, type TrainingPreset } from '@shared/model/avatar';
 
-/** Image long side (px), UV resolution (N×N texels → Gaussians) and steps of each preset. */
-export const TRAINING_PRESETS: Record<TrainingPreset, { imageLongSide: number; uvResolution: number; steps: number }> = {
-  preview: { imageLongSide: 128, uvResolution: 64, steps: 1500 },
-  standard: { imageLongSide: 256, uvResolution: 128, steps: 15_000 },
-  high: { imageLongSide: 512, uvResolution: 256, steps: 60_000 },
-};
+export { TRAINING_PRESETS };
+
+/** The preset's configuration with the overrides applied, checked as a whole (e.g. densify window order). */
+export function resolveTrainingConfig(preset: TrainingPreset, overrides: TrainingOverrides = {}): TrainingConfig {
+  const { holdOutCamera: _camera, ...rest } = overrides;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  const config = TrainingConfig.parse({ ...TRAINING_PRESETS[preset], ...defined });
+  if (config.densifyUntil < config.densifyFrom)
+    throw new StudioError('BAD_REQUEST', `densifyUntil (${config.densifyUntil}) must not be before densifyFrom (${config.densifyFrom}).`);
+  return config;
+}
+
+/** Densify / prune schedule in steps, from the fractions and intervals of the configuration. */
+export function schedule(c: TrainingConfig, initialCount: number) {
+  const from = Math.max(1, Math.floor(c.steps * c.densifyFrom));
+  const until = Math.floor(c.steps * c.densifyUntil);
+  const interval = c.densifyInterval || Math.max(1, Math.floor(c.steps * 0.2));
+  // Below 20 steps there are no gradient statistics worth splitting on.
+  const densify = c.steps >= 20 && c.densifyBudget > 1 && until >= from ? { from, until, interval, maxGaussians: Math.round(c.densifyBudget * initialCount) } : null;
+  const prune = { interval: c.pruneInterval || Math.max(10, Math.floor(c.steps * 0.45)), minOpacity: c.pruneOpacity };
+  return { densify, prune };
+}
+
+/** The camera id a hold-out names (id, name or source name); refused with the capture's cameras listed otherwise. */
+export function resolveHoldOutCamera(capture: { cameras: { id: string; name: string; sourceName: string }[] }, which: string): string {
+  const cam = capture.cameras.find((c) => c.id === which || c.name === which || c.sourceName === which);
+  if (!cam) throw new StudioError('BAD_REQUEST', `No camera “${which}” in this capture; its cameras are ${capture.cameras.map((c) => `“${c.name}”`).join(', ')}.`);
+  if (capture.cameras.length < 2) throw new StudioError('CONFLICT', 'Holding out a camera needs a capture with at least two cameras; this one has one.');
+  return cam.id;
+}

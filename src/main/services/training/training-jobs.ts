@@ -5,7 +5,8 @@ import { StudioError } from '@shared/api/errors';
 import type { JobDefinition } from '../../jobs/job-definition';
 import type { StudioServices } from '../studio-services';
 import { hashFile } from '../fs/atomic-write';
-import { avatarDir, avatarPartialDir, type TrainOutput, type TrainParams } from './train-avatar.worker';
+import { TrainingConfig, TrainingPreset } from '@shared/model/avatar';
+import { avatarDir, avatarPartialDir, type TrainOutput, type TrainParams } from './training-types';
 
 const Output = z.object({
   avatarId: z.string(),
@@ -16,7 +17,9 @@ const Output = z.object({
   trainFrames: z.number().int(),
   skippedFrames: z.number().int(),
   metrics: z.object({ psnr: z.number(), ssim: z.number() }).nullable(),
-  perFrame: z.array(z.object({ idx: z.number().int(), cameraId: z.string(), psnr: z.number(), ssim: z.number() })),
+  perFrame: z.array(
+    z.object({ idx: z.number().int(), cameraId: z.string(), psnr: z.number(), ssim: z.number(), images: z.object({ groundTruth: z.string(), render: z.string(), error: z.string() }) }),
+  ),
   files: z.array(z.string()),
   seconds: z.number(),
 });
@@ -28,11 +31,17 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
     captureId: z.string(),
     avatarId: z.string(),
     runId: z.string(),
-    preset: z.enum(['preview', 'standard', 'high']),
-    steps: z.number().int().positive(),
-    uvResolution: z.number().int().positive(),
-    imageLongSide: z.number().int().positive(),
+    preset: TrainingPreset,
+    config: TrainingConfig,
+    holdOutCamera: z.string().nullable(),
   }),
+  pausable: true,
+  // Checkpoints are written atomically: after a full disk the last one is intact and worth resuming from.
+  keepPartialOnDiskFull: true,
+  previewAfterCommit: (job) => {
+    const p = job.params as TrainParams;
+    return `${avatarDir(p.avatarId)}/preview.png`;
+  },
   title: (p, s) => `Train an avatar on “${s.captures.get(p.captureId).name}”`,
   projectDir: (p, s) => s.projects.folderOf(p.projectId),
   commit(s: StudioServices, job, raw) {
@@ -52,7 +61,18 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
         const blobIds = new Map(hashes.map((h) => [h.f, s.blobs.record(p.projectId, `${avatarDir(p.avatarId)}/${h.f}`, h.sha256, h.size).id]));
         const version = ((db.prepare('SELECT COUNT(*) FROM avatars WHERE project_id = ?').pluck().get(p.projectId) as number) ?? 0) + 1;
         const captureName = s.captures.get(p.captureId).name;
-        const meta = { captureId: p.captureId, metrics: out.metrics, preset: p.preset, steps: out.steps, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, avatarBlobId: blobIds.get('avatar.bin') ?? null };
+        const meta = {
+          captureId: p.captureId,
+          metrics: out.metrics,
+          preset: p.preset,
+          steps: out.steps,
+          gaussians: out.gaussians,
+          trainFrames: out.trainFrames,
+          skippedFrames: out.skippedFrames,
+          seconds: out.seconds,
+          holdOutCamera: p.holdOutCamera,
+          avatarBlobId: blobIds.get('avatar.bin') ?? null,
+        };
         db.prepare('INSERT INTO avatars (id, project_id, name, version, head_model, checkpoint_blob_id, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
           p.avatarId,
           p.projectId,
@@ -63,7 +83,7 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
           JSON.stringify(meta),
           now,
         );
-        const config = { steps: p.steps, uvResolution: p.uvResolution, imageLongSide: p.imageLongSide };
+        const config = { ...p.config, holdOutCamera: p.holdOutCamera, evaluation: p.holdOutCamera ? 'camera' : 'split' };
         db.prepare('INSERT INTO training_runs (id, project_id, avatar_id, capture_id, job_id, preset, config, status, iterations, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
           p.runId,
           p.projectId,

@@ -1,0 +1,40 @@
+import { compositeTarget, prepareFrame, type AvatarFrame, type AvatarTrainer } from '@engine/avatar/trainer';
+import { psnr, ssim } from '@engine/reference/losses';
+
+export interface FrameComparison {
+  /** H·W·3 floats in [0, 1]. */
+  render: Float32Array;
+  target: Float32Array;
+  psnr: number;
+  ssim: number;
+}
+
+/**
+ * Renders a frame (a trainer index, or a held-out frame) over `bg` and compares it with its target composited over the
+ * same colour — the metrics of `AvatarTrainer.evaluate` (full-image PSNR, 11×11 SSIM), plus both images for previews
+ * and the report.
+ */
+export async function renderAndCompare(trainer: AvatarTrainer, item: number | AvatarFrame, bg: readonly [number, number, number] = [0, 0, 0]): Promise<FrameComparison> {
+  let index: number;
+  if (typeof item === 'number') index = item;
+  else {
+    trainer.frames.push(prepareFrame(trainer.model, item));
+    index = trainer.frames.length - 1;
+  }
+  const prepared = trainer.frames[index]!;
+  try {
+    const { rgb } = await trainer.render(index, bg);
+    const tgt4 = compositeTarget(prepared, bg);
+    const n = trainer.width * trainer.height;
+    const target = new Float32Array(n * 3);
+    for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) target[p * 3 + c] = tgt4[p * 4 + c]!;
+    return { render: rgb, target, psnr: psnr(rgb, target), ssim: ssim(rgb, target, trainer.width, trainer.height, 3).loss };
+  } finally {
+    if (typeof item !== 'number') {
+      trainer.frames.pop();
+      // The trainer skips re-posing the mesh when the frame index is unchanged; the next frame pushed at this index
+      // is another frame, so forget the cached pose (what `evaluate` does for its own extra frames).
+      (trainer as unknown as { meshFrame: number }).meshFrame = -1;
+    }
+  }
+}

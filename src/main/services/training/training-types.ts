@@ -1,0 +1,49 @@
+import type { TrainingConfig, TrainingPreset } from '@shared/model/avatar';
+
+/** Params of an `avatar.train` job (the resolved configuration is stored, so a resume trains the same run). */
+export interface TrainParams {
+  projectId: string;
+  captureId: string;
+  avatarId: string;
+  runId: string;
+  preset: TrainingPreset;
+  config: TrainingConfig;
+  /** Camera id whose frames are all held out for (novel-view) evaluation; null: the capture's test split. */
+  holdOutCamera: string | null;
+}
+
+export interface TrainCheckpoint {
+  step: number;
+}
+
+export interface EvaluatedFrame {
+  idx: number;
+  cameraId: string;
+  psnr: number;
+  ssim: number;
+  /** File names inside the avatar folder (`eval/…`). */
+  images: { groundTruth: string; render: string; error: string };
+}
+
+export interface TrainOutput {
+  avatarId: string;
+  headModel: string;
+  steps: number;
+  /** The step the run resumed from (0 for a fresh start). */
+  resumedFrom: number;
+  gaussians: number;
+  trainFrames: number;
+  skippedFrames: number;
+  /** Means over the evaluated frames; null without any. */
+  metrics: { psnr: number; ssim: number } | null;
+  perFrame: EvaluatedFrame[];
+  /** Files inside the avatar folder to record as blobs. */
+  files: string[];
+  seconds: number;
+}
+
+export const MIN_TRAIN_FRAMES = 8;
+
+/** Partial and final folders of an avatar, project-relative. */
+export const avatarDir = (avatarId: string) => `avatars/${avatarId}`;
+export const avatarPartialDir = (avatarId: string) => `avatars/${avatarId}.partial`;
