@@ -17,13 +17,14 @@ describe.skipIf(!gpu.device)('GPU photometric loss vs CPU reference', () => {
   for (const [W, H, stride, masked] of [
     [37, 29, 3, false],
     [64, 48, 4, true],
+    [40, 24, 4, 'weights'], // a loss weight map (values up to 5: matte, mouth region × w)
   ] as const) {
-    it(`${W}×${H} stride ${stride}${masked ? ' masked' : ''}`, async () => {
+    it(`${W}×${H} stride ${stride}${masked ? ` ${masked === true ? 'masked' : 'weight map'}` : ''}`, async () => {
       const device = gpu.device!;
       const render = image(1, W * H * stride);
       const target = image(2, W * H * stride);
       const r = rng(3);
-      const mask = Float32Array.from({ length: W * H }, () => (r() < 0.2 ? 0 : r()));
+      const mask = Float32Array.from({ length: W * H }, () => (r() < 0.2 ? 0 : r() * (masked === 'weights' ? 5 : 1)));
       const loss = new PhotometricLoss(device, { width: W, height: H, stride });
       const bR = createBufferFrom(device, render, 'render');
       const bT = createBufferFrom(device, target, 'target');

@@ -16,6 +16,8 @@ import { GaussianScene } from '../../splat/scene';
 import { GpuAdam, type LearningRates } from '../../train/adam';
 import { Densifier } from '../../train/densify';
 import { PhotometricLoss } from '../../train/loss';
+import { HEALTH_LOSS_NONFINITE, TrainingHealth, type HealthReport } from '../../train/health';
+import { densifyBudget, sampleParents, samplingWeights } from '../../train/sampling-densify';
 import type { HeadModel } from '../head-model';
 import { makeRandom } from '../math';
 import { BoundGaussians } from '../binding/bound-gaussians';
@@ -24,6 +26,8 @@ import { triangleChildRule, type TriangleChildMode } from '../binding/densify-ru
 import { compositeTarget, prepareFrame, type AvatarFrame, type PreparedFrame } from './frames';
 import { BoundRegularisers, DEFAULT_REGULARISERS, regulariserReference, type RegulariserOptions } from './regularisers';
 import { readCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint';
+import { activeShDegree, DEFAULT_SCHEDULE, offsetRateFactor, type TrainingSchedule } from './schedule';
+import { DEFAULT_LOSS_WEIGHTS, isUniformWeighting, lossWeightMap, mouthLandmarksPx, type LossWeightOptions } from './loss-weights';
 
 /**
  * Bound-parameter learning rates. `means` acts on [b0, b1, d]; the barycentrics get zero gradient (fixed, as in
@@ -44,12 +48,57 @@ export interface DensifySchedule {
   from: number;
   until: number;
   interval: number;
+  /**
+   * 'sampling' (default; FATE): `budget` new Gaussians per densify step, parents drawn multinomially by accumulated
+   * view-space gradient, children uniform on the parent's triangle at 0.75× its scale. 'threshold': 3DGS clone/split
+   * of the Gaussians whose mean gradient passes `gradThreshold`.
+   */
+  strategy?: 'sampling' | 'threshold';
+  /** New Gaussians per densify step ('sampling'; FATE 1000), capped by `maxGaussians`. */
+  budget?: number;
+  /** Child scale relative to the parent ('sampling'; FATE 0.75). */
+  childScale?: number;
   /** Mean view-space gradient threshold (pixels). Default 3DGS's 2e-4 NDC → pixels: 2e-4 / (0.5·max(W, H)). */
   gradThreshold?: number;
   /** Clone/split boundary on the largest *local* scale (units of k). Default 0.5. */
   cloneMaxScale?: number;
   maxGaussians?: number;
+  /** Child placement; default 'fate' with 'sampling', 'gaussian' with 'threshold'. */
   mode?: TriangleChildMode;
+}
+
+/** NaN/Inf watch: health checks, in-memory snapshots, rollback with a lower learning rate. */
+export interface MonitorOptions {
+  /** Loss + finiteness check every `interval` steps, read back asynchronously (the step loop does not wait). */
+  interval: number;
+  /** In-memory snapshot (a checkpoint) every `snapshotInterval` steps, after a blocking check that it is finite. */
+  snapshotInterval: number;
+  /** Learning-rate multiplier applied at each rollback. */
+  lrFactor: number;
+  /** Rollbacks allowed; one more fails the run with an error. */
+  maxRollbacks: number;
+}
+
+export const DEFAULT_MONITOR: MonitorOptions = { interval: 10, snapshotInterval: 200, lrFactor: 0.5, maxRollbacks: 8 };
+
+/** The latest health/loss reading (`lastStats()`). */
+export interface TrainingStats extends HealthReport {
+  /** Step whose loss and parameters were read. */
+  step: number;
+  count: number;
+  lrScale: number;
+  rollbacks: number;
+}
+
+export interface RollbackEvent {
+  /** Step whose check found non-finite values. */
+  detectedAt: number;
+  /** Step of the snapshot restored (the trainer continues from here). */
+  toStep: number;
+  reason: string;
+  /** Learning-rate multiplier from now on. */
+  lrScale: number;
+  rollbacks: number;
 }
 
 export interface PruneSchedule {
@@ -81,6 +130,14 @@ export interface AvatarTrainerOptions {
   capacity?: number;
   /** Intersection-buffer sizing for training steps (default 'adaptive': no blocking counter read per step). */
   intersectionCapacity?: ForwardOptions['intersectionCapacity'];
+  /** Per-pixel loss weights: outside the matte, mouth region (default uniform: no weight map). */
+  lossWeights?: Partial<LossWeightOptions>;
+  /** Offset-rate decay and SH-degree schedule (defaults in schedule.ts). */
+  schedule?: Partial<TrainingSchedule>;
+  /** NaN/Inf watch (default on, DEFAULT_MONITOR); null turns it off. */
+  monitor?: Partial<MonitorOptions> | null;
+  /** Called after each NaN rollback (also reported in the StepResult). */
+  onRollback?: (e: RollbackEvent) => void;
 }
 
 export interface StepResult {
@@ -88,6 +145,8 @@ export interface StepResult {
   frame: number;
   background: [number, number, number];
   densified?: { before: number; after: number };
+  /** Set when non-finite values were found before this step and the trainer rolled back (then trained this step). */
+  rolledBack?: RollbackEvent;
 }
 
 export interface FrameMetrics {
@@ -123,7 +182,20 @@ export class AvatarTrainer {
   readonly regularisers: BoundRegularisers;
   readonly densifier: Densifier;
   readonly options: AvatarTrainerOptions;
+  readonly health: TrainingHealth;
+  readonly schedule: TrainingSchedule;
+  readonly lossWeights: LossWeightOptions;
+  readonly monitor: MonitorOptions | null;
   step = 0;
+  /** Learning-rate multiplier (× lrFactor per NaN rollback). */
+  lrScale = 1;
+  rollbacks = 0;
+  private readonly baseRates: LearningRates;
+  private readonly weights: GPUBuffer | null;
+  private readonly weightsHost: Float32Array<ArrayBuffer> | null;
+  private latest: TrainingStats | null = null;
+  private pending: Array<{ step: number; promise: Promise<HealthReport>; report: HealthReport | null }> = [];
+  private snapshot: { step: number; data: ArrayBuffer } | null = null;
   private readonly target: GPUBuffer;
   private readonly dRender: GPUBuffer;
   private readonly targetHost: Float32Array<ArrayBuffer>;
@@ -155,12 +227,21 @@ export class AvatarTrainer {
     this.backward = new SplatBackward(this.world);
     this.worldGrads = new SceneGradients(this.world);
     this.boundGrads = new SceneGradients(bound.params);
-    this.adam = new GpuAdam(bound.params, { ...AVATAR_LEARNING_RATES, ...options.learningRates });
+    this.baseRates = { ...AVATAR_LEARNING_RATES, ...options.learningRates };
+    this.adam = new GpuAdam(bound.params, this.baseRates);
+    this.schedule = { ...DEFAULT_SCHEDULE, ...options.schedule };
+    this.lossWeights = { ...DEFAULT_LOSS_WEIGHTS, ...options.lossWeights };
+    this.monitor = options.monitor === null ? null : { ...DEFAULT_MONITOR, ...options.monitor };
+    this.health = new TrainingHealth(d);
     this.loss = new PhotometricLoss(d, { width: this.width, height: this.height, stride: 4, lambda: options.lambda });
     this.regularisers = new BoundRegularisers(d, { ...DEFAULT_REGULARISERS, ...(options.regularisers ?? {}) });
     if (options.regularisers === null) this.regularisers.options = { ...DEFAULT_REGULARISERS, offsetWeight: 0, ratioWeight: 0, scaleWeight: 0 };
-    this.densifier = new Densifier(bound.params, this.boundGrads, this.adam, triangleChildRule(bound, this.mesh, { mode: options.densify?.mode }));
+    const sampling = (options.densify?.strategy ?? 'sampling') === 'sampling';
+    this.densifier = new Densifier(bound.params, this.boundGrads, this.adam, triangleChildRule(bound, this.mesh, { mode: options.densify?.mode ?? (sampling ? 'fate' : 'gaussian') }));
     const n = this.width * this.height;
+    const weighted = !isUniformWeighting(this.lossWeights);
+    this.weights = weighted ? createStorageBuffer(d, n * 4, 'avatar.lossWeights') : null;
+    this.weightsHost = weighted ? new Float32Array(n) : null;
     this.target = createStorageBuffer(d, n * 16, 'avatar.target');
     this.dRender = createStorageBuffer(d, n * 16, 'avatar.dRender');
     this.targetHost = new Float32Array(n * 4);
@@ -203,7 +284,12 @@ export class AvatarTrainer {
     this.deformer.encodeForward(enc, this.bound, this.mesh, this.world);
     this.device.queue.submit([enc.finish()]);
     this.worldGrads.ensureCapacity();
-    return this.forward.render(this.world, this.frames[index].camera, { background: bg, shDegree: this.options.shDegree, intersectionCapacity });
+    return this.forward.render(this.world, this.frames[index].camera, { background: bg, shDegree: this.shDegreeAt(this.step + 1), intersectionCapacity });
+  }
+
+  /** Active SH degree at step t (the schedule's, capped by `options.shDegree`). */
+  shDegreeAt(t: number): number {
+    return activeShDegree(t, this.options.shDegree ?? this.bound.shDegree, this.schedule);
   }
 
   /**
@@ -213,9 +299,13 @@ export class AvatarTrainer {
   private async encodeGradients(frame: number, bg: readonly [number, number, number]): Promise<GPUCommandEncoder> {
     const state = await this.renderFrame(frame, bg);
     writeArray(this.device, this.target, compositeTarget(this.frames[frame], bg, this.targetHost));
-    const enc = this.device.createCommandEncoder({ label: 'avatar.step' });
-    this.loss.encode(enc, state.color, this.target, this.dRender, null);
     const f = this.frames[frame];
+    if (this.weights && this.weightsHost) {
+      const mouth = this.lossWeights.mouth !== 1 ? mouthLandmarksPx(this.model, f.vertices, f.camera) : null;
+      writeArray(this.device, this.weights, lossWeightMap(this.width, this.height, f.mask, mouth, this.lossWeights, this.weightsHost)!);
+    }
+    const enc = this.device.createCommandEncoder({ label: 'avatar.step' });
+    this.loss.encode(enc, state.color, this.target, this.dRender, this.weights);
     this.backward.encode(enc, f.camera, backwardInputsFromForward(state), { rgb: this.dRender, rgbStride: 4 }, this.worldGrads, { background: bg, near: state.near });
     this.deformer.encodeBackward(enc, this.bound, this.mesh, this.worldGrads, this.boundGrads);
     this.regularisers.encode(enc, this.bound.params, this.boundGrads);
@@ -224,19 +314,92 @@ export class AvatarTrainer {
 
   /** One training step (frame and background from the seeded schedule); densifies/prunes when scheduled. */
   async trainStep(): Promise<StepResult> {
+    const mon = this.monitor;
+    if (mon && !this.snapshot) this.snapshot = { step: this.step, data: await this.checkpoint() };
+    if (mon && this.pending.length > 3) await this.pending[0].promise; // bounded detection latency
+    let rolledBack = mon ? await this.handleReports() : undefined;
     const t = ++this.step;
     const frame = this.frameForStep(t);
     const bg = this.backgroundForStep(t);
     const enc = await this.encodeGradients(frame, bg);
+    this.applyLearningRates(t);
     this.adam.step(enc, this.boundGrads, t);
+    const snapshotNow = !!mon && t % mon.snapshotInterval === 0;
+    const checkNow = !!mon && (t % mon.interval === 0 || snapshotNow);
+    if (checkNow) this.health.encode(enc, this.loss.result, this.bound.params);
     this.device.queue.submit([enc.finish()]);
+    if (checkNow) {
+      const entry: (typeof this.pending)[number] = { step: t, promise: this.health.read(), report: null };
+      entry.promise = entry.promise.then((r) => (entry.report = r));
+      this.pending.push(entry);
+    }
     const result: StepResult = { step: t, frame, background: bg };
     const ds = this.options.densify;
     const pr = this.options.prune;
     const densifyNow = !!ds && t >= ds.from && t <= ds.until && (t - ds.from) % ds.interval === 0;
     const pruneNow = !!pr && t >= (pr.from ?? pr.interval) && t % pr.interval === 0;
     if (densifyNow || pruneNow) result.densified = await this.densify(t, densifyNow);
+    if (snapshotNow) {
+      await Promise.all(this.pending.map((p) => p.promise));
+      rolledBack = (await this.handleReports()) ?? rolledBack;
+      if (this.step === t) this.snapshot = { step: t, data: await this.checkpoint() };
+    }
+    if (rolledBack) result.rolledBack = rolledBack;
     return result;
+  }
+
+  /** Adam's rates for step t: base × NaN-rollback scale × the offset decay. */
+  private applyLearningRates(t: number): void {
+    const b = this.baseRates, k = this.lrScale;
+    this.adam.lr = {
+      means: b.means * k * offsetRateFactor(t, this.schedule),
+      logScales: b.logScales * k,
+      rotations: b.rotations * k,
+      opacities: b.opacities * k,
+      shDC: b.shDC * k,
+      shRest: b.shRest * k,
+      features: b.features * k,
+    };
+  }
+
+  /** Consumes the health reports that have arrived (in step order); rolls back on the first non-finite one. */
+  private async handleReports(): Promise<RollbackEvent | undefined> {
+    while (this.pending.length && this.pending[0].report) {
+      const { step, report } = this.pending.shift()!;
+      this.latest = { ...report!, step, count: this.bound.count, lrScale: this.lrScale, rollbacks: this.rollbacks };
+      if (report!.flags !== 0) return this.rollback(step, report!);
+    }
+    return undefined;
+  }
+
+  private async rollback(step: number, report: HealthReport): Promise<RollbackEvent> {
+    const mon = this.monitor!;
+    const what = [report.flags & HEALTH_LOSS_NONFINITE ? `loss ${report.loss}` : '', report.nonFiniteGaussians ? `${report.nonFiniteGaussians} Gaussians with non-finite parameters` : ''].filter(Boolean).join(', ');
+    if (this.rollbacks >= mon.maxRollbacks) throw new Error(`avatar training diverged: ${what} at step ${step} after ${this.rollbacks} rollbacks`);
+    const snap = this.snapshot!;
+    const lrScale = this.lrScale * mon.lrFactor, rollbacks = this.rollbacks + 1;
+    this.pending = [];
+    this.restore(snap.data);
+    this.lrScale = lrScale;
+    this.rollbacks = rollbacks;
+    this.applyLearningRates(this.step + 1);
+    const e: RollbackEvent = { detectedAt: step, toStep: snap.step, reason: `non-finite values: ${what}`, lrScale, rollbacks };
+    this.options.onRollback?.(e);
+    return e;
+  }
+
+  /** The latest health/loss reading (every `monitor.interval` steps, asynchronous; null before the first). */
+  lastStats(): TrainingStats | null {
+    return this.latest;
+  }
+
+  /** Checks the current loss (of the last step) and parameters now (a blocking 32-byte readback). */
+  async readStats(): Promise<TrainingStats> {
+    const enc = this.device.createCommandEncoder({ label: 'avatar.health' });
+    this.health.encode(enc, this.loss.result, this.bound.params);
+    this.device.queue.submit([enc.finish()]);
+    const r = await this.health.read();
+    return { ...r, step: this.step, count: this.bound.count, lrScale: this.lrScale, rollbacks: this.rollbacks };
   }
 
   async train(steps: number, onStep?: (r: StepResult) => void): Promise<void> {
@@ -251,7 +414,8 @@ export class AvatarTrainer {
     const ds = this.options.densify;
     const minOpacity = this.options.prune?.minOpacity ?? 0.005;
     const maxG = grow ? (ds?.maxGaussians ?? this.bound.capacity) : this.bound.count;
-    const res = await this.densifier.run({
+    const seed = ((this.options.seed ?? 1) * 65537 + t) >>> 0;
+    const res = grow && (ds?.strategy ?? 'sampling') === 'sampling' ? await this.samplingDensify(seed, minOpacity, maxG) : await this.densifier.run({
       gradThreshold: grow ? (ds?.gradThreshold ?? 2e-4 / (0.5 * Math.max(this.width, this.height))) : Number.POSITIVE_INFINITY,
       cloneMaxScale: ds?.cloneMaxScale ?? 0.5,
       minOpacity,
@@ -268,6 +432,19 @@ export class AvatarTrainer {
     this.worldGrads.clearStats(enc2);
     this.device.queue.submit([enc2.finish()]);
     return res;
+  }
+
+  /** FATE: read the gradient sums and opacities, draw `budget` parents on the CPU, compact on the GPU. */
+  private async samplingDensify(seed: number, minOpacity: number, maxG: number) {
+    const ds = this.options.densify!;
+    const n = this.bound.count;
+    const stats = await readF32(this.device, this.boundGrads.stats, 0, n * 4);
+    const opacities = await readF32(this.device, this.bound.params.opacities, 0, n);
+    const weights = samplingWeights(stats, opacities, n, minOpacity);
+    let survivors = 0;
+    for (let i = 0; i < n; i++) if (1 / (1 + Math.exp(-opacities[i])) >= minOpacity) survivors++;
+    const copies = sampleParents(weights, densifyBudget(ds.budget ?? 1000, survivors, maxG), seed);
+    return this.densifier.run({ gradThreshold: 0, cloneMaxScale: 0, minOpacity, seed, splitFactor: 1 / (ds.childScale ?? 0.75), maxGaussians: maxG, copies });
   }
 
   /**
@@ -354,7 +531,7 @@ export class AvatarTrainer {
       };
     }
     const stats = await readF32(this.device, this.boundGrads.stats, 0, n * 4);
-    return writeCheckpoint({ step: this.step, bound: data, moments, stats });
+    return writeCheckpoint({ step: this.step, bound: data, moments, stats, lrScale: this.lrScale, rollbacks: this.rollbacks });
   }
 
   /** Restores a checkpoint written by `checkpoint()` (same head model and SH degree). */
@@ -399,6 +576,9 @@ export class AvatarTrainer {
       writeArray(d, this.worldGrads.stats, c.stats);
     }
     this.step = c.step;
+    this.lrScale = c.lrScale ?? 1;
+    this.rollbacks = c.rollbacks ?? 0;
+    this.pending = [];
     this.meshFrame = -1;
   }
 
@@ -406,5 +586,7 @@ export class AvatarTrainer {
     for (const x of [this.mesh, this.world, this.deformer, this.forward, this.backward, this.worldGrads, this.boundGrads, this.adam, this.loss, this.regularisers, this.densifier]) x.destroy();
     this.target.destroy();
     this.dRender.destroy();
+    this.health.destroy();
+    this.weights?.destroy();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Trainer checkpoints: bound parameters + Adam moments + densification statistics + step, in one ArrayBuffer.
  *
- * Layout (little-endian): u32 header [magic 'AVC1' = 0x31435641, version 1, step, count N, SH degree, K = SH coeffs],
+ * Layout (little-endian): u32 header [magic 'AVC1' = 0x31435641, version 2, step, count N, SH degree, K = SH coeffs,
+ * learning-rate scale (f32 bits; < 1 after NaN rollbacks), rollback count] (version 1: the first 6 words only),
  * then u32 triangle[N], then f32 arrays in this order: barycentric N×2, offset N, rotations N×4, logScales N×3,
  * opacities N, sh N×K×3, Adam (m, v) for means N×3, logScales N×3, rotations N×4, opacities N, sh N×K×3 (moments in
  * the bound layout, means = [b0, b1, d]), densification stats N×4.
@@ -10,16 +11,20 @@ import type { BoundGaussianData } from '../binding/bound-gaussians';
 import type { ShDegree } from '../../splat/scene';
 
 export const CHECKPOINT_MAGIC = 0x31435641;
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 const MOMENT_PARAMS = ['means', 'logScales', 'rotations', 'opacities', 'sh'] as const;
 type MomentParam = (typeof MOMENT_PARAMS)[number];
-const HEADER_U32 = 6;
+const HEADER_U32 = 8;
+const HEADER_U32_V1 = 6;
 
 export interface CheckpointData {
   step: number;
   bound: BoundGaussianData;
   moments: Partial<Record<MomentParam, { m: Float32Array; v: Float32Array }>>;
   stats: Float32Array; // N×4
+  /** Learning-rate multiplier left by NaN rollbacks (1 when absent). */
+  lrScale?: number;
+  rollbacks?: number;
 }
 
 function momentFloats(p: MomentParam, K: number): number {
@@ -44,7 +49,8 @@ export function writeCheckpoint(c: CheckpointData): ArrayBuffer {
   parts.push(c.stats.subarray(0, N * 4));
   const floats = parts.reduce((s, a) => s + a.length, 0);
   const buf = new ArrayBuffer((HEADER_U32 + N + floats) * 4);
-  new Uint32Array(buf, 0, HEADER_U32).set([CHECKPOINT_MAGIC, CHECKPOINT_VERSION, c.step, N, b.shDegree, K]);
+  new Uint32Array(buf, 0, HEADER_U32).set([CHECKPOINT_MAGIC, CHECKPOINT_VERSION, c.step, N, b.shDegree, K, 0, c.rollbacks ?? 0]);
+  new Float32Array(buf, 24, 1)[0] = c.lrScale ?? 1;
   new Uint32Array(buf, HEADER_U32 * 4, N).set(b.triangle.subarray(0, N));
   const f = new Float32Array(buf, (HEADER_U32 + N) * 4, floats);
   let o = 0;
@@ -56,16 +62,19 @@ export function writeCheckpoint(c: CheckpointData): ArrayBuffer {
 }
 
 export function readCheckpoint(buf: ArrayBuffer): CheckpointData {
-  if (buf.byteLength < HEADER_U32 * 4) throw new RangeError('checkpoint: too short');
-  const [magic, version, step, N, shDegree, K] = new Uint32Array(buf, 0, HEADER_U32);
+  if (buf.byteLength < HEADER_U32_V1 * 4) throw new RangeError('checkpoint: too short');
+  const [magic, version, step, N, shDegree, K] = new Uint32Array(buf, 0, HEADER_U32_V1);
   if (magic !== CHECKPOINT_MAGIC) throw new RangeError('checkpoint: bad magic');
-  if (version !== CHECKPOINT_VERSION) throw new RangeError(`checkpoint: unsupported version ${version}`);
+  if (version !== CHECKPOINT_VERSION && version !== 1) throw new RangeError(`checkpoint: unsupported version ${version}`);
+  const HEADER = version === 1 ? HEADER_U32_V1 : HEADER_U32;
+  const lrScale = version === 1 ? 1 : new Float32Array(buf, 24, 1)[0];
+  const rollbacks = version === 1 ? 0 : new Uint32Array(buf, 28, 1)[0];
   if (!(shDegree <= 3) || K !== (shDegree + 1) ** 2) throw new RangeError('checkpoint: bad SH degree');
   let floats = N * (2 + 1 + 4 + 3 + 1 + K * 3) + N * 4;
   for (const p of MOMENT_PARAMS) floats += 2 * N * momentFloats(p, K);
-  if (buf.byteLength !== (HEADER_U32 + N + floats) * 4) throw new RangeError(`checkpoint: size ${buf.byteLength} does not match ${N} Gaussians`);
-  const triangle = new Uint32Array(buf.slice(HEADER_U32 * 4, (HEADER_U32 + N) * 4));
-  const f = new Float32Array(buf, (HEADER_U32 + N) * 4, floats);
+  if (buf.byteLength !== (HEADER + N + floats) * 4) throw new RangeError(`checkpoint: size ${buf.byteLength} does not match ${N} Gaussians`);
+  const triangle = new Uint32Array(buf.slice(HEADER * 4, (HEADER + N) * 4));
+  const f = new Float32Array(buf, (HEADER + N) * 4, floats);
   let o = 0;
   const take = (len: number) => {
     const a = f.slice(o, o + len);
@@ -88,5 +97,5 @@ export function readCheckpoint(buf: ArrayBuffer): CheckpointData {
     const len = N * momentFloats(p, K);
     moments[p] = { m: take(len), v: take(len) };
   }
-  return { step, bound, moments, stats: take(N * 4) };
+  return { step, bound, moments, stats: take(N * 4), lrScale, rollbacks };
 }

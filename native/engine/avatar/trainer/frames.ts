@@ -73,6 +73,13 @@ export function prepareFrame(model: HeadModel, frame: AvatarFrame): PreparedFram
   const scale = frame.image instanceof Float32Array ? 1 : 1 / 255;
   const rgb = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) rgb[p * 3 + c] = frame.image[p * C + c] * scale;
+  if (frame.image instanceof Float32Array) {
+    // A NaN/Inf pixel would make every step on this frame non-finite (and the NaN watch roll back forever).
+    for (let i = 0; i < frame.image.length; i++) {
+      if (!Number.isFinite(frame.image[i])) throw new RangeError(`frame image has a non-finite value at pixel ${Math.floor(i / C)} (channel ${i % C})`);
+    }
+    if (frame.mask instanceof Float32Array) for (let p = 0; p < frame.mask.length; p++) if (!Number.isFinite(frame.mask[p])) throw new RangeError(`frame mask has a non-finite value at pixel ${p}`);
+  }
   let mask: Float32Array | null = null;
   if (frame.mask) {
     if (frame.mask.length !== n) throw new RangeError(`frame mask has ${frame.mask.length} values, expected ${n}`);

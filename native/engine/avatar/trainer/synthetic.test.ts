@@ -2,7 +2,8 @@
  * The issue's CI test: a known avatar on the open head (procedural UV colours) rendered under a sequence of
  * expressions, rigid poses and cameras at 64²; a fresh grey avatar (opacity 0.1, 1.25× the GT's scale) trained from 16
  * renders for 80 steps (one densify, one prune pass) reaches held-out PSNR ≥ 30 dB, full image and over the matte.
- * AVATAR_TEST_STEPS / _SHDC / _OPAC / _SIZE / _UV override steps, rates, image and UV resolution for experiments.
+ * AVATAR_TEST_STEPS / _SHDC / _OPAC / _SIZE / _UV / _DENSIFY (sampling | threshold) override steps, rates, image and UV
+ * resolution and the densification strategy for experiments.
  */
 import { describe, expect, it } from 'vitest';
 import { testDevice } from '../../gpu/test-device';
@@ -31,7 +32,7 @@ describe.skipIf(!gpu.device)('avatar trainer: synthetic ground truth on the open
     const trainer = new AvatarTrainer(model, bound, train, {
       learningRates: { shDC: Number(process.env.AVATAR_TEST_SHDC ?? 0.05), opacities: Number(process.env.AVATAR_TEST_OPAC ?? 0.08), logScales: 0.005, rotations: 0.002, means: 5e-5 },
       // One densify pass (children on the parent's triangle) and one prune pass inside the run.
-      densify: { from: 40, until: 40, interval: 1, maxGaussians: Math.round(1.3 * init.count) },
+      densify: { from: 40, until: 40, interval: 1, maxGaussians: Math.round(1.3 * init.count), strategy: (process.env.AVATAR_TEST_DENSIFY as 'sampling' | 'threshold' | undefined) ?? 'sampling' },
       prune: { interval: 60, minOpacity: 0.005 },
       seed: 7,
       intersectionCapacity: 'adaptive',
