@@ -121,6 +121,14 @@ describe('job runner', () => {
     expect(await host.dispatch('jobs.resume', { id: job.id })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
   });
 
+  it('refuses to pause a kind of job that cannot pause, and a finished one', async () => {
+    process.env.AVATAR_STUDIO_TEST_JOB_DELAY_MS = '100';
+    const src = projectWithFiles('Source', 6);
+    const job = await call<Job>('projects.duplicate', { id: src });
+    expect(await host.dispatch('jobs.pause', { id: job.id })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringMatching(/cannot be paused/) } });
+    expect((await host.jobs.waitFor(job.id)).status).toBe('completed');
+  });
+
   it('empties the trash as a job', async () => {
     const a = projectWithFiles('A', 2);
     projectWithFiles('B', 1);

@@ -1,9 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '@shared/model/capture';
+import type { TrainingReport } from '@shared/model/avatar';
 import type { Job } from '@shared/model/job';
 import { StudioHost } from '../../host/studio-host';
+import { REPO_ROOT } from '../../testing/run-cli';
 import { useTempDirs } from '../../testing/temp-dir';
 import { craftTrackedCapture } from './test-capture';
 
@@ -31,35 +35,127 @@ async function call(method: string, params: unknown): Promise<unknown> {
 
 const TINY = { steps: 6, uvResolution: 16, imageLongSide: 48, previewSeconds: 1 };
 
+function until(id: string, cond: (j: Job) => boolean): Promise<Job> {
+  return new Promise((resolve, reject) => {
+    const check = (j: Job) => {
+      if (j.id !== id) return;
+      if (cond(j)) {
+        host.jobs.off('updated', check);
+        resolve(j);
+      } else if (!['queued', 'running'].includes(j.status)) {
+        host.jobs.off('updated', check);
+        reject(new Error(`job ended ${j.status} before the condition: ${JSON.stringify(j.error)}`));
+      }
+    };
+    host.jobs.on('updated', check);
+  });
+}
+const partialOf = (id: string) => path.join(host.services.projects.folderOf(projectId), 'avatars', `${(host.services.jobs.get(id).params as { avatarId: string }).avatarId}.partial`);
+
 describe('training job', () => {
-  let capture: Capture;
-  it('trains on a crafted tracked capture, with live progress, previews and a report with images', async () => {
-    capture = await craftTrackedCapture(host, projectId, media, { frames: 12, untracked: [3], test: [10, 11] });
+  it('multi-view (preset standard, tiny sizes): trains on one camera, evaluates every frame of the held-out one; live progress, previews, report images; untracked frames counted', async () => {
+    const mv = await craftTrackedCapture(host, projectId, media, { cameras: 2, frames: 10, untracked: [4], test: [9] });
+    expect(mv.cameras).toHaveLength(2);
+    const held = mv.cameras[1]!;
+    await expect(call('training.start', { captureId: mv.id, overrides: { holdOutCamera: 'nope' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(call('training.start', { captureId: mv.id, overrides: { steps: 0 } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const seen: Job[] = [];
     const onUpdate = (j: Job) => seen.push(j);
     host.jobs.on('updated', onUpdate);
     const t0 = performance.now();
-    const started = (await call('training.start', { captureId: capture.id, overrides: TINY })) as Job;
+    const started = (await call('training.start', { captureId: mv.id, preset: 'standard', overrides: { ...TINY, holdOutCamera: held.name } })) as Job;
     const job = await host.jobs.waitFor(started.id);
     host.jobs.off('updated', onUpdate);
-    console.info(`[training-ux] tiny run ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.info(`[training-ux] tiny multi-view run ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     expect(job.error).toBeNull();
     expect(job.status).toBe('completed');
+    // Camera 0 trains on all its tracked frames (the split does not matter with a held-out camera); both lose frame 4.
+    expect(job.result).toMatchObject({ trainFrames: 9, testFrames: 9, skippedFrames: 2 });
+
     const live = seen.filter((j) => j.progress.training).map((j) => j.progress.training!);
-    expect(live.length).toBeGreaterThan(0);
     expect(live.some((l) => l.loss !== null && Number.isFinite(l.loss))).toBe(true);
     expect(live.some((l) => l.psnr !== null && l.validation === 'test')).toBe(true);
+    expect(live.every((l) => l.gaussians > 0 && l.steps === 6)).toBe(true);
     expect(seen.some((j) => j.progress.preview?.includes('.partial/preview-'))).toBe(true);
     expect(job.progress.preview).toMatch(/^avatars\/[0-9a-f]+\/preview\.png$/);
-    const result = job.result as { avatarId: string; skippedFrames: number; trainFrames: number; testFrames: number };
-    expect(result.skippedFrames).toBe(1);
-    expect(result.trainFrames).toBe(9);
-    const report = (await call('training.report', { avatarId: result.avatarId })) as { perFrame: { idx: number; images: Record<string, string> | null; psnr: number }[]; evaluation: string; config: { steps: number } };
-    expect(report.evaluation).toBe('split');
-    expect(report.config.steps).toBe(6);
-    expect(report.perFrame.map((f) => f.idx)).toEqual([10, 11]);
     const root = host.services.projects.folderOf(projectId);
-    for (const f of report.perFrame) for (const p of Object.values(f.images!)) expect(fs.existsSync(path.join(root, p))).toBe(true);
     expect(fs.existsSync(path.join(root, job.progress.preview!))).toBe(true);
+
+    const report = (await call('training.report', { avatarId: (job.result as { avatarId: string }).avatarId })) as TrainingReport;
+    expect(report).toMatchObject({ evaluation: 'camera', holdOutCamera: held.id, preset: 'standard', config: { shDegree: 1, steps: 6 } });
+    expect(report.perFrame).toHaveLength(9);
+    expect(report.perFrame.every((f) => f.cameraId === held.id && Number.isFinite(f.psnr) && f.ssim <= 1)).toBe(true);
+    for (const f of report.perFrame) for (const p of Object.values(f.images!)) expect(fs.existsSync(path.join(root, p))).toBe(true);
+    const png = fs.readFileSync(path.join(root, report.perFrame[0]!.images!.error));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
   }, 120_000);
+
+  let capture: Capture;
+  it('refuses too few usable frames with the count needed and why', async () => {
+    const few = await craftTrackedCapture(host, projectId, media, { frames: 12, untracked: [0, 1, 2, 3, 4], test: [10, 11] });
+    const job = await host.jobs.waitFor(((await call('training.start', { captureId: few.id, overrides: TINY })) as Job).id);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Too few usable frames: 5 tracked train frames, at least 8 needed\. 5 frames have no tracking/) });
+    capture = await craftTrackedCapture(host, projectId, media, { frames: 12, test: [10, 11] });
+  }, 60_000);
+
+  it('pause keeps a checkpoint (preset high, tiny sizes); a lost GPU device leaves the job interrupted; each resume continues from the last checkpoint', async () => {
+    const steps = 30;
+    const started = (await call('training.start', { captureId: capture.id, preset: 'high', overrides: { ...TINY, steps, previewSeconds: 3600 } })) as Job;
+    await until(started.id, (j) => (j.progress.training?.step ?? 0) >= 3);
+    await call('jobs.pause', { id: started.id });
+    const paused = await host.jobs.waitFor(started.id);
+    expect(paused.status).toBe('paused');
+    expect(paused.error).toBeNull();
+    const p = (host.services.jobs.get(started.id).checkpoint as { step: number }).step;
+    expect(p).toBeGreaterThanOrEqual(3);
+    expect(p).toBeLessThan(steps - 8);
+    expect(fs.existsSync(path.join(partialOf(started.id), 'checkpoint.bin'))).toBe(true);
+    await expect(call('jobs.pause', { id: started.id })).resolves.toMatchObject({ status: 'paused' });
+
+    // The device goes away 6 steps after the resume; checkpoints are at every 10th step.
+    const lostAt = p + 6;
+    const lastCheckpoint = Math.floor((lostAt - 1) / 10) * 10 > p ? Math.floor((lostAt - 1) / 10) * 10 : p;
+    process.env.AVATAR_STUDIO_TEST_LOSE_GPU_AT_STEP = String(lostAt);
+    try {
+      await call('jobs.resume', { id: started.id });
+      const lost = await host.jobs.waitFor(started.id);
+      expect(lost.status).toBe('interrupted');
+      expect(lost.error?.message).toMatch(new RegExp(`GPU stopped working.*Resume to continue from the checkpoint at step ${lastCheckpoint}\\.`));
+    } finally {
+      delete process.env.AVATAR_STUDIO_TEST_LOSE_GPU_AT_STEP;
+    }
+    expect(host.services.jobs.get(started.id).checkpoint).toEqual({ step: lastCheckpoint });
+
+    await call('jobs.resume', { id: started.id });
+    const done = await host.jobs.waitFor(started.id);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('completed');
+    expect(done.attempts).toBe(3);
+    expect(done.result).toMatchObject({ steps, resumedFrom: lastCheckpoint });
+    const report = (await call('training.report', { avatarId: (done.result as { avatarId: string }).avatarId })) as TrainingReport;
+    expect(report).toMatchObject({ evaluation: 'split', preset: 'high', config: { shDegree: 2, densifyBudget: 2 } });
+    expect(report.perFrame.map((f) => f.idx)).toEqual([10, 11]);
+    expect(report.perFrame.every((f) => f.images !== null)).toBe(true);
+  }, 180_000);
+});
+
+describe('training on a full disk', () => {
+  it('fails with a clear message and the previous checkpoint intact', () => {
+    const probe = spawnSync('unshare', ['-rm', 'true']);
+    expect(probe.status, 'unshare (util-linux) is needed to make a small disk as root').toBe(0);
+    const lib = tempDir('train-full-lib-');
+    const dir = tempDir('train-full-media-');
+    const script = fileURLToPath(new URL('./disk-full-scenario.ts', import.meta.url));
+    const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', script, lib, dir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    const last = r.stdout.trim().split('\n').at(-1) ?? '';
+    expect(last.startsWith('{'), `${r.stdout}\n${r.stderr}`).toBe(true);
+    const out = JSON.parse(last);
+    expect(out.status).toBe('failed');
+    expect(out.error.code).toBe('DISK_FULL');
+    expect(out.error.message).toMatch(/disk filled up while writing the checkpoint at step 20\. The previous checkpoint \(step 10\) is intact/);
+    expect(out.jobCheckpoint).toEqual({ step: 10 });
+    expect(out.fileStep).toBe(10);
+    expect(out.leftovers).toEqual([]);
+  }, 150_000);
 });
