@@ -26,9 +26,8 @@ import { triangleChildRule, type TriangleChildMode } from '../binding/densify-ru
 import { compositeTarget, prepareFrame, type AvatarFrame, type PreparedFrame } from './frames';
 import { BoundRegularisers, DEFAULT_REGULARISERS, regulariserReference, type RegulariserOptions } from './regularisers';
 import { readCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint';
-import { HeadTuning, type HeadTuningOptions } from './head-tuning';
 import { activeShDegree, DEFAULT_SCHEDULE, offsetRateFactor, type TrainingSchedule } from './schedule';
-import { DEFAULT_LOSS_WEIGHTS, isUniformWeighting, lossWeightMap, mouthLandmarksPx, type LossWeightOptions } from './loss-weights';
+import { DEFAULT_LOSS_WEIGHTS, isUniformWeighting, lossWeightMap, mouthLandmarksPx, mouthRegion, type LossWeightOptions } from './loss-weights';
 
 /**
  * Bound-parameter learning rates. `means` acts on [b0, b1, d]; the barycentrics get zero gradient (fixed, as in
@@ -131,8 +130,6 @@ export interface AvatarTrainerOptions {
   capacity?: number;
   /** Intersection-buffer sizing for training steps (default 'adaptive': no blocking counter read per step). */
   intersectionCapacity?: ForwardOptions['intersectionCapacity'];
-  /** Per-frame head-parameter fine-tuning and corrective blend shapes (head-tuning.ts); default off. */
-  headTuning?: HeadTuningOptions | null;
   /** Per-pixel loss weights: outside the matte, mouth region (default uniform: no weight map). */
   lossWeights?: Partial<LossWeightOptions>;
   /** Offset-rate decay and SH-degree schedule (defaults in schedule.ts). */
@@ -158,6 +155,8 @@ export interface FrameMetrics {
   ssim: number;
   /** PSNR over the mask (foreground pixels), when the frame has one. */
   maskedPsnr: number | null;
+  /** PSNR over the mouth region (convex hull of the projected outer-lip landmarks), when the model embeds them. */
+  mouthPsnr: number | null;
 }
 
 export interface LossBreakdown {
@@ -190,8 +189,6 @@ export class AvatarTrainer {
   readonly lossWeights: LossWeightOptions;
   readonly monitor: MonitorOptions | null;
   step = 0;
-  /** Head tuning (null = tracked parameters fixed, posed vertices cached per frame). */
-  headTuning: HeadTuning | null = null;
   /** Learning-rate multiplier (× lrFactor per NaN rollback). */
   lrScale = 1;
   rollbacks = 0;
@@ -199,7 +196,7 @@ export class AvatarTrainer {
   private readonly weights: GPUBuffer | null;
   private readonly weightsHost: Float32Array<ArrayBuffer> | null;
   private latest: TrainingStats | null = null;
-  private pending: Array<{ step: number; promise: Promise<HealthReport>; report: HealthReport | null }> = [];
+  private pending: Array<{ step: number; promise: Promise<unknown>; report: HealthReport | null; done: boolean }> = [];
   private snapshot: { step: number; data: ArrayBuffer } | null = null;
   private readonly target: GPUBuffer;
   private readonly dRender: GPUBuffer;
@@ -250,7 +247,6 @@ export class AvatarTrainer {
     this.target = createStorageBuffer(d, n * 16, 'avatar.target');
     this.dRender = createStorageBuffer(d, n * 16, 'avatar.dRender');
     this.targetHost = new Float32Array(n * 4);
-    if (options.headTuning) this.headTuning = new HeadTuning(model, frames.map((f) => f.head), options.headTuning);
   }
 
   get count(): number {
@@ -279,12 +275,6 @@ export class AvatarTrainer {
   }
 
   private setFrame(index: number): void {
-    if (this.headTuning) {
-      // Tuned parameters change every step: re-pose and upload each time (V×12 bytes).
-      this.mesh.setVertices(this.headTuning.vertices(index, this.frames[index]));
-      this.meshFrame = -1;
-      return;
-    }
     if (this.meshFrame === index) return;
     this.mesh.setVertices(this.frames[index].vertices);
     this.meshFrame = index;
@@ -340,10 +330,18 @@ export class AvatarTrainer {
     const checkNow = !!mon && (t % mon.interval === 0 || snapshotNow);
     if (checkNow) this.health.encode(enc, this.loss.result, this.bound.params);
     this.device.queue.submit([enc.finish()]);
-    if (this.headTuning) await this.headTuning.step(this.device, frame, this.deformer.vertexGrads, t);
     if (checkNow) {
-      const entry: (typeof this.pending)[number] = { step: t, promise: this.health.read(), report: null };
-      entry.promise = entry.promise.then((r) => (entry.report = r));
+      const entry: (typeof this.pending)[number] = { step: t, promise: Promise.resolve(), report: null, done: false };
+      // A failed read (device lost mid-run, trainer destroyed) only skips this check; the next GPU call reports it.
+      entry.promise = this.health.read().then(
+        (r) => {
+          entry.report = r;
+          entry.done = true;
+        },
+        () => {
+          entry.done = true;
+        },
+      );
       this.pending.push(entry);
     }
     const result: StepResult = { step: t, frame, background: bg };
@@ -377,10 +375,11 @@ export class AvatarTrainer {
 
   /** Consumes the health reports that have arrived (in step order); rolls back on the first non-finite one. */
   private async handleReports(): Promise<RollbackEvent | undefined> {
-    while (this.pending.length && this.pending[0].report) {
+    while (this.pending.length && this.pending[0].done) {
       const { step, report } = this.pending.shift()!;
-      this.latest = { ...report!, step, count: this.bound.count, lrScale: this.lrScale, rollbacks: this.rollbacks };
-      if (report!.flags !== 0) return this.rollback(step, report!);
+      if (!report) continue;
+      this.latest = { ...report, step, count: this.bound.count, lrScale: this.lrScale, rollbacks: this.rollbacks };
+      if (report.flags !== 0) return this.rollback(step, report);
     }
     return undefined;
   }
@@ -500,7 +499,6 @@ export class AvatarTrainer {
         prepared = this.frames[item];
       } else {
         prepared = prepareFrame(this.model, item);
-        if (this.headTuning) prepared.vertices = this.headTuning.posed(item.head); // with the learnt correctives
         if (prepared.width !== this.width || prepared.height !== this.height) throw new RangeError('evaluation frame size differs from the training size');
         this.frames.push(prepared);
         index = this.frames.length - 1;
@@ -521,7 +519,15 @@ export class AvatarTrainer {
           }
           maskedPsnr = w > 0 ? -10 * Math.log10(Math.max(se / w, 1e-20)) : null;
         }
-        out.push({ frame: k, psnr: psnr(rgb, tgt), ssim: ssim(rgb, tgt, this.width, this.height, 3).loss, maskedPsnr });
+        let mouthPsnr: number | null = null;
+        const mouth = mouthLandmarksPx(this.model, prepared.vertices, prepared.camera);
+        if (mouth) {
+          const region = mouthRegion(this.width, this.height, mouth, 0);
+          let se = 0, w = 0;
+          for (let p = 0; p < n; p++) if (region[p]) for (let c = 0; c < 3; c++, w++) se += (rgb[p * 3 + c] - tgt[p * 3 + c]) ** 2;
+          if (w > 0) mouthPsnr = -10 * Math.log10(Math.max(se / w, 1e-20));
+        }
+        out.push({ frame: k, psnr: psnr(rgb, tgt), ssim: ssim(rgb, tgt, this.width, this.height, 3).loss, maskedPsnr, mouthPsnr });
       } finally {
         if (typeof item !== 'number') {
           this.frames.pop();

@@ -92,17 +92,24 @@ export function lossWeightMap(
     out[p] = m + (1 - m) * o.outsideMatte;
   }
   if (o.mouth === 1 || !mouthPoints) return out;
-  const hull = convexHull(mouthPoints);
-  if (hull.length < 3) return out;
-  const margin = o.mouthMarginPx;
-  // Outward edge normals of the CCW hull (image y down: "left" of an edge is outside when the hull is CCW in y-down).
+  const region = mouthRegion(width, height, mouthPoints, o.mouthMarginPx);
+  for (let p = 0; p < n; p++) if (region[p]) out[p] *= o.mouth;
+  return out;
+}
+
+/** Pixels (centres) within `marginPx` of the convex hull of `points` (x, y pairs): 1, else 0. */
+export function mouthRegion(width: number, height: number, points: ArrayLike<number>, marginPx: number): Uint8Array {
+  const region = new Uint8Array(width * height);
+  const hull = convexHull(points);
+  if (hull.length < 3) return region;
+  const margin = marginPx;
   const edges = hull.map((a, i) => {
     const b = hull[(i + 1) % hull.length];
     const ex = b[0] - a[0], ey = b[1] - a[1];
     const len = Math.hypot(ex, ey) || 1;
     return { ax: a[0], ay: a[1], nx: ey / len, ny: -ex / len };
   });
-  // Orientation: the centroid must be on the inner side of every edge; flip the normals if it is not.
+  // Orient the normals outwards: the centroid must be on the inner side of every edge.
   const cx = hull.reduce((s, q) => s + q[0], 0) / hull.length, cy = hull.reduce((s, q) => s + q[1], 0) / hull.length;
   if ((cx - edges[0].ax) * edges[0].nx + (cy - edges[0].ay) * edges[0].ny > 0) for (const e of edges) { e.nx = -e.nx; e.ny = -e.ny; }
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
@@ -116,7 +123,7 @@ export function lossWeightMap(
       const px = i + 0.5, py = j + 0.5;
       let inside = true;
       for (const e of edges) if ((px - e.ax) * e.nx + (py - e.ay) * e.ny > margin) { inside = false; break; }
-      if (inside) out[j * width + i] *= o.mouth;
+      if (inside) region[j * width + i] = 1;
     }
-  return out;
+  return region;
 }

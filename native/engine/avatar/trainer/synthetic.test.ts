@@ -2,8 +2,8 @@
  * The issue's CI test: a known avatar on the open head (procedural UV colours) rendered under a sequence of
  * expressions, rigid poses and cameras at 64²; a fresh grey avatar (opacity 0.1, 1.25× the GT's scale) trained from 16
  * renders for 80 steps (one densify, one prune pass) reaches held-out PSNR ≥ 30 dB, full image and over the matte.
- * AVATAR_TEST_STEPS / _SHDC / _OPAC / _SIZE / _UV / _DENSIFY (sampling | threshold) override steps, rates, image and UV
- * resolution and the densification strategy for experiments.
+ * AVATAR_TEST_STEPS / _SHDC / _OPAC / _SIZE / _UV / _DENSIFY (sampling | threshold) / _MOUTH / _OUTSIDE override steps, rates,
+ * image and UV resolution, the densification strategy and the loss weights (mouth region, outside the matte).
  */
 import { describe, expect, it } from 'vitest';
 import { testDevice } from '../../gpu/test-device';
@@ -36,13 +36,14 @@ describe.skipIf(!gpu.device)('avatar trainer: synthetic ground truth on the open
       prune: { interval: 60, minOpacity: 0.005 },
       seed: 7,
       intersectionCapacity: 'adaptive',
+      lossWeights: { mouth: Number(process.env.AVATAR_TEST_MOUTH ?? 1), outsideMatte: Number(process.env.AVATAR_TEST_OUTSIDE ?? 1) },
     });
     const t1 = performance.now();
     const log: string[] = [];
     const evalAt = async (step: number) => {
       const m = await trainer.evaluate(heldOut);
-      const mean = (k: 'psnr' | 'ssim' | 'maskedPsnr') => m.reduce((s, x) => s + (x[k] ?? 0), 0) / m.length;
-      log.push(`step ${step}: held-out PSNR ${mean('psnr').toFixed(2)} dB (masked ${mean('maskedPsnr').toFixed(2)}), SSIM ${mean('ssim').toFixed(4)}, ${trainer.count} Gaussians, ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+      const mean = (k: 'psnr' | 'ssim' | 'maskedPsnr' | 'mouthPsnr') => m.reduce((s, x) => s + (x[k] ?? 0), 0) / m.length;
+      log.push(`step ${step}: held-out PSNR ${mean('psnr').toFixed(2)} dB (masked ${mean('maskedPsnr').toFixed(2)}, mouth ${mean('mouthPsnr').toFixed(2)}), SSIM ${mean('ssim').toFixed(4)}, ${trainer.count} Gaussians, ${((performance.now() - t1) / 1000).toFixed(1)} s`);
       return m;
     };
     await evalAt(0);
