@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { composeRotation, HeadPosing, type Correctives } from '../lbs-backward';
 import { gaussian, makeRandom, rotationAngleBetween } from '../math';
 import { posedVertices, rigidRotation, type FrameHeadParams, type PreparedFrame } from './frames';
+import { readCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint';
 import { HeadTuning, readHeadTuningExport } from './head-tuning';
 import { openHeadWithExpressions, randomHeadParams } from './test-fixtures';
 
@@ -137,7 +138,7 @@ describe('HeadTuning (CPU)', () => {
     const gtCorr: Correctives = { expression: field(E, 0), pose: field(9, 1), poseJoints: [2] };
     const posing = new HeadPosing(model);
     const frames = Array.from({ length: 8 }, (_, i) => randomHeadParams(model, 500 + i));
-    for (const h of frames) h.jointRotations![6] = 0.05 + 0.25 * ((h.jointRotations![6]! * 7) % 1); // vary the jaw
+    frames.forEach((h, i) => (h.jointRotations = Float32Array.from(h.jointRotations!, (x, k) => (k === 6 ? 0.05 + 0.03 * i : x)))); // vary the jaw
     const targets = frames.map((h) => posing.forward({ ...h, rotation: rigidRotation(h.rotation), translation: h.translation! }, gtCorr).vertices);
     const ht = new HeadTuning(model, frames, { frames: false, learningRates: { correctives: 1e-4 }, correctiveRegularisers: { l2: 0, laplacian: 1e-3 } });
     const rms = () => {
@@ -201,5 +202,26 @@ describe('HeadTuning (CPU)', () => {
     const wrong = new HeadTuning(model, truth.slice(0, 3));
     expect(() => wrong.restore(bytes)).toThrow(/6 frames/);
     expect(() => b.restore(bytes.slice(0, 100))).toThrow(/size|short/);
+  });
+
+  it('travels in the trainer checkpoint as a trailing section', () => {
+    const e = () => new Float32Array(0);
+    const base: CheckpointData = {
+      step: 5,
+      bound: { count: 0, shDegree: 0, triangle: new Uint32Array(0), barycentric: e(), offset: e(), rotations: e(), logScales: e(), opacities: e(), sh: e() },
+      moments: Object.fromEntries(['means', 'logScales', 'rotations', 'opacities', 'sh'].map((k) => [k, { m: e(), v: e() }])),
+      stats: e(),
+    };
+    expect(readCheckpoint(writeCheckpoint(base)).headTuning).toBeUndefined();
+    const ht = new HeadTuning(model, truth.slice(0, 2), { correctives: false });
+    const bytes = ht.toBytes().slice(0, ht.toBytes().byteLength); // any length; pad to 4 is handled
+    const odd = new Uint8Array(bytes.byteLength + 3);
+    odd.set(bytes);
+    for (const b of [bytes, odd]) {
+      const back = readCheckpoint(writeCheckpoint({ ...base, headTuning: b })).headTuning!;
+      expect(sameBytes(back, b)).toBe(true);
+    }
+    const buf = writeCheckpoint({ ...base, headTuning: bytes });
+    expect(() => readCheckpoint(buf.slice(0, buf.byteLength - 4))).toThrow(/trailing section|size/);
   });
 });
