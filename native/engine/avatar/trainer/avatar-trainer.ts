@@ -26,6 +26,7 @@ import { triangleChildRule, type TriangleChildMode } from '../binding/densify-ru
 import { compositeTarget, prepareFrame, type AvatarFrame, type PreparedFrame } from './frames';
 import { BoundRegularisers, DEFAULT_REGULARISERS, regulariserReference, type RegulariserOptions } from './regularisers';
 import { readCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint';
+import { HeadTuning, type HeadTuningOptions } from './head-tuning';
 import { activeShDegree, DEFAULT_SCHEDULE, offsetRateFactor, type TrainingSchedule } from './schedule';
 import { DEFAULT_LOSS_WEIGHTS, isUniformWeighting, lossWeightMap, mouthLandmarksPx, mouthRegion, type LossWeightOptions } from './loss-weights';
 
@@ -130,6 +131,8 @@ export interface AvatarTrainerOptions {
   capacity?: number;
   /** Intersection-buffer sizing for training steps (default 'adaptive': no blocking counter read per step). */
   intersectionCapacity?: ForwardOptions['intersectionCapacity'];
+  /** Per-frame head-parameter fine-tuning and corrective blend shapes (head-tuning.ts); default off. */
+  headTuning?: HeadTuningOptions | null;
   /** Per-pixel loss weights: outside the matte, mouth region (default uniform: no weight map). */
   lossWeights?: Partial<LossWeightOptions>;
   /** Offset-rate decay and SH-degree schedule (defaults in schedule.ts). */
@@ -189,6 +192,8 @@ export class AvatarTrainer {
   readonly lossWeights: LossWeightOptions;
   readonly monitor: MonitorOptions | null;
   step = 0;
+  /** Head tuning (null = tracked parameters fixed, posed vertices cached per frame). */
+  headTuning: HeadTuning | null = null;
   /** Learning-rate multiplier (× lrFactor per NaN rollback). */
   lrScale = 1;
   rollbacks = 0;
@@ -247,6 +252,7 @@ export class AvatarTrainer {
     this.target = createStorageBuffer(d, n * 16, 'avatar.target');
     this.dRender = createStorageBuffer(d, n * 16, 'avatar.dRender');
     this.targetHost = new Float32Array(n * 4);
+    if (options.headTuning) this.headTuning = new HeadTuning(model, frames.map((f) => f.head), options.headTuning);
   }
 
   get count(): number {
@@ -275,6 +281,12 @@ export class AvatarTrainer {
   }
 
   private setFrame(index: number): void {
+    if (this.headTuning) {
+      // Tuned parameters change every step: re-pose and upload each time (V×12 bytes).
+      this.mesh.setVertices(this.headTuning.vertices(index, this.frames[index]));
+      this.meshFrame = -1;
+      return;
+    }
     if (this.meshFrame === index) return;
     this.mesh.setVertices(this.frames[index].vertices);
     this.meshFrame = index;
@@ -330,6 +342,7 @@ export class AvatarTrainer {
     const checkNow = !!mon && (t % mon.interval === 0 || snapshotNow);
     if (checkNow) this.health.encode(enc, this.loss.result, this.bound.params);
     this.device.queue.submit([enc.finish()]);
+    if (this.headTuning) await this.headTuning.step(this.device, frame, this.deformer.vertexGrads, t);
     if (checkNow) {
       const entry: (typeof this.pending)[number] = { step: t, promise: Promise.resolve(), report: null, done: false };
       // A failed read (device lost mid-run, trainer destroyed) only skips this check; the next GPU call reports it.
@@ -499,6 +512,7 @@ export class AvatarTrainer {
         prepared = this.frames[item];
       } else {
         prepared = prepareFrame(this.model, item);
+        if (this.headTuning) prepared.vertices = this.headTuning.posed(item.head); // with the learnt correctives
         if (prepared.width !== this.width || prepared.height !== this.height) throw new RangeError('evaluation frame size differs from the training size');
         this.frames.push(prepared);
         index = this.frames.length - 1;
