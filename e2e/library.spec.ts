@@ -177,9 +177,10 @@ test('the project view opens with Enter, shows later capabilities as disabled, a
     const item = rail.getByText(section, { exact: true });
     await expect(item).toBeVisible();
   }
-  // Footage and Tracking are built (links; tracking lives in the Footage review); the later capabilities are disabled.
+  // Footage, Tracking and Avatar are built (links; tracking lives in the Footage review); the later ones are disabled.
   await expect(rail.getByRole('link', { name: 'Footage' })).toBeVisible();
-  await expect(rail.locator('[aria-disabled="true"]')).toHaveCount(4);
+  await expect(rail.getByRole('link', { name: 'Avatar' })).toBeVisible();
+  await expect(rail.locator('[aria-disabled="true"]')).toHaveCount(3);
   await expect(rail.getByRole('link', { name: 'Tracking', exact: true })).toBeVisible();
   await expect(rail.getByText('Coming in a later version').first()).toBeVisible();
 

@@ -18,5 +18,6 @@ describe('hash routes', () => {
     const viewport = { name: 'project', id, section: 'viewport', avatarId: id } as const;
     expect(parseHash(hrefOf(viewport))).toEqual(viewport);
     expect(parseHash(`#/project/${id}/viewport`)).toEqual({ name: 'library' });
+    for (const training of [{ name: 'project', id, section: 'training' }, { name: 'project', id, section: 'training', avatarId: id }] as const) expect(parseHash(hrefOf(training))).toEqual(training);
   });
 });

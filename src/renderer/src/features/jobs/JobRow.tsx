@@ -6,8 +6,10 @@ import { useReadOnlyReason } from '../../store/connection';
 import { isActive, isResumable, useJobs } from '../../store/jobs';
 import { studio } from '../../store/studio';
 import { STATUS_LABEL, endedText, kindLabel, progressText } from './jobLabels';
+import { canPause, pauseJob } from './pause';
+import './jobs-status.css';
 
-/** One job: what it is, where it is, and what can be done with it (Cancel, Resume, Dismiss). */
+/** One job: what it is, where it is, and what can be done with it (Pause, Cancel, Resume, Dismiss). */
 export function JobRow({ job }: { job: Job }) {
   const readOnly = useReadOnlyReason();
   const { cancel, resume, dismiss } = useJobs.getState();
@@ -39,7 +41,12 @@ export function JobRow({ job }: { job: Job }) {
         {ended && <span className={job.status === 'failed' ? 'job-error' : undefined}>{ended}</span>}
       </div>
       <div className="job-actions">
-        {active && (
+        {canPause(job) && (
+          <Button size="sm" icon="pause" disabledReason={readOnly} aria-label={`Pause ${job.title}`} title="Stop at a checkpoint; Resume continues from it" onClick={() => void pauseJob(job.id)}>
+            Pause
+          </Button>
+        )}
+        {(active || job.status === 'paused') && (
           <Button size="sm" icon="stop" disabledReason={readOnly} aria-label={`Cancel ${job.title}`} onClick={() => void cancel(job.id)}>
             Cancel
           </Button>
@@ -49,7 +56,7 @@ export function JobRow({ job }: { job: Job }) {
             Resume
           </Button>
         )}
-        {!active && (
+        {!active && job.status !== 'paused' && (
           <Button size="sm" variant="ghost" disabledReason={readOnly} aria-label={`Dismiss ${job.title}`} onClick={() => void dismiss(job.id)}>
             Dismiss
           </Button>

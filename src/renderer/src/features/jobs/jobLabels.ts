@@ -6,6 +6,7 @@ const KIND_LABEL: Partial<Record<JobKind, string>> = {
   'trash.empty': 'Empty Trash',
   'capture.import': 'Import footage',
   'capture.track': 'Track faces',
+  'avatar.train': 'Train avatar',
 };
 
 export const kindLabel = (kind: JobKind): string => KIND_LABEL[kind] ?? kind;
@@ -13,6 +14,7 @@ export const kindLabel = (kind: JobKind): string => KIND_LABEL[kind] ?? kind;
 export const STATUS_LABEL: Record<JobStatus, string> = {
   queued: 'Waiting',
   running: 'Running',
+  paused: 'Paused',
   completed: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
@@ -34,8 +36,11 @@ export function progressText(job: Job): string {
 /** What the user can do about a job that did not finish. */
 export function endedText(job: Job): string | null {
   switch (job.status) {
+    case 'paused':
+      return `Paused at ${formatPercent(job.progress.fraction)}${job.progress.training ? ` (step ${job.progress.training.checkpointStep.toLocaleString()} saved)` : ''}. Resume continues from there.`;
     case 'interrupted':
-      return `Stopped when the studio closed, at ${formatPercent(job.progress.fraction)}. Resume picks up where it left off.`;
+      // The worker's own message says why when it was not the studio closing (e.g. the GPU was lost).
+      return job.error && job.error.code !== 'CANCELLED' ? `${job.error.message}` : `Stopped when the studio closed, at ${formatPercent(job.progress.fraction)}. Resume picks up where it left off.`;
     case 'failed':
       return `${job.error?.message ?? 'It stopped with an error.'} Resume tries again.`;
     case 'cancelled':

@@ -15,7 +15,7 @@ export function CapabilityRail({ active, projectId }: { active: string; projectI
                 aria-current={active === c.id ? 'page' : undefined}
                 aria-label={c.label}
                 title={c.note ? `${c.summary}. ${c.note}.` : undefined}
-                href={hrefOf(c.id === 'footage' || c.opensIn === 'footage' ? { name: 'project', id: projectId, section: 'footage' } : { name: 'project', id: projectId })}
+                href={hrefOf(c.section ? { name: 'project', id: projectId, section: c.section } : { name: 'project', id: projectId })}
               >
                 <Icon name={c.icon} size={18} />
                 <span className="rail-text">

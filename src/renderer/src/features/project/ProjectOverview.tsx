@@ -10,15 +10,17 @@ import { AvatarList } from '../viewport/AvatarList';
 
 /** Link to a built section of the project, or null when the section has no page of its own yet. */
 function sectionHref(projectId: string, id: Capability['id']): string | null {
-  if (id === 'footage' || id === 'tracking') return hrefOf({ name: 'project', id: projectId, section: 'footage' });
-  return null;
+  const section = CAPABILITIES.find((c) => c.id === id)?.section;
+  return section ? hrefOf({ name: 'project', id: projectId, section }) : null;
 }
 
 /** One sentence on what to do next, from what the project holds and which steps exist in this version. */
 function nextStepText(project: Project): string {
   const footage = CAPABILITIES.find((c) => c.id === 'footage')?.available;
   if (footage && project.counts.captures === 0) return 'Start with Footage: import a video or photos of one person, then review the frames on the timeline.';
-  if (footage) return 'Review the footage on the timeline, then track the faces there (Track faces, Shift+F). Training and the steps after it arrive in later versions.';
+  if (footage && project.counts.avatars === 0)
+    return 'Review the footage on the timeline, then track the faces there (Track faces, Shift+F), then train an avatar in the Avatar section.';
+  if (footage) return 'Open an avatar in 3D, or train another in the Avatar section. The steps after it arrive in later versions.';
   return 'Footage import and the steps after it arrive in later versions. For now you can rename, duplicate or move this project to the Trash.';
 }
 

@@ -15,6 +15,7 @@ import { ProjectOverview } from './ProjectOverview';
 import { FootageDropTarget } from '../capture/FootageDropTarget';
 import { FootageView } from '../capture/FootageView';
 import { ViewportView } from '../viewport/ViewportView';
+import { TrainingView } from '../training/TrainingView';
 
 /** One project: header with its name (renamable) and actions, the section rail, and the overview. */
 export function ProjectView({ id }: { id: string }) {
@@ -125,10 +126,12 @@ export function ProjectView({ id }: { id: string }) {
       )}
       <FootageDropTarget projectId={project.id} disabled={trashed}>
         <div className="project-body">
-          <CapabilityRail active={section ?? 'overview'} projectId={project.id} />
+          <CapabilityRail active={section === 'training' || section === 'viewport' ? 'avatar' : (section ?? 'overview')} projectId={project.id} />
           <div className={`project-main${section === 'footage' ? ' project-main-footage' : ''}`}>
             {section === 'footage' ? (
               <FootageView project={project} captureId={route.name === 'project' ? route.captureId : undefined} />
+            ) : section === 'training' && route.name === 'project' ? (
+              <TrainingView project={project} reportAvatarId={route.avatarId} />
             ) : section === 'viewport' && route.name === 'project' && route.avatarId ? (
               <ViewportView project={project} avatarId={route.avatarId} />
             ) : (

@@ -1,4 +1,5 @@
 import type { IconName } from '../../components/Icon';
+import type { ProjectSection } from '../../lib/routes';
 
 /**
  * The sections of a project, in pipeline order. `available: false` ones are shown disabled with a note until the
@@ -14,13 +15,15 @@ export interface Capability {
   opensIn?: 'footage';
   /** Shown under the label of a capability that opens elsewhere. */
   note?: string;
+  /** The project section (route) that holds the capability's screen. */
+  section?: ProjectSection;
 }
 
 export const CAPABILITIES: Capability[] = [
   { id: 'overview', label: 'Overview', icon: 'info', summary: 'What the project holds', available: true },
-  { id: 'footage', label: 'Footage', icon: 'film', summary: 'Import video and review frames on a timeline', available: true },
-  { id: 'tracking', label: 'Tracking', icon: 'target', summary: 'Track the head, face and mask in every frame', available: true, opensIn: 'footage', note: 'In the Footage review' },
-  { id: 'avatar', label: 'Avatar', icon: 'head', summary: 'Train the Gaussian avatar and inspect it in 3D', available: false },
+  { id: 'footage', label: 'Footage', icon: 'film', summary: 'Import video and review frames on a timeline', available: true, section: 'footage' },
+  { id: 'tracking', label: 'Tracking', icon: 'target', summary: 'Track the head, face and mask in every frame', available: true, opensIn: 'footage', note: 'In the Footage review', section: 'footage' },
+  { id: 'avatar', label: 'Avatar', icon: 'head', summary: 'Train the Gaussian avatar and inspect it in 3D', available: true, section: 'training' },
   { id: 'texture', label: 'Texture', icon: 'brush', summary: 'Paint colour and stickers on the baked UV maps', available: false },
   { id: 'live', label: 'Live', icon: 'camera', summary: 'Drive the avatar from a webcam and record', available: false },
   { id: 'export', label: 'Export', icon: 'export', summary: 'PLY, glTF, SPZ, web player bundle, video', available: false },

@@ -5,7 +5,7 @@
 export interface ShortcutDef {
   keys: string[];
   label: string;
-  group: 'General' | 'Library' | 'Project' | 'Footage' | 'Tracking';
+  group: 'General' | 'Library' | 'Project' | 'Footage' | 'Tracking' | 'Training';
   /** Also fires while typing in a text field. */
   inInputs?: boolean;
   /** Fires again while the key is held down. */
@@ -63,8 +63,14 @@ export const SHORTCUTS = {
   trackingMesh: { keys: ['M'], label: 'Show or hide the tracked mesh over the preview', group: 'Tracking', docOnly: true },
   trackingLandmarks: { keys: ['P'], label: 'Show or hide the 478 landmark points over the preview', group: 'Tracking', docOnly: true },
   trackingExclude: { keys: ['Shift+X'], label: 'Exclude badly tracked frames (no face, or fit error over the limit)', group: 'Tracking', docOnly: true },
+
+  // Avatar training (src/renderer/src/features/training/).
+  trainingStart: { keys: ['Mod+Enter'], label: 'Start training with the chosen preset and settings', group: 'Training', inInputs: true },
+  trainingPause: { keys: ['Shift+P'], label: 'Pause the running training, or resume the paused one', group: 'Training' },
+  trainingReportFrames: { keys: ['↑', '↓'], label: 'In a report: previous or next evaluated frame', group: 'Training', docOnly: true },
+  trainingReportClose: { keys: ['Escape'], label: 'Close the report', group: 'Training', docOnly: true },
 } satisfies Record<string, ShortcutDef>;
 
 export type ShortcutId = keyof typeof SHORTCUTS;
 
-export const SHORTCUT_GROUPS: ShortcutDef['group'][] = ['General', 'Library', 'Project', 'Footage', 'Tracking'];
+export const SHORTCUT_GROUPS: ShortcutDef['group'][] = ['General', 'Library', 'Project', 'Footage', 'Tracking', 'Training'];

@@ -1,0 +1,54 @@
+import type { Avatar } from '@shared/model/avatar';
+import type { Capture } from '@shared/model/capture';
+import { Button } from '../../components/Button';
+import { formatRelativeTime } from '../../lib/format';
+import { navigate } from '../../store/route';
+import { formatDb, formatSsim, PRESET_LABEL } from './trainingText';
+
+/** The project's trained avatars with their held-out metrics; Report opens the evaluation, Open in 3D the viewport. */
+export function AvatarRuns({ projectId, avatars, captures, selected }: { projectId: string; avatars: Avatar[]; captures: Capture[]; selected: string | undefined }) {
+  if (avatars.length === 0) return <p className="muted">No trained avatars yet. Start a training run: the finished avatar and its evaluation appear here.</p>;
+  const name = (id: string | null) => captures.find((c) => c.id === id)?.name ?? '—';
+  return (
+    <div className="training-table-wrap">
+      <table className="training-table" aria-label="Trained avatars">
+        <thead>
+          <tr>
+            <th scope="col">Avatar</th>
+            <th scope="col">Capture</th>
+            <th scope="col">Preset</th>
+            <th scope="col" className="num">Steps</th>
+            <th scope="col" className="num">Gaussians</th>
+            <th scope="col" className="num">PSNR</th>
+            <th scope="col" className="num">SSIM</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...avatars].reverse().map((a) => (
+            <tr key={a.id} className={selected === a.id ? 'is-selected' : undefined} aria-selected={selected === a.id || undefined}>
+              <th scope="row">
+                {a.name} <span className="muted">v{a.version}</span>
+                <span className="avatar-when muted">{formatRelativeTime(a.createdAt)}</span>
+              </th>
+              <td>{name(a.captureId)}</td>
+              <td>{a.preset ? PRESET_LABEL[a.preset] : '—'}</td>
+              <td className="num">{a.steps?.toLocaleString() ?? '—'}</td>
+              <td className="num">{a.gaussians?.toLocaleString() ?? '—'}</td>
+              <td className="num">{formatDb(a.metrics?.psnr)}</td>
+              <td className="num">{formatSsim(a.metrics?.ssim)}</td>
+              <td className="row-actions">
+                <Button size="sm" icon="grid" aria-label={`Report of ${a.name} v${a.version}`} onClick={() => navigate({ name: 'project', id: projectId, section: 'training', avatarId: a.id })}>
+                  Report
+                </Button>
+                <Button size="sm" variant="ghost" icon="head" iconOnly label={`Open ${a.name} v${a.version} in 3D`} onClick={() => navigate({ name: 'project', id: projectId, section: 'viewport', avatarId: a.id })} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

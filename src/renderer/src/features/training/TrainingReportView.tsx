@@ -1,0 +1,151 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Avatar, TrainingReport } from '@shared/model/avatar';
+import type { Capture } from '@shared/model/capture';
+import { Button } from '../../components/Button';
+import { studio } from '../../store/studio';
+import { formatDb, formatDuration, formatSsim, PRESET_LABEL } from './trainingText';
+
+/**
+ * An avatar's evaluation: the means, how it was evaluated (test frames or a held-out camera), the run's settings,
+ * one row per evaluated frame (↑/↓ move), and the selected frame's ground truth / render / error images side by side.
+ */
+export function TrainingReportView({ report, avatar, captures, onClose }: { report: TrainingReport; avatar: Avatar | null; captures: Capture[]; onClose(): void }) {
+  const [sel, setSel] = useState(0);
+  const listRef = useRef<HTMLTableSectionElement>(null);
+  const frames = report.perFrame;
+  const frame = frames[Math.min(sel, frames.length - 1)] ?? null;
+  const capture = captures.find((c) => c.id === avatar?.captureId) ?? null;
+  const cameraName = (id: string | null) => capture?.cameras.find((c) => c.id === id)?.name ?? (id ? id.split(':').at(-1)! : '—');
+  const url = (rel: string) => (avatar ? studio().assetUrl(avatar.projectId, rel) : '');
+
+  useEffect(() => setSel(0), [report.avatarId]);
+  // Escape closes the report before the project's Escape (back to the library) sees it.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('[role="dialog"]')) {
+        e.preventDefault();
+        onClose();
+      }
+    };
+    window.addEventListener('keydown', onKey, { capture: true });
+    return () => window.removeEventListener('keydown', onKey, { capture: true });
+  }, [onClose]);
+  useEffect(() => {
+    listRef.current?.querySelector<HTMLElement>(`[data-row="${sel}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [sel]);
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      setSel((s) => Math.max(0, Math.min(frames.length - 1, s + (e.key === 'ArrowDown' ? 1 : -1))));
+    }
+  };
+  const c = report.config;
+  const severalCameras = new Set(frames.map((f) => f.cameraId)).size > 1 || report.evaluation === 'camera';
+
+  return (
+    <section className="training-report" aria-labelledby="training-report-title">
+      <header className="training-report-head">
+        <div>
+          <h2 id="training-report-title" className="section-title">
+            Report: {avatar ? `${avatar.name} v${avatar.version}` : 'avatar'}
+          </h2>
+          <p className="muted">
+            {report.evaluation === 'camera' ? `Novel view: every frame of camera ${cameraName(report.holdOutCamera)}, which was held out of training.` : 'The capture’s test frames, held out of training.'}
+          </p>
+        </div>
+        <Button size="sm" variant="ghost" icon="close" title="Close the report (Esc)" onClick={onClose}>
+          Close
+        </Button>
+      </header>
+      <dl className="stat-grid training-report-stats">
+        <div className="stat">
+          <dt>Mean PSNR</dt>
+          <dd data-testid="report-psnr">{formatDb(report.metrics?.psnr)}</dd>
+        </div>
+        <div className="stat">
+          <dt>Mean SSIM</dt>
+          <dd>{formatSsim(report.metrics?.ssim)}</dd>
+        </div>
+        <div className="stat">
+          <dt>Frames</dt>
+          <dd>
+            {report.trainFrames ?? '—'} train · {frames.length} evaluated
+          </dd>
+        </div>
+        <div className="stat">
+          <dt>Run</dt>
+          <dd>
+            {report.preset ? PRESET_LABEL[report.preset] : '—'} · {report.steps?.toLocaleString() ?? '—'} steps · {formatDuration(report.seconds)}
+          </dd>
+        </div>
+      </dl>
+      {report.skippedFrames ? <p className="muted">{report.skippedFrames.toLocaleString()} frames were skipped (no tracking, or another image size).</p> : null}
+      {c && (
+        <details className="training-config">
+          <summary>Settings of this run</summary>
+          <dl>
+            {Object.entries(c).map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd className="mono">{String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </details>
+      )}
+      {frames.length === 0 ? (
+        <p className="muted">This run had no frames to evaluate: mark some frames as test in the Footage review, then train again.</p>
+      ) : (
+        <div className="training-report-body">
+          <div className="training-report-list" tabIndex={0} role="grid" aria-label="Evaluated frames" aria-activedescendant={`report-row-${sel}`} onKeyDown={onKeyDown}>
+            <table className="training-table">
+              <thead>
+                <tr>
+                  <th scope="col" className="num">Frame</th>
+                  {severalCameras && <th scope="col">Camera</th>}
+                  <th scope="col" className="num">PSNR</th>
+                  <th scope="col" className="num">SSIM</th>
+                </tr>
+              </thead>
+              <tbody ref={listRef}>
+                {frames.map((f, i) => (
+                  <tr key={`${f.cameraId}-${f.idx}`} id={`report-row-${i}`} data-row={i} className={i === sel ? 'is-selected' : undefined} aria-selected={i === sel} onClick={() => setSel(i)}>
+                    <td className="num">{f.idx}</td>
+                    {severalCameras && <td>{cameraName(f.cameraId)}</td>}
+                    <td className="num">{formatDb(f.psnr)}</td>
+                    <td className="num">{formatSsim(f.ssim)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {frame && (
+            <div className="training-report-images" aria-label={`Frame ${frame.idx}`}>
+              {frame.images ? (
+                (
+                  [
+                    ['Ground truth', frame.images.groundTruth],
+                    ['Render', frame.images.render],
+                    ['Error ×4', frame.images.error],
+                  ] as const
+                ).map(([label, rel]) => (
+                  <figure key={label}>
+                    <img src={url(rel)} alt={`${label} of frame ${frame.idx}`} />
+                    <figcaption>{label}</figcaption>
+                  </figure>
+                ))
+              ) : (
+                <p className="muted">This run was recorded before the studio kept evaluation images.</p>
+              )}
+              <p className="training-report-caption muted">
+                Frame {frame.idx}
+                {severalCameras ? ` of camera ${cameraName(frame.cameraId)}` : ''} · {formatDb(frame.psnr)} · SSIM {formatSsim(frame.ssim)}. The error is the mean absolute colour difference, ×4, black (none) to white.
+              </p>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
