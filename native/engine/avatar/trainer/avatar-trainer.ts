@@ -298,7 +298,7 @@ export class AvatarTrainer {
     this.deformer.encodeForward(enc, this.bound, this.mesh, this.world);
     this.device.queue.submit([enc.finish()]);
     this.worldGrads.ensureCapacity();
-    return this.forward.render(this.world, this.frames[index].camera, { background: bg, shDegree: this.shDegreeAt(this.step + 1), intersectionCapacity });
+    return this.forward.render(this.world, this.frames[index].camera, { background: bg, shDegree: this.shDegreeAt(Math.max(1, this.step)), intersectionCapacity });
   }
 
   /** Active SH degree at step t (the schedule's, capped by `options.shDegree`). */

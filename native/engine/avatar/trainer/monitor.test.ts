@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { testDevice } from '../../gpu/test-device';
 import { BoundGaussians } from '../binding/bound-gaussians';
 import { AvatarTrainer, type RollbackEvent } from './avatar-trainer';
+import { initFromUvLayout } from '../binding/init';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from './test-fixtures';
 
 const gpu = await testDevice();
@@ -71,4 +72,25 @@ describe.skipIf(!gpu.device)('avatar trainer: NaN detection and rollback', () =>
     trainer.destroy();
     bound.destroy();
   }, 120_000);
+
+  it('SH-degree schedule: higher coefficients stay untouched until their degree is active', async () => {
+    const device = gpu.device!;
+    const model = openHeadWithExpressions();
+    const gt = uvAvatar(model, 12, { texture: proceduralTexture(), opacity: 0.8 });
+    const frames = await renderFrames(device, model, gt, [{ head: randomHeadParams(model, 80), camera: randomCamera(81, 24) }]);
+    const init = initFromUvLayout({ vertices: model.evaluate({}), triangles: model.triangles }, model.uv!, { resolution: 12, shDegree: 1 }).data;
+    const bound = BoundGaussians.fromData(device, init);
+    const trainer = new AvatarTrainer(model, bound, frames, { schedule: { shDegreeInterval: 2 }, learningRates: { shRest: 0.01 }, monitor: null });
+    expect([1, 2, 3].map((t) => trainer.shDegreeAt(t))).toEqual([0, 0, 1]);
+    const rest = (sh: Float32Array) => sh.filter((_, i) => i % 12 >= 3);
+    const sh0 = rest(init.sh);
+    await trainer.train(2);
+    expect(Array.from(rest((await bound.read()).sh))).toEqual(Array.from(sh0));
+    await trainer.train(2);
+    const sh4 = rest((await bound.read()).sh);
+    expect(sh4.some((x, i) => x !== sh0[i])).toBe(true);
+    expect(Number.isFinite((await trainer.readStats()).loss)).toBe(true);
+    trainer.destroy();
+    bound.destroy();
+  }, 60_000);
 });
