@@ -405,6 +405,7 @@ export class AvatarTrainer {
     const lrScale = this.lrScale * mon.lrFactor, rollbacks = this.rollbacks + 1;
     this.pending = [];
     this.restore(snap.data);
+    this.snapshot = snap;
     this.lrScale = lrScale;
     this.rollbacks = rollbacks;
     this.applyLearningRates(this.step + 1);
@@ -614,6 +615,7 @@ export class AvatarTrainer {
     this.lrScale = c.lrScale ?? 1;
     this.rollbacks = c.rollbacks ?? 0;
     this.pending = [];
+    this.snapshot = null; // the NaN watch snapshots the restored state before the next step
     this.meshFrame = -1;
   }
 
