@@ -18,7 +18,9 @@ export async function renderAndCompare(trainer: AvatarTrainer, item: number | Av
   let index: number;
   if (typeof item === 'number') index = item;
   else {
-    trainer.frames.push(prepareFrame(trainer.model, item));
+    const prepared = prepareFrame(trainer.model, item);
+    if (trainer.headTuning) prepared.vertices = trainer.headTuning.posed(item.head); // with the learnt correctives, as `evaluate`
+    trainer.frames.push(prepared);
     index = trainer.frames.length - 1;
   }
   const prepared = trainer.frames[index]!;

@@ -185,9 +185,10 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           }
           if (now - lastReport >= PROGRESS_INTERVAL_MS || t.step === steps) {
             lastReport = now;
-            // The loss of the step just taken: three floats read back, once a second.
-            live.loss = (await raceDeviceLoss(device, t.loss.readLoss())).loss;
-            report('Training');
+            // The trainer's health monitor reads the loss back asynchronously every few steps; before its first
+            // reading, the last step's loss is read here (three floats).
+            live.loss = t.lastStats()?.loss ?? (await raceDeviceLoss(device, t.loss.readLoss())).loss;
+            report(t.rollbacks ? `Training (recovered from ${t.rollbacks} numerical fault${t.rollbacks === 1 ? '' : 's'})` : 'Training');
           }
           if (t.step < steps && (t.step % every === 0 || now - lastCheckpointAt >= cfg.checkpointMinutes * 60_000)) await saveCheckpoint();
         }
