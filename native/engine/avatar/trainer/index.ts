@@ -5,3 +5,5 @@ export { activeShDegree, DEFAULT_SCHEDULE, offsetRateFactor, type TrainingSchedu
 export { compositeTarget, posedVertices, prepareFrame, rigidRotation, type AvatarFrame, type FrameHeadParams, type PreparedFrame } from './frames';
 export { BoundRegularisers, DEFAULT_REGULARISERS, regulariserReference, type RegulariserOptions } from './regularisers';
 export { CHECKPOINT_MAGIC, CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint';
+export { DEFAULT_CORRECTIVE_REGULARISERS, DEFAULT_HEAD_TUNING_PRIOR, HEAD_TUNING_RATES, HeadTuning, readHeadTuningExport, type CorrectiveRegularisers, type HeadTuningExport, type HeadTuningOptions, type HeadTuningPrior, type HeadTuningRates, type HeadTuningTiming, type TemporalSmoothness } from './head-tuning';
+export { fitEvaluationFrames, type EvaluationFit, type EvaluationFitOptions } from './head-tuning-eval';
