@@ -6,7 +6,7 @@ import { ProjectId, type Project } from '@shared/model/project';
 import { StudioHost } from '../host/studio-host';
 import { AppConfigStore } from '../services/library/app-config';
 import { readLiveLockOwner } from '../services/library/lock';
-import { EXIT } from './exit-codes';
+import { jobExitCode } from './exit-codes';
 import { ProgressBar } from './progress-bar';
 import { connectRemoteStudio } from './remote-transport';
 
@@ -80,10 +80,10 @@ export class CliContext {
   }
 
   /** Waits for a job, drawing progress on stderr; Ctrl+C cancels it. Returns the exit code the job's end maps to. */
-  async followJob(started: Job): Promise<{ job: Job; exitCode: number }> {
+  async followJob(started: Job, title = started.title): Promise<{ job: Job; exitCode: number }> {
     const api = await this.api();
-    const bar = new ProgressBar(started.title);
-    const isFinal = (j: Job) => j.status !== 'queued' && j.status !== 'running';
+    const bar = new ProgressBar(title);
+    const isFinal = (j: Job) => j.status !== 'queued' && j.status !== 'running'; // paused ends the wait too
     const onSigint = () => {
       process.stderr.write('\nCancelling…\n');
       void api.call('jobs.cancel', { id: started.id }).catch(() => undefined);
@@ -101,9 +101,7 @@ export class CliContext {
         api.call('jobs.get', { id: started.id }).then((j) => isFinal(j) && resolve(j), reject);
       });
       bar.done();
-      const exitCode =
-        final.status === 'completed' ? EXIT.ok : final.status === 'cancelled' ? EXIT.cancelled : final.status === 'interrupted' ? EXIT.jobInterrupted : EXIT.jobFailed;
-      return { job: final, exitCode };
+      return { job: final, exitCode: jobExitCode(final) };
     } finally {
       unsubscribe();
       process.off('SIGINT', onSigint);

@@ -38,3 +38,15 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.internal;
   }
 }
+
+/**
+ * The exit code for a job that ended other than `completed`: cancelled 130, interrupted or paused 9 (resumable), failed
+ * with an error whose code means something to the user (not found, conflict, disk full…) that code, otherwise 8.
+ */
+export function jobExitCode(job: { status: string; error: { code: ErrorCode } | null }): number {
+  if (job.status === 'completed') return EXIT.ok;
+  if (job.status === 'cancelled') return EXIT.cancelled;
+  if (job.status === 'interrupted' || job.status === 'paused') return EXIT.jobInterrupted;
+  const mapped = job.error ? exitCodeFor(job.error.code) : EXIT.internal;
+  return mapped === EXIT.internal ? EXIT.jobFailed : mapped;
+}

@@ -8,6 +8,8 @@ import { startWebServer } from '../web/web-server';
 import { CliContext, type GlobalOptions } from './cli-context';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { jobsTable, projectsTable } from './format';
+import { makeAvatar } from './make-avatar';
+import { addTrainingOptions, presetFrom, trainingOverridesFrom } from './training-flags';
 
 type Out = { json: unknown; text: string; exitCode?: number };
 
@@ -142,7 +144,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
           options: { fps: o.fps ? Number(o.fps) : undefined, longSide: o.longSide ? Number(o.longSide) : 1024, allowDuplicate: !!o.allowDuplicate },
         });
         const { job, exitCode } = await ctx.followJob(started);
-        if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Import ${job.status}: ${job.error?.message ?? ''}`, exitCode: job.error ? exitCodeFor(job.error.code) : exitCode };
+        if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Import ${job.status}: ${job.error?.message ?? ''}`, exitCode };
         const result = job.result as { captureId: string; frames: number; cameras: number; warnings: string[] };
         const capture = await ctx.call('captures.get', { id: result.captureId });
         const warn = result.warnings.length ? `\n${result.warnings.map((w) => `warning: ${w}`).join('\n')}` : '';
@@ -169,7 +171,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
         for (const c of targets) {
           const started = await ctx.call('tracking.start', { captureId: c.id, mask: o.mask, fit: o.fit });
           const followed = await ctx.followJob(started);
-          if (followed.exitCode !== EXIT.ok) exitCode = followed.job.error ? exitCodeFor(followed.job.error.code) : followed.exitCode;
+          if (followed.exitCode !== EXIT.ok) exitCode = followed.exitCode;
           results.push({ capture: c.id, name: c.name, job: followed.job, summary: await ctx.call('tracking.summary', { captureId: c.id }) });
         }
         const frames = results.reduce((s, r) => s + (r.summary?.frames ?? 0), 0);
@@ -181,35 +183,69 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
       }),
     );
 
-  program
-    .command('train <project> [capture]')
-    .description('train a Gaussian head avatar on a tracked capture (default: the project\'s first capture)')
-    .option('--preset <preset>', 'preview | standard | high', 'preview')
-    .option('--steps <n>', 'training steps (overrides the preset)')
-    .option('--uv <n>', 'UV resolution (overrides the preset)')
-    .option('--long-side <px>', 'training image long side (overrides the preset)')
-    .action((ref: string, captureRef: string | undefined, o: { preset: string; steps?: string; uv?: string; longSide?: string }) =>
+  addTrainingOptions(
+    program
+      .command('train <project> [capture]')
+      .description("train a Gaussian head avatar on a tracked capture (default: the project's first capture); every hyper-parameter of the preset can be overridden"),
+  ).action((ref: string, captureRef: string | undefined, o: Record<string, unknown>) =>
+    run(async (ctx) => {
+      const [preset, overrides] = [presetFrom(o), trainingOverridesFrom(o)];
+      const p = await ctx.resolveProject(ref);
+      const all = await ctx.call('captures.list', { projectId: p.id });
+      const c = captureRef ? all.find((x) => x.id === captureRef || x.name.toLowerCase() === captureRef.toLowerCase()) : all[0];
+      if (!c) throw new StudioError('NOT_FOUND', captureRef ? `No capture “${captureRef}” in “${p.name}”.` : `“${p.name}” has no footage yet. Import some with: avatar-studio import "${p.name}" FILE`);
+      const started = await ctx.call('training.start', { captureId: c.id, preset, overrides });
+      const { job, exitCode } = await ctx.followJob(started);
+      if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Training ${job.status}: ${job.error?.message ?? ''}`, exitCode };
+      const result = job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; steps: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
+      const report = await ctx.call('training.report', { avatarId: result.avatarId });
+      const m = result.metrics;
+      return {
+        json: { metrics: m, avatar: result.avatarId, capture: c.id, steps: result.steps, gaussians: result.gaussians, trainFrames: result.trainFrames, skippedFrames: result.skippedFrames, testFrames: result.testFrames, config: report.config, perFrame: report.perFrame, job },
+        text: `Trained avatar ${result.avatarId} on “${c.name}”: ${result.steps} steps, ${result.gaussians} Gaussians, ${result.trainFrames} train frames${m ? `; test PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)} over ${result.testFrames} frames` : '; no test frames to evaluate'}`,
+      };
+    }),
+  );
+
+  addTrainingOptions(
+    program
+      .command('make-avatar <video>')
+      .description('import a video, track it with the open head, train an avatar and evaluate it on the test split, end to end')
+      .option('--project <project>', 'project to work in (created when missing); an earlier run there is continued: same footage and its tracking reused, an unfinished stage resumed')
+      .option('--fps <fps>', 'import: frames per second to extract (default: the source rate, at most 30)')
+      .option('--import-long-side <pixels>', 'import: long side of the stored frames (default 1024; never upscaled)')
+      .option('--no-resume', 'start unfinished stages afresh instead of resuming their jobs'),
+  ).action((video: string, o: Record<string, unknown>) =>
+    run((ctx) => {
+      const positive = (flag: string, v: unknown) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new StudioError('BAD_REQUEST', `--${flag} must be a positive number, not “${String(v)}”.`);
+        return n;
+      };
+      return makeAvatar(ctx, video, {
+        project: o.project as string | undefined,
+        preset: presetFrom(o),
+        overrides: trainingOverridesFrom(o),
+        fps: positive('fps', o.fps),
+        importLongSide: positive('import-long-side', o.importLongSide),
+        resume: o.resume !== false,
+      });
+    }),
+  );
+
+  const avatars = program.command('avatars').description('list trained avatars');
+  avatars
+    .command('list <project>')
+    .description('list the avatars of a project with their held-out metrics')
+    .action((ref: string) =>
       run(async (ctx) => {
         const p = await ctx.resolveProject(ref);
-        const all = await ctx.call('captures.list', { projectId: p.id });
-        const c = captureRef ? all.find((x) => x.id === captureRef || x.name.toLowerCase() === captureRef.toLowerCase()) : all[0];
-        if (!c) throw new StudioError('NOT_FOUND', captureRef ? `No capture “${captureRef}” in “${p.name}”.` : `“${p.name}” has no footage yet. Import some with: avatar-studio import "${p.name}" FILE`);
-        if (!['preview', 'standard', 'high'].includes(o.preset)) throw new StudioError('BAD_REQUEST', `Unknown preset “${o.preset}”: use preview, standard or high.`);
-        const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-        const started = await ctx.call('training.start', {
-          captureId: c.id,
-          preset: o.preset as 'preview' | 'standard' | 'high',
-          overrides: { steps: num(o.steps), uvResolution: num(o.uv), imageLongSide: num(o.longSide) },
-        });
-        const { job, exitCode } = await ctx.followJob(started);
-        if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Training ${job.status}: ${job.error?.message ?? ''}`, exitCode: job.error ? exitCodeFor(job.error.code) : exitCode };
-        const result = job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; steps: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
-        const report = await ctx.call('training.report', { avatarId: result.avatarId });
-        const m = result.metrics;
-        return {
-          json: { metrics: m, avatar: result.avatarId, capture: c.id, steps: result.steps, gaussians: result.gaussians, trainFrames: result.trainFrames, skippedFrames: result.skippedFrames, perFrame: report.perFrame, job },
-          text: `Trained avatar ${result.avatarId} on “${c.name}”: ${result.steps} steps, ${result.gaussians} Gaussians, ${result.trainFrames} train frames${m ? `; test PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)} over ${result.testFrames} frames` : '; no test frames to evaluate'}`,
-        };
+        const list = await ctx.call('avatars.list', { projectId: p.id });
+        const text = list.length
+          ? list.map((a) => `${a.id}  ${a.name}  v${a.version}  ${a.preset ?? ''} ${a.steps ?? '?'} steps  ${a.gaussians ?? '?'} Gaussians  ${a.metrics ? `PSNR ${a.metrics.psnr.toFixed(2)} dB  SSIM ${a.metrics.ssim.toFixed(3)}` : 'no test metrics'}`).join('\n')
+          : 'No avatars.';
+        return { json: { avatars: list }, text };
       }),
     );
 

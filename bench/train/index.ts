@@ -1,0 +1,142 @@
+/**
+ * Training benchmark: import → track → train a footage clip in a temporary library through the studio's own services
+ * (a StudioHost in this process, its jobs in worker processes, as the CLI and the app run them), then prints one JSON
+ * object last: adapter, preset, frames and split, steps, Gaussians, wall time per stage, training iterations/s and the
+ * held-out (test split) PSNR / SSIM.
+ *
+ * Usage: npm run bench:train -- [VIDEO] [--preset preview|standard|high] [--steps N] [--uv N] [--image-long-side PX]
+ *                                  [--fps F] [--long-side PX] [--keep DIR]
+ * VIDEO defaults to $AVATAR_BENCH_VIDEO, else a clip generated from a face photo that an npm package ships (the clip
+ * the training tests use, 3 s at 10 fps). --fps / --long-side are the import's (frames per second kept, stored size);
+ * --keep DIR keeps the library there (render it with `node --import tsx bench/train/render.ts DIR OUT.png`).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Job } from '../../src/shared/model/job';
+import { StudioHost } from '../../src/main/host/studio-host';
+import { TRAINING_PRESETS } from '../../src/main/services/training/presets';
+
+const { values: o, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    preset: { type: 'string', default: 'preview' },
+    steps: { type: 'string' },
+    uv: { type: 'string' },
+    'image-long-side': { type: 'string' },
+    fps: { type: 'string' },
+    'long-side': { type: 'string' },
+    keep: { type: 'string' },
+  },
+});
+const preset = o.preset as keyof typeof TRAINING_PRESETS;
+if (!(preset in TRAINING_PRESETS)) throw new Error(`unknown preset ${preset}: preview, standard or high`);
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+const overrides = { steps: num(o.steps), uvResolution: num(o.uv), imageLongSide: num(o['image-long-side']) };
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-train-'));
+const libraryDir = o.keep ? path.resolve(o.keep) : path.join(work, 'lib');
+if (o.keep && fs.existsSync(libraryDir) && fs.readdirSync(libraryDir).length) throw new Error(`--keep ${libraryDir}: the folder is not empty`);
+
+function generatedClip(): string {
+  const photo = path.resolve(import.meta.dirname, '../../node_modules/@vladmandic/face-api/demo/sample3.jpg');
+  const clip = path.join(work, 'face.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', "crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=512:512", '-t', '3', '-r', '10', '-pix_fmt', 'yuv420p', clip]);
+  return clip;
+}
+
+const video = path.resolve(positionals[0] ?? process.env.AVATAR_BENCH_VIDEO ?? generatedClip());
+const host = StudioHost.open({ libraryDir, frontDoor: 'cli' });
+
+async function call(method: string, params: unknown): Promise<unknown> {
+  const out = await host.dispatch(method, params);
+  if (!out.ok) throw new Error(`${method}: ${out.error.message}`);
+  return out.result;
+}
+
+/** Runs a job to its end, logging its progress to stderr every few seconds; returns it with its wall time. */
+async function runJob(name: string, method: string, params: unknown, onUpdate?: (j: Job) => void): Promise<{ job: Job; seconds: number }> {
+  const t = performance.now();
+  const started = (await call(method, params)) as Job;
+  let last = 0;
+  const log = (j: Job) => {
+    if (j.id !== started.id) return;
+    onUpdate?.(j);
+    if (Date.now() - last > 5000) {
+      last = Date.now();
+      const p = j.progress;
+      process.stderr.write(`${name}: ${Math.round(p.fraction * 100)}% ${p.stage}${p.total !== undefined ? ` ${p.done}/${p.total}` : ''}\n`);
+    }
+  };
+  host.jobs.on('updated', log);
+  const job = await host.jobs.waitFor(started.id);
+  host.jobs.off('updated', log);
+  const seconds = (performance.now() - t) / 1000;
+  if (job.status !== 'completed') throw new Error(`${name} ${job.status}: ${job.error?.message ?? ''}`);
+  process.stderr.write(`${name}: done in ${seconds.toFixed(1)} s\n`);
+  return { job, seconds };
+}
+
+try {
+  const t0 = performance.now();
+  const projectId = host.services.projects.create('Bench').id;
+  const imported = await runJob('import', 'captures.import', {
+    projectId,
+    sources: [{ path: video }],
+    options: { fps: num(o.fps), longSide: num(o['long-side']) ?? 1024, allowDuplicate: false },
+  });
+  const captureId = (imported.job.result as { captureId: string }).captureId;
+  let capture = host.services.captures.get(captureId);
+  if (capture.splitCounts.test === 0) capture = (await call('captures.proposeSplit', { captureId, testFraction: 0.2 })) as typeof capture;
+
+  const tracked = await runJob('track', 'tracking.start', { captureId });
+  const summary = host.services.tracking.summary(captureId);
+
+  // Iterations/s over the step loop alone, from the job's step reports (loading frames and evaluation excluded).
+  let firstStep: { step: number; t: number } | null = null;
+  let lastStep: { step: number; t: number } | null = null;
+  const trained = await runJob('train', 'training.start', { captureId, preset, overrides }, (j) => {
+    if (j.progress.unit !== 'steps' || j.progress.done === undefined) return;
+    const s = { step: j.progress.done, t: performance.now() };
+    if (!firstStep) firstStep = s;
+    lastStep = s;
+  });
+  const result = trained.job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; steps: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
+  const f = firstStep as { step: number; t: number } | null, l = lastStep as { step: number; t: number } | null;
+  const itersPerSecond = f && l && l.step > f.step ? (l.step - f.step) / ((l.t - f.t) / 1000) : null;
+  const gpu = (await call('app.gpu', undefined).catch(() => null)) as { adapter: unknown; kernels: string | null } | null;
+
+  const round = (x: number, d = 2) => Number(x.toFixed(d));
+  console.log(
+    JSON.stringify({
+      bench: 'train',
+      adapter: gpu?.adapter ?? null,
+      kernels: gpu?.kernels ?? null,
+      video: path.basename(video),
+      preset,
+      config: { ...TRAINING_PRESETS[preset], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) },
+      frames: capture.frameCount,
+      size: `${capture.width}x${capture.height}`,
+      trainFrames: result.trainFrames,
+      testFrames: result.testFrames,
+      skippedFrames: result.skippedFrames,
+      tracked: summary ? `${summary.tracked}/${summary.frames}` : null,
+      meanFitErrorPx: summary?.meanFitErrorPx === null || !summary ? null : round(summary.meanFitErrorPx),
+      steps: result.steps,
+      gaussians: result.gaussians,
+      trainSeconds: round(trained.seconds, 1),
+      itersPerSecond: itersPerSecond === null ? null : round(itersPerSecond, 3),
+      heldOut: result.metrics ? { psnr: round(result.metrics.psnr), ssim: round(result.metrics.ssim, 4) } : null,
+      stageSeconds: { import: round(imported.seconds, 1), track: round(tracked.seconds, 1), train: round(trained.seconds, 1), total: round((performance.now() - t0) / 1000, 1) },
+      avatar: result.avatarId,
+      cpus: os.availableParallelism(),
+      loadAverage1m: round(os.loadavg()[0]!),
+      library: o.keep ? libraryDir : null,
+    }),
+  );
+} finally {
+  await host.close();
+  fs.rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,92 @@
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../testing/run-cli';
+import { useTempDirs } from '../testing/temp-dir';
+import { EXIT } from './exit-codes';
+
+/** A talking-head-like clip made from a face photo that an npm package ships, panned slowly (as in train-job.test). */
+const PHOTO = fileURLToPath(new URL('../../../node_modules/@vladmandic/face-api/demo/sample3.jpg', import.meta.url));
+const TINY = ['--steps', '10', '--uv', '32', '--long-side', '64'];
+
+const tempDir = useTempDirs();
+
+function finished(child: ChildProcess, onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string; json: any }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    onStderr?.(stderr);
+  });
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      let json: any = null;
+      try {
+        json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+      } catch {
+        json = null;
+      }
+      resolve({ code, stdout, stderr, json });
+    }),
+  );
+}
+
+describe('avatar-studio make-avatar', () => {
+  it('Ctrl+C cancels the running stage; the same command with --project resumes it and prints the avatar with its metrics', async () => {
+    const lib = tempDir();
+    const clip = path.join(tempDir('media-'), 'talking.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', PHOTO, '-vf', "crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=512:512", '-t', '1.2', '-r', '10', '-pix_fmt', 'yuv420p', clip]);
+
+    // First run: import and track complete; Ctrl+C as soon as training starts cancels that job.
+    const first = spawnCli(['--library', lib, '--json', 'make-avatar', clip, '--project', 'Talking', ...TINY]);
+    let interrupted = false;
+    const cancelled = await finished(first, (err) => {
+      if (!interrupted && /\[3\/3\] Train/.test(err)) {
+        interrupted = true;
+        first.kill('SIGINT');
+      }
+    });
+    expect(cancelled.code, cancelled.stderr).toBe(EXIT.cancelled);
+    expect(cancelled.json).toMatchObject({ project: { name: 'Talking' }, failedStage: 'train', stages: { import: { status: 'done' }, track: { status: 'done' }, train: { status: 'cancelled' } } });
+    expect(cancelled.stderr).toMatch(/Created project “Talking”/);
+    expect(cancelled.stderr).toMatch(/make-avatar .* --project "Talking"/);
+
+    // Second run: the capture (same footage) and its tracking are reused, the cancelled training resumes.
+    const second = await finished(spawnCli(['--library', lib, '--json', 'make-avatar', clip, '--project', 'Talking', ...TINY]));
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout.trim().split('\n')).toHaveLength(1);
+    const out = second.json;
+    expect(out.stages).toMatchObject({ import: { status: 'reused' }, track: { status: 'reused' }, train: { status: 'resumed' } });
+    expect(out.project.id).toBe(cancelled.json.project.id);
+    expect(out.capture).toMatchObject({ name: 'talking', frames: 12, split: { train: 10, test: 2 } });
+    expect(out.tracking.tracked).toBeGreaterThanOrEqual(11);
+    expect(out).toMatchObject({ preset: 'preview', steps: 10, testFrames: 2, trainFrames: 10 });
+    expect(out.gaussians).toBeGreaterThan(0);
+    expect(Number.isFinite(out.metrics.psnr) && out.metrics.psnr > 10).toBe(true);
+    expect(out.metrics.ssim).toBeGreaterThan(0);
+    expect(out.metrics.ssim).toBeLessThanOrEqual(1);
+    expect(out.avatar).toMatchObject({ captureId: out.capture.id, headModel: 'open-head', steps: 10, metrics: out.metrics });
+
+    const listed = runCli(['--library', lib, '--json', 'avatars', 'list', 'Talking']);
+    expect(listed.code).toBe(0);
+    expect(listed.json.avatars.map((a: { id: string }) => a.id)).toEqual([out.avatar.id]);
+    const projects = runCli(['--library', lib, '--json', 'projects', 'list']).json.projects;
+    expect(projects.map((p: { name: string }) => p.name)).toEqual(['Talking']);
+  }, 300_000);
+
+  it('refuses a missing video and bad training flags with the documented exit codes', () => {
+    const lib = tempDir();
+    const missing = runCli(['--library', lib, '--json', 'make-avatar', '/nonexistent/take.mp4']);
+    expect(missing.code).toBe(EXIT.notFound);
+    expect(missing.json.error.code).toBe('NOT_FOUND');
+    const bad = runCli(['--library', lib, '--json', 'make-avatar', PHOTO, '--steps', 'many']);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.json.error.message).toMatch(/--steps must be a number/);
+    const range = runCli(['--library', lib, '--json', 'train', 'Nobody', '--lr-offset', '1']);
+    expect(range.code).toBe(EXIT.usage);
+    expect(range.json.error.message).toMatch(/--lr-offset 1/);
+    expect(runCli(['--library', lib, '--json', 'projects', 'list']).json.projects).toEqual([]);
+  });
+});
