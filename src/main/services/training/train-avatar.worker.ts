@@ -148,8 +148,11 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         live.secondsPerStep = t.step > startStep ? (Date.now() - tTrain) / 1000 / (t.step - startStep) : null;
         ctx.progress({ fraction: 0.05 + 0.85 * (t.step / steps), stage, done: t.step, total: steps, unit: 'steps', ...(preview ? { preview } : {}), training: { ...live } });
       };
+      let validateMs = 0;
       const validate = async () => {
+        const v0 = Date.now();
         const cmp = await raceDeviceLoss(device, renderAndCompare(t, validation.item));
+        validateMs = Date.now() - v0;
         live.psnr = cmp.psnr;
         live.ssim = cmp.ssim;
         live.validatedAt = t.step;
@@ -179,7 +182,8 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           await raceDeviceLoss(device, t.trainStep());
           if (t.step === LOSE_DEVICE_AT_STEP) device.destroy();
           const now = Date.now();
-          if (now - lastPreview >= cfg.previewSeconds * 1000) {
+          // Validation (render, read back, SSIM on the CPU) takes at most ~10 % of the time, at large sizes too.
+          if (now - lastPreview >= Math.max(cfg.previewSeconds * 1000, 10 * validateMs)) {
             lastPreview = now;
             await validate();
           }
