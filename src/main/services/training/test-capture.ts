@@ -18,7 +18,7 @@ export interface CraftOptions {
   frames?: number;
   /** Frame indices left without a fit (as if the tracker lost the face there). */
   untracked?: number[];
-  /** Frame indices marked as test split. */
+  /** Frame indices marked as test split (all others train). */
   test?: number[];
 }
 
@@ -31,7 +31,9 @@ export async function craftTrackedCapture(host: StudioHost, projectId: string, m
   const job: Job = await host.jobs.waitFor((started.result as Job).id);
   if (job.status !== 'completed') throw new Error(`import ${job.status}: ${job.error?.message}`);
   const capture = host.services.captures.get((job.result as { captureId: string }).captureId);
-  if (o.test?.length) for (const idx of o.test) host.services.captures.setSplit(capture.id, [{ from: idx, to: idx }], 'test');
+  // The import proposes its own test split; make it exactly `test`.
+  host.services.captures.setSplit(capture.id, [{ from: 0, to: frames - 1 }], 'train');
+  for (const idx of o.test ?? []) host.services.captures.setSplit(capture.id, [{ from: idx, to: idx }], 'test');
 
   const dir = path.join(host.services.projects.folderOf(projectId), trackingDir(capture.id));
   fs.mkdirSync(dir, { recursive: true });

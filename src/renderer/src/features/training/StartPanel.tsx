@@ -95,6 +95,9 @@ export function StartPanel({ captures, summaries, readOnly, busyCaptureIds }: { 
           ))}
         </select>
         {why && <span className="field-hint">{why}</span>}
+        {!why && capture && capture.splitCounts.test === 0 && !form.holdOutCamera && (
+          <span className="field-hint">No test frames: the avatar will not be evaluated. Mark a few frames as test in the Footage review (T) to get a report.</span>
+        )}
       </label>
 
       <fieldset className="training-presets">
