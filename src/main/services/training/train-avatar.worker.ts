@@ -78,6 +78,8 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
     const partialRel = avatarPartialDir(params.avatarId);
     const partial = path.join(projectDir, partialRel);
     fs.mkdirSync(partial, { recursive: true });
+    // Left by an earlier attempt: its previews, and temp files of a write the process was killed in.
+    for (const f of fs.readdirSync(partial)) if (/^preview-\d+\.png$/.test(f) || /^\..*\.tmp$/.test(f)) fs.rmSync(path.join(partial, f), { force: true });
     const ckFile = path.join(partial, 'checkpoint.bin');
 
     ctx.progress({ fraction: 0.02, stage: 'Starting the GPU' });
