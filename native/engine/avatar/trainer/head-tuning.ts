@@ -319,50 +319,55 @@ export class HeadTuning {
 
   /** Value and gradient of the corrective regularisers (L2 + uniform Laplacian, mean over vertices). */
   correctiveRegulariser(): { value: number; expression: Float64Array | null; pose: Float64Array | null } {
+    const e = this.correctives.expression ? this.regulariseColumns(this.correctives.expression) : null;
+    const p = this.correctives.pose ? this.regulariseColumns(this.correctives.pose) : null;
+    return { value: (e?.value ?? 0) + (p?.value ?? 0), expression: e?.grad ?? null, pose: p?.grad ?? null };
+  }
+
+  private regulariseColumns(a: Float32Array): { value: number; grad: Float64Array } {
+    const V = this.posing.V, n = a.length / V; // floats per vertex (3 × columns), contiguous
+    const g = new Float64Array(a.length);
+    const { l2, laplacian } = this.regularisers;
     let value = 0;
-    const one = (a: Float32Array | null): Float64Array | null => {
-      if (!a) return null;
-      const V = this.posing.V, n = a.length / V; // floats per vertex (3 × columns)
-      const g = new Float64Array(a.length);
-      const { l2, laplacian } = this.regularisers;
-      for (let i = 0; i < a.length; i++) {
-        value += (l2 * a[i]! * a[i]!) / V;
-        g[i] = (2 * l2 * a[i]!) / V;
-      }
-      if (laplacian > 0) {
-        // y = LΔ row by row (a vertex's n floats are contiguous), then g += 2λ/V · Lᵀy with (Lᵀy)_v = y_v − Σ_{u∈N(v)} y_u / deg_u.
-        const { start, list } = this.lap;
-        const y = new Float64Array(a.length), acc = new Float64Array(n);
-        for (let v = 0; v < V; v++) {
-          const deg = start[v + 1]! - start[v]!;
-          acc.fill(0);
-          for (let q = start[v]!; q < start[v + 1]!; q++) {
-            const o = list[q]! * n;
-            for (let k = 0; k < n; k++) acc[k]! += a[o + k]!;
-          }
-          const inv = deg ? 1 / deg : 0, o = v * n;
-          for (let k = 0; k < n; k++) {
-            const yv = a[o + k]! - acc[k]! * inv;
-            y[o + k] = yv;
-            value += (laplacian * yv * yv) / V;
-          }
+    const c2 = (2 * l2) / V;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      value += x * x;
+      g[i] = c2 * x;
+    }
+    value *= l2 / V;
+    if (laplacian > 0) {
+      // y = LΔ row by row, then g += 2λ/V · Lᵀy with (Lᵀy)_v = y_v − Σ_{u∈N(v)} y_u / deg_u.
+      const { start, list } = this.lap;
+      const y = new Float64Array(a.length), acc = new Float64Array(n);
+      let lap = 0;
+      for (let v = 0; v < V; v++) {
+        const s0 = start[v]!, s1 = start[v + 1]!;
+        acc.fill(0);
+        for (let q = s0; q < s1; q++) {
+          const o = list[q]! * n;
+          for (let k = 0; k < n; k++) acc[k] += a[o + k]!;
         }
-        const c = (2 * laplacian) / V;
-        for (let v = 0; v < V; v++) {
-          acc.fill(0);
-          for (let q = start[v]!; q < start[v + 1]!; q++) {
-            const u = list[q]!, w = 1 / (start[u + 1]! - start[u]!), o = u * n;
-            for (let k = 0; k < n; k++) acc[k]! += y[o + k]! * w;
-          }
-          const o = v * n;
-          for (let k = 0; k < n; k++) g[o + k]! += c * (y[o + k]! - acc[k]!);
+        const inv = s1 > s0 ? 1 / (s1 - s0) : 0, o = v * n;
+        for (let k = 0; k < n; k++) {
+          const yv = a[o + k]! - acc[k]! * inv;
+          y[o + k] = yv;
+          lap += yv * yv;
         }
       }
-      return g;
-    };
-    const expression = one(this.correctives.expression);
-    const pose = one(this.correctives.pose);
-    return { value, expression, pose };
+      value += (laplacian * lap) / V;
+      const c = (2 * laplacian) / V;
+      for (let v = 0; v < V; v++) {
+        acc.fill(0);
+        for (let q = start[v]!; q < start[v + 1]!; q++) {
+          const u = list[q]!, w = 1 / (start[u + 1]! - start[u]!), o = u * n;
+          for (let k = 0; k < n; k++) acc[k] += y[o + k]! * w;
+        }
+        const o = v * n;
+        for (let k = 0; k < n; k++) g[o + k] += c * (y[o + k]! - acc[k]!);
+      }
+    }
+    return { value, grad: g };
   }
 
   /**
@@ -416,22 +421,9 @@ export class HeadTuning {
   private updateCorrectives(u: Float64Array, psi: ArrayLike<number>, feat: Float64Array): void {
     const reg = this.correctiveRegulariser();
     const s = ++this.corrStep;
-    const bc1 = 1 - ADAM_B1 ** s, bc2 = 1 - ADAM_B2 ** s, lr = this.rates.correctives;
-    const upd = (p: Float32Array | null, m: Float32Array | null, v: Float32Array | null, rg: Float64Array | null, coef: ArrayLike<number>, max: number) => {
-      if (!p || !m || !v || !rg) return;
-      const C = coef.length, R = u.length;
-      for (let r = 0; r < R; r++)
-        for (let c = 0; c < C; c++) {
-          const i = r * C + c;
-          const gi = u[r]! * coef[c]! + rg[i]!;
-          const mi = ADAM_B1 * m[i]! + (1 - ADAM_B1) * gi, vi = ADAM_B2 * v[i]! + (1 - ADAM_B2) * gi * gi;
-          m[i] = mi; v[i] = vi;
-          const next = p[i]! - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + ADAM_EPS);
-          p[i] = Math.max(-max, Math.min(max, next));
-        }
-    };
-    upd(this.correctives.expression, this.corrM.expression, this.corrV.expression, reg.expression, psi, this.regularisers.maxExpression);
-    upd(this.correctives.pose, this.corrM.pose, this.corrV.pose, reg.pose, feat, this.regularisers.maxPose);
+    const { expression, pose } = this.correctives;
+    if (expression) adamColumns(expression, this.corrM.expression!, this.corrV.expression!, reg.expression!, u, psi, s, this.rates.correctives, this.regularisers.maxExpression);
+    if (pose) adamColumns(pose, this.corrM.pose!, this.corrV.pose!, reg.pose!, u, feat, s, this.rates.correctives, this.regularisers.maxPose);
   }
 
   /**
@@ -522,6 +514,24 @@ export class HeadTuning {
     this.corrStep = p.corrStep;
     this.updatePairRotations();
     this.last = null;
+  }
+}
+
+/** Adam on a V×3×C corrective (gradient u_r·coef_c + regulariser), then the clamp to ±max. */
+function adamColumns(p: Float32Array, m: Float32Array, v: Float32Array, rg: Float64Array, u: Float64Array, coef: ArrayLike<number>, step: number, lr: number, max: number): void {
+  const C = coef.length, R = u.length;
+  const bc1 = 1 - ADAM_B1 ** step, bc2 = 1 - ADAM_B2 ** step;
+  for (let r = 0; r < R; r++) {
+    const ur = u[r]!;
+    for (let c = 0; c < C; c++) {
+      const i = r * C + c;
+      const gi = ur * coef[c]! + rg[i]!;
+      const mi = ADAM_B1 * m[i]! + (1 - ADAM_B1) * gi, vi = ADAM_B2 * v[i]! + (1 - ADAM_B2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      const next = p[i]! - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + ADAM_EPS);
+      p[i] = next > max ? max : next < -max ? -max : next;
+    }
   }
 }
 
