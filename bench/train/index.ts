@@ -8,7 +8,8 @@
  *                                  [--fps F] [--long-side PX] [--keep DIR]
  * VIDEO defaults to $AVATAR_BENCH_VIDEO, else a clip generated from a face photo that an npm package ships (the clip
  * the training tests use, 3 s at 10 fps). --fps / --long-side are the import's (frames per second kept, stored size);
- * --keep DIR keeps the library there (render it with `node --import tsx bench/train/render.ts DIR OUT.png`).
+ * --keep DIR keeps the library there and prints the paths of one test frame's report images (ground truth, render,
+ * error); `node --import tsx bench/train/render.ts DIR OUT.png` renders a sheet of several test frames.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -106,6 +107,9 @@ try {
   const result = trained.job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; steps: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
   const f = firstStep as { step: number; t: number } | null, l = lastStep as { step: number; t: number } | null;
   const itersPerSecond = f && l && l.step > f.step ? (l.step - f.step) / ((l.t - f.t) / 1000) : null;
+  const report = (await call('training.report', { avatarId: result.avatarId })) as { perFrame: { idx: number; images: { groundTruth: string; render: string; error: string } | null }[] };
+  const projectDir = host.services.projects.folderOf(projectId);
+  const images = report.perFrame.find((f) => f.images)?.images ?? null;
   const gpu = (await call('app.gpu', undefined).catch(() => null)) as { adapter: unknown; kernels: string | null } | null;
 
   const round = (x: number, d = 2) => Number(x.toFixed(d));
@@ -134,6 +138,8 @@ try {
       cpus: os.availableParallelism(),
       loadAverage1m: round(os.loadavg()[0]!),
       library: o.keep ? libraryDir : null,
+      // One evaluated frame's ground truth / render / error images (only worth printing when the library is kept).
+      images: o.keep && images ? Object.fromEntries(Object.entries(images).map(([k, v]) => [k, path.join(projectDir, v)])) : null,
     }),
   );
 } finally {
