@@ -77,8 +77,9 @@ test('train an avatar from the Avatar section: live preview, pause and resume, r
   await card.scrollIntoViewIfNeeded();
   await page.screenshot({ path: test.info().outputPath('training-live.png') });
 
-  // Pause: the job stops at a checkpoint; Resume continues.
-  await card.getByRole('button', { name: 'Pause' }).click();
+  // Pause (Shift+P): the job stops at a checkpoint; Resume continues.
+  await card.getByRole('heading').click(); // out of the settings field the start left focused
+  await page.keyboard.press('Shift+P');
   await expect(card.locator('.status-chip')).toHaveText('Paused', { timeout: 60_000 });
   await expect(card).toContainText(/Paused at \d+% \(step \d+ saved\)/);
   await card.getByRole('button', { name: 'Resume' }).click();

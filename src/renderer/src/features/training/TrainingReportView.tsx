@@ -3,7 +3,7 @@ import type { Avatar, TrainingReport } from '@shared/model/avatar';
 import type { Capture } from '@shared/model/capture';
 import { Button } from '../../components/Button';
 import { studio } from '../../store/studio';
-import { formatDb, formatDuration, formatSsim, PRESET_LABEL } from './trainingText';
+import { formatDb, formatDuration, formatSsim, OVERRIDE_FIELDS, PRESET_LABEL } from './trainingText';
 
 /**
  * An avatar's evaluation: the means, how it was evaluated (test frames or a held-out camera), the run's settings,
@@ -86,8 +86,8 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
           <summary>Settings of this run</summary>
           <dl>
             {Object.entries(c).map(([k, v]) => (
-              <div key={k}>
-                <dt>{k}</dt>
+              <div key={k} title={k}>
+                <dt>{OVERRIDE_FIELDS.find((f) => f.key === k)?.label ?? (k === 'background' ? 'Background' : k)}</dt>
                 <dd className="mono">{String(v)}</dd>
               </div>
             ))}
