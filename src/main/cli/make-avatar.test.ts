@@ -1,4 +1,5 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -76,7 +77,7 @@ describe('avatar-studio make-avatar', () => {
     expect(projects.map((p: { name: string }) => p.name)).toEqual(['Talking']);
   }, 300_000);
 
-  it('refuses a missing video and bad training flags with the documented exit codes', () => {
+  it('refuses a missing video, bad training flags and unreadable footage with the documented exit codes', () => {
     const lib = tempDir();
     const missing = runCli(['--library', lib, '--json', 'make-avatar', '/nonexistent/take.mp4']);
     expect(missing.code).toBe(EXIT.notFound);
@@ -88,5 +89,13 @@ describe('avatar-studio make-avatar', () => {
     expect(range.code).toBe(EXIT.usage);
     expect(range.json.error.message).toMatch(/--lr-offset 1/);
     expect(runCli(['--library', lib, '--json', 'projects', 'list']).json.projects).toEqual([]);
+
+    // Footage the import refuses: the project this run made for it goes to the trash.
+    const junk = path.join(tempDir('media-'), 'notes.mp4');
+    fs.writeFileSync(junk, 'not a video');
+    const refused = runCli(['--library', lib, '--json', 'make-avatar', junk]);
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.json).toMatchObject({ failedStage: 'import', stages: { import: { status: 'failed' } }, error: { code: 'BAD_REQUEST' } });
+    expect(runCli(['--library', lib, '--json', 'projects', 'list', '--trash']).json.projects.map((p: { name: string }) => p.name)).toEqual(['notes']);
   });
 });

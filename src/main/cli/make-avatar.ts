@@ -125,7 +125,13 @@ export async function makeAvatar(ctx: CliContext, videoArg: string, o: MakeAvata
       const pending = o.resume ? await unfinishedJob(ctx, project.id, 'capture.import', (j) => j.title.includes(`“${path.basename(video)}”`)) : null;
       const started = pending ? await ctx.call('jobs.resume', { id: pending.id }) : await ctx.call('captures.import', { projectId: project.id, sources: [{ path: video }], options: { fps: o.fps, longSide: o.importLongSide ?? 1024, allowDuplicate: false } });
       const r = await follow('import', label, started, !!pending);
-      if ('stop' in r) return r.stop;
+      if ('stop' in r) {
+        // A project made by this run for footage that cannot be imported would only be clutter: it goes to the trash.
+        if (created && r.stop.exitCode !== EXIT.cancelled && r.stop.exitCode !== EXIT.jobInterrupted) {
+          await ctx.call('projects.trash', { id: project.id }).then(() => say(`Moved the new project “${project.name}” to the trash.`), () => undefined);
+        }
+        return r.stop;
+      }
       capture = await ctx.call('captures.get', { id: (r.job.result as { captureId: string }).captureId });
     }
     // Evaluation needs test frames: the import proposes the last 20 %; a capture whose split has none gets that proposal.
