@@ -46,7 +46,8 @@ export interface PhotoTextureOptions {
 
 const SH_C0 = 0.28209479177387814;
 
-function samplePhoto(img: PhotoImage, x: number, y: number, out: Float32Array, o: number): void {
+/** Bilinear RGB (0..1) at pixel coordinates (pixel centres at i + 0.5), clamped to the image. */
+export function samplePhoto(img: PhotoImage, x: number, y: number, out: Float32Array, o: number): void {
   // bilinear at pixel centres (i + 0.5, j + 0.5), clamped to the image
   const fx = Math.min(img.width - 1, Math.max(0, x - 0.5)), fy = Math.min(img.height - 1, Math.max(0, y - 0.5));
   const x0 = Math.floor(fx), y0 = Math.floor(fy), x1 = Math.min(img.width - 1, x0 + 1), y1 = Math.min(img.height - 1, y0 + 1);
@@ -78,7 +79,6 @@ function meanColour(img: PhotoImage, cx: number, cy: number, r: number): [number
  */
 export function texturedHeadFromPhoto(model: OpenHead, photo: PhotoImage, landmarks: ArrayLike<number>, stride: 2 | 3, options: PhotoTextureOptions = {}): SurfaceGaussians {
   const rest = model.evaluate({});
-  const T = model.triangles.length / 3;
   const ranges = model.parts.triangleRanges;
   const vr = model.parts.vertexRanges;
   const partOf = (t: number): string => {
@@ -112,53 +112,78 @@ export function texturedHeadFromPhoto(model: OpenHead, photo: PhotoImage, landma
   // hair line: skull points above the brows (and everything behind the ears) are hair, the rest skin
   const browY = rest[105 * 3 + 1]!, earZ = rest[234 * 3 + 2]!;
 
+  const placed = placeSurfaceGaussians(model, options);
+  const col = placed.colour;
+  const px = new Float32Array(3);
+  let lastT = -1, part = '', photoFacing = false, i = 0, j = 0, k = 0;
+  const P = (v: number, c: number) => rest[v * 3 + c]!;
+  for (let s = 0; s < placed.count; s++) {
+    const t = placed.triangle[s]!;
+    if (t !== lastT) {
+      lastT = t;
+      part = partOf(t);
+      i = model.triangles[t * 3]!; j = model.triangles[t * 3 + 1]!; k = model.triangles[t * 3 + 2]!;
+      // a face triangle is textured from the photo only where it faces the photo's camera (2D winding as the mesh's)
+      photoFacing = false;
+      if (part === 'face') {
+        const cross = (lmx(j) - lmx(i)) * (lmy(k) - lmy(i)) - (lmy(j) - lmy(i)) * (lmx(k) - lmx(i));
+        photoFacing = cross < 0; // y down in the image: counter-clockwise in model space (outward normal +z) is clockwise here
+      }
+    }
+    const a = placed.barycentric[s * 3]!, b = placed.barycentric[s * 3 + 1]!, c = placed.barycentric[s * 3 + 2]!;
+    let rgb: readonly number[];
+    if (part === 'face') {
+      if (photoFacing) { samplePhoto(photo, a * lmx(i) + b * lmx(j) + c * lmx(k), a * lmy(i) + b * lmy(j) + c * lmy(k), px, 0); rgb = [px[0]!, px[1]!, px[2]!]; } else rgb = skin;
+    } else if (part === 'rightEyeball' || part === 'leftEyeball') {
+      const e = eyes[part];
+      const p = [0, 1, 2].map((q) => a * P(i, q) + b * P(j, q) + c * P(k, q) - e.c[q]!);
+      const cosA = (p[0]! * e.d[0]! + p[1]! * e.d[1]! + p[2]! * e.d[2]!) / Math.hypot(p[0]!, p[1]!, p[2]!);
+      const sinA = Math.sqrt(Math.max(0, 1 - cosA * cosA)) * e.r; // distance from the optical axis (metres)
+      if (cosA > 0 && sinA < 0.0022) rgb = [0.03, 0.03, 0.03];
+      else if (cosA > 0 && sinA < 0.0058) rgb = e.iris.map((x) => x * 0.8);
+      else rgb = [0.86, 0.84, 0.8];
+    } else if (part === 'mouth') rgb = mouth;
+    else if (part === 'rightSocket' || part === 'leftSocket') rgb = socket;
+    else if (part === 'skull') {
+      const y = a * P(i, 1) + b * P(j, 1) + c * P(k, 1), z = a * P(i, 2) + b * P(j, 2) + c * P(k, 2);
+      rgb = y > browY + 0.01 || (z < earZ - 0.03 && y > browY - 0.06) ? hair : skin;
+    } else rgb = skin; // ears
+    col[s * 3] = rgb[0]!; col[s * 3 + 1] = rgb[1]!; col[s * 3 + 2] = rgb[2]!;
+  }
+  return placed;
+}
+
+/** A head model whose triangles may be grouped in named parts (the open head's `parts`). */
+export type PartedHeadModel = HeadModel & { parts?: { triangleRanges: Record<string, [number, number]> } };
+
+/**
+ * Places Gaussians on a head model's triangles in its rest pose (area-proportional, seeded): `faceDensity` on the face
+ * and eyeballs (every triangle when the model has no `parts`), `otherDensity` elsewhere. Colours are left 0.
+ */
+export function placeSurfaceGaussians(model: PartedHeadModel, options: PhotoTextureOptions = {}): SurfaceGaussians {
+  const rest = model.evaluate({});
+  const T = model.triangles.length / 3;
+  const ranges = model.parts?.triangleRanges;
+  const dense = new Uint8Array(T).fill(ranges ? 0 : 1);
+  if (ranges) for (const name of ['face', 'rightEyeball', 'leftEyeball']) { const r = ranges[name]; if (r) dense.fill(1, r[0], r[1]); }
   const faceDensity = options.faceDensity ?? 9e5, otherDensity = options.otherDensity ?? 1e5, sf = options.sigmaFactor ?? 0.7;
   const rand = makeRandom(options.seed ?? 7);
-  const tri: number[] = [], bary: number[] = [], col: number[] = [], sig: number[] = [];
-  const px = new Float32Array(3);
+  const tri: number[] = [], bary: number[] = [], sig: number[] = [];
   for (let t = 0; t < T; t++) {
-    const part = partOf(t);
     const i = model.triangles[t * 3]!, j = model.triangles[t * 3 + 1]!, k = model.triangles[t * 3 + 2]!;
     const P = (v: number, c: number) => rest[v * 3 + c]!;
     const e1 = [P(j, 0) - P(i, 0), P(j, 1) - P(i, 1), P(j, 2) - P(i, 2)], e2 = [P(k, 0) - P(i, 0), P(k, 1) - P(i, 1), P(k, 2) - P(i, 2)];
     const area = 0.5 * Math.hypot(e1[1]! * e2[2]! - e1[2]! * e2[1]!, e1[2]! * e2[0]! - e1[0]! * e2[2]!, e1[0]! * e2[1]! - e1[1]! * e2[0]!);
-    const isFace = part === 'face';
-    const isEye = part === 'rightEyeball' || part === 'leftEyeball';
-    const density = isFace || isEye ? faceDensity : otherDensity;
+    const density = dense[t] ? faceDensity : otherDensity;
     const expected = area * density;
     const n = Math.floor(expected) + (rand() < expected - Math.floor(expected) ? 1 : 0);
     const sigma = sf / Math.sqrt(density);
-    // a face triangle is textured from the photo only where it faces the photo's camera (2D winding as the mesh's)
-    let photoFacing = false;
-    if (isFace) {
-      const cross = (lmx(j) - lmx(i)) * (lmy(k) - lmy(i)) - (lmy(j) - lmy(i)) * (lmx(k) - lmx(i));
-      photoFacing = cross < 0; // y down in the image: counter-clockwise in model space (outward normal +z) is clockwise here
-    }
     for (let s = 0; s < n; s++) {
       const r1 = Math.sqrt(rand()), r2 = rand();
-      const a = 1 - r1, b = r1 * (1 - r2), c = r1 * r2;
-      tri.push(t); bary.push(a, b, c); sig.push(sigma);
-      let rgb: readonly number[];
-      if (isFace) {
-        if (photoFacing) { samplePhoto(photo, a * lmx(i) + b * lmx(j) + c * lmx(k), a * lmy(i) + b * lmy(j) + c * lmy(k), px, 0); rgb = [px[0]!, px[1]!, px[2]!]; } else rgb = skin;
-      } else if (isEye) {
-        const e = eyes[part as 'rightEyeball' | 'leftEyeball'];
-        const p = [0, 1, 2].map((q) => a * P(i, q) + b * P(j, q) + c * P(k, q) - e.c[q]!);
-        const cosA = (p[0]! * e.d[0]! + p[1]! * e.d[1]! + p[2]! * e.d[2]!) / Math.hypot(p[0]!, p[1]!, p[2]!);
-        const sinA = Math.sqrt(Math.max(0, 1 - cosA * cosA)) * e.r; // distance from the optical axis (metres)
-        if (cosA > 0 && sinA < 0.0022) rgb = [0.03, 0.03, 0.03];
-        else if (cosA > 0 && sinA < 0.0058) rgb = e.iris.map((x) => x * 0.8);
-        else rgb = [0.86, 0.84, 0.8];
-      } else if (part === 'mouth') rgb = mouth;
-      else if (part === 'rightSocket' || part === 'leftSocket') rgb = socket;
-      else if (part === 'skull') {
-        const y = a * P(i, 1) + b * P(j, 1) + c * P(k, 1), z = a * P(i, 2) + b * P(j, 2) + c * P(k, 2);
-        rgb = y > browY + 0.01 || (z < earZ - 0.03 && y > browY - 0.06) ? hair : skin;
-      } else rgb = skin; // ears
-      col.push(rgb[0]!, rgb[1]!, rgb[2]!);
+      tri.push(t); bary.push(1 - r1, r1 * (1 - r2), r1 * r2); sig.push(sigma);
     }
   }
-  return { count: tri.length, triangle: Uint32Array.from(tri), barycentric: Float32Array.from(bary), colour: Float32Array.from(col), sigma: Float32Array.from(sig) };
+  return { count: tri.length, triangle: Uint32Array.from(tri), barycentric: Float32Array.from(bary), colour: new Float32Array(tri.length * 3), sigma: Float32Array.from(sig) };
 }
 
 /**
