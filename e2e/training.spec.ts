@@ -72,6 +72,7 @@ test('train an avatar from the Avatar section: live preview, pause and resume, r
   await expect(card.getByTestId('training-gaussians')).not.toHaveText('0');
   await expect(card.getByTestId('training-psnr')).toContainText('dB');
   await expect(card.getByTestId('training-loss')).not.toHaveText('—', { timeout: 30_000 });
+  await expect(card.getByTestId('training-chart')).toBeVisible({ timeout: 30_000 });
   const src = await card.getByTestId('training-preview').getAttribute('src');
   expect(src).toMatch(/\.partial\/preview-\d+\.png/);
   await card.scrollIntoViewIfNeeded();

@@ -6,6 +6,7 @@ import { isActive, isResumable, useJobs } from '../../store/jobs';
 import { studio } from '../../store/studio';
 import { STATUS_LABEL, endedText } from '../jobs/jobLabels';
 import { canPause, pauseJob } from '../jobs/pause';
+import { TrainingChart } from './TrainingChart';
 import { formatDb, formatLoss, formatPerStep, formatSsim } from './trainingText';
 import { usePreloadedSrc } from './useTrainingData';
 
@@ -74,6 +75,7 @@ export function TrainingJobCard({ job, readOnly, captureName }: { job: Job; read
           )}
         </dl>
       </div>
+      <TrainingChart job={job} />
       {ended && <p className={job.status === 'failed' ? 'job-error' : 'muted'}>{ended}</p>}
       <div className="job-actions">
         {canPause(job) && (

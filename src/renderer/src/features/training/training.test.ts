@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TRAINING_PRESETS } from '@shared/model/avatar';
+import type { Job } from '@shared/model/job';
+import { recordProgress, sparkline } from './history';
 import { formatDb, formatDefault, formatLoss, formatPerStep, formToOverrides, OVERRIDE_FIELDS, presetSummary, rangeText } from './trainingText';
 
 describe('training panel text', () => {
@@ -33,5 +35,19 @@ describe('training panel text', () => {
     expect(formatLoss(0.0001234)).toBe('1.23e-4');
     expect(formatPerStep(0.42)).toBe('420 ms/step');
     expect(formatPerStep(2.5)).toBe('2.5 s/step');
+  });
+
+  it('keeps a live history: loss every report, PSNR at validations, truncated back on a resume from an earlier checkpoint', () => {
+    const job = (step: number, loss: number, psnr: number | null, validatedAt: number) =>
+      ({ id: 'j1', progress: { training: { step, steps: 100, loss, psnr, ssim: null, validatedAt, validation: 'test', gaussians: 10, secondsPerStep: 0.1, checkpointStep: 0 } } }) as unknown as Job;
+    recordProgress(job(0, 0.5, 12, 0));
+    recordProgress(job(5, 0.4, 12, 0));
+    recordProgress(job(10, 0.3, 15, 10));
+    let h = recordProgress(job(20, 0.2, 15, 10));
+    expect(h.map((p) => [p.step, p.psnr])).toEqual([[0, 12], [5, null], [10, 15], [20, null]]);
+    h = recordProgress(job(12, 0.25, 14, 12)); // resumed from the checkpoint at 10
+    expect(h.map((p) => p.step)).toEqual([0, 5, 10, 12]);
+    expect(sparkline([{ x: 0, y: 1 }, { x: 10, y: null }, { x: 20, y: 3 }], 24, 12, 2)).toBe('2.0,10.0 22.0,2.0');
+    expect(sparkline([{ x: 5, y: 1 }], 24, 12)).toBe('12.0,6.0');
   });
 });
