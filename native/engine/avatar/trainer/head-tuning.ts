@@ -258,6 +258,29 @@ export class HeadTuning {
     return Float64Array.from(this.x[f]!);
   }
 
+  /** Sets frame f's corrections δ (e.g. for gradient checks); Adam state is kept. */
+  setDelta(f: number, delta: ArrayLike<number>): void {
+    if (delta.length !== this.D) throw new RangeError(`head tuning: δ has ${delta.length} entries, expected ${this.D}`);
+    this.x[f]!.set(delta);
+    this.last = null;
+  }
+
+  /**
+   * dL/dδ of frame f (all D entries, learnt or not) from dL/d(world vertices) alone — the photometric part, no prior.
+   * `state` must be the forward of f's current parameters (default: recomputed).
+   */
+  parameterGradient(f: number, g: ArrayLike<number>, state?: PoseState): { grad: Float64Array; pose: ReturnType<HeadPosing['backward']>; state: PoseState } {
+    const st = state ?? this.posing.forward(this.poseInput(f), this.correctives);
+    const pg = this.posing.backward(st, g, this.correctives);
+    const { E, J } = this.posing;
+    const grad = new Float64Array(this.D);
+    const gr = composeRotationVjp(this.x[f]!.subarray(0, 3), this.tracked[f]!.R0, pg.rotation);
+    for (let k = 0; k < 3; k++) { grad[k] = gr[k]!; grad[3 + k] = pg.translation[k]!; }
+    for (let e = 0; e < E; e++) grad[6 + e] = pg.expression[e]!;
+    for (let i = 0; i < 3 * J; i++) grad[6 + E + i] = pg.jointRotations[i]!;
+    return { grad, pose: pg, state: st };
+  }
+
   /** World vertices (f32) for the trainer: tuned for frames < frameCount, `prepared.vertices` otherwise. */
   vertices(index: number, prepared?: PreparedFrame): Float32Array {
     if (index >= this.frameCount || index < 0) {
@@ -384,16 +407,11 @@ export class HeadTuning {
         this.timing.skipped++;
         return false;
       }
-    const inp = this.poseInput(f);
-    const st = this.last?.frame === f ? this.last.state : this.posing.forward(inp, this.correctives);
-    const pg = this.posing.backward(st, g, this.correctives);
-    const { E, J } = this.posing;
+    const { grad, pose: pg, state: st } = this.parameterGradient(f, g, this.last?.frame === f ? this.last.state : undefined);
+    const { E } = this.posing;
     const x = this.x[f]!;
-    const grad = this.frameRegulariser(f).grad;
-    const gr = composeRotationVjp(x.subarray(0, 3), this.tracked[f]!.R0, pg.rotation);
-    for (let k = 0; k < 3; k++) { grad[k]! += gr[k]!; grad[3 + k]! += pg.translation[k]!; }
-    for (let e = 0; e < E; e++) grad[6 + e]! += pg.expression[e]!;
-    for (let i = 0; i < 3 * J; i++) grad[6 + E + i]! += pg.jointRotations[i]!;
+    const prior = this.frameRegulariser(f).grad;
+    for (let i = 0; i < this.D; i++) grad[i]! += prior[i]!;
     const s = ++this.steps[f]!;
     const m = this.m[f]!, v = this.v[f]!;
     const bc1 = 1 - ADAM_B1 ** s, bc2 = 1 - ADAM_B2 ** s;
@@ -411,7 +429,7 @@ export class HeadTuning {
       if (psi < lo) x[6 + e] = lo - tr.psi0[e]!;
       else if (psi > hi) x[6 + e] = hi - tr.psi0[e]!;
     }
-    if (this.learnCorrectives) this.updateCorrectives(pg.rest, inp.expression!, st.features);
+    if (this.learnCorrectives) this.updateCorrectives(pg.rest, st.input.expression!, st.features);
     this.last = null;
     this.timing.updates++;
     this.timing.cpuMs += performance.now() - t0;
