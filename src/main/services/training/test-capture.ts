@@ -10,7 +10,7 @@ import type { Job } from '@shared/model/job';
 import { canonicalFace } from '@engine/avatar/open-head/build';
 import type { StudioHost } from '../../host/studio-host';
 import { makeVideo } from '../../testing/media-fixtures';
-import { trackingDir } from '../tracking/track-capture.worker';
+import { captureTrackingDir } from './training-types';
 
 export interface CraftOptions {
   cameras?: number;
@@ -35,7 +35,7 @@ export async function craftTrackedCapture(host: StudioHost, projectId: string, m
   host.services.captures.setSplit(capture.id, [{ from: 0, to: frames - 1 }], 'train');
   for (const idx of o.test ?? []) host.services.captures.setSplit(capture.id, [{ from: idx, to: idx }], 'test');
 
-  const dir = path.join(host.services.projects.folderOf(projectId), trackingDir(capture.id));
+  const dir = path.join(host.services.projects.folderOf(projectId), captureTrackingDir(capture.id));
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'expression-space.json'), JSON.stringify({ mean: [...canonicalFace()], basis: [], count: 0, sigma: [], varianceKept: 1, range: [] }));
   const untracked = new Set(o.untracked ?? []);

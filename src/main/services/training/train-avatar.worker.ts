@@ -10,12 +10,11 @@ import { AvatarTrainer } from '@engine/avatar/trainer';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
-import { trackingDir } from '../tracking/track-capture.worker';
 import { assertEnoughFrames, loadFrames, readCapture } from './frame-loading';
 import { renderAndCompare } from './frame-render';
 import { schedule } from './presets';
 import { encodePng, errorHeatmap, rgbFloatToRgba8, sideBySide } from './report-images';
-import { avatarPartialDir, type EvaluatedFrame, type TrainCheckpoint, type TrainOutput, type TrainParams } from './training-types';
+import { avatarPartialDir, captureTrackingDir, type EvaluatedFrame, type TrainCheckpoint, type TrainOutput, type TrainParams } from './training-types';
 
 export { avatarDir, avatarPartialDir, MIN_TRAIN_FRAMES, type TrainCheckpoint, type TrainOutput, type TrainParams } from './training-types';
 
@@ -63,7 +62,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
     const cfg = params.config;
     const projectDir = ctx.projectDir;
     const cameras = readCapture(ctx.libraryDir, params.captureId);
-    const tracking = path.join(projectDir, trackingDir(params.captureId));
+    const tracking = path.join(projectDir, captureTrackingDir(params.captureId));
     const spaceFile = path.join(tracking, 'expression-space.json');
     if (!fs.existsSync(spaceFile)) throw new StudioError('CONFLICT', 'Track the capture first (with the head-model fit): there is no fitted head to train on.');
     const model = openHeadFor(JSON.parse(fs.readFileSync(spaceFile, 'utf8')) as StoredExpressionSpace);

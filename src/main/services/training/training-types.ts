@@ -47,3 +47,9 @@ export const MIN_TRAIN_FRAMES = 8;
 /** Partial and final folders of an avatar, project-relative. */
 export const avatarDir = (avatarId: string) => `avatars/${avatarId}`;
 export const avatarPartialDir = (avatarId: string) => `avatars/${avatarId}.partial`;
+
+/**
+ * The tracking output of a capture, project-relative (`trackingDir` of tracking/track-capture.worker.ts, repeated so
+ * the training worker does not load the tracker's ONNX and detector modules).
+ */
+export const captureTrackingDir = (captureId: string) => `captures/${captureId}/tracking`;

@@ -10,9 +10,9 @@ import { StudioHost } from '../../host/studio-host';
 import { REPO_ROOT } from '../../testing/run-cli';
 import { useTempDirs } from '../../testing/temp-dir';
 import { openHeadFor } from '../tracking/open-head-space';
-import { trackingDir } from '../tracking/track-capture.worker';
 import { loadFrames, readCapture } from './frame-loading';
 import { craftTrackedCapture } from './test-capture';
+import { captureTrackingDir } from './training-types';
 
 const tempDir = useTempDirs();
 let host: StudioHost;
@@ -61,9 +61,9 @@ describe('training job', () => {
     expect(mv.cameras).toHaveLength(2);
     const held = mv.cameras[1]!;
     // Without a hold-out, every view trains (its train frames) and every view's test frames are evaluated.
-    const model = openHeadFor(JSON.parse(fs.readFileSync(path.join(host.services.projects.folderOf(projectId), trackingDir(mv.id), 'expression-space.json'), 'utf8')));
+    const model = openHeadFor(JSON.parse(fs.readFileSync(path.join(host.services.projects.folderOf(projectId), captureTrackingDir(mv.id), 'expression-space.json'), 'utf8')));
     const load = (holdOutCamera: string | null) =>
-      loadFrames(model, readCapture(host.services.library.dir, mv.id), { projectDir: host.services.projects.folderOf(projectId), trackingDir: path.join(host.services.projects.folderOf(projectId), trackingDir(mv.id)), imageLongSide: 48, holdOutCamera, throwIfCancelled: () => undefined });
+      loadFrames(model, readCapture(host.services.library.dir, mv.id), { projectDir: host.services.projects.folderOf(projectId), trackingDir: path.join(host.services.projects.folderOf(projectId), captureTrackingDir(mv.id)), imageLongSide: 48, holdOutCamera, throwIfCancelled: () => undefined });
     const all = load(null);
     expect(all.train.map((f) => f.cameraId).sort()).toEqual([...Array(8).fill(mv.cameras[0]!.id), ...Array(8).fill(held.id)]);
     expect(all.test.map((f) => `${f.cameraId}#${f.idx}`).sort()).toEqual([`${mv.cameras[0]!.id}#9`, `${held.id}#9`].sort());
