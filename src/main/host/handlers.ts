@@ -108,7 +108,7 @@ export const handlers: Handlers = {
     const capture = host.services.captures.get(p.captureId);
     const running = host.services.jobs.list({ projectId: capture.projectId, includeFinished: false }).find((j) => j.kind === 'capture.track' && (j.params as { captureId: string }).captureId === p.captureId && (j.status === 'running' || j.status === 'queued'));
     if (running) throw new StudioError('CONFLICT', 'This capture is already being tracked.');
-    return host.jobs.enqueue('capture.track', { projectId: capture.projectId, captureId: p.captureId, mask: p.mask, fit: p.fit, pick: p.pick, headModel: p.headModel, flame }, capture.projectId);
+    return host.jobs.enqueue('capture.track', { projectId: capture.projectId, captureId: p.captureId, mask: p.mask, fit: p.fit, pick: p.pick, headModel: p.headModel, flame, photometricRefine: p.photometricRefine }, capture.projectId);
   },
   'training.start': (p, host) => {
     const capture = host.services.captures.get(p.captureId);

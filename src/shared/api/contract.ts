@@ -126,6 +126,8 @@ export const methods = {
       pick: z.strictObject({ x: z.number(), y: z.number() }).optional(),
       /** The head model to fit: the built-in open head, or FLAME from the files set in settings (refused when unset). */
       headModel: HeadModelKind.default('open-head'),
+      /** After the fit, refine each frame's head pose photometrically through the GPU engine (slow on a CPU adapter: ≈ 10 s a frame). */
+      photometricRefine: z.boolean().default(false),
     }),
     result: Job,
   },

@@ -10,6 +10,7 @@ import { loadFlameFile } from '@engine/avatar/flame/flame-file';
 import { openHeadFor, serializeExpressionSpace } from './open-head-space';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { hashFile, writeFileAtomic } from '../fs/atomic-write';
+import { refineCameraFit, type PhotometricSummary } from './photometric-refine-step';
 import { encodeMaskPng, readImage, resizeMask } from './image';
 import { ModelsMissingError } from './models';
 import { ALL_POINTS, summarize, Tracker } from './tracker';
@@ -24,6 +25,8 @@ export interface TrackParams {
   /** Default 'open-head'. With 'flame', `flame` holds the checked files from settings. */
   headModel?: 'open-head' | 'flame';
   flame?: { modelPath: string; embeddingPath: string };
+  /** Refine each frame's rigid pose photometrically through the GPU engine after the landmark fit (see `refineCameraFit`). */
+  photometricRefine?: boolean;
 }
 
 /** FLAME components fitted (of 300 shape / 100 expression): enough for landmarks, and the solve stays small. */
@@ -85,9 +88,13 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
     const partial = path.join(ctx.projectDir, trackingPartialDir(params.captureId));
     fs.rmSync(partial, { recursive: true, force: true });
     const totalFrames = cameras.reduce((s, c) => s + c.frames.length, 0);
-    const trackShare = params.fit ? 0.8 : 0.97;
+    const refine = params.fit && params.photometricRefine === true;
+    const trackShare = params.fit ? (refine ? 0.5 : 0.8) : 0.97;
+    /** Of the fit's share of the progress, the landmark fit's part (the rest is the photometric refinement). */
+    const landmarkShare = refine ? 0.25 : 0.97;
     const allTracks: FrameTrack[] = [];
     const fitErrors: number[] = [];
+    const messages: string[] = [];
     let done = 0;
 
     // Pass 1: landmarks, masks and per-frame flags for every view.
@@ -161,18 +168,31 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
             model,
             tracked.map(({ t }) => ({ landmarks: t.landmarks!, width: cam.width, height: cam.height })),
             { intrinsics, stride: 3, temporal: { rotation: 0.5, translation: 0.5, expression: 0.2 } },
-            (fraction, message) => ctx.progress({ fraction: trackShare + (1 - trackShare) * 0.97 * fraction, stage: `Fitting the head model: ${message}` }),
+            (fraction, message) => ctx.progress({ fraction: trackShare + (1 - trackShare) * landmarkShare * fraction, stage: `Fitting the head model: ${message}` }),
             ctx.signal,
           );
+          let photometric: PhotometricSummary | null = null;
+          if (refine) {
+            const from = trackShare + (1 - trackShare) * landmarkShare, span = (1 - trackShare) * 0.97 - (from - trackShare);
+            photometric = await refineCameraFit(model, fit, tracked.map(({ t, i }) => ({ file: path.join(ctx.projectDir!, cam.frames[i]!.file), landmarks: t.landmarks! })), (fraction, stage) => ctx.progress({ fraction: from + span * fraction, stage }), ctx.signal);
+            if (photometric.skipped) messages.push(photometric.skipped);
+          }
           const perFrame = tracked.map(({ i }, k) => {
             const r = fit.frames[k]!;
             fitErrorByFrame.set(i, r.reprojectionErrorPx);
             fitErrors.push(r.reprojectionErrorPx);
-            return { idx: cam.frames[i]!.idx, rotation: r.rotation, translation: r.translation, expression: [...r.expression], jaw: r.jaw, eyes: r.eyes, errorPx: r.reprojectionErrorPx };
+            const refined = photometric?.frames[k];
+            return {
+              idx: cam.frames[i]!.idx, rotation: refined?.rotation ?? r.rotation, translation: refined?.translation ?? r.translation, expression: [...r.expression], jaw: r.jaw, eyes: r.eyes, errorPx: r.reprojectionErrorPx,
+              ...(refined ? { landmarkPose: { rotation: r.rotation, translation: r.translation }, photometricLoss: [refined.lossBefore, refined.lossAfter] } : {}),
+            };
           });
           writeFileAtomic(
             path.join(dir, 'fit.json'),
-            JSON.stringify({ headModel: model.kind, shape: [...fit.shape], intrinsics: fit.intrinsics, msPerFrame: fit.msPerFrame, frames: perFrame }),
+            JSON.stringify({
+              headModel: model.kind, shape: [...fit.shape], intrinsics: fit.intrinsics, msPerFrame: fit.msPerFrame, frames: perFrame,
+              ...(photometric && !photometric.skipped ? { photometric: { keyframes: photometric.keyframes.map((k) => cam.frames[tracked[k]!.i]!.idx), msPerFrame: photometric.msPerFrame } } : {}),
+            }),
           );
         }
       }
@@ -202,6 +222,7 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
       outputs[0]?.files.push({ path: `${trackingDir(params.captureId)}/expression-space.json`, ...hashFile(path.join(partial, 'expression-space.json')) });
 
     const summary = summarize(allTracks);
+    summary.messages.push(...messages);
     return {
       cameras: outputs,
       headModel: model ? model.kind : 'none',

@@ -22,7 +22,7 @@ const Output = z.object({
 
 export const trackCaptureJob: JobDefinition<TrackParams, TrackOutput> = {
   kind: 'capture.track',
-  params: z.object({ projectId: z.string(), captureId: z.string(), mask: z.boolean(), fit: z.boolean(), pick: z.object({ x: z.number(), y: z.number() }).optional(), headModel: z.enum(['open-head', 'flame']).optional(), flame: z.object({ modelPath: z.string(), embeddingPath: z.string() }).optional() }),
+  params: z.object({ projectId: z.string(), captureId: z.string(), mask: z.boolean(), fit: z.boolean(), pick: z.object({ x: z.number(), y: z.number() }).optional(), headModel: z.enum(['open-head', 'flame']).optional(), flame: z.object({ modelPath: z.string(), embeddingPath: z.string() }).optional(), photometricRefine: z.boolean().optional() }),
   title: (p, s) => `Track “${s.captures.get(p.captureId).name}”`,
   projectDir: (p, s) => s.projects.folderOf(p.projectId),
   commit(s: StudioServices, job, raw) {
