@@ -25,6 +25,7 @@ import { fitCaptureSync, type FitFrame } from '@engine/avatar/fitting/fit';
 import { headRotation, projectLandmarks, type SyntheticTruth } from '@engine/avatar/fitting/synthetic';
 import { rodrigues, rotationAngleBetween } from '@engine/avatar/math';
 import { headGaussians, identityCamera, registerPhotoLandmarks, texturedHeadFromPhoto, toRgb8, type SurfaceGaussians } from '@engine/avatar/synthetic-render';
+import { chooseKeyframes, PhotometricRefiner, type RefineFrame } from '@engine/avatar/fitting/photometric-refine';
 import { encodeRgbPng, readImage } from './image';
 import { Tracker } from './tracker';
 import type { RgbImage } from './types';
@@ -39,14 +40,22 @@ const D2R = Math.PI / 180;
 /** ≈ 26 000 Gaussians: ≈ 1.4 mm apart on the face (≈ 1.9 px at this depth), σ 0.85 × spacing; ≈ 3 s a frame on SwiftShader. */
 const TEXTURE = { faceDensity: 5e5, otherDensity: 5e4, sigmaFactor: 0.85 };
 /**
- * The issue's targets. NOT met today (see the report in the test output and the note below); the test asserts the
- * measured level with a margin (REGRESSION) so it catches regressions, and a separate `it.fails` records the gap.
+ * The issue's targets. NOT met today, neither by the landmark fit nor after the photometric refinement (see the
+ * report in the test output and the note below); the tests assert the measured level with a margin (REGRESSION,
+ * REFINED_REGRESSION) so they catch regressions, and a separate `it.fails` records the gap for the refined poses.
  */
 const TARGET = { rotationDeg: 2, translationPct: 2, reprojectionPx: 1.5 };
 /** Texture registration rounds on the calibration render (more do not help: the detector's error there stays ≈ 2.5–2.8 px). */
 const REGISTRATION_ROUNDS = 1;
 /** Measured (sample6 texture, this fitter): rotation 1.3–4.1° (8.5° at pitch −10°), translation 1.7–4.3 %, reprojection 1.85–2.64 px. */
 const REGRESSION = { rotationDeg: 11, translationPct: 6, reprojectionPx: 3.2 };
+/**
+ * After the photometric refinement. Measured (keyframe 'yaw +5°', 'warp' gradient): rotation 0.58–2.36° (5.4° at
+ * pitch −10°, smile), translation 1.36–3.79 %, reprojection against the detector 1.63–5.61 px (it grows: the refined
+ * pose leaves the detector's biased landmarks; the model's landmarks against their true projections improve,
+ * 2.3–4.1 px against 1.9–4.4 px).
+ */
+const REFINED_REGRESSION = { rotationDeg: 7, translationPct: 5, reprojectionPx: 7 };
 
 interface PoseCase { name: string; yaw: number; pitch: number; roll: number; jaw?: number; expression?: Record<number, number> }
 const CASES: PoseCase[] = [
@@ -112,7 +121,10 @@ function rms(a: ArrayLike<number>, sa: number, b: ArrayLike<number>, sb: number,
   return Math.sqrt(s / (to - from));
 }
 
-let results: { pose: string; rotationDeg: number; translationPct: number; reprojectionPx: number }[] = [];
+interface Row { pose: string; rotationDeg: number; translationPct: number; reprojectionPx: number }
+let results: Row[] = [];
+/** What the photometric refinement needs from the landmark test: the rendered frames, their detections, fits and truths. */
+let capture: { images: RgbImage[]; frames: FitFrame[]; truths: SyntheticTruth[]; fit: ReturnType<typeof fitCaptureSync> } | null = null;
 
 describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker → fit', () => {
   it('recovers the head pose of rendered frames through tracker and fitter (measured level; the issue targets are the it.fails below)', async () => {
@@ -144,11 +156,13 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
     console.log(`[synthetic] ${surface.count} Gaussians; calibration render: detector vs truth RMS by registration round ${calibRms.map((x) => x.toFixed(2)).join(' → ')} px`);
 
     const frames: FitFrame[] = [];
+    const images: RgbImage[] = [];
     const truths: SyntheticTruth[] = [];
     const detectorRms: number[] = [];
     for (const [i, c] of CASES.entries()) {
       const truth = truthFor(c);
       const img = await render(surface, truth);
+      images.push(img);
       if (i === 0 || process.env.SYNTHETIC_PNG_DIR) fs.writeFileSync(path.join(process.env.SYNTHETIC_PNG_DIR ?? os.tmpdir(), `synthetic-recovery-${i}.png`), encodeRgbPng(img));
       const lm = await trackOne(img);
       detectorRms.push(rms(lm, 3, projectLandmarks(head, [0, 0, 0], truth, K).uv, 2, 0, 478));
@@ -156,6 +170,7 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
       truths.push(truth);
     }
     const res = fitCaptureSync(head, frames, { intrinsics: K, stride: 3 });
+    capture = { images, frames, truths, fit: res };
     // without the intrinsics: the focal length is estimated too (reported; monocular depth then scales with it)
     const uncal = fitCaptureSync(head, frames, { stride: 3, keyframes: CASES.length });
     const rigid = fitCaptureSync(head, frames, { intrinsics: K, stride: 3, fitShape: false });
@@ -182,7 +197,6 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
     });
     console.log(`[synthetic] fitted shape ${Array.from(res.shape, (x) => x.toFixed(2)).join(', ')} (landmark noise ${res.landmarkNoisePx?.toFixed(2)} px); focal estimated without intrinsics ${uncal.intrinsics.fx.toFixed(0)} (true ${K.fx}); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     console.table(rows);
-    results = rows;
     for (const r of rows) {
       expect(r.rotationDeg, r.pose).toBeLessThan(REGRESSION.rotationDeg);
       expect(r.translationPct, r.pose).toBeLessThan(REGRESSION.translationPct);
@@ -190,16 +204,77 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
     }
   }, 180_000);
 
+  it('photometric refinement through the engine: appearance from the most frontal frame, rigid pose per frame (measured level)', async () => {
+    expect(capture, 'the landmark test above ran').not.toBeNull();
+    const { images, frames, truths, fit } = capture!;
+    const t0 = performance.now();
+    const paramsOf = (fr: (typeof fit.frames)[number]) => {
+      const j = new Float64Array(15);
+      j.set(fr.jaw, 6);
+      j[9] = fr.eyes[0]; j[10] = fr.eyes[1]; j[12] = fr.eyes[3]; j[13] = fr.eyes[4];
+      return { shape: fit.shape, expression: fr.expression, jointRotations: j };
+    };
+    const refineFrames: RefineFrame[] = fit.frames.map((fr, i) => ({ image: images[i]!, landmarks: frames[i]!.landmarks, stride: 3, pose: { rotation: fr.rotation, translation: fr.translation }, params: paramsOf(fr) }));
+    const refiner = new PhotometricRefiner(gpu.device!, head, { intrinsics: K });
+    try {
+      const keys = chooseKeyframes(fit.frames, 1);
+      const appearance = await refiner.buildAppearance(keys.map((k) => refineFrames[k]!));
+      const tApp = performance.now() - t0;
+      const rows: (Row & Record<string, number | string>)[] = [];
+      const perFrameMs: number[] = [];
+      for (const [i, rf] of refineFrames.entries()) {
+        const r = await refiner.refine(rf);
+        perFrameMs.push(r.ms);
+        const tr = truths[i]!, fr = fit.frames[i]!;
+        const R = rodrigues(...r.pose.rotation);
+        const posed: SyntheticTruth = { rotation: R, translation: r.pose.translation, expression: Array.from(fr.expression), jaw: fr.jaw, eyes: [fr.eyes[0], fr.eyes[1], fr.eyes[3], fr.eyes[4]] };
+        const uv = projectLandmarks(head, fit.shape, posed, K).uv;
+        rows.push({
+          pose: CASES[i]!.name,
+          rotationDeg: +((rotationAngleBetween(R, tr.rotation) * 180) / Math.PI).toFixed(2),
+          translationPct: +((100 * Math.hypot(r.pose.translation[0] - tr.translation[0], r.pose.translation[1] - tr.translation[1], r.pose.translation[2] - tr.translation[2])) / tr.translation[2]).toFixed(2),
+          reprojectionPx: +rms(uv, 2, frames[i]!.landmarks, 3, 0, 478).toFixed(2),
+          rotationDegLandmarks: +((rotationAngleBetween(rodrigues(...fr.rotation), tr.rotation) * 180) / Math.PI).toFixed(2),
+          translationPctLandmarks: +((100 * Math.hypot(fr.translation[0] - tr.translation[0], fr.translation[1] - tr.translation[1], fr.translation[2] - tr.translation[2])) / tr.translation[2]).toFixed(2),
+          reprojectionPxLandmarks: +fr.reprojectionErrorPx.toFixed(2),
+          modelVsTruthPx: +rms(uv, 2, projectLandmarks(head, [0, 0, 0], tr, K).uv, 2, 0, 478).toFixed(2),
+          loss: `${r.lossBefore.toFixed(4)} → ${r.lossAfter.toFixed(4)}`,
+          renders: r.renders,
+        });
+      }
+      console.log(`[synthetic] photometric refinement: keyframe ${keys.join(', ')} (${appearance.seen}/${appearance.count} Gaussians seen), appearance ${(tApp / 1000).toFixed(1)} s, per frame ${perFrameMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`);
+      console.table(rows);
+      results = rows;
+      for (const r of rows) {
+        expect(r.rotationDeg, r.pose).toBeLessThan(REFINED_REGRESSION.rotationDeg);
+        expect(r.translationPct, r.pose).toBeLessThan(REFINED_REGRESSION.translationPct);
+        expect(r.reprojectionPx, r.pose).toBeLessThanOrEqual(REFINED_REGRESSION.reprojectionPx);
+      }
+      // the refinement's point: the worst rotation error of the landmark fit comes down
+      expect(Math.max(...rows.map((r) => r.rotationDeg))).toBeLessThan(Math.max(...rows.map((r) => r.rotationDegLandmarks as number)));
+    } finally {
+      refiner.destroy();
+    }
+  }, 240_000);
+
   // Known gap: the face-mesh detector's landmarks on these renders are 2.7–5 px RMS from the true projections (the
   // face oval 6–10 px, mostly inwards: the chin 10–16 px high; inner points 2.5–4.5 px). The fitter no longer turns
   // that into face width/depth (the shape prior scales with the measured landmark noise), so translation went from
   // 8–13 % to 1.7–4.3 %; what is left of it is mostly the width coefficient (≈ 0.4, a 4 % wider head farther away).
   // Rotation is the detector's: every pose comes out pitched ≈ 1–3° less than rendered and pitch −10° by ≈ 6–9°, with
   // the shape fixed at its truth too, with any one region of landmarks (oval, eyes, brows, lips, nose, cheeks) left
-  // out, and with other photos (sample3, sample5) as the texture (tried). Reprojection is against the detector's
-  // landmarks, so a fit that does not absorb their bias cannot get below ≈ 1.9 px. When this passes, make the targets
-  // the main assertions.
-  it.fails('meets the issue targets: rotation < 2°, translation < 2 % of depth, reprojection ≤ 1.5 px', () => {
+  // out, and with other photos (sample3, sample5) as the texture (tried).
+  // The photometric refinement (the second test) aligns every frame to the appearance of one keyframe, so it removes
+  // the frame-to-frame part of that error (rotation 1.3–8.5° → 0.6–2.4°, except pitch −10° with a smile: 8.5° → 5.4°,
+  // where the landmark fit's expression is wrong and only the rigid pose is refined) but keeps the keyframe's own
+  // error and the fitted shape's scale: translation stays 1.4–3.8 % (the keyframe's depth is 3 % off). Reprojection is
+  // against the detector's landmarks, so a fit that does not absorb their bias cannot get below ≈ 1.9 px, and a pose
+  // that leaves them (the refined one) gets 1.6–5.6 px. Tried and worse: two keyframes (the second one, chosen for its
+  // different direction, was the smile frame: rotation up to 7.3°); 128² only (translation 2.8–5.1 %); a 64² level
+  // first (no change). What would close it: refining expression/jaw and the shared shape photometrically too (the
+  // gradient reaches the vertices through `deformer.vertexGrads` / dμ/dV), and anchoring the keyframe's pose by
+  // multi-view photo-consistency rather than by its landmark fit. When this passes, make the targets the main assertions.
+  it.fails('meets the issue targets after the photometric refinement: rotation < 2°, translation < 2 % of depth, reprojection ≤ 1.5 px', () => {
     expect(results.length).toBe(CASES.length);
     for (const r of results) {
       expect(r.rotationDeg, r.pose).toBeLessThan(TARGET.rotationDeg);
