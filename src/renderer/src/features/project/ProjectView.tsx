@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Button } from '../../components/Button';
 import { EditableName } from '../../components/EditableName';
 import { EmptyState } from '../../components/EmptyState';
@@ -14,8 +14,10 @@ import { CapabilityRail } from './CapabilityRail';
 import { ProjectOverview } from './ProjectOverview';
 import { FootageDropTarget } from '../capture/FootageDropTarget';
 import { FootageView } from '../capture/FootageView';
-import { ViewportView } from '../viewport/ViewportView';
 import { TrainingView } from '../training/TrainingView';
+
+// The 3D viewport (three.js, R3F, the engine) loads on first use, not with the app.
+const ViewportView = lazy(() => import('../viewport/ViewportView').then((m) => ({ default: m.ViewportView })));
 
 /** One project: header with its name (renamable) and actions, the section rail, and the overview. */
 export function ProjectView({ id }: { id: string }) {
@@ -133,7 +135,9 @@ export function ProjectView({ id }: { id: string }) {
             ) : section === 'training' && route.name === 'project' ? (
               <TrainingView project={project} reportAvatarId={route.avatarId} />
             ) : section === 'viewport' && route.name === 'project' && route.avatarId ? (
-              <ViewportView project={project} avatarId={route.avatarId} />
+              <Suspense fallback={<p className="loading" role="status">Loading the viewport…</p>}>
+                <ViewportView project={project} avatarId={route.avatarId} />
+              </Suspense>
             ) : (
               <ProjectOverview project={project} />
             )}

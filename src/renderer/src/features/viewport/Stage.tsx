@@ -2,6 +2,7 @@ import { Canvas, useThree } from '@react-three/fiber';
 import { useEffect, useMemo, useRef } from 'react';
 import { BufferAttribute, BufferGeometry, type PerspectiveCamera } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { STAGE_FOV } from './cameraMath';
 
 /** What the engine needs of the three.js camera each time it moves or the stage resizes. */
 export interface CameraSnapshot {
@@ -15,8 +16,6 @@ export interface OrbitHome {
   target: [number, number, number];
   distance: number;
 }
-
-export const STAGE_FOV = 30;
 
 /**
  * OrbitControls on R3F's camera (drag to orbit, right-drag/shift-drag to pan, wheel to zoom). Every change re-renders

@@ -5,9 +5,9 @@ import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { navigate } from '../../store/route';
 import { AvatarEngine, requestEngineDevice, type FrameInfo } from './avatarEngine';
-import { engineCamera, renderSize } from './cameraMath';
+import { engineCamera, renderSize, STAGE_FOV } from './cameraMath';
 import { gaussianCentres } from './centres';
-import { bounds, JAW_OPEN_MAX, type HeadState } from './headRig';
+import { homeView, JAW_OPEN_MAX, type HeadState } from './headRig';
 import { loadAvatar, type LoadedAvatar } from './loadAvatar';
 import { Stage, type CameraSnapshot, type OrbitHome } from './Stage';
 import './viewport.css';
@@ -72,10 +72,7 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
 
   const vertices = useMemo(() => rig.vertices(head, applyPose), [rig, head, applyPose]);
   const centres = useMemo(() => (showCentres ? gaussianCentres(data, vertices, rig.model.triangles) : null), [showCentres, data, vertices, rig]);
-  const home = useMemo<OrbitHome>(() => {
-    const b = bounds(rig.vertices(rig.neutral(), false));
-    return { target: b.centre, distance: (b.radius / Math.tan(((30 / 2) * Math.PI) / 180)) * 1.25 };
-  }, [rig]);
+  const home = useMemo<OrbitHome>(() => homeView(rig, STAGE_FOV), [rig]);
 
   // The engine: one WebGPU device and the avatar's buffers for the life of this view.
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
@@ -235,7 +232,16 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
                   }}
                 />
                 <label className="viewport-check">
-                  <input type="checkbox" checked={applyPose} onChange={(e) => setApplyPose(e.target.checked)} /> Apply the tracked head pose
+                  <input
+                    type="checkbox"
+                    checked={applyPose}
+                    onChange={(e) => {
+                      setApplyPose(e.target.checked);
+                      // The pose belongs to a tracked frame: show the first one if none is shown.
+                      if (e.target.checked && frameAt === null) showFrame(0);
+                    }}
+                  />{' '}
+                  Apply the tracked head pose
                 </label>
                 {avatar.fitCamera && <p className="muted viewport-hint">From {avatar.fitCamera}, {fps} fps.</p>}
               </>

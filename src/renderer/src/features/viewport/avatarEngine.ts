@@ -1,7 +1,7 @@
 /**
  * The trained avatar on the browser's WebGPU, rendered by the project's engine: posed head vertices →
- * `BindingMesh` → `BindingDeformer` (bound Gaussians → world Gaussians) → `ForwardRenderer` → the colour buffer
- * shown on a WebGPU canvas (`CanvasBlit`). Renders on request; requests made while a frame is in flight collapse
+ * `BindingMesh` → `BindingDeformer` (bound Gaussians → world Gaussians) → `ForwardRenderer` → the colour buffer,
+ * packed to RGBA8 and drawn on a 2D canvas (`present.ts` says why not a WebGPU canvas). Renders on request; requests made while a frame is in flight collapse
  * into one follow-up frame with the latest inputs.
  */
 import { BoundGaussians, type BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
@@ -11,7 +11,7 @@ import { engineDeviceLimits } from '@engine/gpu/limits';
 import type { Camera } from '@engine/splat/camera';
 import { ForwardRenderer } from '@engine/splat/forward';
 import { GaussianScene } from '@engine/splat/scene';
-import { CanvasBlit } from './blit';
+import { Rgba8Packer } from './present';
 
 /** Background behind the avatar (sRGB, 0–1): the stage colour, so the avatar's edges blend into the page. */
 export const VIEWPORT_BACKGROUND: [number, number, number] = [0.11, 0.115, 0.125];
@@ -26,7 +26,7 @@ export interface FrameRequest {
 }
 
 export interface FrameInfo {
-  /** Wall time of the frame: vertex upload, deform, render, copy to the canvas, until the GPU finished. */
+  /** Wall time of the frame: vertex upload, deform, render, pack + readback, drawing on the canvas. */
   ms: number;
   width: number;
   height: number;
@@ -59,13 +59,13 @@ export async function requestEngineDevice(): Promise<EngineDevice> {
 export class AvatarEngine {
   readonly adapter: AdapterReport;
   private readonly device: GPUDevice;
-  private readonly context: GPUCanvasContext;
+  private readonly context: CanvasRenderingContext2D;
   private readonly bound: BoundGaussians;
   private readonly mesh: BindingMesh;
   private readonly scene: GaussianScene;
   private readonly deformer: BindingDeformer;
   private readonly renderer: ForwardRenderer;
-  private readonly blit: CanvasBlit;
+  private readonly packer: Rgba8Packer;
   private pending: FrameRequest | null = null;
   private running = false;
   private frames = 0;
@@ -82,17 +82,15 @@ export class AvatarEngine {
   ) {
     this.device = engine.device;
     this.adapter = engine.adapter;
-    const context = canvas.getContext('webgpu');
-    if (!context) throw new WebGpuUnavailableError('The canvas gave no WebGPU context.');
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('The viewport canvas gave no 2D context.');
     this.context = context;
-    const format = navigator.gpu.getPreferredCanvasFormat();
-    context.configure({ device: this.device, format, alphaMode: 'opaque' });
     this.bound = BoundGaussians.fromData(this.device, data, { label: 'viewport.bound' });
     this.mesh = new BindingMesh(this.device, triangles, new Float32Array(vertexCount * 3), 'viewport.mesh');
     this.scene = GaussianScene.create(this.device, { capacity: Math.max(1, data.count), shDegree: data.shDegree, label: 'viewport.scene' });
     this.deformer = new BindingDeformer(this.device);
     this.renderer = new ForwardRenderer(this.device);
-    this.blit = new CanvasBlit(this.device, format);
+    this.packer = new Rgba8Packer(this.device);
     engine.onLost((e) => {
       if (!this.destroyed) this.onError(`The GPU device was lost (${e.message}). Reopen the viewport to continue.`);
     });
@@ -130,20 +128,20 @@ export class AvatarEngine {
   private async renderNow({ vertices, camera }: FrameRequest): Promise<void> {
     const t0 = performance.now();
     const { width, height } = camera;
-    if (this.canvas.width !== width || this.canvas.height !== height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
-    }
     this.mesh.setVertices(vertices);
     const enc = this.device.createCommandEncoder({ label: 'viewport.deform' });
     this.deformer.encodeForward(enc, this.bound, this.mesh, this.scene);
     this.device.queue.submit([enc.finish()]);
     const state = await this.renderer.render(this.scene, camera, { background: VIEWPORT_BACKGROUND });
     if (this.destroyed) return;
-    const out = this.device.createCommandEncoder({ label: 'viewport.blit' });
-    this.blit.encode(out, this.context, state.color, width, height);
-    this.device.queue.submit([out.finish()]);
-    await this.device.queue.onSubmittedWorkDone();
+    const rgba = await this.packer.pack(state.color, width * height);
+    if (this.destroyed) return;
+    // Resized only now, so the previous frame stays up while this one renders.
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.context.putImageData(new ImageData(rgba, width, height), 0, 0);
     const errors = this.engine.takeErrors();
     if (errors.length) throw new Error(`GPU error: ${errors.join('; ')}`);
     this.frames++;
@@ -152,8 +150,7 @@ export class AvatarEngine {
 
   destroy(): void {
     this.destroyed = true;
-    for (const x of [this.renderer, this.deformer, this.scene, this.mesh, this.bound, this.blit]) x.destroy();
-    this.context.unconfigure();
+    for (const x of [this.renderer, this.deformer, this.scene, this.mesh, this.bound, this.packer]) x.destroy();
     this.engine.destroy();
   }
 }

@@ -6,6 +6,9 @@
  */
 import type { Camera } from '@engine/splat/camera';
 
+/** Vertical field of view of the viewport's orbit camera, degrees. */
+export const STAGE_FOV = 30;
+
 export interface PerspectiveLike {
   /** Vertical field of view in degrees (three.js `PerspectiveCamera.fov`). */
   fov: number;

@@ -110,6 +110,15 @@ export class HeadRig {
   }
 }
 
+/**
+ * Where the orbit camera starts: in front of the face (+z) looking at the neutral head's bounding-box centre, far
+ * enough for the whole head and neck to fit the vertical field of view `fovDeg` with a margin.
+ */
+export function homeView(rig: HeadRig, fovDeg: number): { target: [number, number, number]; distance: number } {
+  const b = bounds(rig.vertices(rig.neutral(), false));
+  return { target: b.centre, distance: (b.radius / Math.tan((fovDeg / 2) * (Math.PI / 180))) * 1.6 };
+}
+
 /** Axis-aligned bounds of V×3 vertices: centre and the largest half-extent. */
 export function bounds(v: ArrayLike<number>): { centre: [number, number, number]; radius: number } {
   const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
