@@ -108,6 +108,8 @@ export class HeadPosing {
   private readonly jTmpl: Float64Array; // J × 3
   private readonly jShape: Float64Array; // J × 3 × S
   private readonly jExpr: Float64Array; // J × 3 × E
+  /** Template + shape blend of the last shape seen (a capture shares one shape: FLAME's 300 × V × 3 once, not per call). */
+  private shaped: { shape: Float64Array; rest: Float64Array } | null = null;
 
   constructor(readonly model: HeadModel) {
     const d = model.data;
@@ -162,10 +164,10 @@ export class HeadPosing {
     const features = new Float64Array(C);
     cj.forEach((j, q) => { for (let k = 0; k < 9; k++) features[q * 9 + k] = tf.local[j * 9 + k]! - (k % 4 === 0 ? 1 : 0); });
     const dE = corr?.expression ?? null, dP = corr?.pose ?? null;
+    const base = this.shapedTemplate(shape, ns);
     const rest = new Float64Array(V * 3);
     for (let r = 0; r < V * 3; r++) {
-      let x = this.tmpl[r]!;
-      for (let s = 0; s < ns; s++) x += this.sdirs[r * S + s]! * shape![s]!;
+      let x = base[r]!;
       for (let e = 0; e < ne; e++) x += this.edirs[r * E + e]! * expr![e]!;
       if (dE) for (let e = 0; e < ne; e++) x += dE[r * E + e]! * expr![e]!;
       if (this.pdirs) for (let p = 0; p < P; p++) x += this.pdirs[r * P + p]! * baseFeat[p]!;
@@ -189,6 +191,21 @@ export class HeadPosing {
       for (let a = 0; a < 3; a++) vertices[i * 3 + a] = Rg[a * 3]! * ox + Rg[a * 3 + 1]! * oy + Rg[a * 3 + 2]! * oz + tg[a]!;
     }
     return { input, rest, skinned, restJoints, tf, features, vertices };
+  }
+
+  private shapedTemplate(shape: ArrayLike<number> | undefined, ns: number): Float64Array {
+    const key = Float64Array.from({ length: ns }, (_, s) => shape![s]!);
+    const c = this.shaped;
+    if (c && c.shape.length === ns && c.shape.every((x, s) => x === key[s])) return c.rest;
+    const { V, S } = this;
+    const rest = new Float64Array(V * 3);
+    for (let r = 0; r < V * 3; r++) {
+      let x = this.tmpl[r]!;
+      for (let s = 0; s < ns; s++) x += this.sdirs[r * S + s]! * key[s]!;
+      rest[r] = x;
+    }
+    this.shaped = { shape: key, rest };
+    return rest;
   }
 
   /**
