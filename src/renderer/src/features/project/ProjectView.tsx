@@ -17,7 +17,18 @@ import { FootageView } from '../capture/FootageView';
 import { TrainingView } from '../training/TrainingView';
 
 // The 3D viewport (three.js, R3F, the engine) loads on first use, not with the app.
-const ViewportView = lazy(() => import('../viewport/ViewportView').then((m) => ({ default: m.ViewportView })));
+const ViewportView = lazy(() =>
+  import('../viewport/ViewportView').then(
+    (m) => ({ default: m.ViewportView }),
+    (err: unknown) => ({
+      default: () => (
+        <p className="banner banner-warning" role="alert">
+          The 3D viewport could not be loaded ({err instanceof Error ? err.message : String(err)}). Reload the window to try again.
+        </p>
+      ),
+    }),
+  ),
+);
 
 /** One project: header with its name (renamable) and actions, the section rail, and the overview. */
 export function ProjectView({ id }: { id: string }) {

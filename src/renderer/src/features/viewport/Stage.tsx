@@ -1,6 +1,6 @@
 import { Canvas, useThree } from '@react-three/fiber';
-import { useEffect, useMemo, useRef } from 'react';
-import { BufferAttribute, BufferGeometry, type PerspectiveCamera } from 'three';
+import { Component, useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { BufferAttribute, BufferGeometry, PerspectiveCamera } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { STAGE_FOV } from './cameraMath';
 
@@ -15,6 +15,15 @@ export interface CameraSnapshot {
 export interface OrbitHome {
   target: [number, number, number];
   distance: number;
+}
+
+/** The home view as a camera snapshot, for when three.js (and so the orbit camera) is unavailable. */
+export function homeSnapshot(home: OrbitHome, cssWidth: number, cssHeight: number): CameraSnapshot {
+  const cam = new PerspectiveCamera(STAGE_FOV, cssWidth / Math.max(1, cssHeight));
+  cam.position.set(home.target[0], home.target[1], home.target[2] + home.distance);
+  cam.lookAt(...home.target);
+  cam.updateMatrixWorld();
+  return { fov: STAGE_FOV, viewGl: Float32Array.from(cam.matrixWorldInverse.elements), cssWidth, cssHeight };
 }
 
 /**
@@ -111,6 +120,26 @@ function CentresOverlay({ centres }: { centres: Float32Array }) {
   );
 }
 
+/**
+ * Keeps the engine image when three.js cannot run (no WebGL context, a scene error): the overlays and the orbit
+ * controls go, a note says why.
+ */
+class OverlayBoundary extends Component<{ children: ReactNode }, { error: string | null }> {
+  override state = { error: null as string | null };
+  static getDerivedStateFromError(err: unknown) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+  override render() {
+    if (this.state.error)
+      return (
+        <p className="viewport-overlay-error" role="status">
+          Orbit and overlays are unavailable: {this.state.error}
+        </p>
+      );
+    return this.props.children;
+  }
+}
+
 export interface StageProps {
   home: OrbitHome;
   homeKey: number;
@@ -127,11 +156,13 @@ export function Stage({ home, homeKey, onCamera, engineCanvas, vertices, triangl
   return (
     <div className="viewport-stage-layers">
       <canvas ref={engineCanvas} className="viewport-engine-canvas" data-testid="viewport-engine-canvas" />
-      <Canvas className="viewport-overlay-canvas" style={{ position: 'absolute', inset: 0 }} frameloop="demand" gl={{ alpha: true, antialias: true }} camera={{ fov: STAGE_FOV, near: 0.01, far: 100 }} data-testid="viewport-overlay-canvas">
-        <CameraRig home={home} homeKey={homeKey} onCamera={onCamera} />
-        {showMesh && <MeshOverlay vertices={vertices} triangles={triangles} />}
-        {centres && <CentresOverlay centres={centres} />}
-      </Canvas>
+      <OverlayBoundary>
+        <Canvas className="viewport-overlay-canvas" style={{ position: 'absolute', inset: 0 }} frameloop="demand" gl={{ alpha: true, antialias: true }} camera={{ fov: STAGE_FOV, near: 0.01, far: 100 }} data-testid="viewport-overlay-canvas">
+          <CameraRig home={home} homeKey={homeKey} onCamera={onCamera} />
+          {showMesh && <MeshOverlay vertices={vertices} triangles={triangles} />}
+          {centres && <CentresOverlay centres={centres} />}
+        </Canvas>
+      </OverlayBoundary>
     </div>
   );
 }

@@ -9,7 +9,7 @@ import { engineCamera, renderSize, STAGE_FOV } from './cameraMath';
 import { gaussianCentres } from './centres';
 import { homeView, JAW_OPEN_MAX, type HeadState } from './headRig';
 import { loadAvatar, type LoadedAvatar } from './loadAvatar';
-import { Stage, type CameraSnapshot, type OrbitHome } from './Stage';
+import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from './Stage';
 import './viewport.css';
 
 /** Long side of the engine's render in device pixels: CPU adapters (SwiftShader) get a smaller image. */
@@ -82,8 +82,13 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
   verticesRef.current = vertices;
   const maxSide = useRef(MAX_RENDER_SIDE.gpu);
 
+  const stageRef = useRef<HTMLDivElement | null>(null);
+  const homeRef = useRef<OrbitHome>(home);
+  homeRef.current = home;
   const requestFrame = useCallback(() => {
-    const engine = engineRef.current, cam = cameraRef.current;
+    const engine = engineRef.current, stage = stageRef.current;
+    // Without three.js (no WebGL) the orbit camera never reports: the engine still renders the home view.
+    const cam = cameraRef.current ?? (stage ? homeSnapshot(homeRef.current, stage.clientWidth, stage.clientHeight) : null);
     if (!engine || !cam || cam.cssWidth < 1 || cam.cssHeight < 1) return;
     const { width, height } = renderSize(cam.cssWidth, cam.cssHeight, window.devicePixelRatio || 1, maxSide.current);
     engine.request({ vertices: verticesRef.current, camera: engineCamera(cam, width, height) });
@@ -172,7 +177,7 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
         </span>
       </header>
       <div className="viewport-body">
-        <div className="viewport-stage" data-testid="viewport-stage">
+        <div className="viewport-stage" data-testid="viewport-stage" ref={stageRef}>
           <Stage home={home} homeKey={homeKey} onCamera={onCamera} engineCanvas={canvasRef} vertices={vertices} triangles={rig.model.triangles} showMesh={showMesh} centres={centres} />
           {engineState.state === 'error' && (
             <div className="viewport-stage-message" role="alert">
