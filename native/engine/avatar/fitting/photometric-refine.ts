@@ -106,7 +106,8 @@ const SH_C0 = 0.28209479177387814;
 /** A Gaussian is seen by a keyframe when its depth is within this of the rendered surface (metres). */
 const VISIBILITY_TOLERANCE = 0.004;
 
-interface Level {
+/** One frame at one pyramid level: the rendered crop (mask bounding box), its intrinsics, target and loss mask. */
+export interface Level {
   width: number;
   height: number;
   K: Intrinsics;
