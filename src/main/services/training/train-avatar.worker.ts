@@ -110,11 +110,14 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
       );
       const t = trainer;
       let checkpointStep = 0;
+      let priorSeconds = 0;
       if (resumeFrom && resumeFrom.step > 0 && fs.existsSync(ckFile)) {
         const buf = fs.readFileSync(ckFile);
         t.restore(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
         checkpointStep = t.step;
+        priorSeconds = resumeFrom.seconds ?? 0;
       }
+      const workedSeconds = () => priorSeconds + (Date.now() - t0) / 1000;
       const startStep = t.step;
 
       let lastCheckpointAt = Date.now();
@@ -133,7 +136,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         }
         checkpointStep = t.step;
         lastCheckpointAt = Date.now();
-        ctx.checkpoint({ step: t.step } satisfies TrainCheckpoint);
+        ctx.checkpoint({ step: t.step, seconds: workedSeconds() } satisfies TrainCheckpoint);
       };
 
       // Validation frame: the first held-out frame, else the first train frame (its PSNR then measures fitting only).
@@ -222,7 +225,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         const data = await raceDeviceLoss(device, bound.read());
         writeFileAtomic(path.join(partial, 'avatar.bin'), serializeBound(data));
         await saveCheckpoint();
-        const seconds = (Date.now() - t0) / 1000;
+        const seconds = workedSeconds();
         const out: TrainOutput = {
           avatarId: params.avatarId,
           headModel: model.kind,

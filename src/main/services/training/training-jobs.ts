@@ -113,7 +113,7 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
       fs.renameSync(final, partial);
       throw err;
     }
-    return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, steps: out.steps, resumedFrom: out.resumedFrom, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length };
+    return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, steps: out.steps, resumedFrom: out.resumedFrom, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length, seconds: out.seconds };
   },
   discard(s, job) {
     const p = job.params as TrainParams;

@@ -14,6 +14,8 @@ export interface TrainParams {
 
 export interface TrainCheckpoint {
   step: number;
+  /** Seconds the run had worked when this checkpoint was written, over all attempts (absent in older checkpoints). */
+  seconds?: number;
 }
 
 export interface EvaluatedFrame {
@@ -39,6 +41,7 @@ export interface TrainOutput {
   perFrame: EvaluatedFrame[];
   /** Files inside the avatar folder to record as blobs. */
   files: string[];
+  /** Working time over all attempts (up to each resume's checkpoint, plus the last attempt). */
   seconds: number;
 }
 
