@@ -96,6 +96,7 @@ test('train an avatar from the Avatar section: live preview, pause and resume, r
   await expect(page).toHaveURL(/\/training\/[0-9a-f]{32}$/);
   const report = page.getByRole('region', { name: /^Report:/ });
   await expect(report.getByTestId('report-psnr')).toContainText('dB');
+  await expect(report.getByTestId('report-head-psnr')).toContainText('dB');
   const rows = report.getByRole('grid', { name: 'Evaluated frames' }).locator('tbody tr');
   await expect(rows).toHaveCount(2);
   for (const label of ['Ground truth', 'Render', 'Error ×4']) {

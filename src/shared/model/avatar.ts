@@ -101,6 +101,8 @@ export const ReportFrame = z.object({
   cameraId: z.string().nullable(),
   psnr: z.number(),
   ssim: z.number(),
+  /** PSNR over the frame's head matte (what the avatar can learn); null when not recorded. */
+  maskedPsnr: z.number().nullable(),
   /** Project-relative PNGs (null for runs recorded before images were written). */
   images: z.object({ groundTruth: z.string(), render: z.string(), error: z.string() }).nullable(),
 });

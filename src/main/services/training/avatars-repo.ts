@@ -78,11 +78,12 @@ export class AvatarsRepo {
       if (!e) {
         const base = `${avatarFolder(avatarId)}/eval/${m.cameraId.split(':').at(-1)}-${String(m.idx).padStart(6, '0')}`;
         const images = { groundTruth: `${base}-gt.png`, render: `${base}-render.png`, error: `${base}-error.png` };
-        e = { idx: m.idx, cameraId: m.cameraId, psnr: Number.NaN, ssim: Number.NaN, images: Object.values(images).every((p) => recorded.has(p)) ? images : null };
+        e = { idx: m.idx, cameraId: m.cameraId, psnr: Number.NaN, ssim: Number.NaN, maskedPsnr: null, images: Object.values(images).every((p) => recorded.has(p)) ? images : null };
         byFrame.set(key, e);
       }
       if (m.name === 'psnr') e.psnr = m.value;
       else if (m.name === 'ssim') e.ssim = m.value;
+      else if (m.name === 'maskedPsnr') e.maskedPsnr = m.value;
     }
     return { ...base, perFrame: [...byFrame.values()] };
   }

@@ -7,11 +7,13 @@ export interface FrameComparison {
   target: Float32Array;
   psnr: number;
   ssim: number;
+  /** PSNR over the frame's matte (the head region the avatar can learn); null without a matte. */
+  maskedPsnr: number | null;
 }
 
 /**
  * Renders a frame (a trainer index, or a held-out frame) over `bg` and compares it with its target composited over the
- * same colour — the metrics of `AvatarTrainer.evaluate` (full-image PSNR, 11×11 SSIM), plus both images for previews
+ * same colour — the metrics of `AvatarTrainer.evaluate` (full-image PSNR, 11×11 SSIM, PSNR over the matte), plus both images for previews
  * and the report.
  */
 export async function renderAndCompare(trainer: AvatarTrainer, item: number | AvatarFrame, bg: readonly [number, number, number] = [0, 0, 0]): Promise<FrameComparison> {
@@ -30,7 +32,17 @@ export async function renderAndCompare(trainer: AvatarTrainer, item: number | Av
     const n = trainer.width * trainer.height;
     const target = new Float32Array(n * 3);
     for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) target[p * 3 + c] = tgt4[p * 4 + c]!;
-    return { render: rgb, target, psnr: psnr(rgb, target), ssim: ssim(rgb, target, trainer.width, trainer.height, 3).loss };
+    let maskedPsnr: number | null = null;
+    if (prepared.mask) {
+      let se = 0, w = 0;
+      for (let p = 0; p < n; p++) {
+        const m = prepared.mask[p]!;
+        for (let c = 0; c < 3; c++) se += m * (rgb[p * 3 + c]! - target[p * 3 + c]!) ** 2;
+        w += 3 * m;
+      }
+      maskedPsnr = w > 0 ? -10 * Math.log10(Math.max(se / w, 1e-20)) : null;
+    }
+    return { render: rgb, target, psnr: psnr(rgb, target), ssim: ssim(rgb, target, trainer.width, trainer.height, 3).loss, maskedPsnr };
   } finally {
     if (typeof item !== 'number') {
       trainer.frames.pop();

@@ -215,7 +215,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           writeFileAtomic(path.join(partial, images.render), encodePng(rgbFloatToRgba8(cmp.render, size.w, size.h), size.w, size.h));
           writeFileAtomic(path.join(partial, images.error), encodePng(errorHeatmap(cmp.render, cmp.target, size.w, size.h), size.w, size.h));
           files.push(images.groundTruth, images.render, images.error);
-          perFrame.push({ idx: f.idx, cameraId: f.cameraId, psnr: cmp.psnr, ssim: cmp.ssim, images });
+          perFrame.push({ idx: f.idx, cameraId: f.cameraId, psnr: cmp.psnr, ssim: cmp.ssim, maskedPsnr: cmp.maskedPsnr, images });
         }
         const mean = perFrame.length ? { psnr: perFrame.reduce((s, m) => s + m.psnr, 0) / perFrame.length, ssim: perFrame.reduce((s, m) => s + m.ssim, 0) / perFrame.length } : null;
         // The final preview (validation frame at the last step) stays with the avatar.

@@ -18,7 +18,7 @@ const Output = z.object({
   skippedFrames: z.number().int(),
   metrics: z.object({ psnr: z.number(), ssim: z.number() }).nullable(),
   perFrame: z.array(
-    z.object({ idx: z.number().int(), cameraId: z.string(), psnr: z.number(), ssim: z.number(), images: z.object({ groundTruth: z.string(), render: z.string(), error: z.string() }) }),
+    z.object({ idx: z.number().int(), cameraId: z.string(), psnr: z.number(), ssim: z.number(), maskedPsnr: z.number().nullable().default(null), images: z.object({ groundTruth: z.string(), render: z.string(), error: z.string() }) }),
   ),
   files: z.array(z.string()),
   seconds: z.number(),
@@ -103,6 +103,7 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
           const id = (frameId.get(p.captureId, f.cameraId, f.idx) as number | undefined) ?? null;
           metric.run(p.runId, out.steps, 'test', id, 'psnr', f.psnr);
           metric.run(p.runId, out.steps, 'test', id, 'ssim', f.ssim);
+          if (f.maskedPsnr !== null && Number.isFinite(f.maskedPsnr)) metric.run(p.runId, out.steps, 'test', id, 'maskedPsnr', f.maskedPsnr);
         }
         if (out.metrics) {
           metric.run(p.runId, out.steps, 'test', null, 'psnr', out.metrics.psnr);

@@ -23,6 +23,8 @@ export interface EvaluatedFrame {
   cameraId: string;
   psnr: number;
   ssim: number;
+  /** PSNR over the frame's head matte; null without one. */
+  maskedPsnr: number | null;
   /** File names inside the avatar folder (`eval/…`). */
   images: { groundTruth: string; render: string; error: string };
 }

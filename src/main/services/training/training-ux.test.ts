@@ -152,7 +152,7 @@ describe('training job', () => {
     const report = (await call('training.report', { avatarId: (done.result as { avatarId: string }).avatarId })) as TrainingReport;
     expect(report).toMatchObject({ evaluation: 'split', preset: 'high', config: { shDegree: 2, densifyBudget: 2 } });
     expect(report.perFrame.map((f) => f.idx)).toEqual([10, 11]);
-    expect(report.perFrame.every((f) => f.images !== null)).toBe(true);
+    expect(report.perFrame.every((f) => f.images !== null && f.maskedPsnr !== null && Number.isFinite(f.maskedPsnr))).toBe(true);
     // Three attempts, one folder: the final previews only, no temp files.
     const files = fs.readdirSync(path.join(host.services.projects.folderOf(projectId), 'avatars', report.avatarId));
     expect(files.filter((f) => f.startsWith('preview') || f.endsWith('.tmp'))).toEqual(['preview.png']);

@@ -41,6 +41,8 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
     }
   };
   const c = report.config;
+  const masked = frames.map((f) => f.maskedPsnr).filter((v): v is number => v !== null && Number.isFinite(v));
+  const meanMasked = masked.length ? masked.reduce((a, b) => a + b, 0) / masked.length : null;
   const severalCameras = new Set(frames.map((f) => f.cameraId)).size > 1 || report.evaluation === 'camera';
 
   return (
@@ -62,6 +64,10 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
         <div className="stat">
           <dt>Mean PSNR</dt>
           <dd data-testid="report-psnr">{formatDb(report.metrics?.psnr)}</dd>
+        </div>
+        <div className="stat" title="PSNR over the head matte only: the region the avatar learns">
+          <dt>Mean PSNR (head)</dt>
+          <dd data-testid="report-head-psnr">{formatDb(meanMasked)}</dd>
         </div>
         <div className="stat">
           <dt>Mean SSIM</dt>
@@ -105,6 +111,7 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
                   <th scope="col" className="num">Frame</th>
                   {severalCameras && <th scope="col">Camera</th>}
                   <th scope="col" className="num">PSNR</th>
+                  <th scope="col" className="num" title="PSNR over the head matte">Head</th>
                   <th scope="col" className="num">SSIM</th>
                 </tr>
               </thead>
@@ -114,6 +121,7 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
                     <td className="num">{f.idx}</td>
                     {severalCameras && <td>{cameraName(f.cameraId)}</td>}
                     <td className="num">{formatDb(f.psnr)}</td>
+                    <td className="num">{formatDb(f.maskedPsnr)}</td>
                     <td className="num">{formatSsim(f.ssim)}</td>
                   </tr>
                 ))}
@@ -140,7 +148,7 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
               )}
               <p className="training-report-caption muted">
                 Frame {frame.idx}
-                {severalCameras ? ` of camera ${cameraName(frame.cameraId)}` : ''} · {formatDb(frame.psnr)} · SSIM {formatSsim(frame.ssim)}. The error is the mean absolute colour difference, ×4, black (none) to white.
+                {severalCameras ? ` of camera ${cameraName(frame.cameraId)}` : ''} · {formatDb(frame.psnr)} ({formatDb(frame.maskedPsnr)} over the head) · SSIM {formatSsim(frame.ssim)}. The error is the mean absolute colour difference, ×4, black (none) to white.
               </p>
             </div>
           )}
