@@ -16,11 +16,6 @@ export interface JobDefinition<P = any, O = any> {
   /** Validates the worker's output and records it. Must be all-or-nothing. Returns the job's public result. */
   commit(services: StudioServices, job: JobRecord, output: O): unknown;
   /**
-   * The worker checkpoints and stops on `jobs.pause`, keeping its partial output; a resume continues from the
-   * checkpoint. Other kinds refuse a pause.
-   */
-  pausable?: boolean;
-  /**
    * On DISK_FULL the runner frees the partial output and drops the checkpoint (a resume starts afresh), unless the
    * kind keeps them: its checkpoints are written atomically, so the last one is intact and worth resuming from.
    */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { StudioError, type StudioErrorShape } from '@shared/api/errors';
-import { RESUMABLE_JOB_STATUSES, type Job, type JobKind, type JobProgress } from '@shared/model/job';
+import { PAUSABLE_JOB_KINDS, RESUMABLE_JOB_STATUSES, type Job, type JobKind, type JobProgress } from '@shared/model/job';
 import { newId } from '../services/library/ids';
 import type { StudioServices } from '../services/studio-services';
 import type { JobDefinition } from './job-definition';
@@ -87,12 +87,12 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
 
   /**
    * Asks a running job to checkpoint and stop, keeping its partial output; a queued one is held back. `resume`
-   * continues it. Only kinds whose definition is `pausable` accept it.
+   * continues it. Only kinds in PAUSABLE_JOB_KINDS accept it (their workers checkpoint and stop on `pause`).
    */
   pause(id: string): Job {
     this.services.library.assertWritable();
     const job = this.services.jobs.get(id);
-    if (!this.definition(job.kind).pausable) throw new StudioError('CONFLICT', 'This kind of job cannot be paused. Cancel it, or let it finish.');
+    if (!PAUSABLE_JOB_KINDS.includes(job.kind)) throw new StudioError('CONFLICT', 'This kind of job cannot be paused. Cancel it, or let it finish.');
     if (job.status === 'paused') return toPublicJob(job);
     const run = this.running.get(id);
     if (run) {

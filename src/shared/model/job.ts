@@ -64,5 +64,5 @@ export type Job = z.infer<typeof Job>;
 
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['queued', 'running'];
 export const RESUMABLE_JOB_STATUSES: readonly JobStatus[] = ['paused', 'interrupted', 'failed', 'cancelled'];
-/** Kinds whose workers can stop at a checkpoint on request (`jobs.pause`) and continue from it. */
+/** Kinds whose workers stop at a checkpoint on request (`jobs.pause`) and continue from it; others refuse a pause. */
 export const PAUSABLE_JOB_KINDS: readonly JobKind[] = ['avatar.train'];

@@ -35,7 +35,6 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
     config: TrainingConfig,
     holdOutCamera: z.string().nullable(),
   }),
-  pausable: true,
   // Checkpoints are written atomically: after a full disk the last one is intact and worth resuming from.
   keepPartialOnDiskFull: true,
   previewAfterCommit: (job) => {
