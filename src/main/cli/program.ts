@@ -9,6 +9,7 @@ import { CliContext, type GlobalOptions } from './cli-context';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { jobsTable, projectsTable } from './format';
 import { makeAvatar } from './make-avatar';
+import { addExportCommand } from './export-command';
 import { addTrainingOptions, presetFrom, trainingOverridesFrom } from './training-flags';
 
 type Out = { json: unknown; text: string; exitCode?: number };
@@ -233,6 +234,8 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
       });
     }),
   );
+
+  addExportCommand(program, run);
 
   const avatars = program.command('avatars').description('list trained avatars');
   avatars

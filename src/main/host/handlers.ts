@@ -9,6 +9,7 @@ import { toPublicJob } from '../jobs/jobs-repo';
 import { checkFlameFiles, requireFlameForTracking, validateFlameSettings } from '../services/settings/flame-check';
 import { resolveHoldOutCamera, resolveTrainingConfig } from '../services/training/presets';
 import { avatarWithFiles } from '../services/training/avatar-files';
+import { listExports, prepareExport, repeatRequest } from '../services/export/export-jobs';
 import type { StudioHost } from './studio-host';
 
 type Handlers = { [M in MethodName]: (params: MethodParams<M>, host: StudioHost) => MethodResult<M> | Promise<MethodResult<M>> };
@@ -126,6 +127,15 @@ export const handlers: Handlers = {
     return host.services.avatars.list(p.projectId);
   },
   'avatars.get': (p, host) => avatarWithFiles(host.services, p.id),
+  'exports.create': (p, host) => {
+    const params = prepareExport(host.services, p);
+    return host.jobs.enqueue('avatar.export', params, params.projectId);
+  },
+  'exports.repeat': (p, host) => {
+    const params = prepareExport(host.services, repeatRequest(host.services, p.id));
+    return host.jobs.enqueue('avatar.export', params, params.projectId);
+  },
+  'exports.list': (p, host) => listExports(host.services, p.projectId),
   'tracking.summary': (p, host) => host.services.tracking.summary(p.captureId),
   'tracking.frames': (p, host) => host.services.tracking.frames(p.captureId, p),
   'tracking.overlay': (p, host) => host.services.tracking.overlay(p.captureId, p.cameraId, p.idx, p.triangles),

@@ -10,6 +10,7 @@ import { AppConfigStore } from '../services/library/app-config';
 import { importCaptureJob } from '../services/capture/capture-jobs';
 import { trackCaptureJob } from '../services/tracking/tracking-jobs';
 import { trainAvatarJob } from '../services/training/training-jobs';
+import { exportAvatarJob } from '../services/export/export-jobs';
 import { duplicateProjectJob, emptyTrashJob } from '../services/projects/project-jobs';
 import { openServices, type StudioServices } from '../services/studio-services';
 import { handlers } from './handlers';
@@ -67,6 +68,7 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     runner.register(importCaptureJob);
     runner.register(trackCaptureJob);
     runner.register(trainAvatarJob);
+    runner.register(exportAvatarJob);
     runner.on('updated', (job) => {
       this.emitEvent('job.updated', job);
       if (job.status !== 'completed') return;

@@ -5,6 +5,7 @@ import { TrackedFrame, TrackingOverlay, TrackingSummary } from '../model/trackin
 import { Project, ProjectId, ProjectName } from '../model/project';
 import { Avatar, TrainingOverrides, TrainingPreset, TrainingReport } from '../model/avatar';
 import { AvatarWithFiles } from '../model/avatar-files';
+import { ExportFormat, ExportRecord } from '../model/export';
 import { AppInfo, FlameCheck, FlameSettings, HeadModelKind, LibraryInfo, Settings, Theme } from '../model/settings';
 
 /**
@@ -165,6 +166,24 @@ export const methods = {
   'avatars.list': { params: z.strictObject({ projectId: ProjectId }), result: z.array(Avatar) },
   /** One avatar with the project-relative paths of avatar.bin, meta.json, its head (expression space) and tracked motion (fit.json per camera). */
   'avatars.get': { params: z.strictObject({ id: z.string() }), result: AvatarWithFiles },
+  /**
+   * Exports the avatar as a static splat file (a job, `avatar.export`): posed at a tracked `frame`, at `expression`
+   * coefficients, or neutral; into the project's exports/ folder or the absolute `path`. Recorded in the library.
+   * `bundle`, `player`, `mp4` are refused (not available yet). See services/export/README.md.
+   */
+  'exports.create': {
+    params: z.strictObject({
+      avatarId: z.string(),
+      format: ExportFormat,
+      frame: z.number().int().nonnegative().optional(),
+      expression: z.array(z.number().finite()).max(1000).optional(),
+      path: z.string().min(1).optional(),
+    }),
+    result: Job,
+  },
+  /** Repeats an export with its recorded settings (same format, pose and file). */
+  'exports.repeat': { params: z.strictObject({ id: z.string() }), result: Job },
+  'exports.list': { params: z.strictObject({ projectId: ProjectId }), result: z.array(ExportRecord) },
 
   'jobs.list': {
     params: z.strictObject({ projectId: ProjectId.optional(), includeFinished: z.boolean().default(true) }),

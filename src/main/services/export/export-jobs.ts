@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { StudioError } from '@shared/api/errors';
+import type { ExportFormat, ExportRecord, ExportSettings } from '@shared/model/export';
+import type { JobDefinition } from '../../jobs/job-definition';
+import { newId } from '../library/ids';
+import type { StudioServices } from '../studio-services';
+import { avatarWithFiles } from '../training/avatar-files';
+import { EXPORT_EXTENSIONS, EXPORTS_DIR, type ExportOutput, type ExportParams, type StaticExportFormat } from './export-types';
+
+const Output = z.object({ target: z.string(), size: z.number().int(), sha256: z.string(), gaussians: z.number().int(), dropped: z.number().int(), seconds: z.number() });
+
+/** `avatar.export`: the worker poses the avatar and writes the file; the commit records it in `exports`. */
+export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
+  kind: 'avatar.export',
+  params: z.object({
+    exportId: z.string(),
+    projectId: z.string(),
+    avatarId: z.string(),
+    format: z.enum(['ply', 'gltf']),
+    frame: z.number().int().nullable(),
+    expression: z.array(z.number()).nullable(),
+    files: z.object({ avatar: z.string(), expressionSpace: z.string(), fit: z.string().nullable() }),
+    target: z.string(),
+  }),
+  title: (p) => `Export the avatar as ${p.format === 'ply' ? '.ply' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`,
+  projectDir: (p, s) => s.projects.folderOf(p.projectId),
+  commit(s: StudioServices, job, raw) {
+    const out = Output.parse(raw);
+    const p = job.params as ExportParams;
+    const root = s.projects.folderOf(p.projectId);
+    const rel = path.relative(root, out.target);
+    const stored = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : out.target;
+    const settings = { frame: p.frame, expression: p.expression, gaussians: out.gaussians };
+    s.library.db
+      .prepare('INSERT INTO exports (id, project_id, avatar_id, format, settings, path, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.exportId, p.projectId, p.avatarId, p.format, JSON.stringify(settings), stored, out.size, Date.now());
+    return { exportId: p.exportId, path: stored, size: out.size, gaussians: out.gaussians, dropped: out.dropped, seconds: out.seconds };
+  },
+};
+
+export interface ExportRequest {
+  avatarId: string;
+  format: ExportFormat;
+  frame?: number;
+  expression?: number[];
+  /** Absolute target file; default `<project>/exports/<avatar>-<pose>.<ext>`. */
+  path?: string;
+}
+
+/** Checks an export request and turns it into the job's params (host side; the files are resolved here). */
+export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects'>, r: ExportRequest): ExportParams {
+  if (r.format === 'bundle' || r.format === 'player' || r.format === 'mp4')
+    throw new StudioError('BAD_REQUEST', `Export as ${r.format} is not available yet; choose ply or gltf.`);
+  if (r.frame !== undefined && r.expression !== undefined) throw new StudioError('BAD_REQUEST', 'Give a frame or an expression, not both.');
+  const info = avatarWithFiles(s, r.avatarId);
+  if (info.avatar.headModel !== 'open-head') throw new StudioError('BAD_REQUEST', `This avatar is bound to the ${info.avatar.headModel} head model; only open-head avatars can be exported.`);
+  if (!info.files.expressionSpace) throw new StudioError('CONFLICT', "The capture's tracking (its expression space) is gone, so the avatar's head cannot be built. Track the capture again.");
+  const fit = info.files.fits[0]?.path ?? null;
+  if (r.frame !== undefined && !fit) throw new StudioError('CONFLICT', 'The capture has no tracked frames any more: export the neutral head or an expression instead.');
+  const format = r.format as StaticExportFormat;
+  const root = s.projects.folderOf(info.avatar.projectId);
+  if (r.frame !== undefined && fit) {
+    let idxs: number[] = [];
+    try {
+      idxs = (JSON.parse(fs.readFileSync(path.join(root, ...fit.split('/')), 'utf8')) as { frames: { idx: number }[] }).frames.map((f) => f.idx);
+    } catch {
+      throw new StudioError('CONFLICT', `The capture's tracked motion (${fit}) cannot be read; track the capture again.`);
+    }
+    if (!idxs.includes(r.frame))
+      throw new StudioError('BAD_REQUEST', `Frame ${r.frame} has no tracked fit${idxs.length ? ` (tracked frames: ${Math.min(...idxs)}–${Math.max(...idxs)})` : ''}.`);
+  }
+  const pose = r.frame !== undefined ? `frame${r.frame}` : r.expression ? 'expression' : 'neutral';
+  let target: string;
+  if (r.path) {
+    if (!path.isAbsolute(r.path)) throw new StudioError('BAD_REQUEST', `The export path must be absolute: ${r.path}`);
+    target = r.path;
+  } else {
+    const slug = info.avatar.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'avatar';
+    target = path.join(root, EXPORTS_DIR, `${slug}-v${info.avatar.version}-${pose}.${EXPORT_EXTENSIONS[format]}`);
+  }
+  return {
+    exportId: newId(),
+    projectId: info.avatar.projectId,
+    avatarId: r.avatarId,
+    format,
+    frame: r.frame ?? null,
+    expression: r.expression ?? null,
+    files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace, fit },
+    target,
+  };
+}
+
+/** `exports.list`: the project's exports, newest first. */
+export function listExports(s: Pick<StudioServices, 'library' | 'projects'>, projectId: string): ExportRecord[] {
+  s.projects.get(projectId);
+  const rows = s.library.db.prepare('SELECT * FROM exports WHERE project_id = ? ORDER BY created_at DESC, id').all(projectId) as Record<string, unknown>[];
+  return rows.map(toRecord);
+}
+
+export function getExport(s: Pick<StudioServices, 'library'>, id: string): ExportRecord {
+  const row = s.library.db.prepare('SELECT * FROM exports WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+  if (!row) throw new StudioError('NOT_FOUND', `No export with id ${id}.`);
+  return toRecord(row);
+}
+
+/** The request that repeats an export with its recorded settings (same format, pose and place). */
+export function repeatRequest(s: Pick<StudioServices, 'library' | 'projects'>, id: string): ExportRequest {
+  const e = getExport(s, id);
+  if (!e.avatarId) throw new StudioError('CONFLICT', 'The avatar of this export was deleted; it cannot be exported again.');
+  const settings: ExportSettings = e.settings;
+  const target = e.path ? (path.isAbsolute(e.path) ? e.path : path.join(s.projects.folderOf(e.projectId), ...e.path.split('/'))) : undefined;
+  return { avatarId: e.avatarId, format: e.format, ...(settings.frame !== null ? { frame: settings.frame } : {}), ...(settings.expression ? { expression: settings.expression } : {}), ...(target ? { path: target } : {}) };
+}
+
+function toRecord(row: Record<string, unknown>): ExportRecord {
+  return {
+    id: row.id as string,
+    projectId: row.project_id as string,
+    avatarId: (row.avatar_id as string | null) ?? null,
+    format: row.format as ExportFormat,
+    settings: JSON.parse(row.settings as string),
+    path: (row.path as string | null) ?? null,
+    size: (row.size as number | null) ?? null,
+    createdAt: row.created_at as number,
+  };
+}

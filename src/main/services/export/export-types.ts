@@ -1,0 +1,30 @@
+/** Params and output of the `avatar.export` job (host and worker share them without loading each other's code). */
+export type StaticExportFormat = 'ply' | 'gltf';
+
+export const EXPORT_EXTENSIONS: Record<StaticExportFormat, string> = { ply: 'ply', gltf: 'glb' };
+
+/** Where exports go inside a project folder by default. */
+export const EXPORTS_DIR = 'exports';
+
+export interface ExportParams {
+  exportId: string;
+  projectId: string;
+  avatarId: string;
+  format: StaticExportFormat;
+  /** A tracked frame (its camera's fit.json) or expression coefficients; neither = neutral. */
+  frame: number | null;
+  expression: number[] | null;
+  /** Project-relative inputs, resolved by the host. */
+  files: { avatar: string; expressionSpace: string; fit: string | null };
+  /** Absolute target file. */
+  target: string;
+}
+
+export interface ExportOutput {
+  target: string;
+  size: number;
+  sha256: string;
+  gaussians: number;
+  dropped: number;
+  seconds: number;
+}
