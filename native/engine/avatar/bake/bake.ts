@@ -1,0 +1,275 @@
+/**
+ * Baking a trained bound-Gaussian avatar into continuous UV attribute maps (FATE stage II, fate.md §3).
+ *
+ * 1. Observation: per-Gaussian weights Σ α·T over the bake views (`observation.ts`); Gaussians with weight ≥
+ *    `minObservation` are observed. Visibility map = texels that take a bilinear weight ≥ `minTexelWeight` from
+ *    observed Gaussians (a texel that only borders observed Gaussians is set mostly by push-pull and the prior).
+ * 2. Initialisation: the trained Gaussians' attributes are splatted (bilinear, observation-weighted; unobserved
+ *    Gaussians at a small weight so they still seed their texels) into the finest level; push-pull fills the empty
+ *    texels; coarser levels start at zero.
+ * 3. Fit: the baked avatar (the trained avatar's triangles + barycentrics, attributes sampled from the maps) is
+ *    rendered against the trained avatar's own renders of the bake views (random backgrounds, L1 + D-SSIM, through
+ *    `AvatarTrainer.lossAndGradient`: render → SplatBackward → deformer backward); the bound-parameter gradients are
+ *    scattered into the texels (`scatterGradients`), a multi-level smoothness prior is added and Adam updates the
+ *    texels (CPU).
+ * 4. Report: held-out PSNR/SSIM of the unbaked and the baked avatar against held-out frames, and the baked avatar's
+ *    fidelity to the unbaked renders on those views.
+ */
+import { adamState, adamStep, type AdamState } from '../../reference/adam';
+import { readF32 } from '../../gpu/readback';
+import { writeArray } from '../../gpu/buffers';
+import type { HeadModel } from '../head-model';
+import { makeRandom } from '../math';
+import { BoundGaussians, type BoundGaussianData } from '../binding/bound-gaussians';
+import { AvatarTrainer, type FrameMetrics } from '../trainer/avatar-trainer';
+import type { AvatarFrame } from '../trainer/frames';
+import { attributesFromBound, boundFromAttributes, writeAttributes } from './attributes';
+import { observationWeights, renderViews, type BakeView } from './observation';
+import {
+  CH_LOGSCALE,
+  CH_OFFSET,
+  CH_OPACITY,
+  CH_ROTATION,
+  CH_SH,
+  CHANNELS,
+  createMaps,
+  createSampler,
+  gaussianUvs,
+  pushPull,
+  sampleMaps,
+  scatterGradients,
+  smoothnessPrior,
+  splatAttributes,
+  type UvAttributeMaps,
+} from './uv-maps';
+
+export interface BakeRates {
+  sh: number;
+  opacity: number;
+  logScale: number;
+  rotation: number;
+  offset: number;
+}
+
+export const DEFAULT_BAKE_RATES: BakeRates = { sh: 0.004, opacity: 0.02, logScale: 0.005, rotation: 0.002, offset: 2e-5 };
+
+export interface BakeOptions {
+  /** Finest map size M (M×M). Default 512. */
+  mapSize?: number;
+  /** Pyramid levels (M, M/2, …). Default 4. */
+  levels?: number;
+  /** Optimisation steps through the renderer (0 = splat + push-pull only). Default 300. */
+  steps?: number;
+  rates?: Partial<BakeRates>;
+  /** Weight of the smoothness prior (see `smoothnessPrior`). Default 1e-3. */
+  smoothness?: number;
+  /** Σ α·T (pixels, over all bake views) at which a Gaussian counts as observed. Default 0.01. */
+  minObservation?: number;
+  /** Bilinear weight from observed Gaussians at which a texel counts as observed. Default 0.25. */
+  minTexelWeight?: number;
+  seed?: number;
+  /** Called after each optimisation step with the photometric loss. */
+  onStep?: (step: number, loss: number) => void;
+}
+
+export interface BakeReport {
+  mapSize: number;
+  levels: number;
+  steps: number;
+  gaussians: number;
+  observedGaussians: number;
+  /** Fraction of UV-covered texels (texels holding at least one Gaussian's footprint) that are observed. */
+  observedTexelFraction: number;
+  lossFirst: number | null;
+  lossLast: number | null;
+  /** Against held-out frames (when given): mean PSNR / SSIM of the unbaked and the baked avatar. */
+  heldOut: { before: { psnr: number; ssim: number }; after: { psnr: number; ssim: number }; dropDb: number } | null;
+  /** Baked renders vs the unbaked avatar's renders of the held-out views (mean PSNR / SSIM), when views are given. */
+  fidelity: { psnr: number; ssim: number } | null;
+  seconds: { observe: number; fit: number; evaluate: number };
+}
+
+export interface BakeResult {
+  maps: UvAttributeMaps;
+  /** M² bytes: 1 = observed texel, 0 = filled by push-pull (what the editor shows). */
+  visibility: Uint8Array;
+  /** M² observation weight splatted per texel (pixels). */
+  observation: Float32Array;
+  /** The baked avatar: the trained placements with attributes sampled from the maps (SH degree 0). */
+  baked: BoundGaussianData;
+  report: BakeReport;
+}
+
+/**
+ * Bakes `trained` (a bound avatar on `model`, which must have a UV layout) into UV maps using renders of `views`.
+ * `heldOut` (optional) are real held-out frames for the before/after report; their views also give the fidelity figure.
+ */
+export async function bakeAvatar(
+  device: GPUDevice,
+  model: HeadModel,
+  trained: BoundGaussianData,
+  views: readonly BakeView[],
+  options: BakeOptions = {},
+  heldOut: readonly AvatarFrame[] = [],
+): Promise<BakeResult> {
+  if (!model.uv) throw new RangeError('baking needs a head model with a UV layout');
+  if (views.length === 0) throw new RangeError('baking needs at least one view');
+  if (trained.count === 0) throw new RangeError('cannot bake an avatar with no Gaussians');
+  const M = options.mapSize ?? 512, L = options.levels ?? 4, steps = options.steps ?? 300;
+  const rates = { ...DEFAULT_BAKE_RATES, ...options.rates };
+  const smoothness = options.smoothness ?? 1e-3;
+  const minObs = options.minObservation ?? 0.01;
+  const minTexel = options.minTexelWeight ?? 0.25;
+  const rng = makeRandom(options.seed ?? 1);
+  const n = trained.count;
+
+  const t0 = performance.now();
+  const uvs = gaussianUvs(model.uv, trained.triangle, trained.barycentric, n);
+  const obs = await observationWeights(device, model, trained, views);
+  const observedGaussian = new Uint8Array(n);
+  let observedGaussians = 0;
+  for (let g = 0; g < n; g++) if (obs[g] >= minObs) (observedGaussian[g] = 1), observedGaussians++;
+
+  // Initial maps: observed Gaussians at weight 1, unobserved ones at 1e-3 (they only seed texels nobody observed).
+  const maps = createMaps(M, L);
+  const attrs0 = attributesFromBound(trained);
+  const seedWeight = Float32Array.from(observedGaussian, (o) => (o ? 1 : 1e-3));
+  const { sum, weight } = splatAttributes(attrs0, uvs, M, seedWeight);
+  maps.levels[0].set(pushPull(sum, weight, M, CHANNELS));
+  const observed = splatAttributes(new Float32Array(n * CHANNELS), uvs, M, obs).weight;
+  const covered = splatAttributes(new Float32Array(n * CHANNELS), uvs, M).weight;
+  const visibility = new Uint8Array(M * M);
+  let coveredTexels = 0, observedTexels = 0;
+  const obsTexel = splatAttributes(new Float32Array(n * CHANNELS), uvs, M, observedGaussian).weight;
+  for (let p = 0; p < M * M; p++) {
+    if (covered[p] > 0) coveredTexels++;
+    if (obsTexel[p] >= minTexel) (visibility[p] = 1), observedTexels++;
+  }
+  const targets = await renderViews(device, model, trained, views);
+  const t1 = performance.now();
+
+  const sampler = createSampler(maps, uvs);
+  const attrs = sampleMaps(maps, sampler);
+  const baked = boundFromAttributes(trained, attrs);
+  let lossFirst: number | null = null, lossLast: number | null = null;
+  const bound = BoundGaussians.fromData(device, baked);
+  const trainer = new AvatarTrainer(model, bound, targets, {
+    regularisers: { offsetWeight: 0, ratioWeight: 0, scaleWeight: 0 },
+    densify: null,
+    prune: null,
+    capacity: n,
+    seed: options.seed ?? 1,
+    intersectionCapacity: 'auto',
+  });
+  try {
+    const channelRate = new Float64Array(CHANNELS);
+    channelRate.fill(rates.sh, CH_SH, CH_SH + 3);
+    channelRate[CH_OPACITY] = rates.opacity;
+    channelRate.fill(rates.logScale, CH_LOGSCALE, CH_LOGSCALE + 3);
+    channelRate.fill(rates.rotation, CH_ROTATION, CH_ROTATION + 4);
+    channelRate[CH_OFFSET] = rates.offset;
+    // The prior acts on each channel in units of its learning rate, so all channels are smoothed alike.
+    const priorChannel = Float64Array.from(channelRate, (r) => r / rates.sh);
+    const adam: AdamState[][] = maps.levels.map((lv) => Array.from({ length: CHANNELS }, () => adamState(lv.length / CHANNELS)));
+    const grads = maps.levels.map((lv) => new Float32Array(lv.length));
+    const dAttr = new Float32Array(n * CHANNELS);
+    const chanBuf = maps.levels.map((lv) => new Float32Array(lv.length / CHANNELS));
+    const chanGrad = maps.levels.map((lv) => new Float32Array(lv.length / CHANNELS));
+    for (let t = 1; t <= steps; t++) {
+      const frame = (t - 1) % targets.length;
+      const bg: [number, number, number] = [rng(), rng(), rng()];
+      const loss = await trainer.lossAndGradient(frame, bg);
+      if (lossFirst === null) lossFirst = loss.photometric;
+      lossLast = loss.photometric;
+      options.onStep?.(t, loss.photometric);
+      const g = trainer.boundGrads;
+      const [gMeans, gLogS, gRot, gOpac, gSh] = await Promise.all([
+        readF32(device, g.means, 0, n * 3),
+        readF32(device, g.logScales, 0, n * 3),
+        readF32(device, g.rotations, 0, n * 4),
+        readF32(device, g.opacities, 0, n),
+        readF32(device, g.sh, 0, n * 3),
+      ]);
+      for (let i = 0; i < n; i++) {
+        const o = i * CHANNELS;
+        for (let c = 0; c < 3; c++) dAttr[o + CH_SH + c] = gSh[i * 3 + c];
+        dAttr[o + CH_OPACITY] = gOpac[i];
+        for (let c = 0; c < 3; c++) dAttr[o + CH_LOGSCALE + c] = gLogS[i * 3 + c];
+        for (let c = 0; c < 4; c++) dAttr[o + CH_ROTATION + c] = gRot[i * 4 + c];
+        dAttr[o + CH_OFFSET] = gMeans[i * 3 + 2];
+      }
+      for (const gl of grads) gl.fill(0);
+      scatterGradients(sampler, dAttr, grads);
+      smoothnessPrior(maps, smoothness, grads, priorChannel);
+      for (let l = 0; l < L; l++) {
+        const lv = maps.levels[l], gl = grads[l], buf = chanBuf[l], gb = chanGrad[l];
+        for (let c = 0; c < CHANNELS; c++) {
+          for (let p = 0; p < buf.length; p++) (buf[p] = lv[p * CHANNELS + c]), (gb[p] = gl[p * CHANNELS + c]);
+          adamStep(buf, gb, adam[l][c], t, channelRate[c]);
+          for (let p = 0; p < buf.length; p++) lv[p * CHANNELS + c] = buf[p];
+        }
+      }
+      sampleMaps(maps, sampler, attrs);
+      writeAttributes(baked, attrs);
+      uploadBound(device, bound, baked);
+    }
+    const t2 = performance.now();
+    let heldOutReport: BakeReport['heldOut'] = null, fidelity: BakeReport['fidelity'] = null;
+    if (heldOut.length > 0) {
+      const after = mean(await trainer.evaluate(heldOut));
+      const before = mean(await evaluateBound(device, model, trained, heldOut));
+      heldOutReport = { before, after, dropDb: before.psnr - after.psnr };
+      const unbakedRenders = await renderViews(device, model, trained, heldOut.map((f) => ({ head: f.head, camera: f.camera })));
+      fidelity = mean(await trainer.evaluate(unbakedRenders));
+    }
+    const t3 = performance.now();
+    return {
+      maps,
+      visibility,
+      observation: observed,
+      baked,
+      report: {
+        mapSize: M,
+        levels: L,
+        steps,
+        gaussians: n,
+        observedGaussians,
+        observedTexelFraction: coveredTexels > 0 ? observedTexels / coveredTexels : 0,
+        lossFirst,
+        lossLast,
+        heldOut: heldOutReport,
+        fidelity,
+        seconds: { observe: (t1 - t0) / 1000, fit: (t2 - t1) / 1000, evaluate: (t3 - t2) / 1000 },
+      },
+    };
+  } finally {
+    trainer.destroy();
+    bound.destroy();
+  }
+}
+
+function uploadBound(device: GPUDevice, bound: BoundGaussians, data: BoundGaussianData): void {
+  const n = data.count, p = bound.params;
+  const means = new Float32Array(n * 3);
+  for (let g = 0; g < n; g++) means.set([data.barycentric[g * 2], data.barycentric[g * 2 + 1], data.offset[g]], g * 3);
+  writeArray(device, p.means, means);
+  writeArray(device, p.logScales, new Float32Array(data.logScales));
+  writeArray(device, p.rotations, new Float32Array(data.rotations));
+  writeArray(device, p.opacities, new Float32Array(data.opacities));
+  writeArray(device, p.sh, new Float32Array(data.sh));
+}
+
+async function evaluateBound(device: GPUDevice, model: HeadModel, data: BoundGaussianData, frames: readonly AvatarFrame[]): Promise<FrameMetrics[]> {
+  const bound = BoundGaussians.fromData(device, data);
+  const trainer = new AvatarTrainer(model, bound, frames, { densify: null, prune: null, capacity: data.count, intersectionCapacity: 'auto' });
+  try {
+    return await trainer.evaluate(frames.map((_, i) => i));
+  } finally {
+    trainer.destroy();
+    bound.destroy();
+  }
+}
+
+function mean(m: readonly FrameMetrics[]): { psnr: number; ssim: number } {
+  return { psnr: m.reduce((s, x) => s + x.psnr, 0) / m.length, ssim: m.reduce((s, x) => s + x.ssim, 0) / m.length };
+}
