@@ -9,7 +9,7 @@ import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import type { Job } from '@shared/model/job';
 import type { ExportRecord } from '@shared/model/export';
 import { StudioHost } from '../../host/studio-host';
-import { REPO_ROOT } from '../../testing/run-cli';
+import { readOnlyMountWrapper, REPO_ROOT, runCli } from '../../testing/run-cli';
 import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
 import { craftTrackedCapture } from '../training/test-capture';
 import { captureTrackingDir } from '../training/training-types';
@@ -49,8 +49,9 @@ beforeAll(async () => {
   fs.writeFileSync(fitPath, JSON.stringify(fit));
   avatar = craftAvatar(host, projectId, capture.id);
 }, 60_000);
+let hostClosed = false;
 afterAll(async () => {
-  await host.close();
+  if (!hostClosed) await host.close();
   for (const d of [host.services.library.dir, media, out]) fs.rmSync(d, { recursive: true, force: true });
 });
 
@@ -139,4 +140,26 @@ describe('exports', () => {
     expect(seen.full.message).toMatch(/is full: the export was not written \(no partial file is left\)/);
     expect(seen.full.left).toEqual(['filler.bin']);
   });
+
+  it('CLI: avatar-studio export AVATAR --format ply --frame N --out FILE; mp4 not available yet; a read-only --out refused, nothing left', async () => {
+    await host.close();
+    hostClosed = true;
+    const lib = host.services.library.dir;
+    const file = path.join(out, 'cli', 'frame3.ply');
+    const ok = runCli(['--library', lib, '--json', 'export', avatar.avatarId, '--format', 'ply', '--frame', '3', '--out', file]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json.export).toMatchObject({ path: file, gaussians: avatar.data.count });
+    expect(fs.statSync(file).size).toBe(ok.json.export.size);
+    const mp4 = runCli(['--library', lib, '--json', 'export', avatar.avatarId, '--format', 'mp4']);
+    expect(mp4.code).not.toBe(0);
+    expect(mp4.json.error.message).toMatch(/mp4 is not available yet/);
+    const roDir = path.join(out, 'cli-ro');
+    fs.mkdirSync(roDir);
+    const wrap = readOnlyMountWrapper(roDir);
+    expect(wrap, 'unshare is needed for a read-only mount').not.toBeNull();
+    const ro = runCli(['--library', lib, '--json', 'export', avatar.avatarId, '--format', 'gltf', '--out', path.join(roDir, 'x.glb')], {}, wrap!);
+    expect(ro.code).not.toBe(0);
+    expect(ro.json.error.message).toMatch(/is read-only: the export was not written/);
+    expect(fs.readdirSync(roDir)).toEqual([]);
+  }, 60_000);
 });
