@@ -2,7 +2,7 @@
  * Baking the synthetic ground-truth avatar (open head, colours from a known procedural UV texture, one Gaussian per
  * texel of a 64² UV raster) into 48² maps (so the splatted initialisation is not already exact and the fit has work) from 8 frontal-ish views: the baked colour map matches the known texture on observed texels (PSNR ≥ 30 dB), the
  * back of the head is flagged unobserved, and the baked avatar renders held-out views close to the unbaked one.
- * BAKE_TEST_STEPS / BAKE_TEST_MAP override the step count and the map size.
+ * BAKE_TEST_STEPS / BAKE_TEST_MAP / BAKE_TEST_LEVELS override the step count, the map size and the pyramid depth.
  */
 import { describe, expect, it } from 'vitest';
 import { testDevice } from '../../gpu/test-device';
@@ -14,9 +14,10 @@ import { CH_SH, channelImage, composeMaps } from './uv-maps';
 const gpu = await testDevice();
 const STEPS = Number(process.env.BAKE_TEST_STEPS ?? 32);
 const MAP = Number(process.env.BAKE_TEST_MAP ?? 48);
+const LEVELS = Number(process.env.BAKE_TEST_LEVELS ?? 4);
 
 describe.skipIf(!gpu.device)('bake: synthetic avatar with a known UV texture', () => {
-  it(`recovers the texture on observed texels (PSNR ≥ 30 dB), ${MAP}² maps, ${STEPS} steps`, async () => {
+  it(`recovers the texture on observed texels (PSNR ≥ 30 dB), ${MAP}² maps × ${LEVELS} levels, ${STEPS} steps`, async () => {
     const device = gpu.device!;
     const model = openHeadWithExpressions();
     const SIZE = 64;
@@ -25,7 +26,7 @@ describe.skipIf(!gpu.device)('bake: synthetic avatar with a known UV texture', (
     const heldViews = Array.from({ length: 3 }, (_, i) => ({ head: randomHeadParams(model, 500 + i), camera: randomCamera(600 + i, SIZE) }));
     const heldOut = await renderFrames(device, model, gt, heldViews);
     const losses: number[] = [];
-    const { maps, visibility, baked, report } = await bakeAvatar(device, model, gt, views, { mapSize: MAP, levels: 4, steps: STEPS, onStep: (_, l) => losses.push(l) }, heldOut);
+    const { maps, visibility, baked, report } = await bakeAvatar(device, model, gt, views, { mapSize: MAP, levels: LEVELS, steps: STEPS, onStep: (_, l) => losses.push(l) }, heldOut);
 
     // Colour map vs the known texture at the map's texel centres, over observed texels.
     const rgb = channelImage(composeMaps(maps), CH_SH, 3).map((x) => x * SH_C0 + 0.5);

@@ -15,7 +15,6 @@
  * 4. Report: held-out PSNR/SSIM of the unbaked and the baked avatar against held-out frames, and the baked avatar's
  *    fidelity to the unbaked renders on those views.
  */
-import { adamState, adamStep, type AdamState } from '../../reference/adam';
 import { readF32 } from '../../gpu/readback';
 import { writeArray } from '../../gpu/buffers';
 import type { HeadModel } from '../head-model';
@@ -23,6 +22,7 @@ import { makeRandom } from '../math';
 import { BoundGaussians, type BoundGaussianData } from '../binding/bound-gaussians';
 import { AvatarTrainer, type FrameMetrics } from '../trainer/avatar-trainer';
 import type { AvatarFrame } from '../trainer/frames';
+import { MapAdam } from './map-adam';
 import { attributesFromBound, boundFromAttributes, writeAttributes } from './attributes';
 import { observationWeights, renderViews, type BakeView } from './observation';
 import {
@@ -168,13 +168,12 @@ export async function bakeAvatar(
     channelRate.fill(rates.logScale, CH_LOGSCALE, CH_LOGSCALE + 3);
     channelRate.fill(rates.rotation, CH_ROTATION, CH_ROTATION + 4);
     channelRate[CH_OFFSET] = rates.offset;
-    // The prior acts on each channel in units of its learning rate, so all channels are smoothed alike.
-    const priorChannel = Float64Array.from(channelRate, (r) => r / rates.sh);
-    const adam: AdamState[][] = maps.levels.map((lv) => Array.from({ length: CHANNELS }, () => adamState(lv.length / CHANNELS)));
+    // Each channel's learning rate is its natural step size: the prior measures differences in those units
+    // (weight ∝ 1/rate²), so an offset map in metres is smoothed as much as a colour map in SH units.
+    const priorChannel = Float64Array.from(channelRate, (r) => (r > 0 ? (rates.sh / r) ** 2 : 0));
+    const adam = new MapAdam(maps, channelRate);
     const grads = maps.levels.map((lv) => new Float32Array(lv.length));
     const dAttr = new Float32Array(n * CHANNELS);
-    const chanBuf = maps.levels.map((lv) => new Float32Array(lv.length / CHANNELS));
-    const chanGrad = maps.levels.map((lv) => new Float32Array(lv.length / CHANNELS));
     for (let t = 1; t <= steps; t++) {
       const frame = (t - 1) % targets.length;
       const bg: [number, number, number] = [rng(), rng(), rng()];
@@ -201,14 +200,7 @@ export async function bakeAvatar(
       for (const gl of grads) gl.fill(0);
       scatterGradients(sampler, dAttr, grads);
       smoothnessPrior(maps, smoothness, grads, priorChannel);
-      for (let l = 0; l < L; l++) {
-        const lv = maps.levels[l], gl = grads[l], buf = chanBuf[l], gb = chanGrad[l];
-        for (let c = 0; c < CHANNELS; c++) {
-          for (let p = 0; p < buf.length; p++) (buf[p] = lv[p * CHANNELS + c]), (gb[p] = gl[p * CHANNELS + c]);
-          adamStep(buf, gb, adam[l][c], t, channelRate[c]);
-          for (let p = 0; p < buf.length; p++) lv[p * CHANNELS + c] = buf[p];
-        }
-      }
+      adam.step(maps, grads, t);
       sampleMaps(maps, sampler, attrs);
       writeAttributes(baked, attrs);
       uploadBound(device, bound, baked);
