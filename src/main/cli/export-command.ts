@@ -39,4 +39,29 @@ export function addExportCommand(program: Command, run: Run): void {
         };
       }),
     );
+
+  const exportsCmd = program.command('exports').description('list and repeat exports');
+  exportsCmd
+    .command('list <project>')
+    .description('list the exports of a project (newest first) with their settings')
+    .action((ref: string) =>
+      run(async (ctx) => {
+        const p = await ctx.resolveProject(ref);
+        const list = await ctx.call('exports.list', { projectId: p.id });
+        const pose = (e: (typeof list)[number]) => (e.settings.frame !== null ? `frame ${e.settings.frame}` : e.settings.expression ? 'expression' : 'neutral');
+        const text = list.length ? list.map((e) => `${e.id}  ${e.format}  ${pose(e)}  ${e.size ?? '?'} B  ${e.path ?? ''}`).join('\n') : 'No exports.';
+        return { json: { exports: list }, text };
+      }),
+    );
+  exportsCmd
+    .command('repeat <id>')
+    .description('export again with the recorded settings (same format, pose and file)')
+    .action((id: string) =>
+      run(async (ctx) => {
+        const { job, exitCode } = await ctx.followJob(await ctx.call('exports.repeat', { id }));
+        if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Export ${job.status}: ${job.error?.message ?? ''}`, exitCode };
+        const r = job.result as { path: string; size: number };
+        return { json: { export: job.result, job }, text: `Exported again to ${r.path} (${(r.size / 1e6).toFixed(2)} MB)` };
+      }),
+    );
 }

@@ -150,6 +150,9 @@ describe('exports', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.json.export).toMatchObject({ path: file, gaussians: avatar.data.count });
     expect(fs.statSync(file).size).toBe(ok.json.export.size);
+    const listed = runCli(['--library', lib, '--json', 'exports', 'list', projectId]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.json.exports[0]).toMatchObject({ path: file, format: 'ply', settings: { frame: 3 } });
     const mp4 = runCli(['--library', lib, '--json', 'export', avatar.avatarId, '--format', 'mp4']);
     expect(mp4.code).not.toBe(0);
     expect(mp4.json.error.message).toMatch(/mp4 is not available yet/);
