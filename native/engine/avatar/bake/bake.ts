@@ -65,6 +65,11 @@ export interface BakeOptions {
   smoothness?: number;
   /** Σ α·T (pixels, over all bake views) at which a Gaussian counts as observed. Default 0.01. */
   minObservation?: number;
+  /**
+   * Learning-rate factor on every level (default 1/levels: Adam moves every level's texels by about its rate per step,
+   * so the sampled value would otherwise move `levels` times as fast as a single-level map's).
+   */
+  levelRate?: number;
   /** Bilinear weight from observed Gaussians at which a texel counts as observed. Default 0.25. */
   minTexelWeight?: number;
   seed?: number;
@@ -120,6 +125,7 @@ export async function bakeAvatar(
   const smoothness = options.smoothness ?? 1e-3;
   const minObs = options.minObservation ?? 0.01;
   const minTexel = options.minTexelWeight ?? 0.25;
+  const levelRate = options.levelRate ?? 1 / L;
   const rng = makeRandom(options.seed ?? 1);
   const n = trained.count;
 
@@ -171,7 +177,7 @@ export async function bakeAvatar(
     // Each channel's learning rate is its natural step size: the prior measures differences in those units
     // (weight ∝ 1/rate²), so an offset map in metres is smoothed as much as a colour map in SH units.
     const priorChannel = Float64Array.from(channelRate, (r) => (r > 0 ? (rates.sh / r) ** 2 : 0));
-    const adam = new MapAdam(maps, channelRate);
+    const adam = new MapAdam(maps, channelRate, maps.levels.map(() => levelRate));
     const grads = maps.levels.map((lv) => new Float32Array(lv.length));
     const dAttr = new Float32Array(n * CHANNELS);
     for (let t = 1; t <= steps; t++) {
