@@ -4,9 +4,9 @@
  * 1. Observation: per-Gaussian weights Σ α·T over the bake views (`observation.ts`); Gaussians with weight ≥
  *    `minObservation` are observed. Visibility map = texels that take a bilinear weight ≥ `minTexelWeight` from
  *    observed Gaussians (a texel that only borders observed Gaussians is set mostly by push-pull and the prior).
- * 2. Initialisation: the trained Gaussians' attributes are splatted (bilinear, observation-weighted; unobserved
- *    Gaussians at a small weight so they still seed their texels) into the finest level; push-pull fills the empty
- *    texels; coarser levels start at zero.
+ * 2. Initialisation: the observed Gaussians' attributes are splatted (bilinear) into the finest level; push-pull
+ *    fills every other texel (the unobserved back of the head takes its observed neighbours' values); coarser levels
+ *    start at zero.
  * 3. Fit: the baked avatar (the trained avatar's triangles + barycentrics, attributes sampled from the maps) is
  *    rendered against the trained avatar's own renders of the bake views (random backgrounds, L1 + D-SSIM, through
  *    `AvatarTrainer.lossAndGradient`: render → SplatBackward → deformer backward); the bound-parameter gradients are
@@ -42,6 +42,9 @@ import {
   splatAttributes,
   type UvAttributeMaps,
 } from './uv-maps';
+
+export const VISIBILITY_FILLED = 1;
+export const VISIBILITY_OBSERVED = 2;
 
 export interface BakeRates {
   sh: number;
@@ -83,7 +86,7 @@ export interface BakeReport {
   steps: number;
   gaussians: number;
   observedGaussians: number;
-  /** Fraction of UV-covered texels (texels holding at least one Gaussian's footprint) that are observed. */
+  /** Fraction of covered texels (under at least one Gaussian's bilinear footprint) that are observed. */
   observedTexelFraction: number;
   lossFirst: number | null;
   lossLast: number | null;
@@ -96,7 +99,11 @@ export interface BakeReport {
 
 export interface BakeResult {
   maps: UvAttributeMaps;
-  /** M² bytes: 1 = observed texel, 0 = filled by push-pull (what the editor shows). */
+  /**
+   * M² bytes (what the editor shows): `VISIBILITY_OBSERVED` (2) texel set by Gaussians seen in the bake views,
+   * `VISIBILITY_FILLED` (1) under some Gaussian but unobserved (filled by push-pull, then only the prior moves it),
+   * 0 outside every Gaussian's footprint (padding between charts, also push-pull filled).
+   */
   visibility: Uint8Array;
   /** M² observation weight splatted per texel (pixels). */
   observation: Float32Array;
@@ -136,20 +143,21 @@ export async function bakeAvatar(
   let observedGaussians = 0;
   for (let g = 0; g < n; g++) if (obs[g] >= minObs) (observedGaussian[g] = 1), observedGaussians++;
 
-  // Initial maps: observed Gaussians at weight 1, unobserved ones at 1e-3 (they only seed texels nobody observed).
+  if (observedGaussians === 0) throw new RangeError('no Gaussian is seen in the bake views: check the views and cameras');
+
+  // Initial maps: the observed Gaussians splatted; push-pull fills every other texel (the unobserved back of the head
+  // takes its neighbours' values, not the untrained Gaussians' own).
   const maps = createMaps(M, L);
   const attrs0 = attributesFromBound(trained);
-  const seedWeight = Float32Array.from(observedGaussian, (o) => (o ? 1 : 1e-3));
-  const { sum, weight } = splatAttributes(attrs0, uvs, M, seedWeight);
+  const { sum, weight } = splatAttributes(attrs0, uvs, M, observedGaussian);
   maps.levels[0].set(pushPull(sum, weight, M, CHANNELS));
   const observed = splatAttributes(new Float32Array(n * CHANNELS), uvs, M, obs).weight;
   const covered = splatAttributes(new Float32Array(n * CHANNELS), uvs, M).weight;
   const visibility = new Uint8Array(M * M);
   let coveredTexels = 0, observedTexels = 0;
-  const obsTexel = splatAttributes(new Float32Array(n * CHANNELS), uvs, M, observedGaussian).weight;
   for (let p = 0; p < M * M; p++) {
-    if (covered[p] > 0) coveredTexels++;
-    if (obsTexel[p] >= minTexel) (visibility[p] = 1), observedTexels++;
+    if (covered[p] > 0) (visibility[p] = VISIBILITY_FILLED), coveredTexels++;
+    if (weight[p] >= minTexel) (visibility[p] = VISIBILITY_OBSERVED), observedTexels++;
   }
   const targets = await renderViews(device, model, trained, views);
   const t1 = performance.now();
