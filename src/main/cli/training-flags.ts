@@ -25,6 +25,8 @@ const HELP: Partial<Record<OverrideKey, string>> = {
   pruneInterval: 'steps between prune passes (0: 45 % of the steps)',
   pruneOpacity: 'Gaussians below this opacity are pruned',
   shDegree: 'spherical-harmonics degree of the colour (0–3)',
+  mouthWeight: 'loss weight multiplier inside the mouth region (1: off)',
+  headTuning: 'fine-tune tracked head parameters per frame and learn corrective blend shapes (true|false)',
   background: 'background behind the avatar during training',
   seed: 'random seed',
   checkpointMinutes: 'minutes between time-based checkpoints',
@@ -79,7 +81,8 @@ export function trainingOverridesFrom(opts: Record<string, unknown>): TrainingOv
     const raw = opts[camel(f.flag)];
     if (raw === undefined) continue;
     const kind = kindOf(f.schema);
-    const value = kind === 'number' ? Number(raw) : kind === 'boolean' ? raw === true || raw === 'true' || raw === '1' : raw;
+    if (kind === 'boolean' && !['true', 'false', 'on', 'off', '1', '0'].includes(String(raw))) throw new StudioError('BAD_REQUEST', `--${f.flag} must be true or false, not “${String(raw)}”.`);
+    const value = kind === 'number' ? Number(raw) : kind === 'boolean' ? ['true', 'on', '1'].includes(String(raw)) : raw;
     if (kind === 'number' && (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value))) throw new StudioError('BAD_REQUEST', `--${f.flag} must be a number, not “${String(raw)}”.`);
     const checked = f.schema.safeParse(value);
     if (!checked.success) throw new StudioError('BAD_REQUEST', `--${f.flag} ${String(raw)}: ${checked.error.issues[0]?.message ?? 'invalid value'}.`);

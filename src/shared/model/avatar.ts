@@ -33,6 +33,10 @@ export const TrainingConfig = z.object({
   pruneInterval: z.number().int().min(0).max(1_000_000),
   pruneOpacity: z.number().min(0).max(0.5),
   shDegree: z.number().int().min(0).max(3),
+  /** Loss weight multiplier inside the mouth region (1: off). */
+  mouthWeight: z.number().min(1).max(10),
+  /** Fine-tune each frame's tracked head parameters and learn expression/pose corrective blend shapes. */
+  headTuning: z.boolean(),
   background: z.enum(['random', 'black', 'white']),
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   /** Minutes between time-based checkpoints (besides every tenth of the steps and at a stop). */
@@ -63,6 +67,8 @@ const COMMON: Omit<TrainingConfig, 'steps' | 'uvResolution' | 'imageLongSide'> =
   pruneInterval: 0,
   pruneOpacity: 0.005,
   shDegree: 0,
+  mouthWeight: 1,
+  headTuning: false,
   background: 'random',
   seed: 7,
   checkpointMinutes: 10,
@@ -72,8 +78,8 @@ const COMMON: Omit<TrainingConfig, 'steps' | 'uvResolution' | 'imageLongSide'> =
 /** Full configuration of each preset (first guesses beyond `preview`, which is the measured one). */
 export const TRAINING_PRESETS: Record<TrainingPreset, TrainingConfig> = {
   preview: { ...COMMON, imageLongSide: 128, uvResolution: 64, steps: 1500 },
-  standard: { ...COMMON, imageLongSide: 256, uvResolution: 128, steps: 15_000, lrColor: 0.02, shDegree: 1 },
-  high: { ...COMMON, imageLongSide: 512, uvResolution: 256, steps: 60_000, lrColor: 0.01, shDegree: 2, densifyBudget: 2 },
+  standard: { ...COMMON, imageLongSide: 256, uvResolution: 128, steps: 15_000, lrColor: 0.02, shDegree: 1, headTuning: true },
+  high: { ...COMMON, imageLongSide: 512, uvResolution: 256, steps: 60_000, lrColor: 0.01, shDegree: 2, densifyBudget: 2, headTuning: true, mouthWeight: 2 },
 };
 
 export const AvatarMetrics = z.object({ psnr: z.number(), ssim: z.number() });

@@ -10,7 +10,7 @@ import { AvatarTrainer } from '@engine/avatar/trainer';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
-import { assertEnoughFrames, loadFrames, readCapture } from './frame-loading';
+import { assertEnoughFrames, loadFrames, readCapture, type LoadedFrame } from './frame-loading';
 import { renderAndCompare } from './frame-render';
 import { schedule } from './presets';
 import { encodePng, errorHeatmap, rgbFloatToRgba8, sideBySide } from './report-images';
@@ -47,6 +47,12 @@ const LOSE_DEVICE_AT_STEP = Number(process.env.AVATAR_STUDIO_TEST_LOSE_GPU_AT_ST
 const PROGRESS_INTERVAL_MS = 1000;
 
 const BACKGROUNDS = { black: [0, 0, 0], white: [1, 1, 1] } as const;
+
+/** Temporal neighbours for head tuning: source frame index, cameras kept apart (each camera has its own fitted pose). */
+function tuningTimes(train: readonly LoadedFrame[]): number[] {
+  const cameras = [...new Set(train.map((f) => f.cameraId))];
+  return train.map((f) => f.idx + 1e6 * cameras.indexOf(f.cameraId));
+}
 
 /**
  * Trains a Gaussian avatar on the open head from a tracked capture (frames: frame-loading.ts). Live progress (step,
@@ -106,6 +112,8 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           shDegree: cfg.shDegree,
           seed: cfg.seed,
           intersectionCapacity: 'adaptive',
+          lossWeights: { mouth: cfg.mouthWeight },
+          headTuning: cfg.headTuning ? { temporal: { times: tuningTimes(frames.train), weight: 5e-6 } } : null,
         },
       );
       const t = trainer;
@@ -224,6 +232,8 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         for (const p of previews) fs.rmSync(path.join(partial, p), { force: true });
         const data = await raceDeviceLoss(device, bound.read());
         writeFileAtomic(path.join(partial, 'avatar.bin'), serializeBound(data));
+        // Fine-tuned per-frame head parameters and the learnt correctives (readHeadTuningExport reads them back).
+        if (t.headTuning) writeFileAtomic(path.join(partial, 'head-tuning.bin'), t.headTuning.toBytes());
         await saveCheckpoint();
         const seconds = workedSeconds();
         const out: TrainOutput = {
@@ -236,7 +246,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           skippedFrames: skipped,
           metrics: mean,
           perFrame,
-          files: ['avatar.bin', 'meta.json', 'checkpoint.bin', ...(fs.existsSync(path.join(partial, 'preview.png')) ? ['preview.png'] : []), ...files],
+          files: ['avatar.bin', 'meta.json', 'checkpoint.bin', ...(t.headTuning ? ['head-tuning.bin'] : []), ...(fs.existsSync(path.join(partial, 'preview.png')) ? ['preview.png'] : []), ...files],
           seconds,
         };
         writeFileAtomic(

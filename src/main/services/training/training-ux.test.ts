@@ -10,6 +10,7 @@ import { StudioHost } from '../../host/studio-host';
 import { REPO_ROOT } from '../../testing/run-cli';
 import { useTempDirs } from '../../testing/temp-dir';
 import { openHeadFor } from '../tracking/open-head-space';
+import { readHeadTuningExport } from '@engine/avatar/trainer';
 import { loadFrames, readCapture } from './frame-loading';
 import { craftTrackedCapture } from './test-capture';
 import { captureTrackingDir } from './training-types';
@@ -156,6 +157,10 @@ describe('training job', () => {
     // Three attempts, one folder: the final previews only, no temp files.
     const files = fs.readdirSync(path.join(host.services.projects.folderOf(projectId), 'avatars', report.avatarId));
     expect(files.filter((f) => f.startsWith('preview') || f.endsWith('.tmp'))).toEqual(['preview.png']);
+    // The high preset tunes heads: the fine-tuned per-frame parameters and correctives survive pause, loss and resume.
+    const tuning = readHeadTuningExport(new Uint8Array(fs.readFileSync(path.join(host.services.projects.folderOf(projectId), 'avatars', report.avatarId, 'head-tuning.bin'))));
+    expect(tuning.frames.length).toBeGreaterThanOrEqual(8);
+    expect(tuning.frames.every((f) => Array.from(f.expression ?? []).every(Number.isFinite) && Array.from(f.translation ?? []).every(Number.isFinite))).toBe(true);
   }, 180_000);
 });
 

@@ -152,6 +152,17 @@ export function StartPanel({ captures, summaries, readOnly, busyCaptureIds }: { 
                   <span className="field-hint">Behind the render and the matted target</span>
                 </label>
               )}
+              {g === 'Loss and schedule' && (
+                <label className="field advanced-field">
+                  <span className="field-label">Head tuning</span>
+                  <select className="select" aria-label="Head tuning" value={form.headTuning} onChange={(e) => setForm((f) => ({ ...f, headTuning: e.target.value as AdvancedForm['headTuning'] }))}>
+                    <option value="">Preset: {defaults.headTuning ? 'On' : 'Off'}</option>
+                    <option value="on">On</option>
+                    <option value="off">Off</option>
+                  </select>
+                  <span className="field-hint">Refine tracked poses and learn expression correctives</span>
+                </label>
+              )}
               {g === 'Run' && capture && capture.cameras.length > 1 && (
                 <label className="field advanced-field">
                   <span className="field-label">Evaluate on</span>

@@ -43,6 +43,7 @@ export const OVERRIDE_FIELDS: OverrideField[] = [
   { key: 'densifyInterval', label: 'Densify every', hint: 'Steps (0: a fifth of the steps)', group: 'Loss and schedule', step: 100, integer: true },
   { key: 'densifyBudget', label: 'Gaussian budget', hint: '× the initial count (1: no growth)', group: 'Loss and schedule', step: 0.1, integer: false },
   { key: 'pruneInterval', label: 'Prune every', hint: 'Steps (0: 45 % of the steps)', group: 'Loss and schedule', step: 100, integer: true },
+  { key: 'mouthWeight', label: 'Mouth weight', hint: 'Loss × this in the mouth region (1: off)', group: 'Loss and schedule', step: 0.5, integer: false },
   { key: 'pruneOpacity', label: 'Prune below opacity', hint: 'Gaussians fainter than this go', group: 'Loss and schedule', step: 0.001, integer: false },
   { key: 'seed', label: 'Seed', hint: 'Frame order, backgrounds, densify draws', group: 'Run', step: 1, integer: true },
   { key: 'checkpointMinutes', label: 'Checkpoint every (min)', hint: 'Also every tenth of the steps and on pause', group: 'Run', step: 1, integer: false },
@@ -55,10 +56,12 @@ export const BACKGROUND_LABEL: Record<TrainingConfig['background'], string> = { 
 export interface AdvancedForm {
   values: Partial<Record<NumberKey, string>>;
   background: TrainingConfig['background'] | '';
+  /** '' = the preset's choice. */
+  headTuning: '' | 'on' | 'off';
   holdOutCamera: string;
 }
 
-export const EMPTY_FORM: AdvancedForm = { values: {}, background: '', holdOutCamera: '' };
+export const EMPTY_FORM: AdvancedForm = { values: {}, background: '', headTuning: '', holdOutCamera: '' };
 
 /**
  * The overrides the form asks for, or per field what is wrong (the shared TrainingConfig ranges, so the panel refuses
@@ -83,6 +86,7 @@ export function formToOverrides(form: AdvancedForm): { overrides: TrainingOverri
     overrides[f.key] = parsed.data;
   }
   if (form.background) overrides.background = form.background;
+  if (form.headTuning) overrides.headTuning = form.headTuning === 'on';
   if (form.holdOutCamera) overrides.holdOutCamera = form.holdOutCamera;
   return { overrides: overrides as TrainingOverrides, errors };
 }
