@@ -26,7 +26,7 @@ const time = (f: () => void) => {
   return median(t);
 };
 
-const { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, uvAvatar, renderFrames } = await import('../../native/engine/avatar/trainer/test-fixtures');
+const { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, uvAvatar } = await import('../../native/engine/avatar/trainer/test-fixtures');
 const model = openHeadWithExpressions();
 const init = initFromUvLayout({ vertices: model.evaluate({}), triangles: model.triangles }, model.uv!, { resolution: UV, texture: proceduralTexture() });
 const d = init.data;
@@ -56,7 +56,6 @@ if (BAKE_STEPS > 0) {
   const engine = await createNodeDevice({ label: 'bench-avatar-bake' });
   const gt = uvAvatar(model, 64, { texture: proceduralTexture(), opacity: 0.8, scaleFactor: 0.8 });
   const views = Array.from({ length: 8 }, (_, i) => ({ head: randomHeadParams(model, 300 + i), camera: randomCamera(400 + i, 64) }));
-  void renderFrames;
   const res = await bakeAvatar(engine.device, model, gt, views, { mapSize: 64, steps: BAKE_STEPS });
   bake = { steps: BAKE_STEPS, gaussians: gt.count, fitSecondsPerStep: res.report.seconds.fit / BAKE_STEPS, observeSeconds: res.report.seconds.observe };
   log(`bake: ${JSON.stringify(bake)}`);

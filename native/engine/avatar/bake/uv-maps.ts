@@ -133,8 +133,8 @@ export function scatterGradients(s: UvSampler, dAttr: ArrayLike<number>, grads: 
 }
 
 /**
- * Smoothness prior: Σ_l weight · 4^(−l)·… — precisely Σ_l w_l Σ_(adjacent texel pairs) |a − b|² / (pairs at level l)
- * with w_l = weight · 2^(−l) (fine levels pay most, so detail goes to the coarse levels unless the data needs it).
+ * Smoothness prior: Σ_l w_l · Σ_(adjacent texel pairs, per channel) cw_c · (a − b)² / (pairs at level l), with
+ * w_l = weight · 2^(−l) (fine levels pay most, so detail goes to the coarse levels unless the data needs it).
  * Adds its gradient into `grads`; returns the value. `channelWeights` scales each channel (default 1).
  */
 export function smoothnessPrior(maps: UvAttributeMaps, weight: number, grads: Float32Array[] | null, channelWeights?: ArrayLike<number>): number {
