@@ -15,15 +15,14 @@
  * 4. Report: held-out PSNR/SSIM of the unbaked and the baked avatar against held-out frames, and the baked avatar's
  *    fidelity to the unbaked renders on those views.
  */
-import { readF32 } from '../../gpu/readback';
-import { writeArray } from '../../gpu/buffers';
 import type { HeadModel } from '../head-model';
 import { makeRandom } from '../math';
 import { BoundGaussians, type BoundGaussianData } from '../binding/bound-gaussians';
 import { AvatarTrainer, type FrameMetrics } from '../trainer/avatar-trainer';
 import type { AvatarFrame } from '../trainer/frames';
 import { MapAdam } from './map-adam';
-import { attributesFromBound, boundFromAttributes, writeAttributes } from './attributes';
+import { attributesFromBound } from './attributes';
+import { MapFit } from './map-fit';
 import { observationWeights, renderViews, type BakeView } from './observation';
 import {
   CH_LOGSCALE,
@@ -33,11 +32,8 @@ import {
   CH_SH,
   CHANNELS,
   createMaps,
-  createSampler,
   gaussianUvs,
   pushPull,
-  sampleMaps,
-  scatterGradients,
   smoothnessPrior,
   splatAttributes,
   type UvAttributeMaps,
@@ -162,19 +158,8 @@ export async function bakeAvatar(
   const targets = await renderViews(device, model, trained, views);
   const t1 = performance.now();
 
-  const sampler = createSampler(maps, uvs);
-  const attrs = sampleMaps(maps, sampler);
-  const baked = boundFromAttributes(trained, attrs);
   let lossFirst: number | null = null, lossLast: number | null = null;
-  const bound = BoundGaussians.fromData(device, baked);
-  const trainer = new AvatarTrainer(model, bound, targets, {
-    regularisers: { offsetWeight: 0, ratioWeight: 0, scaleWeight: 0 },
-    densify: null,
-    prune: null,
-    capacity: n,
-    seed: options.seed ?? 1,
-    intersectionCapacity: 'auto',
-  });
+  const fit = new MapFit(device, model, trained, maps, targets, options.seed ?? 1);
   try {
     const channelRate = new Float64Array(CHANNELS);
     channelRate.fill(rates.sh, CH_SH, CH_SH + 3);
@@ -187,53 +172,33 @@ export async function bakeAvatar(
     const priorChannel = Float64Array.from(channelRate, (r) => (r > 0 ? (rates.sh / r) ** 2 : 0));
     const adam = new MapAdam(maps, channelRate, maps.levels.map(() => levelRate));
     const grads = maps.levels.map((lv) => new Float32Array(lv.length));
-    const dAttr = new Float32Array(n * CHANNELS);
     for (let t = 1; t <= steps; t++) {
       const frame = (t - 1) % targets.length;
       const bg: [number, number, number] = [rng(), rng(), rng()];
-      const loss = await trainer.lossAndGradient(frame, bg);
-      if (lossFirst === null) lossFirst = loss.photometric;
-      lossLast = loss.photometric;
-      options.onStep?.(t, loss.photometric);
-      const g = trainer.boundGrads;
-      const [gMeans, gLogS, gRot, gOpac, gSh] = await Promise.all([
-        readF32(device, g.means, 0, n * 3),
-        readF32(device, g.logScales, 0, n * 3),
-        readF32(device, g.rotations, 0, n * 4),
-        readF32(device, g.opacities, 0, n),
-        readF32(device, g.sh, 0, n * 3),
-      ]);
-      for (let i = 0; i < n; i++) {
-        const o = i * CHANNELS;
-        for (let c = 0; c < 3; c++) dAttr[o + CH_SH + c] = gSh[i * 3 + c];
-        dAttr[o + CH_OPACITY] = gOpac[i];
-        for (let c = 0; c < 3; c++) dAttr[o + CH_LOGSCALE + c] = gLogS[i * 3 + c];
-        for (let c = 0; c < 4; c++) dAttr[o + CH_ROTATION + c] = gRot[i * 4 + c];
-        dAttr[o + CH_OFFSET] = gMeans[i * 3 + 2];
-      }
       for (const gl of grads) gl.fill(0);
-      scatterGradients(sampler, dAttr, grads);
+      const loss = await fit.lossAndGradient(frame, bg, grads);
+      if (lossFirst === null) lossFirst = loss;
+      lossLast = loss;
+      options.onStep?.(t, loss);
       smoothnessPrior(maps, smoothness, grads, priorChannel);
       adam.step(maps, grads, t);
-      sampleMaps(maps, sampler, attrs);
-      writeAttributes(baked, attrs);
-      uploadBound(device, bound, baked);
+      fit.upload();
     }
     const t2 = performance.now();
     let heldOutReport: BakeReport['heldOut'] = null, fidelity: BakeReport['fidelity'] = null;
     if (heldOut.length > 0) {
-      const after = mean(await trainer.evaluate(heldOut));
+      const after = mean(await fit.evaluate(heldOut));
       const before = mean(await evaluateBound(device, model, trained, heldOut));
       heldOutReport = { before, after, dropDb: before.psnr - after.psnr };
       const unbakedRenders = await renderViews(device, model, trained, heldOut.map((f) => ({ head: f.head, camera: f.camera })));
-      fidelity = mean(await trainer.evaluate(unbakedRenders));
+      fidelity = mean(await fit.evaluate(unbakedRenders));
     }
     const t3 = performance.now();
     return {
       maps,
       visibility,
       observation: observed,
-      baked,
+      baked: fit.baked,
       report: {
         mapSize: M,
         levels: L,
@@ -249,20 +214,8 @@ export async function bakeAvatar(
       },
     };
   } finally {
-    trainer.destroy();
-    bound.destroy();
+    fit.destroy();
   }
-}
-
-function uploadBound(device: GPUDevice, bound: BoundGaussians, data: BoundGaussianData): void {
-  const n = data.count, p = bound.params;
-  const means = new Float32Array(n * 3);
-  for (let g = 0; g < n; g++) means.set([data.barycentric[g * 2], data.barycentric[g * 2 + 1], data.offset[g]], g * 3);
-  writeArray(device, p.means, means);
-  writeArray(device, p.logScales, new Float32Array(data.logScales));
-  writeArray(device, p.rotations, new Float32Array(data.rotations));
-  writeArray(device, p.opacities, new Float32Array(data.opacities));
-  writeArray(device, p.sh, new Float32Array(data.sh));
 }
 
 async function evaluateBound(device: GPUDevice, model: HeadModel, data: BoundGaussianData, frames: readonly AvatarFrame[]): Promise<FrameMetrics[]> {

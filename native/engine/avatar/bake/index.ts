@@ -2,5 +2,6 @@
 export { bakeAvatar, DEFAULT_BAKE_RATES, VISIBILITY_FILLED, VISIBILITY_OBSERVED, type BakeOptions, type BakeRates, type BakeReport, type BakeResult } from './bake';
 export { attributesFromBound, boundFromAttributes, writeAttributes } from './attributes';
 export { MapAdam } from './map-adam';
+export { MapFit } from './map-fit';
 export { observationWeights, renderViews, type BakeView } from './observation';
 export * from './uv-maps';
