@@ -10,6 +10,7 @@
  * (measured with webgpu 0.6.2 on Debian 12). We set it only around the SwiftShader attempt and restore it after.
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { create } from 'webgpu';
 import { adapterReport, wrapDevice, type EngineDevice } from './engine-device';
 import { NoAdapterError } from './errors';
@@ -121,6 +122,8 @@ async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Pr
 }
 
 export async function createNodeDevice(options: NodeDeviceOptions = {}): Promise<EngineDevice> {
+  // The Vulkan WSI layer prints "XDG_RUNTIME_DIR is invalid" on every adapter probe without it; Dawn never presents.
+  process.env.XDG_RUNTIME_DIR ??= tmpdir();
   const choice = options.adapter ?? parseChoice(process.env.STUDIO_GPU_ADAPTER);
   const failures: string[] = [];
   const dawnOptions = options.dawnOptions ?? (process.env.STUDIO_DAWN_OPTIONS ?? '').split(';').filter((o) => o.trim() !== '');
