@@ -117,16 +117,18 @@ test('the trained avatar in the 3D viewport: engine render, orbit, expression sl
   expect(imported.error).toBeNull();
   const captureId = (imported.result as { captureId: string }).captureId;
   expect((await runJob(page, 'tracking.start', { captureId }, 120_000)).status).toBe('completed');
-  const trained = await runJob(page, 'training.start', { captureId, preset: 'preview', overrides: { steps: 20, uvResolution: 32, imageLongSide: 64 } }, 180_000);
+  const trained = await runJob(page, 'training.start', { captureId, preset: 'preview', overrides: { steps: 20, uvResolution: 32, imageLongSide: 64, headTuning: true } }, 180_000);
   expect(trained.error).toBeNull();
   const avatarId = (trained.result as { avatarId: string }).avatarId;
   console.log(`[viewport] import + track + train: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // avatars.get lists the files the viewport reads.
-  const got = await api<{ files: { avatar: string; expressionSpace: string | null; fits: { path: string }[] } }>(page, 'avatars.get', { id: avatarId });
+  const got = await api<{ files: { avatar: string; expressionSpace: string | null; headTuning: string | null; fits: { path: string }[] } }>(page, 'avatars.get', { id: avatarId });
   expect(got.files.avatar).toBe(`avatars/${avatarId}/avatar.bin`);
   expect(got.files.expressionSpace).toMatch(/tracking\/expression-space\.json$/);
   expect(got.files.fits).toHaveLength(1);
+  // Head tuning on: the learnt correctives travel with the avatar and the viewport poses with them.
+  expect(got.files.headTuning).toBe(`avatars/${avatarId}/head-tuning.bin`);
 
   // Where the home view puts the eyes, the nose tip and the chin (the viewport's own maths, from the same files).
   const projectDir = path.join(studio.libraryDir, 'projects', project.id);

@@ -14,6 +14,8 @@ export const AvatarWithFiles = z.object({
     meta: z.string(),
     /** The tracked capture's `expression-space.json` (the open head of this subject); null when it is gone. */
     expressionSpace: z.string().nullable(),
+    /** `avatars/<id>/head-tuning.bin`: learnt corrective blend shapes + fine-tuned frame parameters; null when the run did not tune heads. */
+    headTuning: z.string().nullable(),
     /** Per camera with a head-model fit: its `fit.json` (per-frame pose, expression, jaw, eyes). */
     fits: z.array(z.object({ cameraId: z.string(), cameraName: z.string(), path: z.string() })),
   }),

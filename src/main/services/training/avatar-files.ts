@@ -19,8 +19,9 @@ export function avatarWithFiles(services: Pick<StudioServices, 'avatars' | 'capt
   const root = services.projects.folderOf(avatar.projectId);
   const exists = (rel: string) => fs.existsSync(path.join(root, ...rel.split('/')));
   const dir = avatarDir(avatar.id);
-  const files: AvatarWithFiles['files'] = { avatar: `${dir}/avatar.bin`, meta: `${dir}/meta.json`, expressionSpace: null, fits: [] };
+  const files: AvatarWithFiles['files'] = { avatar: `${dir}/avatar.bin`, meta: `${dir}/meta.json`, expressionSpace: null, headTuning: null, fits: [] };
   if (!exists(files.avatar)) throw new StudioError('NOT_FOUND', `The avatar's file ${files.avatar} is missing from the project folder; train the avatar again.`);
+  if (exists(`${dir}/head-tuning.bin`)) files.headTuning = `${dir}/head-tuning.bin`;
   let fps: number | null = null;
   if (avatar.captureId) {
     let capture: ReturnType<StudioServices['captures']['get']> | null = null;

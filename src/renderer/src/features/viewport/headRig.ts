@@ -10,6 +10,7 @@
  */
 import type { OpenHead } from '@engine/avatar/open-head/build';
 import { rodrigues } from '@engine/avatar/math';
+import { HeadPosing, type Correctives } from '@engine/avatar/lbs-backward';
 import { openHeadFor, type StoredExpressionSpace } from '../../../../main/services/tracking/open-head-space';
 
 /** One tracked frame of `tracking/<cam>/fit.json`. */
@@ -51,13 +52,20 @@ export class HeadRig {
   private meanTranslation: [number, number, number] = [0, 0, 0];
   private scratch: Float32Array<ArrayBuffer>;
 
-  constructor(space: StoredExpressionSpace, fit: FitFile | null) {
+  /** The run's learnt corrective blend shapes (head tuning), posed exactly as the trainer poses them; null = none. */
+  private readonly correctives: { posing: HeadPosing; values: Correctives } | null;
+
+  constructor(space: StoredExpressionSpace, fit: FitFile | null, correctives: Correctives | null = null) {
     if (!Array.isArray(space.mean) || !Array.isArray(space.basis) || !(space.count >= 0)) throw new Error('The expression space file is malformed.');
     this.model = openHeadFor(space);
     this.shape = fit?.shape ?? [];
     this.range = this.model.expressionRange;
     this.expressionCount = this.model.expressionCount;
     this.scratch = new Float32Array(this.model.vertexCount * 3);
+    const posing = correctives ? new HeadPosing(this.model) : null;
+    if (posing && correctives && correctives.expression && correctives.expression.length !== posing.V * 3 * posing.E)
+      throw new Error(`head-tuning.bin does not fit this head: ${correctives.expression.length} expression corrective values for ${posing.V} vertices × ${posing.E} components.`);
+    this.correctives = posing && correctives ? { posing, values: correctives } : null;
     if (fit && fit.frames.length) {
       const t = [0, 0, 0];
       for (const f of fit.frames) for (let k = 0; k < 3; k++) t[k] += f.translation[k] ?? 0;
@@ -85,12 +93,21 @@ export class HeadRig {
     return Math.min(hi, Math.max(lo, value));
   }
 
+  private withCorrectives(expression: number[], joints: Float64Array): Float32Array {
+    const { posing, values } = this.correctives!;
+    const st = posing.forward({ shape: this.shape, expression, jointRotations: joints, rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1], translation: [0, 0, 0] }, values);
+    this.scratch.set(st.skinned);
+    return this.scratch;
+  }
+
   /** Posed vertices (V×3) in viewport world space; `applyPose` false holds the head frontal at the origin. */
   vertices(state: HeadState, applyPose: boolean, out = new Float32Array(this.model.vertexCount * 3)): Float32Array {
     const joints = new Float64Array(15);
     joints.set(state.jaw, 6);
     joints.set(state.eyes.slice(0, 6), 9);
-    const v = this.model.evaluate({ shape: this.shape, expression: state.expression, jointRotations: joints }, this.scratch);
+    const v = this.correctives
+      ? this.withCorrectives(state.expression, joints)
+      : this.model.evaluate({ shape: this.shape, expression: state.expression, jointRotations: joints }, this.scratch);
     if (!applyPose || !state.pose) {
       out.set(v);
       return out;

@@ -1,9 +1,11 @@
 /**
  * Loads what the viewport shows: `avatars.get` for the paths, then avatar.bin (bound Gaussians), the expression space
- * (the subject's open head) and the first camera's fit.json (the tracked motion) through the project's file route.
+ * (the subject's open head), the first camera's fit.json (the tracked motion) and, when the run tuned heads, the learnt
+ * corrective blend shapes (head-tuning.bin) through the project's file route.
  */
 import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
 import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
+import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { StoredExpressionSpace } from '../../../../main/services/tracking/open-head-space';
 import { studio } from '../../store/studio';
@@ -29,13 +31,14 @@ export async function loadAvatar(avatarId: string): Promise<LoadedAvatar> {
   const pid = info.avatar.projectId;
   if (info.avatar.headModel !== 'open-head') throw new Error(`This avatar is bound to the ${info.avatar.headModel} head model; the viewport shows open-head avatars only.`);
   if (!info.files.expressionSpace) throw new Error("The capture's tracking (its expression space) is gone, so the avatar's head cannot be built. Track the capture again.");
-  const [bin, space, fit] = await Promise.all([
+  const [bin, space, fit, tuning] = await Promise.all([
     fetchFile(pid, info.files.avatar).then((r) => r.arrayBuffer()),
     fetchFile(pid, info.files.expressionSpace).then((r) => r.json() as Promise<StoredExpressionSpace>),
     info.files.fits[0] ? fetchFile(pid, info.files.fits[0].path).then((r) => r.json() as Promise<FitFile>) : Promise.resolve(null),
+    info.files.headTuning ? fetchFile(pid, info.files.headTuning).then((r) => r.arrayBuffer()) : Promise.resolve(null),
   ]);
   const data = parseAvatarBin(new Uint8Array(bin));
-  const rig = new HeadRig(space, fit);
+  const rig = new HeadRig(space, fit, tuning ? readHeadTuningExport(new Uint8Array(tuning)).correctives : null);
   const T = rig.model.triangles.length / 3;
   for (let i = 0; i < data.count; i++)
     if (!(data.triangle[i] < T)) throw new Error(`avatar.bin does not fit this head: Gaussian ${i} is bound to triangle ${data.triangle[i]} of ${T}.`);

@@ -118,6 +118,19 @@ describe('viewport head', () => {
     const neutral = rig.vertices(rig.neutral(), false);
     expect(held[14 * 3 + 1]).toBeLessThan(neutral[14 * 3 + 1] - 0.002);
   });
+  it('poses with the run’s learnt correctives (head-tuning.bin) exactly as the trainer does', () => {
+    const plain = new HeadRig(space(), fit);
+    const V = plain.model.vertexCount, E = plain.expressionCount;
+    const zero = new HeadRig(space(), fit, { expression: new Float32Array(V * 3 * E), pose: null, poseJoints: [] });
+    const state = { ...plain.neutral(), expression: [1, ...new Array(E - 1).fill(0)] };
+    const a = plain.vertices(state, false), b = zero.vertices(state, false);
+    for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 6);
+    const dE = new Float32Array(V * 3 * E);
+    dE[(14 * 3 + 1) * E + 0] = 0.01; // lower lip up 1 cm per unit of expression 0
+    const tuned = new HeadRig(space(), fit, { expression: dE, pose: null, poseJoints: [] }).vertices(state, false);
+    expect(tuned[14 * 3 + 1] - a[14 * 3 + 1]).toBeCloseTo(0.01, 6);
+    expect(() => new HeadRig(space(), fit, { expression: new Float32Array(5), pose: null, poseJoints: [] })).toThrow(/does not fit this head/);
+  });
   it('Gaussian centres match the CPU deform reference', () => {
     const rig = new HeadRig(space(), fit);
     const v = rig.vertices(rig.fromFit(fit.frames[0]!), true);
