@@ -161,7 +161,8 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
     .description('track faces and fit the head model on a capture (default: every capture of the project)')
     .option('--no-mask', 'skip the person mask')
     .option('--no-fit', 'only detect landmarks; do not fit the head model')
-    .action((ref: string, captureRef: string | undefined, o: { mask: boolean; fit: boolean }) =>
+    .option('--photometric', "after the landmark fit, refine each frame's head pose photometrically through the GPU engine (slower)")
+    .action((ref: string, captureRef: string | undefined, o: { mask: boolean; fit: boolean; photometric?: boolean }) =>
       run(async (ctx) => {
         const p = await ctx.resolveProject(ref);
         const all = await ctx.call('captures.list', { projectId: p.id });
@@ -170,7 +171,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
         const results = [];
         let exitCode: number = EXIT.ok;
         for (const c of targets) {
-          const started = await ctx.call('tracking.start', { captureId: c.id, mask: o.mask, fit: o.fit });
+          const started = await ctx.call('tracking.start', { captureId: c.id, mask: o.mask, fit: o.fit, photometricRefine: o.photometric === true });
           const followed = await ctx.followJob(started);
           if (followed.exitCode !== EXIT.ok) exitCode = followed.exitCode;
           results.push({ capture: c.id, name: c.name, job: followed.job, summary: await ctx.call('tracking.summary', { captureId: c.id }) });

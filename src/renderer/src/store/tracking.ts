@@ -48,7 +48,7 @@ interface TrackingState {
   showLandmarks: boolean;
 
   load(capture: Capture): Promise<void>;
-  start(capture: Capture, pick?: { x: number; y: number }): Promise<Job | null>;
+  start(capture: Capture, pick?: { x: number; y: number }, options?: { photometricRefine?: boolean }): Promise<Job | null>;
   fetchOverlay(captureId: string, cameraId: string, idx: number): Promise<void>;
   setShowMesh(on: boolean): void;
   setShowLandmarks(on: boolean): void;
@@ -161,9 +161,9 @@ export const useTracking = create<TrackingState>((set, get) => {
       }
     },
 
-    async start(capture, pick) {
+    async start(capture, pick, options) {
       try {
-        const job = await studio().client.call('tracking.start', { captureId: capture.id, ...(pick ? { pick } : {}) });
+        const job = await studio().client.call('tracking.start', { captureId: capture.id, ...(pick ? { pick } : {}), ...(options?.photometricRefine ? { photometricRefine: true } : {}) });
         useJobs.getState().upsert(job);
         set((s) => ({ jobOf: { ...s.jobOf, [capture.id]: job.id } }));
         return job;

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { Capture } from '@shared/model/capture';
 import { Button } from '../../components/Button';
 import { formatRelativeTime, plural } from '../../lib/format';
@@ -28,11 +28,12 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
   const summary = tracking?.summary ?? null;
   const bad = useMemo(() => badlyTracked(tracking, splits), [tracking, splits]);
 
+  const [refine, setRefine] = useState(false);
   const track = () => {
     if (readOnly !== null) return void toast.error(readOnly);
     if (running) return void toast.info('Tracking is already running for this capture.');
     // Tracking again keeps the face the user picked for the last run.
-    void useTracking.getState().start(capture, summary?.pick ?? undefined);
+    void useTracking.getState().start(capture, summary?.pick ?? undefined, { photometricRefine: refine });
   };
   const exclude = () => {
     if (readOnly !== null) return void toast.error(readOnly);
@@ -120,6 +121,9 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
         </div>
       )}
 
+      <label className="tracking-option" title="After the landmark fit, refine each frame's head pose by matching renders of the head to the frame through the GPU engine (seconds per frame on a CPU adapter)">
+        <input type="checkbox" checked={refine} disabled={running} onChange={(e) => setRefine(e.target.checked)} /> Refine head poses photometrically (slower)
+      </label>
       <div className="tracking-actions">
         <Button
           variant={summary ? 'secondary' : 'primary'}
