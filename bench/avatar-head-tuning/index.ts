@@ -11,8 +11,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createNodeDevice } from '../../native/engine/gpu/node-device';
 import { readF32 } from '../../native/engine/gpu/readback';
-import { BoundGaussians } from '../../native/engine/avatar/binding/bound-gaussians';
-import { AvatarTrainer } from '../../native/engine/avatar/trainer/avatar-trainer';
+import { timeTrainerSteps } from '../lib/trainer-steps';
 import { HeadTuning } from '../../native/engine/avatar/trainer/head-tuning';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from '../../native/engine/avatar/trainer/test-fixtures';
 
@@ -31,20 +30,7 @@ const gt = uvAvatar(model, UV, { texture: proceduralTexture(), opacity: 0.8, sca
 const views = Array.from({ length: 8 }, (_, i) => ({ head: randomHeadParams(model, 100 + i), camera: randomCamera(200 + i, SIZE) }));
 const frames = await renderFrames(device, model, gt, views);
 
-async function stepTimes(tuning: boolean) {
-  const bound = BoundGaussians.fromData(device, uvAvatar(model, UV));
-  const trainer = new AvatarTrainer(model, bound, frames, { monitor: null, densify: null, prune: null, seed: 1, headTuning: tuning ? {} : null });
-  await trainer.train(2); // warm-up (pipelines)
-  await device.queue.onSubmittedWorkDone();
-  const times: number[] = [];
-  for (let i = 0; i < STEPS; i++) {
-    const t0 = performance.now();
-    await trainer.trainStep();
-    await device.queue.onSubmittedWorkDone();
-    times.push(performance.now() - t0);
-  }
-  return { times, trainer, bound };
-}
+const stepTimes = (tuning: boolean) => timeTrainerSteps(device, model, frames, UV, STEPS, { monitor: null, densify: null, prune: null, seed: 1, headTuning: tuning ? {} : null });
 
 const off = await stepTimes(false);
 off.trainer.destroy();

@@ -9,8 +9,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createNodeDevice } from '../../native/engine/gpu/node-device';
-import { BoundGaussians } from '../../native/engine/avatar/binding/bound-gaussians';
-import { AvatarTrainer } from '../../native/engine/avatar/trainer/avatar-trainer';
+import { timeTrainerSteps } from '../lib/trainer-steps';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from '../../native/engine/avatar/trainer/test-fixtures';
 
 const { values: o } = parseArgs({ options: { uv: { type: 'string', default: '64' }, size: { type: 'string', default: '64' }, steps: { type: 'string', default: '10' }, checks: { type: 'string', default: '50' } } });
@@ -28,21 +27,7 @@ const gt = uvAvatar(model, UV, { texture: proceduralTexture(), opacity: 0.8, sca
 const views = Array.from({ length: 8 }, (_, i) => ({ head: randomHeadParams(model, 100 + i), camera: randomCamera(200 + i, SIZE) }));
 const frames = await renderFrames(device, model, gt, views);
 
-async function stepTimes(monitor: boolean): Promise<{ times: number[]; trainer: AvatarTrainer; bound: BoundGaussians }> {
-  const bound = BoundGaussians.fromData(device, uvAvatar(model, UV));
-  const trainer = new AvatarTrainer(model, bound, frames, { monitor: monitor ? { interval: 1, snapshotInterval: 1_000_000 } : null, seed: 1 });
-  await trainer.train(2); // warm-up (pipelines, first snapshot)
-  await device.queue.onSubmittedWorkDone();
-  const times: number[] = [];
-  for (let i = 0; i < STEPS; i++) {
-    // A step only queues GPU work: time it to completion (the async readback resolves after it).
-    const t0 = performance.now();
-    await trainer.trainStep();
-    await device.queue.onSubmittedWorkDone();
-    times.push(performance.now() - t0);
-  }
-  return { times, trainer, bound };
-}
+const stepTimes = (monitor: boolean) => timeTrainerSteps(device, model, frames, UV, STEPS, { monitor: monitor ? { interval: 1, snapshotInterval: 1_000_000 } : null, seed: 1 });
 
 const off = await stepTimes(false);
 off.trainer.destroy();

@@ -15,7 +15,7 @@ import { BoundGaussians } from '../../native/engine/avatar/binding';
 import { AvatarTrainer } from '../../native/engine/avatar/trainer';
 import { StudioHost } from '../../src/main/host/studio-host';
 import { openHeadFor, type StoredExpressionSpace } from '../../src/main/services/tracking/open-head-space';
-import { trackingDir } from '../../src/main/services/tracking/track-capture.worker';
+import { trackingDir } from '../../src/main/services/tracking/tracking-paths';
 import { loadFrames, readCapture } from '../../src/main/services/training/frame-loading';
 import { renderAndCompare } from '../../src/main/services/training/frame-render';
 import { encodePng, errorHeatmap, rgbFloatToRgba8, sideBySide } from '../../src/main/services/training/report-images';

@@ -46,9 +46,7 @@ export interface TrackOutput {
   messages: string[];
 }
 
-/** Files of a tracking run, inside the capture folder; the folder is swapped in whole when the job commits. */
-export const trackingDir = (captureId: string) => `captures/${captureId}/tracking`;
-export const trackingPartialDir = (captureId: string) => `captures/${captureId}/tracking.partial`;
+import { trackingDir, trackingPartialDir } from './tracking-paths';
 
 interface FrameRow {
   idx: number;

@@ -11,29 +11,14 @@ import { testDevice } from '@engine/gpu/test-device';
 import { rodrigues, rotationAngleBetween } from '@engine/avatar/math';
 import type { Capture } from '@shared/model/capture';
 import type { Job } from '@shared/model/job';
-import { StudioHost } from '../../host/studio-host';
+import { useTestHost } from '../../testing/test-host';
 import { useTempDirs } from '../../testing/temp-dir';
 
 const PHOTO = fileURLToPath(new URL('../../../../node_modules/@vladmandic/face-api/demo/sample6.jpg', import.meta.url));
 const gpu = await testDevice();
 const tempDir = useTempDirs();
-let host: StudioHost;
-let projectId: string;
-
-beforeAll(() => {
-  host = StudioHost.open({ libraryDir: fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'track-photometric-')), frontDoor: 'cli' });
-  projectId = host.services.projects.create('Photometric').id;
-});
-afterAll(async () => {
-  await host.close();
-  fs.rmSync(host.services.library.dir, { recursive: true, force: true });
-});
-
-async function run(method: string, params: unknown): Promise<Job> {
-  const out = await host.dispatch(method, params);
-  if (!out.ok) throw new Error(out.error.message);
-  return host.jobs.waitFor((out.result as Job).id);
-}
+const t = useTestHost('track-photometric-', 'Photometric');
+const { run } = t;
 
 interface FitFile {
   photometric?: { keyframes: number[]; msPerFrame: number };
@@ -45,11 +30,11 @@ describe.skipIf(!gpu.device)('capture.track with photometricRefine', () => {
     const clip = path.join(tempDir('media-'), 'face.mp4');
     // two frames of a face photo panned a little (the crop moves 6 px a frame)
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', PHOTO, '-vf', "crop=600:600:'1305+60*t':150,scale=256:256", '-t', '0.2', '-r', '10', '-pix_fmt', 'yuv420p', clip]);
-    const imported = await run('captures.import', { projectId, sources: [{ path: clip }], options: { allowDuplicate: true } });
-    const capture: Capture = host.services.captures.get((imported.result as { captureId: string }).captureId);
+    const imported = await run('captures.import', { projectId: t.projectId, sources: [{ path: clip }], options: { allowDuplicate: true } });
+    const capture: Capture = t.host.services.captures.get((imported.result as { captureId: string }).captureId);
     const job = await run('tracking.start', { captureId: capture.id, mask: false, photometricRefine: true });
     expect(job.error).toBeNull();
-    const fit = JSON.parse(fs.readFileSync(path.join(host.services.projects.folderOf(projectId), `captures/${capture.id}/tracking/cam0/fit.json`), 'utf8')) as FitFile;
+    const fit = JSON.parse(fs.readFileSync(path.join(t.host.services.projects.folderOf(t.projectId), `captures/${capture.id}/tracking/cam0/fit.json`), 'utf8')) as FitFile;
     expect(fit.photometric?.keyframes).toHaveLength(1);
     expect(fit.frames.length).toBeGreaterThanOrEqual(2);
     for (const f of fit.frames) {

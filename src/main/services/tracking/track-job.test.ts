@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '@shared/model/capture';
 import type { Job } from '@shared/model/job';
-import { StudioHost } from '../../host/studio-host';
+import { useTestHost } from '../../testing/test-host';
 import { makeVideo } from '../../testing/media-fixtures';
 import { useTempDirs } from '../../testing/temp-dir';
 
@@ -13,29 +13,14 @@ import { useTempDirs } from '../../testing/temp-dir';
 const PHOTO = fileURLToPath(new URL('../../../../node_modules/@vladmandic/face-api/demo/sample3.jpg', import.meta.url));
 
 const tempDir = useTempDirs();
-let host: StudioHost;
-let projectId: string;
+const t = useTestHost('track-lib-', 'Tracking');
+const { run } = t;
 let media: string;
 
-beforeAll(() => {
-  host = StudioHost.open({ libraryDir: fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'track-lib-')), frontDoor: 'cli' });
-  projectId = host.services.projects.create('Tracking').id;
-});
-afterAll(async () => {
-  await host.close();
-  fs.rmSync(host.services.library.dir, { recursive: true, force: true });
-});
-
-async function run(method: string, params: unknown): Promise<Job> {
-  const out = await host.dispatch(method, params);
-  if (!out.ok) throw new Error(out.error.message);
-  return host.jobs.waitFor((out.result as Job).id);
-}
-
 async function importClip(file: string): Promise<Capture> {
-  const job = await run('captures.import', { projectId, sources: [{ path: file }], options: { allowDuplicate: true } });
+  const job = await run('captures.import', { projectId: t.projectId, sources: [{ path: file }], options: { allowDuplicate: true } });
   expect(job.status).toBe('completed');
-  return host.services.captures.get((job.result as { captureId: string }).captureId);
+  return t.host.services.captures.get((job.result as { captureId: string }).captureId);
 }
 
 describe('capture.track', () => {
@@ -46,15 +31,15 @@ describe('capture.track', () => {
     const capture = await importClip(clip);
     const job = await run('tracking.start', { captureId: capture.id });
     expect(job.error).toBeNull();
-    const summary = host.services.tracking.summary(capture.id)!;
+    const summary = t.host.services.tracking.summary(capture.id)!;
     expect(summary.frames).toBe(12);
     expect(summary.tracked).toBeGreaterThanOrEqual(11);
     expect(summary.meanFitErrorPx).toBeLessThan(3);
-    const { frames } = host.services.tracking.frames(capture.id, { offset: 0, limit: 100 });
+    const { frames } = t.host.services.tracking.frames(capture.id, { offset: 0, limit: 100 });
     expect(frames).toHaveLength(12);
     expect(frames[5]!.box!.width).toBeGreaterThan(100);
     const cameraId = capture.cameras[0]!.id;
-    const overlay = host.services.tracking.overlay(capture.id, cameraId, 5);
+    const overlay = t.host.services.tracking.overlay(capture.id, cameraId, 5);
     expect(overlay.landmarks).toHaveLength(478 * 2);
     // The nose tip (landmark 1) lies inside the face box, and the projected mesh covers it.
     const [nx, ny] = [overlay.landmarks![2]!, overlay.landmarks![3]!];
@@ -64,13 +49,13 @@ describe('capture.track', () => {
     expect(ny).toBeGreaterThan(box.y);
     expect(overlay.mesh!.vertices.length).toBeGreaterThan(1000);
     expect(overlay.mesh!.triangles!.length % 3).toBe(0);
-    expect(host.services.tracking.overlay(capture.id, cameraId, 5, false).mesh!.triangles).toBeNull();
-    expect(host.services.tracking.summary(capture.id)).toMatchObject({ pick: null, messages: expect.any(Array) });
-    const mask = path.join(host.services.projects.folderOf(projectId), `captures/${capture.id}/tracking/cam0/masks/000005.png`);
+    expect(t.host.services.tracking.overlay(capture.id, cameraId, 5, false).mesh!.triangles).toBeNull();
+    expect(t.host.services.tracking.summary(capture.id)).toMatchObject({ pick: null, messages: expect.any(Array) });
+    const mask = path.join(t.host.services.projects.folderOf(t.projectId), `captures/${capture.id}/tracking/cam0/masks/000005.png`);
     expect(fs.existsSync(mask)).toBe(true);
     // Tracking again replaces the previous results.
     expect((await run('tracking.start', { captureId: capture.id, mask: false, fit: false })).status).toBe('completed');
-    expect(host.services.tracking.frames(capture.id, { offset: 0, limit: 100 }).total).toBe(12);
+    expect(t.host.services.tracking.frames(capture.id, { offset: 0, limit: 100 }).total).toBe(12);
     expect(fs.existsSync(mask)).toBe(false);
   });
 
@@ -78,13 +63,13 @@ describe('capture.track', () => {
     const capture = await importClip(makeVideo(tempDir('media-'), 'bars.mp4', { size: '320x240', rate: 10, seconds: 1 }));
     const job = await run('tracking.start', { captureId: capture.id });
     expect(job.status).toBe('completed');
-    const summary = host.services.tracking.summary(capture.id)!;
+    const summary = t.host.services.tracking.summary(capture.id)!;
     expect(summary.tracked).toBe(0);
     expect(summary.untracked['no-face']).toBe(10);
-    const { frames } = host.services.tracking.frames(capture.id, { offset: 0, limit: 100 });
+    const { frames } = t.host.services.tracking.frames(capture.id, { offset: 0, limit: 100 });
     expect(frames.every((f) => !f.tracked && f.reason === 'no-face')).toBe(true);
-    expect(host.services.tracking.overlay(capture.id, capture.cameras[0]!.id, 0)).toMatchObject({ tracked: false, landmarks: null });
-    const { excluded, capture: after } = host.services.tracking.excludeBadlyTracked(capture.id, 4);
+    expect(t.host.services.tracking.overlay(capture.id, capture.cameras[0]!.id, 0)).toMatchObject({ tracked: false, landmarks: null });
+    const { excluded, capture: after } = t.host.services.tracking.excludeBadlyTracked(capture.id, 4);
     expect(excluded).toHaveLength(10);
     expect(after.splitCounts.excluded).toBe(10);
   });

@@ -5,7 +5,8 @@ import { StudioError } from '@shared/api/errors';
 import { TrackedFrame } from '@shared/model/tracking';
 import type { JobDefinition } from '../../jobs/job-definition';
 import type { StudioServices } from '../studio-services';
-import { trackingDir, trackingPartialDir, type TrackOutput, type TrackParams } from './track-capture.worker';
+import type { TrackOutput, TrackParams } from './track-capture.worker';
+import { trackingDir, trackingPartialDir } from './tracking-paths';
 
 const Output = z.object({
   cameras: z.array(z.object({ cameraId: z.string(), frames: z.array(TrackedFrame), files: z.array(z.object({ path: z.string(), sha256: z.string(), size: z.number() })) })),

@@ -9,7 +9,7 @@ import type { Library } from '../library/library';
 import type { CapturesRepo } from '../capture/captures-repo';
 import type { ProjectsRepo } from '../projects/projects-repo';
 import { ALL_POINTS } from './tracker';
-import { trackingDir } from './track-capture.worker';
+import { trackingDir } from './tracking-paths';
 
 interface FitFile {
   headModel: string;

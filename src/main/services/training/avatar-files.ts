@@ -4,10 +4,8 @@ import { StudioError } from '@shared/api/errors';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { StudioServices } from '../studio-services';
 
-// The workers' folder layout (train-avatar.worker.ts avatarDir, track-capture.worker.ts trackingDir), repeated here so
-// the host does not load the workers' GPU and ONNX modules.
-const avatarDir = (avatarId: string) => `avatars/${avatarId}`;
-const trackingDir = (captureId: string) => `captures/${captureId}/tracking`;
+import { trackingDir } from '../tracking/tracking-paths';
+import { avatarDir } from './training-types';
 
 /**
  * `avatars.get`: the avatar row plus the project-relative paths a viewer fetches — avatar.bin, meta.json, the

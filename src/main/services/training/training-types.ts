@@ -53,8 +53,5 @@ export const MIN_TRAIN_FRAMES = 8;
 export const avatarDir = (avatarId: string) => `avatars/${avatarId}`;
 export const avatarPartialDir = (avatarId: string) => `avatars/${avatarId}.partial`;
 
-/**
- * The tracking output of a capture, project-relative (`trackingDir` of tracking/track-capture.worker.ts, repeated so
- * the training worker does not load the tracker's ONNX and detector modules).
- */
-export const captureTrackingDir = (captureId: string) => `captures/${captureId}/tracking`;
+/** The tracking output of a capture, project-relative. */
+export { trackingDir as captureTrackingDir } from '../tracking/tracking-paths';
