@@ -11,6 +11,7 @@ import { importCaptureJob } from '../services/capture/capture-jobs';
 import { trackCaptureJob } from '../services/tracking/tracking-jobs';
 import { trainAvatarJob } from '../services/training/training-jobs';
 import { exportAvatarJob } from '../services/export/export-jobs';
+import { bakeAvatarJob } from '../services/bake/bake-jobs';
 import { duplicateProjectJob, emptyTrashJob } from '../services/projects/project-jobs';
 import { openServices, type StudioServices } from '../services/studio-services';
 import { handlers } from './handlers';
@@ -69,6 +70,7 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     runner.register(trackCaptureJob);
     runner.register(trainAvatarJob);
     runner.register(exportAvatarJob);
+    runner.register(bakeAvatarJob);
     runner.on('updated', (job) => {
       this.emitEvent('job.updated', job);
       if (job.status !== 'completed') return;

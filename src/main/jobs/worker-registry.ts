@@ -3,6 +3,7 @@ import { importCaptureWorker } from '../services/capture/import-capture.worker';
 import { trackCaptureWorker } from '../services/tracking/track-capture.worker';
 import { trainAvatarWorker } from '../services/training/train-avatar.worker';
 import { exportAvatarWorker } from '../services/export/export-avatar.worker';
+import { bakeAvatarWorker } from '../services/bake/bake-avatar.worker';
 import { duplicateProjectWorker } from '../services/projects/duplicate-project.worker';
 import { emptyTrashWorker } from '../services/projects/empty-trash.worker';
 import type { WorkerJob } from './worker-context';
@@ -15,4 +16,5 @@ export const workerJobs: Record<JobKind, WorkerJob<any, any, any>> = {
   'capture.track': trackCaptureWorker,
   'avatar.train': trainAvatarWorker,
   'avatar.export': exportAvatarWorker,
+  'avatar.bake': bakeAvatarWorker,
 };

@@ -72,9 +72,14 @@ export interface BakeOptions {
   /** Bilinear weight from observed Gaussians at which a texel counts as observed. Default 0.25. */
   minTexelWeight?: number;
   seed?: number;
-  /** Called after each optimisation step with the photometric loss. */
+  /** Called after each optimisation step with the photometric loss (throw from it to stop the bake). */
   onStep?: (step: number, loss: number) => void;
+  /** Called as each stage starts (throw from it to stop the bake). */
+  onStage?: (stage: BakeStage) => void;
 }
+
+/** The stages of a bake, in order. */
+export type BakeStage = 'observe' | 'targets' | 'fit' | 'evaluate';
 
 export interface BakeReport {
   mapSize: number;
@@ -134,6 +139,7 @@ export async function bakeAvatar(
 
   const t0 = performance.now();
   const uvs = gaussianUvs(model.uv, trained.triangle, trained.barycentric, n);
+  options.onStage?.('observe');
   const obs = await observationWeights(device, model, trained, views);
   const observedGaussian = new Uint8Array(n);
   let observedGaussians = 0;
@@ -155,7 +161,9 @@ export async function bakeAvatar(
     if (covered[p] > 0) (visibility[p] = VISIBILITY_FILLED), coveredTexels++;
     if (weight[p] >= minTexel) (visibility[p] = VISIBILITY_OBSERVED), observedTexels++;
   }
+  options.onStage?.('targets');
   const targets = await renderViews(device, model, trained, views);
+  options.onStage?.('fit');
   const t1 = performance.now();
 
   let lossFirst: number | null = null, lossLast: number | null = null;
@@ -187,6 +195,7 @@ export async function bakeAvatar(
     const t2 = performance.now();
     let heldOutReport: BakeReport['heldOut'] = null, fidelity: BakeReport['fidelity'] = null;
     if (heldOut.length > 0) {
+      options.onStage?.('evaluate');
       const after = mean(await fit.evaluate(heldOut));
       const before = mean(await evaluateBound(device, model, trained, heldOut));
       heldOutReport = { before, after, dropDb: before.psnr - after.psnr };

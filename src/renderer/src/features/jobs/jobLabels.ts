@@ -7,6 +7,7 @@ const KIND_LABEL: Partial<Record<JobKind, string>> = {
   'capture.import': 'Import footage',
   'capture.track': 'Track faces',
   'avatar.train': 'Train avatar',
+  'avatar.bake': 'Bake textures',
 };
 
 export const kindLabel = (kind: JobKind): string => KIND_LABEL[kind] ?? kind;

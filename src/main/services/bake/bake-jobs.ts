@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { StudioError } from '@shared/api/errors';
+import { BakeSummary } from '@shared/model/bake';
+import type { JobDefinition } from '../../jobs/job-definition';
+import type { StudioServices } from '../studio-services';
+import { avatarWithFiles } from '../training/avatar-files';
+import { bakeDir, bakeFilePaths, bakePartialDir, BAKE_FILES } from './bake-paths';
+import { DEFAULT_BAKE, MAX_BAKE_STEPS, type BakeOutput, type BakeParams } from './bake-types';
+
+const Output = z.object({ files: z.array(z.string()), summary: BakeSummary });
+
+/**
+ * `avatar.bake`: the worker bakes into `avatars/<id>/bake.partial/`; the commit swaps it in for `bake/` (the previous
+ * bake is replaced only now, on success). Cancel and failure remove the partial folder.
+ */
+export const bakeAvatarJob: JobDefinition<BakeParams, BakeOutput> = {
+  kind: 'avatar.bake',
+  params: z.object({
+    projectId: z.string(),
+    avatarId: z.string(),
+    captureId: z.string(),
+    mapSize: z.union([z.literal(256), z.literal(512), z.literal(1024)]),
+    steps: z.number().int().min(0),
+    levels: z.number().int().min(1),
+    maxViews: z.number().int().min(1),
+    imageLongSide: z.number().int().min(8),
+    holdOutCamera: z.string().nullable(),
+    files: z.object({ avatar: z.string(), expressionSpace: z.string() }),
+  }),
+  title: (p, s) => {
+    let name = 'the avatar';
+    try {
+      const a = s.avatars.get(p.avatarId);
+      name = `${a.name} v${a.version}`;
+    } catch {
+      // deleted since
+    }
+    return `Bake ${name} into ${p.mapSize}² texture maps`;
+  },
+  projectDir: (p, s) => s.projects.folderOf(p.projectId),
+  commit(s: StudioServices, job, raw) {
+    const out = Output.parse(raw);
+    const p = job.params as BakeParams;
+    const root = s.projects.folderOf(p.projectId);
+    const partial = path.join(root, bakePartialDir(p.avatarId));
+    const final = path.join(root, bakeDir(p.avatarId));
+    for (const f of Object.values(BAKE_FILES))
+      if (!fs.existsSync(path.join(partial, f))) throw new StudioError('INTERNAL', `The bake's ${f} went missing before it could be recorded. Bake again.`);
+    // Swap: the old bake moves aside first so a failed rename can put it back.
+    const old = `${final}.old`;
+    fs.rmSync(old, { recursive: true, force: true });
+    if (fs.existsSync(final)) fs.renameSync(final, old);
+    try {
+      fs.renameSync(partial, final);
+    } catch (err) {
+      if (fs.existsSync(old)) fs.renameSync(old, final);
+      throw err;
+    }
+    fs.rmSync(old, { recursive: true, force: true });
+    return out.summary;
+  },
+  discard(s, job) {
+    const p = job.params as BakeParams;
+    try {
+      fs.rmSync(path.join(s.projects.folderOf(p.projectId), bakePartialDir(p.avatarId)), { recursive: true, force: true });
+    } catch {
+      // the project is gone
+    }
+  },
+};
+
+export interface BakeRequest {
+  avatarId: string;
+  mapSize?: 256 | 512 | 1024;
+  steps?: number;
+  levels?: number;
+}
+
+const ACTIVE = new Set(['queued', 'running', 'paused', 'interrupted']);
+
+/** Checks a bake request and turns it into the job's params (host side). */
+export function prepareBake(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects' | 'jobs'>, r: BakeRequest): BakeParams {
+  const jobs = s.jobs.list({ includeFinished: false }).filter((j) => ACTIVE.has(j.status) && (j.params as { avatarId?: string }).avatarId === r.avatarId);
+  if (jobs.some((j) => j.kind === 'avatar.train')) throw new StudioError('CONFLICT', 'This avatar is still training; bake it once training has finished.');
+  if (jobs.some((j) => j.kind === 'avatar.bake')) throw new StudioError('CONFLICT', 'This avatar is already being baked; wait for that bake to finish or cancel it.');
+  const info = avatarWithFiles(s, r.avatarId);
+  const a = info.avatar;
+  if (a.headModel !== 'open-head') throw new StudioError('BAD_REQUEST', `This avatar is bound to the ${a.headModel} head model; only open-head avatars (which have a UV layout) can be baked.`);
+  if (!a.captureId) throw new StudioError('CONFLICT', 'This avatar has no capture any more: a bake renders it at the capture’s tracked frames. Train it again from a tracked capture.');
+  try {
+    s.captures.get(a.captureId);
+  } catch (err) {
+    if (err instanceof StudioError && err.code === 'NOT_FOUND') throw new StudioError('CONFLICT', 'The capture this avatar was trained on is gone: a bake renders the avatar at its tracked frames. Train again from a tracked capture.');
+    throw err;
+  }
+  if (!info.files.expressionSpace) throw new StudioError('CONFLICT', "The capture's tracking (its expression space) is gone, so the avatar's head cannot be built. Track the capture again, then bake.");
+  if (info.files.fits.length === 0) throw new StudioError('CONFLICT', 'The capture has no tracked frames to bake from. Track the capture again, then bake.');
+  const steps = r.steps ?? DEFAULT_BAKE.steps;
+  if (!(Number.isInteger(steps) && steps >= 0 && steps <= MAX_BAKE_STEPS)) throw new StudioError('BAD_REQUEST', `Steps must be a whole number from 0 to ${MAX_BAKE_STEPS}, got ${steps}.`);
+  const mapSize = r.mapSize ?? DEFAULT_BAKE.mapSize;
+  const levels = r.levels ?? DEFAULT_BAKE.levels;
+  if (!(Number.isInteger(levels) && levels >= 1 && levels <= 6)) throw new StudioError('BAD_REQUEST', `Levels must be a whole number from 1 to 6, got ${levels}.`);
+  const root = s.projects.folderOf(a.projectId);
+  let meta: { image?: { w: number; h: number }; holdOutCamera?: string | null };
+  try {
+    meta = JSON.parse(fs.readFileSync(path.join(root, ...info.files.meta.split('/')), 'utf8'));
+  } catch (err) {
+    throw new StudioError('CONFLICT', `The avatar's ${info.files.meta} cannot be read (${(err as Error).message}); train the avatar again.`);
+  }
+  if (!meta.image || !(meta.image.w > 0 && meta.image.h > 0)) throw new StudioError('CONFLICT', `The avatar's ${info.files.meta} does not record its training image size; train the avatar again.`);
+  return {
+    projectId: a.projectId,
+    avatarId: a.id,
+    captureId: a.captureId,
+    mapSize,
+    steps,
+    levels,
+    maxViews: DEFAULT_BAKE.maxViews,
+    imageLongSide: Math.max(meta.image.w, meta.image.h),
+    holdOutCamera: meta.holdOutCamera ?? null,
+    files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace },
+  };
+}
+
+/** `bake.report`: the avatar's last finished bake (report.json), NOT_FOUND before the first. */
+export function bakeReport(s: Pick<StudioServices, 'avatars' | 'projects'>, avatarId: string): BakeSummary {
+  const a = s.avatars.get(avatarId);
+  const files = bakeFilePaths(avatarId);
+  const file = path.join(s.projects.folderOf(a.projectId), ...files.report.split('/'));
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new StudioError('NOT_FOUND', 'This avatar has not been baked yet.');
+  }
+  try {
+    return BakeSummary.parse(JSON.parse(raw));
+  } catch (err) {
+    throw new StudioError('CONFLICT', `The bake's report ${files.report} cannot be read (${(err as Error).message.slice(0, 200)}); bake the avatar again.`);
+  }
+}
