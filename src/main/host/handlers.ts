@@ -9,6 +9,7 @@ import { toPublicJob } from '../jobs/jobs-repo';
 import { checkFlameFiles, requireFlameForTracking, validateFlameSettings } from '../services/settings/flame-check';
 import { resolveHoldOutCamera, resolveTrainingConfig } from '../services/training/presets';
 import { avatarWithFiles } from '../services/training/avatar-files';
+import { bakeReport, prepareBake } from '../services/bake/bake-jobs';
 import { listExports, prepareExport, repeatRequest } from '../services/export/export-jobs';
 import type { StudioHost } from './studio-host';
 
@@ -127,6 +128,11 @@ export const handlers: Handlers = {
     return host.services.avatars.list(p.projectId);
   },
   'avatars.get': (p, host) => avatarWithFiles(host.services, p.id),
+  'bake.start': (p, host) => {
+    const params = prepareBake(host.services, p);
+    return host.jobs.enqueue('avatar.bake', params, params.projectId);
+  },
+  'bake.report': (p, host) => bakeReport(host.services, p.avatarId),
   'exports.create': (p, host) => {
     const params = prepareExport(host.services, p);
     return host.jobs.enqueue('avatar.export', params, params.projectId);

@@ -5,6 +5,7 @@ import { TrackedFrame, TrackingOverlay, TrackingSummary } from '../model/trackin
 import { Project, ProjectId, ProjectName } from '../model/project';
 import { Avatar, TrainingOverrides, TrainingPreset, TrainingReport } from '../model/avatar';
 import { AvatarWithFiles } from '../model/avatar-files';
+import { BakeMapSize, BakeSummary } from '../model/bake';
 import { ExportFormat, ExportRecord } from '../model/export';
 import { AppInfo, FlameCheck, FlameSettings, HeadModelKind, LibraryInfo, Settings, Theme } from '../model/settings';
 
@@ -166,6 +167,22 @@ export const methods = {
   'avatars.list': { params: z.strictObject({ projectId: ProjectId }), result: z.array(Avatar) },
   /** One avatar with the project-relative paths of avatar.bin, meta.json, its head (expression space) and tracked motion (fit.json per camera). */
   'avatars.get': { params: z.strictObject({ id: z.string() }), result: AvatarWithFiles },
+  /**
+   * Bakes a trained avatar into UV texture maps (a job, `avatar.bake`): colour, opacity, scale, rotation and offset
+   * maps fitted through the renderer, a visibility map, the baked avatar and a report with held-out PSNR/SSIM before
+   * and after (services/bake/README.md). Refused while the avatar trains or is already being baked.
+   */
+  'bake.start': {
+    params: z.strictObject({
+      avatarId: z.string(),
+      mapSize: BakeMapSize.optional(),
+      steps: z.number().int().min(0).max(20_000).optional(),
+      levels: z.number().int().min(1).max(6).optional(),
+    }),
+    result: Job,
+  },
+  /** The avatar's last finished bake: its report.json (NOT_FOUND before the first bake). */
+  'bake.report': { params: z.strictObject({ avatarId: z.string() }), result: BakeSummary },
   /**
    * Exports the avatar as a static splat file (a job, `avatar.export`): posed at a tracked `frame`, at `expression`
    * coefficients, or neutral; into the project's exports/ folder or the absolute `path`. Recorded in the library.

@@ -36,6 +36,8 @@ export const METHOD_NAME_LIST = [
   'training.report',
   'avatars.list',
   'avatars.get',
+  'bake.start',
+  'bake.report',
   'exports.create',
   'exports.repeat',
   'exports.list',
