@@ -1,4 +1,7 @@
-/** Static splat files: standard 3DGS `.ply` and glTF 2.0 `.glb` with KHR_gaussian_splatting. See README.md. */
+/** Export writers: static splat files (`.ply`, glTF with KHR_gaussian_splatting), the avatar bundle, mesh sequences. See README.md. */
 export { finiteSplats, type SplatCloud } from './splat-cloud';
 export { plyPropertyNames, writeSplatPly } from './splat-ply';
 export { KHR_GAUSSIAN_SPLATTING, writeSplatGlb, type GltfSplatOptions } from './splat-gltf';
+export * from './avatar-bundle';
+export { decodeHeadMesh, encodeHeadMesh, openHeadFromSpace, type BundleExpressionSpace, type HeadMesh } from './avatar-bundle-head';
+export { bundlePoser, HeadPoser, poseBundle, PoseChoiceError, type HeadPoseChoice, type PoseBundleOptions, type ResolvedPose } from './avatar-bundle-pose';

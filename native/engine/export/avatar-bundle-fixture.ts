@@ -1,0 +1,90 @@
+/**
+ * Test fixture for the bundle and mesh writers: a small open-head avatar made from nothing — the canonical face with
+ * the procedural expression basis as its expression space, Gaussians on a few triangles, learnt-looking correctives
+ * (head-tuning.bin), a short motion (fit.json) and fake bake files. Platform-neutral (returns bytes).
+ */
+import { createOpenHead } from '../avatar/open-head/build';
+import { proceduralExpressionBasis } from '../avatar/open-head/procedural-expressions';
+import { HeadTuning } from '../avatar/trainer/head-tuning';
+import type { AvatarBundleInput } from './avatar-bundle';
+
+/** avatar.bin bytes (the `serializeBound` layout: "AVB1", header length, JSON header, arrays). */
+export function avatarBinBytes(n: number, triangles: number, shDegree = 1, seed = 1): Uint8Array {
+  const K3 = (shDegree + 1) ** 2 * 3;
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const arrays: Record<string, Float32Array | Uint32Array> = {
+    triangle: Uint32Array.from({ length: n }, (_, i) => (i * 37) % triangles),
+    barycentric: Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 ? 0.3 : 0.2) + 0.1 * rnd()),
+    offset: Float32Array.from({ length: n }, () => (rnd() - 0.5) * 1e-3),
+    rotations: Float32Array.from({ length: n * 4 }, () => rnd() - 0.5),
+    logScales: Float32Array.from({ length: n * 3 }, () => -6 + rnd()),
+    opacities: Float32Array.from({ length: n }, () => 4 * rnd() - 2),
+    sh: Float32Array.from({ length: n * K3 }, () => rnd() - 0.5),
+  };
+  const layout: Record<string, [string, number, number]> = {};
+  let offset = 0;
+  for (const [k, a] of Object.entries(arrays)) {
+    layout[k] = [a instanceof Uint32Array ? 'u32' : 'f32', offset, a.length];
+    offset += a.byteLength;
+  }
+  const header = new TextEncoder().encode(JSON.stringify({ count: n, shDegree, arrays: layout }));
+  const pad = (4 - ((8 + header.length) % 4)) % 4;
+  const out = new Uint8Array(8 + header.length + pad + offset);
+  out.set([0x41, 0x56, 0x42, 0x31]);
+  new DataView(out.buffer).setUint32(4, header.length + pad, true);
+  out.set(header, 8);
+  out.fill(0x20, 8 + header.length, 8 + header.length + pad);
+  let p = 8 + header.length + pad;
+  for (const a of Object.values(arrays)) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), p);
+    p += a.byteLength;
+  }
+  return out;
+}
+
+export interface FixtureOptions {
+  gaussians?: number;
+  frames?: number;
+  correctives?: boolean;
+  bake?: boolean;
+}
+
+/** A complete bundle input. Frame f opens the jaw by 0.05·f rad and ramps the expression. */
+export function fixtureBundleInput(o: FixtureOptions = {}): AvatarBundleInput {
+  const face = createOpenHead().data.vTemplate.subarray(0, 468 * 3);
+  const proc = proceduralExpressionBasis();
+  const space = { mean: Array.from(face), basis: Array.from(proc.basis), count: proc.count, sigma: new Array(proc.count).fill(1), varianceKept: 1, range: Array.from(proc.range) };
+  const model = createOpenHead({ face: space.mean, expression: { basis: space.basis, count: space.count, range: space.range } });
+  const E = model.expressionCount, F = o.frames ?? 4;
+  const frames = Array.from({ length: F }, (_, f) => ({
+    idx: 10 + f,
+    rotation: [3.1, 0.01 * f, 0],
+    translation: [0, 0, 1.2],
+    expression: Array.from({ length: E }, (_, k) => ((k + f) % 3) * 0.3 - 0.3),
+    jaw: [0.05 * f, 0, 0],
+    eyes: [0.02 * f, 0, 0, -0.02 * f, 0, 0],
+    errorPx: 0.5,
+  }));
+  const shape = [0.1, -0.2, 0.05];
+  const fit = { headModel: 'open-head', shape, intrinsics: { fx: 500, fy: 500, cx: 64, cy: 64 }, msPerFrame: 40, frames };
+  let headTuning: Uint8Array | null = null;
+  if (o.correctives !== false) {
+    const tuning = new HeadTuning(model, frames.map((f) => ({ shape, expression: f.expression, jointRotations: [0, 0, 0, 0, 0, 0, ...f.jaw, ...f.eyes], rotation: f.rotation, translation: f.translation })));
+    const c = tuning.correctives;
+    for (let i = 0; c.expression && i < c.expression.length; i++) c.expression[i] = ((i % 13) - 6) * 1e-4;
+    for (let i = 0; c.pose && i < c.pose.length; i++) c.pose[i] = ((i % 7) - 3) * 2e-4;
+    headTuning = tuning.toBytes();
+  }
+  const T = model.triangles.length / 3;
+  const enc = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
+  return {
+    metadata: { name: 'Fixture head', avatarVersion: 2, created: '2026-11-21T12:00:00.000Z', generator: 'Avatar Studio', studioVersion: '0.1.0', source: { avatarId: 'fixture' } },
+    head: { kind: 'open-head', expressionSpace: enc(space), shape },
+    avatar: avatarBinBytes(o.gaussians ?? 300, T),
+    meta: enc({ preset: 'preview', gaussians: o.gaussians ?? 300 }),
+    headTuning,
+    motion: enc(fit),
+    bake: o.bake ? { 'maps.bin': Uint8Array.from({ length: 1000 }, (_, i) => i % 251), 'baked-avatar.bin': avatarBinBytes(o.gaussians ?? 300, T, 0, 5), 'report.json': enc({ psnr: 30 }) } : null,
+  };
+}
