@@ -10,6 +10,7 @@ import { EXIT, exitCodeFor } from './exit-codes';
 import { jobsTable, projectsTable } from './format';
 import { makeAvatar } from './make-avatar';
 import { addExportCommand } from './export-command';
+import { addBakeCommand } from './bake-command';
 import { addTrainingOptions, presetFrom, trainingOverridesFrom } from './training-flags';
 
 type Out = { json: unknown; text: string; exitCode?: number };
@@ -237,6 +238,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
   );
 
   addExportCommand(program, run);
+  addBakeCommand(program, run);
 
   const avatars = program.command('avatars').description('list trained avatars');
   avatars
