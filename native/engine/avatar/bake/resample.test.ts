@@ -34,7 +34,7 @@ function cheek(): { uv: [number, number]; point: [number, number, number] } {
 }
 
 /** A square sticker of `half` texels around `centre` (UV), opaque `rgb`, over an untouched composite. */
-function stickerEdit(centre: [number, number], half: number, rgb: [number, number, number]): ColourEdit {
+function stickerEdit(centre: [number, number], half: number, rgb: [number, number, number]): ColourEdit & { rgba: Uint8ClampedArray; coverage: Uint8Array } {
   const rgba = new Uint8ClampedArray(M * M * 4).fill(128), coverage = new Uint8Array(M * M);
   const ci = Math.floor(centre[0] * M), cj = Math.floor(centre[1] * M);
   for (let j = cj - half; j < cj + half; j++)
@@ -150,10 +150,10 @@ describe.skipIf(!gpu.device)('resample: a sticker on a sparse region renders sha
     const edit = stickerEdit(c.uv, 3, [230, 20, 40]);
     const SIZE = 96;
     const eye: [number, number, number] = [c.point[0] - 0.03, c.point[1], c.point[2] + 0.22];
-    const camera = { ...makeCamera(SIZE, SIZE, 0.6, lookAt(eye, c.point)) };
-    camera.viewMatrix = Float32Array.from(camera.viewMatrix);
+    const cam = makeCamera(SIZE, SIZE, 0.6, lookAt(eye, c.point));
+    const camera = { ...cam, viewMatrix: Float32Array.from(cam.viewMatrix) };
     const head: FrameHeadParams = { expression: new Float32Array(model.expressionCount), jointRotations: new Float32Array(15), rotation: [0, 0, 0], translation: [0, 0, 0] };
-    const render = async (avatar: BoundGaussianData) => (await renderFrames(device, model, avatar, [{ head, camera }]))[0].image;
+    const render = async (avatar: BoundGaussianData) => Float32Array.from((await renderFrames(device, model, avatar, [{ head, camera }]))[0].image);
 
     const dense = uvAvatar(model, M, { opacity: 0.8, scaleFactor: 0.8 });
     const expected = await render(resampleAvatar({ avatar: dense, uv, mesh, edit }).avatar);
