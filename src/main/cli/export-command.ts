@@ -10,12 +10,17 @@ type Run = (action: (ctx: CliContext) => Promise<{ json: unknown; text: string; 
 export function addExportCommand(program: Command, run: Run): void {
   program
     .command('export <avatar>')
-    .description("export an avatar (id, see `avatars list`) as a static splat file: standard 3DGS .ply or glTF 2.0 (.glb, KHR_gaussian_splatting); default into the project's exports/ folder")
-    .requiredOption('--format <format>', 'ply | gltf (bundle, player, mp4: not available yet)')
+    .description("export an avatar (id, see `avatars list`) as a static splat file (standard 3DGS .ply, glTF 2.0 .glb with KHR_gaussian_splatting) or a rendered video (H.264 .mp4, RGBA PNG sequence); default into the project's exports/ folder")
+    .requiredOption('--format <format>', 'ply | gltf | mp4 | png-sequence (bundle, player: not available yet)')
     .option('--frame <n>', "pose at this tracked frame of the capture (default: the neutral head)")
     .option('--expression <coefficients>', 'pose at these comma-separated expression coefficients')
     .option('--out <file>', 'write here instead of the project folder')
-    .action((avatarId: string, o: { format: string; frame?: string; expression?: string; out?: string }) =>
+    .option('--sequence <kind>', 'mp4 / png-sequence: turntable (360° orbit, neutral or --expression) | tracked (the capture\'s motion)', 'turntable')
+    .option('--size <px>', 'mp4 / png-sequence: frame size, an even number of pixels (WIDTH or WIDTHxHEIGHT; default 512)')
+    .option('--fps <n>', 'mp4 / png-sequence: frames per second (default 25; tracked: the capture\'s)')
+    .option('--quality <crf>', 'mp4: H.264 constant rate factor, 0 (best) … 51 (default 20)')
+    .option('--frames <n>', 'turntable: frames for the full turn (default 72)')
+    .action((avatarId: string, o: { format: string; frame?: string; expression?: string; out?: string; sequence: string; size?: string; fps?: string; quality?: string; frames?: string }) =>
       run(async (ctx) => {
         const format = ExportFormat.safeParse(o.format);
         if (!format.success) throw new StudioError('BAD_REQUEST', `--format must be one of ${ExportFormat.options.join(', ')}, not “${o.format}”.`);
@@ -29,10 +34,13 @@ export function addExportCommand(program: Command, run: Run): void {
           expression = o.expression.split(',').map((s) => Number(s.trim()));
           if (expression.some((v) => !Number.isFinite(v))) throw new StudioError('BAD_REQUEST', `--expression must be comma-separated numbers, not “${o.expression}”.`);
         }
-        const started = await ctx.call('exports.create', { avatarId, format: format.data, frame, expression, path: o.out ? path.resolve(o.out) : undefined });
+        const video = format.data === 'mp4' || format.data === 'png-sequence' ? videoOptions(o) : undefined;
+        const started = await ctx.call('exports.create', { avatarId, format: format.data, frame, expression, path: o.out ? path.resolve(o.out) : undefined, video });
         const { job, exitCode } = await ctx.followJob(started);
         if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Export ${job.status}: ${job.error?.message ?? ''}`, exitCode };
-        const r = job.result as { exportId: string; path: string; size: number; gaussians: number; dropped: number; seconds: number };
+        const r = job.result as { exportId: string; path: string; size: number; gaussians: number; dropped: number; seconds: number; frames?: number };
+        if (r.frames !== undefined)
+          return { json: { export: r, job }, text: `Rendered ${r.frames} frames of ${r.gaussians} Gaussians to ${r.path} (${(r.size / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(1)} s)` };
         return {
           json: { export: r, job },
           text: `Exported ${r.gaussians} Gaussians to ${r.path} (${(r.size / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(2)} s)${r.dropped ? `; ${r.dropped} on degenerate triangles left out` : ''}`,
@@ -64,4 +72,35 @@ export function addExportCommand(program: Command, run: Run): void {
         return { json: { export: job.result, job }, text: `Exported again to ${r.path} (${(r.size / 1e6).toFixed(2)} MB)` };
       }),
     );
+}
+
+/** `--sequence --size --fps --quality --frames` → the `video` settings of exports.create (checked again by the host). */
+function videoOptions(o: { sequence: string; size?: string; fps?: string; quality?: string; frames?: string }) {
+  if (o.sequence !== 'turntable' && o.sequence !== 'tracked') throw new StudioError('BAD_REQUEST', `--sequence must be turntable or tracked, not “${o.sequence}”.`);
+  const int = (v: string | undefined, flag: string, ok: (n: number) => boolean, what: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || !ok(n)) throw new StudioError('BAD_REQUEST', `${flag} must be ${what}, not “${v}”.`);
+    return n;
+  };
+  let width: number | undefined, height: number | undefined;
+  if (o.size !== undefined) {
+    const [w, h = w] = o.size.toLowerCase().split('x');
+    const even = (n: number) => n >= 16 && n <= 4096 && n % 2 === 0;
+    width = int(w, '--size', even, 'an even number of pixels from 16 to 4096 (WIDTH or WIDTHxHEIGHT)');
+    height = int(h, '--size', even, 'an even number of pixels from 16 to 4096 (WIDTH or WIDTHxHEIGHT)');
+  }
+  let fps: number | undefined;
+  if (o.fps !== undefined) {
+    fps = Number(o.fps);
+    if (!(fps >= 1 && fps <= 120)) throw new StudioError('BAD_REQUEST', `--fps must be from 1 to 120, not “${o.fps}”.`);
+  }
+  return {
+    sequence: o.sequence as 'turntable' | 'tracked',
+    width,
+    height,
+    fps,
+    crf: int(o.quality, '--quality', (n) => n >= 0 && n <= 51, 'an H.264 CRF from 0 to 51'),
+    frames: int(o.frames, '--frames', (n) => n >= 1 && n <= 3600, 'from 1 to 3600'),
+  };
 }

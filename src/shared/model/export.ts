@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Formats of `exports.create`; `bundle`, `player` and `mp4` are refused as not available yet. */
-export const ExportFormat = z.enum(['ply', 'gltf', 'bundle', 'player', 'mp4']);
+/** Formats of `exports.create` (services/export/README.md says which are available). */
+export const ExportFormat = z.enum(['ply', 'gltf', 'bundle', 'player', 'mp4', 'png-sequence']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
 export const ExportSettings = z.object({
@@ -12,13 +12,30 @@ export const ExportSettings = z.object({
 });
 export type ExportSettings = z.infer<typeof ExportSettings>;
 
+/** Settings of the rendered formats (`mp4`, `png-sequence`); every field has a default (services/export/video-types.ts). */
+export const VideoExportSettings = z.object({
+  /** `turntable`: 360° orbit at neutral or `expression`; `tracked`: the capture's tracked motion. */
+  sequence: z.enum(['turntable', 'tracked']).default('turntable'),
+  /** Frame size in pixels (even: H.264 in yuv420p needs it). */
+  width: z.number().int().min(16).max(4096).multipleOf(2).optional(),
+  height: z.number().int().min(16).max(4096).multipleOf(2).optional(),
+  fps: z.number().min(1).max(120).optional(),
+  /** H.264 constant rate factor, 0 (best) … 51; MP4 only. */
+  crf: z.number().int().min(0).max(51).optional(),
+  /** Turntable frames for the full turn. */
+  frames: z.number().int().min(1).max(3600).optional(),
+  /** Tracked: show the tracked rigid head motion (default true). */
+  headPose: z.boolean().optional(),
+});
+export type VideoExportSettings = z.infer<typeof VideoExportSettings>;
+
 /** One row of the library's `exports` table. */
 export const ExportRecord = z.object({
   id: z.string(),
   projectId: z.string(),
   avatarId: z.string().nullable(),
   format: ExportFormat,
-  settings: ExportSettings.extend({ gaussians: z.number().int().optional() }),
+  settings: ExportSettings.extend({ gaussians: z.number().int().optional(), video: VideoExportSettings.optional(), frames: z.number().int().optional() }),
   /** Project-relative when inside the project folder, else absolute. */
   path: z.string().nullable(),
   size: z.number().int().nullable(),

@@ -9,11 +9,12 @@ import type { StoredExpressionSpace } from '../tracking/open-head-space';
 import { poseAvatar, type FitFileLike } from './pose-avatar';
 import type { ExportOutput, ExportParams } from './export-types';
 import { writeExportFile } from './write-export';
+import { runVideoExport } from './video-export';
 
 /** The bytes of one static export (also used by tests and the bench without a job). */
 export function renderExport(
   inputs: { avatarBin: Uint8Array; space: StoredExpressionSpace; fit: FitFileLike | null },
-  p: Pick<ExportParams, 'format' | 'frame' | 'expression' | 'avatarId'>,
+  p: Pick<ExportParams, 'frame' | 'expression' | 'avatarId'> & { format: 'ply' | 'gltf' },
 ): { bytes: Uint8Array; gaussians: number; dropped: number } {
   const choice = p.frame !== null ? { frame: p.frame } : p.expression ? { expression: p.expression } : ({ neutral: true } as const);
   const posed = poseAvatar(inputs.avatarBin, inputs.space, inputs.fit, choice);
@@ -37,6 +38,7 @@ function readJson<T>(file: string, what: string): T {
 
 export const exportAvatarWorker: WorkerJob<ExportParams, null, ExportOutput> = {
   async run(ctx, params) {
+    if (params.format === 'mp4' || params.format === 'png-sequence') return runVideoExport(ctx, params);
     const t0 = performance.now();
     if (!ctx.projectDir) throw new StudioError('NOT_FOUND', 'The project of this avatar has no folder any more.');
     const abs = (rel: string) => path.join(ctx.projectDir!, ...rel.split('/'));
@@ -51,7 +53,7 @@ export const exportAvatarWorker: WorkerJob<ExportParams, null, ExportOutput> = {
     const space = readJson<StoredExpressionSpace>(abs(params.files.expressionSpace), "The capture's expression space");
     const fit = params.files.fit ? readJson<FitFileLike>(abs(params.files.fit), "The capture's tracked motion") : null;
     ctx.throwIfCancelled();
-    const out = renderExport({ avatarBin, space, fit }, params);
+    const out = renderExport({ avatarBin, space, fit }, { ...params, format: params.format as 'ply' | 'gltf' });
     ctx.progress({ fraction: 0.7, stage: `Writing ${path.basename(params.target)}` });
     ctx.throwIfCancelled();
     const written = writeExportFile(params.target, out.bytes);

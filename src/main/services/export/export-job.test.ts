@@ -120,7 +120,7 @@ describe('exports', () => {
   }, 60_000);
 
   it('refuses bad requests with clear messages', async () => {
-    await expect(call('exports.create', { avatarId: avatar.avatarId, format: 'mp4' })).rejects.toThrow(/mp4 is not available yet/);
+    await expect(call('exports.create', { avatarId: avatar.avatarId, format: 'ply', video: { sequence: 'turntable' } })).rejects.toThrow(/Video settings apply to mp4 and png-sequence/);
     await expect(call('exports.create', { avatarId: avatar.avatarId, format: 'ply', frame: 99 })).rejects.toThrow(/Frame 99 has no tracked fit \(tracked frames: 0–5\)/);
     await expect(call('exports.create', { avatarId: avatar.avatarId, format: 'ply', path: 'relative.ply' })).rejects.toThrow(/must be absolute/);
     await expect(call('exports.create', { avatarId: 'nope', format: 'ply' })).rejects.toThrow(/no longer exists/);
@@ -141,7 +141,7 @@ describe('exports', () => {
     expect(seen.full.left).toEqual(['filler.bin']);
   });
 
-  it('CLI: avatar-studio export AVATAR --format ply --frame N --out FILE; mp4 not available yet; a read-only --out refused, nothing left', async () => {
+  it('CLI: avatar-studio export AVATAR --format ply --frame N --out FILE; an odd video size refused; a read-only --out refused, nothing left', async () => {
     await host.close();
     hostClosed = true;
     const lib = host.services.library.dir;
@@ -153,9 +153,9 @@ describe('exports', () => {
     const listed = runCli(['--library', lib, '--json', 'exports', 'list', projectId]);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.json.exports[0]).toMatchObject({ path: file, format: 'ply', settings: { frame: 3 } });
-    const mp4 = runCli(['--library', lib, '--json', 'export', avatar.avatarId, '--format', 'mp4']);
+    const mp4 = runCli(['--library', lib, '--json', 'export', avatar.avatarId, '--format', 'mp4', '--size', '15']);
     expect(mp4.code).not.toBe(0);
-    expect(mp4.json.error.message).toMatch(/mp4 is not available yet/);
+    expect(mp4.json.error.message).toMatch(/--size must be an even number/);
     const roDir = path.join(out, 'cli-ro');
     fs.mkdirSync(roDir);
     const wrap = readOnlyMountWrapper(roDir);

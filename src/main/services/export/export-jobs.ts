@@ -2,14 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
-import type { ExportFormat, ExportRecord, ExportSettings } from '@shared/model/export';
+import type { ExportFormat, ExportRecord, ExportSettings, VideoExportSettings } from '@shared/model/export';
 import type { JobDefinition } from '../../jobs/job-definition';
 import { newId } from '../library/ids';
 import type { StudioServices } from '../studio-services';
 import { avatarWithFiles } from '../training/avatar-files';
-import { EXPORT_EXTENSIONS, EXPORTS_DIR, type ExportOutput, type ExportParams, type StaticExportFormat } from './export-types';
+import { EXPORT_EXTENSIONS, EXPORTS_DIR, type ExportOutput, type ExportParams, type JobExportFormat } from './export-types';
+import { resolveVideoSettings, VideoParams, videoTargetName, videoTitle } from './video-request';
 
-const Output = z.object({ target: z.string(), size: z.number().int(), sha256: z.string(), gaussians: z.number().int(), dropped: z.number().int(), seconds: z.number() });
+const Output = z.object({ target: z.string(), size: z.number().int(), sha256: z.string(), gaussians: z.number().int(), dropped: z.number().int(), seconds: z.number(), frames: z.number().int().optional() });
 
 /** `avatar.export`: the worker poses the avatar and writes the file; the commit records it in `exports`. */
 export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
@@ -18,13 +19,14 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     exportId: z.string(),
     projectId: z.string(),
     avatarId: z.string(),
-    format: z.enum(['ply', 'gltf']),
+    format: z.enum(['ply', 'gltf', 'mp4', 'png-sequence']),
     frame: z.number().int().nullable(),
     expression: z.array(z.number()).nullable(),
-    files: z.object({ avatar: z.string(), expressionSpace: z.string(), fit: z.string().nullable() }),
+    files: z.object({ avatar: z.string(), expressionSpace: z.string(), fit: z.string().nullable(), headTuning: z.string().nullable().optional() }),
+    video: VideoParams.nullable().optional(),
     target: z.string(),
   }),
-  title: (p) => `Export the avatar as ${p.format === 'ply' ? '.ply' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`,
+  title: (p) => (p.video ? videoTitle(p.format, p.video) : `Export the avatar as ${p.format === 'ply' ? '.ply' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`),
   projectDir: (p, s) => s.projects.folderOf(p.projectId),
   commit(s: StudioServices, job, raw) {
     const out = Output.parse(raw);
@@ -32,11 +34,11 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     const root = s.projects.folderOf(p.projectId);
     const rel = path.relative(root, out.target);
     const stored = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : out.target;
-    const settings = { frame: p.frame, expression: p.expression, gaussians: out.gaussians };
+    const settings = { frame: p.frame, expression: p.expression, gaussians: out.gaussians, ...(p.video ? { video: p.video, frames: out.frames } : {}) };
     s.library.db
       .prepare('INSERT INTO exports (id, project_id, avatar_id, format, settings, path, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(p.exportId, p.projectId, p.avatarId, p.format, JSON.stringify(settings), stored, out.size, Date.now());
-    return { exportId: p.exportId, path: stored, size: out.size, gaussians: out.gaussians, dropped: out.dropped, seconds: out.seconds };
+    return { exportId: p.exportId, path: stored, size: out.size, gaussians: out.gaussians, dropped: out.dropped, seconds: out.seconds, ...(out.frames !== undefined ? { frames: out.frames } : {}) };
   },
 };
 
@@ -47,19 +49,25 @@ export interface ExportRequest {
   expression?: number[];
   /** Absolute target file; default `<project>/exports/<avatar>-<pose>.<ext>`. */
   path?: string;
+  /** `mp4` / `png-sequence` settings (defaults in video-types.ts). */
+  video?: VideoExportSettings;
 }
 
 /** Checks an export request and turns it into the job's params (host side; the files are resolved here). */
 export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects'>, r: ExportRequest): ExportParams {
-  if (r.format === 'bundle' || r.format === 'player' || r.format === 'mp4')
-    throw new StudioError('BAD_REQUEST', `Export as ${r.format} is not available yet; choose ply or gltf.`);
+  if (r.format === 'bundle' || r.format === 'player')
+    throw new StudioError('BAD_REQUEST', `Export as ${r.format} is not available yet; choose ply, gltf, mp4 or png-sequence.`);
+  const rendered = r.format === 'mp4' || r.format === 'png-sequence';
+  if (r.video && !rendered) throw new StudioError('BAD_REQUEST', `Video settings apply to mp4 and png-sequence exports, not ${r.format}.`);
+  if (rendered && r.frame !== undefined) throw new StudioError('BAD_REQUEST', 'A video is a sequence: choose turntable (with an expression or neutral) or tracked, not a frame.');
   if (r.frame !== undefined && r.expression !== undefined) throw new StudioError('BAD_REQUEST', 'Give a frame or an expression, not both.');
   const info = avatarWithFiles(s, r.avatarId);
   if (info.avatar.headModel !== 'open-head') throw new StudioError('BAD_REQUEST', `This avatar is bound to the ${info.avatar.headModel} head model; only open-head avatars can be exported.`);
   if (!info.files.expressionSpace) throw new StudioError('CONFLICT', "The capture's tracking (its expression space) is gone, so the avatar's head cannot be built. Track the capture again.");
   const fit = info.files.fits[0]?.path ?? null;
   if (r.frame !== undefined && !fit) throw new StudioError('CONFLICT', 'The capture has no tracked frames any more: export the neutral head or an expression instead.');
-  const format = r.format as StaticExportFormat;
+  const format = r.format as JobExportFormat;
+  const video = rendered ? resolveVideoSettings(r.video ?? {}, r.expression ?? null, info) : null;
   const root = s.projects.folderOf(info.avatar.projectId);
   if (r.frame !== undefined && fit) {
     let idxs: number[] = [];
@@ -78,7 +86,8 @@ export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | '
     target = r.path;
   } else {
     const slug = info.avatar.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'avatar';
-    target = path.join(root, EXPORTS_DIR, `${slug}-v${info.avatar.version}-${pose}.${EXPORT_EXTENSIONS[format]}`);
+    const name = video ? videoTargetName(format as 'mp4' | 'png-sequence', video) : `${pose}.${EXPORT_EXTENSIONS[format as 'ply' | 'gltf']}`;
+    target = path.join(root, EXPORTS_DIR, `${slug}-v${info.avatar.version}-${name}`);
   }
   return {
     exportId: newId(),
@@ -87,7 +96,8 @@ export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | '
     format,
     frame: r.frame ?? null,
     expression: r.expression ?? null,
-    files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace, fit },
+    files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace, fit, ...(video ? { headTuning: info.files.headTuning } : {}) },
+    ...(video ? { video } : {}),
     target,
   };
 }
@@ -111,7 +121,7 @@ export function repeatRequest(s: Pick<StudioServices, 'library' | 'projects'>, i
   if (!e.avatarId) throw new StudioError('CONFLICT', 'The avatar of this export was deleted; it cannot be exported again.');
   const settings: ExportSettings = e.settings;
   const target = e.path ? (path.isAbsolute(e.path) ? e.path : path.join(s.projects.folderOf(e.projectId), ...e.path.split('/'))) : undefined;
-  return { avatarId: e.avatarId, format: e.format, ...(settings.frame !== null ? { frame: settings.frame } : {}), ...(settings.expression ? { expression: settings.expression } : {}), ...(target ? { path: target } : {}) };
+  return { avatarId: e.avatarId, format: e.format, ...(settings.frame !== null ? { frame: settings.frame } : {}), ...(settings.expression ? { expression: settings.expression } : {}), ...(target ? { path: target } : {}), ...(e.settings.video ? { video: e.settings.video } : {}) };
 }
 
 function toRecord(row: Record<string, unknown>): ExportRecord {

@@ -1,5 +1,9 @@
 /** Params and output of the `avatar.export` job (host and worker share them without loading each other's code). */
+import type { VideoFormat, VideoSettings } from './video-types';
+
 export type StaticExportFormat = 'ply' | 'gltf';
+/** Formats the job writes (static splats, rendered video). */
+export type JobExportFormat = StaticExportFormat | VideoFormat;
 
 export const EXPORT_EXTENSIONS: Record<StaticExportFormat, string> = { ply: 'ply', gltf: 'glb' };
 
@@ -10,12 +14,14 @@ export interface ExportParams {
   exportId: string;
   projectId: string;
   avatarId: string;
-  format: StaticExportFormat;
+  format: JobExportFormat;
   /** A tracked frame (its camera's fit.json) or expression coefficients; neither = neutral. */
   frame: number | null;
   expression: number[] | null;
   /** Project-relative inputs, resolved by the host. */
-  files: { avatar: string; expressionSpace: string; fit: string | null };
+  files: { avatar: string; expressionSpace: string; fit: string | null; headTuning?: string | null };
+  /** `mp4` / `png-sequence`: the resolved render settings (video-types.ts); absent for the other formats. */
+  video?: VideoSettings | null;
   /** Absolute target file. */
   target: string;
 }
@@ -27,4 +33,6 @@ export interface ExportOutput {
   gaussians: number;
   dropped: number;
   seconds: number;
+  /** Rendered formats: frames written. */
+  frames?: number;
 }

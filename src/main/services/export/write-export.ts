@@ -12,16 +12,17 @@ export function writeExportFile(target: string, bytes: Uint8Array): { sha256: st
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw refusal(err, dir);
+    throw exportRefusal(err, dir);
   }
   try {
     return writeFileAtomic(target, bytes);
   } catch (err) {
-    throw refusal(err, dir);
+    throw exportRefusal(err, dir);
   }
 }
 
-function refusal(err: unknown, dir: string): unknown {
+/** A file-system failure while exporting into `dir` → the export's read-only / disk-full message (else unchanged). */
+export function exportRefusal(err: unknown, dir: string): unknown {
   const code = err instanceof StudioError ? err.code : (err as NodeJS.ErrnoException | null)?.code;
   if (code === 'DISK_FULL' || code === 'ENOSPC' || code === 'EDQUOT')
     return new StudioError('DISK_FULL', `The disk holding ${dir} is full: the export was not written (no partial file is left). Free some space or choose another location.`);
