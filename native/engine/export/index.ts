@@ -5,3 +5,5 @@ export { KHR_GAUSSIAN_SPLATTING, writeSplatGlb, type GltfSplatOptions } from './
 export * from './avatar-bundle';
 export { decodeHeadMesh, encodeHeadMesh, openHeadFromSpace, type BundleExpressionSpace, type HeadMesh } from './avatar-bundle-head';
 export { bundlePoser, HeadPoser, poseBundle, PoseChoiceError, type HeadPoseChoice, type PoseBundleOptions, type ResolvedPose } from './avatar-bundle-pose';
+export { writeMeshObj, type UvMesh } from './mesh-obj';
+export { writeMeshSequenceGlb, type MeshSequence } from './mesh-gltf';
