@@ -9,3 +9,5 @@ export * from './pick';
 export * from './document';
 export * from './history';
 export * from './schema';
+export * from './png';
+export * from './api';

@@ -1,0 +1,177 @@
+import { unzlibSync, zlibSync } from 'fflate';
+import type { RasterImage } from './types';
+
+/**
+ * A small PNG codec for the studio's own layer files, platform-neutral (fflate for zlib): decodes non-interlaced
+ * 8- and 16-bit greyscale, grey+alpha, RGB, RGBA and 8-bit palette PNGs to RGBA8; encodes RGBA8 with the Paeth
+ * filter. Byte-exact both ways (a browser canvas would premultiply alpha and lose low-alpha colours). Files from
+ * elsewhere (imports) are decoded in the host with pngjs/jpeg-js and re-encoded with this.
+ */
+
+const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+
+let crcTable: Uint32Array | null = null;
+function crc32(bytes: Uint8Array, start: number, end: number): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export interface PngHeader {
+  width: number;
+  height: number;
+  bitDepth: number;
+  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA. */
+  colourType: number;
+  interlaced: boolean;
+}
+
+/** Channels per colour type (palette counts as 3, or 4 with a tRNS chunk). */
+export const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
+
+export function readPngHeader(bytes: Uint8Array): PngHeader {
+  if (bytes.length < 33 || SIGNATURE.some((b, i) => bytes[i] !== b)) throw new Error('not a PNG file');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') throw new Error('PNG without an IHDR chunk');
+  return { width: dv.getUint32(16), height: dv.getUint32(20), bitDepth: bytes[24], colourType: bytes[25], interlaced: bytes[28] === 1 };
+}
+
+export function decodePng(bytes: Uint8Array): RasterImage {
+  const header = readPngHeader(bytes);
+  const { width, height, bitDepth, colourType } = header;
+  if (header.interlaced) throw new Error('interlaced PNGs are not supported here');
+  if (!(colourType in PNG_CHANNELS) || (bitDepth !== 8 && !(bitDepth === 16 && colourType !== 3))) throw new Error(`unsupported PNG format (colour type ${colourType}, ${bitDepth}-bit)`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const idat: Uint8Array[] = [];
+  let palette: Uint8Array | null = null;
+  let trns: Uint8Array | null = null;
+  for (let p = 8; p + 8 <= bytes.length; ) {
+    const len = dv.getUint32(p);
+    const type = String.fromCharCode(...bytes.subarray(p + 4, p + 8));
+    const data = bytes.subarray(p + 8, p + 8 + len);
+    if (data.length !== len) throw new Error('truncated PNG');
+    if (type === 'IDAT') idat.push(data);
+    else if (type === 'PLTE') palette = data;
+    else if (type === 'tRNS') trns = data;
+    else if (type === 'IEND') break;
+    p += 12 + len;
+  }
+  const total = idat.reduce((s, c) => s + c.length, 0);
+  const z = new Uint8Array(total);
+  let off = 0;
+  for (const c of idat) {
+    z.set(c, off);
+    off += c.length;
+  }
+  const raw = unzlibSync(z);
+  const channels = PNG_CHANNELS[colourType];
+  const bpp = (channels * bitDepth) / 8;
+  const stride = width * bpp;
+  if (raw.length < height * (stride + 1)) throw new Error('truncated PNG image data');
+  const cur = new Uint8Array(stride);
+  const prev = new Uint8Array(stride);
+  const out: RasterImage = { width, height, data: new Uint8ClampedArray(width * height * 4) };
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let i = 0; i < stride; i++) {
+      const a = i >= bpp ? cur[i - bpp] : 0;
+      const b = prev[i];
+      const c = i >= bpp ? prev[i - bpp] : 0;
+      let v = line[i];
+      if (filter === 1) v += a;
+      else if (filter === 2) v += b;
+      else if (filter === 3) v += (a + b) >> 1;
+      else if (filter === 4) v += paeth(a, b, c);
+      else if (filter !== 0) throw new Error(`bad PNG filter ${filter}`);
+      cur[i] = v;
+    }
+    const d = out.data;
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 4;
+      const sample = (k: number) => (bitDepth === 16 ? Math.round((cur[(x * channels + k) * 2] * 256 + cur[(x * channels + k) * 2 + 1]) / 257) : cur[x * channels + k]);
+      if (colourType === 3) {
+        const idx = cur[x];
+        d[o] = palette ? palette[idx * 3] : 0;
+        d[o + 1] = palette ? palette[idx * 3 + 1] : 0;
+        d[o + 2] = palette ? palette[idx * 3 + 2] : 0;
+        d[o + 3] = trns && idx < trns.length ? trns[idx] : 255;
+      } else if (colourType === 0 || colourType === 4) {
+        d[o] = d[o + 1] = d[o + 2] = sample(0);
+        d[o + 3] = colourType === 4 ? sample(1) : 255;
+      } else {
+        d[o] = sample(0);
+        d[o + 1] = sample(1);
+        d[o + 2] = sample(2);
+        d[o + 3] = colourType === 6 ? sample(3) : 255;
+      }
+    }
+    prev.set(cur);
+  }
+  return out;
+}
+
+export function encodePng(image: RasterImage, level: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 = 6): Uint8Array {
+  const { width, height, data } = image;
+  const stride = width * 4;
+  const raw = new Uint8Array(height * (stride + 1));
+  for (let y = 0; y < height; y++) {
+    const o = y * (stride + 1);
+    raw[o] = 4;
+    for (let i = 0; i < stride; i++) {
+      const x = data[y * stride + i];
+      const a = i >= 4 ? data[y * stride + i - 4] : 0;
+      const b = y > 0 ? data[(y - 1) * stride + i] : 0;
+      const c = i >= 4 && y > 0 ? data[(y - 1) * stride + i - 4] : 0;
+      raw[o + 1 + i] = (x - paeth(a, b, c)) & 0xff;
+    }
+  }
+  const idat = zlibSync(raw, { level });
+  const ihdr = new Uint8Array(13);
+  const hv = new DataView(ihdr.buffer);
+  hv.setUint32(0, width);
+  hv.setUint32(4, height);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const chunks = [chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
+  const out = new Uint8Array(8 + chunks.reduce((s, c) => s + c.length, 0));
+  out.set(SIGNATURE, 0);
+  let off = 8;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  dv.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
+  return out;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/** Base64 without Buffer (the renderer has none); chunks keep String.fromCharCode's argument list short. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
