@@ -104,6 +104,15 @@ export class AvatarEngine {
     return `${this.renderer.rasterMode}/${this.renderer.scanSortMode}`;
   }
 
+  /**
+   * Replaces every Gaussian's SH coefficients (N×K×3, the avatar's layout), e.g. the texture editor's re-sampled
+   * colours; frames requested from now on show them (the frame in flight was submitted before this write).
+   */
+  setColours(sh: Float32Array): void {
+    if (sh.length !== this.bound.count * this.bound.params.shCoeffs * 3) throw new RangeError(`setColours: ${sh.length} SH values for ${this.bound.count} Gaussians`);
+    this.device.queue.writeBuffer(this.bound.params.sh, 0, sh.buffer, sh.byteOffset, sh.byteLength);
+  }
+
   /** Renders `req` now, or after the frame in flight (only the latest waiting request is kept). */
   request(req: FrameRequest): void {
     this.pending = req;

@@ -26,13 +26,14 @@ async function fetchFile(projectId: string, rel: string): Promise<Response> {
   return res;
 }
 
-export async function loadAvatar(avatarId: string): Promise<LoadedAvatar> {
+/** `bakedAvatar`: show the bake's baked-avatar.bin when the avatar has a bake (the texture editor), else avatar.bin. */
+export async function loadAvatar(avatarId: string, options: { bakedAvatar?: boolean } = {}): Promise<LoadedAvatar> {
   const info = await studio().client.call('avatars.get', { id: avatarId });
   const pid = info.avatar.projectId;
   if (info.avatar.headModel !== 'open-head') throw new Error(`This avatar is bound to the ${info.avatar.headModel} head model; the viewport shows open-head avatars only.`);
   if (!info.files.expressionSpace) throw new Error("The capture's tracking (its expression space) is gone, so the avatar's head cannot be built. Track the capture again.");
   const [bin, space, fit, tuning] = await Promise.all([
-    fetchFile(pid, info.files.avatar).then((r) => r.arrayBuffer()),
+    fetchFile(pid, (options.bakedAvatar && info.files.bake?.bakedAvatar) || info.files.avatar).then((r) => r.arrayBuffer()),
     fetchFile(pid, info.files.expressionSpace).then((r) => r.json() as Promise<StoredExpressionSpace>),
     info.files.fits[0] ? fetchFile(pid, info.files.fits[0].path).then((r) => r.json() as Promise<FitFile>) : Promise.resolve(null),
     info.files.headTuning ? fetchFile(pid, info.files.headTuning).then((r) => r.arrayBuffer()) : Promise.resolve(null),

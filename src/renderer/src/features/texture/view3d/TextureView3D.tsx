@@ -1,0 +1,254 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import type { Camera } from '@engine/splat/camera';
+import { isCpuDevice } from '@engine/gpu/adapter-kind';
+import type { Composite } from '@shared/texture/types';
+import { Button } from '../../../components/Button';
+import { AvatarEngine, requestEngineDevice, type FrameInfo } from '../../viewport/avatarEngine';
+import { engineCamera, renderSize, STAGE_FOV } from '../../viewport/cameraMath';
+import { homeView } from '../../viewport/headRig';
+import { loadAvatar, type LoadedAvatar } from '../../viewport/loadAvatar';
+import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from '../../viewport/Stage';
+import '../../viewport/viewport.css';
+import { LiveColours } from './liveColours';
+import { StrokeLatency } from './strokeLatency';
+import { SurfacePicker } from './surfacePick';
+import './view3d.css';
+
+/** A UV point as the texture document's tools take it. */
+export interface Uv {
+  u: number;
+  v: number;
+}
+
+/** What the 3D view needs of the texture editor's document store (H2's `documentStore.ts`, a zustand store). */
+export interface TextureEditorState {
+  composite: Composite | null;
+  compositeVersion: number;
+  beginStroke(uv: Uv, pressure: number): void;
+  strokeTo(uv: Uv, pressure: number): void;
+  endStroke(): void;
+  pickColourAt(uv: Uv): void;
+}
+export interface TextureEditorStore {
+  getState(): TextureEditorState;
+  subscribe(listener: (state: TextureEditorState, previous: TextureEditorState) => void): () => void;
+}
+
+const MAX_RENDER_SIDE = { cpu: 360, gpu: 1600 };
+
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; avatar: LoadedAvatar };
+
+/**
+ * The texture editor's live 3D view: the baked avatar (falls back to the trained one) rendered by the project's
+ * engine under an orbit camera, neutral pose. Every composite change re-samples the Gaussians' SH DC at their UVs and
+ * uploads only the colour buffer before re-rendering; the overlay shows the last stroke → render latency. In paint
+ * mode a pointer on the head paints at the texel under it (ray → first hit on the mesh → UV); Alt-click (or I +
+ * click) picks the colour there.
+ */
+export function TextureView3D({ avatarId, store }: { avatarId: string; store?: TextureEditorStore }) {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  useEffect(() => {
+    let live = true;
+    setLoad({ state: 'loading' });
+    loadAvatar(avatarId, { bakedAvatar: true }).then(
+      (avatar) => live && setLoad({ state: 'ready', avatar }),
+      (err: unknown) => live && setLoad({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [avatarId]);
+  if (load.state !== 'ready')
+    return (
+      <section className="texture-view3d" aria-label="3D view" data-testid="texture-view3d" data-state={load.state}>
+        <p className={load.state === 'error' ? 'texture-view3d-message' : 'loading'} role={load.state === 'error' ? 'alert' : 'status'}>
+          {load.state === 'loading' ? 'Loading the avatar…' : `Could not show the avatar in 3D: ${load.message}`}
+        </p>
+      </section>
+    );
+  return <AvatarView3D key={avatarId} avatar={load.avatar} store={store} />;
+}
+
+function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: TextureEditorStore }) {
+  const { rig, data } = avatar;
+  const vertices = useMemo(() => rig.vertices(rig.neutral(), false), [rig]);
+  const home = useMemo<OrbitHome>(() => homeView(rig, STAGE_FOV), [rig]);
+  const picker = useMemo(() => (rig.model.uv ? new SurfacePicker(rig.model.triangles, rig.model.uv, vertices) : null), [rig, vertices]);
+  const [homeKey, setHomeKey] = useState(0);
+  const [mode, setMode] = useState<'orbit' | 'paint'>('orbit');
+  const [frame, setFrame] = useState<FrameInfo | null>(null);
+  const [latencyMs, setLatencyMs] = useState<number | null>(null);
+  const [engineState, setEngineState] = useState<{ state: 'starting' | 'ready' | 'error'; message?: string }>({ state: 'starting' });
+
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const stageRef = useRef<HTMLDivElement | null>(null);
+  const engineRef = useRef<AvatarEngine | null>(null);
+  const snapshotRef = useRef<CameraSnapshot | null>(null);
+  const cameraRef = useRef<Camera | null>(null);
+  const maxSide = useRef(MAX_RENDER_SIDE.gpu);
+  const colours = useRef<LiveColours | null>(null);
+  const latency = useRef(new StrokeLatency());
+
+  const requestFrame = useCallback(() => {
+    const engine = engineRef.current, stage = stageRef.current;
+    const snap = snapshotRef.current ?? (stage ? homeSnapshot(home, stage.clientWidth, stage.clientHeight) : null);
+    if (!engine || !snap || snap.cssWidth < 1 || snap.cssHeight < 1) return;
+    const { width, height } = renderSize(snap.cssWidth, snap.cssHeight, window.devicePixelRatio || 1, maxSide.current);
+    cameraRef.current = engineCamera(snap, width, height);
+    engine.request({ vertices, camera: cameraRef.current });
+  }, [home, vertices]);
+
+  /** Re-samples the colours under the store's composite and re-renders; `editAt` = when the edit happened. */
+  const showComposite = useCallback(
+    (composite: Composite | null, editAt: number) => {
+      const engine = engineRef.current;
+      if (!engine || !composite) return;
+      try {
+        if (!colours.current || colours.current.mapSize !== composite.width) colours.current = new LiveColours(data, rig.model.uv!, composite.width);
+        engine.setColours(colours.current.apply(composite).sh);
+      } catch (err) {
+        setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+        return;
+      }
+      latency.current.edited(editAt);
+      requestFrame();
+    },
+    [data, rig, requestFrame],
+  );
+
+  const onFrame = useCallback((info: FrameInfo) => {
+    setFrame(info);
+    const ms = latency.current.rendered(performance.now(), info.ms);
+    if (ms !== null) setLatencyMs(ms);
+  }, []);
+
+  useEffect(() => {
+    let engine: AvatarEngine | null = null;
+    let cancelled = false;
+    requestEngineDevice().then(
+      (device) => {
+        if (cancelled || !canvasRef.current) return device.destroy();
+        try {
+          maxSide.current = isCpuDevice(device.device) || device.adapter.isFallbackAdapter ? MAX_RENDER_SIDE.cpu : MAX_RENDER_SIDE.gpu;
+          engine = new AvatarEngine(device, canvasRef.current, data, rig.model.triangles, rig.model.vertexCount, onFrame, (message) => setEngineState({ state: 'error', message }));
+        } catch (err) {
+          device.destroy();
+          setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+          return;
+        }
+        engineRef.current = engine;
+        setEngineState({ state: 'ready' });
+        if (store) showComposite(store.getState().composite, performance.now());
+        else requestFrame();
+      },
+      (err: unknown) => !cancelled && setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => {
+      cancelled = true;
+      engineRef.current = null;
+      colours.current = null;
+      engine?.destroy();
+    };
+  }, [data, rig, store, onFrame, requestFrame, showComposite]);
+
+  // Every composite change (stroke, sticker move, undo, layer toggle) → colours → render.
+  useEffect(() => {
+    if (!store) return;
+    return store.subscribe((state, previous) => {
+      if (state.compositeVersion !== previous.compositeVersion || state.composite !== previous.composite) showComposite(state.composite, performance.now());
+    });
+  }, [store, showComposite]);
+
+  const onCamera = useCallback(
+    (c: CameraSnapshot) => {
+      snapshotRef.current = c;
+      requestFrame();
+    },
+    [requestFrame],
+  );
+
+  // Painting and picking: stage pixel → engine pixel → first hit → UV.
+  const pickKey = useRef(false);
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => e.key.toLowerCase() === 'i' && (pickKey.current = true);
+    const up = (e: KeyboardEvent) => e.key.toLowerCase() === 'i' && (pickKey.current = false);
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+    };
+  }, []);
+  const uvAtPointer = (e: ReactPointerEvent): Uv | null => {
+    const cam = cameraRef.current, stage = stageRef.current;
+    if (!cam || !stage || !picker) return null;
+    const r = stage.getBoundingClientRect();
+    const hit = picker.pick(cam, ((e.clientX - r.left) / r.width) * cam.width, ((e.clientY - r.top) / r.height) * cam.height);
+    return hit ? { u: hit.uv[0], v: hit.uv[1] } : null;
+  };
+  const painting = useRef(false);
+  const pressureOf = (e: ReactPointerEvent) => (e.pointerType === 'pen' ? e.pressure : 1);
+  const onPointerDown = (e: ReactPointerEvent) => {
+    if (!store || e.button !== 0) return;
+    const picking = e.altKey || pickKey.current;
+    if (!picking && mode !== 'paint') return;
+    const uv = uvAtPointer(e);
+    e.preventDefault();
+    e.stopPropagation();
+    if (!uv) return;
+    if (picking) return store.getState().pickColourAt(uv);
+    painting.current = true;
+    (e.currentTarget as HTMLElement).setPointerCapture?.(e.pointerId);
+    store.getState().beginStroke(uv, pressureOf(e));
+  };
+  const onPointerMove = (e: ReactPointerEvent) => {
+    if (!painting.current || !store) return;
+    const uv = uvAtPointer(e);
+    if (uv) store.getState().strokeTo(uv, pressureOf(e));
+  };
+  const endStroke = () => {
+    if (!painting.current || !store) return;
+    painting.current = false;
+    store.getState().endStroke();
+  };
+
+  const status = engineState.state === 'error' ? 'error' : frame ? 'ready' : 'rendering';
+  return (
+    <section className="texture-view3d" aria-label="3D view" data-testid="texture-view3d" data-state={status} data-frames={frame?.frames ?? 0}>
+      <div className="texture-view3d-toolbar" role="group" aria-label="3D view mode">
+        <Button size="sm" aria-pressed={mode === 'orbit'} onClick={() => setMode('orbit')}>
+          Orbit
+        </Button>
+        <Button size="sm" aria-pressed={mode === 'paint'} disabled={!store || !picker} onClick={() => setMode('paint')}>
+          Paint on 3D
+        </Button>
+        <Button size="sm" icon="fit" onClick={() => setHomeKey((k) => k + 1)}>
+          Reset view
+        </Button>
+      </div>
+      <div
+        className="viewport-stage texture-view3d-stage"
+        data-testid="texture-view3d-stage"
+        data-mode={mode}
+        ref={stageRef}
+        onPointerDownCapture={onPointerDown}
+        onPointerMoveCapture={onPointerMove}
+        onPointerUpCapture={endStroke}
+        onPointerCancelCapture={endStroke}
+      >
+        <Stage home={home} homeKey={homeKey} onCamera={onCamera} engineCanvas={canvasRef} vertices={vertices} triangles={rig.model.triangles} showMesh={false} centres={null} />
+        {/* In paint mode this layer takes the pointer, so the orbit controls underneath do not move the camera. */}
+        {mode === 'paint' && <div className="texture-view3d-paint-layer" />}
+        {engineState.state === 'error' && (
+          <div className="viewport-stage-message" role="alert">
+            {engineState.message}
+          </div>
+        )}
+        <div className="viewport-stats" data-testid="texture-view3d-stats" aria-live="off">
+          {frame ? `${frame.ms.toFixed(0)} ms · ${frame.width}×${frame.height} · ${data.count.toLocaleString()} Gaussians` : engineState.state === 'starting' ? 'Starting WebGPU…' : ''}
+          {latencyMs !== null && <span data-testid="texture-view3d-latency" data-ms={latencyMs.toFixed(1)}> · stroke → render {latencyMs.toFixed(0)} ms</span>}
+        </div>
+      </div>
+    </section>
+  );
+}
