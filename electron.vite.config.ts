@@ -28,6 +28,27 @@ function enginePage(): Plugin {
 }
 
 /**
+ * The standalone web player (src/player/): its own Vite build into out/player/ (index.html + one JS + CSS, relative
+ * paths, no CDN), copied next to an avatar bundle by the `player` export (services/export/player-export.ts).
+ */
+function playerApp(): Plugin {
+  return {
+    name: 'studio-web-player',
+    apply: 'build',
+    async closeBundle() {
+      await build({
+        configFile: false,
+        root: r('./src/player'),
+        base: './',
+        logLevel: 'warn',
+        resolve: { alias },
+        build: { outDir: r('./out/player'), emptyOutDir: true, assetsDir: 'assets', target: 'es2022', rollupOptions: { input: r('./src/player/index.html') } },
+      });
+    },
+  };
+}
+
+/**
  * One build for the three front doors:
  *  - main: the Electron entry, the CLI / web-mode entry and the job worker, all ESM for Node (dependencies stay
  *    external so native modules load from node_modules or app.asar.unpacked);
@@ -64,7 +85,7 @@ export default defineConfig({
   renderer: {
     root: r('./src/renderer'),
     resolve: { alias },
-    plugins: [react(), enginePage()],
+    plugins: [react(), enginePage(), playerApp()],
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: r('./src/renderer/index.html') },
