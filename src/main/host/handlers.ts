@@ -10,6 +10,7 @@ import { checkFlameFiles, requireFlameForTracking, validateFlameSettings } from 
 import { resolveHoldOutCamera, resolveTrainingConfig } from '../services/training/presets';
 import { avatarWithFiles } from '../services/training/avatar-files';
 import { bakeReport, prepareBake } from '../services/bake/bake-jobs';
+import { TextureService } from '../services/texture/texture-service';
 import { listExports, prepareExport, repeatRequest } from '../services/export/export-jobs';
 import type { StudioHost } from './studio-host';
 
@@ -133,6 +134,11 @@ export const handlers: Handlers = {
     return host.jobs.enqueue('avatar.bake', params, params.projectId);
   },
   'bake.report': (p, host) => bakeReport(host.services, p.avatarId),
+  'textures.load': (p, host) => textureServiceFor(host).load(p.avatarId),
+  'textures.save': (p, host) => textureServiceFor(host).save(p),
+  'textures.importMap': (p, host) => textureServiceFor(host).importMap(p),
+  'textures.importSticker': (p, host) => textureServiceFor(host).importSticker(p),
+  'textures.exportMap': (p, host) => textureServiceFor(host).exportMap(p),
   'exports.create': (p, host) => {
     const params = prepareExport(host.services, p);
     return host.jobs.enqueue('avatar.export', params, params.projectId);
@@ -157,3 +163,8 @@ export const handlers: Handlers = {
     return { id: p.id };
   },
 };
+
+/** The texture service of the host's current library (a library switch gives new services). */
+function textureServiceFor(host: StudioHost): TextureService {
+  return new TextureService(host.services, (uploadId) => resolveUpload(host.services.library.dir, uploadId));
+}

@@ -5,6 +5,7 @@ import { TrackedFrame, TrackingOverlay, TrackingSummary } from '../model/trackin
 import { Project, ProjectId, ProjectName } from '../model/project';
 import { Avatar, TrainingOverrides, TrainingPreset, TrainingReport } from '../model/avatar';
 import { AvatarWithFiles } from '../model/avatar-files';
+import { TextureDocumentInfo, TexturesExportParams, TexturesExportResult, TexturesImportParams, TexturesImportResult, TexturesSaveParams, TexturesSaveResult } from '../texture/api';
 import { BakeMapSize, BakeSummary } from '../model/bake';
 import { ExportFormat, ExportRecord } from '../model/export';
 import { AppInfo, FlameCheck, FlameSettings, HeadModelKind, LibraryInfo, Settings, Theme } from '../model/settings';
@@ -183,6 +184,20 @@ export const methods = {
   },
   /** The avatar's last finished bake: its report.json (NOT_FOUND before the first bake). */
   'bake.report': { params: z.strictObject({ avatarId: z.string() }), result: BakeSummary },
+  /**
+   * The texture editor's document of an avatar (services/texture/README.md): the bake's base maps (null without a
+   * bake), the layers bottom first with their PNG paths, the save revision, and why edits are refused now (training
+   * or baking), if they are.
+   */
+  'textures.load': { params: z.strictObject({ avatarId: z.string() }), result: TextureDocumentInfo },
+  /** Saves the layer list (rows) and the PNGs of changed layers (inline base64, or a web upload id for big ones). */
+  'textures.save': { params: TexturesSaveParams, result: TexturesSaveResult },
+  /** A colour map edited elsewhere (PNG/JPEG, the map's size) → a staged image layer; wrong size or channels → BAD_REQUEST. */
+  'textures.importMap': { params: TexturesImportParams, result: TexturesImportResult },
+  /** A PNG/JPEG/SVG sticker → a staged sticker layer (huge ones scaled down to the map, with a note). */
+  'textures.importSticker': { params: TexturesImportParams, result: TexturesImportResult },
+  /** Writes one map as PNG (baked colour, colour with layers, opacity, visibility) into exports/textures/ or `path`. */
+  'textures.exportMap': { params: TexturesExportParams, result: TexturesExportResult },
   /**
    * Exports the avatar as a static splat file (a job, `avatar.export`): posed at a tracked `frame`, at `expression`
    * coefficients, or neutral; into the project's exports/ folder or the absolute `path`. Recorded in the library.

@@ -11,3 +11,4 @@ export * from './history';
 export * from './schema';
 export * from './png';
 export * from './api';
+export * from './resize';
