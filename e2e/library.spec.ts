@@ -177,10 +177,12 @@ test('the project view opens with Enter, shows later capabilities as disabled, a
     const item = rail.getByText(section, { exact: true });
     await expect(item).toBeVisible();
   }
-  // Footage, Tracking and Avatar are built (links; tracking lives in the Footage review); the later ones are disabled.
+  // Footage, Tracking, Avatar and Live are built (links; tracking lives in the Footage review); the later ones are disabled.
   await expect(rail.getByRole('link', { name: 'Footage' })).toBeVisible();
   await expect(rail.getByRole('link', { name: 'Avatar' })).toBeVisible();
-  await expect(rail.locator('[aria-disabled="true"]')).toHaveCount(3);
+  // Live opens from an avatar (the overview's Avatars list): its rail link goes to the overview.
+  await expect(rail.getByRole('link', { name: 'Live' })).toBeVisible();
+  await expect(rail.locator('[aria-disabled="true"]')).toHaveCount(2);
   await expect(rail.getByRole('link', { name: 'Tracking', exact: true })).toBeVisible();
   await expect(rail.getByText('Coming in a later version').first()).toBeVisible();
 

@@ -11,7 +11,10 @@ import { resolveHoldOutCamera, resolveTrainingConfig } from '../services/trainin
 import { avatarWithFiles } from '../services/training/avatar-files';
 import { bakeReport, prepareBake } from '../services/bake/bake-jobs';
 import { TextureService } from '../services/texture/texture-service';
+import { prepareApplyTexture } from '../services/texture/apply-jobs';
 import { listExports, prepareExport, repeatRequest } from '../services/export/export-jobs';
+import { importAvatar } from '../services/export/import-avatar';
+import { liveTrackingFor } from '../services/live/live-tracking';
 import type { StudioHost } from './studio-host';
 
 type Handlers = { [M in MethodName]: (params: MethodParams<M>, host: StudioHost) => MethodResult<M> | Promise<MethodResult<M>> };
@@ -129,6 +132,16 @@ export const handlers: Handlers = {
     return host.services.avatars.list(p.projectId);
   },
   'avatars.get': (p, host) => avatarWithFiles(host.services, p.id),
+  'avatars.import': (p, host) => {
+    let file: string;
+    if (p.path !== undefined) file = path.resolve(p.path);
+    else {
+      const upload = resolveUpload(host.services.library.dir, p.uploadId!);
+      if (!upload) throw new StudioError('NOT_FOUND', 'The uploaded file is gone (uploads are kept for a day). Upload it again.');
+      file = upload;
+    }
+    return importAvatar(host.services, { projectId: p.projectId, file, name: p.name });
+  },
   'bake.start': (p, host) => {
     const params = prepareBake(host.services, p);
     return host.jobs.enqueue('avatar.bake', params, params.projectId);
@@ -139,6 +152,10 @@ export const handlers: Handlers = {
   'textures.importMap': (p, host) => textureServiceFor(host).importMap(p),
   'textures.importSticker': (p, host) => textureServiceFor(host).importSticker(p),
   'textures.exportMap': (p, host) => textureServiceFor(host).exportMap(p),
+  'textures.apply': (p, host) => {
+    const params = prepareApplyTexture(host.services, p);
+    return host.jobs.enqueue('texture.apply', params, params.projectId);
+  },
   'exports.create': (p, host) => {
     const params = prepareExport(host.services, p);
     return host.jobs.enqueue('avatar.export', params, params.projectId);
@@ -152,6 +169,12 @@ export const handlers: Handlers = {
   'tracking.frames': (p, host) => host.services.tracking.frames(p.captureId, p),
   'tracking.overlay': (p, host) => host.services.tracking.overlay(p.captureId, p.cameraId, p.idx, p.triangles),
   'tracking.excludeBadlyTracked': (p, host) => host.services.tracking.excludeBadlyTracked(p.captureId, p.maxFitErrorPx),
+
+  'live.track': (p, host) => liveTrackingFor(host).track(p),
+  'live.close': async (p, host) => {
+    await liveTrackingFor(host).close(p.session);
+    return { closed: true };
+  },
 
   'jobs.list': (p, host) => host.services.jobs.list({ projectId: p.projectId, includeFinished: p.includeFinished }).map(toPublicJob),
   'jobs.get': (p, host) => toPublicJob(host.services.jobs.get(p.id)),

@@ -7,7 +7,8 @@ import { Avatar, TrainingOverrides, TrainingPreset, TrainingReport } from '../mo
 import { AvatarWithFiles } from '../model/avatar-files';
 import { TextureDocumentInfo, TexturesExportParams, TexturesExportResult, TexturesImportParams, TexturesImportResult, TexturesSaveParams, TexturesSaveResult } from '../texture/api';
 import { BakeMapSize, BakeSummary } from '../model/bake';
-import { ExportFormat, ExportRecord } from '../model/export';
+import { ExportFormat, ExportRecord, VideoExportSettings } from '../model/export';
+import { LiveTrackParams, LiveTrackResult } from '../model/live';
 import { AppInfo, FlameCheck, FlameSettings, HeadModelKind, LibraryInfo, Settings, Theme } from '../model/settings';
 
 /**
@@ -169,6 +170,16 @@ export const methods = {
   /** One avatar with the project-relative paths of avatar.bin, meta.json, its head (expression space) and tracked motion (fit.json per camera). */
   'avatars.get': { params: z.strictObject({ id: z.string() }), result: AvatarWithFiles },
   /**
+   * Imports an avatar bundle (`.avatar`, docs/avatar-bundle.md; a path on the studio's machine or a web-mode upload)
+   * as a new avatar of the project, bit-exactly. Damaged files and unknown bundle versions are refused with the reason.
+   */
+  'avatars.import': {
+    params: z
+      .strictObject({ projectId: ProjectId, path: z.string().min(1).optional(), uploadId: z.string().regex(/^[0-9a-f]{32}$/).optional(), name: z.string().trim().min(1).max(120).optional() })
+      .refine((p) => (p.path === undefined) !== (p.uploadId === undefined), { message: 'Give the bundle as a path or an uploadId (one of them).' }),
+    result: Avatar,
+  },
+  /**
    * Bakes a trained avatar into UV texture maps (a job, `avatar.bake`): colour, opacity, scale, rotation and offset
    * maps fitted through the renderer, a visibility map, the baked avatar and a report with held-out PSNR/SSIM before
    * and after (services/bake/README.md). Refused while the avatar trains or is already being baked.
@@ -199,6 +210,12 @@ export const methods = {
   /** Writes one map as PNG (baked colour, colour with layers, opacity, visibility) into exports/textures/ or `path`. */
   'textures.exportMap': { params: TexturesExportParams, result: TexturesExportResult },
   /**
+   * Applies the avatar's saved texture layers (a job, `texture.apply`): the baked avatar re-sampled under the
+   * composited colour map (Gaussians added where the edit is sparse) becomes a NEW avatar version with its own folder;
+   * the edited version is kept. Refused while the avatar trains or bakes, or before it has a bake and saved layers.
+   */
+  'textures.apply': { params: z.strictObject({ avatarId: z.string() }), result: Job },
+  /**
    * Exports the avatar as a static splat file (a job, `avatar.export`): posed at a tracked `frame`, at `expression`
    * coefficients, or neutral; into the project's exports/ folder or the absolute `path`. Recorded in the library.
    * `bundle`, `player`, `mp4` are refused (not available yet). See services/export/README.md.
@@ -210,12 +227,21 @@ export const methods = {
       frame: z.number().int().nonnegative().optional(),
       expression: z.array(z.number().finite()).max(1000).optional(),
       path: z.string().min(1).optional(),
+      /** `mp4` / `png-sequence`: sequence, size, fps, quality (services/export/README.md). */
+      video: VideoExportSettings.optional(),
+      /** `mesh-obj` / `mesh-gltf`: every n-th tracked frame (default 1: all). */
+      frameStep: z.number().int().min(1).max(1000).optional(),
     }),
     result: Job,
   },
   /** Repeats an export with its recorded settings (same format, pose and file). */
   'exports.repeat': { params: z.strictObject({ id: z.string() }), result: Job },
   'exports.list': { params: z.strictObject({ projectId: ProjectId }), result: z.array(ExportRecord) },
+
+  /** Tracks one JPEG camera frame of a Live page session in the services host (landmarks back); see model/live.ts. */
+  'live.track': { params: LiveTrackParams, result: LiveTrackResult },
+  /** Ends a Live page session (releases its tracker). */
+  'live.close': { params: z.strictObject({ session: z.string().min(8).max(64) }), result: z.strictObject({ closed: z.boolean() }) },
 
   'jobs.list': {
     params: z.strictObject({ projectId: ProjectId.optional(), includeFinished: z.boolean().default(true) }),

@@ -16,6 +16,20 @@ import { FootageDropTarget } from '../capture/FootageDropTarget';
 import { FootageView } from '../capture/FootageView';
 import { TrainingView } from '../training/TrainingView';
 
+// The Live page (the engine, camera handling) loads on first use too.
+const LiveView = lazy(() =>
+  import('../live/LiveView').then(
+    (m) => ({ default: m.LiveView }),
+    (err: unknown) => ({
+      default: () => (
+        <p className="banner banner-warning" role="alert">
+          The Live page could not be loaded ({err instanceof Error ? err.message : String(err)}). Reload the window to try again.
+        </p>
+      ),
+    }),
+  ),
+);
+
 // The 3D viewport (three.js, R3F, the engine) loads on first use, not with the app.
 const ViewportView = lazy(() =>
   import('../viewport/ViewportView').then(
@@ -145,6 +159,10 @@ export function ProjectView({ id }: { id: string }) {
               <FootageView project={project} captureId={route.name === 'project' ? route.captureId : undefined} />
             ) : section === 'training' && route.name === 'project' ? (
               <TrainingView project={project} reportAvatarId={route.avatarId} />
+            ) : section === 'live' && route.name === 'project' && route.avatarId ? (
+              <Suspense fallback={<p className="loading" role="status">Loading the Live page…</p>}>
+                <LiveView project={project} avatarId={route.avatarId} />
+              </Suspense>
             ) : section === 'viewport' && route.name === 'project' && route.avatarId ? (
               <Suspense fallback={<p className="loading" role="status">Loading the viewport…</p>}>
                 <ViewportView project={project} avatarId={route.avatarId} />

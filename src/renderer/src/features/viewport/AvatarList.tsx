@@ -43,6 +43,9 @@ export function AvatarList({ projectId }: { projectId: string }) {
             <Button size="sm" icon="head" onClick={() => navigate({ name: 'project', id: projectId, section: 'viewport', avatarId: a.id })}>
               Open in 3D
             </Button>
+            <Button size="sm" icon="camera" onClick={() => navigate({ name: 'project', id: projectId, section: 'live', avatarId: a.id })}>
+              Live
+            </Button>
           </li>
         ))}
       </ul>

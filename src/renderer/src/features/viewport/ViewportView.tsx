@@ -4,6 +4,7 @@ import { isCpuDevice } from '@engine/gpu/adapter-kind';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { navigate } from '../../store/route';
+import { ExportButton } from '../export/ExportButton';
 import { AvatarEngine, requestEngineDevice, type FrameInfo } from './avatarEngine';
 import { engineCamera, renderSize, STAGE_FOV } from './cameraMath';
 import { gaussianCentres } from './centres';
@@ -175,6 +176,10 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
           {data.count.toLocaleString()} Gaussians · {avatar.info.avatar.headModel}
           {avatar.info.avatar.metrics ? ` · test PSNR ${avatar.info.avatar.metrics.psnr.toFixed(1)} dB` : ''}
         </span>
+        <Button size="sm" icon="camera" onClick={() => navigate({ name: 'project', id: avatar.info.avatar.projectId, section: 'live', avatarId: avatar.info.avatar.id })}>
+          Live
+        </Button>
+        <ExportButton projectId={avatar.info.avatar.projectId} avatarId={avatar.info.avatar.id} shortcut />
       </header>
       <div className="viewport-body">
         <div className="viewport-stage" data-testid="viewport-stage" ref={stageRef}>

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import jpeg from 'jpeg-js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StudioError } from '@shared/api/errors';
+import { LiveTrackResult } from '@shared/model/live';
+import { buildModels, DEFAULT_MODELS_DIR } from '../../../../native/models/build';
+import { readImage } from '../tracking/image';
+import { LiveTracking } from './live-tracking';
+
+/** A 640×480 JPEG (base64) cut from a face photo, shifted by `dx` px. */
+function faceJpeg(dx: number): string {
+  const photo = readImage(path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg'));
+  const W = 640, H = 480, x0 = 1240 + dx, y0 = 120;
+  const rgba = Buffer.alloc(W * H * 4, 255);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const s = ((y0 + y) * photo.width + x0 + x) * 3, d = (y * W + x) * 4;
+      rgba[d] = photo.data[s]!;
+      rgba[d + 1] = photo.data[s + 1]!;
+      rgba[d + 2] = photo.data[s + 2]!;
+    }
+  return jpeg.encode({ data: rgba, width: W, height: H }, 80).data.toString('base64');
+}
+
+describe('live.track (services host)', () => {
+  buildModels(DEFAULT_MODELS_DIR);
+  const live = new LiveTracking();
+  afterAll(() => live.dispose());
+
+  it('tracks a session frame after frame: 478 landmarks, smoothed, with timings', async () => {
+    const a = await live.track({ session: 'test-session-1', jpeg: faceJpeg(0), time: 0 });
+    expect(LiveTrackResult.parse(a)).toBeTruthy();
+    expect(a.tracked).toBe(true);
+    expect(a.landmarks).toHaveLength(478 * 3);
+    expect([a.width, a.height]).toEqual([640, 480]);
+    expect(a.decodeMs).toBeGreaterThan(0);
+    // The next frame, 10 px to the right, keeps the tracked face (no detector needed): the landmarks follow, damped
+    // by the tracker's One Euro filter.
+    const b = await live.track({ session: 'test-session-1', jpeg: faceJpeg(-10), time: 33 });
+    expect(b.tracked).toBe(true);
+    const shift = b.landmarks![1 * 3]! - a.landmarks![1 * 3]!;
+    expect(shift).toBeGreaterThan(0);
+    expect(shift).toBeLessThan(10.5);
+  }, 60_000);
+
+  it('refuses what is not a JPEG with a clear message; a closed session can start again', async () => {
+    await expect(live.track({ session: 'test-session-2', jpeg: Buffer.from('not a picture').toString('base64'), time: 0 })).rejects.toThrow(StudioError);
+    await expect(live.track({ session: 'test-session-2', jpeg: Buffer.from([0xff, 0xd8, 0, 0, 1, 2]).toString('base64'), time: 0 })).rejects.toThrow(/could not be decoded/);
+    await live.close('test-session-1');
+    const again = await live.track({ session: 'test-session-1', jpeg: faceJpeg(0), time: 0 });
+    expect(again.tracked).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,486 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { isCpuDevice } from '@engine/gpu/adapter-kind';
+import type { Project } from '@shared/model/project';
+import { Button } from '../../components/Button';
+import { EmptyState } from '../../components/EmptyState';
+import { isTypingTarget } from '../../lib/platform';
+import { navigate } from '../../store/route';
+import { studio } from '../../store/studio';
+import { AvatarEngine, requestEngineDevice } from '../viewport/avatarEngine';
+import { loadAvatar, type LoadedAvatar } from '../viewport/loadAvatar';
+import { FrameGrabber, nextVideoFrame } from './frameGrabber';
+import { LiveHead } from './liveHead';
+import { describeMediaError, listCameras, openCamera, SourceProblem, stopStream, streamAlive, UNPLUGGED_MESSAGE } from './liveSource';
+import { RollingRate, RollingStat, type LiveMetrics } from './metrics';
+import { DEFAULT_SETTINGS, DriveSmoother, measure, neutralFrom, retarget, type DriveSettings, type DriverMeasure, type DriverNeutral, type LiveHeadPose } from './retarget';
+import './live.css';
+
+/** Render size (square) of the avatar: CPU adapters (SwiftShader) get a small image, GPUs the issue's 512². */
+const RENDER_SIDE = { cpu: 256, gpu: 512 };
+/** Frames averaged (median) by "Hold a neutral face", and by the automatic neutral before any calibration. */
+export const CALIBRATION_FRAMES = 15;
+const AUTO_NEUTRAL_FRAMES = 5;
+const COUNTDOWN_S = 3;
+
+type Load = { state: 'loading' } | { state: 'ready'; avatar: LoadedAvatar } | { state: 'error'; message: string };
+
+/**
+ * The Live page: a camera (or a video file) drives the trained avatar frame by frame. Frames are tracked in the
+ * services host (`live.track`), retargeted relative to the driver's calibrated neutral face, and rendered by the
+ * viewport's engine beside the camera view, with a metrics overlay and a clean full-window view (F) for screen capture.
+ */
+export function LiveView({ project, avatarId }: { project: Project; avatarId: string }) {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  useEffect(() => {
+    let live = true;
+    setLoad({ state: 'loading' });
+    loadAvatar(avatarId).then(
+      (avatar) => live && setLoad({ state: 'ready', avatar }),
+      (err: unknown) => live && setLoad({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [avatarId]);
+  const back = () => navigate({ name: 'project', id: project.id });
+  if (load.state !== 'ready')
+    return (
+      <section className="live" aria-label="Live" data-testid="live" data-state={load.state}>
+        {load.state === 'loading' ? (
+          <p className="loading" role="status">
+            Loading the avatar…
+          </p>
+        ) : (
+          <EmptyState icon="alert" title="This avatar cannot be driven live" actions={<Button onClick={back}>Back to the project</Button>}>
+            <p>{load.message}</p>
+          </EmptyState>
+        )}
+      </section>
+    );
+  return <LiveStage key={avatarId} avatar={load.avatar} onBack={back} />;
+}
+
+type Source = { kind: 'camera'; deviceId: string | null } | { kind: 'file'; name: string; url: string };
+type Calibration = { state: 'none' } | { state: 'countdown'; left: number } | { state: 'capturing'; got: number } | { state: 'done'; frames: number } | { state: 'failed'; message: string };
+
+function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => void }) {
+  const { rig, data } = avatar;
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const engineRef = useRef<AvatarEngine | null>(null);
+  const streamRef = useRef<MediaStream | null>(null);
+  const headRef = useRef<LiveHead>(new LiveHead(rig));
+  const sideRef = useRef(RENDER_SIDE.gpu);
+  const sessionRef = useRef(crypto.randomUUID().replace(/-/g, ''));
+
+  const [source, setSource] = useState<Source>({ kind: 'camera', deviceId: null });
+  const [runId, setRunId] = useState(0);
+  const [cameras, setCameras] = useState<MediaDeviceInfo[]>([]);
+  const [problem, setProblem] = useState<SourceProblem | null>(null);
+  const [running, setRunning] = useState(false);
+  const [face, setFace] = useState<{ tracked: boolean; reason: string | null } | null>(null);
+  const [engineState, setEngineState] = useState<{ state: 'starting' | 'ready' | 'error'; message?: string; adapter?: string }>({ state: 'starting' });
+  const [settings, setSettings] = useState<DriveSettings>(DEFAULT_SETTINGS);
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
+  const [calibration, setCalibration] = useState<Calibration>({ state: 'none' });
+  const [clean, setClean] = useState(false);
+  const [metrics, setMetrics] = useState<LiveMetrics>({ fps: null, trackFps: null, trackMs: null, hostMs: null, renderMs: null, latencyMs: null });
+  const [frames, setFrames] = useState(0);
+  const [delta, setDelta] = useState<LiveHeadPose['delta'] | null>(null);
+
+  // Driving state shared by the tracking loop and the engine callbacks (refs: they run outside React's renders).
+  const neutralRef = useRef<DriverNeutral | null>(null);
+  const autoRef = useRef<DriverMeasure[]>([]);
+  const calibRef = useRef<DriverMeasure[] | null>(null);
+  const smootherRef = useRef(new DriveSmoother());
+  const latestRef = useRef<{ pose: LiveHeadPose; captureTime: number } | null>(null);
+  const renderingRef = useRef<{ captureTime: number } | null>(null);
+  const stats = useRef({ fps: new RollingRate(), trackFps: new RollingRate(), trackMs: new RollingStat(), hostMs: new RollingStat(), renderMs: new RollingStat(), latencyMs: new RollingStat() });
+
+  /** Sends the newest driven pose to the engine when it is idle (one frame in flight, the rest dropped). */
+  const pump = useCallback(() => {
+    const engine = engineRef.current, latest = latestRef.current;
+    if (!engine || !latest || renderingRef.current) return;
+    latestRef.current = null;
+    renderingRef.current = { captureTime: latest.captureTime };
+    const side = sideRef.current;
+    engine.request({ vertices: headRef.current.vertices(latest.pose), camera: headRef.current.camera(side, side) });
+  }, []);
+
+  // The engine: the viewport's modules, one WebGPU device for the life of the page.
+  useEffect(() => {
+    let engine: AvatarEngine | null = null;
+    let cancelled = false;
+    requestEngineDevice().then(
+      (device) => {
+        if (cancelled || !canvasRef.current) {
+          device.destroy();
+          return;
+        }
+        try {
+          sideRef.current = isCpuDevice(device.device) || device.adapter.isFallbackAdapter ? RENDER_SIDE.cpu : RENDER_SIDE.gpu;
+          engine = new AvatarEngine(
+            device,
+            canvasRef.current,
+            data,
+            rig.model.triangles,
+            rig.model.vertexCount,
+            (info) => {
+              const now = performance.now();
+              const s = stats.current;
+              s.renderMs.add(info.ms);
+              s.fps.tick(now);
+              if (renderingRef.current) s.latencyMs.add(now - renderingRef.current.captureTime);
+              renderingRef.current = null;
+              setFrames(info.frames);
+              pump();
+            },
+            (message) => setEngineState({ state: 'error', message }),
+          );
+        } catch (err) {
+          device.destroy();
+          setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+          return;
+        }
+        engineRef.current = engine;
+        const a = device.adapter;
+        setEngineState({ state: 'ready', adapter: [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'WebGPU' });
+        // The neutral avatar until the first tracked frame.
+        latestRef.current = { pose: { jaw: 0, rotation: null, delta: { mouth: 0, yaw: 0, pitch: 0, roll: 0 } }, captureTime: performance.now() };
+        pump();
+      },
+      (err: unknown) => !cancelled && setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => {
+      cancelled = true;
+      engineRef.current = null;
+      engine?.destroy();
+    };
+  }, [data, rig, pump]);
+
+  // The overlay's figures, twice a second.
+  useEffect(() => {
+    const t = setInterval(() => {
+      const s = stats.current, now = performance.now();
+      setMetrics({ fps: s.fps.rate(now), trackFps: s.trackFps.rate(now), trackMs: s.trackMs.median, hostMs: s.hostMs.median, renderMs: s.renderMs.median, latencyMs: s.latencyMs.median });
+    }, 500);
+    return () => clearInterval(t);
+  }, []);
+
+  // The source: open it, then track frame after frame until it stops, fails or changes.
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video) return;
+    let stopped = false;
+    let reset = true;
+    const grabber = new FrameGrabber();
+    setProblem(null);
+    setRunning(false);
+    const fail = (p: SourceProblem) => {
+      if (stopped) return;
+      setProblem(p);
+      setRunning(false);
+      setFace(null);
+    };
+    const run = async () => {
+      if (source.kind === 'camera') {
+        const stream = await openCamera(source.deviceId);
+        if (stopped) return stopStream(stream);
+        streamRef.current = stream;
+        const track = stream.getVideoTracks()[0]!;
+        track.addEventListener('ended', () => fail(new SourceProblem('unplugged', UNPLUGGED_MESSAGE)));
+        video.src = '';
+        video.srcObject = stream;
+        listCameras().then(
+          (list) => !stopped && setCameras(list),
+          () => undefined,
+        );
+      } else {
+        video.srcObject = null;
+        video.src = source.url;
+        video.loop = true;
+      }
+      video.muted = true;
+      await video.play().catch((err: unknown) => {
+        throw source.kind === 'file' ? new SourceProblem('file', `The video file cannot be played here (${(err as Error).message}). Choose an MP4 or WebM file.`) : describeMediaError(err);
+      });
+      if (stopped) return;
+      setRunning(true);
+      const { client } = studio();
+      while (!stopped) {
+        if (source.kind === 'camera' && !streamAlive(streamRef.current)) throw new SourceProblem('unplugged', UNPLUGGED_MESSAGE);
+        let captureTime: number;
+        try {
+          captureTime = await nextVideoFrame(video, 3000);
+        } catch {
+          if (source.kind === 'camera' && !streamAlive(streamRef.current)) throw new SourceProblem('unplugged', UNPLUGGED_MESSAGE);
+          continue;
+        }
+        if (stopped) return;
+        const t0 = performance.now();
+        const frame = await grabber.grab(video, captureTime);
+        const r = await client.call('live.track', { session: sessionRef.current, jpeg: frame.jpeg, time: frame.captureTime, reset });
+        reset = false;
+        if (stopped) return;
+        const s = stats.current;
+        s.trackMs.add(performance.now() - t0);
+        s.hostMs.add(r.hostMs);
+        s.trackFps.tick(performance.now());
+        setFace((f) => (f && f.tracked === r.tracked && f.reason === r.reason ? f : { tracked: r.tracked, reason: r.reason }));
+        if (!r.tracked || !r.landmarks || !r.pose) continue;
+        onMeasure(measure(r.landmarks, r.pose), frame.captureTime);
+      }
+    };
+    run().catch((err: unknown) => fail(err instanceof SourceProblem ? err : new SourceProblem('busy', `Live tracking stopped: ${err instanceof Error ? err.message : String(err)}. Press Retry.`)));
+    return () => {
+      stopped = true;
+      stopStream(streamRef.current);
+      streamRef.current = null;
+      video.pause();
+      video.srcObject = null;
+    };
+    // onMeasure reads refs only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [source, runId]);
+
+  // Close the host's tracker session with the page.
+  useEffect(() => {
+    const session = sessionRef.current;
+    return () => void studio().client.call('live.close', { session }).catch(() => undefined);
+  }, []);
+
+  /** One tracked frame: calibration / automatic neutral, smoothing, retargeting, and a render request. */
+  function onMeasure(m: DriverMeasure, captureTime: number) {
+    if (calibRef.current) {
+      calibRef.current.push(m);
+      const got = calibRef.current.length;
+      if (got >= CALIBRATION_FRAMES) {
+        neutralRef.current = neutralFrom(calibRef.current, true);
+        calibRef.current = null;
+        smootherRef.current.reset();
+        setCalibration({ state: 'done', frames: got });
+      } else setCalibration({ state: 'capturing', got });
+    }
+    if (!neutralRef.current) {
+      autoRef.current.push(m);
+      if (autoRef.current.length < AUTO_NEUTRAL_FRAMES) return;
+      neutralRef.current = neutralFrom(autoRef.current, false);
+    }
+    const settingsNow = settingsRef.current;
+    const smoothed = smootherRef.current.apply(m, captureTime / 1000, settingsNow.smoothing);
+    const pose = retarget(smoothed, neutralRef.current, settingsNow);
+    latestRef.current = { pose, captureTime };
+    setDelta(pose.delta);
+    pump();
+  }
+
+  // "Hold a neutral face": 3-2-1, then the next CALIBRATION_FRAMES tracked frames.
+  const calibrate = () => {
+    let left = COUNTDOWN_S;
+    setCalibration({ state: 'countdown', left });
+    const tick = setInterval(() => {
+      left--;
+      if (left > 0) return setCalibration({ state: 'countdown', left });
+      clearInterval(tick);
+      calibRef.current = [];
+      setCalibration({ state: 'capturing', got: 0 });
+      setTimeout(() => {
+        if (calibRef.current) {
+          calibRef.current = null;
+          setCalibration({ state: 'failed', message: 'No face was seen long enough to calibrate. Face the camera in good light and try again.' });
+        }
+      }, 10_000);
+    }, 1000);
+  };
+
+  // F: the clean full-window avatar view for screen capture; Escape leaves it.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || isTypingTarget(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'f' || e.key === 'F') {
+        e.preventDefault();
+        setClean((c) => !c);
+      } else if (e.key === 'Escape') setClean(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  const avatarBoxRef = useRef<HTMLDivElement | null>(null);
+  const fullscreen = () => {
+    setClean(true);
+    void avatarBoxRef.current?.requestFullscreen?.().catch(() => undefined);
+  };
+  useEffect(() => {
+    if (!clean && document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+  }, [clean]);
+
+  const retry = () => {
+    setProblem(null);
+    setRunId((n) => n + 1);
+  };
+  const chooseFile = (file: File | undefined) => {
+    if (!file) return;
+    if (source.kind === 'file') URL.revokeObjectURL(source.url);
+    neutralRef.current = null;
+    autoRef.current = [];
+    setCalibration({ state: 'none' });
+    setSource({ kind: 'file', name: file.name, url: URL.createObjectURL(file) });
+  };
+  const chooseCamera = (deviceId: string | null) => {
+    if (source.kind === 'file') URL.revokeObjectURL(source.url);
+    neutralRef.current = null;
+    autoRef.current = [];
+    setCalibration({ state: 'none' });
+    setSource({ kind: 'camera', deviceId });
+  };
+  const fileInput = useRef<HTMLInputElement | null>(null);
+
+  const noExpressions = rig.expressionCount === 0;
+  const fmt = (v: number | null, digits = 0) => (v === null ? '–' : v.toFixed(digits));
+  const cameraValue = source.kind === 'file' ? '__file' : (source.deviceId ?? '');
+
+  return (
+    <section className="live" aria-label="Live" data-testid="live" data-state="ready">
+      <header className="live-header">
+        <Button variant="ghost" icon="back" onClick={onBack}>
+          Project
+        </Button>
+        <h2 className="live-title">Live · {avatar.info.avatar.name}</h2>
+        <span className="muted">{data.count.toLocaleString()} Gaussians</span>
+      </header>
+      <div className="live-body">
+        <div className="live-views">
+          <div className="live-camera" data-testid="live-camera">
+            <video ref={videoRef} className={settings.mirror ? 'live-video mirrored' : 'live-video'} playsInline muted aria-label="Driving video" />
+            {problem ? (
+              <div className="live-problem" role="alert" data-testid="live-problem" data-kind={problem.kind}>
+                <p>{problem.message}</p>
+                <div className="live-row">
+                  <Button variant="primary" icon="undo" onClick={retry}>
+                    Retry
+                  </Button>
+                  <Button icon="film" onClick={() => fileInput.current?.click()}>
+                    Use a video file…
+                  </Button>
+                </div>
+              </div>
+            ) : (
+              <>
+                {!running && <p className="live-camera-note" role="status">{source.kind === 'camera' ? 'Starting the camera…' : 'Opening the video…'}</p>}
+                {running && face && !face.tracked && (
+                  <p className="live-camera-note" role="status" data-testid="live-noface">
+                    {face.reason === 'too-dark' ? 'Too dark to find a face: add light.' : 'No face in view: face the camera.'}
+                  </p>
+                )}
+                {calibration.state === 'countdown' && (
+                  <div className="live-countdown" role="status" aria-live="assertive" data-testid="live-countdown">
+                    <span>Hold a neutral face</span>
+                    <strong>{calibration.left}</strong>
+                  </div>
+                )}
+                {calibration.state === 'capturing' && (
+                  <div className="live-countdown" role="status" data-testid="live-countdown">
+                    <span>Hold still…</span>
+                    <strong>
+                      {calibration.got}/{CALIBRATION_FRAMES}
+                    </strong>
+                  </div>
+                )}
+              </>
+            )}
+          </div>
+          <div ref={avatarBoxRef} className={clean ? 'live-avatar live-clean' : 'live-avatar'} data-testid="live-avatar" data-frames={frames} onDoubleClick={() => clean && setClean(false)}>
+            <canvas ref={canvasRef} className="live-avatar-canvas" aria-label="Driven avatar" />
+            {!clean && (
+              <div className="live-metrics" data-testid="live-metrics" aria-live="off">
+                <span data-testid="live-fps">fps {fmt(metrics.fps, 1)}</span> · tracking {fmt(metrics.trackMs)} ms ({fmt(metrics.trackFps, 1)}/s, host {fmt(metrics.hostMs)} ms) · render {fmt(metrics.renderMs)} ms · latency{' '}
+                <span data-testid="live-latency">{fmt(metrics.latencyMs)}</span> ms
+              </div>
+            )}
+            {engineState.state === 'error' && (
+              <div className="live-engine-message" role="alert">
+                {engineState.message}
+              </div>
+            )}
+          </div>
+        </div>
+        <aside className="live-panel" aria-label="Live controls">
+          <section aria-labelledby="live-source">
+            <h3 id="live-source" className="section-title">
+              Driver
+            </h3>
+            <label className="live-field">
+              <span>Source</span>
+              <select
+                aria-label="Driving source"
+                value={cameraValue}
+                onChange={(e) => (e.target.value === '__file' ? fileInput.current?.click() : chooseCamera(e.target.value || null))}
+              >
+                <option value="">Default camera</option>
+                {cameras.map((c, i) => (
+                  <option key={c.deviceId || i} value={c.deviceId}>
+                    {c.label || `Camera ${i + 1}`}
+                  </option>
+                ))}
+                {source.kind === 'file' && <option value="__file">{source.name}</option>}
+                {source.kind !== 'file' && <option value="__file">Video file…</option>}
+              </select>
+            </label>
+            <input ref={fileInput} type="file" accept="video/*" hidden aria-label="Driving video file" onChange={(e) => chooseFile(e.target.files?.[0])} />
+            <Button icon="target" onClick={calibrate} disabledReason={!running ? 'Start a camera or a video first.' : calibration.state === 'countdown' || calibration.state === 'capturing' ? 'Calibrating…' : null}>
+              Calibrate neutral face
+            </Button>
+            <p className="muted live-hint" data-testid="live-calibration">
+              {calibration.state === 'done'
+                ? `Calibrated on ${calibration.frames} frames.`
+                : calibration.state === 'failed'
+                  ? calibration.message
+                  : 'Look at the camera with a relaxed, closed mouth and press Calibrate: the avatar moves relative to that face.'}
+            </p>
+          </section>
+          <section aria-labelledby="live-drive">
+            <h3 id="live-drive" className="section-title">
+              Driving
+            </h3>
+            <label className="live-field">
+              <span>Expression intensity {settings.intensity.toFixed(1)}×</span>
+              <input type="range" aria-label="Expression intensity" min={0} max={2} step={0.1} value={settings.intensity} onChange={(e) => setSettings((s) => ({ ...s, intensity: Number(e.target.value) }))} />
+            </label>
+            <label className="live-field">
+              <span>Smoothing {Math.round(settings.smoothing * 100)}%</span>
+              <input type="range" aria-label="Smoothing" min={0} max={1} step={0.05} value={settings.smoothing} onChange={(e) => setSettings((s) => ({ ...s, smoothing: Number(e.target.value) }))} />
+            </label>
+            <label className="live-check">
+              <input type="checkbox" checked={settings.followPose} onChange={(e) => setSettings((s) => ({ ...s, followPose: e.target.checked }))} /> Follow head pose
+            </label>
+            <label className="live-check">
+              <input type="checkbox" checked={settings.mirror} onChange={(e) => setSettings((s) => ({ ...s, mirror: e.target.checked }))} /> Mirror
+            </label>
+            <p className="muted live-hint" data-testid="live-driven">
+              {noExpressions ? 'This avatar has no expression space: the jaw and the head pose are driven.' : 'Driven: jaw opening and head pose, relative to the neutral face.'}
+              {delta && ` Mouth ${delta.mouth >= 0 ? '+' : ''}${delta.mouth.toFixed(2)}, yaw ${((delta.yaw * 180) / Math.PI).toFixed(0)}°.`}
+            </p>
+          </section>
+          <section aria-labelledby="live-output">
+            <h3 id="live-output" className="section-title">
+              Output
+            </h3>
+            <div className="live-row">
+              <Button size="sm" onClick={() => setClean(true)} title="A clean avatar view filling the window, for screen capture (F; Escape leaves)">
+                Clean view (F)
+              </Button>
+              <Button size="sm" onClick={fullscreen}>
+                Full screen
+              </Button>
+            </div>
+            <p className="muted live-hint">
+              {engineState.state === 'ready' ? `WebGPU: ${engineState.adapter}. ` : engineState.state === 'starting' ? 'Starting WebGPU… ' : ''}
+              Capture the clean view with your streaming tool's window capture.
+            </p>
+          </section>
+        </aside>
+      </div>
+    </section>
+  );
+}

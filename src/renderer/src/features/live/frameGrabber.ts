@@ -1,0 +1,82 @@
+/**
+ * Camera/video frames → JPEG for `live.track`, with the frame's capture time. Waits for the next new video frame
+ * (requestVideoFrameCallback where present), draws it at ≤ MAX_SIDE px, encodes JPEG at quality 0.8 and base64s it.
+ */
+
+/** Long side of the frame sent to the tracker: the detector works at 256², the mesh at 192² on the face crop. */
+export const MAX_SIDE = 640;
+const QUALITY = 0.8;
+
+export interface GrabbedFrame {
+  jpeg: string;
+  /** performance.now() clock: when the frame was captured (camera) or presented (file), as best the browser knows. */
+  captureTime: number;
+  width: number;
+  height: number;
+  /** Grab + encode time (ms). */
+  encodeMs: number;
+}
+
+type VideoWithRvfc = HTMLVideoElement & {
+  requestVideoFrameCallback?: (cb: (now: number, meta: { captureTime?: number; expectedDisplayTime?: number; presentationTime?: number }) => void) => number;
+  cancelVideoFrameCallback?: (h: number) => void;
+};
+
+/** Resolves at the next new video frame with its capture time; rejects after `timeoutMs` without one. */
+export function nextVideoFrame(video: HTMLVideoElement, timeoutMs = 2000): Promise<number> {
+  const v = video as VideoWithRvfc;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      if (handle !== null) v.cancelVideoFrameCallback?.(handle);
+      reject(new Error('no new video frame'));
+    }, timeoutMs);
+    let handle: number | null = null;
+    if (v.requestVideoFrameCallback) {
+      handle = v.requestVideoFrameCallback((now, meta) => {
+        clearTimeout(timer);
+        // captureTime is on the performance.now() clock for camera frames; files have none.
+        resolve(meta.captureTime && meta.captureTime > 0 && meta.captureTime <= now + 1 ? meta.captureTime : (meta.presentationTime ?? now));
+      });
+    } else {
+      requestAnimationFrame((now) => {
+        clearTimeout(timer);
+        resolve(now);
+      });
+    }
+  });
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < bytes.length; i += CHUNK) s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(s);
+}
+
+export class FrameGrabber {
+  private readonly canvas = document.createElement('canvas');
+  private readonly ctx: CanvasRenderingContext2D;
+
+  constructor() {
+    const ctx = this.canvas.getContext('2d', { willReadFrequently: false });
+    if (!ctx) throw new Error('No 2D canvas for grabbing frames.');
+    this.ctx = ctx;
+  }
+
+  async grab(video: HTMLVideoElement, captureTime: number): Promise<GrabbedFrame> {
+    const t0 = performance.now();
+    const vw = video.videoWidth, vh = video.videoHeight;
+    if (!vw || !vh) throw new Error('The video has no picture yet.');
+    const s = Math.min(1, MAX_SIDE / Math.max(vw, vh));
+    const width = Math.round(vw * s), height = Math.round(vh * s);
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.ctx.drawImage(video, 0, 0, width, height);
+    const blob = await new Promise<Blob | null>((resolve) => this.canvas.toBlob(resolve, 'image/jpeg', QUALITY));
+    if (!blob) throw new Error('The frame could not be encoded as JPEG.');
+    const jpeg = toBase64(new Uint8Array(await blob.arrayBuffer()));
+    return { jpeg, captureTime, width, height, encodeMs: performance.now() - t0 };
+  }
+}

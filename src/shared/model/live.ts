@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * `live.track`: one camera frame of the Live page, tracked in the services host (see
+ * src/main/services/live/README.md for why the host and not the page). The JPEG travels base64 in the JSON call, so
+ * it must stay well under the 1 MiB message limit (the page sends ≤ 640 px, quality 0.8: 20–60 kB).
+ */
+export const LiveTrackParams = z.strictObject({
+  /** Chosen by the page, one per camera session: the tracker's smoothing and re-detection carry across its frames. */
+  session: z.string().min(8).max(64),
+  /** The frame as a base64 JPEG. */
+  jpeg: z.string().min(4).max(1_000_000),
+  /** Capture time of the frame in ms (the page's clock); drives the One Euro filter's time steps. */
+  time: z.number().finite(),
+  /** Forget the tracked face first (the source changed). */
+  reset: z.boolean().optional(),
+});
+export type LiveTrackParams = z.output<typeof LiveTrackParams>;
+
+export const LiveTrackResult = z.object({
+  tracked: z.boolean(),
+  reason: z.string().nullable(),
+  width: z.number(),
+  height: z.number(),
+  confidence: z.number(),
+  /** 478 × [x, y, z] in frame pixels (One Euro smoothed), or null when untracked. */
+  landmarks: z.array(z.number()).nullable(),
+  /** Rough head rotation from the mesh (radians). */
+  pose: z.object({ yaw: z.number(), pitch: z.number(), roll: z.number() }).nullable(),
+  redetected: z.boolean(),
+  /** Host-side timings (ms): JPEG decode, the tracker's own time, and the whole call inside the host. */
+  decodeMs: z.number(),
+  trackMs: z.number(),
+  hostMs: z.number(),
+});
+export type LiveTrackResult = z.output<typeof LiveTrackResult>;
