@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
 /** Which overlays are open. One modal at a time; the jobs panel is a side drawer and can stay open. */
-export type Modal = { kind: 'help' } | { kind: 'settings' } | { kind: 'newProject' } | { kind: 'emptyTrash' } | null;
+export type Modal = { kind: 'help' } | { kind: 'settings' } | { kind: 'newProject' } | { kind: 'emptyTrash' } | { kind: 'export'; projectId: string; avatarId: string } | null;
 
 interface PanelState {
   modal: Modal;

@@ -1,4 +1,5 @@
 import { usePanels } from '../../store/panels';
+import { ExportDialog } from '../export/ExportDialog';
 import { EmptyTrashDialog } from '../library/EmptyTrashDialog';
 import { NewProjectDialog } from '../library/NewProjectDialog';
 import { SettingsDialog } from '../settings/SettingsDialog';
@@ -16,6 +17,8 @@ export function Modals() {
       return <NewProjectDialog />;
     case 'emptyTrash':
       return <EmptyTrashDialog />;
+    case 'export':
+      return <ExportDialog key={modal.avatarId} projectId={modal.projectId} avatarId={modal.avatarId} onClose={() => usePanels.getState().closeModal()} />;
     default:
       return null;
   }

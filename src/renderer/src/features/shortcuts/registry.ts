@@ -35,6 +35,7 @@ export const SHORTCUTS = {
 
   back: { keys: ['Escape', 'Backspace'], label: 'Back to the library', group: 'Project' },
   renameProject: { keys: ['F2'], label: 'Rename the project', group: 'Project' },
+  exportAvatar: { keys: ['Mod+E'], label: 'Export the avatar (viewport; avatars table: the selected or newest)', group: 'Project' },
 
   // Footage review (src/renderer/src/features/capture/useFootageKeys.ts handles these while the timeline is shown).
   footagePlay: { keys: ['Space'], label: 'Play or pause at the capture’s frame rate', group: 'Footage', docOnly: true },

@@ -3,10 +3,12 @@ import type { Capture } from '@shared/model/capture';
 import { Button } from '../../components/Button';
 import { formatRelativeTime } from '../../lib/format';
 import { navigate } from '../../store/route';
+import { ExportButton, useExportShortcut } from '../export/ExportButton';
 import { formatDb, formatSsim, PRESET_LABEL } from './trainingText';
 
 /** The project's trained avatars with their held-out metrics; Report opens the evaluation, Open in 3D the viewport. */
 export function AvatarRuns({ projectId, avatars, captures, selected }: { projectId: string; avatars: Avatar[]; captures: Capture[]; selected: string | undefined }) {
+  useExportShortcut(projectId, selected ?? avatars.at(-1)?.id);
   if (avatars.length === 0) return <p className="muted">No trained avatars yet. Start a training run: the finished avatar and its evaluation appear here.</p>;
   const name = (id: string | null) => captures.find((c) => c.id === id)?.name ?? '—';
   return (
@@ -44,6 +46,7 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
                   Report
                 </Button>
                 <Button size="sm" variant="ghost" icon="head" iconOnly label={`Open ${a.name} v${a.version} in 3D`} onClick={() => navigate({ name: 'project', id: projectId, section: 'viewport', avatarId: a.id })} />
+                <ExportButton projectId={projectId} avatarId={a.id} iconOnly label={`Export ${a.name} v${a.version}`} />
               </td>
             </tr>
           ))}

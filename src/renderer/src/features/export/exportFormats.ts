@@ -1,0 +1,110 @@
+/**
+ * The export dialog's model, pure (no DOM, no React): the formats with what they write, why one is unavailable for an
+ * avatar, the form → `exports.create` request, and a one-line summary of a past export's settings.
+ */
+import type { AvatarWithFiles } from '@shared/model/avatar-files';
+import type { ExportFormat, ExportRecord } from '@shared/model/export';
+
+export interface FormatInfo {
+  id: ExportFormat;
+  label: string;
+  what: string;
+  /** What the form asks: a pose (ply/gltf), video settings, a frame step (mesh sequences), or nothing. */
+  kind: 'static' | 'video' | 'mesh' | 'whole';
+  /** Writes a folder rather than one file. */
+  folder: boolean;
+}
+
+export const FORMATS: FormatInfo[] = [
+  { id: 'ply', label: '3DGS .ply', what: 'Static Gaussian splats (INRIA layout) for splat viewers and editors', kind: 'static', folder: false },
+  { id: 'gltf', label: 'glTF .glb', what: 'Static splats as glTF 2.0 with KHR_gaussian_splatting', kind: 'static', folder: false },
+  { id: 'bundle', label: 'Avatar bundle', what: 'The whole animatable avatar in one .avatar file (import it back, or play it)', kind: 'whole', folder: false },
+  { id: 'player', label: 'Web player', what: 'A folder that plays the avatar in any WebGPU browser, offline (serve it locally)', kind: 'whole', folder: true },
+  { id: 'mp4', label: 'Video (MP4)', what: 'A rendered turntable or the tracked motion, H.264', kind: 'video', folder: false },
+  { id: 'png-sequence', label: 'PNG sequence', what: 'The same frames as RGBA PNGs with a transparent background', kind: 'video', folder: true },
+  { id: 'maps', label: 'Texture maps', what: 'The bake’s colour, opacity and visibility maps as PNG', kind: 'whole', folder: true },
+  { id: 'mesh-obj', label: 'Mesh sequence (OBJ)', what: 'The tracked head mesh, one OBJ per frame, for DCC tools', kind: 'mesh', folder: true },
+  { id: 'mesh-gltf', label: 'Mesh sequence (glTF)', what: 'The tracked head mesh with a morph target per frame and an animation', kind: 'mesh', folder: false },
+];
+
+export const formatInfo = (id: ExportFormat): FormatInfo => FORMATS.find((f) => f.id === id) ?? FORMATS[0]!;
+
+/** Why `format` cannot be exported for this avatar, or null when it can. */
+export function unavailableReason(format: ExportFormat, info: AvatarWithFiles | null): string | null {
+  if (!info) return 'Loading the avatar…';
+  if (info.avatar.headModel !== 'open-head') return `This avatar is bound to the ${info.avatar.headModel} head model; only open-head avatars can be exported.`;
+  if (!info.files.expressionSpace) return "The capture's tracking is gone, so the avatar's head cannot be built. Track the capture again.";
+  const tracked = info.files.fits.length > 0;
+  if (format === 'maps' && !info.files.bake) return 'No bake yet: bake the avatar first (its maps come from the bake).';
+  if ((format === 'mesh-obj' || format === 'mesh-gltf') && !tracked) return 'The capture has no tracked frames, so there is no mesh sequence.';
+  return null;
+}
+
+export interface ExportForm {
+  format: ExportFormat;
+  /** ply / gltf: neutral or a tracked frame. */
+  pose: 'neutral' | 'frame';
+  frame: number;
+  sequence: 'turntable' | 'tracked';
+  width: number;
+  height: number;
+  fps: number;
+  /** H.264 CRF, 0 best … 51 worst. */
+  quality: number;
+  turntableFrames: number;
+  frameStep: number;
+}
+
+export const DEFAULT_FORM: ExportForm = { format: 'ply', pose: 'neutral', frame: 0, sequence: 'turntable', width: 512, height: 512, fps: 25, quality: 20, turntableFrames: 72, frameStep: 1 };
+
+export const SIZE_PRESETS: { label: string; width: number; height: number }[] = [
+  { label: '256 × 256', width: 256, height: 256 },
+  { label: '512 × 512', width: 512, height: 512 },
+  { label: '720 × 720', width: 720, height: 720 },
+  { label: '1280 × 720', width: 1280, height: 720 },
+  { label: '1080 × 1080', width: 1080, height: 1080 },
+];
+
+/** A problem with the form's values, or null. */
+export function formError(f: ExportForm, info: AvatarWithFiles | null): string | null {
+  const k = formatInfo(f.format).kind;
+  if (k === 'video') {
+    if (f.sequence === 'tracked' && info && info.files.fits.length === 0) return 'The capture has no tracked frames: choose a turntable.';
+    for (const [n, v] of [['Width', f.width], ['Height', f.height]] as const)
+      if (!Number.isInteger(v) || v < 16 || v > 4096 || v % 2) return `${n} must be an even number of pixels from 16 to 4096.`;
+    if (!(f.fps >= 1 && f.fps <= 120)) return 'Frame rate must be from 1 to 120 fps.';
+    if (f.sequence === 'turntable' && !(Number.isInteger(f.turntableFrames) && f.turntableFrames >= 1 && f.turntableFrames <= 3600)) return 'A turntable has 1 to 3600 frames.';
+  }
+  if (k === 'static' && f.pose === 'frame' && !(Number.isInteger(f.frame) && f.frame >= 0)) return 'Choose a tracked frame (an integer ≥ 0).';
+  if (k === 'mesh' && !(Number.isInteger(f.frameStep) && f.frameStep >= 1)) return 'The frame step is an integer ≥ 1.';
+  return null;
+}
+
+/** The `exports.create` params of a form. */
+export function exportRequest(avatarId: string, f: ExportForm): Record<string, unknown> {
+  const k = formatInfo(f.format).kind;
+  const r: Record<string, unknown> = { avatarId, format: f.format };
+  if (k === 'static' && f.pose === 'frame') r.frame = f.frame;
+  if (k === 'video')
+    r.video = {
+      sequence: f.sequence,
+      width: f.width,
+      height: f.height,
+      fps: f.fps,
+      ...(f.format === 'mp4' ? { crf: f.quality } : {}),
+      ...(f.sequence === 'turntable' ? { frames: f.turntableFrames } : {}),
+    };
+  if (k === 'mesh' && f.frameStep !== 1) r.frameStep = f.frameStep;
+  return r;
+}
+
+/** One line about a past export's settings. */
+export function settingsSummary(e: ExportRecord): string {
+  const s = e.settings;
+  const v = s.video as (ExportRecord['settings']['video'] & { sequence?: string }) | undefined;
+  if (v) return `${v.sequence ?? 'turntable'}, ${v.width ?? '?'}×${v.height ?? '?'}, ${v.fps ?? '?'} fps${e.format === 'mp4' && v.crf !== undefined ? `, CRF ${v.crf}` : ''}${s.frames ? `, ${s.frames} frames` : ''}`;
+  const info = formatInfo(e.format);
+  if (info.kind === 'static') return s.frame !== null ? `frame ${s.frame}` : s.expression ? 'expression' : 'neutral';
+  if (info.kind === 'mesh') return `${s.frames ?? '?'} frames${s.frameStep ? `, every ${s.frameStep}th` : ''}`;
+  return s.gaussians ? `${s.gaussians.toLocaleString()} Gaussians` : '';
+}
