@@ -12,6 +12,7 @@ import { trackCaptureJob } from '../services/tracking/tracking-jobs';
 import { trainAvatarJob } from '../services/training/training-jobs';
 import { exportAvatarJob } from '../services/export/export-jobs';
 import { bakeAvatarJob } from '../services/bake/bake-jobs';
+import { applyTextureJob } from '../services/texture/apply-jobs';
 import { duplicateProjectJob, emptyTrashJob } from '../services/projects/project-jobs';
 import { openServices, type StudioServices } from '../services/studio-services';
 import { handlers } from './handlers';
@@ -71,6 +72,7 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     runner.register(trainAvatarJob);
     runner.register(exportAvatarJob);
     runner.register(bakeAvatarJob);
+    runner.register(applyTextureJob);
     runner.on('updated', (job) => {
       this.emitEvent('job.updated', job);
       if (job.status !== 'completed') return;

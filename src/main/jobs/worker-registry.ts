@@ -4,6 +4,7 @@ import { trackCaptureWorker } from '../services/tracking/track-capture.worker';
 import { trainAvatarWorker } from '../services/training/train-avatar.worker';
 import { exportAvatarWorker } from '../services/export/export-avatar.worker';
 import { bakeAvatarWorker } from '../services/bake/bake-avatar.worker';
+import { applyTextureWorker } from '../services/texture/apply-texture.worker';
 import { duplicateProjectWorker } from '../services/projects/duplicate-project.worker';
 import { emptyTrashWorker } from '../services/projects/empty-trash.worker';
 import type { WorkerJob } from './worker-context';
@@ -17,4 +18,5 @@ export const workerJobs: Record<JobKind, WorkerJob<any, any, any>> = {
   'avatar.train': trainAvatarWorker,
   'avatar.export': exportAvatarWorker,
   'avatar.bake': bakeAvatarWorker,
+  'texture.apply': applyTextureWorker,
 };

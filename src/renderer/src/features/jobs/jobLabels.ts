@@ -8,6 +8,7 @@ const KIND_LABEL: Partial<Record<JobKind, string>> = {
   'capture.track': 'Track faces',
   'avatar.train': 'Train avatar',
   'avatar.bake': 'Bake textures',
+  'texture.apply': 'Apply texture edits',
 };
 
 export const kindLabel = (kind: JobKind): string => KIND_LABEL[kind] ?? kind;
