@@ -10,8 +10,8 @@ type Run = (action: (ctx: CliContext) => Promise<{ json: unknown; text: string; 
 export function addExportCommand(program: Command, run: Run): void {
   program
     .command('export <avatar>')
-    .description("export an avatar (id, see `avatars list`) as a static splat file (standard 3DGS .ply, glTF 2.0 .glb with KHR_gaussian_splatting) or a rendered video (H.264 .mp4, RGBA PNG sequence); default into the project's exports/ folder")
-    .requiredOption('--format <format>', 'ply | gltf | mp4 | png-sequence (bundle, player: not available yet)')
+    .description("export an avatar (id, see `avatars list`) as a static splat file (standard 3DGS .ply, glTF 2.0 .glb with KHR_gaussian_splatting), a rendered video (H.264 .mp4, RGBA PNG sequence), an animated-avatar bundle (.avatar), the baked texture maps (PNG folder) or the tracked mesh sequence (OBJ per frame, or glTF with morph targets); default into the project's exports/ folder")
+    .requiredOption('--format <format>', 'ply | gltf | mp4 | png-sequence | bundle | maps | mesh-obj | mesh-gltf (player: not available yet)')
     .option('--frame <n>', "pose at this tracked frame of the capture (default: the neutral head)")
     .option('--expression <coefficients>', 'pose at these comma-separated expression coefficients')
     .option('--out <file>', 'write here instead of the project folder')
@@ -20,7 +20,8 @@ export function addExportCommand(program: Command, run: Run): void {
     .option('--fps <n>', 'mp4 / png-sequence: frames per second (default 25; tracked: the capture\'s)')
     .option('--quality <crf>', 'mp4: H.264 constant rate factor, 0 (best) … 51 (default 20)')
     .option('--frames <n>', 'turntable: frames for the full turn (default 72)')
-    .action((avatarId: string, o: { format: string; frame?: string; expression?: string; out?: string; sequence: string; size?: string; fps?: string; quality?: string; frames?: string }) =>
+    .option('--frame-step <n>', 'mesh-obj / mesh-gltf: every n-th tracked frame (default 1: all)')
+    .action((avatarId: string, o: { format: string; frame?: string; expression?: string; out?: string; sequence: string; size?: string; fps?: string; quality?: string; frames?: string; frameStep?: string }) =>
       run(async (ctx) => {
         const format = ExportFormat.safeParse(o.format);
         if (!format.success) throw new StudioError('BAD_REQUEST', `--format must be one of ${ExportFormat.options.join(', ')}, not “${o.format}”.`);
@@ -35,10 +36,17 @@ export function addExportCommand(program: Command, run: Run): void {
           if (expression.some((v) => !Number.isFinite(v))) throw new StudioError('BAD_REQUEST', `--expression must be comma-separated numbers, not “${o.expression}”.`);
         }
         const video = format.data === 'mp4' || format.data === 'png-sequence' ? videoOptions(o) : undefined;
-        const started = await ctx.call('exports.create', { avatarId, format: format.data, frame, expression, path: o.out ? path.resolve(o.out) : undefined, video });
+        let frameStep: number | undefined;
+        if (o.frameStep !== undefined) {
+          frameStep = Number(o.frameStep);
+          if (!Number.isInteger(frameStep) || frameStep < 1 || frameStep > 1000) throw new StudioError('BAD_REQUEST', `--frame-step must be a whole number from 1 to 1000, not “${o.frameStep}”.`);
+        }
+        const started = await ctx.call('exports.create', { avatarId, format: format.data, frame, expression, path: o.out ? path.resolve(o.out) : undefined, video, frameStep });
         const { job, exitCode } = await ctx.followJob(started);
         if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Export ${job.status}: ${job.error?.message ?? ''}`, exitCode };
         const r = job.result as { exportId: string; path: string; size: number; gaussians: number; dropped: number; seconds: number; frames?: number };
+        if (['bundle', 'maps', 'mesh-obj', 'mesh-gltf'].includes(format.data))
+          return { json: { export: r, job }, text: `Exported the ${format.data}${r.frames !== undefined ? ` (${r.frames} ${format.data === 'maps' ? 'maps' : 'frames'})` : ''} of ${r.gaussians} Gaussians to ${r.path} (${(r.size / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(2)} s)` };
         if (r.frames !== undefined)
           return { json: { export: r, job }, text: `Rendered ${r.frames} frames of ${r.gaussians} Gaussians to ${r.path} (${(r.size / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(1)} s)` };
         return {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Formats of `exports.create` (services/export/README.md says which are available). */
-export const ExportFormat = z.enum(['ply', 'gltf', 'bundle', 'player', 'mp4', 'png-sequence']);
+export const ExportFormat = z.enum(['ply', 'gltf', 'bundle', 'player', 'mp4', 'png-sequence', 'maps', 'mesh-obj', 'mesh-gltf']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
 export const ExportSettings = z.object({
@@ -35,7 +35,7 @@ export const ExportRecord = z.object({
   projectId: z.string(),
   avatarId: z.string().nullable(),
   format: ExportFormat,
-  settings: ExportSettings.extend({ gaussians: z.number().int().optional(), video: VideoExportSettings.optional(), frames: z.number().int().optional() }),
+  settings: ExportSettings.extend({ gaussians: z.number().int().optional(), video: VideoExportSettings.optional(), frames: z.number().int().optional(), frameStep: z.number().int().optional() }),
   /** Project-relative when inside the project folder, else absolute. */
   path: z.string().nullable(),
   size: z.number().int().nullable(),

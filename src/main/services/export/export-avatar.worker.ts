@@ -10,6 +10,7 @@ import { poseAvatar, type FitFileLike } from './pose-avatar';
 import type { ExportOutput, ExportParams } from './export-types';
 import { writeExportFile } from './write-export';
 import { runVideoExport } from './video-export';
+import { runDataExport } from './data-export';
 
 /** The bytes of one static export (also used by tests and the bench without a job). */
 export function renderExport(
@@ -39,6 +40,7 @@ function readJson<T>(file: string, what: string): T {
 export const exportAvatarWorker: WorkerJob<ExportParams, null, ExportOutput> = {
   async run(ctx, params) {
     if (params.format === 'mp4' || params.format === 'png-sequence') return runVideoExport(ctx, params);
+    if (params.data) return runDataExport(ctx, params);
     const t0 = performance.now();
     if (!ctx.projectDir) throw new StudioError('NOT_FOUND', 'The project of this avatar has no folder any more.');
     const abs = (rel: string) => path.join(ctx.projectDir!, ...rel.split('/'));

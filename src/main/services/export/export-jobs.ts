@@ -9,6 +9,7 @@ import type { StudioServices } from '../studio-services';
 import { avatarWithFiles } from '../training/avatar-files';
 import { EXPORT_EXTENSIONS, EXPORTS_DIR, type ExportOutput, type ExportParams, type JobExportFormat } from './export-types';
 import { resolveVideoSettings, VideoParams, videoTargetName, videoTitle } from './video-request';
+import { DataParams, dataTitle, isDataFormat, prepareDataExport } from './data-export-request';
 
 const Output = z.object({ target: z.string(), size: z.number().int(), sha256: z.string(), gaussians: z.number().int(), dropped: z.number().int(), seconds: z.number(), frames: z.number().int().optional() });
 
@@ -19,14 +20,15 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     exportId: z.string(),
     projectId: z.string(),
     avatarId: z.string(),
-    format: z.enum(['ply', 'gltf', 'mp4', 'png-sequence']),
+    format: z.enum(['ply', 'gltf', 'mp4', 'png-sequence', 'bundle', 'maps', 'mesh-obj', 'mesh-gltf']),
     frame: z.number().int().nullable(),
     expression: z.array(z.number()).nullable(),
     files: z.object({ avatar: z.string(), expressionSpace: z.string(), fit: z.string().nullable(), headTuning: z.string().nullable().optional() }),
     video: VideoParams.nullable().optional(),
+    data: DataParams.nullable().optional(),
     target: z.string(),
   }),
-  title: (p) => (p.video ? videoTitle(p.format, p.video) : `Export the avatar as ${p.format === 'ply' ? '.ply' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`),
+  title: (p) => (p.data ? dataTitle(p.format) : p.video ? videoTitle(p.format, p.video) : `Export the avatar as ${p.format === 'ply' ? '.ply' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`),
   projectDir: (p, s) => s.projects.folderOf(p.projectId),
   commit(s: StudioServices, job, raw) {
     const out = Output.parse(raw);
@@ -34,7 +36,7 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     const root = s.projects.folderOf(p.projectId);
     const rel = path.relative(root, out.target);
     const stored = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : out.target;
-    const settings = { frame: p.frame, expression: p.expression, gaussians: out.gaussians, ...(p.video ? { video: p.video, frames: out.frames } : {}) };
+    const settings = { frame: p.frame, expression: p.expression, gaussians: out.gaussians, ...(p.video ? { video: p.video, frames: out.frames } : {}), ...(p.data && out.frames !== undefined ? { frames: out.frames } : {}), ...(p.data && p.data.frameStep !== 1 ? { frameStep: p.data.frameStep } : {}) };
     s.library.db
       .prepare('INSERT INTO exports (id, project_id, avatar_id, format, settings, path, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(p.exportId, p.projectId, p.avatarId, p.format, JSON.stringify(settings), stored, out.size, Date.now());
@@ -51,12 +53,19 @@ export interface ExportRequest {
   path?: string;
   /** `mp4` / `png-sequence` settings (defaults in video-types.ts). */
   video?: VideoExportSettings;
+  /** `mesh-obj` / `mesh-gltf`: every n-th tracked frame (default 1: all). */
+  frameStep?: number;
 }
 
 /** Checks an export request and turns it into the job's params (host side; the files are resolved here). */
 export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects'>, r: ExportRequest): ExportParams {
-  if (r.format === 'bundle' || r.format === 'player')
-    throw new StudioError('BAD_REQUEST', `Export as ${r.format} is not available yet; choose ply, gltf, mp4 or png-sequence.`);
+  if (isDataFormat(r.format)) {
+    if (r.video) throw new StudioError('BAD_REQUEST', `Video settings apply to mp4 and png-sequence exports, not ${r.format}.`);
+    return prepareDataExport(s, { ...r, format: r.format });
+  }
+  if (r.frameStep !== undefined) throw new StudioError('BAD_REQUEST', 'A frame step applies to the mesh-obj and mesh-gltf exports.');
+  if (r.format === 'player')
+    throw new StudioError('BAD_REQUEST', `Export as ${r.format} is not available yet; choose ply, gltf, bundle, mesh-obj, mesh-gltf, maps, mp4 or png-sequence.`);
   const rendered = r.format === 'mp4' || r.format === 'png-sequence';
   if (r.video && !rendered) throw new StudioError('BAD_REQUEST', `Video settings apply to mp4 and png-sequence exports, not ${r.format}.`);
   if (rendered && r.frame !== undefined) throw new StudioError('BAD_REQUEST', 'A video is a sequence: choose turntable (with an expression or neutral) or tracked, not a frame.');
@@ -121,7 +130,7 @@ export function repeatRequest(s: Pick<StudioServices, 'library' | 'projects'>, i
   if (!e.avatarId) throw new StudioError('CONFLICT', 'The avatar of this export was deleted; it cannot be exported again.');
   const settings: ExportSettings = e.settings;
   const target = e.path ? (path.isAbsolute(e.path) ? e.path : path.join(s.projects.folderOf(e.projectId), ...e.path.split('/'))) : undefined;
-  return { avatarId: e.avatarId, format: e.format, ...(settings.frame !== null ? { frame: settings.frame } : {}), ...(settings.expression ? { expression: settings.expression } : {}), ...(target ? { path: target } : {}), ...(e.settings.video ? { video: e.settings.video } : {}) };
+  return { avatarId: e.avatarId, format: e.format, ...(settings.frame !== null ? { frame: settings.frame } : {}), ...(settings.expression ? { expression: settings.expression } : {}), ...(target ? { path: target } : {}), ...(e.settings.video ? { video: e.settings.video } : {}), ...(e.settings.frameStep ? { frameStep: e.settings.frameStep } : {}) };
 }
 
 function toRecord(row: Record<string, unknown>): ExportRecord {

@@ -1,9 +1,10 @@
 /** Params and output of the `avatar.export` job (host and worker share them without loading each other's code). */
 import type { VideoFormat, VideoSettings } from './video-types';
+import type { DataFormat, DataParams } from './data-export-request';
 
 export type StaticExportFormat = 'ply' | 'gltf';
 /** Formats the job writes (static splats, rendered video). */
-export type JobExportFormat = StaticExportFormat | VideoFormat;
+export type JobExportFormat = StaticExportFormat | VideoFormat | DataFormat;
 
 export const EXPORT_EXTENSIONS: Record<StaticExportFormat, string> = { ply: 'ply', gltf: 'glb' };
 
@@ -22,7 +23,9 @@ export interface ExportParams {
   files: { avatar: string; expressionSpace: string; fit: string | null; headTuning?: string | null };
   /** `mp4` / `png-sequence`: the resolved render settings (video-types.ts); absent for the other formats. */
   video?: VideoSettings | null;
-  /** Absolute target file. */
+  /** `bundle` / `maps` / `mesh-obj` / `mesh-gltf`: the files and metadata they need (data-export-request.ts). */
+  data?: DataParams | null;
+  /** Absolute target file (a folder for `maps` and `mesh-obj`). */
   target: string;
 }
 

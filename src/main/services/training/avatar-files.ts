@@ -42,5 +42,8 @@ export function avatarWithFiles(services: Pick<StudioServices, 'avatars' | 'capt
       }
     }
   }
+  // An imported avatar (avatars.import) has no capture: its head and tracked motion are in its own folder.
+  if (!files.expressionSpace && exists(`${dir}/expression-space.json`)) files.expressionSpace = `${dir}/expression-space.json`;
+  if (!files.fits.length && exists(`${dir}/motion.json`)) files.fits.push({ cameraId: 'imported', cameraName: 'Imported motion', path: `${dir}/motion.json` });
   return { avatar, files, fps };
 }

@@ -1,0 +1,90 @@
+/**
+ * Host side of the data exports — `bundle` (the animated-avatar bundle, docs/avatar-bundle.md), `maps` (the bake's
+ * PNG maps into a folder), `mesh-obj` (the tracked mesh sequence, one OBJ per frame, in a folder) and `mesh-gltf` (one
+ * .glb with a morph target per frame and an animation): checks the request, resolves the avatar's files and the
+ * target, and builds the `avatar.export` job's params. Loads no engine code.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { StudioError } from '@shared/api/errors';
+import { APP_VERSION } from '../../host/version';
+import { newId } from '../library/ids';
+import type { StudioServices } from '../studio-services';
+import { avatarWithFiles } from '../training/avatar-files';
+import { EXPORTS_DIR, type ExportParams } from './export-types';
+
+export const DATA_FORMATS = ['bundle', 'maps', 'mesh-obj', 'mesh-gltf'] as const;
+export type DataFormat = (typeof DATA_FORMATS)[number];
+export const isDataFormat = (f: string): f is DataFormat => (DATA_FORMATS as readonly string[]).includes(f);
+
+/** What the data exports need beyond the static exports' files (project-relative paths). */
+export const DataParams = z.object({
+  meta: z.string().nullable(),
+  headTuning: z.string().nullable(),
+  bake: z.record(z.string(), z.string()).nullable(),
+  metadata: z.object({ name: z.string(), avatarVersion: z.number().int(), source: z.record(z.string(), z.unknown()) }),
+  /** mesh-obj / mesh-gltf: every `step`-th tracked frame (1 = all). */
+  frameStep: z.number().int().min(1),
+});
+export type DataParams = z.infer<typeof DataParams>;
+
+/** Default name after `<avatar>-v<version>-`: a file for bundle / mesh-gltf, a folder for maps / mesh-obj. */
+const TARGET_NAME: Record<DataFormat, string> = { bundle: 'bundle.avatar', maps: 'maps', 'mesh-obj': 'mesh-obj', 'mesh-gltf': 'mesh.glb' };
+
+export const dataTitle = (format: string) =>
+  ({ bundle: 'Export the avatar bundle (.avatar)', maps: 'Export the baked texture maps (PNG)', 'mesh-obj': 'Export the tracked mesh sequence (OBJ per frame)', 'mesh-gltf': 'Export the tracked mesh sequence (glTF, morph targets)' })[format] ?? `Export ${format}`;
+
+export interface DataExportRequest {
+  avatarId: string;
+  format: DataFormat;
+  frame?: number;
+  expression?: number[];
+  path?: string;
+  frameStep?: number;
+}
+
+export function prepareDataExport(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects'>, r: DataExportRequest): ExportParams {
+  if (r.frame !== undefined || r.expression !== undefined)
+    throw new StudioError('BAD_REQUEST', `A ${r.format} export holds the whole avatar${r.format.startsWith('mesh') ? ' and every tracked frame' : ''}; a frame or an expression applies to ply and gltf.`);
+  const info = avatarWithFiles(s, r.avatarId);
+  const a = info.avatar;
+  if (a.headModel !== 'open-head') throw new StudioError('BAD_REQUEST', `This avatar is bound to the ${a.headModel} head model; only open-head avatars can be exported as ${r.format} (FLAME's weights cannot be shipped).`);
+  if (!info.files.expressionSpace) throw new StudioError('CONFLICT', "The capture's tracking (its expression space) is gone, so the avatar's head cannot be built. Track the capture again.");
+  const fit = info.files.fits[0]?.path ?? null;
+  if (r.format === 'maps' && !info.files.bake) throw new StudioError('CONFLICT', 'This avatar has no bake yet, so there are no texture maps to export. Bake the avatar first (Bake in the avatars table, or `avatar-studio bake AVATAR`).');
+  if ((r.format === 'mesh-obj' || r.format === 'mesh-gltf') && !fit) throw new StudioError('CONFLICT', "The avatar's capture has no tracked frames, so there is no mesh sequence to export.");
+  const root = s.projects.folderOf(a.projectId);
+  let target: string;
+  if (r.path) {
+    if (!path.isAbsolute(r.path)) throw new StudioError('BAD_REQUEST', `The export path must be absolute: ${r.path}`);
+    target = r.path;
+  } else {
+    const slug = a.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'avatar';
+    target = path.join(root, EXPORTS_DIR, `${slug}-v${a.version}-${TARGET_NAME[r.format]}`);
+  }
+  if ((r.format === 'maps' || r.format === 'mesh-obj') && fs.existsSync(target) && !fs.statSync(target).isDirectory())
+    throw new StudioError('BAD_REQUEST', `${target} is a file; a ${r.format} export writes a folder. Choose a folder path.`);
+  const bake = info.files.bake ? Object.fromEntries(Object.entries(info.files.bake).filter(([, rel]) => fs.existsSync(path.join(root, ...rel.split('/'))))) : null;
+  return {
+    exportId: newId(),
+    projectId: a.projectId,
+    avatarId: a.id,
+    format: r.format,
+    frame: null,
+    expression: null,
+    files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace, fit, headTuning: info.files.headTuning },
+    data: {
+      meta: fs.existsSync(path.join(root, ...info.files.meta.split('/'))) ? info.files.meta : null,
+      headTuning: info.files.headTuning,
+      bake,
+      metadata: {
+        name: a.name,
+        avatarVersion: a.version,
+        source: { avatarId: a.id, projectId: a.projectId, captureId: a.captureId, preset: a.preset, steps: a.steps, gaussians: a.gaussians, metrics: a.metrics, studioVersion: APP_VERSION },
+      },
+      frameStep: r.frameStep ?? 1,
+    },
+    target,
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Worker side of the data exports (`bundle`, `maps`, `mesh-obj`, `mesh-gltf`; host side in data-export-request.ts):
+ * reads the avatar's files from the project folder, builds the bytes with the engine's writers
+ * (native/engine/export/avatar-bundle.ts, mesh-obj.ts, mesh-gltf.ts) and writes them atomically — a file with
+ * `writeExportFile`, a folder with `writeExportFolder`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { AvatarBundleError, writeAvatarBundle, type AvatarBundleInput, type BundleBakeFile } from '@engine/export/avatar-bundle';
+import { HeadPoser, PoseChoiceError } from '@engine/export/avatar-bundle-pose';
+import { openHeadFromSpace } from '@engine/export/avatar-bundle-head';
+import { writeMeshObj } from '@engine/export/mesh-obj';
+import { writeMeshSequenceGlb } from '@engine/export/mesh-gltf';
+import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
+import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
+import { StudioError } from '@shared/api/errors';
+import { APP_VERSION } from '../../host/version';
+import type { WorkerContext } from '../../jobs/worker-context';
+import type { DataParams } from './data-export-request';
+import type { ExportOutput, ExportParams } from './export-types';
+import { writeExportFile } from './write-export';
+import { writeExportFolder } from './write-export-folder';
+
+type Files = ExportParams['files'];
+
+function reader(projectDir: string) {
+  return (rel: string, what: string): Uint8Array => {
+    try {
+      // A plain Uint8Array (a Node Buffer's .slice() is a view; the engine's readers copy with .slice()).
+      return new Uint8Array(fs.readFileSync(path.join(projectDir, ...rel.split('/'))));
+    } catch {
+      throw new StudioError('NOT_FOUND', `${what} (${rel}) is missing from the project folder.`);
+    }
+  };
+}
+
+/** The bundle input of an avatar from its project files (also used by tests and the bench without a job). */
+export function bundleInputFromFiles(projectDir: string, files: Files, data: DataParams, created = new Date()): AvatarBundleInput {
+  const read = reader(projectDir);
+  const motion = files.fit ? read(files.fit, "The capture's tracked motion") : null;
+  let shape: number[] = [];
+  if (motion) {
+    try {
+      shape = (JSON.parse(new TextDecoder().decode(motion)) as { shape?: number[] }).shape ?? [];
+    } catch {
+      throw new StudioError('CONFLICT', `The capture's tracked motion (${files.fit}) cannot be read; track the capture again.`);
+    }
+  }
+  const bake: Partial<Record<BundleBakeFile, Uint8Array>> | null = data.bake ? {} : null;
+  for (const [, rel] of Object.entries(data.bake ?? {})) bake![path.posix.basename(rel) as BundleBakeFile] = read(rel, 'A bake file');
+  return {
+    metadata: { ...data.metadata, created: created.toISOString(), generator: 'Avatar Studio', studioVersion: APP_VERSION },
+    head: { kind: 'open-head', expressionSpace: read(files.expressionSpace, "The capture's expression space"), shape },
+    avatar: read(files.avatar, "The avatar's file"),
+    meta: data.meta ? read(data.meta, "The avatar's meta.json") : null,
+    headTuning: data.headTuning ? read(data.headTuning, "The avatar's head tuning") : null,
+    motion,
+    bake,
+  };
+}
+
+function engineError(err: unknown): unknown {
+  if (err instanceof AvatarBundleError || err instanceof PoseChoiceError) return new StudioError('CONFLICT', `The avatar's files cannot be exported: ${err.message}`);
+  return err;
+}
+
+/** The poser of an avatar's head (shape and correctives as trained) and its tracked frames, every `step`-th. */
+function meshPoser(projectDir: string, files: Files, data: DataParams) {
+  const read = reader(projectDir);
+  const space = JSON.parse(new TextDecoder().decode(read(files.expressionSpace, "The capture's expression space")));
+  const fit = JSON.parse(new TextDecoder().decode(read(files.fit!, "The capture's tracked motion"))) as { shape?: number[]; msPerFrame?: number; frames: { idx: number; rotation: number[]; translation: number[]; expression: number[]; jaw: number[]; eyes: number[] }[] };
+  const model = openHeadFromSpace(space);
+  const correctives = data.headTuning ? readHeadTuningExport(read(data.headTuning, "The avatar's head tuning")).correctives : null;
+  const poser = new HeadPoser({ model, shape: fit.shape ?? [], correctives, frames: fit.frames });
+  const frames = fit.frames.filter((_, i) => i % data.frameStep === 0);
+  const secondsPerFrame = (fit.msPerFrame && fit.msPerFrame > 0 ? fit.msPerFrame : 40) / 1000;
+  return { poser, model, frames, secondsPerFrame };
+}
+
+export async function runDataExport(ctx: WorkerContext, p: ExportParams): Promise<ExportOutput> {
+  const t0 = performance.now();
+  if (!ctx.projectDir) throw new StudioError('NOT_FOUND', 'The project of this avatar has no folder any more.');
+  const data = p.data;
+  if (!data) throw new StudioError('BAD_REQUEST', `The ${p.format} export's settings are missing.`);
+  const dir = ctx.projectDir;
+  const gaussians = (() => {
+    try {
+      return parseAvatarBin(reader(dir)(p.files.avatar, "The avatar's file")).count;
+    } catch (err) {
+      if (err instanceof StudioError) throw err;
+      throw new StudioError('CONFLICT', `The avatar's file cannot be read: ${(err as Error).message} Train the avatar again.`);
+    }
+  })();
+  const done = (w: { sha256: string; size: number }, frames?: number): ExportOutput => ({
+    target: p.target, ...w, gaussians, dropped: 0, seconds: (performance.now() - t0) / 1000, ...(frames !== undefined ? { frames } : {}),
+  });
+  try {
+    if (p.format === 'bundle') {
+      ctx.progress({ fraction: 0.2, stage: 'Packing the bundle' });
+      const bytes = writeAvatarBundle(bundleInputFromFiles(dir, p.files, data));
+      ctx.throwIfCancelled();
+      ctx.progress({ fraction: 0.7, stage: `Writing ${path.basename(p.target)}` });
+      return done(writeExportFile(p.target, bytes));
+    }
+    if (p.format === 'maps') {
+      const read = reader(dir);
+      const pngs = (['colour', 'opacity', 'visibility'] as const).map((k) => {
+        const rel = data.bake?.[k];
+        if (!rel) throw new StudioError('CONFLICT', `The bake has no ${k}.png; bake the avatar again.`);
+        return { name: `${k}.png`, bytes: read(rel, `The bake's ${k} map`) };
+      });
+      ctx.progress({ fraction: 0.5, stage: `Writing ${path.basename(p.target)}/` });
+      const w = writeExportFolder(p.target, pngs);
+      return done(w, w.files);
+    }
+    const { poser, model, frames, secondsPerFrame } = meshPoser(dir, p.files, data);
+    const uv = model.uv!;
+    const base = { triangles: model.triangles, uv: uv.coords, uvTriangles: uv.triangles };
+    if (p.format === 'mesh-obj') {
+      const F = frames.length;
+      const title = `Avatar Studio ${data.metadata.name} v${data.metadata.avatarVersion}`;
+      function* objs() {
+        for (let i = 0; i < F; i++) {
+          ctx.throwIfCancelled();
+          if (i % 20 === 0) ctx.progress({ fraction: 0.05 + (0.9 * i) / F, stage: `Frame ${i + 1} of ${F}` });
+          const f = frames[i]!;
+          const { vertices } = poser.vertices({ frame: f.idx });
+          yield { name: `frame-${String(f.idx).padStart(6, '0')}.obj`, bytes: writeMeshObj({ ...base, vertices }, `${title}: tracked frame ${f.idx} (model space, metres, +y up)`) };
+        }
+      }
+      const w = writeExportFolder(p.target, objs());
+      return done(w, w.files);
+    }
+    // mesh-gltf
+    const seq = frames.map((f, i) => {
+      if (i % 20 === 0) {
+        ctx.throwIfCancelled();
+        ctx.progress({ fraction: 0.05 + (0.7 * i) / frames.length, stage: `Posing frame ${i + 1} of ${frames.length}` });
+      }
+      return { name: `frame ${f.idx}`, time: (f.idx - frames[0]!.idx) * secondsPerFrame, vertices: poser.vertices({ frame: f.idx }).vertices };
+    });
+    const glb = writeMeshSequenceGlb({
+      mesh: { ...base, vertices: poser.vertices({ neutral: true }).vertices },
+      frames: seq,
+      generator: 'Avatar Studio',
+      extras: { avatar: data.metadata.name, avatarVersion: data.metadata.avatarVersion, frameStep: data.frameStep },
+    });
+    ctx.progress({ fraction: 0.8, stage: `Writing ${path.basename(p.target)}` });
+    return done(writeExportFile(p.target, glb), seq.length);
+  } catch (err) {
+    throw engineError(err);
+  }
+}
