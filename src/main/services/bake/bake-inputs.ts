@@ -26,8 +26,8 @@ export function evenlySpaced<T>(items: readonly T[], max: number): T[] {
 
 /**
  * The trained avatar, its open head, the bake views (at most `maxViews` tracked train frames, evenly spaced: the
- * trained avatar is rendered at their head pose and camera) and the held-out frames (the training run's test set,
- * images included) — loaded as the training job loads its frames (frame-loading.ts), at the training image size.
+ * trained avatar is rendered at their head pose and camera) and the held-out frames (at most `maxHeldOut` of the
+ * training run's test set, evenly spaced, images included) — loaded as the training job loads its frames (frame-loading.ts), at the training image size.
  */
 export function loadBakeInputs(libraryDir: string, projectDir: string, p: BakeParams, throwIfCancelled: () => void): BakeInputs {
   const abs = (rel: string) => path.join(projectDir, ...rel.split('/'));
@@ -49,9 +49,10 @@ export function loadBakeInputs(libraryDir: string, projectDir: string, p: BakePa
   // Only the frames the bake uses are decoded: the views' images are not needed (the trained avatar's renders are the
   // targets), but loadFrames reads them; keeping the view count small keeps that cheap.
   const picked: CaptureCamera[] = cameras.map((c) => {
-    const test = c.frames.filter((f) => (p.holdOutCamera ? c.id === p.holdOutCamera : f.split === 'test'));
+    const perCamera = (max: number) => Math.ceil(max / Math.max(1, p.holdOutCamera ? 1 : cameras.length));
+    const test = evenlySpaced(c.frames.filter((f) => (p.holdOutCamera ? c.id === p.holdOutCamera : f.split === 'test')), perCamera(p.maxHeldOut));
     const train = p.holdOutCamera === c.id ? [] : c.frames.filter((f) => f.split === 'train');
-    return { ...c, frames: [...evenlySpaced(train, Math.ceil(p.maxViews / Math.max(1, cameras.length))), ...test].sort((a, b) => a.idx - b.idx) };
+    return { ...c, frames: [...evenlySpaced(train, Math.ceil(p.maxViews / cameras.length)), ...test].sort((a, b) => a.idx - b.idx) };
   });
   const frames = loadFrames(model, picked, { projectDir, trackingDir: abs(captureTrackingDir(p.captureId)), imageLongSide: p.imageLongSide, holdOutCamera: p.holdOutCamera, throwIfCancelled });
   if (frames.train.length === 0)

@@ -10,6 +10,8 @@ export interface BakeParams {
   levels: number;
   /** Most bake views (tracked train frames, evenly spaced) rendered from the trained avatar. */
   maxViews: number;
+  /** Most held-out frames (evenly spaced) the before/after report evaluates (each is rendered four times). */
+  maxHeldOut: number;
   /** The training image size (long side): views and held-out frames are rendered at it. */
   imageLongSide: number;
   /** The training run's held-out camera (its frames are the held-out set), null: the capture's test split. */
@@ -24,5 +26,5 @@ export interface BakeOutput {
   summary: BakeSummary;
 }
 
-export const DEFAULT_BAKE = { mapSize: 512 as const, steps: 300, levels: 4, maxViews: 48 };
+export const DEFAULT_BAKE = { mapSize: 512 as const, steps: 300, levels: 4, maxViews: 48, maxHeldOut: 24 };
 export const MAX_BAKE_STEPS = 20_000;
