@@ -11,6 +11,7 @@ import { jobsTable, projectsTable } from './format';
 import { makeAvatar } from './make-avatar';
 import { addExportCommand } from './export-command';
 import { addBakeCommand } from './bake-command';
+import { addDriveCommand } from './drive-command';
 import { addImportAvatarCommand } from './import-avatar-command';
 import { addTrainingOptions, presetFrom, trainingOverridesFrom } from './training-flags';
 
@@ -240,6 +241,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
 
   addExportCommand(program, run);
   addBakeCommand(program, run);
+  addDriveCommand(program, run);
   addImportAvatarCommand(program, run);
 
   const avatars = program.command('avatars').description('list trained avatars');

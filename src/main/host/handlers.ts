@@ -14,6 +14,7 @@ import { TextureService } from '../services/texture/texture-service';
 import { prepareApplyTexture } from '../services/texture/apply-jobs';
 import { listExports, prepareExport, repeatRequest } from '../services/export/export-jobs';
 import { importAvatar } from '../services/export/import-avatar';
+import { prepareDrive } from '../services/drive/drive-jobs';
 import { liveTrackingFor } from '../services/live/live-tracking';
 import type { StudioHost } from './studio-host';
 
@@ -165,6 +166,10 @@ export const handlers: Handlers = {
     return host.jobs.enqueue('avatar.export', params, params.projectId);
   },
   'exports.list': (p, host) => listExports(host.services, p.projectId),
+  'drive.start': (p, host) => {
+    const params = prepareDrive(host.services, p);
+    return host.jobs.enqueue('avatar.drive', params, params.projectId);
+  },
   'tracking.summary': (p, host) => host.services.tracking.summary(p.captureId),
   'tracking.frames': (p, host) => host.services.tracking.frames(p.captureId, p),
   'tracking.overlay': (p, host) => host.services.tracking.overlay(p.captureId, p.cameraId, p.idx, p.triangles),

@@ -13,6 +13,7 @@ import { trainAvatarJob } from '../services/training/training-jobs';
 import { exportAvatarJob } from '../services/export/export-jobs';
 import { bakeAvatarJob } from '../services/bake/bake-jobs';
 import { applyTextureJob } from '../services/texture/apply-jobs';
+import { driveAvatarJob } from '../services/drive/drive-jobs';
 import { duplicateProjectJob, emptyTrashJob } from '../services/projects/project-jobs';
 import { openServices, type StudioServices } from '../services/studio-services';
 import { handlers } from './handlers';
@@ -72,6 +73,7 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     runner.register(trainAvatarJob);
     runner.register(exportAvatarJob);
     runner.register(bakeAvatarJob);
+    runner.register(driveAvatarJob);
     runner.register(applyTextureJob);
     runner.on('updated', (job) => {
       this.emitEvent('job.updated', job);

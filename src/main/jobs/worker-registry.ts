@@ -5,6 +5,7 @@ import { trainAvatarWorker } from '../services/training/train-avatar.worker';
 import { exportAvatarWorker } from '../services/export/export-avatar.worker';
 import { bakeAvatarWorker } from '../services/bake/bake-avatar.worker';
 import { applyTextureWorker } from '../services/texture/apply-texture.worker';
+import { driveAvatarWorker } from '../services/drive/drive-avatar.worker';
 import { duplicateProjectWorker } from '../services/projects/duplicate-project.worker';
 import { emptyTrashWorker } from '../services/projects/empty-trash.worker';
 import type { WorkerJob } from './worker-context';
@@ -19,4 +20,5 @@ export const workerJobs: Record<JobKind, WorkerJob<any, any, any>> = {
   'avatar.export': exportAvatarWorker,
   'avatar.bake': bakeAvatarWorker,
   'texture.apply': applyTextureWorker,
+  'avatar.drive': driveAvatarWorker,
 };

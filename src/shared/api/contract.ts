@@ -237,6 +237,33 @@ export const methods = {
   /** Repeats an export with its recorded settings (same format, pose and file). */
   'exports.repeat': { params: z.strictObject({ id: z.string() }), result: Job },
   'exports.list': { params: z.strictObject({ projectId: ProjectId }), result: z.array(ExportRecord) },
+  /**
+   * Drives the avatar with a driving video (absolute path) or another capture of the library (cross-reenactment) and
+   * renders it to MP4 (a job, `avatar.drive`): calibrated on the driver's neutral window, retargeted into the avatar's
+   * expression space and clamped to its range, optionally side by side with the driver. Recorded as an `mp4` export.
+   * See services/drive/README.md.
+   */
+  'drive.start': {
+    params: z
+      .strictObject({
+        avatarId: z.string(),
+        video: z.string().min(1).optional(),
+        captureId: z.string().optional(),
+        path: z.string().min(1).optional(),
+        size: z.number().int().min(16).max(2048).optional(),
+        sideBySide: z.boolean().optional(),
+        intensity: z.number().min(0).max(3).optional(),
+        smoothing: z.number().min(0).max(1).optional(),
+        followPose: z.boolean().optional(),
+        mirror: z.boolean().optional(),
+        neutralFrame: z.number().int().min(0).optional(),
+        calibrationFrames: z.number().int().min(1).max(300).optional(),
+        crf: z.number().int().min(0).max(51).optional(),
+        maxFrames: z.number().int().min(1).optional(),
+      })
+      .refine((p) => (p.video === undefined) !== (p.captureId === undefined), { message: 'Give the driver as a video or a captureId (one of them).' }),
+    result: Job,
+  },
 
   /** Tracks one JPEG camera frame of a Live page session in the services host (landmarks back); see model/live.ts. */
   'live.track': { params: LiveTrackParams, result: LiveTrackResult },

@@ -48,6 +48,7 @@ export const METHOD_NAME_LIST = [
   'exports.create',
   'exports.repeat',
   'exports.list',
+  'drive.start',
   'live.track',
   'live.close',
   'jobs.list',

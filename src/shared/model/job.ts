@@ -5,7 +5,7 @@ export const JobId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a job id (32 he
 export type JobId = z.infer<typeof JobId>;
 
 /** Kinds of long work. Each has a handler in src/main/services/<capability>/ registered with the job runner. */
-export const JobKind = z.enum(['project.duplicate', 'trash.empty', 'capture.import', 'capture.track', 'avatar.train', 'avatar.export', 'avatar.bake', 'texture.apply']);
+export const JobKind = z.enum(['project.duplicate', 'trash.empty', 'capture.import', 'capture.track', 'avatar.train', 'avatar.export', 'avatar.bake', 'texture.apply', 'avatar.drive']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /** `paused`: stopped on request after a checkpoint (only kinds that support it); resumes from that checkpoint. */

@@ -56,6 +56,10 @@ export class Reenactor {
     return this.collector ? 'calibrating' : this.calibration ? 'driving' : 'uncalibrated';
   }
 
+  get currentOptions(): Readonly<ReenactorOptions> {
+    return this.options;
+  }
+
   get currentCalibration(): DriverCalibration | null {
     return this.calibration;
   }

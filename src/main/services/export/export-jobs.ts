@@ -127,6 +127,7 @@ export function getExport(s: Pick<StudioServices, 'library'>, id: string): Expor
 /** The request that repeats an export with its recorded settings (same format, pose and place). */
 export function repeatRequest(s: Pick<StudioServices, 'library' | 'projects'>, id: string): ExportRequest {
   const e = getExport(s, id);
+  if ((e.settings as { drive?: unknown }).drive) throw new StudioError('BAD_REQUEST', 'This video was driven by footage: drive the avatar again (drive.start; CLI `avatar-studio drive`).');
   if (!e.avatarId) throw new StudioError('CONFLICT', 'The avatar of this export was deleted; it cannot be exported again.');
   const settings: ExportSettings = e.settings;
   const target = e.path ? (path.isAbsolute(e.path) ? e.path : path.join(s.projects.folderOf(e.projectId), ...e.path.split('/'))) : undefined;

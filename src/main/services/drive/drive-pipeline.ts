@@ -1,0 +1,155 @@
+/**
+ * One driver frame → one rendered avatar frame, the path shared by the `avatar.drive` job and `bench/live` (and, with
+ * the browser's own tracker and renderer, the live page): track the frame (the studio's tracker, onnxruntime-node),
+ * `Reenactor.step` (native/engine/avatar/reenact: calibration, retarget, clamp, smoothing), pose the avatar's head
+ * with the viewport's `HeadRig` (fitted shape, the run's correctives) plus the relative head pose, and render it with
+ * the engine on Node Dawn from the viewport's home view (`VideoFrameRenderer`, the video export's renderer).
+ */
+import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
+import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
+import { rodrigues } from '@engine/avatar/math';
+import { Reenactor, type AvatarExpressionSpace, type DriverCalibration, type DriverFrame, type ReenactorOptions, type ReenactStep } from '@engine/avatar/reenact';
+import { createNodeDevice } from '@engine/gpu/node-device';
+import type { EngineDevice } from '@engine/gpu/engine-device';
+import type { Camera } from '@engine/splat/camera';
+import { StudioError } from '@shared/api/errors';
+import { HeadRig, homeView } from '../../../renderer/src/features/viewport/headRig';
+import { STAGE_FOV } from '../../../renderer/src/features/viewport/cameraMath';
+import { orbitCamera } from '../../../player/orbit-camera';
+import type { VideoInputs } from '../export/video-export';
+import { VideoFrameRenderer } from '../export/video-render';
+import { VIDEO_BACKGROUND } from '../export/video-types';
+import { Tracker } from '../tracking/tracker';
+import type { RgbImage } from '../tracking/types';
+
+export interface DriveTimings {
+  trackMs: number;
+  retargetMs: number;
+  renderMs: number;
+  totalMs: number;
+}
+
+export interface DriveFrameResult {
+  /** The avatar, `size`² RGBA8 over the stage colour. */
+  rgba: Uint8Array;
+  step: ReenactStep;
+  /** The driver's landmarks (478 × 3, detector frame) or null when no face was found. */
+  landmarks: Float32Array | null;
+  timings: DriveTimings;
+}
+
+export interface DrivePipelineOptions extends ReenactorOptions {
+  /** Output size (square), pixels. */
+  size: number;
+  /** Tracker models folder (default: the studio's). */
+  modelsDir?: string;
+}
+
+export class DrivePipeline {
+  readonly rig: HeadRig;
+  readonly reenactor: Reenactor;
+  readonly camera: Camera;
+  /** Centroid of the avatar's neutral face: the head turns about it (the driver's pose is measured about its own). */
+  private readonly pivot: [number, number, number];
+  private readonly posed: Float32Array;
+
+  private constructor(
+    private readonly tracker: Tracker,
+    private readonly engine: EngineDevice,
+    private readonly renderer: VideoFrameRenderer,
+    rig: HeadRig,
+    space: AvatarExpressionSpace,
+    options: DrivePipelineOptions,
+  ) {
+    this.rig = rig;
+    this.reenactor = new Reenactor(space, options);
+    const home = homeView(rig, STAGE_FOV);
+    this.camera = orbitCamera({ target: home.target, distance: home.distance, yaw: 0, pitch: 0 }, STAGE_FOV, options.size, options.size);
+    const v = rig.vertices(rig.neutral(), false);
+    const c: [number, number, number] = [0, 0, 0];
+    for (let i = 0; i < 468; i++) for (let k = 0; k < 3; k++) c[k] += v[i * 3 + k]! / 468;
+    this.pivot = c;
+    this.posed = new Float32Array(rig.model.vertexCount * 3);
+  }
+
+  static async create(inputs: VideoInputs, options: DrivePipelineOptions): Promise<DrivePipeline> {
+    let data;
+    try {
+      data = parseAvatarBin(inputs.avatarBin);
+    } catch (err) {
+      throw new StudioError('BAD_REQUEST', `The avatar's file cannot be read: ${(err as Error).message} Train the avatar again.`);
+    }
+    const correctives = inputs.headTuning ? readHeadTuningExport(inputs.headTuning).correctives : null;
+    const rig = new HeadRig(inputs.space, inputs.fit, correctives);
+    const T = rig.model.triangles.length / 3;
+    for (let i = 0; i < data.count; i++)
+      if (!(data.triangle[i]! < T)) throw new StudioError('BAD_REQUEST', `The avatar does not fit this head: Gaussian ${i} is bound to triangle ${data.triangle[i]} of ${T}.`);
+    const tracker = await Tracker.create({ modelsDir: options.modelsDir, mask: false, iris: true, smoothing: false });
+    let engine: EngineDevice;
+    try {
+      engine = await createNodeDevice({ label: 'avatar-drive' });
+    } catch (err) {
+      await tracker.dispose();
+      throw new StudioError('INTERNAL', `No WebGPU device to render the driven avatar: ${(err as Error).message}`);
+    }
+    const renderer = new VideoFrameRenderer(engine, data, rig.model.triangles, rig.model.vertexCount);
+    return new DrivePipeline(tracker, engine, renderer, rig, inputs.space, options);
+  }
+
+  /** Tracks one frame (the tracker follows the face from frame to frame; `reset` makes it detect afresh). */
+  async track(image: RgbImage, index: number, time: number): Promise<DriverFrame | null> {
+    const t = await this.tracker.track(image, index, time);
+    return t.tracked && t.landmarks ? { landmarks: t.landmarks } : null;
+  }
+
+  resetTracking(): void {
+    this.tracker.reset();
+  }
+
+  setCalibration(c: DriverCalibration | null): void {
+    this.reenactor.setCalibration(c);
+  }
+
+  /** The posed head's vertices for a step's parameters (relative head pose about the face centroid). */
+  vertices(step: ReenactStep, followPose: boolean): Float32Array {
+    const p = step.params;
+    const v = this.rig.vertices({ expression: Array.from(p.expression), jaw: p.jaw, eyes: Array.from(p.eyes), pose: null }, false);
+    if (!followPose) return v;
+    const R = rodrigues(p.rotation[0], p.rotation[1], p.rotation[2]);
+    const [px, py, pz] = this.pivot;
+    const out = this.posed;
+    for (let i = 0; i < v.length; i += 3) {
+      const x = v[i]! - px, y = v[i + 1]! - py, z = v[i + 2]! - pz;
+      out[i] = R[0]! * x + R[1]! * y + R[2]! * z + px + p.translation[0];
+      out[i + 1] = R[3]! * x + R[4]! * y + R[5]! * z + py + p.translation[1];
+      out[i + 2] = R[6]! * x + R[7]! * y + R[8]! * z + pz + p.translation[2];
+    }
+    return out;
+  }
+
+  async render(step: ReenactStep, followPose: boolean): Promise<Uint8Array> {
+    return this.renderer.render(this.vertices(step, followPose), this.camera, { over: VIDEO_BACKGROUND });
+  }
+
+  /** Track → retarget → render one frame, timing each stage. */
+  async step(image: RgbImage, index: number, time: number): Promise<DriveFrameResult> {
+    const t0 = performance.now();
+    const frame = await this.track(image, index, time);
+    const t1 = performance.now();
+    const step = this.reenactor.step(frame, time);
+    const t2 = performance.now();
+    const rgba = await this.render(step, this.options.followPose !== false);
+    const t3 = performance.now();
+    return { rgba, step, landmarks: frame ? (frame.landmarks as Float32Array) : null, timings: { trackMs: t1 - t0, retargetMs: t2 - t1, renderMs: t3 - t2, totalMs: t3 - t0 } };
+  }
+
+  private get options(): ReenactorOptions {
+    return this.reenactor.currentOptions;
+  }
+
+  async destroy(): Promise<void> {
+    this.renderer.destroy();
+    this.engine.destroy();
+    await this.tracker.dispose();
+  }
+}
