@@ -9,25 +9,20 @@ import { homeView } from '../../viewport/headRig';
 import { loadAvatar, type LoadedAvatar } from '../../viewport/loadAvatar';
 import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from '../../viewport/Stage';
 import '../../viewport/viewport.css';
+import { useTextureDocument, type Uv } from '../documentStore';
 import { LiveColours } from './liveColours';
 import { StrokeLatency } from './strokeLatency';
 import { SurfacePicker } from './surfacePick';
 import './view3d.css';
 
-/** A UV point as the texture document's tools take it. */
-export interface Uv {
-  u: number;
-  v: number;
-}
-
-/** What the 3D view needs of the texture editor's document store (H2's `documentStore.ts`, a zustand store). */
+/** What the 3D view needs of the texture editor's document store (`../documentStore.ts`, a zustand store). */
 export interface TextureEditorState {
   composite: Composite | null;
   compositeVersion: number;
   beginStroke(uv: Uv, pressure: number): void;
   strokeTo(uv: Uv, pressure: number): void;
   endStroke(): void;
-  pickColourAt(uv: Uv): void;
+  pickColourAt(uv: Uv): unknown;
 }
 export interface TextureEditorStore {
   getState(): TextureEditorState;
@@ -45,7 +40,7 @@ type Load = { state: 'loading' } | { state: 'error'; message: string } | { state
  * mode a pointer on the head paints at the texel under it (ray → first hit on the mesh → UV); Alt-click (or I +
  * click) picks the colour there.
  */
-export function TextureView3D({ avatarId, store }: { avatarId: string; store?: TextureEditorStore }) {
+export function TextureView3D({ avatarId, store = useTextureDocument }: { avatarId: string; store?: TextureEditorStore }) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   useEffect(() => {
     let live = true;

@@ -1,0 +1,79 @@
+/**
+ * Stroke → render latency of the texture editor's 3D view (src/renderer/src/features/texture/view3d/), in Node on
+ * Dawn (SwiftShader on this machine), with the view's own modules: one brush segment on a paint layer (BrushStroke) →
+ * recomposite its dirty rectangle (compositeRegion) → re-sample every Gaussian's SH DC (LiveColours) → upload the SH
+ * buffer → deform → render → pack to RGBA8 + readback (what AvatarEngine does before putImageData). Medians in ms.
+ * Usage: node bench/run.mjs texture-3d -- [--uv 256] [--map 512] [--size 360] [--reps 10]. Last stdout line: JSON.
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { BoundGaussians } from '../../native/engine/avatar/binding/bound-gaussians';
+import { BindingDeformer, BindingMesh } from '../../native/engine/avatar/binding/deform';
+import { initFromUvLayout } from '../../native/engine/avatar/binding/init';
+import { createOpenHead } from '../../native/engine/avatar/open-head/build';
+import { createNodeDevice } from '../../native/engine/gpu/node-device';
+import { lookAt, makeCamera } from '../../native/engine/reference/camera';
+import { ForwardRenderer } from '../../native/engine/splat/forward';
+import { GaussianScene } from '../../native/engine/splat/scene';
+import { addLayer, BrushStroke, compositeRegion, compositeTexture, createDocument, createRaster, DEFAULT_BRUSH, paintLayer } from '../../src/shared/texture';
+import { LiveColours } from '../../src/renderer/src/features/texture/view3d/liveColours';
+import { Rgba8Packer } from '../../src/renderer/src/features/viewport/present';
+
+const { values: o } = parseArgs({ options: { uv: { type: 'string', default: '256' }, map: { type: 'string', default: '512' }, size: { type: 'string', default: '360' }, reps: { type: 'string', default: '10' } } });
+const UV = Number(o.uv), M = Number(o.map), SIZE = Number(o.size), REPS = Number(o.reps);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+const head = createOpenHead();
+const vertices = head.evaluate({});
+const data = initFromUvLayout({ vertices, triangles: head.triangles }, head.uv!, { resolution: UV, opacity: 0.9 }).data;
+log(`[texture-3d] ${data.count} Gaussians, ${M}² map, ${SIZE}² render`);
+const engine = await createNodeDevice({ label: 'bench-texture-3d' });
+const device = engine.device;
+const bound = BoundGaussians.fromData(device, data);
+const mesh = new BindingMesh(device, head.triangles, vertices);
+const scene = GaussianScene.create(device, { capacity: data.count, shDegree: data.shDegree });
+const deformer = new BindingDeformer(device);
+const renderer = new ForwardRenderer(device);
+const packer = new Rgba8Packer(device);
+const cam = makeCamera(SIZE, SIZE, 0.6, lookAt([0.25, 0, 0.55], [0, -0.02, 0]));
+const camera = { ...cam, viewMatrix: Float32Array.from(cam.viewMatrix) };
+
+const base = createRaster(M, M);
+base.data.fill(128);
+const doc = createDocument(M);
+const layer = paintLayer();
+addLayer(doc, layer);
+const composite = compositeTexture(base, doc.layers, doc.images);
+const live = new LiveColours(data, head.uv!, M);
+const stroke = new BrushStroke(doc.images[layer.id], { mode: 'paint', colour: [200, 30, 40], brush: { ...DEFAULT_BRUSH, size: 12 } });
+stroke.begin(0.2 * M, 0.3 * M, 1);
+
+const phases: Record<'stroke' | 'composite' | 'resample' | 'render' | 'total', number[]> = { stroke: [], composite: [], resample: [], render: [], total: [] };
+for (let i = 0; i < REPS + 2; i++) {
+  const t0 = performance.now();
+  const rect = stroke.lineTo((0.2 + 0.01 * (i + 1)) * M, 0.3 * M, 1);
+  const t1 = performance.now();
+  if (rect) compositeRegion(composite, base, doc.layers, doc.images, rect);
+  const t2 = performance.now();
+  const { sh } = live.apply(composite);
+  const t3 = performance.now();
+  device.queue.writeBuffer(bound.params.sh, 0, sh.buffer, sh.byteOffset, sh.byteLength);
+  const enc = device.createCommandEncoder();
+  deformer.encodeForward(enc, bound, mesh, scene);
+  device.queue.submit([enc.finish()]);
+  const state = await renderer.render(scene, camera, { background: [0.11, 0.115, 0.125] });
+  await packer.pack(state.color, SIZE * SIZE);
+  const t4 = performance.now();
+  if (i < 2) continue; // pipeline compilation
+  phases.stroke.push(t1 - t0);
+  phases.composite.push(t2 - t1);
+  phases.resample.push(t3 - t2);
+  phases.render.push(t4 - t3);
+  phases.total.push(t4 - t0);
+}
+const ms = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Number(median(v).toFixed(2))]));
+log(`[texture-3d] stroke→render median ${ms.total} ms (stroke ${ms.stroke}, composite ${ms.composite}, resample ${ms.resample}, upload+deform+render+readback ${ms.render})`);
+for (const x of [bound, mesh, scene, deformer, renderer, packer]) x.destroy();
+engine.destroy();
+console.log(JSON.stringify({ bench: 'texture-3d', adapter: engine.adapter, gaussians: data.count, mapSize: M, renderSize: SIZE, reps: REPS, loadavg: loadavg()[0], ms }));
