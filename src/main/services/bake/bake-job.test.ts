@@ -1,0 +1,129 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
+import { readBakedMaps } from '@engine/avatar/bake/baked-maps-file';
+import type { AvatarWithFiles } from '@shared/model/avatar-files';
+import type { BakeSummary } from '@shared/model/bake';
+import type { Job } from '@shared/model/job';
+import { REPO_ROOT } from '../../testing/run-cli';
+import { useTestHost } from '../../testing/test-host';
+import { newId } from '../library/ids';
+import { bakeDir, bakePartialDir, BAKE_FILES } from './bake-paths';
+import { craftBakeableAvatar } from './test-bake-avatar';
+
+const t = useTestHost('bake-lib-', 'Bake');
+let avatarId: string;
+let root: string;
+const abs = (rel: string) => path.join(root, ...rel.split('/'));
+const hashes = () => Object.fromEntries(Object.values(BAKE_FILES).map((f) => [f, fs.readFileSync(path.join(root, bakeDir(avatarId), f)).toString('base64')]));
+
+beforeAll(async () => {
+  const media = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'bake-media-'));
+  ({ avatarId } = await craftBakeableAvatar(t.host, t.projectId, media));
+  root = t.host.services.projects.folderOf(t.projectId);
+}, 60_000);
+
+const waitFor = async (id: string, until: (j: Job) => boolean) => {
+  for (let i = 0; i < 3000; i++) {
+    const j = t.host.services.jobs.get(id) as unknown as Job;
+    if (until(j)) return j;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('timed out');
+};
+
+describe('avatar.bake', () => {
+  it('bakes into avatars/<id>/bake/: maps.bin, baked avatar, PNGs, report; avatars.get lists them; bake.report reads them', async () => {
+    expect(((await t.call('avatars.get', { id: avatarId })) as AvatarWithFiles).files.bake).toBeNull();
+    await expect(t.call('bake.report', { avatarId })).rejects.toThrow(/not been baked yet/);
+    const job = await t.run('bake.start', { avatarId, mapSize: 256, steps: 3, levels: 2 });
+    expect(job.status, job.error?.message).toBe('completed');
+    const report = job.result as BakeSummary;
+    expect(report).toMatchObject({ avatarId, mapSize: 256, levels: 2, steps: 3, views: 5 });
+    expect(report.heldOut?.frames).toBe(1);
+    expect(Number.isFinite(report.heldOut!.dropDb)).toBe(true);
+    expect(report.lossFirst).toBeGreaterThan(0);
+    expect(await t.call('bake.report', { avatarId })).toEqual(report);
+
+    const files = ((await t.call('avatars.get', { id: avatarId })) as AvatarWithFiles).files.bake!;
+    expect(files).toEqual({ maps: `avatars/${avatarId}/bake/maps.bin`, bakedAvatar: `avatars/${avatarId}/bake/baked-avatar.bin`, colour: `avatars/${avatarId}/bake/colour.png`, opacity: `avatars/${avatarId}/bake/opacity.png`, visibility: `avatars/${avatarId}/bake/visibility.png`, report: `avatars/${avatarId}/bake/report.json` });
+    expect(fs.existsSync(abs(bakePartialDir(avatarId)))).toBe(false);
+    const maps = readBakedMaps(new Uint8Array(fs.readFileSync(abs(files.maps))));
+    expect(maps).toMatchObject({ mapSize: 256, levels: 2, steps: 3 });
+    expect(maps.visibility.some((v) => v === 2)).toBe(true);
+    expect(maps.maps.every(Number.isFinite)).toBe(true);
+    const baked = parseAvatarBin(new Uint8Array(fs.readFileSync(abs(files.bakedAvatar))));
+    const trained = parseAvatarBin(new Uint8Array(fs.readFileSync(abs(`avatars/${avatarId}/avatar.bin`))));
+    expect(baked.count).toBe(trained.count);
+    expect(baked.shDegree).toBe(0);
+    expect(baked.triangle).toEqual(trained.triangle);
+    for (const f of [files.colour, files.opacity, files.visibility]) {
+      const png = PNG.sync.read(fs.readFileSync(abs(f)));
+      expect([png.width, png.height]).toEqual([256, 256]);
+    }
+    // The visibility PNG says what maps.bin says.
+    const vis = PNG.sync.read(fs.readFileSync(abs(files.visibility)));
+    for (let p = 0; p < 256 * 256; p += 97) expect(vis.data[p * 4]).toBe([0, 128, 255][maps.visibility[p]!]);
+  }, 120_000);
+
+  it('a second bake of the same avatar is refused while one runs; a cancelled re-bake leaves the previous bake as it was and no partial folder', async () => {
+    const before = hashes();
+    const started = (await t.call('bake.start', { avatarId, mapSize: 256, steps: 5000 })) as Job;
+    await expect(t.call('bake.start', { avatarId })).rejects.toThrow(/already being baked/);
+    await waitFor(started.id, (j) => j.status !== 'queued' && j.progress.stage.startsWith('Fitting the maps ('));
+    expect(fs.existsSync(abs(bakePartialDir(avatarId)))).toBe(false); // files are written only at the end
+    await t.call('jobs.cancel', { id: started.id });
+    const done = await t.host.jobs.waitFor(started.id);
+    expect(done.status).toBe('cancelled');
+    expect(fs.existsSync(abs(bakePartialDir(avatarId)))).toBe(false);
+    expect(hashes()).toEqual(before);
+  }, 120_000);
+
+  it('refuses an unknown avatar, an avatar still training, one without a capture, and bad settings, with a message', async () => {
+    await expect(t.call('bake.start', { avatarId: 'f'.repeat(32) })).rejects.toThrow(/No avatar|not found|no longer exists/i);
+    const training = t.host.services.jobs.insert({ id: newId(), kind: 'avatar.train', title: 'Train', projectId: t.projectId, params: { avatarId }, progress: { fraction: 0, stage: 'Waiting', etaSeconds: null } });
+    try {
+      await expect(t.call('bake.start', { avatarId })).rejects.toThrow(/still training; bake it once training has finished/);
+    } finally {
+      t.host.services.jobs.update(training.id, { status: 'cancelled' });
+    }
+    await expect(t.call('bake.start', { avatarId, mapSize: 300 })).rejects.toThrow(/mapSize/);
+    await expect(t.call('bake.start', { avatarId, steps: -1 })).rejects.toThrow(/steps/);
+    const db = t.host.services.library.db;
+    const meta = db.prepare('SELECT meta FROM avatars WHERE id = ?').pluck().get(avatarId) as string;
+    db.prepare('UPDATE avatars SET meta = ? WHERE id = ?').run(JSON.stringify({ ...JSON.parse(meta), captureId: null }), avatarId);
+    try {
+      await expect(t.call('bake.start', { avatarId })).rejects.toThrow(/has no capture any more/);
+    } finally {
+      db.prepare('UPDATE avatars SET meta = ? WHERE id = ?').run(meta, avatarId);
+    }
+  });
+});
+
+describe('avatar.bake on a full disk', () => {
+  it('fails with DISK_FULL, removes its partial folder and keeps the previous bake', () => {
+    const probe = spawnSync('unshare', ['-rm', 'true']);
+    expect(probe.status, 'unshare (util-linux) is needed to make a small disk as root').toBe(0);
+    const tmp = process.env.TMPDIR ?? '/tmp';
+    const [lib, media] = [fs.mkdtempSync(path.join(tmp, 'bake-full-lib-')), fs.mkdtempSync(path.join(tmp, 'bake-full-media-'))];
+    try {
+      const script = fileURLToPath(new URL('./disk-full-scenario.ts', import.meta.url));
+      const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', script, lib, media], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 150_000 });
+      const last = r.stdout.trim().split('\n').at(-1) ?? '';
+      expect(last.startsWith('{'), `${r.stdout}\n${r.stderr}`).toBe(true);
+      const out = JSON.parse(last);
+      expect(out.first).toBe('completed');
+      expect(out.status).toBe('failed');
+      expect(out.error.code).toBe('DISK_FULL');
+      expect(out.error.message).toMatch(/disk is full while writing maps\.bin/);
+      expect(out.partialLeft).toBe(false);
+      expect(out.previousKept).toBe(true);
+    } finally {
+      for (const d of [lib, media]) fs.rmSync(d, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
