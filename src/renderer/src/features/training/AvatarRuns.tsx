@@ -4,6 +4,7 @@ import { Button } from '../../components/Button';
 import { formatRelativeTime } from '../../lib/format';
 import { navigate } from '../../store/route';
 import { ExportButton, useExportShortcut } from '../export/ExportButton';
+import { BakeButton, BakedBadge } from '../bake/BakeButton';
 import { formatDb, formatSsim, PRESET_LABEL } from './trainingText';
 
 /** The project's trained avatars with their held-out metrics; Report opens the evaluation, Open in 3D the viewport. */
@@ -33,6 +34,7 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
             <tr key={a.id} className={selected === a.id ? 'is-selected' : undefined} aria-selected={selected === a.id || undefined}>
               <th scope="row">
                 {a.name} <span className="muted">v{a.version}</span>
+                <BakedBadge projectId={projectId} avatarId={a.id} />
                 <span className="avatar-when muted">{formatRelativeTime(a.createdAt)}</span>
               </th>
               <td>{name(a.captureId)}</td>
@@ -47,6 +49,7 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
                 </Button>
                 <Button size="sm" variant="ghost" icon="head" iconOnly label={`Open ${a.name} v${a.version} in 3D`} onClick={() => navigate({ name: 'project', id: projectId, section: 'viewport', avatarId: a.id })} />
                 <ExportButton projectId={projectId} avatarId={a.id} iconOnly label={`Export ${a.name} v${a.version}`} />
+                <BakeButton projectId={projectId} avatar={a} />
               </td>
             </tr>
           ))}
