@@ -10,6 +10,7 @@ import { avatarWithFiles } from '../training/avatar-files';
 import { EXPORT_EXTENSIONS, EXPORTS_DIR, type ExportOutput, type ExportParams, type JobExportFormat } from './export-types';
 import { resolveVideoSettings, VideoParams, videoTargetName, videoTitle } from './video-request';
 import { DataParams, dataTitle, isDataFormat, prepareDataExport } from './data-export-request';
+import { preparePlayerExport } from './player-request';
 
 const Output = z.object({ target: z.string(), size: z.number().int(), sha256: z.string(), gaussians: z.number().int(), dropped: z.number().int(), seconds: z.number(), frames: z.number().int().optional() });
 
@@ -20,7 +21,7 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     exportId: z.string(),
     projectId: z.string(),
     avatarId: z.string(),
-    format: z.enum(['ply', 'gltf', 'mp4', 'png-sequence', 'bundle', 'maps', 'mesh-obj', 'mesh-gltf']),
+    format: z.enum(['ply', 'gltf', 'mp4', 'png-sequence', 'bundle', 'maps', 'mesh-obj', 'mesh-gltf', 'player']),
     frame: z.number().int().nullable(),
     expression: z.array(z.number()).nullable(),
     files: z.object({ avatar: z.string(), expressionSpace: z.string(), fit: z.string().nullable(), headTuning: z.string().nullable().optional() }),
@@ -28,7 +29,7 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     data: DataParams.nullable().optional(),
     target: z.string(),
   }),
-  title: (p) => (p.data ? dataTitle(p.format) : p.video ? videoTitle(p.format, p.video) : `Export the avatar as ${p.format === 'ply' ? '.ply' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`),
+  title: (p) => (p.format === 'player' ? 'Export the web player (folder)' : p.data ? dataTitle(p.format) : p.video ? videoTitle(p.format, p.video) : `Export the avatar as ${p.format === 'ply' ? '.ply' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`),
   projectDir: (p, s) => s.projects.folderOf(p.projectId),
   commit(s: StudioServices, job, raw) {
     const out = Output.parse(raw);
@@ -64,8 +65,10 @@ export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | '
     return prepareDataExport(s, { ...r, format: r.format });
   }
   if (r.frameStep !== undefined) throw new StudioError('BAD_REQUEST', 'A frame step applies to the mesh-obj and mesh-gltf exports.');
-  if (r.format === 'player')
-    throw new StudioError('BAD_REQUEST', `Export as ${r.format} is not available yet; choose ply, gltf, bundle, mesh-obj, mesh-gltf, maps, mp4 or png-sequence.`);
+  if (r.format === 'player') {
+    if (r.video) throw new StudioError('BAD_REQUEST', 'Video settings apply to mp4 and png-sequence exports, not player.');
+    return preparePlayerExport(s, r);
+  }
   const rendered = r.format === 'mp4' || r.format === 'png-sequence';
   if (r.video && !rendered) throw new StudioError('BAD_REQUEST', `Video settings apply to mp4 and png-sequence exports, not ${r.format}.`);
   if (rendered && r.frame !== undefined) throw new StudioError('BAD_REQUEST', 'A video is a sequence: choose turntable (with an expression or neutral) or tracked, not a frame.');
@@ -105,7 +108,7 @@ export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | '
     format,
     frame: r.frame ?? null,
     expression: r.expression ?? null,
-    files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace, fit, ...(video ? { headTuning: info.files.headTuning } : {}) },
+    files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace, fit, headTuning: info.files.headTuning },
     ...(video ? { video } : {}),
     target,
   };

@@ -4,7 +4,7 @@ import type { DataFormat, DataParams } from './data-export-request';
 
 export type StaticExportFormat = 'ply' | 'gltf';
 /** Formats the job writes (static splats, rendered video). */
-export type JobExportFormat = StaticExportFormat | VideoFormat | DataFormat;
+export type JobExportFormat = StaticExportFormat | VideoFormat | DataFormat | 'player';
 
 export const EXPORT_EXTENSIONS: Record<StaticExportFormat, string> = { ply: 'ply', gltf: 'glb' };
 

@@ -24,9 +24,9 @@ export const CAPABILITIES: Capability[] = [
   { id: 'footage', label: 'Footage', icon: 'film', summary: 'Import video and review frames on a timeline', available: true, section: 'footage' },
   { id: 'tracking', label: 'Tracking', icon: 'target', summary: 'Track the head, face and mask in every frame', available: true, opensIn: 'footage', note: 'In the Footage review', section: 'footage' },
   { id: 'avatar', label: 'Avatar', icon: 'head', summary: 'Train the Gaussian avatar and inspect it in 3D', available: true, section: 'training' },
-  { id: 'texture', label: 'Texture', icon: 'brush', summary: 'Paint colour and stickers on the baked UV maps', available: false },
+  { id: 'texture', label: 'Texture', icon: 'brush', summary: 'Paint colour and stickers on the baked UV maps', available: true, note: 'Texture on an avatar in the avatars table', section: 'training' },
   { id: 'live', label: 'Live', icon: 'camera', summary: 'Drive the avatar from a webcam and record', available: true, note: 'Live on an avatar in the overview' },
-  { id: 'export', label: 'Export', icon: 'export', summary: 'PLY, glTF, SPZ, web player bundle, video', available: false },
+  { id: 'export', label: 'Export', icon: 'export', summary: 'PLY, glTF, avatar bundle, web player, MP4 / PNG video, maps, mesh', available: true, note: 'From the avatars table (Ctrl+E)', section: 'training' },
 ];
 
 export const LATER_NOTE = 'Coming in a later version';

@@ -1,0 +1,188 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+import { StudioHost } from '../src/main/host/studio-host';
+import { craftAvatar } from '../src/main/services/export/test-avatar';
+import { craftTrackedCapture } from '../src/main/services/training/test-capture';
+import { api, serveFolder } from './support';
+
+/**
+ * Export in web mode, on a library crafted in-process (a tracked test-pattern capture and an untrained avatar
+ * initialised on the open head's UV layout, so no training is needed): the standalone web player exported through
+ * the API, served from a temp folder by a plain static server with nothing else reachable, renders the avatar in
+ * Chromium's WebGPU and matches the studio's own render (the engine on Node Dawn, a PNG-sequence export) at the same
+ * camera; the export dialog opens from the avatars table and with Ctrl+E, exports an MP4 with a progress bar and
+ * lists it with "Export again".
+ */
+
+interface Job {
+  id: string;
+  status: string;
+  error: { message: string } | null;
+  result: unknown;
+}
+
+/** VIEWPORT_BACKGROUND (features/viewport/avatarEngine.ts), the player's clear colour. */
+const BG = [0.11, 0.115, 0.125];
+
+let libraryDir: string, media: string, out: string;
+let projectId: string, avatarId: string;
+let web: { child: ChildProcess; url: string };
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  libraryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-e2e-lib-'));
+  media = fs.mkdtempSync(path.join(os.tmpdir(), 'export-e2e-media-'));
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'export-e2e-out-'));
+  const host = StudioHost.open({ libraryDir, frontDoor: 'cli' });
+  projectId = host.services.projects.create('Export e2e').id;
+  const capture = await craftTrackedCapture(host, projectId, media, { frames: 4 });
+  avatarId = craftAvatar(host, projectId, capture.id, 24).avatarId;
+  await host.close();
+  const cli = path.resolve('out/main/cli.js');
+  if (!fs.existsSync(cli)) throw new Error('Build the studio first: npm run build');
+  const child = spawn(process.execPath, [cli, '--library', libraryDir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '', err = '';
+    const timer = setTimeout(() => reject(new Error(`web mode did not start: ${err}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const line = text.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { url: string }).url);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}: ${err}`)));
+  });
+  web = { child, url };
+});
+
+test.afterAll(async () => {
+  if (web) {
+    web.child.kill('SIGTERM');
+    await new Promise((r) => web.child.once('exit', r));
+  }
+  for (const d of [libraryDir, media, out]) if (d) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function runJob(page: Page, method: string, params: unknown, timeoutMs = 90_000): Promise<Job> {
+  const { id } = await api<Job>(page, method, params);
+  const t0 = Date.now();
+  for (;;) {
+    const job = await api<Job>(page, 'jobs.get', { id });
+    if (['completed', 'failed', 'cancelled', 'interrupted'].includes(job.status)) return job;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${method} did not finish in ${timeoutMs} ms (status ${job.status})`);
+    await page.waitForTimeout(300);
+  }
+}
+
+test('the exported web player, served from a temp folder with no network, renders the avatar like the studio', async ({ page, browser }, testInfo) => {
+  await page.goto(web.url);
+  const playerDir = path.join(out, 'player');
+  const seqDir = path.join(out, 'seq');
+  const W = 192, H = 160;
+  const player = await runJob(page, 'exports.create', { avatarId, format: 'player', path: playerDir });
+  expect(player.status, JSON.stringify(player.error)).toBe('completed');
+  expect(fs.readdirSync(playerDir).sort()).toEqual(['README.txt', 'assets', 'avatar.avatar', 'index.html']);
+  // The studio's render of the same view: frame 0 of a turntable is the home view.
+  const seq = await runJob(page, 'exports.create', { avatarId, format: 'png-sequence', path: seqDir, video: { sequence: 'turntable', frames: 1, width: W, height: H } });
+  expect(seq.status, JSON.stringify(seq.error)).toBe('completed');
+  const ref = PNG.sync.read(fs.readFileSync(path.join(seqDir, 'frame-00000.png')));
+
+  const server = await serveFolder(playerDir, 'index.html');
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const tab = await context.newPage();
+  const foreign: string[] = [];
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(server.baseUrl)) return route.continue();
+    foreign.push(u);
+    return route.abort();
+  });
+  try {
+    await tab.goto(`${server.baseUrl}/index.html?size=${W}x${H}`);
+    await expect.poll(() => tab.evaluate(() => (window as unknown as { avatarPlayer: { state: string; message: string | null } }).avatarPlayer), { timeout: 60_000 }).toMatchObject({ state: 'ready' });
+    await tab.waitForTimeout(300);
+    const shown = await tab.evaluate(() => {
+      const c = document.querySelector('canvas')!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+      return { w: c.width, h: c.height, data: Array.from(d.data) };
+    });
+    await tab.screenshot({ path: testInfo.outputPath('player.png') });
+    expect([shown.w, shown.h]).toEqual([W, H]);
+    // Compare with the PNG over the stage colour (straight alpha: rgb·a + bg·(1 − a)).
+    let sum = 0, worst = 0, covered = 0, far = 0;
+    for (let i = 0; i < W * H; i++) {
+      const a = ref.data[i * 4 + 3]! / 255;
+      if (a > 0.5) covered++;
+      for (let k = 0; k < 3; k++) {
+        const want = (ref.data[i * 4 + k]! / 255) * a + BG[k]! * (1 - a);
+        const d = Math.abs(shown.data[i * 4 + k]! - want * 255);
+        sum += d;
+        worst = Math.max(worst, d);
+        if (d > 8) far++;
+      }
+    }
+    const mean = sum / (W * H * 3);
+    testInfo.annotations.push({ type: 'player vs studio', description: `mean |Δ| ${mean.toFixed(3)} / 255, max ${worst.toFixed(1)}, ${far} channel values off by > 8, head covers ${covered} px` });
+    expect(covered, 'the avatar covers part of the frame').toBeGreaterThan(W * H * 0.05);
+    expect(mean, 'mean absolute difference (0–255)').toBeLessThan(1.5);
+    expect(far / (W * H * 3), 'share of channel values off by more than 8/255').toBeLessThan(0.005);
+    expect(foreign, 'no request left the local server').toEqual([]);
+    // The timeline plays the bundle's tracked motion and the expression sliders change the face.
+    const before = await tab.evaluate(() => (window as unknown as { avatarPlayer: { frames: number } }).avatarPlayer.frames);
+    await tab.locator('#timeline').fill('3');
+    await expect.poll(() => tab.evaluate(() => (window as unknown as { avatarPlayer: { frames: number } }).avatarPlayer.frames)).toBeGreaterThan(before);
+    await expect(tab.locator('#frame-out')).toHaveText('4 / 4');
+    await tab.screenshot({ path: testInfo.outputPath('player-frame3.png') });
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+test('the export dialog: from the avatars table and Ctrl+E, MP4 with a progress bar, past exports with Export again', async ({ page }, testInfo) => {
+  await page.goto(`${web.url}#/project/${projectId}/training`);
+  const table = page.getByRole('table', { name: 'Trained avatars' });
+  await expect(table).toBeVisible({ timeout: 30_000 });
+  await table.getByRole('button', { name: /^Export Crafted avatar v1/ }).click();
+  const dialog = page.getByRole('dialog', { name: /Export Crafted avatar v1/ });
+  await expect(dialog).toBeVisible();
+  // No bake: the maps are disabled with the reason.
+  await expect(dialog.locator('label', { hasText: 'Texture maps' })).toContainText('No bake yet');
+  await expect(dialog.getByRole('radio', { name: /Texture maps/ })).toBeDisabled();
+  await dialog.getByRole('radio', { name: /Video \(MP4\)/ }).check();
+  await dialog.getByLabel('Width').fill('96');
+  await dialog.getByLabel('Height').fill('64');
+  await dialog.getByLabel('Frames in the turn').fill('8');
+  await dialog.getByLabel('Frames per second').fill('8');
+  await dialog.screenshot({ path: testInfo.outputPath('export-dialog-form.png') });
+  await dialog.getByTestId('export-start').click();
+  await expect(dialog.getByRole('progressbar', { name: 'Export progress' })).toBeVisible();
+  await expect(dialog.getByText('Exported', { exact: true })).toBeVisible({ timeout: 90_000 });
+  const rows = dialog.getByRole('region', { name: 'Past exports' }).locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('turntable, 96×64, 8 fps, CRF 20, 8 frames');
+  const link = rows.first().getByRole('link');
+  await expect(link).toHaveText('crafted-avatar-v1-turntable-96x64.mp4');
+  const href = await link.getAttribute('href');
+  const res = await page.request.get(new URL(href!, web.url).toString());
+  expect(res.status()).toBe(200);
+  expect((await res.body()).subarray(4, 8).toString('latin1')).toBe('ftyp');
+  await page.screenshot({ path: testInfo.outputPath('export-dialog-done.png') });
+  await dialog.getByRole('button', { name: 'Close' }).first().click();
+  await expect(dialog).toBeHidden();
+
+  // Ctrl+E opens it again for the newest avatar; Export again repeats the recorded export.
+  await page.keyboard.press('Control+e');
+  await expect(dialog).toBeVisible();
+  await expect(rows).toHaveCount(1);
+  await rows.first().getByRole('button', { name: /^Export again/ }).click();
+  await expect(dialog.getByText('Exported', { exact: true })).toBeVisible({ timeout: 90_000 });
+  await expect(rows).toHaveCount(2);
+});
