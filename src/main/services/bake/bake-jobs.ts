@@ -81,11 +81,23 @@ export interface BakeRequest {
 
 const ACTIVE = new Set(['queued', 'running', 'paused', 'interrupted']);
 
+/** The unfinished (queued, running, paused, interrupted) training and bake jobs of an avatar. */
+export function activeAvatarJobs(s: Pick<StudioServices, 'jobs'>, avatarId: string): { training: boolean; baking: boolean } {
+  const jobs = s.jobs.list({ includeFinished: false }).filter((j) => ACTIVE.has(j.status) && (j.params as { avatarId?: string }).avatarId === avatarId);
+  return { training: jobs.some((j) => j.kind === 'avatar.train'), baking: jobs.some((j) => j.kind === 'avatar.bake') };
+}
+
+/** CONFLICT while the avatar trains or is being baked (texture edits call this too: `doing` says what was refused). */
+export function assertAvatarIdle(s: Pick<StudioServices, 'jobs'>, avatarId: string, doing = 'bake it'): void {
+  const active = activeAvatarJobs(s, avatarId);
+  if (active.training) throw new StudioError('CONFLICT', `This avatar is still training; ${doing} once training has finished.`);
+  if (active.baking) throw new StudioError('CONFLICT', `This avatar is being baked; ${doing} once the bake has finished (or cancel it).`);
+}
+
 /** Checks a bake request and turns it into the job's params (host side). */
 export function prepareBake(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects' | 'jobs'>, r: BakeRequest): BakeParams {
-  const jobs = s.jobs.list({ includeFinished: false }).filter((j) => ACTIVE.has(j.status) && (j.params as { avatarId?: string }).avatarId === r.avatarId);
-  if (jobs.some((j) => j.kind === 'avatar.train')) throw new StudioError('CONFLICT', 'This avatar is still training; bake it once training has finished.');
-  if (jobs.some((j) => j.kind === 'avatar.bake')) throw new StudioError('CONFLICT', 'This avatar is already being baked; wait for that bake to finish or cancel it.');
+  if (activeAvatarJobs(s, r.avatarId).baking) throw new StudioError('CONFLICT', 'This avatar is already being baked; wait for that bake to finish or cancel it.');
+  assertAvatarIdle(s, r.avatarId);
   const info = avatarWithFiles(s, r.avatarId);
   const a = info.avatar;
   if (a.headModel !== 'open-head') throw new StudioError('BAD_REQUEST', `This avatar is bound to the ${a.headModel} head model; only open-head avatars (which have a UV layout) can be baked.`);
