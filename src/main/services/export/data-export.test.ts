@@ -9,7 +9,8 @@ import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
 import { HeadTuning, readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { createNodeDevice } from '@engine/gpu/node-device';
 import { readAvatarBundle } from '@engine/export/avatar-bundle';
-import { HeadPoser } from '@engine/export/avatar-bundle-pose';
+import { HeadPoser, poseBundle } from '@engine/export/avatar-bundle-pose';
+import { PLYLoader } from 'three/examples/jsm/loaders/PLYLoader.js';
 import type { Avatar } from '@shared/model/avatar';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { Job } from '@shared/model/job';
@@ -60,6 +61,7 @@ beforeAll(async () => {
   fs.writeFileSync(abs(info.files.fits[0]!.path), JSON.stringify(fit));
   const tuning = new HeadTuning(model, fit.frames.map((f: { expression: number[] }) => ({ expression: f.expression })));
   tuning.correctives.expression?.forEach((_, i, a) => (a[i] = ((i % 13) - 6) * 2e-4));
+  tuning.correctives.pose?.forEach((_, i, a) => (a[i] = ((i % 7) - 3) * 1e-3));
   const dir = path.dirname(abs(info.files.avatar));
   fs.writeFileSync(path.join(dir, 'head-tuning.bin'), tuning.toBytes());
   fs.mkdirSync(path.join(dir, 'bake'));
@@ -135,6 +137,19 @@ describe('data exports: bundle, import, maps, mesh sequences', () => {
       engine.destroy();
     }
   }, 90_000);
+
+  it('the studio’s .ply and the bundle’s poseBundle (the web player’s posing) agree at a frame, correctives included', async () => {
+    const job = await runExport({ avatarId: baked, format: 'ply', frame: 3, path: path.join(out, 'f3.ply') });
+    const bytes = fs.readFileSync(path.join(out, 'f3.ply'));
+    const geo = new PLYLoader().parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    const b = readAvatarBundle(new Uint8Array(fs.readFileSync(bundleFile)));
+    expect(b.correctives?.pose, 'jaw pose correctives (the crafted capture has no expression components)').not.toBeNull();
+    const means = poseBundle(b, { frame: 3 }).cloud.means;
+    const pos = geo.getAttribute('position').array;
+    expect(pos.length).toBe(means.length);
+    for (let i = 0; i < pos.length; i += 31) expect(pos[i]).toBe(Math.fround(means[i]!));
+    expect(job.result.size).toBe(bytes.length);
+  });
 
   it('import refuses an unknown bundle version (named) and a damaged file, leaving no partial avatar folder', async () => {
     const bytes = new Uint8Array(fs.readFileSync(bundleFile));

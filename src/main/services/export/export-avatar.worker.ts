@@ -9,17 +9,19 @@ import type { StoredExpressionSpace } from '../tracking/open-head-space';
 import { poseAvatar, type FitFileLike } from './pose-avatar';
 import type { ExportOutput, ExportParams } from './export-types';
 import { writeExportFile } from './write-export';
+import type { Correctives } from '@engine/avatar/lbs-backward';
+import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { runVideoExport } from './video-export';
 import { runDataExport } from './data-export';
 import { runPlayerExport } from './player-export';
 
 /** The bytes of one static export (also used by tests and the bench without a job). */
 export function renderExport(
-  inputs: { avatarBin: Uint8Array; space: StoredExpressionSpace; fit: FitFileLike | null },
+  inputs: { avatarBin: Uint8Array; space: StoredExpressionSpace; fit: FitFileLike | null; correctives?: Correctives | null },
   p: Pick<ExportParams, 'frame' | 'expression' | 'avatarId'> & { format: 'ply' | 'gltf' },
 ): { bytes: Uint8Array; gaussians: number; dropped: number } {
   const choice = p.frame !== null ? { frame: p.frame } : p.expression ? { expression: p.expression } : ({ neutral: true } as const);
-  const posed = poseAvatar(inputs.avatarBin, inputs.space, inputs.fit, choice);
+  const posed = poseAvatar(inputs.avatarBin, inputs.space, inputs.fit, choice, inputs.correctives ?? null);
   const cloud = finiteSplats(posed.cloud);
   if (cloud.count === 0) throw new StudioError('CONFLICT', 'Every Gaussian of this avatar sits on a degenerate triangle at this pose: nothing to export.');
   const settings = { avatarId: p.avatarId, frame: posed.pose.frame, expression: posed.pose.expression };
@@ -56,8 +58,16 @@ export const exportAvatarWorker: WorkerJob<ExportParams, null, ExportOutput> = {
     }
     const space = readJson<StoredExpressionSpace>(abs(params.files.expressionSpace), "The capture's expression space");
     const fit = params.files.fit ? readJson<FitFileLike>(abs(params.files.fit), "The capture's tracked motion") : null;
+    let correctives: Correctives | null = null;
+    if (params.files.headTuning) {
+      try {
+        correctives = readHeadTuningExport(new Uint8Array(fs.readFileSync(abs(params.files.headTuning)))).correctives;
+      } catch (err) {
+        throw new StudioError('NOT_FOUND', `The avatar's learnt correctives (${params.files.headTuning}) cannot be read: ${(err as Error).message}`);
+      }
+    }
     ctx.throwIfCancelled();
-    const out = renderExport({ avatarBin, space, fit }, { ...params, format: params.format as 'ply' | 'gltf' });
+    const out = renderExport({ avatarBin, space, fit, correctives }, { ...params, format: params.format as 'ply' | 'gltf' });
     ctx.progress({ fraction: 0.7, stage: `Writing ${path.basename(params.target)}` });
     ctx.throwIfCancelled();
     const written = writeExportFile(params.target, out.bytes);
