@@ -11,8 +11,25 @@ import { writeBakeFiles } from './bake-files';
 import { bakeFilePaths, bakePartialDir } from './bake-paths';
 import type { BakeOutput, BakeParams } from './bake-types';
 
-/** Job fraction at the start of each stage (the fit's share is spread over its steps). */
-const STAGE_FRACTION: Record<BakeStage | 'load' | 'write', number> = { load: 0, observe: 0.05, targets: 0.1, fit: 0.15, evaluate: 0.9, write: 0.96 };
+type Stage = BakeStage | 'load' | 'write';
+const ORDER: Stage[] = ['load', 'observe', 'targets', 'fit', 'evaluate', 'write'];
+
+/**
+ * Job fraction at the start of each stage, from rough costs in renders (observation = render + backward per view,
+ * a fit step ≈ 3 renders with its readbacks and CPU texel work, 4 renders per held-out frame), so the runner's ETA
+ * (from the fraction's rate) holds across stages.
+ */
+export function stageFractions(views: number, steps: number, heldOut: number): Record<Stage, number> {
+  const cost: Record<Stage, number> = { load: 0.05, observe: 2 * views, targets: views, fit: 3 * steps, evaluate: 4 * heldOut, write: 5 };
+  const total = Object.values(cost).reduce((a, b) => a + b, 0);
+  const out = {} as Record<Stage, number>;
+  let at = 0;
+  for (const s of ORDER) {
+    out[s] = s === 'load' ? 0 : at / total;
+    at += s === 'load' ? 0 : cost[s];
+  }
+  return out;
+}
 const STAGE_LABEL: Record<BakeStage, string> = { observe: 'Finding the observed Gaussians', targets: 'Rendering the bake views', fit: 'Fitting the maps', evaluate: 'Evaluating on the held-out frames' };
 const PROGRESS_INTERVAL_MS = 1000;
 
@@ -27,9 +44,10 @@ export const bakeAvatarWorker: WorkerJob<BakeParams, null, BakeOutput> = {
     const t0 = performance.now();
     const partial = path.join(ctx.projectDir, bakePartialDir(params.avatarId));
     fs.rmSync(partial, { recursive: true, force: true });
-    ctx.progress({ fraction: STAGE_FRACTION.load, stage: 'Loading the avatar and the frames' });
+    ctx.progress({ fraction: 0, stage: 'Loading the avatar and the frames' });
     const inputs = loadBakeInputs(ctx.libraryDir, ctx.projectDir, params, ctx.throwIfCancelled);
     const tLoad = (performance.now() - t0) / 1000;
+    const STAGE_FRACTION = stageFractions(inputs.views.length, params.steps, inputs.heldOut.length);
     ctx.throwIfCancelled();
     const engine = await createNodeDevice({ label: 'avatar-bake' });
     let lost: DeviceLostError | null = null;

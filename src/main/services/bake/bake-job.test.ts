@@ -12,6 +12,7 @@ import type { Job } from '@shared/model/job';
 import { REPO_ROOT } from '../../testing/run-cli';
 import { useTestHost } from '../../testing/test-host';
 import { newId } from '../library/ids';
+import { stageFractions } from './bake-avatar.worker';
 import { bakeDir, bakePartialDir, BAKE_FILES } from './bake-paths';
 import { craftBakeableAvatar } from './test-bake-avatar';
 
@@ -101,6 +102,18 @@ describe('avatar.bake', () => {
     } finally {
       db.prepare('UPDATE avatars SET meta = ? WHERE id = ?').run(meta, avatarId);
     }
+  });
+});
+
+describe('bake progress', () => {
+  it('splits the fraction over the stages by their cost, in order', () => {
+    const f = stageFractions(48, 300, 24);
+    expect(f.load).toBe(0);
+    const order = [f.load, f.observe, f.targets, f.fit, f.evaluate, f.write];
+    for (let i = 1; i < order.length; i++) expect(order[i]).toBeGreaterThan(order[i - 1]!);
+    expect(f.write).toBeLessThan(1);
+    expect(f.evaluate - f.fit).toBeGreaterThan(0.6); // 300 steps dominate
+    expect(stageFractions(48, 0, 0).evaluate).toBe(stageFractions(48, 0, 0).fit);
   });
 });
 
