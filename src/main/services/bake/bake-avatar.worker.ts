@@ -20,13 +20,14 @@ const ORDER: Stage[] = ['load', 'observe', 'targets', 'fit', 'evaluate', 'write'
  * (from the fraction's rate) holds across stages.
  */
 export function stageFractions(views: number, steps: number, heldOut: number): Record<Stage, number> {
-  const cost: Record<Stage, number> = { load: 0.05, observe: 2 * views, targets: views, fit: 3 * steps, evaluate: 4 * heldOut, write: 5 };
+  // Loading decodes the views' and held-out frames' images (≈ half a render each).
+  const cost: Record<Stage, number> = { load: 0.5 * (views + heldOut), observe: 2 * views, targets: views, fit: 3 * steps, evaluate: 4 * heldOut, write: 5 };
   const total = Object.values(cost).reduce((a, b) => a + b, 0);
   const out = {} as Record<Stage, number>;
   let at = 0;
   for (const s of ORDER) {
-    out[s] = s === 'load' ? 0 : at / total;
-    at += s === 'load' ? 0 : cost[s];
+    out[s] = at / total;
+    at += cost[s];
   }
   return out;
 }
