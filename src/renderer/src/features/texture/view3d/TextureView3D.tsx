@@ -10,6 +10,7 @@ import { loadAvatar, type LoadedAvatar } from '../../viewport/loadAvatar';
 import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from '../../viewport/Stage';
 import '../../viewport/viewport.css';
 import { useTextureDocument, type Uv } from '../documentStore';
+import { ApplyToAvatar } from './ApplyToAvatar';
 import { LiveColours } from './liveColours';
 import { StrokeLatency } from './strokeLatency';
 import { SurfacePicker } from './surfacePick';
@@ -23,6 +24,8 @@ export interface TextureEditorState {
   strokeTo(uv: Uv, pressure: number): void;
   endStroke(): void;
   pickColourAt(uv: Uv): unknown;
+  /** Writes pending edits before "Apply to avatar" reads the saved document. */
+  flushSave?(): Promise<void>;
 }
 export interface TextureEditorStore {
   getState(): TextureEditorState;
@@ -93,11 +96,12 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
     engine.request({ vertices, camera: cameraRef.current });
   }, [home, vertices]);
 
-  /** Re-samples the colours under the store's composite and re-renders; `editAt` = when the edit happened. */
+  /** Re-samples the colours under the store's composite and re-renders; `editAt` = when the edit happened (null: not an edit). */
   const showComposite = useCallback(
-    (composite: Composite | null, editAt: number) => {
+    (composite: Composite | null, editAt: number | null) => {
       const engine = engineRef.current;
-      if (!engine || !composite) return;
+      if (!engine) return;
+      if (!composite) return requestFrame(); // the baked colours until the document has loaded
       try {
         if (!colours.current || colours.current.mapSize !== composite.width) colours.current = new LiveColours(data, rig.model.uv!, composite.width);
         engine.setColours(colours.current.apply(composite).sh);
@@ -105,7 +109,7 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
         setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
         return;
       }
-      latency.current.edited(editAt);
+      if (editAt !== null) latency.current.edited(editAt);
       requestFrame();
     },
     [data, rig, requestFrame],
@@ -133,7 +137,7 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
         }
         engineRef.current = engine;
         setEngineState({ state: 'ready' });
-        if (store) showComposite(store.getState().composite, performance.now());
+        if (store) showComposite(store.getState().composite, null);
         else requestFrame();
       },
       (err: unknown) => !cancelled && setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
@@ -220,6 +224,7 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
         <Button size="sm" icon="fit" onClick={() => setHomeKey((k) => k + 1)}>
           Reset view
         </Button>
+        {store && <ApplyToAvatar avatarId={avatar.info.avatar.id} projectId={avatar.info.avatar.projectId} flushSave={() => store.getState().flushSave?.() ?? Promise.resolve()} />}
       </div>
       <div
         className="viewport-stage texture-view3d-stage"

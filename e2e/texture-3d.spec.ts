@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+import { PerspectiveCamera } from 'three';
+import { engineCamera, STAGE_FOV } from '../src/renderer/src/features/viewport/cameraMath';
+import { HeadRig, homeView, type FitFile } from '../src/renderer/src/features/viewport/headRig';
+import { SurfacePicker } from '../src/renderer/src/features/texture/view3d/surfacePick';
+import { parseAvatarBin } from '../native/engine/avatar/binding/avatar-file';
+import { attributesFromBound } from '../native/engine/avatar/bake/attributes';
+import { colourImage, opacityImage, visibilityImage } from '../native/engine/avatar/bake/baked-map-images';
+import { writeBakedMaps } from '../native/engine/avatar/bake/baked-maps-file';
+import { CHANNELS, gaussianUvs, pushPull, splatAttributes } from '../native/engine/avatar/bake/uv-maps';
+import { encodePng } from '../src/shared/texture/png';
+import { expect, test } from './fixtures';
+import { api } from './support';
+
+/**
+ * Painting on the texture editor's 3D view in Chromium (WebGPU on SwiftShader): a small avatar trained for real
+ * through the API and given bake files (made here from it, see writeBake), its texture editor opened; the 3D view renders the baked avatar, a drag in "Paint on 3D" mode
+ * over the middle of the face writes the texels the same ray hits (computed here with the view's own maths from the
+ * same files) into the saved paint layer, the 3D view re-renders with the stroke, and the overlay reports the stroke →
+ * render latency. Screenshots in the test's output folder.
+ */
+
+interface Job {
+  id: string;
+  status: string;
+  error: { message: string } | null;
+  result: unknown;
+}
+
+function makeClip(dir: string): string {
+  const photo = path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg');
+  const out = path.join(dir, 'face.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', "crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=512:512", '-t', '1.2', '-r', '10', '-pix_fmt', 'yuv420p', out]);
+  return out;
+}
+
+async function runJob(page: Page, method: string, params: unknown, timeoutMs: number): Promise<Job> {
+  const { id } = await api<Job>(page, method, params);
+  const t0 = Date.now();
+  for (;;) {
+    const job = await api<Job>(page, 'jobs.get', { id });
+    if (['completed', 'failed', 'cancelled', 'interrupted'].includes(job.status)) return job;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${method} did not finish in ${timeoutMs} ms (status ${job.status})`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/**
+ * The bake's files as the avatar.bake job lays them out, made here from the trained avatar without the bake's fit
+ * (its splat + push-pull initialisation, `uv-maps.ts`) so this test does not pay for a bake: the baking itself is
+ * tested in native/engine/avatar/bake and by the bake job's tests.
+ */
+function writeBake(projectDir: string, avatarId: string, avatarBin: string, rig: HeadRig, M: number): void {
+  const data = parseAvatarBin(new Uint8Array(fs.readFileSync(path.join(projectDir, avatarBin))));
+  const uv = rig.model.uv!;
+  const { sum, weight } = splatAttributes(attributesFromBound(data), gaussianUvs(uv, data.triangle, data.barycentric, data.count), M);
+  const maps = pushPull(sum, weight, M, CHANNELS);
+  const visibility = new Uint8Array(M * M).fill(2);
+  const dir = path.join(projectDir, 'avatars', avatarId, 'bake');
+  fs.mkdirSync(dir, { recursive: true });
+  const png = (rgba: Uint8ClampedArray) => encodePng({ width: M, height: M, data: rgba });
+  fs.writeFileSync(path.join(dir, 'maps.bin'), writeBakedMaps({ mapSize: M, levels: 1, steps: 0, maps, visibility }));
+  fs.writeFileSync(path.join(dir, 'baked-avatar.bin'), fs.readFileSync(path.join(projectDir, avatarBin)));
+  fs.writeFileSync(path.join(dir, 'colour.png'), png(colourImage(maps, M)));
+  fs.writeFileSync(path.join(dir, 'opacity.png'), png(opacityImage(maps, M)));
+  fs.writeFileSync(path.join(dir, 'visibility.png'), png(visibilityImage(visibility)));
+  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ avatarId }));
+}
+
+test('painting on the 3D view lands on the texels under the cursor; the 3D view shows it', async ({ page, studio }, testInfo) => {
+  test.setTimeout(420_000);
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`[page] ${m.text()}`);
+  });
+  await page.goto(studio.url);
+  await expect(page.getByRole('heading', { name: 'Library', level: 1 })).toBeVisible();
+
+  const t0 = Date.now();
+  const project = await api<{ id: string }>(page, 'projects.create', { name: 'Texture 3D' });
+  const clip = makeClip(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-texture3d-')));
+  const imported = await runJob(page, 'captures.import', { projectId: project.id, sources: [{ path: clip }], options: { allowDuplicate: true } }, 60_000);
+  expect(imported.error).toBeNull();
+  const captureId = (imported.result as { captureId: string }).captureId;
+  expect((await runJob(page, 'tracking.start', { captureId }, 120_000)).status).toBe('completed');
+  const trained = await runJob(page, 'training.start', { captureId, preset: 'preview', overrides: { steps: 20, uvResolution: 32, imageLongSide: 64 } }, 180_000);
+  expect(trained.error).toBeNull();
+  const avatarId = (trained.result as { avatarId: string }).avatarId;
+  console.log(`[texture-3d] import + track + train: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const got = await api<{ files: { avatar: string; expressionSpace: string; fits: { path: string }[] } }>(page, 'avatars.get', { id: avatarId });
+  const projectDir = path.join(studio.libraryDir, 'projects', project.id);
+  const readJson = <T,>(rel: string) => JSON.parse(fs.readFileSync(path.join(projectDir, rel), 'utf8')) as T;
+  const rig = new HeadRig(readJson(got.files.expressionSpace), readJson<FitFile>(got.files.fits[0]!.path));
+  writeBake(projectDir, avatarId, got.files.avatar, rig, 128);
+
+  await page.goto(`${studio.url}#/project/${project.id}/texture/${avatarId}`);
+  const view = page.getByTestId('texture-view3d');
+  await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await expect.poll(async () => Number(await view.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(0);
+  for (const b of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await b.click().catch(() => undefined);
+  const stage = page.getByTestId('texture-view3d-stage');
+  await stage.screenshot({ path: testInfo.outputPath('texture-3d-before.png') });
+
+  // Where the centre of the stage hits the head in the home view: the view's own maths on the same files.
+  const box = (await stage.boundingBox())!;
+  const home = homeView(rig, STAGE_FOV);
+  const cam = new PerspectiveCamera(STAGE_FOV, box.width / box.height, 0.01, 100);
+  cam.position.set(home.target[0], home.target[1], home.target[2] + home.distance);
+  cam.lookAt(...home.target);
+  cam.updateMatrixWorld();
+  const ecam = engineCamera({ fov: STAGE_FOV, viewGl: cam.matrixWorldInverse.elements }, box.width, box.height);
+  const picker = new SurfacePicker(rig.model.triangles, rig.model.uv!, rig.vertices(rig.neutral(), false));
+  const at = { x: box.width / 2, y: box.height * 0.55 };
+  const hit = picker.pick(ecam, at.x, at.y);
+  expect(hit, 'the stage centre hits the face').not.toBeNull();
+
+  // A short stroke in Paint on 3D mode (orbit stays put: the stroke lies on the centre texel).
+  const frames = Number(await view.getAttribute('data-frames'));
+  await page.getByRole('button', { name: 'Paint on 3D' }).click();
+  await page.mouse.move(box.x + at.x, box.y + at.y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + at.x + 2, box.y + at.y + 1, { steps: 3 });
+  await page.mouse.up();
+  await expect.poll(async () => Number(await view.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(frames);
+  const latency = page.getByTestId('texture-view3d-latency');
+  await expect(latency).toBeVisible({ timeout: 60_000 });
+  console.log(`[texture-3d] stroke → render ${await latency.getAttribute('data-ms')} ms (${await page.getByTestId('texture-view3d-stats').textContent()})`);
+  await stage.screenshot({ path: testInfo.outputPath('texture-3d-after.png') });
+
+  // The document saves itself: the paint layer's PNG has paint at the texel under the cursor.
+  await expect
+    .poll(async () => (await api<{ layers: { layer: { kind: string }; image: string | null }[] }>(page, 'textures.load', { avatarId })).layers.filter((l) => l.layer.kind === 'paint' && l.image).length, { timeout: 30_000 })
+    .toBeGreaterThan(0);
+  const doc = await api<{ mapSize: number; layers: { layer: { kind: string }; image: string | null }[] }>(page, 'textures.load', { avatarId });
+  const layer = PNG.sync.read(fs.readFileSync(path.join(projectDir, doc.layers.find((l) => l.layer.kind === 'paint')!.image!)));
+  const M = doc.mapSize;
+  const tx = Math.floor(hit!.uv[0] * M), ty = Math.floor(hit!.uv[1] * M);
+  const alphaAt = (x: number, y: number) => layer.data[(y * M + x) * 4 + 3];
+  let painted = 0, far = 0;
+  for (let y = 0; y < M; y++)
+    for (let x = 0; x < M; x++)
+      if (alphaAt(x, y) > 0) {
+        painted++;
+        if (Math.hypot(x - tx, y - ty) > 20) far++;
+      }
+  console.log(`[texture-3d] cursor → UV (${hit!.uv[0].toFixed(4)}, ${hit!.uv[1].toFixed(4)}) = texel (${tx}, ${ty}) of ${M}²; ${painted} texels painted, alpha there ${alphaAt(tx, ty)}`);
+  expect(alphaAt(tx, ty)).toBeGreaterThan(0);
+  expect(far).toBe(0);
+});
