@@ -26,6 +26,8 @@ export const DataParams = z.object({
   metadata: z.object({ name: z.string(), avatarVersion: z.number().int(), source: z.record(z.string(), z.unknown()) }),
   /** mesh-obj / mesh-gltf: every `step`-th tracked frame (1 = all). */
   frameStep: z.number().int().min(1),
+  /** A FLAME-bound avatar's bundle: which FLAME model it needs (its weights are never written). */
+  flame: z.object({ name: z.string(), identifier: z.string(), vertexCount: z.number().int(), shapeCount: z.number().int(), expressionCount: z.number().int() }).nullable().optional(),
 });
 export type DataParams = z.infer<typeof DataParams>;
 
@@ -44,14 +46,34 @@ export interface DataExportRequest {
   frameStep?: number;
 }
 
-export function prepareDataExport(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects'>, r: DataExportRequest): ExportParams {
+/** The FLAME model a FLAME-bound avatar needs: the model file named in settings, counts from the tracked fit. */
+function flameIdentity(s: Partial<Pick<StudioServices, 'settings'>>, fitFile: string, hasFit: boolean): NonNullable<DataParams['flame']> {
+  let shapeCount = 0, expressionCount = 0;
+  if (hasFit) {
+    try {
+      const fit = JSON.parse(fs.readFileSync(fitFile, 'utf8')) as { shape?: number[]; frames?: { expression?: number[] }[] };
+      shapeCount = fit.shape?.length ?? 0;
+      expressionCount = fit.frames?.[0]?.expression?.length ?? 0;
+    } catch {
+      throw new StudioError('CONFLICT', "The capture's tracked motion cannot be read; track the capture again.");
+    }
+  }
+  const modelPath = s.settings?.get().flame.modelPath ?? null;
+  return { name: 'FLAME', identifier: modelPath ? path.basename(modelPath) : 'the FLAME model file the avatar was trained with (flame2023.pkl or generic_model.pkl)', vertexCount: 5023, shapeCount, expressionCount };
+}
+
+export function prepareDataExport(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects'> & Partial<Pick<StudioServices, 'settings'>>, r: DataExportRequest): ExportParams {
   if (r.frame !== undefined || r.expression !== undefined)
     throw new StudioError('BAD_REQUEST', `A ${r.format} export holds the whole avatar${r.format.startsWith('mesh') ? ' and every tracked frame' : ''}; a frame or an expression applies to ply and gltf.`);
   const info = avatarWithFiles(s, r.avatarId);
   const a = info.avatar;
-  if (a.headModel !== 'open-head') throw new StudioError('BAD_REQUEST', `This avatar is bound to the ${a.headModel} head model; only open-head avatars can be exported as ${r.format} (FLAME's weights cannot be shipped).`);
-  if (!info.files.expressionSpace) throw new StudioError('CONFLICT', "The capture's tracking (its expression space) is gone, so the avatar's head cannot be built. Track the capture again.");
+  const flame = a.headModel === 'flame' && r.format === 'bundle';
+  if (a.headModel !== 'open-head' && !flame)
+    throw new StudioError('BAD_REQUEST', `This avatar is bound to the ${a.headModel} head model; ${a.headModel === 'flame' ? `a ${r.format} export needs the FLAME model to pose it, which the studio cannot ship: export a bundle (it names the FLAME model the reader must supply)` : `only open-head avatars can be exported as ${r.format}`}.`);
+  if (!info.files.expressionSpace && !flame) throw new StudioError('CONFLICT', "The capture's tracking (its expression space) is gone, so the avatar's head cannot be built. Track the capture again.");
   const fit = info.files.fits[0]?.path ?? null;
+  const root0 = s.projects.folderOf(a.projectId);
+  const flameModel = flame ? flameIdentity(s, path.join(root0, ...(fit ?? '').split('/')), fit !== null) : null;
   if (r.format === 'maps' && !info.files.bake) throw new StudioError('CONFLICT', 'This avatar has no bake yet, so there are no texture maps to export. Bake the avatar first (Bake in the avatars table, or `avatar-studio bake AVATAR`).');
   if ((r.format === 'mesh-obj' || r.format === 'mesh-gltf') && !fit) throw new StudioError('CONFLICT', "The avatar's capture has no tracked frames, so there is no mesh sequence to export.");
   const root = s.projects.folderOf(a.projectId);
@@ -73,7 +95,7 @@ export function prepareDataExport(s: Pick<StudioServices, 'avatars' | 'captures'
     format: r.format,
     frame: null,
     expression: null,
-    files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace, fit, headTuning: info.files.headTuning },
+    files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace ?? '', fit, headTuning: info.files.headTuning },
     data: {
       meta: fs.existsSync(path.join(root, ...info.files.meta.split('/'))) ? info.files.meta : null,
       headTuning: info.files.headTuning,
@@ -84,6 +106,7 @@ export function prepareDataExport(s: Pick<StudioServices, 'avatars' | 'captures'
         source: { avatarId: a.id, projectId: a.projectId, captureId: a.captureId, preset: a.preset, steps: a.steps, gaussians: a.gaussians, metrics: a.metrics, studioVersion: APP_VERSION },
       },
       frameStep: r.frameStep ?? 1,
+      flame: flameModel,
     },
     target,
   };

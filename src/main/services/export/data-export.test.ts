@@ -9,6 +9,7 @@ import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
 import { HeadTuning, readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { createNodeDevice } from '@engine/gpu/node-device';
 import { readAvatarBundle } from '@engine/export/avatar-bundle';
+import { avatarBinBytes } from '@engine/export/avatar-bundle-fixture';
 import { HeadPoser, poseBundle } from '@engine/export/avatar-bundle-pose';
 import { PLYLoader } from 'three/examples/jsm/loaders/PLYLoader.js';
 import type { Avatar } from '@shared/model/avatar';
@@ -26,7 +27,7 @@ import { VideoFrameRenderer } from './video-render';
 let host: StudioHost;
 let projectId: string, otherProject: string;
 let media: string, out: string, root: string;
-let baked: string, plain: string;
+let baked: string, plain: string, flameAvatar: string;
 let hostClosed = false;
 
 async function call<T>(method: string, params: unknown): Promise<T> {
@@ -53,6 +54,13 @@ beforeAll(async () => {
   root = host.services.projects.folderOf(projectId);
   baked = craftAvatar(host, projectId, capture.id).avatarId;
   plain = craftAvatar(host, projectId, capture.id).avatarId;
+  // A FLAME-bound avatar (Gaussians on FLAME's 9 976 triangles): its bundle names FLAME and never holds its weights.
+  flameAvatar = 'f1a3e000000000000000000000000001';
+  fs.mkdirSync(path.join(root, 'avatars', flameAvatar), { recursive: true });
+  fs.writeFileSync(path.join(root, 'avatars', flameAvatar, 'avatar.bin'), avatarBinBytes(40, 9976));
+  host.services.library.db
+    .prepare('INSERT INTO avatars (id, project_id, name, version, head_model, checkpoint_blob_id, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(flameAvatar, projectId, 'FLAME avatar', 3, 'flame', null, JSON.stringify({ captureId: capture.id, gaussians: 40 }), Date.now());
   // The baked avatar: learnt-looking correctives and a bake folder (files the maps export copies byte for byte).
   const info = await call<AvatarWithFiles>('avatars.get', { id: baked });
   const model = openHeadFor(JSON.parse(fs.readFileSync(abs(info.files.expressionSpace!), 'utf8')));
@@ -166,6 +174,18 @@ describe('data exports: bundle, import, maps, mesh sequences', () => {
     expect((await call<Avatar[]>('avatars.list', { projectId: otherProject })).length).toBe(1);
   });
 
+  it('a FLAME-bound avatar: its bundle names the FLAME model to supply (no weights) and imports; meshes are refused with the reason', async () => {
+    const file = path.join(out, 'flame.avatar');
+    await runExport({ avatarId: flameAvatar, format: 'bundle', path: file });
+    const b = readAvatarBundle(new Uint8Array(fs.readFileSync(file)));
+    expect(b.manifest.head).toMatchObject({ kind: 'flame', model: { name: 'FLAME', vertexCount: 5023 } });
+    expect((b.manifest.head as { note: string }).note).toMatch(/weights are not included.*Supply the FLAME model/);
+    expect(b.has('expression-space.json')).toBe(false);
+    const a = await call<Avatar>('avatars.import', { projectId: otherProject, path: file });
+    expect(a).toMatchObject({ headModel: 'flame', name: 'FLAME avatar' });
+    await expect(call('exports.create', { avatarId: flameAvatar, format: 'mesh-gltf' })).rejects.toThrow(/needs the FLAME model to pose it.*export a bundle/);
+  });
+
   it('maps: the bake’s colour / opacity / visibility PNGs into a folder; refused with the reason for an avatar without a bake', async () => {
     const target = path.join(out, 'maps');
     const job = await runExport({ avatarId: baked, format: 'maps', path: target });
@@ -226,6 +246,6 @@ describe('data exports: bundle, import, maps, mesh sequences', () => {
     expect(ex.json.export).toMatchObject({ path: file, size: fs.statSync(file).size });
     const im = runCli(['--library', lib, '--json', 'import-avatar', file, '--project', otherProject, '--name', 'From CLI']);
     expect(im.code, im.stderr).toBe(0);
-    expect(im.json.avatar).toMatchObject({ name: 'From CLI', projectId: otherProject, version: 2 });
+    expect(im.json.avatar).toMatchObject({ name: 'From CLI', projectId: otherProject, version: 3 });
   }, 60_000);
 });

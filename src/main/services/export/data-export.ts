@@ -50,7 +50,7 @@ export function bundleInputFromFiles(projectDir: string, files: Files, data: Dat
   for (const [, rel] of Object.entries(data.bake ?? {})) bake![path.posix.basename(rel) as BundleBakeFile] = read(rel, 'A bake file');
   return {
     metadata: { ...data.metadata, created: created.toISOString(), generator: 'Avatar Studio', studioVersion: APP_VERSION },
-    head: { kind: 'open-head', expressionSpace: read(files.expressionSpace, "The capture's expression space"), shape },
+    head: data.flame ? { kind: 'flame', model: data.flame, shape } : { kind: 'open-head', expressionSpace: read(files.expressionSpace, "The capture's expression space"), shape },
     avatar: read(files.avatar, "The avatar's file"),
     meta: data.meta ? read(data.meta, "The avatar's meta.json") : null,
     headTuning: data.headTuning ? read(data.headTuning, "The avatar's head tuning") : null,
