@@ -24,6 +24,7 @@ import { MapAdam } from './map-adam';
 import { attributesFromBound } from './attributes';
 import { MapFit } from './map-fit';
 import { observationWeights, renderViews, type BakeView } from './observation';
+import { denseVisibility, rasterUvLayout } from './uv-visibility';
 import {
   CH_LOGSCALE,
   CH_OFFSET,
@@ -87,7 +88,7 @@ export interface BakeReport {
   steps: number;
   gaussians: number;
   observedGaussians: number;
-  /** Fraction of covered texels (under at least one Gaussian's bilinear footprint) that are observed. */
+  /** Fraction of the layout's texels (inside a UV triangle or under a Gaussian's bilinear footprint) that are observed. */
   observedTexelFraction: number;
   lossFirst: number | null;
   lossLast: number | null;
@@ -103,7 +104,8 @@ export interface BakeResult {
   /**
    * M² bytes (what the editor shows): `VISIBILITY_OBSERVED` (2) texel set by Gaussians seen in the bake views,
    * `VISIBILITY_FILLED` (1) under some Gaussian but unobserved (filled by push-pull, then only the prior moves it),
-   * 0 outside every Gaussian's footprint (padding between charts, also push-pull filled).
+   * 0 outside the UV layout and every Gaussian's footprint (padding between charts, also push-pull filled). Texels
+   * inside the layout under no Gaussian take their neighbours' state (`uv-visibility.ts`).
    */
   visibility: Uint8Array;
   /** M² observation weight splatted per texel (pixels). */
@@ -155,11 +157,17 @@ export async function bakeAvatar(
   maps.levels[0].set(pushPull(sum, weight, M, CHANNELS));
   const observed = splatAttributes(new Float32Array(n * CHANNELS), uvs, M, obs).weight;
   const covered = splatAttributes(new Float32Array(n * CHANNELS), uvs, M).weight;
-  const visibility = new Uint8Array(M * M);
+  const footprint = new Uint8Array(M * M);
+  for (let p = 0; p < M * M; p++) {
+    if (covered[p] > 0) footprint[p] = VISIBILITY_FILLED;
+    if (weight[p] >= minTexel) footprint[p] = VISIBILITY_OBSERVED;
+  }
+  // Texels inside the UV layout but under no Gaussian (map finer than the Gaussians) take their neighbours' state.
+  const visibility = denseVisibility(footprint, covered, rasterUvLayout(model.uv, M), M);
   let coveredTexels = 0, observedTexels = 0;
   for (let p = 0; p < M * M; p++) {
-    if (covered[p] > 0) (visibility[p] = VISIBILITY_FILLED), coveredTexels++;
-    if (weight[p] >= minTexel) (visibility[p] = VISIBILITY_OBSERVED), observedTexels++;
+    if (visibility[p] !== 0) coveredTexels++;
+    if (visibility[p] === VISIBILITY_OBSERVED) observedTexels++;
   }
   options.onStage?.('targets');
   const targets = await renderViews(device, model, trained, views);

@@ -16,9 +16,13 @@ export function BakeReportView({ projectId, report }: { projectId: string; repor
   return (
     <section className="bake-report" aria-label="Bake report">
       <dl className="stat-grid bake-stats">
-        <div className="stat">
-          <dt>Held-out PSNR before → after</dt>
-          <dd data-testid="bake-psnr">{h ? `${h.before.psnr.toFixed(2)} → ${h.after.psnr.toFixed(2)} dB` : '—'}</dd>
+        <div className="stat" title="Mean PSNR of the unbaked avatar on the held-out frames">
+          <dt>Held-out PSNR before</dt>
+          <dd data-testid="bake-psnr-before">{h ? `${h.before.psnr.toFixed(2)} dB` : '—'}</dd>
+        </div>
+        <div className="stat" title="Mean PSNR of the baked avatar on the held-out frames">
+          <dt>Held-out PSNR after</dt>
+          <dd data-testid="bake-psnr-after">{h ? `${h.after.psnr.toFixed(2)} dB` : '—'}</dd>
         </div>
         <div className={`stat${ok === false ? ' bake-stat-warn' : ''}`} title="The issue's target: within 0.3 dB of the unbaked avatar">
           <dt>Change</dt>
