@@ -16,6 +16,7 @@ import { listExports, prepareExport, repeatRequest } from '../services/export/ex
 import { importAvatar } from '../services/export/import-avatar';
 import { prepareDrive } from '../services/drive/drive-jobs';
 import { liveTrackingFor } from '../services/live/live-tracking';
+import { receiveRecordingChunk } from '../services/live/recording-upload';
 import type { StudioHost } from './studio-host';
 
 type Handlers = { [M in MethodName]: (params: MethodParams<M>, host: StudioHost) => MethodResult<M> | Promise<MethodResult<M>> };
@@ -167,7 +168,13 @@ export const handlers: Handlers = {
   },
   'exports.list': (p, host) => listExports(host.services, p.projectId),
   'drive.start': (p, host) => {
-    const params = prepareDrive(host.services, p);
+    const { uploadId, ...request } = p;
+    if (uploadId !== undefined) {
+      const file = resolveUpload(host.services.library.dir, uploadId);
+      if (!file) throw new StudioError('NOT_FOUND', 'The uploaded driving video is gone (uploads are kept for a day). Record or upload it again.');
+      request.video = file;
+    }
+    const params = prepareDrive(host.services, request);
     return host.jobs.enqueue('avatar.drive', params, params.projectId);
   },
   'tracking.summary': (p, host) => host.services.tracking.summary(p.captureId),
@@ -176,6 +183,7 @@ export const handlers: Handlers = {
   'tracking.excludeBadlyTracked': (p, host) => host.services.tracking.excludeBadlyTracked(p.captureId, p.maxFitErrorPx),
 
   'live.track': (p, host) => liveTrackingFor(host).track(p),
+  'live.upload': (p, host) => receiveRecordingChunk(host.services.library.dir, p),
   'live.close': async (p, host) => {
     await liveTrackingFor(host).close(p.session);
     return { closed: true };

@@ -248,6 +248,8 @@ export const methods = {
       .strictObject({
         avatarId: z.string(),
         video: z.string().min(1).optional(),
+        /** A recording sent with `live.upload` (or a web-mode upload) instead of a path: the Live page's Record. */
+        uploadId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
         captureId: z.string().optional(),
         path: z.string().min(1).optional(),
         size: z.number().int().min(16).max(2048).optional(),
@@ -261,12 +263,20 @@ export const methods = {
         crf: z.number().int().min(0).max(51).optional(),
         maxFrames: z.number().int().min(1).optional(),
       })
-      .refine((p) => (p.video === undefined) !== (p.captureId === undefined), { message: 'Give the driver as a video or a captureId (one of them).' }),
+      .refine((p) => [p.video, p.uploadId, p.captureId].filter((v) => v !== undefined).length === 1, { message: 'Give the driver as a video, an uploadId or a captureId (one of them).' }),
     result: Job,
   },
 
   /** Tracks one JPEG camera frame of a Live page session in the services host (landmarks back); see model/live.ts. */
   'live.track': { params: LiveTrackParams, result: LiveTrackResult },
+  /**
+   * A Live page recording to the host in order, base64 chunks ≤ 700 kB (the first without uploadId, index 0); the last
+   * (`done`) joins them into an upload that `drive.start { uploadId }` renders.
+   */
+  'live.upload': {
+    params: z.strictObject({ uploadId: z.string().regex(/^[0-9a-f]{32}$/).optional(), name: z.string().min(1).max(200), index: z.number().int().min(0), chunk: z.string().max(1_000_000), done: z.boolean() }),
+    result: z.strictObject({ uploadId: z.string(), size: z.number(), done: z.boolean() }),
+  },
   /** Ends a Live page session (releases its tracker). */
   'live.close': { params: z.strictObject({ session: z.string().min(8).max(64) }), result: z.strictObject({ closed: z.boolean() }) },
 

@@ -51,6 +51,7 @@ export const METHOD_NAME_LIST = [
   'drive.start',
   'live.track',
   'live.close',
+  'live.upload',
   'jobs.list',
   'jobs.get',
   'jobs.cancel',

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isCpuDevice } from '@engine/gpu/adapter-kind';
+import { neutralParams, Reenactor, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
 import type { Project } from '@shared/model/project';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
@@ -12,17 +13,26 @@ import { FrameGrabber, nextVideoFrame } from './frameGrabber';
 import { LiveHead } from './liveHead';
 import { describeMediaError, listCameras, openCamera, SourceProblem, stopStream, streamAlive, UNPLUGGED_MESSAGE } from './liveSource';
 import { RollingRate, RollingStat, type LiveMetrics } from './metrics';
-import { DEFAULT_SETTINGS, DriveSmoother, measure, neutralFrom, retarget, type DriveSettings, type DriverMeasure, type DriverNeutral, type LiveHeadPose } from './retarget';
+import { DriverRecorder, recorderMimeType, startDrive, uploadRecording } from './recording';
 import './live.css';
 
 /** Render size (square) of the avatar: CPU adapters (SwiftShader) get a small image, GPUs the issue's 512². */
 const RENDER_SIDE = { cpu: 256, gpu: 512 };
-/** Frames averaged (median) by "Hold a neutral face", and by the automatic neutral before any calibration. */
+/** Frames averaged by "Hold a neutral face" (and by the automatic calibration on the first frames). */
 export const CALIBRATION_FRAMES = 15;
-const AUTO_NEUTRAL_FRAMES = 5;
 const COUNTDOWN_S = 3;
 
-type Load = { state: 'loading' } | { state: 'ready'; avatar: LoadedAvatar } | { state: 'error'; message: string };
+export interface DriveSettings {
+  /** Expression intensity (0–2, 1 = as tracked). */
+  intensity: number;
+  followPose: boolean;
+  /** 0 = raw … 1 = heaviest One Euro smoothing (the reenactment core's scale). */
+  smoothing: number;
+  mirror: boolean;
+}
+export const DEFAULT_SETTINGS: DriveSettings = { intensity: 1, followPose: true, smoothing: 0.3, mirror: true };
+
+type Load = { state: 'loading' } | { state: 'ready'; avatar: LoadedAvatar; space: AvatarExpressionSpace } | { state: 'error'; message: string };
 
 /**
  * The Live page: a camera (or a video file) drives the trained avatar frame by frame. Frames are tracked in the
@@ -34,8 +44,15 @@ export function LiveView({ project, avatarId }: { project: Project; avatarId: st
   useEffect(() => {
     let live = true;
     setLoad({ state: 'loading' });
-    loadAvatar(avatarId).then(
-      (avatar) => live && setLoad({ state: 'ready', avatar }),
+    loadAvatar(avatarId)
+      .then(async (avatar) => {
+        // The expression space again, as the reenactment core takes it (loadAvatar checked that it exists).
+        const res = await fetch(studio().assetUrl(avatar.info.avatar.projectId, avatar.info.files.expressionSpace!));
+        if (!res.ok) throw new Error(`Could not read the avatar's expression space (HTTP ${res.status}).`);
+        return { avatar, space: (await res.json()) as AvatarExpressionSpace };
+      })
+      .then(
+      ({ avatar, space }) => live && setLoad({ state: 'ready', avatar, space }),
       (err: unknown) => live && setLoad({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
     );
     return () => {
@@ -57,13 +74,27 @@ export function LiveView({ project, avatarId }: { project: Project; avatarId: st
         )}
       </section>
     );
-  return <LiveStage key={avatarId} avatar={load.avatar} onBack={back} />;
+  return <LiveStage key={avatarId} avatar={load.avatar} space={load.space} onBack={back} />;
 }
 
 type Source = { kind: 'camera'; deviceId: string | null } | { kind: 'file'; name: string; url: string };
-type Calibration = { state: 'none' } | { state: 'countdown'; left: number } | { state: 'capturing'; got: number } | { state: 'done'; frames: number } | { state: 'failed'; message: string };
+type Recording =
+  | { state: 'idle' }
+  | { state: 'countdown' }
+  | { state: 'recording'; recorder: DriverRecorder }
+  | { state: 'uploading'; fraction: number }
+  | { state: 'started'; title: string }
+  | { state: 'failed'; message: string };
 
-function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => void }) {
+type Calibration =
+  | { state: 'none' }
+  | { state: 'auto' }
+  | { state: 'countdown'; left: number }
+  | { state: 'capturing'; got: number }
+  | { state: 'done'; frames: number; spreadMm: number }
+  | { state: 'failed'; message: string };
+
+function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: AvatarExpressionSpace; onBack: () => void }) {
   const { rig, data } = avatar;
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
@@ -87,14 +118,15 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
   const [clean, setClean] = useState(false);
   const [metrics, setMetrics] = useState<LiveMetrics>({ fps: null, trackFps: null, trackMs: null, hostMs: null, renderMs: null, latencyMs: null });
   const [frames, setFrames] = useState(0);
-  const [delta, setDelta] = useState<LiveHeadPose['delta'] | null>(null);
+  const [quality, setQuality] = useState<{ clamped: number; residualMm: number } | null>(null);
 
   // Driving state shared by the tracking loop and the engine callbacks (refs: they run outside React's renders).
-  const neutralRef = useRef<DriverNeutral | null>(null);
-  const autoRef = useRef<DriverMeasure[]>([]);
-  const calibRef = useRef<DriverMeasure[] | null>(null);
-  const smootherRef = useRef(new DriveSmoother());
-  const latestRef = useRef<{ pose: LiveHeadPose; captureTime: number } | null>(null);
+  // The reenactment core (native/engine/avatar/reenact): calibration, retargeting, clamping, smoothing — the same
+  // code the avatar.drive job runs. It calibrates itself on the first frames until "Hold a neutral face" is used.
+  const [reenactor] = useState(() => new Reenactor(space, { ...DEFAULT_SETTINGS, calibrationFrames: CALIBRATION_FRAMES, autoCalibrate: true }));
+  const reenactorRef = useRef(reenactor);
+  const manualCalibrationRef = useRef(false);
+  const latestRef = useRef<{ params: AvatarHeadParams; captureTime: number } | null>(null);
   const renderingRef = useRef<{ captureTime: number } | null>(null);
   const stats = useRef({ fps: new RollingRate(), trackFps: new RollingRate(), trackMs: new RollingStat(), hostMs: new RollingStat(), renderMs: new RollingStat(), latencyMs: new RollingStat() });
 
@@ -105,7 +137,7 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
     latestRef.current = null;
     renderingRef.current = { captureTime: latest.captureTime };
     const side = sideRef.current;
-    engine.request({ vertices: headRef.current.vertices(latest.pose), camera: headRef.current.camera(side, side) });
+    engine.request({ vertices: headRef.current.vertices(latest.params), camera: headRef.current.camera(side, side) });
   }, []);
 
   // The engine: the viewport's modules, one WebGPU device for the life of the page.
@@ -147,7 +179,7 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
         const a = device.adapter;
         setEngineState({ state: 'ready', adapter: [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'WebGPU' });
         // The neutral avatar until the first tracked frame.
-        latestRef.current = { pose: { jaw: 0, rotation: null, delta: { mouth: 0, yaw: 0, pitch: 0, roll: 0 } }, captureTime: performance.now() };
+        latestRef.current = { params: neutralParams(space), captureTime: performance.now() };
         pump();
       },
       (err: unknown) => !cancelled && setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
@@ -157,7 +189,7 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
       engineRef.current = null;
       engine?.destroy();
     };
-  }, [data, rig, pump]);
+  }, [data, rig, space, pump]);
 
   // The overlay's figures, twice a second.
   useEffect(() => {
@@ -228,8 +260,7 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
         s.hostMs.add(r.hostMs);
         s.trackFps.tick(performance.now());
         setFace((f) => (f && f.tracked === r.tracked && f.reason === r.reason ? f : { tracked: r.tracked, reason: r.reason }));
-        if (!r.tracked || !r.landmarks || !r.pose) continue;
-        onMeasure(measure(r.landmarks, r.pose), frame.captureTime);
+        onTracked(r.tracked && r.landmarks ? r.landmarks : null, frame.captureTime);
       }
     };
     run().catch((err: unknown) => fail(err instanceof SourceProblem ? err : new SourceProblem('busy', `Live tracking stopped: ${err instanceof Error ? err.message : String(err)}. Press Retry.`)));
@@ -240,7 +271,7 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
       video.pause();
       video.srcObject = null;
     };
-    // onMeasure reads refs only.
+    // onTracked reads refs only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source, runId]);
 
@@ -250,61 +281,115 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
     return () => void studio().client.call('live.close', { session }).catch(() => undefined);
   }, []);
 
-  /** One tracked frame: calibration / automatic neutral, smoothing, retargeting, and a render request. */
-  function onMeasure(m: DriverMeasure, captureTime: number) {
-    if (calibRef.current) {
-      calibRef.current.push(m);
-      const got = calibRef.current.length;
-      if (got >= CALIBRATION_FRAMES) {
-        neutralRef.current = neutralFrom(calibRef.current, true);
-        calibRef.current = null;
-        smootherRef.current.reset();
-        setCalibration({ state: 'done', frames: got });
-      } else setCalibration({ state: 'capturing', got });
+  /** One camera frame's landmarks (null: no face) through the reenactment core, then a render request. */
+  function onTracked(landmarks: number[] | null, captureTime: number) {
+    const reenactor = reenactorRef.current;
+    const step = reenactor.step(landmarks ? { landmarks } : null, captureTime / 1000);
+    if (step.phase === 'calibrating') {
+      if (manualCalibrationRef.current) setCalibration({ state: 'capturing', got: Math.round(step.calibrationProgress * CALIBRATION_FRAMES) });
+      return;
     }
-    if (!neutralRef.current) {
-      autoRef.current.push(m);
-      if (autoRef.current.length < AUTO_NEUTRAL_FRAMES) return;
-      neutralRef.current = neutralFrom(autoRef.current, false);
-    }
-    const settingsNow = settingsRef.current;
-    const smoothed = smootherRef.current.apply(m, captureTime / 1000, settingsNow.smoothing);
-    const pose = retarget(smoothed, neutralRef.current, settingsNow);
-    latestRef.current = { pose, captureTime };
-    setDelta(pose.delta);
+    if (manualCalibrationRef.current && step.phase === 'driving') {
+      manualCalibrationRef.current = false;
+      setCalibration({ state: 'done', frames: CALIBRATION_FRAMES, spreadMm: reenactor.currentCalibration?.spreadMm ?? 0 });
+    } else setCalibration((c) => (c.state === 'none' && step.phase === 'driving' ? { state: 'auto' } : c));
+    if (!step.tracked) return;
+    latestRef.current = { params: step.params, captureTime };
+    setQuality((q) => (q && q.clamped === step.params.clamped && Math.abs(q.residualMm - step.params.residualMm) < 0.05 ? q : { clamped: step.params.clamped, residualMm: step.params.residualMm }));
     pump();
   }
 
+  // Settings go to the reenactment core as they change (mirror needs no recalibration).
+  useEffect(() => {
+    reenactorRef.current.setOptions(settings);
+  }, [settings]);
+
   // "Hold a neutral face": 3-2-1, then the next CALIBRATION_FRAMES tracked frames.
-  const calibrate = () => {
+  const calibrate = (then?: () => void) => {
     let left = COUNTDOWN_S;
     setCalibration({ state: 'countdown', left });
     const tick = setInterval(() => {
       left--;
       if (left > 0) return setCalibration({ state: 'countdown', left });
       clearInterval(tick);
-      calibRef.current = [];
+      then?.();
+      manualCalibrationRef.current = true;
+      reenactorRef.current.startCalibration(CALIBRATION_FRAMES);
       setCalibration({ state: 'capturing', got: 0 });
       setTimeout(() => {
-        if (calibRef.current) {
-          calibRef.current = null;
+        if (manualCalibrationRef.current && reenactorRef.current.phase === 'calibrating') {
+          manualCalibrationRef.current = false;
+          // Back to the previous calibration (or the automatic one on the next frames).
+          reenactorRef.current.setCalibration(reenactorRef.current.currentCalibration);
           setCalibration({ state: 'failed', message: 'No face was seen long enough to calibrate. Face the camera in good light and try again.' });
         }
-      }, 10_000);
+      }, 15_000);
     }, 1000);
   };
 
-  // F: the clean full-window avatar view for screen capture; Escape leaves it.
+  // Record: countdown (the neutral face, also calibrating the live view), record, upload, render with drive.start.
+  const [recording, setRecording] = useState<Recording>({ state: 'idle' });
+  const [sideBySide, setSideBySide] = useState(true);
+  const [videoSize, setVideoSize] = useState(256);
+  const renderRecording = async (blob: Blob, name: string) => {
+    try {
+      setRecording({ state: 'uploading', fraction: 0 });
+      const uploadId = await uploadRecording(blob, name, (fraction) => setRecording({ state: 'uploading', fraction }));
+      const job = await startDrive(avatar.info.avatar.id, uploadId, { ...settingsRef.current, sideBySide, size: videoSize, calibrationFrames: CALIBRATION_FRAMES });
+      setRecording({ state: 'started', title: job.title });
+    } catch (err) {
+      setRecording({ state: 'failed', message: `The recording could not be rendered: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  };
+  const record = () => {
+    if (source.kind === 'file') {
+      // A chosen video is rendered as it is (its first frames are taken as the neutral).
+      void fetch(source.url)
+        .then((r) => r.blob())
+        .then((blob) => renderRecording(blob, source.name));
+      return;
+    }
+    const stream = streamRef.current;
+    if (!stream || !streamAlive(stream)) return;
+    setRecording({ state: 'countdown' });
+    calibrate(() => {
+      try {
+        setRecording({ state: 'recording', recorder: new DriverRecorder(stream) });
+      } catch (err) {
+        setRecording({ state: 'failed', message: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  };
+  const stopRecording = () => {
+    if (recording.state !== 'recording') return;
+    void recording.recorder.stop().then(
+      (blob) => renderRecording(blob, `live-${new Date().toISOString().replace(/[:.]/g, '-')}.webm`),
+      (err: unknown) => setRecording({ state: 'failed', message: err instanceof Error ? err.message : String(err) }),
+    );
+  };
+  // The camera going away ends a recording in progress: what was recorded is still rendered.
+  useEffect(() => {
+    if (problem && recording.state === 'recording') stopRecording();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [problem]);
+
+  // F: the clean full-window avatar view for screen capture; Escape leaves it (and only that: the capture phase runs
+  // before the project's Escape = back shortcut, which then sees the event handled).
+  const cleanRef = useRef(clean);
+  cleanRef.current = clean;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || isTypingTarget(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.defaultPrevented || isTypingTarget(e.target) || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
       if (e.key === 'f' || e.key === 'F') {
         e.preventDefault();
         setClean((c) => !c);
-      } else if (e.key === 'Escape') setClean(false);
+      } else if (e.key === 'Escape' && cleanRef.current) {
+        e.preventDefault();
+        setClean(false);
+      }
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, []);
   const avatarBoxRef = useRef<HTMLDivElement | null>(null);
   const fullscreen = () => {
@@ -315,6 +400,12 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
     if (!clean && document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
   }, [clean]);
 
+  /** Another driver may sit in front of another source: calibrate afresh. */
+  const newDriver = () => {
+    manualCalibrationRef.current = false;
+    reenactorRef.current.setCalibration(null);
+    setCalibration({ state: 'none' });
+  };
   const retry = () => {
     setProblem(null);
     setRunId((n) => n + 1);
@@ -322,16 +413,12 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
   const chooseFile = (file: File | undefined) => {
     if (!file) return;
     if (source.kind === 'file') URL.revokeObjectURL(source.url);
-    neutralRef.current = null;
-    autoRef.current = [];
-    setCalibration({ state: 'none' });
+    newDriver();
     setSource({ kind: 'file', name: file.name, url: URL.createObjectURL(file) });
   };
   const chooseCamera = (deviceId: string | null) => {
     if (source.kind === 'file') URL.revokeObjectURL(source.url);
-    neutralRef.current = null;
-    autoRef.current = [];
-    setCalibration({ state: 'none' });
+    newDriver();
     setSource({ kind: 'camera', deviceId });
   };
   const fileInput = useRef<HTMLInputElement | null>(null);
@@ -428,15 +515,17 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
               </select>
             </label>
             <input ref={fileInput} type="file" accept="video/*" hidden aria-label="Driving video file" onChange={(e) => chooseFile(e.target.files?.[0])} />
-            <Button icon="target" onClick={calibrate} disabledReason={!running ? 'Start a camera or a video first.' : calibration.state === 'countdown' || calibration.state === 'capturing' ? 'Calibrating…' : null}>
+            <Button icon="target" onClick={() => calibrate()} disabledReason={!running ? 'Start a camera or a video first.' : calibration.state === 'countdown' || calibration.state === 'capturing' ? 'Calibrating…' : null}>
               Calibrate neutral face
             </Button>
             <p className="muted live-hint" data-testid="live-calibration">
               {calibration.state === 'done'
-                ? `Calibrated on ${calibration.frames} frames.`
+                ? `Calibrated on ${calibration.frames} frames (held still to ${calibration.spreadMm.toFixed(1)} mm).`
                 : calibration.state === 'failed'
                   ? calibration.message
-                  : 'Look at the camera with a relaxed, closed mouth and press Calibrate: the avatar moves relative to that face.'}
+                  : calibration.state === 'auto'
+                    ? 'Calibrated automatically on the first frames. For a better match, look at the camera with a relaxed, closed mouth and press Calibrate.'
+                    : 'Look at the camera with a relaxed, closed mouth and press Calibrate: the avatar moves relative to that face.'}
             </p>
           </section>
           <section aria-labelledby="live-drive">
@@ -458,8 +547,10 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
               <input type="checkbox" checked={settings.mirror} onChange={(e) => setSettings((s) => ({ ...s, mirror: e.target.checked }))} /> Mirror
             </label>
             <p className="muted live-hint" data-testid="live-driven">
-              {noExpressions ? 'This avatar has no expression space: the jaw and the head pose are driven.' : 'Driven: jaw opening and head pose, relative to the neutral face.'}
-              {delta && ` Mouth ${delta.mouth >= 0 ? '+' : ''}${delta.mouth.toFixed(2)}, yaw ${((delta.yaw * 180) / Math.PI).toFixed(0)}°.`}
+              {noExpressions
+                ? 'This avatar has no expression components (its capture showed no expression change): only the head pose and the gaze are driven.'
+                : `Driven: ${space.count} expression components (clamped to the range seen in training), gaze and head pose, relative to the neutral face.`}
+              {quality && ` ${quality.clamped} at the clamp; unexplained ${quality.residualMm.toFixed(1)} mm.`}
             </p>
           </section>
           <section aria-labelledby="live-output">
@@ -477,6 +568,58 @@ function LiveStage({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => voi
             <p className="muted live-hint">
               {engineState.state === 'ready' ? `WebGPU: ${engineState.adapter}. ` : engineState.state === 'starting' ? 'Starting WebGPU… ' : ''}
               Capture the clean view with your streaming tool's window capture.
+            </p>
+            <div className="live-row">
+              {recording.state === 'recording' ? (
+                <Button size="sm" variant="danger" icon="stop" onClick={stopRecording}>
+                  Stop and render
+                </Button>
+              ) : (
+                <Button
+                  size="sm"
+                  variant="primary"
+                  icon="film"
+                  onClick={record}
+                  disabledReason={
+                    !running
+                      ? 'Start a camera or a video first.'
+                      : source.kind === 'camera' && !recorderMimeType()
+                        ? 'This browser cannot record video (no MediaRecorder with WebM).'
+                        : recording.state === 'countdown' || recording.state === 'uploading'
+                          ? 'Busy…'
+                          : null
+                  }
+                >
+                  {source.kind === 'file' ? 'Render this video to MP4' : 'Record'}
+                </Button>
+              )}
+            </div>
+            <label className="live-check">
+              <input type="checkbox" checked={sideBySide} onChange={(e) => setSideBySide(e.target.checked)} /> Side by side with the driver
+            </label>
+            <label className="live-field">
+              <span>Video size</span>
+              <select aria-label="Video size" value={videoSize} onChange={(e) => setVideoSize(Number(e.target.value))}>
+                {[256, 512, 1024].map((n) => (
+                  <option key={n} value={n}>
+                    {n}×{n}
+                    {sideBySide ? ' per side' : ''}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <p className="muted live-hint" role="status" data-testid="live-recording">
+              {recording.state === 'countdown'
+                ? 'Hold a neutral face: recording starts after the countdown.'
+                : recording.state === 'recording'
+                  ? 'Recording the driver… press Stop and render when done.'
+                  : recording.state === 'uploading'
+                    ? `Sending the recording… ${Math.round(recording.fraction * 100)} %`
+                    : recording.state === 'started'
+                      ? `Rendering the MP4 (${recording.title}): follow it in Jobs; it is saved with the project's exports.`
+                      : recording.state === 'failed'
+                        ? recording.message
+                        : 'Record renders the driven avatar to MP4 with these settings (a job).'}
             </p>
           </section>
         </aside>
