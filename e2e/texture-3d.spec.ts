@@ -22,7 +22,8 @@ import { api } from './support';
  * through the API and given bake files (made here from it, see writeBake), its texture editor opened; the 3D view renders the baked avatar, a drag in "Paint on 3D" mode
  * over the middle of the face writes the texels the same ray hits (computed here with the view's own maths from the
  * same files) into the saved paint layer, the 3D view re-renders with the stroke, and the overlay reports the stroke →
- * render latency. Screenshots in the test's output folder.
+ * render latency; Alt-click picks the colour under the cursor; Apply to avatar records version 2. Screenshots in the
+ * test's output folder.
  */
 
 interface Job {
@@ -150,4 +151,23 @@ test('painting on the 3D view lands on the texels under the cursor; the 3D view 
   console.log(`[texture-3d] cursor → UV (${hit!.uv[0].toFixed(4)}, ${hit!.uv[1].toFixed(4)}) = texel (${tx}, ${ty}) of ${M}²; ${painted} texels painted, alpha there ${alphaAt(tx, ty)}`);
   expect(alphaAt(tx, ty)).toBeGreaterThan(0);
   expect(far).toBe(0);
+
+  // Alt-click on an unpainted point of the face picks the colour there: the composite = the bake's colour map.
+  const pickAt = { x: box.width / 2, y: box.height * 0.42 };
+  const pickHit = picker.pick(ecam, pickAt.x, pickAt.y)!;
+  const colour = PNG.sync.read(fs.readFileSync(path.join(projectDir, 'avatars', avatarId, 'bake', 'colour.png')));
+  const p = (Math.floor(pickHit.uv[1] * M) * M + Math.floor(pickHit.uv[0] * M)) * 4;
+  const want = `#${[0, 1, 2].map((c) => colour.data[p + c].toString(16).padStart(2, '0')).join('')}`;
+  await page.keyboard.down('Alt');
+  await page.mouse.click(box.x + pickAt.x, box.y + pickAt.y);
+  await page.keyboard.up('Alt');
+  await expect(page.getByTestId('texture-colour')).toHaveValue(want);
+
+  // Apply to avatar: a new version with its own folder; this one stays.
+  await page.getByRole('button', { name: 'Apply to avatar' }).click();
+  await expect(page.getByTestId('texture-apply')).toContainText(/New version v2 recorded/, { timeout: 60_000 });
+  const avatars = await api<{ id: string; version: number }[]>(page, 'avatars.list', { projectId: project.id });
+  expect(avatars.map((a) => a.version).sort()).toEqual([1, 2]);
+  const created = avatars.find((a) => a.version === 2)!;
+  expect(fs.existsSync(path.join(projectDir, 'avatars', created.id, 'bake', 'baked-avatar.bin'))).toBe(true);
 });
