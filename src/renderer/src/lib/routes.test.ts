@@ -18,6 +18,9 @@ describe('hash routes', () => {
     const viewport = { name: 'project', id, section: 'viewport', avatarId: id } as const;
     expect(parseHash(hrefOf(viewport))).toEqual(viewport);
     expect(parseHash(`#/project/${id}/viewport`)).toEqual({ name: 'library' });
+    const texture = { name: 'project', id, section: 'texture', avatarId: id } as const;
+    expect(parseHash(hrefOf(texture))).toEqual(texture);
+    expect(parseHash(`#/project/${id}/texture`)).toEqual({ name: 'library' });
     for (const training of [{ name: 'project', id, section: 'training' }, { name: 'project', id, section: 'training', avatarId: id }] as const) expect(parseHash(hrefOf(training))).toEqual(training);
   });
 });

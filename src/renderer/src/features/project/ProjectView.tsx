@@ -30,6 +30,20 @@ const LiveView = lazy(() =>
   ),
 );
 
+// The texture editor (its 3D view needs the engine) loads on first use too.
+const TextureEditorView = lazy(() =>
+  import('../texture/TextureEditorView').then(
+    (m) => ({ default: m.TextureEditorView }),
+    (err: unknown) => ({
+      default: () => (
+        <p className="banner banner-warning" role="alert">
+          The texture editor could not be loaded ({err instanceof Error ? err.message : String(err)}). Reload the window to try again.
+        </p>
+      ),
+    }),
+  ),
+);
+
 // The 3D viewport (three.js, R3F, the engine) loads on first use, not with the app.
 const ViewportView = lazy(() =>
   import('../viewport/ViewportView').then(
@@ -162,6 +176,10 @@ export function ProjectView({ id }: { id: string }) {
             ) : section === 'live' && route.name === 'project' && route.avatarId ? (
               <Suspense fallback={<p className="loading" role="status">Loading the Live page…</p>}>
                 <LiveView project={project} avatarId={route.avatarId} />
+              </Suspense>
+            ) : section === 'texture' && route.name === 'project' && route.avatarId ? (
+              <Suspense fallback={<p className="loading" role="status">Loading the texture editor…</p>}>
+                <TextureEditorView project={project} avatarId={route.avatarId} />
               </Suspense>
             ) : section === 'viewport' && route.name === 'project' && route.avatarId ? (
               <Suspense fallback={<p className="loading" role="status">Loading the viewport…</p>}>

@@ -5,7 +5,7 @@
 export interface ShortcutDef {
   keys: string[];
   label: string;
-  group: 'General' | 'Library' | 'Project' | 'Footage' | 'Tracking' | 'Training';
+  group: 'General' | 'Library' | 'Project' | 'Footage' | 'Tracking' | 'Training' | 'Texture';
   /** Also fires while typing in a text field. */
   inInputs?: boolean;
   /** Fires again while the key is held down. */
@@ -70,8 +70,21 @@ export const SHORTCUTS = {
   trainingPause: { keys: ['Shift+P'], label: 'Pause the running training, or resume the paused one', group: 'Training' },
   trainingReportFrames: { keys: ['↑', '↓'], label: 'In a report: previous or next evaluated frame', group: 'Training', docOnly: true },
   trainingReportClose: { keys: ['Escape'], label: 'Close the report', group: 'Training', docOnly: true },
+
+  // Texture editor (src/renderer/src/features/texture/useTextureKeys.ts handles these while the editor is shown).
+  textureBrush: { keys: ['B'], label: 'Brush', group: 'Texture', docOnly: true },
+  textureEraser: { keys: ['E'], label: 'Eraser (on a paint layer)', group: 'Texture', docOnly: true },
+  textureFill: { keys: ['G'], label: 'Fill (flood fill within the tolerance)', group: 'Texture', docOnly: true },
+  texturePicker: { keys: ['I'], label: 'Colour picker', group: 'Texture', docOnly: true },
+  textureSticker: { keys: ['V'], label: 'Move, scale and rotate stickers', group: 'Texture', docOnly: true },
+  textureBrushSize: { keys: ['[', ']'], label: 'Smaller or bigger brush', group: 'Texture', docOnly: true, repeat: true },
+  texturePan: { keys: ['Space'], label: 'Hold and drag to pan (or drag with the middle button; wheel zooms)', group: 'Texture', docOnly: true },
+  textureUndo: { keys: ['Mod+Z'], label: 'Undo a texture edit', group: 'Texture', docOnly: true },
+  textureRedo: { keys: ['Mod+Shift+Z', 'Mod+Y'], label: 'Redo a texture edit', group: 'Texture', docOnly: true },
+  textureFit: { keys: ['0'], label: 'Fit the map in the view', group: 'Texture', docOnly: true },
+  textureActual: { keys: ['1'], label: 'Zoom to 1:1 (one texel per pixel)', group: 'Texture', docOnly: true },
 } satisfies Record<string, ShortcutDef>;
 
 export type ShortcutId = keyof typeof SHORTCUTS;
 
-export const SHORTCUT_GROUPS: ShortcutDef['group'][] = ['General', 'Library', 'Project', 'Footage', 'Tracking', 'Training'];
+export const SHORTCUT_GROUPS: ShortcutDef['group'][] = ['General', 'Library', 'Project', 'Footage', 'Tracking', 'Training', 'Texture'];

@@ -48,6 +48,7 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
                   Report
                 </Button>
                 <Button size="sm" variant="ghost" icon="head" iconOnly label={`Open ${a.name} v${a.version} in 3D`} onClick={() => navigate({ name: 'project', id: projectId, section: 'viewport', avatarId: a.id })} />
+                <Button size="sm" variant="ghost" icon="brush" iconOnly label={`Edit the texture of ${a.name} v${a.version}`} onClick={() => navigate({ name: 'project', id: projectId, section: 'texture', avatarId: a.id })} />
                 <ExportButton projectId={projectId} avatarId={a.id} iconOnly label={`Export ${a.name} v${a.version}`} />
                 <BakeButton projectId={projectId} avatar={a} />
               </td>

@@ -46,6 +46,9 @@ export function AvatarList({ projectId }: { projectId: string }) {
             <Button size="sm" icon="camera" onClick={() => navigate({ name: 'project', id: projectId, section: 'live', avatarId: a.id })}>
               Live
             </Button>
+            <Button size="sm" icon="brush" onClick={() => navigate({ name: 'project', id: projectId, section: 'texture', avatarId: a.id })}>
+              Texture
+            </Button>
           </li>
         ))}
       </ul>
