@@ -63,8 +63,7 @@ export class DrivePipeline {
   ) {
     this.rig = rig;
     this.reenactor = new Reenactor(space, options);
-    const home = homeView(rig, STAGE_FOV);
-    this.camera = orbitCamera({ target: home.target, distance: home.distance, yaw: 0, pitch: 0 }, STAGE_FOV, options.size, options.size);
+    this.camera = driveCamera(rig, options.size);
     const v = rig.vertices(rig.neutral(), false);
     const c: [number, number, number] = [0, 0, 0];
     for (let i = 0; i < 468; i++) for (let k = 0; k < 3; k++) c[k] += v[i * 3 + k]! / 468;
@@ -152,4 +151,19 @@ export class DrivePipeline {
     this.engine.destroy();
     await this.tracker.dispose();
   }
+}
+
+/** The camera a driven avatar is rendered from: the viewport's home view, looking at the face, `size`² pixels. */
+export function driveCamera(rig: HeadRig, size: number): Camera {
+  const home = homeView(rig, STAGE_FOV);
+  return orbitCamera({ target: home.target, distance: home.distance, yaw: 0, pitch: 0 }, STAGE_FOV, size, size);
+}
+
+/** Pixel position of a world point seen by an engine camera (OpenCV axes, column-major world→camera). */
+export function projectPoint(camera: Camera, p: ArrayLike<number>): [number, number] {
+  const V = camera.viewMatrix;
+  const x = V[0]! * p[0]! + V[4]! * p[1]! + V[8]! * p[2]! + V[12]!;
+  const y = V[1]! * p[0]! + V[5]! * p[1]! + V[9]! * p[2]! + V[13]!;
+  const z = V[2]! * p[0]! + V[6]! * p[1]! + V[10]! * p[2]! + V[14]!;
+  return [camera.fx * (x / z) + camera.cx, camera.fy * (y / z) + camera.cy];
 }
