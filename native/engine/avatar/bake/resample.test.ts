@@ -91,6 +91,28 @@ describe('resample: colour', () => {
     expect(off).toBeGreaterThan(avatar.count * 0.9);
   });
 
+  it('re-sampling only a dirty rectangle gives the full re-sample, bit for bit (paint, then erase)', () => {
+    const c = cheek();
+    const uvs = gaussianUvs(uv, avatar.triangle, avatar.barycentric, avatar.count);
+    const r = new ColourResampler(avatar, uvs, M);
+    const edit = noEdit() as ColourEdit & { rgba: Uint8ClampedArray; coverage: Uint8Array };
+    const out = r.resample(edit).sh;
+    const ci = Math.floor(c.uv[0] * M), cj = Math.floor(c.uv[1] * M);
+    const rect = { x: ci - 3, y: cj - 2, w: 5, h: 4 };
+    for (let j = rect.y; j < rect.y + rect.h; j++)
+      for (let i = rect.x; i < rect.x + rect.w; i++) {
+        edit.rgba.set([10 + i, 200, 30 + j, 255], (j * M + i) * 4);
+        edit.coverage[j * M + i] = 100 + i;
+      }
+    const n = r.resampleRegion(edit, rect, out);
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(avatar.count / 10);
+    expect(sameBits(out, r.resample(edit).sh)).toBe(true);
+    edit.coverage.fill(0);
+    r.resampleRegion(edit, rect, out);
+    expect(sameBits(out, avatar.sh)).toBe(true);
+  });
+
   it('refuses an edit of the wrong size with a message', () => {
     const uvs = gaussianUvs(uv, avatar.triangle, avatar.barycentric, avatar.count);
     expect(() => new ColourResampler(avatar, uvs, M).resample({ size: 32, rgba: new Uint8Array(32 * 32 * 4), coverage: new Uint8Array(32 * 32) })).toThrow(/built for 64²/);

@@ -49,6 +49,8 @@ export class ColourResampler {
   private readonly index: Int32Array;
   private readonly weight: Float32Array;
   private readonly baseSh: Float32Array;
+  /** Gaussians bucketed by the first texel of their footprint (CSR over the M² texels), built on first use. */
+  private buckets: { start: Int32Array; ids: Int32Array } | null = null;
 
   /** `uvs`: each Gaussian's UV (N×2, `gaussianUvs`). */
   constructor(avatar: BoundGaussianData, uvs: Float32Array, size: number) {
@@ -71,32 +73,75 @@ export class ColourResampler {
     checkEdit(edit);
     if (edit.size !== this.size) throw new RangeError(`resample: the edit is ${edit.size}² but the resampler was built for ${this.size}²`);
     out.set(this.baseSh);
+    let touched = 0;
+    for (let g = 0; g < this.count; g++) touched += this.resampleOne(edit, g, out);
+    return { sh: out, touched };
+  }
+
+  /**
+   * Re-samples only the Gaussians whose footprint meets the texel rectangle `rect` (e.g. a brush segment's dirty
+   * rectangle) in `out`, which must hold the result of an earlier `resample` of the same avatar: the same values as a
+   * full `resample` when the edit changed nothing outside `rect`. Returns how many Gaussians were re-sampled.
+   */
+  resampleRegion(edit: ColourEdit, rect: { x: number; y: number; w: number; h: number }, out: Float32Array): number {
+    checkEdit(edit);
+    if (edit.size !== this.size) throw new RangeError(`resample: the edit is ${edit.size}² but the resampler was built for ${this.size}²`);
+    if (out.length !== this.baseSh.length) throw new RangeError(`resample: out has ${out.length} values, expected ${this.baseSh.length}`);
+    const M = this.size;
+    const { start, ids } = (this.buckets ??= this.bucket());
+    const stride = this.K * 3;
+    let n = 0;
+    // A footprint starting at texel (i, j) covers (i..i+1, j..j+1).
+    for (let j = Math.max(0, rect.y - 1); j < Math.min(M, rect.y + rect.h); j++)
+      for (let i = Math.max(0, rect.x - 1); i < Math.min(M, rect.x + rect.w); i++)
+        for (let k = start[j * M + i]; k < start[j * M + i + 1]; k++) {
+          const g = ids[k];
+          for (let c = 0; c < 3; c++) out[g * stride + c] = this.baseSh[g * stride + c];
+          this.resampleOne(edit, g, out);
+          n++;
+        }
+    return n;
+  }
+
+  private bucket(): { start: Int32Array; ids: Int32Array } {
+    const M = this.size, first = new Int32Array(this.count);
+    const start = new Int32Array(M * M + 1);
+    for (let g = 0; g < this.count; g++) {
+      let t = M * M;
+      for (let k = 0; k < 4; k++) t = Math.min(t, this.index[g * 4 + k]);
+      first[g] = t;
+      start[t + 1]++;
+    }
+    for (let t = 0; t < M * M; t++) start[t + 1] += start[t];
+    const fill = start.slice(0, M * M), ids = new Int32Array(this.count);
+    for (let g = 0; g < this.count; g++) ids[fill[first[g]]++] = g;
+    return { start, ids };
+  }
+
+  /** Writes Gaussian g's re-sampled DC into `out` (which holds its base DC); 1 if any of its texels is covered. */
+  private resampleOne(edit: ColourEdit, g: number, out: Float32Array): number {
     const { rgba, coverage } = edit;
     const stride = this.K * 3;
-    let touched = 0;
-    for (let g = 0; g < this.count; g++) {
-      let a = 0, er = 0, eg = 0, eb = 0;
-      for (let k = 0; k < 4; k++) {
-        const w = this.weight[g * 4 + k];
-        if (w === 0) continue;
-        const t = this.index[g * 4 + k];
-        const c = coverage[t];
-        if (c === 0) continue;
-        const wa = (w * c) / 255;
-        a += wa;
-        er += (wa * rgba[t * 4]) / 255;
-        eg += (wa * rgba[t * 4 + 1]) / 255;
-        eb += (wa * rgba[t * 4 + 2]) / 255;
-      }
-      if (a === 0) continue;
-      touched++;
-      const o = g * stride;
-      const keep = 1 - a;
-      out[o] = ((this.baseSh[o] * SH_C0 + 0.5) * keep + er - 0.5) / SH_C0;
-      out[o + 1] = ((this.baseSh[o + 1] * SH_C0 + 0.5) * keep + eg - 0.5) / SH_C0;
-      out[o + 2] = ((this.baseSh[o + 2] * SH_C0 + 0.5) * keep + eb - 0.5) / SH_C0;
+    let a = 0, er = 0, eg = 0, eb = 0;
+    for (let k = 0; k < 4; k++) {
+      const w = this.weight[g * 4 + k];
+      if (w === 0) continue;
+      const t = this.index[g * 4 + k];
+      const c = coverage[t];
+      if (c === 0) continue;
+      const wa = (w * c) / 255;
+      a += wa;
+      er += (wa * rgba[t * 4]) / 255;
+      eg += (wa * rgba[t * 4 + 1]) / 255;
+      eb += (wa * rgba[t * 4 + 2]) / 255;
     }
-    return { sh: out, touched };
+    if (a === 0) return 0;
+    const o = g * stride;
+    const keep = 1 - a;
+    out[o] = ((this.baseSh[o] * SH_C0 + 0.5) * keep + er - 0.5) / SH_C0;
+    out[o + 1] = ((this.baseSh[o + 1] * SH_C0 + 0.5) * keep + eg - 0.5) / SH_C0;
+    out[o + 2] = ((this.baseSh[o + 2] * SH_C0 + 0.5) * keep + eb - 0.5) / SH_C0;
+    return 1;
   }
 }
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import type { Camera } from '@engine/splat/camera';
 import { isCpuDevice } from '@engine/gpu/adapter-kind';
-import type { Composite } from '@shared/texture/types';
+import type { Composite, Rect } from '@shared/texture/types';
 import { Button } from '../../../components/Button';
 import { AvatarEngine, requestEngineDevice, type FrameInfo } from '../../viewport/avatarEngine';
 import { engineCamera, renderSize, STAGE_FOV } from '../../viewport/cameraMath';
@@ -20,6 +20,8 @@ import './view3d.css';
 export interface TextureEditorState {
   composite: Composite | null;
   compositeVersion: number;
+  /** The texels the last composite change touched (null: anything may have changed). */
+  compositeDirty?: Rect | null;
   beginStroke(uv: Uv, pressure: number): void;
   strokeTo(uv: Uv, pressure: number): void;
   endStroke(): void;
@@ -98,13 +100,13 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
 
   /** Re-samples the colours under the store's composite and re-renders; `editAt` = when the edit happened (null: not an edit). */
   const showComposite = useCallback(
-    (composite: Composite | null, editAt: number | null) => {
+    (composite: Composite | null, editAt: number | null, dirty: Rect | null = null) => {
       const engine = engineRef.current;
       if (!engine) return;
       if (!composite) return requestFrame(); // the baked colours until the document has loaded
       try {
         if (!colours.current || colours.current.mapSize !== composite.width) colours.current = new LiveColours(data, rig.model.uv!, composite.width);
-        engine.setColours(colours.current.apply(composite).sh);
+        engine.setColours(colours.current.apply(composite, dirty).sh);
       } catch (err) {
         setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
         return;
@@ -154,7 +156,8 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
   useEffect(() => {
     if (!store) return;
     return store.subscribe((state, previous) => {
-      if (state.compositeVersion !== previous.compositeVersion || state.composite !== previous.composite) showComposite(state.composite, performance.now());
+      if (state.compositeVersion !== previous.compositeVersion || state.composite !== previous.composite)
+        showComposite(state.composite, performance.now(), state.composite === previous.composite ? (state.compositeDirty ?? null) : null);
     });
   }, [store, showComposite]);
 
