@@ -47,7 +47,10 @@ import {
   opLayerIds,
   paintLayer,
   pickColour,
+  rectUnion,
   removeLayer,
+  stickerBounds,
+  stickerFrame,
   updateLayer as updateLayerOp,
   uvToTexel,
   type BrushSettings,
@@ -56,6 +59,7 @@ import {
   type RasterImage,
   type Rect,
   type Rgb,
+  type StickerTransform,
   type TextureDocument,
   type TextureLayer,
   type TextureLayerMeta,
@@ -177,6 +181,26 @@ const initial = {
   locked: null,
 };
 
+/** The texels a sticker covers with a transform (for recompositing only what a move/scale/rotate changed). */
+function stickerRect(doc: TextureDocument, layerId: string, transform: StickerTransform | undefined): Rect | null {
+  const image = doc.images[layerId];
+  if (!image || !transform) return null;
+  return stickerBounds(stickerFrame(transform, image.width, image.height, doc.mapSize), image.width, image.height, doc.mapSize);
+}
+
+/**
+ * The rectangle a property change of a layer can affect: a sticker's old ∪ new bounds; null (everything) for other
+ * layers, which cover the whole map.
+ */
+function changeRect(doc: TextureDocument, layerId: string, before: LayerProps, after: LayerProps): Rect | null | 'none' {
+  const layer = doc.layers.find((l) => l.id === layerId);
+  if (layer?.kind !== 'sticker') return null;
+  const a = stickerRect(doc, layerId, before.transform ?? layer.transform);
+  const b = stickerRect(doc, layerId, after.transform ?? layer.transform);
+  const r = rectUnion(a, b);
+  return r ?? 'none';
+}
+
 const metaOf = (layer: TextureLayer): TextureLayerMeta => JSON.parse(JSON.stringify(layer)) as TextureLayerMeta;
 
 export const useTextureDocument = create<TextureDocumentState>((set, get) => {
@@ -218,7 +242,11 @@ export const useTextureDocument = create<TextureDocumentState>((set, get) => {
       layers: [...doc.layers],
       activeLayerId: op.kind === 'addLayer' && direction !== 'undo' ? op.layer.id : activeGone ? (doc.layers.at(-1)?.id ?? null) : get().activeLayerId,
     });
-    recomposite(op.kind === 'raster' ? op.patch.rect : null);
+    if (op.kind === 'raster') recomposite(op.patch.rect);
+    else if (op.kind === 'updateLayer') {
+      const r = changeRect(doc, op.layerId, op.before, op.after);
+      if (r !== 'none') recomposite(r);
+    } else recomposite(null);
     publishHistory();
     if (touched.length) scheduleSave();
   };
@@ -379,7 +407,8 @@ export const useTextureDocument = create<TextureDocumentState>((set, get) => {
     addFillLayer(colour) {
       if (!editable()) return;
       const { doc } = get();
-      record(addLayer(doc!, fillLayer(colour ?? get().colour, `Fill ${doc!.layers.filter((l) => l.kind === 'fill').length + 1}`)));
+      // A tint by default: multiply keeps the shading of the map underneath.
+      record(addLayer(doc!, { ...fillLayer(colour ?? get().colour, `Fill ${doc!.layers.filter((l) => l.kind === 'fill').length + 1}`), blend: 'multiply' }));
     },
 
     addImportedLayer(layer, image) {
@@ -415,9 +444,11 @@ export const useTextureDocument = create<TextureDocumentState>((set, get) => {
         for (const k of Object.keys(props) as (keyof LayerProps)[]) (before as Record<string, unknown>)[k] = JSON.parse(JSON.stringify((layer as unknown as Record<string, unknown>)[k] ?? null));
         session.preview = { layerId: id, before };
       }
+      const previous: LayerProps = { transform: layer.kind === 'sticker' ? layer.transform : undefined };
       applyOp(doc, { kind: 'updateLayer', layerId: id, before: {}, after: props }, 'redo');
       set({ layers: [...doc.layers] });
-      recomposite(null);
+      const r = changeRect(doc, id, previous, props);
+      if (r !== 'none') recomposite(r);
     },
 
     commitPreview() {
