@@ -6,6 +6,7 @@
 import { createOpenHead } from '../avatar/open-head/build';
 import { proceduralExpressionBasis } from '../avatar/open-head/procedural-expressions';
 import { HeadTuning } from '../avatar/trainer/head-tuning';
+import { writeBakedMaps } from '../avatar/bake/baked-maps-file';
 import type { AvatarBundleInput } from './avatar-bundle';
 
 /** avatar.bin bytes (the `serializeBound` layout: "AVB1", header length, JSON header, arrays). */
@@ -85,6 +86,11 @@ export function fixtureBundleInput(o: FixtureOptions = {}): AvatarBundleInput {
     meta: enc({ preset: 'preview', gaussians: o.gaussians ?? 300 }),
     headTuning,
     motion: enc(fit),
-    bake: o.bake ? { 'maps.bin': Uint8Array.from({ length: 1000 }, (_, i) => i % 251), 'baked-avatar.bin': avatarBinBytes(o.gaussians ?? 300, T, 0, 5), 'report.json': enc({ psnr: 30 }) } : null,
+    bake: o.bake ? { 'maps.bin': fixtureMaps(), 'baked-avatar.bin': avatarBinBytes(o.gaussians ?? 300, T, 0, 5), 'report.json': enc({ psnr: 30 }) } : null,
   };
+}
+
+/** A small valid maps.bin (8², distinct values, visibility 0/1/2). */
+export function fixtureMaps(M = 8): Uint8Array {
+  return writeBakedMaps({ mapSize: M, levels: 2, steps: 10, maps: Float32Array.from({ length: M * M * 12 }, (_, i) => (i % 17) / 17 - 0.5), visibility: Uint8Array.from({ length: M * M }, (_, i) => i % 3) });
 }

@@ -35,7 +35,8 @@ describe('avatar bundle', () => {
     eq(b.section('bake/maps.bin'), input.bake!['maps.bin']!);
     eq(b.section('bake/report.json'), input.bake!['report.json']!);
     expect(b.has('bake/colour.png')).toBe(false);
-    expect(b.manifest.bake).toEqual({ maps: 'bake/maps.bin', files: ['bake/maps.bin', 'bake/baked-avatar.bin', 'bake/report.json'] });
+    expect(b.manifest.bake).toEqual({ maps: 'bake/maps.bin', files: ['bake/maps.bin', 'bake/baked-avatar.bin', 'bake/report.json'], mapSize: 8, levels: 2, steps: 10 });
+    expect(b.bakedMaps?.visibility[5]).toBe(2);
     expect(b.manifest.motion).toMatchObject({ frames: 4, fps: 25, firstFrame: 10, lastFrame: 13 });
     expect(b.manifest.head).toMatchObject({ kind: 'open-head', shape: [0.1, -0.2, 0.05], vertexCount: 1344, triangleCount: 2668 });
     expect(b.gaussians.count).toBe(300);
@@ -65,6 +66,7 @@ describe('avatar bundle', () => {
     new DataView(v7.buffer).setUint32(8, 7, true);
     expectBundleError(() => readAvatarBundle(v7), 'version', /format version 7; this studio reads version 1\. Update Avatar Studio/);
     expect(() => writeAvatarBundle({ ...input, avatar: input.avatar.subarray(0, 50) })).toThrow(/avatar\.bin/);
+    expect(() => writeAvatarBundle({ ...input, bake: { 'maps.bin': new Uint8Array(100) } })).toThrow(/baked maps \(bake\/maps\.bin\) cannot be read/);
   });
 
   it('poseBundle: a frame poses jaw/eyes/expression with the correctives like HeadPosing + deformReference; expressions clamp; unknown frame named', () => {

@@ -13,6 +13,7 @@
 import { parseAvatarBin } from '../avatar/binding/avatar-file';
 import type { BoundGaussianData } from '../avatar/binding/bound-gaussians';
 import { readHeadTuningExport, type HeadTuningExport } from '../avatar/trainer/head-tuning';
+import { readBakedMaps, type BakedMaps } from '../avatar/bake/baked-maps-file';
 import { decodeHeadMesh, encodeHeadMesh, openHeadFromSpace, type BundleExpressionSpace, type HeadMesh } from './avatar-bundle-head';
 
 export const BUNDLE_MAGIC = 'AVBUNDLE';
@@ -86,8 +87,8 @@ export interface BundleManifest {
   gaussians: { section: string; count: number; shDegree: number };
   /** The learnt corrective blend shapes + fine-tuned frames (head-tuning.bin), when the run tuned heads. */
   correctives: { section: string; vertexCount: number; expressionCount: number; poseJoints: number[] } | null;
-  /** The bake (`bake/*` sections; maps.bin always, the others when the bake wrote them). */
-  bake: { maps: string; files: string[] } | null;
+  /** The bake (`bake/*` sections; maps.bin always, the others when the bake wrote them); map size, levels, steps from maps.bin. */
+  bake: { maps: string; files: string[]; mapSize: number; levels: number; steps: number } | null;
   /** Tracked per-frame head parameters (the capture's fit.json as stored), for an animation timeline. */
   motion: { section: string; frames: number; fps: number | null; firstFrame: number; lastFrame: number } | null;
   /** The training run's meta.json, when present. */
@@ -138,6 +139,8 @@ export interface AvatarBundle {
   motion: BundleMotion | null;
   /** The baked Gaussians (bake/baked-avatar.bin), when the bundle has a bake. */
   bakedGaussians: BoundGaussianData | null;
+  /** The baked maps + visibility (bake/maps.bin, native/engine/avatar/bake/baked-maps-file.ts), when the bundle has a bake. */
+  bakedMaps: BakedMaps | null;
 }
 
 /** Every problem with a bundle's bytes or input; the message says what is wrong. */
@@ -210,6 +213,14 @@ function parseGaussians(bytes: Uint8Array, what: string): BoundGaussianData {
   }
 }
 
+function parseMaps(bytes: Uint8Array): BakedMaps {
+  try {
+    return readBakedMaps(bytes);
+  } catch (err) {
+    throw new AvatarBundleError(`The baked maps (bake/maps.bin) cannot be read: ${(err as Error).message}`, 'corrupt');
+  }
+}
+
 function parseTuning(bytes: Uint8Array): HeadTuningExport {
   try {
     return readHeadTuningExport(bytes);
@@ -251,6 +262,7 @@ export function writeAvatarBundle(input: AvatarBundleInput): Uint8Array {
   let bake: BundleManifest['bake'] = null;
   if (input.bake) {
     if (!input.bake['maps.bin']) throw new AvatarBundleError('A bake needs its maps (bake/maps.bin).');
+    const maps = parseMaps(input.bake['maps.bin']);
     if (input.bake['baked-avatar.bin']) parseGaussians(input.bake['baked-avatar.bin'], 'The baked avatar (bake/baked-avatar.bin)');
     const files: string[] = [];
     for (const f of BUNDLE_BAKE_FILES) {
@@ -259,7 +271,7 @@ export function writeAvatarBundle(input: AvatarBundleInput): Uint8Array {
       files.push(`bake/${f}`);
       parts.push({ name: `bake/${f}`, bytes: b });
     }
-    bake = { maps: 'bake/maps.bin', files };
+    bake = { maps: 'bake/maps.bin', files, mapSize: maps.mapSize, levels: maps.levels, steps: maps.steps };
   }
   let motion: BundleManifest['motion'] = null;
   if (input.motion) {
@@ -364,11 +376,11 @@ export function readAvatarBundle(bytes: Uint8Array): AvatarBundle {
     if (correctives.vertexCount !== vertexCount) throw new AvatarBundleError(`The correctives are for a head with ${correctives.vertexCount} vertices; this head has ${vertexCount}.`);
   }
   const motion = manifest.motion ? checkMotion(parseJson(section(manifest.motion.section), 'The motion (fit.json)'), expressionCount) : null;
-  let bakedGaussians: BoundGaussianData | null = null;
+  let bakedGaussians: BoundGaussianData | null = null, bakedMaps: BakedMaps | null = null;
   if (manifest.bake) {
-    section(manifest.bake.maps);
+    bakedMaps = parseMaps(section(manifest.bake.maps));
     for (const f of manifest.bake.files ?? []) section(f);
     if (byName.has('bake/baked-avatar.bin')) bakedGaussians = parseGaussians(section('bake/baked-avatar.bin'), 'The baked avatar (bake/baked-avatar.bin)');
   }
-  return { version, manifest, section, has: (n) => byName.has(n), gaussians, expressionSpace, headMesh, correctives, motion, bakedGaussians };
+  return { version, manifest, section, has: (n) => byName.has(n), gaussians, expressionSpace, headMesh, correctives, motion, bakedGaussians, bakedMaps };
 }

@@ -9,7 +9,7 @@ import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
 import { HeadTuning, readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { createNodeDevice } from '@engine/gpu/node-device';
 import { readAvatarBundle } from '@engine/export/avatar-bundle';
-import { avatarBinBytes } from '@engine/export/avatar-bundle-fixture';
+import { avatarBinBytes, fixtureMaps } from '@engine/export/avatar-bundle-fixture';
 import { HeadPoser, poseBundle } from '@engine/export/avatar-bundle-pose';
 import { PLYLoader } from 'three/examples/jsm/loaders/PLYLoader.js';
 import type { Avatar } from '@shared/model/avatar';
@@ -73,7 +73,7 @@ beforeAll(async () => {
   const dir = path.dirname(abs(info.files.avatar));
   fs.writeFileSync(path.join(dir, 'head-tuning.bin'), tuning.toBytes());
   fs.mkdirSync(path.join(dir, 'bake'));
-  fs.writeFileSync(path.join(dir, 'bake', 'maps.bin'), Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) % 256));
+  fs.writeFileSync(path.join(dir, 'bake', 'maps.bin'), fixtureMaps(16));
   fs.copyFileSync(path.join(dir, 'avatar.bin'), path.join(dir, 'bake', 'baked-avatar.bin'));
   for (const [k, v] of [['colour', 200], ['opacity', 100], ['visibility', 255]] as const)
     fs.writeFileSync(path.join(dir, 'bake', `${k}.png`), encodePng(new Uint8Array(16 * 16 * 4).fill(v), 16, 16));
