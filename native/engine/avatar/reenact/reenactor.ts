@@ -4,7 +4,7 @@
  * last pose over untracked frames.
  */
 import { CalibrationCollector, type DriverCalibration, type DriverFrame } from './calibration';
-import { neutralParams, retarget, type AvatarExpressionSpace, type AvatarHeadParams, type RetargetOptions } from './retarget';
+import { neutralParams, prepareSpace, retarget, type AvatarExpressionSpace, type AvatarHeadParams, type RetargetOptions } from './retarget';
 import { smoothingSettings, VectorOneEuro } from './one-euro';
 
 export interface ReenactorOptions extends RetargetOptions {
@@ -50,6 +50,7 @@ export class Reenactor {
     this.scales = channelScales(space.count);
     this.last = neutralParams(space, options.avatarNeutral);
     this.updateFilter();
+    prepareSpace(space); // the projector (≈ 0.1 s for 24 components) now, not on the first driven frame
   }
 
   get phase(): ReenactPhase {
