@@ -15,6 +15,7 @@ import { PLYLoader } from 'three/examples/jsm/loaders/PLYLoader.js';
 import type { Avatar } from '@shared/model/avatar';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { Job } from '@shared/model/job';
+import type { ExportRecord } from '@shared/model/export';
 import { orbitCamera } from '../../../player/orbit-camera';
 import { StudioHost } from '../../host/studio-host';
 import { REPO_ROOT, runCli } from '../../testing/run-cli';
@@ -218,6 +219,14 @@ describe('data exports: bundle, import, maps, mesh sequences', () => {
     const bad = (report.issues.messages as { code: string; severity: number }[]).filter((m) => m.severity <= 1);
     expect(bad, JSON.stringify(bad)).toEqual([]);
     expect(report.info.animationCount).toBe(1);
+    // Re-export in one click: same format, frame step and file.
+    const rec = (await call<ExportRecord[]>('exports.list', { projectId })).find((e) => e.format === 'mesh-gltf')!;
+    expect(rec.settings).toMatchObject({ frames: 3, frameStep: 2 });
+    const before = fs.readFileSync(path.join(out, 'seq.glb'));
+    fs.rmSync(path.join(out, 'seq.glb'));
+    const again = await host.jobs.waitFor((await call<Job>('exports.repeat', { id: rec.id })).id);
+    expect(again.status).toBe('completed');
+    expect(fs.readFileSync(path.join(out, 'seq.glb')).equals(before)).toBe(true);
     await expect(call('exports.create', { avatarId: baked, format: 'mesh-obj', path: path.join(out, 'seq.glb') })).rejects.toThrow(/is a file; a mesh-obj export writes a folder/);
   }, 60_000);
 
