@@ -1,6 +1,6 @@
 import { blendChannel } from './blend';
 import { createRaster } from './raster';
-import { rasteriseSticker } from './sticker';
+import { rasteriseSticker, stickerBounds, stickerFrame } from './sticker';
 import type { Composite, RasterImage, Rect, StickerLayer, TextureLayer } from './types';
 
 /**
@@ -8,14 +8,16 @@ import type { Composite, RasterImage, Rect, StickerLayer, TextureLayer } from '.
  * changes (a sticker is stored as source + transform; this is its M×M view).
  */
 export class StickerRasterCache {
-  private entries = new Map<string, { key: string; source: RasterImage; raster: RasterImage }>();
+  private entries = new Map<string, { key: string; source: RasterImage; raster: RasterImage; drawn: Rect | null }>();
 
   get(layer: StickerLayer, source: RasterImage, mapSize: number): RasterImage {
     const key = `${mapSize}|${JSON.stringify(layer.transform)}`;
     const hit = this.entries.get(layer.id);
     if (hit && hit.key === key && hit.source === source) return hit.raster;
-    const raster = rasteriseSticker(source, layer.transform, mapSize, hit?.raster.width === mapSize ? hit.raster : undefined);
-    this.entries.set(layer.id, { key, source, raster });
+    const reuse = hit?.raster.width === mapSize;
+    const raster = rasteriseSticker(source, layer.transform, mapSize, reuse ? hit.raster : undefined, reuse ? hit.drawn : undefined);
+    const drawn = stickerBounds(stickerFrame(layer.transform, source.width, source.height, mapSize), source.width, source.height, mapSize);
+    this.entries.set(layer.id, { key, source, raster, drawn });
     return raster;
   }
 

@@ -82,19 +82,28 @@ export function decodePng(bytes: Uint8Array): RasterImage {
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
     const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let i = 0; i < stride; i++) {
-      const a = i >= bpp ? cur[i - bpp] : 0;
-      const b = prev[i];
-      const c = i >= bpp ? prev[i - bpp] : 0;
-      let v = line[i];
-      if (filter === 1) v += a;
-      else if (filter === 2) v += b;
-      else if (filter === 3) v += (a + b) >> 1;
-      else if (filter === 4) v += paeth(a, b, c);
-      else if (filter !== 0) throw new Error(`bad PNG filter ${filter}`);
-      cur[i] = v;
-    }
+    if (filter === 0) cur.set(line);
+    else if (filter === 1) for (let i = 0; i < stride; i++) cur[i] = line[i] + (i >= bpp ? cur[i - bpp] : 0);
+    else if (filter === 2) for (let i = 0; i < stride; i++) cur[i] = line[i] + prev[i];
+    else if (filter === 3) for (let i = 0; i < stride; i++) cur[i] = line[i] + (((i >= bpp ? cur[i - bpp] : 0) + prev[i]) >> 1);
+    else if (filter === 4)
+      for (let i = 0; i < stride; i++) {
+        const a = i >= bpp ? cur[i - bpp] : 0;
+        const b = prev[i];
+        const c = i >= bpp ? prev[i - bpp] : 0;
+        const p = a + b - c;
+        const pa = p > a ? p - a : a - p;
+        const pb = p > b ? p - b : b - p;
+        const pc = p > c ? p - c : c - p;
+        cur[i] = line[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+      }
+    else throw new Error(`bad PNG filter ${filter}`);
     const d = out.data;
+    if (colourType === 6 && bitDepth === 8) {
+      d.set(cur, y * width * 4);
+      prev.set(cur);
+      continue;
+    }
     for (let x = 0; x < width; x++) {
       const o = (y * width + x) * 4;
       const sample = (k: number) => (bitDepth === 16 ? Math.round((cur[(x * channels + k) * 2] * 256 + cur[(x * channels + k) * 2 + 1]) / 257) : cur[x * channels + k]);
@@ -126,12 +135,17 @@ export function encodePng(image: RasterImage, level: 0 | 1 | 2 | 3 | 4 | 5 | 6 |
   for (let y = 0; y < height; y++) {
     const o = y * (stride + 1);
     raw[o] = 4;
+    const row = y * stride;
+    const up = (y - 1) * stride;
     for (let i = 0; i < stride; i++) {
-      const x = data[y * stride + i];
-      const a = i >= 4 ? data[y * stride + i - 4] : 0;
-      const b = y > 0 ? data[(y - 1) * stride + i] : 0;
-      const c = i >= 4 && y > 0 ? data[(y - 1) * stride + i - 4] : 0;
-      raw[o + 1 + i] = (x - paeth(a, b, c)) & 0xff;
+      const a = i >= 4 ? data[row + i - 4] : 0;
+      const b = y > 0 ? data[up + i] : 0;
+      const c = i >= 4 && y > 0 ? data[up + i - 4] : 0;
+      const p = a + b - c;
+      const pa = p > a ? p - a : a - p;
+      const pb = p > b ? p - b : b - p;
+      const pc = p > c ? p - c : c - p;
+      raw[o + 1 + i] = (data[row + i] - (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
     }
   }
   const idat = zlibSync(raw, { level });
@@ -161,13 +175,6 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-}
 
 /** Base64 without Buffer (the renderer has none); chunks keep String.fromCharCode's argument list short. */
 export function bytesToBase64(bytes: Uint8Array): string {

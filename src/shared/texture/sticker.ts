@@ -89,14 +89,17 @@ export function stickerBounds(f: StickerFrame, sourceWidth: number, sourceHeight
  * bilinearly with premultiplied alpha (pixels outside the source count as transparent, so edges are anti-aliased).
  * Minification below ½ averages a box of source pixels first, so a big sticker drawn small does not alias.
  */
-export function rasteriseSticker(source: RasterImage, t: StickerTransform, mapSize: number, out?: RasterImage): RasterImage {
+export function rasteriseSticker(source: RasterImage, t: StickerTransform, mapSize: number, out?: RasterImage, drawn?: Rect | null): RasterImage {
   const target = out ?? createRaster(mapSize, mapSize);
-  target.data.fill(0);
+  // Reusing a raster: clear only what the previous draw covered (`drawn`), else everything.
+  if (out && drawn !== undefined) {
+    if (drawn) for (let y = drawn.y; y < drawn.y + drawn.h; y++) target.data.fill(0, (y * mapSize + drawn.x) * 4, (y * mapSize + drawn.x + drawn.w) * 4);
+  } else if (out) target.data.fill(0);
   const f = stickerFrame(t, source.width, source.height, mapSize);
   if (!(f.scale > 0) || !Number.isFinite(f.scale)) return target;
   const bounds = stickerBounds(f, source.width, source.height, mapSize);
   if (!bounds) return target;
-  const src = f.scale < 0.5 ? boxDownsample(source, Math.floor(1 / f.scale)) : source;
+  const src = f.scale < 0.5 ? downsampled(source, Math.floor(1 / f.scale)) : source;
   const ratio = src.width / source.width;
   const sd = src.data;
   const sw = src.width;
@@ -136,6 +139,16 @@ export function rasteriseSticker(source: RasterImage, t: StickerTransform, mapSi
     }
   }
   return target;
+}
+
+/** The last box-downsampled copy of each source (a drag re-rasterises at the same scale many times). */
+const downsampledCache = new WeakMap<RasterImage, { k: number; image: RasterImage }>();
+function downsampled(source: RasterImage, k: number): RasterImage {
+  const hit = downsampledCache.get(source);
+  if (hit && hit.k === k) return hit.image;
+  const image = boxDownsample(source, k);
+  downsampledCache.set(source, { k, image });
+  return image;
 }
 
 /** Averages k×k blocks (premultiplied), for minified stickers. */
