@@ -2,8 +2,11 @@ import { bytesToBase64, decodePng, encodePng, type LayerImagePayload, type Raste
 import { studio } from '../../store/studio';
 import type { LoadedTexture, TexturePersistence } from './persistence';
 
-/** PNGs at most this big travel inline (base64 grows them by a third; the WebSocket limit is 1 MiB per message). */
-const INLINE_PNG_BYTES = 512 * 1024;
+/**
+ * In web mode, PNGs travel inline while the message's inline total stays under this (base64 grows them by a third;
+ * the WebSocket limit is 1 MiB per message); the rest go through the upload endpoint.
+ */
+const INLINE_BUDGET_BYTES = 512 * 1024;
 
 async function fetchBytes(projectId: string, rel: string): Promise<Uint8Array> {
   const res = await fetch(studio().assetUrl(projectId, rel), { cache: 'no-store' });
@@ -20,8 +23,12 @@ async function upload(bytes: Uint8Array, name: string): Promise<string> {
   return body.uploadId;
 }
 
-async function payloadFor(png: Uint8Array, name: string): Promise<LayerImagePayload> {
-  if (studio().frontDoor === 'electron' || png.length <= INLINE_PNG_BYTES) return { png: bytesToBase64(png) };
+async function payloadFor(png: Uint8Array, name: string, budget: { left: number }): Promise<LayerImagePayload> {
+  if (studio().frontDoor === 'electron') return { png: bytesToBase64(png) };
+  if (png.length <= budget.left) {
+    budget.left -= png.length;
+    return { png: bytesToBase64(png) };
+  }
   return { uploadId: await upload(png, name) };
 }
 
@@ -71,7 +78,8 @@ export function studioTexturePersistence(): TexturePersistence {
 
     async save(avatarId, layers, changed, baseRevision) {
       const images: Record<string, LayerImagePayload> = {};
-      for (const [id, image] of Object.entries(changed)) images[id] = await payloadFor(encodePng(image, 3), `${id}.png`);
+      const budget = { left: INLINE_BUDGET_BYTES };
+      for (const [id, image] of Object.entries(changed)) images[id] = await payloadFor(encodePng(image, 3), `${id}.png`, budget);
       const r = await studio().client.call('textures.save', { avatarId, layers, images, baseRevision });
       return r.revision;
     },
