@@ -96,6 +96,16 @@ describe('textures service', () => {
     expect(t.host.services.blobs.list(t.projectId).map((b) => b.path)).not.toContain(back.layers[1].image);
     expect((await load(id)).layers.map((l) => l.layer.name)).toEqual(['Paint 1', 'Tint']);
 
+    // Big rasters travel as web uploads (uploadId): the same check and storage.
+    const uploadId = newId();
+    fs.mkdirSync(path.join(t.host.services.library.dir, 'uploads', uploadId), { recursive: true });
+    paint.data.set([0, 0, 255, 255], (11 * M + 21) * 4);
+    fs.writeFileSync(path.join(t.host.services.library.dir, 'uploads', uploadId, 'layer.png'), encodePng(paint));
+    const viaUpload = (await t.call('textures.save', { avatarId: id, layers: [layers[0], layers[2]], images: { [layers[0].id]: { uploadId } } })) as { revision: number };
+    expect(decodePng(fs.readFileSync(abs(back.layers[0].image!))).data).toEqual(paint.data);
+    await expect(t.call('textures.save', { avatarId: id, layers: [layers[0]], images: { [layers[0].id]: { uploadId: newId() } } })).rejects.toThrow(/upload is gone/);
+    expect(viaUpload.revision).toBeGreaterThan(saved.revision);
+
     // A paint layer of the wrong size is refused with the expected size.
     await expect(t.call('textures.save', { avatarId: id, layers: [layers[0]], images: { [layers[0].id]: { png: bytesToBase64(encodePng(createRaster(32, 32))) } } })).rejects.toThrow(/32×32.*64×64/);
 
