@@ -161,6 +161,11 @@ export interface ResampleOptions {
    * as close to the camera) and be hidden by them; lifted by a footprint they composite in front, like a sticker.
    */
   lift?: number;
+  /**
+   * Where Gaussians were added, large existing Gaussians (σ > 1.5 texels) over the edit take its colour averaged
+   * over their footprint instead of the point sample at their centre (less bleed past the edit's edge). Default true.
+   */
+  footprintColours?: boolean;
   /** false: colour re-sampling only (no Gaussians added). Default true. */
   densify?: boolean;
 }
@@ -260,6 +265,10 @@ export function resampleAvatar(input: ResampleInput, options: ResampleOptions = 
   out.logScales.set(avatar.logScales.subarray(0, n * 3));
   out.opacities.set(avatar.opacities.subarray(0, n));
   out.sh.set(sh);
+  if (addRows.length && options.footprintColours !== false) {
+    const scale = options.scaleFactor ?? 1;
+    averageOverFootprints(out, avatar, uvs, edit, M, (p) => (rowOf[p] >= 0 ? raster.data.logScales[rowOf[p] * 3] - Math.log(scale) : null));
+  }
 
   if (addRows.length) {
     const composed = input.composed ?? splatComposed(avatar, uvs, M);
@@ -295,6 +304,42 @@ export function resampleAvatar(input: ResampleInput, options: ResampleOptions = 
       densityAfter: editedTexels ? (before + addRows.length) / editedTexels : 0,
     },
   };
+}
+
+/**
+ * Large Gaussians over an edit that got texel-sized Gaussians: a point sample at the centre paints the whole, large
+ * Gaussian in the edit's colour, which bleeds past the edit's edge. These take the edited colour averaged over their
+ * footprint instead (texels within 2σ, Gaussian-weighted; each texel's colour = the Gaussian's own blended with the
+ * composite by coverage), so a Gaussian half over a sticker gets half its colour and the added ones draw the edge.
+ * `texelLogScale(p)`: log of texel p's footprint in the Gaussian's local units (null outside the UV layout).
+ */
+function averageOverFootprints(out: BoundGaussianData, avatar: BoundGaussianData, uvs: Float32Array, edit: ColourEdit, M: number, texelLogScale: (p: number) => number | null): void {
+  const K = (avatar.shDegree + 1) ** 2;
+  for (let g = 0; g < avatar.count; g++) {
+    const cx = uvs[g * 2] * M, cy = uvs[g * 2 + 1] * M;
+    const p0 = Math.min(M - 1, Math.max(0, Math.floor(cy))) * M + Math.min(M - 1, Math.max(0, Math.floor(cx)));
+    const h = texelLogScale(p0);
+    if (h === null) continue;
+    const r = Math.exp(Math.max(avatar.logScales[g * 3], avatar.logScales[g * 3 + 1], avatar.logScales[g * 3 + 2]) - h); // σ in texels
+    if (!(r > 1.5)) continue;
+    const R = Math.ceil(2 * r);
+    let covered = false;
+    for (let y = Math.max(0, Math.floor(cy) - R); y <= Math.min(M - 1, Math.floor(cy) + R) && !covered; y++)
+      for (let x = Math.max(0, Math.floor(cx) - R); x <= Math.min(M - 1, Math.floor(cx) + R); x++) if (edit.coverage[y * M + x] > 0) (covered = true);
+    if (!covered) continue;
+    const base = [0, 1, 2].map((c) => avatar.sh[g * K * 3 + c] * SH_C0 + 0.5);
+    const sum = [0, 0, 0];
+    let wsum = 0;
+    for (let y = Math.max(0, Math.floor(cy) - R); y <= Math.min(M - 1, Math.floor(cy) + R); y++)
+      for (let x = Math.max(0, Math.floor(cx) - R); x <= Math.min(M - 1, Math.floor(cx) + R); x++) {
+        const d2 = (x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2;
+        if (d2 > 4 * r * r || texelLogScale(y * M + x) === null) continue;
+        const w = Math.exp(-d2 / (2 * r * r)), t = y * M + x, a = edit.coverage[t] / 255;
+        for (let c = 0; c < 3; c++) sum[c] += w * (base[c] * (1 - a) + (a * edit.rgba[t * 4 + c]) / 255);
+        wsum += w;
+      }
+    if (wsum > 0) for (let c = 0; c < 3; c++) out.sh[g * K * 3 + c] = (sum[c] / wsum - 0.5) / SH_C0;
+  }
 }
 
 /** M² composed attribute rows from the avatar's own Gaussians: bilinear splat, push-pull fill (the bake's init). */
