@@ -163,7 +163,7 @@ test('duplicating runs as a job in the Jobs panel and adds the copy', async ({ p
   await expect(job).toHaveCount(0);
 });
 
-test('the project view opens with Enter, shows later capabilities as disabled, and Esc goes back', async ({ page, studio }) => {
+test('the project view opens with Enter, lists every capability, and Esc goes back', async ({ page, studio }) => {
   await openStudio(page, studio.url);
   const name = unique('Hugo');
   await createProject(page, name);
@@ -177,16 +177,16 @@ test('the project view opens with Enter, shows later capabilities as disabled, a
     const item = rail.getByText(section, { exact: true });
     await expect(item).toBeVisible();
   }
-  // Footage, Tracking, Avatar and Live are built (links; tracking lives in the Footage review); the later ones are disabled.
+  // Every section is a link (tracking lives in the Footage review).
   await expect(rail.getByRole('link', { name: 'Footage' })).toBeVisible();
   await expect(rail.getByRole('link', { name: 'Avatar' })).toBeVisible();
   // Live opens from an avatar (the overview's Avatars list): its rail link goes to the overview.
   await expect(rail.getByRole('link', { name: 'Live' })).toBeVisible();
   // Export opens from an avatar (the avatars table on the Avatar page): its rail link goes there.
   await expect(rail.getByRole('link', { name: /^Export/ })).toBeVisible();
-  await expect(rail.locator('[aria-disabled="true"]')).toHaveCount(1);
+  // Every capability is built now: nothing is disabled.
+  await expect(rail.locator('[aria-disabled="true"]')).toHaveCount(0);
   await expect(rail.getByRole('link', { name: 'Tracking', exact: true })).toBeVisible();
-  await expect(rail.getByText('Coming in a later version').first()).toBeVisible();
 
   // Reload keeps the project page.
   await page.reload();

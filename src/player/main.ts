@@ -103,6 +103,8 @@ async function start(): Promise<void> {
   };
   const render = () => {
     const p = pose();
+    // While the timeline drives the face, the sliders show the frame's values.
+    if (frameAt !== null) inputs.forEach((input, k) => (input.value = String(k === 0 ? p.jointRotations[6] : p.expression[k - 1] ?? 0)));
     const v = poser.verticesOf(p);
     if (frameAt !== null && headPose && p.rotation && p.translation) applyTrackedPose(v, p.rotation, p.translation, mean);
     const rect = canvas.getBoundingClientRect();
@@ -125,6 +127,12 @@ async function start(): Promise<void> {
     Object.assign(input, { type: 'range', id, min: String(min), max: String(max), step: String((max - min) / 200), value: String(get()) });
     input.addEventListener('input', () => {
       stop();
+      if (frameAt !== null) {
+        // Leaving the timeline: the sliders start from the frame's face.
+        const p = pose();
+        expression = p.expression.slice();
+        jaw = p.jointRotations[6] ?? 0;
+      }
       frameAt = null;
       syncTimeline();
       set(Number(input.value));
@@ -141,7 +149,7 @@ async function start(): Promise<void> {
     frameAt = null;
     expression = new Array<number>(E).fill(0);
     jaw = 0;
-    inputs.forEach((i, k) => (i.value = k === 0 ? '0' : '0'));
+    inputs.forEach((i) => (i.value = '0'));
     syncTimeline();
     render();
   });

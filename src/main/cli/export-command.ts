@@ -11,7 +11,7 @@ export function addExportCommand(program: Command, run: Run): void {
   program
     .command('export <avatar>')
     .description("export an avatar (id, see `avatars list`) as a static splat file (standard 3DGS .ply, glTF 2.0 .glb with KHR_gaussian_splatting), a rendered video (H.264 .mp4, RGBA PNG sequence), an animated-avatar bundle (.avatar), the baked texture maps (PNG folder) or the tracked mesh sequence (OBJ per frame, or glTF with morph targets); default into the project's exports/ folder")
-    .requiredOption('--format <format>', 'ply | gltf | mp4 | png-sequence | bundle | maps | mesh-obj | mesh-gltf (player: not available yet)')
+    .requiredOption('--format <format>', 'ply | gltf | bundle | player | mp4 | png-sequence | maps | mesh-obj | mesh-gltf')
     .option('--frame <n>', "pose at this tracked frame of the capture (default: the neutral head)")
     .option('--expression <coefficients>', 'pose at these comma-separated expression coefficients')
     .option('--out <file>', 'write here instead of the project folder')
@@ -47,6 +47,8 @@ export function addExportCommand(program: Command, run: Run): void {
         const r = job.result as { exportId: string; path: string; size: number; gaussians: number; dropped: number; seconds: number; frames?: number };
         if (['bundle', 'maps', 'mesh-obj', 'mesh-gltf'].includes(format.data))
           return { json: { export: r, job }, text: `Exported the ${format.data}${r.frames !== undefined ? ` (${r.frames} ${format.data === 'maps' ? 'maps' : 'frames'})` : ''} of ${r.gaussians} Gaussians to ${r.path} (${(r.size / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(2)} s)` };
+        if (format.data === 'player')
+          return { json: { export: r, job }, text: `Exported the web player (${r.gaussians} Gaussians) to ${r.path}/ (${(r.size / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(2)} s). Serve that folder (e.g. \`python3 -m http.server\` in it) and open the address in a WebGPU browser.` };
         if (r.frames !== undefined)
           return { json: { export: r, job }, text: `Rendered ${r.frames} frames of ${r.gaussians} Gaussians to ${r.path} (${(r.size / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(1)} s)` };
         return {
