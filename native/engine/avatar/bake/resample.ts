@@ -15,7 +15,9 @@
  * 3×3 neighbourhood, and every edited texel of a sparse neighbourhood that holds no Gaussian centre gets one, placed
  * at the texel centre on its UV triangle (triangle + barycentrics from rasterising the UV layout at M, as
  * `initFromUvLayout` does), its opacity, rotation and normal offset sampled from the maps, isotropic world σ = the
- * texel's footprint on the mesh (`scaleFactor` ×), colour = the edited texel's colour.
+ * texel's footprint on the mesh (`scaleFactor` ×), lifted outward by one footprint, colour = the edited texel's
+ * colour; and the large existing Gaussians over the edit take its colour averaged over their footprint
+ * (`averageOverFootprints`) instead of the point sample, so they stop bleeding it past the edit's edge.
  */
 import type { UvLayout } from '../head-model';
 import type { BoundGaussianData } from '../binding/bound-gaussians';
