@@ -172,4 +172,11 @@ test('texture editor: sticker, stroke, undo/redo, autosave and reload keep the l
   for (const [u, v] of strokeTexels) expect(texel(reloaded, u, v)).toEqual([0, 255, 0]);
   await page.waitForTimeout(300);
   await page.screenshot({ path: testInfo.outputPath('texture-editor-reloaded.png') });
+
+  // The whole page with H3's live 3D view in its slot (its own spec checks what it draws).
+  await page.getByTestId('toggle-3d').check();
+  const view3d = page.getByTestId('texture-view3d');
+  await expect(view3d).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await expect.poll(async () => Number(await view3d.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(0);
+  await page.screenshot({ path: testInfo.outputPath('texture-editor-3d.png') });
 });

@@ -242,10 +242,10 @@ export function TextureEditorView({ project, avatarId }: { project: Project; ava
           <div className="texture-stage" onDragOver={onDragOver} onDrop={onDrop} data-testid="texture-stage">
             <div className="texture-stage-bar">
               <label className="texture-check">
-                <input type="checkbox" checked={overlays.wireframe} onChange={(e) => setOverlays({ ...overlays, wireframe: e.target.checked })} /> UV wireframe
+                <input type="checkbox" title="The open head's UV triangles" checked={overlays.wireframe} onChange={(e) => setOverlays({ ...overlays, wireframe: e.target.checked })} /> Wireframe
               </label>
               <label className="texture-check">
-                <input type="checkbox" checked={overlays.visibility} onChange={(e) => setOverlays({ ...overlays, visibility: e.target.checked })} /> Unobserved texels
+                <input type="checkbox" title="Texels never seen in the footage (filled by the bake) and texels outside every Gaussian" checked={overlays.visibility} onChange={(e) => setOverlays({ ...overlays, visibility: e.target.checked })} /> Unobserved
               </label>
               <span className="texture-stage-spacer" />
               <Button size="sm" variant="ghost" icon="fit" onClick={() => viewApi?.fit()} title="Fit (0)">
