@@ -47,7 +47,7 @@ export async function openVideoSource(file: string, o: VideoSourceOptions = {}):
     count,
     async *frames() {
       const { ffmpeg } = findFfmpeg();
-      const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-an', '-vf', `scale=${width}:${height}:flags=area`, '-vsync', 'cfr', '-r', String(fps)];
+      const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-an', '-vf', `scale=${width}:${height}:flags=area`, '-r', String(fps)];
       if (o.maxFrames) args.push('-frames:v', String(o.maxFrames));
       args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
       const proc = (child = spawn(ffmpeg, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
