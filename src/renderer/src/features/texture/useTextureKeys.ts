@@ -15,8 +15,7 @@ const TOOL_KEYS: [ShortcutId, TextureTool][] = [
 
 /**
  * The texture editor's keys (the registry's Texture group), in the capture phase so Mod+Z undoes texture edits
- * rather than the shell's last move to Trash, and I/G/… do not reach other handlers. Answers whether Space is held
- * (pan with the left button).
+ * rather than the shell's last move to Trash. Answers whether Space is held (pan with the left button).
  */
 export function useTextureKeys(view: { fit(): void; actual(): void } | null, enabled: boolean): boolean {
   const [space, setSpace] = useState(false);
@@ -44,8 +43,10 @@ export function useTextureKeys(view: { fit(): void; actual(): void } | null, ena
         else handled = false;
       }
       if (handled) {
+        // preventDefault keeps the shell's shortcuts (useShortcut skips handled events) from acting on the key; only
+        // undo/redo also stop here, so the 3D view still sees I held for its pick-click.
         e.preventDefault();
-        e.stopPropagation();
+        if (is(e, 'textureUndo') || is(e, 'textureRedo')) e.stopPropagation();
       }
     };
     const onUp = (e: KeyboardEvent) => {
