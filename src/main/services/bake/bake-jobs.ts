@@ -82,9 +82,10 @@ export interface BakeRequest {
 const ACTIVE = new Set(['queued', 'running', 'paused', 'interrupted']);
 
 /** The unfinished (queued, running, paused, interrupted) training and bake jobs of an avatar. */
-export function activeAvatarJobs(s: Pick<StudioServices, 'jobs'>, avatarId: string): { training: boolean; baking: boolean } {
+export function activeAvatarJobs(s: Pick<StudioServices, 'jobs'>, avatarId: string): { training: boolean; baking: boolean; bakeInterrupted: boolean } {
   const jobs = s.jobs.list({ includeFinished: false }).filter((j) => ACTIVE.has(j.status) && (j.params as { avatarId?: string }).avatarId === avatarId);
-  return { training: jobs.some((j) => j.kind === 'avatar.train'), baking: jobs.some((j) => j.kind === 'avatar.bake') };
+  const bakes = jobs.filter((j) => j.kind === 'avatar.bake');
+  return { training: jobs.some((j) => j.kind === 'avatar.train'), baking: bakes.length > 0, bakeInterrupted: bakes.length > 0 && bakes.every((j) => j.status === 'interrupted') };
 }
 
 /** CONFLICT while the avatar trains or is being baked (texture edits call this too: `doing` says what was refused). */
@@ -96,7 +97,9 @@ export function assertAvatarIdle(s: Pick<StudioServices, 'jobs'>, avatarId: stri
 
 /** Checks a bake request and turns it into the job's params (host side). */
 export function prepareBake(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects' | 'jobs'>, r: BakeRequest): BakeParams {
-  if (activeAvatarJobs(s, r.avatarId).baking) throw new StudioError('CONFLICT', 'This avatar is already being baked; wait for that bake to finish or cancel it.');
+  const active = activeAvatarJobs(s, r.avatarId);
+  if (active.bakeInterrupted) throw new StudioError('CONFLICT', 'An earlier bake of this avatar was interrupted; resume it or cancel it (Jobs) before baking again.');
+  if (active.baking) throw new StudioError('CONFLICT', 'This avatar is already being baked; wait for that bake to finish or cancel it.');
   assertAvatarIdle(s, r.avatarId);
   const info = avatarWithFiles(s, r.avatarId);
   const a = info.avatar;
