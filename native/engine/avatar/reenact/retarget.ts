@@ -192,7 +192,7 @@ export function retarget(frame: DriverFrame, calibration: DriverCalibration, spa
     if (w) w = mirrorWeights(w, N);
     cal = cachedMirror(calibration);
   }
-  const A = options.transfer === 'none' ? null : cachedTransfer(calibration, space, ps);
+  const A = options.transfer === 'none' ? null : cachedTransfer(cal, space, ps);
   const K = ps.K;
   // pass 1: rigid alignment to the neutral (neutral ≈ s R frame + t), coefficients of the deformation
   let sim = similarityAlign(pts, cal.neutral, w, N);
