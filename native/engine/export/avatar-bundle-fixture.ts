@@ -86,6 +86,7 @@ export function fixtureBundleInput(o: FixtureOptions = {}): AvatarBundleInput {
     meta: enc({ preset: 'preview', gaussians: o.gaussians ?? 300 }),
     headTuning,
     motion: enc(fit),
+    motionFps: 25,
     bake: o.bake ? { 'maps.bin': fixtureMaps(), 'baked-avatar.bin': avatarBinBytes(o.gaussians ?? 300, T, 0, 5), 'report.json': enc({ psnr: 30 }) } : null,
   };
 }

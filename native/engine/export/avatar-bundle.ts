@@ -121,6 +121,8 @@ export interface AvatarBundleInput {
   headTuning?: Uint8Array | null;
   /** The capture's fit.json bytes. */
   motion?: Uint8Array | null;
+  /** The capture's frame rate (frames per second of the footage the motion was tracked on); frame `idx` plays at idx / fps. */
+  motionFps?: number | null;
   /** The bake folder's files (maps.bin required when a bake is given). */
   bake?: Partial<Record<BundleBakeFile, Uint8Array>> | null;
 }
@@ -193,16 +195,20 @@ function checkExpressionSpace(raw: unknown): BundleExpressionSpace {
   return s;
 }
 
+function validFps(fps: unknown): number | null {
+  return typeof fps === 'number' && Number.isFinite(fps) && fps > 0 ? fps : null;
+}
+
 function checkMotion(raw: unknown, expressionCount: number | null): BundleMotion {
-  const m = raw as { shape?: unknown; msPerFrame?: unknown; frames?: unknown };
+  const m = raw as { shape?: unknown; frames?: unknown };
   if (!m || !Array.isArray(m.frames)) throw new AvatarBundleError('The motion (fit.json) has no frames list.');
   const vec = (a: unknown, n: number | null) => Array.isArray(a) && (n === null || a.length >= n) && a.every((x) => typeof x === 'number');
   m.frames.forEach((f: BundleMotionFrame, i: number) => {
     if (!f || !Number.isInteger(f.idx) || !vec(f.rotation, 3) || !vec(f.translation, 3) || !vec(f.expression, expressionCount) || !vec(f.jaw, 3) || !vec(f.eyes, 6))
       throw new AvatarBundleError(`Motion frame ${i} lacks idx, rotation, translation, expression${expressionCount !== null ? ` (${expressionCount})` : ''}, jaw or eyes.`);
   });
-  const ms = typeof m.msPerFrame === 'number' && m.msPerFrame > 0 ? m.msPerFrame : null;
-  return { fps: ms ? 1000 / ms : null, shape: Array.isArray(m.shape) ? (m.shape as number[]) : [], frames: m.frames as BundleMotionFrame[] };
+  // fps is the manifest's (the capture's frame rate): fit.json's msPerFrame is the tracker's time per frame, not the footage's
+  return { fps: null, shape: Array.isArray(m.shape) ? (m.shape as number[]) : [], frames: m.frames as BundleMotionFrame[] };
 }
 
 function parseGaussians(bytes: Uint8Array, what: string): BoundGaussianData {
@@ -278,7 +284,8 @@ export function writeAvatarBundle(input: AvatarBundleInput): Uint8Array {
     const m = checkMotion(parseJson(input.motion, 'The motion (fit.json)'), expressionCount);
     parts.push({ name: BUNDLE_SECTIONS.motion, bytes: input.motion });
     const idx = m.frames.map((f) => f.idx);
-    motion = { section: BUNDLE_SECTIONS.motion, frames: m.frames.length, fps: m.fps, firstFrame: idx.length ? Math.min(...idx) : 0, lastFrame: idx.length ? Math.max(...idx) : -1 };
+    const fps = input.motionFps != null && Number.isFinite(input.motionFps) && input.motionFps > 0 ? input.motionFps : null;
+    motion = { section: BUNDLE_SECTIONS.motion, frames: m.frames.length, fps, firstFrame: idx.length ? Math.min(...idx) : 0, lastFrame: idx.length ? Math.max(...idx) : -1 };
   }
   if (input.meta) {
     parseJson(input.meta, 'meta.json');
@@ -375,7 +382,7 @@ export function readAvatarBundle(bytes: Uint8Array): AvatarBundle {
     correctives = parseTuning(section(manifest.correctives.section)).correctives;
     if (correctives.vertexCount !== vertexCount) throw new AvatarBundleError(`The correctives are for a head with ${correctives.vertexCount} vertices; this head has ${vertexCount}.`);
   }
-  const motion = manifest.motion ? checkMotion(parseJson(section(manifest.motion.section), 'The motion (fit.json)'), expressionCount) : null;
+  const motion = manifest.motion ? { ...checkMotion(parseJson(section(manifest.motion.section), 'The motion (fit.json)'), expressionCount), fps: validFps(manifest.motion.fps) } : null;
   let bakedGaussians: BoundGaussianData | null = null, bakedMaps: BakedMaps | null = null;
   if (manifest.bake) {
     bakedMaps = parseMaps(section(manifest.bake.maps));

@@ -26,6 +26,8 @@ export const DataParams = z.object({
   metadata: z.object({ name: z.string(), avatarVersion: z.number().int(), source: z.record(z.string(), z.unknown()) }),
   /** mesh-obj / mesh-gltf: every `step`-th tracked frame (1 = all). */
   frameStep: z.number().int().min(1),
+  /** The capture's frame rate: the motion's timing in a bundle and in mesh-gltf's animation (null: unknown, 25 assumed). */
+  fps: z.number().positive().nullable().optional(),
   /** A FLAME-bound avatar's bundle: which FLAME model it needs (its weights are never written). */
   flame: z.object({ name: z.string(), identifier: z.string(), vertexCount: z.number().int(), shapeCount: z.number().int(), expressionCount: z.number().int() }).nullable().optional(),
 });
@@ -106,6 +108,7 @@ export function prepareDataExport(s: Pick<StudioServices, 'avatars' | 'captures'
         source: { avatarId: a.id, projectId: a.projectId, captureId: a.captureId, preset: a.preset, steps: a.steps, gaussians: a.gaussians, metrics: a.metrics, studioVersion: APP_VERSION },
       },
       frameStep: r.frameStep ?? 1,
+      fps: info.fps,
       flame: flameModel,
     },
     target,

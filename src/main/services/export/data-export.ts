@@ -55,6 +55,7 @@ export function bundleInputFromFiles(projectDir: string, files: Files, data: Dat
     meta: data.meta ? read(data.meta, "The avatar's meta.json") : null,
     headTuning: data.headTuning ? read(data.headTuning, "The avatar's head tuning") : null,
     motion,
+    motionFps: data.fps ?? null,
     bake,
   };
 }
@@ -68,12 +69,12 @@ function engineError(err: unknown): unknown {
 function meshPoser(projectDir: string, files: Files, data: DataParams) {
   const read = reader(projectDir);
   const space = JSON.parse(new TextDecoder().decode(read(files.expressionSpace, "The capture's expression space")));
-  const fit = JSON.parse(new TextDecoder().decode(read(files.fit!, "The capture's tracked motion"))) as { shape?: number[]; msPerFrame?: number; frames: { idx: number; rotation: number[]; translation: number[]; expression: number[]; jaw: number[]; eyes: number[] }[] };
+  const fit = JSON.parse(new TextDecoder().decode(read(files.fit!, "The capture's tracked motion"))) as { shape?: number[]; frames: { idx: number; rotation: number[]; translation: number[]; expression: number[]; jaw: number[]; eyes: number[] }[] };
   const model = openHeadFromSpace(space);
   const correctives = data.headTuning ? readHeadTuningExport(read(data.headTuning, "The avatar's head tuning")).correctives : null;
   const poser = new HeadPoser({ model, shape: fit.shape ?? [], correctives, frames: fit.frames });
   const frames = fit.frames.filter((_, i) => i % data.frameStep === 0);
-  const secondsPerFrame = (fit.msPerFrame && fit.msPerFrame > 0 ? fit.msPerFrame : 40) / 1000;
+  const secondsPerFrame = 1 / (data.fps ?? 25);
   return { poser, model, frames, secondsPerFrame };
 }
 
