@@ -3,11 +3,15 @@
  * over the StudioApi, so it works through both front doors (web mode's `PUT /upload` has no Electron twin). Chunks
  * are staged in `<library>/uploads/<id>/.part-NNNNN` (each written atomically); the last call joins them into
  * `<library>/uploads/<id>/<name>` — the layout of web-mode uploads, so `resolveUpload` and `drive.start { uploadId }`
- * find it, and uploads are pruned after a day the same way.
+ * find it, and uploads are pruned after a day the same way. A MediaRecorder WebM has no duration in its header (it is
+ * written live), which ffprobe then reports as zero length: the join remuxes it with ffmpeg (`-c copy`, no re-encode)
+ * so the drive job's probe sees its length and frame rate.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '@shared/api/errors';
+import { findFfmpeg } from '../capture/ffmpeg-tools';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { newId } from '../library/ids';
 import { safeFileName, uploadsDir } from '../../web/upload';
@@ -25,7 +29,7 @@ export interface RecordingChunk {
   done: boolean;
 }
 
-export function receiveRecordingChunk(libraryDir: string, c: RecordingChunk): { uploadId: string; size: number; done: boolean } {
+export async function receiveRecordingChunk(libraryDir: string, c: RecordingChunk): Promise<{ uploadId: string; size: number; done: boolean }> {
   if ((c.uploadId === undefined) !== (c.index === 0)) throw new StudioError('BAD_REQUEST', 'The first chunk of a recording has index 0 and no uploadId; later chunks carry the uploadId the first one answered.');
   const uploadId = c.uploadId ?? newId();
   const dir = path.join(uploadsDir(libraryDir), uploadId);
@@ -41,8 +45,28 @@ export function receiveRecordingChunk(libraryDir: string, c: RecordingChunk): { 
     throw new StudioError('BAD_REQUEST', `The recording is larger than ${MAX_RECORDING_BYTES / 1024 ** 2} MB; record a shorter take.`);
   }
   if (!c.done) return { uploadId, size, done: false };
-  const all = Buffer.concat(parts().map((f) => fs.readFileSync(path.join(dir, f))));
-  writeFileAtomic(path.join(dir, safeFileName(c.name)), all);
+  let all: Buffer = Buffer.concat(parts().map((f) => fs.readFileSync(path.join(dir, f))));
+  const name = safeFileName(c.name);
+  if (/\.webm$/i.test(name)) all = await remuxWebm(dir, all);
+  writeFileAtomic(path.join(dir, name), all);
   for (const f of parts()) fs.rmSync(path.join(dir, f), { force: true });
   return { uploadId, size: all.length, done: true };
+}
+
+/** The same WebM with its duration and cues written (ffmpeg stream copy); the input as is when ffmpeg cannot. */
+async function remuxWebm(dir: string, bytes: Buffer): Promise<Buffer> {
+  const input = path.join(dir, '.remux-in.webm'), output = path.join(dir, '.remux-out.webm');
+  try {
+    writeFileAtomic(input, bytes);
+    const { ffmpeg } = findFfmpeg();
+    await new Promise<void>((resolve, reject) =>
+      execFile(ffmpeg, ['-v', 'error', '-y', '-i', input, '-map', '0:v:0', '-c', 'copy', '-f', 'webm', output], { timeout: 120_000 }, (err) => (err ? reject(err) : resolve())),
+    );
+    return fs.readFileSync(output);
+  } catch {
+    return bytes;
+  } finally {
+    fs.rmSync(input, { force: true });
+    fs.rmSync(output, { force: true });
+  }
 }

@@ -77,7 +77,7 @@ export function LiveView({ project, avatarId }: { project: Project; avatarId: st
   return <LiveStage key={avatarId} avatar={load.avatar} space={load.space} onBack={back} />;
 }
 
-type Source = { kind: 'camera'; deviceId: string | null } | { kind: 'file'; name: string; url: string };
+type Source = { kind: 'camera'; deviceId: string | null } | { kind: 'file'; name: string; url: string; file: File };
 type Recording =
   | { state: 'idle' }
   | { state: 'countdown' }
@@ -344,9 +344,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   const record = () => {
     if (source.kind === 'file') {
       // A chosen video is rendered as it is (its first frames are taken as the neutral).
-      void fetch(source.url)
-        .then((r) => r.blob())
-        .then((blob) => renderRecording(blob, source.name));
+      void renderRecording(source.file, source.name);
       return;
     }
     const stream = streamRef.current;
@@ -414,7 +412,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
     if (!file) return;
     if (source.kind === 'file') URL.revokeObjectURL(source.url);
     newDriver();
-    setSource({ kind: 'file', name: file.name, url: URL.createObjectURL(file) });
+    setSource({ kind: 'file', name: file.name, url: URL.createObjectURL(file), file });
   };
   const chooseCamera = (deviceId: string | null) => {
     if (source.kind === 'file') URL.revokeObjectURL(source.url);
