@@ -16,6 +16,8 @@
  *    (default) — the direct-alignment gradient (the render's image gradient times the motion of the rendered surface
  *    point, from the engine's depth). The Gauss–Newton matrix is the direct-alignment one in both; steps are
  *    Levenberg–Marquardt, each accepted only if the rendered loss goes down.
+ * 3. Optionally (`options.nonRigid`), a joint stage at the finest level: pose + expression coefficients + jaw opening,
+ *    the non-rigid Jacobian columns by forward differences of renders (see `refineNonRigid`).
  *
  * The loss mask is the frame's detected face oval minus the mouth opening (teeth and tongue are not modelled), so
  * the unknown background and the hair never enter the loss. The refinement aligns every frame to the keyframes'
@@ -82,10 +84,20 @@ export interface PhotometricRefineOptions {
   gradient?: 'engine' | 'warp';
   /** Huber threshold of the per-pixel colour residual (RGB distance, 0..1 units; default 0.1). */
   huber?: number;
+  /**
+   * After the rigid levels, a joint stage at the finest level that also refines the expression coefficients and the
+   * jaw opening (jaw x) with the pose (default off). Their image Jacobian columns are forward differences of engine
+   * renders (one render per coefficient per iteration); the pose columns stay the direct-alignment ones. Priors pull
+   * them to the landmark fit's values. For frames whose landmark-fit expression is wrong (the detector's mouth), the
+   * rigid pose otherwise absorbs the misfit.
+   */
+  nonRigid?: { iterations?: number; expressionSigma?: number; jawSigmaRad?: number } | null;
 }
 
 export interface RefineResult {
   pose: RigidPose;
+  /** The non-rigid parameters after the refinement (the frame's own unless `nonRigid` is on). */
+  params: HeadParams;
   /** Masked mean per-pixel colour loss (Huber of the RGB distance) at the finest level, at the start and the end. */
   lossBefore: number;
   lossAfter: number;
@@ -175,6 +187,8 @@ export class PhotometricRefiner {
   private readonly huber: number;
   /** Renders issued so far (cost accounting). */
   renders = 0;
+  /** The aux (depth) buffer `linearise` last read: the non-rigid stage reuses it for its pose rows. */
+  private lastAux: Float32Array | null = null;
 
   constructor(readonly device: GPUDevice, readonly model: PartedHeadModel, readonly options: PhotometricRefineOptions) {
     this.levels = options.levels ?? [{ size: 128, iterations: 8 }, { size: 256, iterations: 6 }];
@@ -475,6 +489,7 @@ export class PhotometricRefiner {
     }
     // Gauss–Newton matrix of direct alignment: dI/dθ = −∇I · d(u, v)/dθ at the rendered surface point of each pixel
     const aux = await readF32(this.device, state.aux, 0, n * 4);
+    this.lastAux = aux;
     const { width: W, height: Hh, K } = L;
     const row = new Float64Array(6), du = new Float64Array(6), dv = new Float64Array(6);
     for (let y = 0; y < Hh; y++)
@@ -546,18 +561,165 @@ export class PhotometricRefiner {
       }
       if (last) lossAfter = lin.loss;
     }
+    let params: HeadParams = frame.params;
+    if (this.options.nonRigid) {
+      const level = this.levels[this.levels.length - 1]!;
+      const r = await this.refineNonRigid(frame, level.size, R, t, signal);
+      R = r.R as Float64Array<ArrayBuffer>; t = r.t as Float64Array<ArrayBuffer>; params = r.params; lossAfter = r.loss;
+    }
     const aa = rotationToAxisAngle(R);
     const R0 = poseMatrix(frame.pose);
     let tr = 0;
     for (let i = 0; i < 3; i++) tr += R[i * 3]! * R0[i * 3]! + R[i * 3 + 1]! * R0[i * 3 + 1]! + R[i * 3 + 2]! * R0[i * 3 + 2]!;
     return {
       pose: { rotation: [aa[0], aa[1], aa[2]], translation: [t[0]!, t[1]!, t[2]!] },
+      params,
       lossBefore, lossAfter,
       rotationChangeDeg: (Math.acos(Math.max(-1, Math.min(1, (tr - 1) / 2))) * 180) / Math.PI,
       translationChange: Math.hypot(t[0]! - frame.pose.translation[0], t[1]! - frame.pose.translation[1], t[2]! - frame.pose.translation[2]),
       renders: this.renders - renders0,
       ms: performance.now() - t0,
     };
+  }
+
+  /** Expression + jaw-x vector of the non-rigid stage, and the head parameters it stands for. */
+  private nonRigidParams(base: HeadParams, x: Float64Array): HeadParams {
+    const E = this.model.expressionCount;
+    const expression = new Float64Array(E);
+    for (let e = 0; e < E; e++) expression[e] = x[e]!;
+    const jointRotations = new Float64Array(15);
+    if (base.jointRotations) for (let i = 0; i < 15; i++) jointRotations[i] = base.jointRotations[i] ?? 0;
+    jointRotations[6] = x[E]!;
+    return { shape: base.shape, expression, jointRotations };
+  }
+
+  /** Prior of the non-rigid stage: cost, and gradient/GN diagonal into slots 6.. of `lin`. */
+  private nonRigidPrior(x: Float64Array, x0: Float64Array, lin?: { g: Float64Array; H: Float64Array; P: number }): number {
+    const E = this.model.expressionCount;
+    const se = this.options.nonRigid?.expressionSigma ?? 0.3, sj = this.options.nonRigid?.jawSigmaRad ?? 0.1;
+    let cost = 0;
+    for (let k = 0; k <= E; k++) {
+      const w = 1 / (k < E ? se * se : sj * sj), d = x[k]! - x0[k]!;
+      cost += w * d * d;
+      if (lin) { lin.g[6 + k]! += 2 * w * d; lin.H[(6 + k) * lin.P + 6 + k]! += 2 * w; }
+    }
+    return cost;
+  }
+
+  /**
+   * Joint Levenberg–Marquardt over the rigid pose and the expression + jaw opening at one level (see
+   * `PhotometricRefineOptions.nonRigid`). Pose columns: direct alignment (as `linearise`); non-rigid columns: forward
+   * differences of renders.
+   */
+  private async refineNonRigid(frame: RefineFrame, size: number, R0: Float64Array, t0: Float64Array, signal?: AbortSignal): Promise<{ R: Float64Array; t: Float64Array; params: HeadParams; loss: number }> {
+    const E = this.model.expressionCount, K = E + 1, P = 6 + K;
+    const iterations = this.options.nonRigid?.iterations ?? 4;
+    const x0 = new Float64Array(K);
+    for (let e = 0; e < E; e++) x0[e] = frame.params.expression?.[e] ?? 0;
+    x0[E] = frame.params.jointRotations?.[6] ?? 0;
+    const range = this.model.expressionRange;
+    const clampX = (x: Float64Array) => { for (let e = 0; e < E; e++) x[e] = Math.min(range[e * 2 + 1]!, Math.max(range[e * 2]!, x[e]!)); return x; };
+    const steps = Float64Array.from({ length: K }, (_, k) => (k < E ? 0.05 : 0.01));
+    const L = this.prepareLevel(frame, size);
+    let R: Float64Array = R0, t: Float64Array = t0, x: Float64Array = Float64Array.from(x0);
+    let points: Float64Array = this.modelPoints(this.nonRigidParams(frame.params, x)).points;
+    await this.restrictToCoverage(points, L, R, t);
+    let cur = await this.costAt(points, L, R, t, frame.pose);
+    let cost = cur.cost + this.nonRigidPrior(x, x0);
+    let mu = 1e-2;
+    for (let it = 0; it < iterations; it++) {
+      if (signal?.aborted) throw Object.assign(new Error('Refinement was cancelled.'), { name: 'AbortError' });
+      // pose part (6×6 block, gradient) from the direct-alignment linearisation at the current render
+      const base = Float32Array.from(cur.color);
+      const pose = await this.linearise(cur, L, frame.pose);
+      const centre = pose.centre;
+      const n = L.width * L.height;
+      const weights = new Float32Array(n);
+      this.dataTerm(base, L, undefined, weights);
+      // non-rigid columns: forward differences of renders at the same pose
+      const cols: Float32Array[] = [];
+      for (let k = 0; k < K; k++) {
+        const xp = Float64Array.from(x);
+        xp[k]! += steps[k]!;
+        const pp = this.modelPoints(this.nonRigidParams(frame.params, xp)).points;
+        const { state } = await this.renderAt(pp, R, t, L.width, L.height, L.K, L.background);
+        const c = await readF32(this.device, state.color, 0, n * 4);
+        const col = new Float32Array(n * 3);
+        for (let p = 0; p < n; p++) if (weights[p]! > 0) for (let ch = 0; ch < 3; ch++) col[p * 3 + ch] = (c[p * 4 + ch]! - base[p * 4 + ch]!) / steps[k]!;
+        cols.push(col);
+      }
+      // pose rows again (the direct-alignment rows), to fill the cross terms with the non-rigid columns
+      const g = new Float64Array(P), H = new Float64Array(P * P);
+      for (let a = 0; a < 6; a++) { g[a] = pose.g[a]!; for (let b = 0; b < 6; b++) H[a * P + b] = pose.H[a * 6 + b]!; }
+      const rows = this.poseRows(cur, L, centre);
+      for (let p = 0; p < n; p++) {
+        const w = weights[p]!;
+        if (!(w > 0)) continue;
+        const kw = 2 * w * DATA_SCALE;
+        for (let ch = 0; ch < 3; ch++) {
+          const res = base[p * 4 + ch]! - L.target[p * 3 + ch]!;
+          for (let k = 0; k < K; k++) {
+            const jk = cols[k]![p * 3 + ch]!;
+            if (jk === 0) continue;
+            g[6 + k]! += kw * res * jk;
+            for (let l = k; l < K; l++) H[(6 + k) * P + 6 + l]! += kw * jk * cols[l]![p * 3 + ch]!;
+            if (rows) for (let a = 0; a < 6; a++) H[a * P + 6 + k]! += kw * rows[(p * 3 + ch) * 6 + a]! * jk;
+          }
+        }
+      }
+      for (let a = 0; a < P; a++) for (let b = 0; b < a; b++) H[a * P + b] = H[b * P + a]!;
+      this.nonRigidPrior(x, x0, { g, H, P });
+      let accepted = false;
+      for (let tries = 0; tries < 4 && !accepted; tries++) {
+        const A = Float64Array.from(H);
+        for (let i = 0; i < P; i++) A[i * P + i] = H[i * P + i]! * (1 + mu) + 1e-9;
+        const d = Float64Array.from(g, (v) => -v);
+        if (!choleskySolve(A, d, P)) { mu *= 10; continue; }
+        const dR = rodrigues(d[0]!, d[1]!, d[2]!);
+        const tc = [t[0]! - centre[0], t[1]! - centre[1], t[2]! - centre[2]];
+        const Rn = mat3Mul(dR, R);
+        const tn = Float64Array.from([0, 1, 2], (r) => dR[r * 3]! * tc[0]! + dR[r * 3 + 1]! * tc[1]! + dR[r * 3 + 2]! * tc[2]! + centre[r]! + d[3 + r]!);
+        const xn = clampX(Float64Array.from(x, (v, k) => v + d[6 + k]!));
+        const pn = this.modelPoints(this.nonRigidParams(frame.params, xn)).points;
+        const trial = await this.costAt(pn, L, Rn, tn, frame.pose);
+        const trialCost = trial.cost + this.nonRigidPrior(xn, x0);
+        if (trialCost < cost) {
+          accepted = true;
+          R = Rn; t = tn; x = xn; points = pn; cur = trial; cost = trialCost; mu = Math.max(1e-4, mu / 3);
+        } else mu *= 8;
+      }
+      if (!accepted) break;
+    }
+    return { R, t, params: this.nonRigidParams(frame.params, x), loss: cur.loss };
+  }
+
+  /** Direct-alignment pose rows (pixel × channel × 6) at a render, as in `linearise`. */
+  private poseRows(r: Rendered, L: Level, c: [number, number, number]): Float32Array | null {
+    const { width: W, height: Hh, K } = L;
+    const color = r.color;
+    const aux = this.lastAux;
+    if (!aux) return null;
+    const rows = new Float32Array(W * Hh * 3 * 6);
+    const du = new Float64Array(6), dv = new Float64Array(6);
+    for (let y = 0; y < Hh; y++)
+      for (let x = 0; x < W; x++) {
+        const p = y * W + x;
+        const alpha = color[p * 4 + 3]!;
+        if (!(alpha > 0.5) || !(L.mask[p]! > 0)) continue;
+        const z = aux[p * 4]! / alpha;
+        const Xx = ((x + 0.5 - K.cx) / K.fx) * z, Xy = ((y + 0.5 - K.cy) / K.fy) * z;
+        const A = negSkew(Xx - c[0], Xy - c[1], z - c[2]);
+        const a0 = K.fx / z, a2 = (-K.fx * Xx) / (z * z), b1 = K.fy / z, b2 = (-K.fy * Xy) / (z * z);
+        for (let j = 0; j < 3; j++) { du[j] = a0 * A[0]![j]! + a2 * A[2]![j]!; dv[j] = b1 * A[1]![j]! + b2 * A[2]![j]!; }
+        du[3] = a0; du[4] = 0; du[5] = a2; dv[3] = 0; dv[4] = b1; dv[5] = b2;
+        const xl = Math.max(0, x - 1), xr = Math.min(W - 1, x + 1), yu = Math.max(0, y - 1), yd = Math.min(Hh - 1, y + 1);
+        for (let ch = 0; ch < 3; ch++) {
+          const gu = (color[(y * W + xr) * 4 + ch]! - color[(y * W + xl) * 4 + ch]!) / (xr - xl);
+          const gv = (color[(yd * W + x) * 4 + ch]! - color[(yu * W + x) * 4 + ch]!) / (yd - yu);
+          for (let j = 0; j < 6; j++) rows[(p * 3 + ch) * 6 + j] = -(gu * du[j]! + gv * dv[j]!);
+        }
+      }
+    return rows;
   }
 
   /** Model-space points of a frame's non-rigid parameters (for `evaluate` in tests). */

@@ -40,9 +40,9 @@ const D2R = Math.PI / 180;
 /** ≈ 26 000 Gaussians: ≈ 1.4 mm apart on the face (≈ 1.9 px at this depth), σ 0.85 × spacing; ≈ 3 s a frame on SwiftShader. */
 const TEXTURE = { faceDensity: 5e5, otherDensity: 5e4, sigmaFactor: 0.85 };
 /**
- * The issue's targets. NOT met today, neither by the landmark fit nor after the photometric refinement (see the
- * report in the test output and the note below); the tests assert the measured level with a margin (REGRESSION,
- * REFINED_REGRESSION) so they catch regressions, and a separate `it.fails` records the gap for the refined poses.
+ * The issue's targets. After the photometric refinement the rotation one is met (asserted); translation and
+ * reprojection are NOT (see the report in the test output and the note below): the tests assert the measured level
+ * with a margin (REGRESSION, REFINED_REGRESSION) so they catch regressions, and an `it.fails` records that gap.
  */
 const TARGET = { rotationDeg: 2, translationPct: 2, reprojectionPx: 1.5 };
 /** Texture registration rounds on the calibration render (more do not help: the detector's error there stays ≈ 2.5–2.8 px). */
@@ -50,12 +50,17 @@ const REGISTRATION_ROUNDS = 1;
 /** Measured (sample6 texture, this fitter): rotation 1.3–4.1° (8.5° at pitch −10°), translation 1.7–4.3 %, reprojection 1.85–2.64 px. */
 const REGRESSION = { rotationDeg: 11, translationPct: 6, reprojectionPx: 3.2 };
 /**
- * After the photometric refinement. Measured (keyframe 'yaw +5°', 'warp' gradient): rotation 0.58–2.36° (5.4° at
- * pitch −10°, smile), translation 1.36–3.79 %, reprojection against the detector 1.63–5.61 px (it grows: the refined
- * pose leaves the detector's biased landmarks; the model's landmarks against their true projections improve,
- * 2.3–4.1 px against 1.9–4.4 px).
+ * After the photometric refinement (keyframe 'yaw +5°', 'warp' gradient, joint expression + jaw stage `NON_RIGID`).
+ * Measured, rigid pose only → with the joint stage (H8): rotation 0.58–2.36° (5.38° at pitch −10°, smile) → 0.99–1.56°
+ * (all five); translation 1.36–3.79 % → 1.65–3.61 %; reprojection against the detector 1.63–5.61 → 1.66–5.80 px (it
+ * grows: the refined fit leaves the detector's biased landmarks); the fitted model's 478 landmarks against the true
+ * projections of the same model points (`modelVsTruthPx`, what the issue's reprojection target means on ground truth)
+ * 2.25–4.14 → 2.11–3.02 px.
  */
-const REFINED_REGRESSION = { rotationDeg: 7, translationPct: 5, reprojectionPx: 7 };
+const REFINED_REGRESSION = { rotationDeg: 2.5, translationPct: 5, reprojectionPx: 7, modelVsTruthPx: 4 };
+
+/** The photometric step's joint expression + jaw stage (null: rigid pose only, as before). */
+const NON_RIGID = process.env.SYNTHETIC_RIGID_ONLY ? null : { iterations: 3 };
 
 interface PoseCase { name: string; yaw: number; pitch: number; roll: number; jaw?: number; expression?: Record<number, number> }
 const CASES: PoseCase[] = [
@@ -169,6 +174,8 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
       frames.push({ landmarks: lm, width: SIZE, height: SIZE });
       truths.push(truth);
     }
+    // SYNTHETIC_DUMP=file.json: the detections and truths, to try fitter variants without rendering again
+    if (process.env.SYNTHETIC_DUMP) fs.writeFileSync(process.env.SYNTHETIC_DUMP, JSON.stringify({ K, frames: frames.map((f) => Array.from(f.landmarks)), truths }));
     const res = fitCaptureSync(head, frames, { intrinsics: K, stride: 3 });
     capture = { images, frames, truths, fit: res };
     // without the intrinsics: the focal length is estimated too (reported; monocular depth then scales with it)
@@ -204,7 +211,7 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
     }
   }, 180_000);
 
-  it('photometric refinement through the engine: appearance from the most frontal frame, rigid pose per frame (measured level)', async () => {
+  it('photometric refinement through the engine: appearance from the most frontal frame, pose + expression + jaw per frame (measured level)', async () => {
     expect(capture, 'the landmark test above ran').not.toBeNull();
     const { images, frames, truths, fit } = capture!;
     const t0 = performance.now();
@@ -215,7 +222,7 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
       return { shape: fit.shape, expression: fr.expression, jointRotations: j };
     };
     const refineFrames: RefineFrame[] = fit.frames.map((fr, i) => ({ image: images[i]!, landmarks: frames[i]!.landmarks, stride: 3, pose: { rotation: fr.rotation, translation: fr.translation }, params: paramsOf(fr) }));
-    const refiner = new PhotometricRefiner(gpu.device!, head, { intrinsics: K });
+    const refiner = new PhotometricRefiner(gpu.device!, head, { intrinsics: K, nonRigid: NON_RIGID });
     try {
       const keys = chooseKeyframes(fit.frames, 1);
       const appearance = await refiner.buildAppearance(keys.map((k) => refineFrames[k]!));
@@ -227,7 +234,8 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
         perFrameMs.push(r.ms);
         const tr = truths[i]!, fr = fit.frames[i]!;
         const R = rodrigues(...r.pose.rotation);
-        const posed: SyntheticTruth = { rotation: R, translation: r.pose.translation, expression: Array.from(fr.expression), jaw: fr.jaw, eyes: [fr.eyes[0], fr.eyes[1], fr.eyes[3], fr.eyes[4]] };
+        const jr = r.params.jointRotations!;
+        const posed: SyntheticTruth = { rotation: R, translation: r.pose.translation, expression: Array.from(r.params.expression!), jaw: [jr[6]!, jr[7]!, jr[8]!], eyes: [fr.eyes[0], fr.eyes[1], fr.eyes[3], fr.eyes[4]] };
         const uv = projectLandmarks(head, fit.shape, posed, K).uv;
         rows.push({
           pose: CASES[i]!.name,
@@ -240,6 +248,8 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
           modelVsTruthPx: +rms(uv, 2, projectLandmarks(head, [0, 0, 0], tr, K).uv, 2, 0, 478).toFixed(2),
           loss: `${r.lossBefore.toFixed(4)} → ${r.lossAfter.toFixed(4)}`,
           renders: r.renders,
+          mouthOpen: +(r.params.expression![0]! as number).toFixed(2),
+          mouthOpenLandmarks: +fr.expression[0]!.toFixed(2),
         });
       }
       console.log(`[synthetic] photometric refinement: keyframe ${keys.join(', ')} (${appearance.seen}/${appearance.count} Gaussians seen), appearance ${(tApp / 1000).toFixed(1)} s, per frame ${perFrameMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`);
@@ -249,13 +259,14 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
         expect(r.rotationDeg, r.pose).toBeLessThan(REFINED_REGRESSION.rotationDeg);
         expect(r.translationPct, r.pose).toBeLessThan(REFINED_REGRESSION.translationPct);
         expect(r.reprojectionPx, r.pose).toBeLessThanOrEqual(REFINED_REGRESSION.reprojectionPx);
+        expect(r.modelVsTruthPx, r.pose).toBeLessThanOrEqual(REFINED_REGRESSION.modelVsTruthPx);
       }
       // the refinement's point: the worst rotation error of the landmark fit comes down
       expect(Math.max(...rows.map((r) => r.rotationDeg))).toBeLessThan(Math.max(...rows.map((r) => r.rotationDegLandmarks as number)));
     } finally {
       refiner.destroy();
     }
-  }, 240_000);
+  }, 600_000);
 
   // Known gap: the face-mesh detector's landmarks on these renders are 2.7–5 px RMS from the true projections (the
   // face oval 6–10 px, mostly inwards: the chin 10–16 px high; inner points 2.5–4.5 px). The fitter no longer turns
@@ -265,23 +276,31 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
   // the shape fixed at its truth too, with any one region of landmarks (oval, eyes, brows, lips, nose, cheeks) left
   // out, and with other photos (sample3, sample5) as the texture (tried).
   // The photometric refinement (the second test) aligns every frame to the appearance of one keyframe, so it removes
-  // the frame-to-frame part of that error (rotation 1.3–8.5° → 0.6–2.4°, except pitch −10° with a smile: 8.5° → 5.4°,
-  // where the landmark fit's expression is wrong and only the rigid pose is refined) but keeps the keyframe's own
-  // error and the fitted shape's scale: translation stays 1.4–3.8 % (the keyframe's depth is 3 % off). Reprojection is
-  // against the detector's landmarks, so a fit that does not absorb their bias cannot get below ≈ 1.9 px, and a pose
-  // that leaves them (the refined one) gets 1.6–5.6 px. Tried and worse: two keyframes (the second one, chosen for its
+  // the frame-to-frame part of that error. With the rigid pose alone: rotation 1.3–8.5° → 0.6–2.4°, except pitch −10°
+  // with a smile (8.5° → 5.4°: the landmark fit's mouth-open coefficient is 0.06 against 0.8 rendered, and the pose
+  // absorbed the misfit). The joint stage (expression + jaw with the pose, finite-difference render columns, H8) finds
+  // the mouth (0.61) and brings every frame to 0.99–1.56°: the rotation target is met (the `it` below).
+  // Still open: translation stays 1.6–3.6 %: the refinement keeps the keyframe's own depth error and the fitted shape's
+  // scale (the keyframe's landmark depth is 3 % off; with the shape fixed at its truth the landmark fit gets 0.4–1.6 %),
+  // and a rigid or expression change cannot tell a 4 % wider head from a 4 % farther one. Reprojection against the
+  // detector's landmarks cannot get below ≈ 1.9 px without absorbing their bias (1.7–5.8 px after the refinement,
+  // which leaves them); the model's landmarks against the true projections of the same points reach 2.1–3.0 px,
+  // mostly that depth/scale error. Tried and worse (rigid-only era): two keyframes (the second one, chosen for its
   // different direction, was the smile frame: rotation up to 7.3°); 128² only (translation 2.8–5.1 %); a 64² level
-  // first (no change); re-fitting expression/jaw/eyes to the landmarks at the refined pose (reprojection 5.6 → 5.2,
-  // 2.7 → 2.0 px) and a second photometric pass with them (pitch −10° 5.4 → 4.4°, but 0.6 → 1.5° and 2.4 → 3.2°
-  // elsewhere); re-anchoring all refined poses by the robust mean model-space offset to their landmark fits (rotation
-  // 0.8–7.9° with the mean, 1.6–8.4° with the median; translation 1.1–3.3 %). What would close it: refining
-  // expression/jaw and the shared shape photometrically too (the gradient reaches the vertices through
-  // `deformer.vertexGrads` / dμ/dV), and anchoring the keyframe's pose by multi-view photo-consistency rather than by
-  // its landmark fit. When this passes, make the targets the main assertions.
-  it.fails('meets the issue targets after the photometric refinement: rotation < 2°, translation < 2 % of depth, reprojection ≤ 1.5 px', () => {
+  // first (no change); re-fitting expression/jaw/eyes to the landmarks at the refined pose and a second photometric
+  // pass (pitch −10° 5.4 → 4.4°, but 0.6 → 1.5° and 2.4 → 3.2° elsewhere); re-anchoring all refined poses by the robust
+  // mean model-space offset to their landmark fits (rotation 0.8–7.9°, translation 1.1–3.3 %). Landmark-fit weighting
+  // (H8, on the same detections): face oval weight 0 and Huber 1.5 px move the keyframe's landmark depth 3.0 → 1.8 %
+  // but the rotations 0.1–0.5° the other way. What would close translation: refining the shared shape
+  // photometrically over all frames (the gradient reaches the vertices through `deformer.vertexGrads` / dμ/dV), and
+  // anchoring the keyframe's pose by multi-view photo-consistency rather than by its landmark fit.
+  it('meets the issue rotation target after the photometric refinement: rotation < 2° in every case', () => {
+    expect(results.length).toBe(CASES.length);
+    for (const r of results) expect(r.rotationDeg, r.pose).toBeLessThan(TARGET.rotationDeg);
+  });
+  it.fails('meets the issue translation and reprojection targets after the photometric refinement: translation < 2 % of depth, reprojection ≤ 1.5 px', () => {
     expect(results.length).toBe(CASES.length);
     for (const r of results) {
-      expect(r.rotationDeg, r.pose).toBeLessThan(TARGET.rotationDeg);
       expect(r.translationPct, r.pose).toBeLessThan(TARGET.translationPct);
       expect(r.reprojectionPx, r.pose).toBeLessThanOrEqual(TARGET.reprojectionPx);
     }
