@@ -2,8 +2,8 @@
  * Baking a trained bound-Gaussian avatar into continuous UV attribute maps (FATE stage II, fate.md §3).
  *
  * 1. Observation: per-Gaussian weights Σ α·T over the bake views (`observation.ts`); Gaussians with weight ≥
- *    `minObservation` are observed. Visibility map = texels that take a bilinear weight ≥ `minTexelWeight` from
- *    observed Gaussians (a texel that only borders observed Gaussians is set mostly by push-pull and the prior).
+ *    `minObservation` are observed. Visibility map = texels where observed Gaussians hold ≥ `minTexelShare` of the
+ *    bilinear weight (texels inside the UV layout under no Gaussian: their neighbours' share; `uv-visibility.ts`).
  * 2. Initialisation: the observed Gaussians' attributes are splatted (bilinear) into the finest level; push-pull
  *    fills every other texel (the unobserved back of the head takes its observed neighbours' values); coarser levels
  *    start at zero.
@@ -70,8 +70,8 @@ export interface BakeOptions {
    * so the sampled value would otherwise move `levels` times as fast as a single-level map's).
    */
   levelRate?: number;
-  /** Bilinear weight from observed Gaussians at which a texel counts as observed. Default 0.25. */
-  minTexelWeight?: number;
+  /** Share of a texel's bilinear weight from observed Gaussians at which it counts as observed. Default 0.5. */
+  minTexelShare?: number;
   seed?: number;
   /** Called after each optimisation step with the photometric loss (throw from it to stop the bake). */
   onStep?: (step: number, loss: number) => void;
@@ -134,7 +134,7 @@ export async function bakeAvatar(
   const rates = { ...DEFAULT_BAKE_RATES, ...options.rates };
   const smoothness = options.smoothness ?? 1e-3;
   const minObs = options.minObservation ?? 0.01;
-  const minTexel = options.minTexelWeight ?? 0.25;
+  const minShare = options.minTexelShare ?? 0.5;
   const levelRate = options.levelRate ?? 1 / L;
   const rng = makeRandom(options.seed ?? 1);
   const n = trained.count;
@@ -157,13 +157,9 @@ export async function bakeAvatar(
   maps.levels[0].set(pushPull(sum, weight, M, CHANNELS));
   const observed = splatAttributes(new Float32Array(n * CHANNELS), uvs, M, obs).weight;
   const covered = splatAttributes(new Float32Array(n * CHANNELS), uvs, M).weight;
-  const footprint = new Uint8Array(M * M);
-  for (let p = 0; p < M * M; p++) {
-    if (covered[p] > 0) footprint[p] = VISIBILITY_FILLED;
-    if (weight[p] >= minTexel) footprint[p] = VISIBILITY_OBSERVED;
-  }
-  // Texels inside the UV layout but under no Gaussian (map finer than the Gaussians) take their neighbours' state.
-  const visibility = denseVisibility(footprint, covered, rasterUvLayout(model.uv, M), M);
+  // Observed where the observed Gaussians hold ≥ ½ of the texel's bilinear weight; texels inside the UV layout but
+  // under no Gaussian (map finer than the Gaussians) take their neighbours' share.
+  const visibility = denseVisibility(weight, covered, rasterUvLayout(model.uv, M), M, minShare);
   let coveredTexels = 0, observedTexels = 0;
   for (let p = 0; p < M * M; p++) {
     if (visibility[p] !== 0) coveredTexels++;

@@ -9,23 +9,26 @@ describe('dense visibility', () => {
     for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) expect(m[y * 8 + x], `${x},${y}`).toBe(x >= 2 && x <= 5 && y >= 2 && y <= 5 ? 1 : 0);
   });
 
-  it('fills gaps inside the layout from their neighbours, keeps covered texels and the outside', () => {
+  it('observed where observed Gaussians hold at least half the weight; gaps inside the layout take their neighbours share', () => {
     const M = 4;
-    // Left half observed (2), right half filled (1), each Gaussian footprint on alternate texels only.
-    const footprint = new Uint8Array(M * M), covered = new Float32Array(M * M), inside = new Uint8Array(M * M).fill(1);
+    // Gaussians on alternate texels: left half all observed, right half unobserved; texel 2 of row 0 half-observed.
+    const observed = new Float32Array(M * M), covered = new Float32Array(M * M), inside = new Uint8Array(M * M).fill(1);
     for (let y = 0; y < M; y++)
       for (let x = 0; x < M; x += 2) {
         const p = y * M + x + (y % 2);
-        footprint[p] = x < 2 ? 2 : 1;
-        covered[p] = 1;
+        covered[p] = 0.3;
+        observed[p] = x < 2 ? 0.3 : 0;
       }
-    inside[15] = 0; // a texel outside the layout and every footprint
-    footprint[15] = 0;
-    covered[15] = 0;
-    const d = denseVisibility(footprint, covered, inside, M);
-    for (let p = 0; p < M * M; p++) if (covered[p]! > 0) expect(d[p]).toBe(footprint[p]);
+    observed[2] = 0.15; // row 0, x = 2: half of its weight from observed Gaussians → observed
+    inside[15] = 0; // outside the layout and every footprint
+    covered[15] = observed[15] = 0;
+    const d = denseVisibility(observed, covered, inside, M);
+    expect(d[0]).toBe(2);
+    expect(d[2]).toBe(2);
+    expect(d[6]).toBe(1); // row 1, x = 2: covered, unobserved
     expect(d[15]).toBe(0);
-    expect(d[1]).toBe(2); // row 0, x = 1: between observed texels
+    expect(d[1]).toBe(2); // row 0, x = 1: a gap between observed texels
     expect([...d].filter((v) => v === 0)).toHaveLength(1);
+    expect(denseVisibility(observed, covered, inside, M, 0.6)[2]).toBe(1);
   });
 });

@@ -2,8 +2,8 @@
  * A dense visibility map over the UV layout. A Gaussian's bilinear footprint touches only 4 texels, so at map sizes
  * finer than the Gaussians' spacing most texels inside a chart are under no Gaussian: marking those "outside" gives
  * a speckled map the editor cannot show. Here every texel whose centre lies in a UV triangle is inside the layout,
- * and an inside texel under no Gaussian takes the observed/filled state of its neighbours (push-pull of the
- * covered texels' observed indicator, weighted by their coverage).
+ * and a texel is observed where the observed Gaussians' share of the bilinear weight is ≥ ½ — its own share where
+ * some Gaussian covers it, else its neighbours' (push-pull of the weights).
  */
 import type { UvLayout } from '../head-model';
 import { pushPull } from './uv-maps';
@@ -36,21 +36,16 @@ export function rasterUvLayout(uv: UvLayout, M: number): Uint8Array {
 }
 
 /**
- * Fills the gaps of a footprint visibility map (0 outside every footprint, 1 filled, 2 observed; `covered` = each
- * texel's total bilinear weight): inside-layout texels with no weight become 2 where the push-pulled observed share
- * of their neighbourhood is ≥ ½, else 1. Covered texels keep their state; texels outside the layout and every
- * footprint stay 0. Returns a new map.
+ * Visibility (0 outside, 1 filled, 2 observed) from each texel's bilinear weight of the observed Gaussians and of
+ * all Gaussians (`covered`): texels under some Gaussian or inside the layout are 2 where the observed share (their
+ * own, else push-pulled from their neighbours) is ≥ `minShare`, else 1; the rest stay 0.
  */
-export function denseVisibility(footprint: Uint8Array, covered: Float32Array, inside: Uint8Array, M: number): Uint8Array {
+export function denseVisibility(observed: Float32Array, covered: Float32Array, inside: Uint8Array, M: number, minShare = 0.5): Uint8Array {
   const n = M * M;
-  const sum = new Float32Array(n), weight = new Float32Array(n);
-  for (let p = 0; p < n; p++)
-    if (covered[p]! > 0) {
-      weight[p] = covered[p]!;
-      sum[p] = footprint[p] === 2 ? covered[p]! : 0;
-    }
-  const share = pushPull(sum, weight, M, 1);
-  const out = footprint.slice();
-  for (let p = 0; p < n; p++) if (out[p] === 0 && inside[p]) out[p] = share[p]! >= 0.5 ? 2 : 1;
+  const sum = new Float32Array(n);
+  for (let p = 0; p < n; p++) if (covered[p]! > 0) sum[p] = Math.min(observed[p]!, covered[p]!);
+  const share = pushPull(sum, covered, M, 1);
+  const out = new Uint8Array(n);
+  for (let p = 0; p < n; p++) if (covered[p]! > 0 || inside[p]) out[p] = share[p]! >= minShare ? 2 : 1;
   return out;
 }
