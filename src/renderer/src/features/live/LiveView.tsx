@@ -222,7 +222,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
         streamRef.current = stream;
         const track = stream.getVideoTracks()[0]!;
         track.addEventListener('ended', () => fail(new SourceProblem('unplugged', UNPLUGGED_MESSAGE)));
-        video.src = '';
+        video.removeAttribute('src');
         video.srcObject = stream;
         listCameras().then(
           (list) => !stopped && setCameras(list),
