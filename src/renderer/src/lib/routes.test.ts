@@ -18,6 +18,10 @@ describe('hash routes', () => {
     const viewport = { name: 'project', id, section: 'viewport', avatarId: id } as const;
     expect(parseHash(hrefOf(viewport))).toEqual(viewport);
     expect(parseHash(`#/project/${id}/viewport`)).toEqual({ name: 'library' });
+    const live = { name: 'project', id, section: 'live', avatarId: id } as const;
+    expect(hrefOf(live)).toBe(`#/project/${id}/live/${id}`);
+    expect(parseHash(hrefOf(live))).toEqual(live);
+    expect(parseHash(`#/project/${id}/live`)).toEqual({ name: 'library' });
     const texture = { name: 'project', id, section: 'texture', avatarId: id } as const;
     expect(parseHash(hrefOf(texture))).toEqual(texture);
     expect(parseHash(`#/project/${id}/texture`)).toEqual({ name: 'library' });
