@@ -9,7 +9,7 @@ import { readBakedMaps } from '@engine/avatar/bake/baked-maps-file';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { BakeSummary } from '@shared/model/bake';
 import type { Job } from '@shared/model/job';
-import { REPO_ROOT } from '../../testing/run-cli';
+import { REPO_ROOT, runCli } from '../../testing/run-cli';
 import { useTestHost } from '../../testing/test-host';
 import { newId } from '../library/ids';
 import { stageFractions } from './bake-avatar.worker';
@@ -103,6 +103,21 @@ describe('avatar.bake', () => {
       db.prepare('UPDATE avatars SET meta = ? WHERE id = ?').run(meta, avatarId);
     }
   });
+});
+
+describe('avatar-studio bake', () => {
+  it('refuses a bad map size before starting, and names a missing avatar', () => {
+    const lib = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'bake-cli-'));
+    try {
+      const bad = runCli(['--library', lib, 'bake', 'f'.repeat(32), '--map-size', '300']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--map-size must be one of 256, 512, 1024/);
+      const missing = runCli(['--library', lib, '--json', 'bake', 'f'.repeat(32), '--steps', '10']);
+      expect(missing.code, missing.stderr).toBe(3);
+    } finally {
+      fs.rmSync(lib, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('bake progress', () => {
