@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
 import { expect, test } from './fixtures';
 import { makeDriverClip, type DriverClip } from './live-driver';
 import { api } from './support';
@@ -192,15 +193,24 @@ test.describe.serial('Live page', () => {
     await page.screenshot({ path: out('live-driving.png') });
     expect(best.r).toBeGreaterThan(MIN_CORRELATION);
 
-    // The clean view: the avatar alone, filling the window; F again (or Escape) leaves it.
+    // The clean view: the avatar alone on a key-green background, filling the window; Escape leaves it.
+    await page.getByRole('combobox', { name: 'Background' }).selectOption('green');
+    const shown = Number(await avatarBox.getAttribute('data-frames'));
+    await expect.poll(async () => Number(await avatarBox.getAttribute('data-frames')), { timeout: 30_000 }).toBeGreaterThan(shown + 1);
     await page.keyboard.press('f');
     await expect(avatarBox).toHaveClass(/live-clean/);
     const box = await avatarBox.boundingBox();
     expect(box).toEqual({ x: 0, y: 0, width: 1440, height: 900 });
     await expect(page.getByTestId('live-metrics')).toHaveCount(0);
-    await page.screenshot({ path: out('live-clean.png') });
+    const cleanShot = PNG.sync.read(await page.screenshot({ path: out('live-clean.png') }));
+    // The corners (the page's box and the engine's image both) are the key green; the middle is the avatar.
+    for (const [x, y] of [[5, 5], [1435, 895], [720, 20]] as const) {
+      const k = (y * cleanShot.width + x) * 4;
+      expect([cleanShot.data[k], cleanShot.data[k + 1], cleanShot.data[k + 2]]).toEqual([0, 255, 0]);
+    }
     await page.keyboard.press('Escape');
     await expect(avatarBox).not.toHaveClass(/live-clean/);
+    await page.getByRole('combobox', { name: 'Background' }).selectOption('stage');
 
     // Record: countdown (neutral face), 4 s of the driver, then the avatar.drive job renders it (side by side, 256² per side).
     await page.getByRole('combobox', { name: 'Video size' }).selectOption('256');

@@ -7,7 +7,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { isTypingTarget } from '../../lib/platform';
 import { navigate } from '../../store/route';
 import { studio } from '../../store/studio';
-import { AvatarEngine, requestEngineDevice } from '../viewport/avatarEngine';
+import { AvatarEngine, requestEngineDevice, VIEWPORT_BACKGROUND } from '../viewport/avatarEngine';
 import { loadAvatar, type LoadedAvatar } from '../viewport/loadAvatar';
 import { FrameGrabber, nextVideoFrame } from './frameGrabber';
 import { LiveHead } from './liveHead';
@@ -31,6 +31,14 @@ export interface DriveSettings {
   mirror: boolean;
 }
 export const DEFAULT_SETTINGS: DriveSettings = { intensity: 1, followPose: true, smoothing: 0.3, mirror: true };
+
+/** Backgrounds of the avatar view: the stage colour, black, or a key green a streaming tool can make transparent. */
+const BACKGROUNDS = {
+  stage: { label: 'Stage grey', rgb: VIEWPORT_BACKGROUND },
+  black: { label: 'Black', rgb: [0, 0, 0] as [number, number, number] },
+  green: { label: 'Key green (chroma key)', rgb: [0, 1, 0] as [number, number, number] },
+} as const;
+type BackgroundId = keyof typeof BACKGROUNDS;
 
 type Load = { state: 'loading' } | { state: 'ready'; avatar: LoadedAvatar; space: AvatarExpressionSpace } | { state: 'error'; message: string };
 
@@ -103,6 +111,9 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   const headRef = useRef<LiveHead>(new LiveHead(rig));
   const sideRef = useRef(RENDER_SIDE.gpu);
   const sessionRef = useRef(crypto.randomUUID().replace(/-/g, ''));
+  const [background, setBackground] = useState<BackgroundId>('stage');
+  const backgroundRef = useRef<BackgroundId>(background);
+  backgroundRef.current = background;
 
   const [source, setSource] = useState<Source>({ kind: 'camera', deviceId: null });
   const [runId, setRunId] = useState(0);
@@ -127,6 +138,8 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   const reenactorRef = useRef(reenactor);
   const manualCalibrationRef = useRef(false);
   const latestRef = useRef<{ params: AvatarHeadParams; captureTime: number } | null>(null);
+  /** The parameters on screen (re-rendered when the background changes without a new frame). */
+  const shownRef = useRef<AvatarHeadParams | null>(null);
   const renderingRef = useRef<{ captureTime: number } | null>(null);
   const stats = useRef({ fps: new RollingRate(), trackFps: new RollingRate(), trackMs: new RollingStat(), hostMs: new RollingStat(), renderMs: new RollingStat(), latencyMs: new RollingStat() });
 
@@ -135,9 +148,10 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
     const engine = engineRef.current, latest = latestRef.current;
     if (!engine || !latest || renderingRef.current) return;
     latestRef.current = null;
+    shownRef.current = latest.params;
     renderingRef.current = { captureTime: latest.captureTime };
     const side = sideRef.current;
-    engine.request({ vertices: headRef.current.vertices(latest.params), camera: headRef.current.camera(side, side) });
+    engine.request({ vertices: headRef.current.vertices(latest.params), camera: headRef.current.camera(side, side), background: BACKGROUNDS[backgroundRef.current].rgb });
   }, []);
 
   // The engine: the viewport's modules, one WebGPU device for the life of the page.
@@ -298,6 +312,12 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
     setQuality((q) => (q && q.clamped === step.params.clamped && Math.abs(q.residualMm - step.params.residualMm) < 0.05 ? q : { clamped: step.params.clamped, residualMm: step.params.residualMm }));
     pump();
   }
+
+  useEffect(() => {
+    if (!shownRef.current || latestRef.current) return;
+    latestRef.current = { params: shownRef.current, captureTime: performance.now() };
+    pump();
+  }, [background, pump]);
 
   // Settings go to the reenactment core as they change (mirror needs no recalibration).
   useEffect(() => {
@@ -475,7 +495,14 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
               </>
             )}
           </div>
-          <div ref={avatarBoxRef} className={clean ? 'live-avatar live-clean' : 'live-avatar'} data-testid="live-avatar" data-frames={frames} onDoubleClick={() => clean && setClean(false)}>
+          <div
+            ref={avatarBoxRef}
+            className={clean ? 'live-avatar live-clean' : 'live-avatar'}
+            style={{ background: `rgb(${BACKGROUNDS[background].rgb.map((c) => Math.round(c * 255)).join(',')})` }}
+            data-testid="live-avatar"
+            data-frames={frames}
+            onDoubleClick={() => clean && setClean(false)}
+          >
             <canvas ref={canvasRef} className="live-avatar-canvas" aria-label="Driven avatar" />
             {!clean && (
               <div className="live-metrics" data-testid="live-metrics" aria-live="off">
@@ -563,6 +590,16 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
                 Full screen
               </Button>
             </div>
+            <label className="live-field">
+              <span>Background</span>
+              <select aria-label="Background" value={background} onChange={(e) => setBackground(e.target.value as BackgroundId)}>
+                {(Object.keys(BACKGROUNDS) as BackgroundId[]).map((id) => (
+                  <option key={id} value={id}>
+                    {BACKGROUNDS[id].label}
+                  </option>
+                ))}
+              </select>
+            </label>
             <p className="muted live-hint">
               {engineState.state === 'ready' ? `WebGPU: ${engineState.adapter}. ` : engineState.state === 'starting' ? 'Starting WebGPU… ' : ''}
               Capture the clean view with your streaming tool's window capture.

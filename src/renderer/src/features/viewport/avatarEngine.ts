@@ -23,6 +23,8 @@ export class WebGpuUnavailableError extends Error {
 export interface FrameRequest {
   vertices: Float32Array;
   camera: Camera;
+  /** Background colour (sRGB 0–1); VIEWPORT_BACKGROUND when absent (the Live page's clean view offers a key green). */
+  background?: [number, number, number];
 }
 
 export interface FrameInfo {
@@ -134,14 +136,14 @@ export class AvatarEngine {
     }
   }
 
-  private async renderNow({ vertices, camera }: FrameRequest): Promise<void> {
+  private async renderNow({ vertices, camera, background }: FrameRequest): Promise<void> {
     const t0 = performance.now();
     const { width, height } = camera;
     this.mesh.setVertices(vertices);
     const enc = this.device.createCommandEncoder({ label: 'viewport.deform' });
     this.deformer.encodeForward(enc, this.bound, this.mesh, this.scene);
     this.device.queue.submit([enc.finish()]);
-    const state = await this.renderer.render(this.scene, camera, { background: VIEWPORT_BACKGROUND });
+    const state = await this.renderer.render(this.scene, camera, { background: background ?? VIEWPORT_BACKGROUND });
     if (this.destroyed) return;
     const rgba = await this.packer.pack(state.color, width * height);
     if (this.destroyed) return;
