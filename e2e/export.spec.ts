@@ -187,3 +187,25 @@ test('the export dialog: from the avatars table and Ctrl+E, MP4 with a progress 
   await expect(dialog.getByText('Exported', { exact: true })).toBeVisible({ timeout: 90_000 });
   await expect(rows).toHaveCount(2);
 });
+
+test('Import avatar…: a bundle exported through the API comes back as a new avatar; a corrupt bundle gets a clear message', async ({ page }, testInfo) => {
+  await page.goto(`${web.url}#/project/${projectId}/training`);
+  const bundle = path.join(out, 'round-trip.avatar');
+  const job = await runJob(page, 'exports.create', { avatarId, format: 'bundle', path: bundle });
+  expect(job.status, job.error?.message).toBe('completed');
+  const table = page.getByRole('table', { name: 'Trained avatars' });
+  await expect(table).toBeVisible({ timeout: 30_000 });
+  const rows = table.locator('tbody tr');
+  const before = await rows.count();
+
+  const corrupt = path.join(out, 'corrupt.avatar');
+  fs.writeFileSync(corrupt, Buffer.from('AVBUNDLE this is not a bundle'));
+  await page.getByLabel('Avatar bundle file').setInputFiles(corrupt);
+  await expect(page.getByText(/Could not import corrupt\.avatar: /)).toBeVisible({ timeout: 30_000 });
+  await expect(rows).toHaveCount(before);
+
+  await page.getByLabel('Avatar bundle file').setInputFiles(bundle);
+  await expect(page.getByText(/^Imported /)).toBeVisible({ timeout: 30_000 });
+  await expect(rows).toHaveCount(before + 1);
+  await page.screenshot({ path: testInfo.outputPath('import-avatar.png') });
+});

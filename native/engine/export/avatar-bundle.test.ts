@@ -65,6 +65,13 @@ describe('avatar bundle', () => {
     const v7 = bytes.slice();
     new DataView(v7.buffer).setUint32(8, 7, true);
     expectBundleError(() => readAvatarBundle(v7), 'version', /format version 7; this studio reads version 1\. Update Avatar Studio/);
+    // a damaged file that starts with the signature is damaged, not "a newer version"
+    expectBundleError(() => readAvatarBundle(new TextEncoder().encode('AVBUNDLE this is not a bundle')), 'truncated', /truncated: its manifest claims/);
+    const garbled = bytes.slice();
+    garbled.fill(0x41, 16, 40);
+    new DataView(garbled.buffer).setUint32(8, 0x41414141, true);
+    expect(() => readAvatarBundle(garbled)).toThrow(/manifest|damaged/);
+    expect(() => readAvatarBundle(garbled)).not.toThrow(/Update Avatar Studio/);
     expect(() => writeAvatarBundle({ ...input, avatar: input.avatar.subarray(0, 50) })).toThrow(/avatar\.bin/);
     expect(() => writeAvatarBundle({ ...input, bake: { 'maps.bin': new Uint8Array(100) } })).toThrow(/baked maps \(bake\/maps\.bin\) cannot be read/);
   });

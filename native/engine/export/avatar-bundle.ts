@@ -332,12 +332,15 @@ export function bundleVersion(bytes: Uint8Array): number {
 /** Reads and validates a bundle: signature, version, manifest, every section's bounds and CRC, and the parts. */
 export function readAvatarBundle(bytes: Uint8Array): AvatarBundle {
   const version = bundleVersion(bytes);
-  if (!SUPPORTED_BUNDLE_VERSIONS.includes(version))
-    throw new AvatarBundleError(`This avatar bundle is format version ${version}; this studio reads version${SUPPORTED_BUNDLE_VERSIONS.length > 1 ? 's' : ''} ${SUPPORTED_BUNDLE_VERSIONS.join(', ')}. ${version > BUNDLE_VERSION ? 'Update Avatar Studio to import it.' : ''}`.trim(), 'version');
+  // The header and the manifest's `format` field are the same in every version, so a damaged file is told apart from
+  // a newer studio's bundle before the version is judged.
   const L = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
   if (16 + L > bytes.length) throw new AvatarBundleError(`The avatar bundle is truncated: its manifest claims ${L} bytes but only ${bytes.length - 16} follow the header.`, 'truncated');
   const manifest = parseJson<BundleManifest>(bytes.subarray(16, 16 + L), 'The bundle manifest');
-  if (manifest?.format !== 'avatar-studio-bundle' || manifest.version !== version) throw new AvatarBundleError('The bundle manifest is not an Avatar Studio bundle manifest of this version.', 'corrupt');
+  if (manifest?.format !== 'avatar-studio-bundle') throw new AvatarBundleError('The file starts like an avatar bundle but its manifest is not an Avatar Studio bundle manifest: the file is damaged.', 'corrupt');
+  if (!SUPPORTED_BUNDLE_VERSIONS.includes(version))
+    throw new AvatarBundleError(`This avatar bundle is format version ${version}; this studio reads version${SUPPORTED_BUNDLE_VERSIONS.length > 1 ? 's' : ''} ${SUPPORTED_BUNDLE_VERSIONS.join(', ')}. ${version > BUNDLE_VERSION ? 'Update Avatar Studio to import it.' : ''}`.trim(), 'version');
+  if (manifest.version !== version) throw new AvatarBundleError(`The bundle's header says version ${version} but its manifest says ${String(manifest.version)}: the file is damaged.`, 'corrupt');
   if (!Array.isArray(manifest.sections)) throw new AvatarBundleError('The bundle manifest lists no sections.', 'corrupt');
   const dataStart = pad(16 + L);
   const byName = new Map<string, Uint8Array>();

@@ -6,6 +6,7 @@ import { navigate } from '../../store/route';
 import { pauseJob } from '../jobs/pause';
 import { useShortcut } from '../shortcuts/useShortcut';
 import { AvatarRuns } from './AvatarRuns';
+import { ImportAvatarButton } from '../export/ImportAvatarButton';
 import { StartPanel } from './StartPanel';
 import { TrainingJobCard } from './TrainingJobCard';
 import { TrainingReportView } from './TrainingReportView';
@@ -21,7 +22,7 @@ export function TrainingView({ project, reportAvatarId }: { project: Project; re
   const { captures } = useProjectCaptures(project.id);
   const summaries = useTrackingSummaries(project.id, captures);
   const jobs = useTrainingJobs(project.id);
-  const { avatars, error } = useAvatars(project.id);
+  const { avatars, error, reload: reloadAvatars } = useAvatars(project.id);
   const { report, error: reportError } = useReport(reportAvatarId);
   const busy = useMemo(() => new Set(jobs.filter((j) => isActive(j)).map((j) => j.captureId ?? '')), [jobs]);
   const closeReport = useCallback(() => navigate({ name: 'project', id: project.id, section: 'training' }), [project.id]);
@@ -65,9 +66,12 @@ export function TrainingView({ project, reportAvatarId }: { project: Project; re
             </p>
           ))}
         <section aria-labelledby="training-avatars-title">
-          <h2 id="training-avatars-title" className="section-title">
-            Trained avatars
-          </h2>
+          <div className="section-title-row">
+            <h2 id="training-avatars-title" className="section-title">
+              Trained avatars
+            </h2>
+            <ImportAvatarButton projectId={project.id} onImported={reloadAvatars} />
+          </div>
           {error && <p className="inline-error">{error.message}</p>}
           <AvatarRuns projectId={project.id} avatars={avatars} captures={captures} selected={reportAvatarId} />
         </section>

@@ -45,9 +45,13 @@ export function useTrackingSummaries(projectId: string, captures: Capture[]): Re
   return byCapture;
 }
 
-/** The project's trained avatars, reloaded whenever a training job of the project completes. */
-export function useAvatars(projectId: string): { avatars: Avatar[]; error: StudioErrorShape | null } {
+/** Job kinds whose completion adds an avatar (a trained one, or a new version with an applied texture edit). */
+const AVATAR_MAKING_JOBS = new Set(['avatar.train', 'texture.apply']);
+
+/** The project's avatars, reloaded whenever a job of the project that makes one completes, or on `reload()`. */
+export function useAvatars(projectId: string): { avatars: Avatar[]; error: StudioErrorShape | null; reload: () => void } {
   const [state, setState] = useState<{ avatars: Avatar[]; error: StudioErrorShape | null }>({ avatars: [], error: null });
+  const [generation, setGeneration] = useState(0);
   useEffect(() => {
     const { client } = studio();
     let live = true;
@@ -58,14 +62,14 @@ export function useAvatars(projectId: string): { avatars: Avatar[]; error: Studi
       );
     void load();
     const off = client.on('job.updated', (job) => {
-      if (job.kind === 'avatar.train' && job.status === 'completed' && job.projectId === projectId) void load();
+      if (AVATAR_MAKING_JOBS.has(job.kind) && job.status === 'completed' && job.projectId === projectId) void load();
     });
     return () => {
       live = false;
       off();
     };
-  }, [projectId]);
-  return state;
+  }, [projectId, generation]);
+  return { ...state, reload: () => setGeneration((g) => g + 1) };
 }
 
 export function useReport(avatarId: string | undefined): { report: TrainingReport | null; error: StudioErrorShape | null } {
