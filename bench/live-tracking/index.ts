@@ -2,8 +2,9 @@
  * Which tracking path is faster for the Live page (issue 8, deliverable 2): measures both on this machine.
  *
  *  (b) services host — what the studio uses: web mode started from the built CLI (`npm run build` first), frames sent
- *      as base64 JPEG (640×480, quality 80, as the page sends them) over the StudioApi WebSocket to `live.track`;
- *      round trip per frame, and the host's own decode / tracker times from the result.
+ *      over the StudioApi WebSocket to `live.track` as base64 raw RGB at 480×360 (as the page sends them; `host`) and
+ *      as base64 JPEG at 640×480, quality 80 (the page's earlier format; `hostJpeg640`); round trip per frame, and the
+ *      host's own decode / tracker times from the result.
  *  (a) renderer side — onnxruntime-web in Chromium (the e2e browser) on the same converted models: the per-frame
  *      model work of the tracker (face mesh 1×192² + iris 2×64², plus the detector 1×256² every 30th frame), WASM
  *      backend single-threaded (the studio's pages are not cross-origin isolated, so no SharedArrayBuffer threads)
@@ -57,7 +58,17 @@ const jpegs = frames.map((f) => {
   }
   return jpeg.encode({ data: rgba, width: f.width, height: f.height }, 80).data.toString('base64');
 });
-const result: Record<string, unknown> = { bench: 'live-tracking', frames: n, frameSize: '640x480', jpegKB: Number((jpegs.reduce((s, j) => s + j.length, 0) / n / 1024).toFixed(1)), cpus: os.availableParallelism(), load: os.loadavg()[0] };
+/** The same frames as the page sends raw RGB: downscaled ×0.75 to 480×360 (box filter over the 4:3 grid, nearest). */
+const raws = frames.map((f) => {
+  const W = 480, H = 360, rgb = Buffer.alloc(W * H * 3);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const s = (Math.floor(y / 0.75) * f.width + Math.floor(x / 0.75)) * 3;
+      rgb.set(f.data.subarray(s, s + 3), (y * W + x) * 3);
+    }
+  return { rgb: rgb.toString('base64'), width: W, height: H };
+});
+const result: Record<string, unknown> = { bench: 'live-tracking', frames: n, frameSize: '640x480', rawFrameSize: '480x360', rawKB: Number((raws[0]!.rgb.length / 1024).toFixed(1)), jpegKB: Number((jpegs.reduce((s, j) => s + j.length, 0) / n / 1024).toFixed(1)), cpus: os.availableParallelism(), load: os.loadavg()[0] };
 
 // (b) the services host through web mode's WebSocket.
 {
@@ -90,23 +101,29 @@ const result: Record<string, unknown> = { bench: 'live-tracking', frames: n, fra
         pending.set(mid, (m) => (m.ok ? resolve(m.result) : reject(new Error(m.error?.message))));
         ws.send(JSON.stringify({ type: 'request', id: mid, method, params }));
       });
-    const session = 'bench0000live';
-    await call('live.track', { session, jpeg: jpegs[0], time: 0 }); // loads the models
-    const rt: number[] = [], host: number[] = [], decode: number[] = [], track: number[] = [];
-    let tracked = 0;
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      const r = await call('live.track', { session, jpeg: jpegs[i], time: 33.3 * (i + 1) });
-      rt.push(performance.now() - t0);
-      host.push(r.hostMs as number);
-      decode.push(r.decodeMs as number);
-      track.push(r.trackMs as number);
-      if (r.tracked) tracked++;
-    }
-    await call('live.close', { session });
+    /** One path: `payload(i)` is frame i's image part of the call. */
+    const measure = async (name: string, payload: (i: number) => Record<string, unknown>) => {
+      const session = `bench0000live-${name}`;
+      await call('live.track', { session, ...payload(0), time: 0 }); // loads the models
+      const rt: number[] = [], host: number[] = [], decode: number[] = [], track: number[] = [];
+      let tracked = 0;
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        const r = await call('live.track', { session, ...payload(i), time: 33.3 * (i + 1) });
+        rt.push(performance.now() - t0);
+        host.push(r.hostMs as number);
+        decode.push(r.decodeMs as number);
+        track.push(r.trackMs as number);
+        if (r.tracked) tracked++;
+      }
+      await call('live.close', { session });
+      console.error(`live-tracking: host path (${name}) round trip p50 ${pct(rt, 50)} ms, p95 ${pct(rt, 95)} ms (decode ${pct(decode, 50)}, tracker ${pct(track, 50)})`);
+      return { roundTripMs: summary(rt), hostMs: summary(host), decodeMs: summary(decode), trackerMs: summary(track), tracked: tracked / n, fps: Number((1000 / pct(rt, 50)).toFixed(1)) };
+    };
+    // raw RGB 480×360 is what the page sends; JPEG 640×480 what it sent before (kept as the comparison).
+    result.host = await measure('rgb-480', (i) => raws[i]!);
+    result.hostJpeg640 = await measure('jpeg-640', (i) => ({ jpeg: jpegs[i] }));
     ws.close();
-    result.host = { roundTripMs: summary(rt), hostMs: summary(host), decodeMs: summary(decode), trackerMs: summary(track), tracked: tracked / n, fps: Number((1000 / pct(rt, 50)).toFixed(1)) };
-    console.error(`live-tracking: host path round trip p50 ${pct(rt, 50)} ms, p95 ${pct(rt, 95)} ms (decode ${pct(decode, 50)}, tracker ${pct(track, 50)})`);
   } finally {
     child.kill('SIGTERM');
     fs.rmSync(lib, { recursive: true, force: true });

@@ -22,6 +22,19 @@ function faceJpeg(dx: number): string {
   return jpeg.encode({ data: rgba, width: W, height: H }, 80).data.toString('base64');
 }
 
+/** The same face as raw RGB (base64), downscaled ×0.75 to 480×360 by nearest neighbour, as the page sends it. */
+function faceRgb(dx: number): { rgb: string; width: number; height: number } {
+  const photo = readImage(path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg'));
+  const W = 480, H = 360, x0 = 1240 + dx, y0 = 120;
+  const rgb = Buffer.alloc(W * H * 3);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const s = ((y0 + Math.floor(y / 0.75)) * photo.width + x0 + Math.floor(x / 0.75)) * 3;
+      rgb.set(photo.data.subarray(s, s + 3), (y * W + x) * 3);
+    }
+  return { rgb: rgb.toString('base64'), width: W, height: H };
+}
+
 describe('live.track (services host)', () => {
   buildModels(DEFAULT_MODELS_DIR);
   const live = new LiveTracking();
@@ -49,5 +62,15 @@ describe('live.track (services host)', () => {
     await live.close('test-session-1');
     const again = await live.track({ session: 'test-session-1', jpeg: faceJpeg(0), time: 0 });
     expect(again.tracked).toBe(true);
+  }, 60_000);
+
+  it('tracks raw RGB frames (the page\'s format: no JPEG decode in the host); a wrong byte count is refused', async () => {
+    const a = await live.track({ session: 'test-session-3', ...faceRgb(0), time: 0 });
+    expect(a.tracked).toBe(true);
+    expect(a.landmarks).toHaveLength(478 * 3);
+    expect([a.width, a.height]).toEqual([480, 360]);
+    const bad = faceRgb(0);
+    await expect(live.track({ session: 'test-session-3', rgb: bad.rgb, width: bad.width + 2, height: bad.height, time: 33 })).rejects.toThrow(/has 518400 bytes; 482×360 RGB needs 520560/);
+    await live.close('test-session-3');
   }, 60_000);
 });

@@ -9,6 +9,7 @@
 import { StudioError } from '@shared/api/errors';
 import type { LiveTrackParams, LiveTrackResult } from '@shared/model/live';
 import type { Tracker } from '../tracking/tracker';
+import type { RgbImage } from '../tracking/types';
 
 /** A session unused this long is closed and its models released. */
 export const IDLE_MS = 30_000;
@@ -34,18 +35,22 @@ export class LiveTracking {
   /** Decodes and tracks one frame of `params.session`; frames of one session are tracked in the order they arrive. */
   async track(params: LiveTrackParams): Promise<LiveTrackResult> {
     const t0 = performance.now();
-    const bytes = Buffer.from(params.jpeg, 'base64');
-    if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new StudioError('BAD_REQUEST', 'live.track takes a JPEG frame (base64); this is not one.');
+    const raw = rawFrame(params);
+    const bytes = raw ? null : Buffer.from(params.jpeg ?? '', 'base64');
+    if (bytes && (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8)) throw new StudioError('BAD_REQUEST', 'live.track takes a JPEG frame (base64); this is not one.');
     const session = this.session(params.session);
     if (params.reset) (await session.tracker).reset();
     const run = session.busy.then(async () => {
       const tracker = await session.tracker;
-      const { decodeImage } = await import('../tracking/image');
-      let img;
-      try {
-        img = decodeImage(bytes);
-      } catch (err) {
-        throw new StudioError('BAD_REQUEST', `The frame could not be decoded: ${(err as Error).message}.`);
+      let img: RgbImage;
+      if (raw) img = raw;
+      else {
+        const { decodeImage } = await import('../tracking/image');
+        try {
+          img = decodeImage(bytes!);
+        } catch (err) {
+          throw new StudioError('BAD_REQUEST', `The frame could not be decoded: ${(err as Error).message}.`);
+        }
       }
       const decodeMs = performance.now() - t0;
       const frame = await tracker.track(img, session.index++, params.time / 1000);
@@ -102,6 +107,17 @@ export class LiveTracking {
     const now = Date.now();
     for (const [id, s] of this.sessions) if (now - s.lastUsed > IDLE_MS) void this.close(id);
   }
+}
+
+/** A raw RGB frame (`rgb` + width + height) as an image, its size checked; null for a JPEG frame. */
+function rawFrame(params: LiveTrackParams): RgbImage | null {
+  if (params.rgb === undefined) return null;
+  const { width, height } = params;
+  if (!width || !height) throw new StudioError('BAD_REQUEST', 'A raw rgb frame needs its width and height.');
+  const data = Buffer.from(params.rgb, 'base64');
+  if (data.length !== width * height * 3)
+    throw new StudioError('BAD_REQUEST', `The raw frame has ${data.length} bytes; ${width}×${height} RGB needs ${width * height * 3}.`);
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length), channels: 3 };
 }
 
 async function defaultTracker(): Promise<Tracker> {

@@ -266,7 +266,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
         if (stopped) return;
         const t0 = performance.now();
         const frame = await grabber.grab(video, captureTime);
-        const r = await client.call('live.track', { session: sessionRef.current, jpeg: frame.jpeg, time: frame.captureTime, reset });
+        const r = await client.call('live.track', { session: sessionRef.current, ...frame.payload, time: frame.captureTime, reset });
         reset = false;
         if (stopped) return;
         const s = stats.current;
