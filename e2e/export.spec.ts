@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { StudioHost } from '../src/main/host/studio-host';
 import { craftAvatar } from '../src/main/services/export/test-avatar';
 import { craftTrackedCapture } from '../src/main/services/training/test-capture';
+import { makeDriverClip } from './live-driver';
 import { api, serveFolder } from './support';
 
 /**
@@ -88,7 +89,8 @@ test('the exported web player, served from a temp folder with no network, render
   const W = 192, H = 160;
   const player = await runJob(page, 'exports.create', { avatarId, format: 'player', path: playerDir });
   expect(player.status, JSON.stringify(player.error)).toBe('completed');
-  expect(fs.readdirSync(playerDir).sort()).toEqual(['README.txt', 'assets', 'avatar.avatar', 'index.html']);
+  expect(fs.readdirSync(playerDir).sort()).toEqual(['README.txt', 'assets', 'avatar.avatar', 'index.html', 'models']);
+  expect(fs.readdirSync(path.join(playerDir, 'models')).sort()).toEqual(['blazeface.onnx', 'facemesh.onnx', 'iris.onnx']);
   // The studio's render of the same view: frame 0 of a turntable is the home view.
   const seq = await runJob(page, 'exports.create', { avatarId, format: 'png-sequence', path: seqDir, video: { sequence: 'turntable', frames: 1, width: W, height: H } });
   expect(seq.status, JSON.stringify(seq.error)).toBe('completed');
@@ -143,6 +145,81 @@ test('the exported web player, served from a temp folder with no network, render
   } finally {
     await context.close();
     await server.close();
+  }
+});
+
+interface WebcamState {
+  state: string;
+  message: string | null;
+  frames: number;
+  tracked: number;
+  fps: number;
+  trackMs: number;
+  phase: string;
+}
+
+test('the exported player drives the avatar from a (fake) webcam: the studio tracker on onnxruntime-web in the page', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await page.goto(web.url);
+  const playerDir = path.join(out, 'player-webcam');
+  const job = await runJob(page, 'exports.create', { avatarId, format: 'player', path: playerDir });
+  expect(job.status, JSON.stringify(job.error)).toBe('completed');
+  // A face photo whose mouth opens and closes (e2e/live-driver.ts), 1 s closed then open/close cycles, looped.
+  const clipDir = fs.mkdtempSync(path.join(os.tmpdir(), 'player-webcam-'));
+  const clip = await makeDriverClip(clipDir, { neutralSeconds: 1, cycles: 2 });
+  const server = await serveFolder(playerDir, 'index.html');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip.file}`],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const tab = await context.newPage();
+    const foreign: string[] = [];
+    await context.route('**/*', (route) => {
+      const u = route.request().url();
+      if (u.startsWith(server.baseUrl)) return route.continue();
+      foreign.push(u);
+      return route.abort();
+    });
+    await tab.goto(`${server.baseUrl}/index.html?size=192x160`);
+    await expect.poll(() => tab.evaluate(() => (window as unknown as { avatarPlayer: { state: string } }).avatarPlayer.state), { timeout: 60_000 }).toBe('ready');
+    const grab = () =>
+      tab.evaluate(() => {
+        const c = document.querySelector('canvas')!;
+        return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+      });
+    const still = await grab();
+    const webcam = () => tab.evaluate(() => (window as unknown as { avatarPlayer: { webcam: WebcamState | null } }).avatarPlayer.webcam);
+    await tab.getByTestId('webcam-drive').check();
+    await expect.poll(async () => (await webcam())?.phase ?? 'none', { timeout: 60_000 }).toBe('driving');
+    // Renders while the driver's mouth opens and closes: the face moves away from the still (neutral) render.
+    let moved = 0;
+    for (let k = 0; k < 10; k++) {
+      await tab.waitForTimeout(400);
+      const now = await grab();
+      let d = 0;
+      for (let i = 0; i < now.length; i++) if (i % 4 !== 3) d += Math.abs(now[i]! - still[i]!);
+      moved = Math.max(moved, d / ((now.length * 3) / 4));
+    }
+    const w = (await webcam())!;
+    await tab.screenshot({ path: testInfo.outputPath('player-webcam.png') });
+    testInfo.annotations.push({ type: 'player webcam', description: `${w.tracked}/${w.frames} frames with a face, ${w.fps} fps, tracking ${w.trackMs.toFixed(1)} ms/frame (onnxruntime-web WASM, 1 thread), render moved by up to ${moved.toFixed(2)} / 255 mean` });
+    console.log(`[player webcam] ${testInfo.annotations.at(-1)!.description}`);
+    expect(w.state).toBe('driving');
+    expect(w.tracked, 'frames with a face found').toBeGreaterThan(15);
+    expect(w.tracked / w.frames, 'share of frames with a face').toBeGreaterThan(0.9);
+    expect(w.fps).toBeGreaterThan(0);
+    expect(moved, 'the driven render differs from the still one').toBeGreaterThan(0.2);
+    await expect(tab.getByTestId('webcam-status')).toContainText('fps');
+    // Switching off stops the camera and returns to the sliders' face.
+    await tab.getByTestId('webcam-drive').uncheck();
+    await expect.poll(async () => (await webcam())?.state).toBe('off');
+    expect(foreign, 'no request left the local server').toEqual([]);
+  } finally {
+    await browser.close();
+    await server.close();
+    fs.rmSync(clipDir, { recursive: true, force: true });
   }
 });
 

@@ -95,8 +95,9 @@ function i420(rgb: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
 }
 
-/** Writes the clip to `dir/driver.y4m` (≈ 37 MB) and the training clip to `dir/train.mp4`. */
-export async function makeDriverClip(dir: string): Promise<DriverClip> {
+/** Writes the clip to `dir/driver.y4m` (≈ 37 MB with the defaults) and the training clip to `dir/train.mp4`;
+ * `neutralSeconds` / `cycles` shorten it (the web player's e2e calibrates on fewer frames). */
+export async function makeDriverClip(dir: string, { neutralSeconds = NEUTRAL_S, cycles = CYCLES }: { neutralSeconds?: number; cycles?: number } = {}): Promise<DriverClip> {
   const base = baseFrame();
   const tracker = await Tracker.create({ mask: false, smoothing: false });
   let L: Float32Array;
@@ -110,8 +111,8 @@ export async function makeDriverClip(dir: string): Promise<DriverClip> {
   const iod = Math.hypot(L[263 * 3]! - L[33 * 3]!, L[263 * 3 + 1]! - L[33 * 3 + 1]!);
   const dMax = 0.35 * iod;
   const openness: number[] = [];
-  for (let i = 0; i < FPS * NEUTRAL_S; i++) openness.push(0);
-  for (let i = 0; i < FPS * CYCLE_S * CYCLES; i++) openness.push(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (FPS * CYCLE_S)));
+  for (let i = 0; i < FPS * neutralSeconds; i++) openness.push(0);
+  for (let i = 0; i < FPS * CYCLE_S * cycles; i++) openness.push(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (FPS * CYCLE_S)));
   const file = path.join(dir, 'driver.y4m');
   const fd = fs.openSync(file, 'w');
   try {

@@ -11,7 +11,7 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.wasm': 'application/wasm' };
 
 /**
  * Serves a built folder on 127.0.0.1 (a random port): WebGPU needs a secure context, which localhost is and a

@@ -2,7 +2,8 @@
  * The standalone web player: loads an avatar bundle (`avatar.avatar` beside this page, or `?bundle=URL`), poses it
  * with the bundle's own head (`bundlePoser`, the posing the studio uses) and renders it with the studio's WGSL engine
  * on `navigator.gpu` (the viewport's `AvatarEngine`). Orbit controls, expression sliders, and a timeline that plays
- * the bundle's tracked motion. No network: everything it needs is in this folder.
+ * the bundle's tracked motion, or webcam driving (webcam-driver.ts: the studio's tracker and reenactment in the page).
+ * No network: everything it needs is in this folder.
  *
  * URL parameters: `bundle` (URL of the bundle), `size=WxH` (fixed render size, for reproducible screenshots),
  * `frame` (start at this tracked frame), `yaw` (degrees).
@@ -16,6 +17,9 @@ import { bounds, JAW_OPEN_MAX } from '../renderer/src/features/viewport/headRig'
 import { orbitCamera } from './orbit-camera';
 import { OrbitControls } from './orbit-controls';
 import { applyTrackedPose, meanTranslation } from './tracked-pose';
+import { applyDriverPose, faceCentroid } from './driven-pose';
+import { WebcamDriver, type WebcamStatus } from './webcam-driver';
+import type { ReenactStep } from '@engine/avatar/reenact';
 
 interface PlayerStatus {
   state: 'loading' | 'ready' | 'error';
@@ -23,8 +27,9 @@ interface PlayerStatus {
   message: string | null;
   gaussians: number;
   motionFrames: number;
+  webcam: WebcamStatus | null;
 }
-const status: PlayerStatus = { state: 'loading', frames: 0, message: null, gaussians: 0, motionFrames: 0 };
+const status: PlayerStatus = { state: 'loading', frames: 0, message: null, gaussians: 0, motionFrames: 0, webcam: null };
 (window as unknown as { avatarPlayer: PlayerStatus }).avatarPlayer = status;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -67,6 +72,8 @@ async function start(): Promise<void> {
   let headPose = true;
 
   const neutral = poser.verticesOf(poser.resolve({ neutral: true }));
+  const pivot = faceCentroid(neutral);
+  let driven: ReenactStep | null = null;
   const b = bounds(neutral);
   const home = { target: b.centre, distance: (b.radius / Math.tan((STAGE_FOV / 2) * (Math.PI / 180))) * 1.6, yaw: ((Number(params.get('yaw')) || 0) * Math.PI) / 180, pitch: 0 };
 
@@ -96,6 +103,13 @@ async function start(): Promise<void> {
   status.motionFrames = motion.length;
 
   const pose = (): ResolvedPose => {
+    if (driven) {
+      const d = driven.params;
+      const p = poser.resolve({ expression: d.expression });
+      for (let k = 0; k < 3; k++) p.jointRotations[6 + k] = d.jaw[k];
+      for (let k = 0; k < 6; k++) p.jointRotations[9 + k] = d.eyes[k];
+      return p;
+    }
     if (frameAt !== null && motion[frameAt]) return poser.resolve({ frame: motion[frameAt].idx });
     const p = poser.resolve({ expression });
     p.jointRotations[6] = jaw;
@@ -107,6 +121,7 @@ async function start(): Promise<void> {
     if (frameAt !== null) inputs.forEach((input, k) => (input.value = String(k === 0 ? p.jointRotations[6] : p.expression[k - 1] ?? 0)));
     const v = poser.verticesOf(p);
     if (frameAt !== null && headPose && p.rotation && p.translation) applyTrackedPose(v, p.rotation, p.translation, mean);
+    if (driven) applyDriverPose(v, driven.params.rotation, driven.params.translation, pivot);
     const rect = canvas.getBoundingClientRect();
     const size = fixed ? { width: Number(fixed[1]), height: Number(fixed[2]) } : renderSize(rect.width, rect.height, window.devicePixelRatio || 1, maxSide);
     engine.request({ vertices: v, camera: orbitCamera(controls.orbit, STAGE_FOV, size.width, size.height) });
@@ -198,7 +213,50 @@ async function start(): Promise<void> {
     if (f0 !== null && motion[Number(f0)]) frameAt = Number(f0);
     syncTimeline();
   }
+  setupWebcam(bundle, render, (step) => {
+    stop();
+    frameAt = null;
+    syncTimeline();
+    driven = step;
+  });
   render();
+}
+
+/** The Webcam section: drive toggle, "Hold neutral", status line (fps, tracking ms, calibration). */
+function setupWebcam(bundle: AvatarBundle, render: () => void, drive: (step: ReenactStep | null) => void): void {
+  const toggle = $<HTMLInputElement>('webcam-drive');
+  const hold = $<HTMLButtonElement>('hold-neutral');
+  const line = $('webcam-status');
+  if (!bundle.expressionSpace) {
+    toggle.disabled = true;
+    line.textContent = 'Webcam driving needs an open-head avatar (this bundle has no expression space).';
+    return;
+  }
+  const show = (w: WebcamStatus) => {
+    status.webcam = { ...w };
+    hold.disabled = w.state !== 'driving';
+    video.hidden = w.state !== 'driving';
+    if (w.state === 'error') toggle.checked = false;
+    if (w.state === 'error' || w.state === 'starting') line.textContent = w.message;
+    else if (w.state === 'driving') {
+      const phase = w.phase === 'calibrating' ? `calibrating ${Math.round(w.calibrationProgress * 100)} % — hold a neutral face` : w.phase === 'driving' ? 'driving' : 'waiting for a face';
+      line.textContent = `${phase} · ${w.fps} fps · tracking ${w.trackMs.toFixed(0)} ms/frame${w.message ? ` · ${w.message}` : ''}`;
+    } else line.textContent = 'Webcam driving is off.';
+  };
+  const video = $<HTMLVideoElement>('webcam-video');
+  const driver = new WebcamDriver(bundle.expressionSpace, video, (step) => {
+    drive(step);
+    render();
+  }, show);
+  toggle.addEventListener('change', () => {
+    if (toggle.checked) void driver.start(location.href);
+    else {
+      driver.stop();
+      drive(null);
+      render();
+    }
+  });
+  hold.addEventListener('click', () => driver.holdNeutral());
 }
 
 start().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

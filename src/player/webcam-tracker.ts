@@ -1,0 +1,50 @@
+/**
+ * The studio's face tracker in the page: the platform-neutral `FrameTracker` (services/tracking/frame-tracker.ts, the
+ * pipeline the studio runs under onnxruntime-node) on onnxruntime-web's WASM backend, with the same converted ONNX
+ * models, read from the export's `models/` folder. ORT's wasm binary is a build asset (`assets/ort-wasm-simd-threaded-*.wasm`:
+ * Vite emits the file ORT's bundle refers to with `new URL(…, import.meta.url)`). One thread: a page served by a plain
+ * static server is not cross-origin isolated, so WASM threads (SharedArrayBuffer) are not available.
+ * Loaded lazily (a dynamic import) so a player that never drives loads neither ORT nor the models.
+ */
+import { FrameTracker, type ModelBackend } from '../main/services/tracking/frame-tracker';
+import type { ModelName } from '../main/services/tracking/models';
+import { WEBCAM_MODELS } from './webcam-models';
+
+export interface WebTracker {
+  tracker: FrameTracker;
+  release(): Promise<void>;
+}
+
+/** Loads ORT (WASM, 1 thread) and the models from `base`'s `models/` (the page's folder) and returns a tracker on them. */
+export async function createWebTracker(base: string): Promise<WebTracker> {
+  const ort = await import('onnxruntime-web/wasm');
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const sessions = new Map<ModelName, import('onnxruntime-web').InferenceSession>();
+  try {
+    for (const name of WEBCAM_MODELS) {
+      const url = new URL(`models/${name}.onnx`, base).href;
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`The tracking model models/${name}.onnx is not in this player's folder (HTTP ${res.status}); export the player again from Avatar Studio.`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      sessions.set(name, await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
+    }
+  } catch (err) {
+    await Promise.all([...sessions.values()].map((s) => s.release()));
+    throw err;
+  }
+  const backend: ModelBackend = {
+    async run(name, input, dims) {
+      const session = sessions.get(name);
+      if (!session) throw new Error(`tracking model ${name} is not loaded`);
+      const res = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, dims) });
+      return session.outputNames.map((n) => res[n]!.data as Float32Array);
+    },
+  };
+  return {
+    tracker: new FrameTracker(backend, { mask: false, iris: true, smoothing: false }),
+    async release() {
+      await Promise.all([...sessions.values()].map((s) => s.release()));
+    },
+  };
+}
