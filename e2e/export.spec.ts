@@ -216,6 +216,18 @@ test('the exported player drives the avatar from a (fake) webcam: the studio tra
     await tab.getByTestId('webcam-drive').uncheck();
     await expect.poll(async () => (await webcam())?.state).toBe('off');
     expect(foreign, 'no request left the local server').toEqual([]);
+    // A camera the user refuses: a clear message, driving switched back off.
+    const denying = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--enable-unsafe-webgpu', '--use-fake-device-for-media-stream', '--deny-permission-prompts'] });
+    try {
+      const t2 = await denying.newPage();
+      await t2.goto(`${server.baseUrl}/index.html?size=96x80`);
+      await expect.poll(() => t2.evaluate(() => (window as unknown as { avatarPlayer: { state: string } }).avatarPlayer.state), { timeout: 60_000 }).toBe('ready');
+      await t2.getByTestId('webcam-drive').check();
+      await expect(t2.getByTestId('webcam-status')).toContainText('permission was denied', { timeout: 15_000 });
+      await expect(t2.getByTestId('webcam-drive')).not.toBeChecked();
+    } finally {
+      await denying.close();
+    }
   } finally {
     await browser.close();
     await server.close();

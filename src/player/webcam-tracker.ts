@@ -15,20 +15,25 @@ export interface WebTracker {
   release(): Promise<void>;
 }
 
+type Ort = typeof import('onnxruntime-web');
+
 /** Loads ORT (WASM, 1 thread) and the models from `base`'s `models/` (the page's folder) and returns a tracker on them. */
 export async function createWebTracker(base: string): Promise<WebTracker> {
   const ort = await import('onnxruntime-web/wasm');
+  return trackerOnOrt(ort, async (name) => {
+    const res = await fetch(new URL(`models/${name}.onnx`, base).href);
+    if (!res.ok) throw new Error(`The tracking model models/${name}.onnx is not in this player's folder (HTTP ${res.status}); export the player again from Avatar Studio.`);
+    return new Uint8Array(await res.arrayBuffer());
+  });
+}
+
+/** The tracker on an onnxruntime-web module (the page's WASM bundle, or ORT web's Node build in the tests). */
+export async function trackerOnOrt(ort: Ort, readModel: (name: ModelName) => Promise<Uint8Array>): Promise<WebTracker> {
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
   const sessions = new Map<ModelName, import('onnxruntime-web').InferenceSession>();
   try {
-    for (const name of WEBCAM_MODELS) {
-      const url = new URL(`models/${name}.onnx`, base).href;
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`The tracking model models/${name}.onnx is not in this player's folder (HTTP ${res.status}); export the player again from Avatar Studio.`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      sessions.set(name, await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
-    }
+    for (const name of WEBCAM_MODELS) sessions.set(name, await ort.InferenceSession.create(await readModel(name), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
   } catch (err) {
     await Promise.all([...sessions.values()].map((s) => s.release()));
     throw err;
