@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isCpuDevice } from '@engine/gpu/adapter-kind';
 import { neutralParams, Reenactor, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
 import type { Project } from '@shared/model/project';
 import { Button } from '../../components/Button';
@@ -7,8 +6,9 @@ import { EmptyState } from '../../components/EmptyState';
 import { isTypingTarget } from '../../lib/platform';
 import { navigate } from '../../store/route';
 import { studio } from '../../store/studio';
-import { AvatarEngine, requestEngineDevice, VIEWPORT_BACKGROUND } from '../viewport/avatarEngine';
+import { VIEWPORT_BACKGROUND } from '../viewport/avatarEngine';
 import { loadAvatar, type LoadedAvatar } from '../viewport/loadAvatar';
+import { useAvatarEngine } from '../viewport/useAvatarEngine';
 import { FrameGrabber, nextVideoFrame } from './frameGrabber';
 import { LiveHead } from './liveHead';
 import { describeMediaError, listCameras, openCamera, SourceProblem, stopStream, streamAlive, UNPLUGGED_MESSAGE } from './liveSource';
@@ -106,7 +106,6 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   const { rig, data } = avatar;
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
-  const engineRef = useRef<AvatarEngine | null>(null);
   const streamRef = useRef<MediaStream | null>(null);
   const headRef = useRef<LiveHead>(new LiveHead(rig));
   const sideRef = useRef(RENDER_SIDE.gpu);
@@ -121,7 +120,6 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   const [problem, setProblem] = useState<SourceProblem | null>(null);
   const [running, setRunning] = useState(false);
   const [face, setFace] = useState<{ tracked: boolean; reason: string | null } | null>(null);
-  const [engineState, setEngineState] = useState<{ state: 'starting' | 'ready' | 'error'; message?: string; adapter?: string }>({ state: 'starting' });
   const [settings, setSettings] = useState<DriveSettings>(DEFAULT_SETTINGS);
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
@@ -155,55 +153,27 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   }, []);
 
   // The engine: the viewport's modules, one WebGPU device for the life of the page.
-  useEffect(() => {
-    let engine: AvatarEngine | null = null;
-    let cancelled = false;
-    requestEngineDevice().then(
-      (device) => {
-        if (cancelled || !canvasRef.current) {
-          device.destroy();
-          return;
-        }
-        try {
-          sideRef.current = isCpuDevice(device.device) || device.adapter.isFallbackAdapter ? RENDER_SIDE.cpu : RENDER_SIDE.gpu;
-          engine = new AvatarEngine(
-            device,
-            canvasRef.current,
-            data,
-            rig.model.triangles,
-            rig.model.vertexCount,
-            (info) => {
-              const now = performance.now();
-              const s = stats.current;
-              s.renderMs.add(info.ms);
-              s.fps.tick(now);
-              if (renderingRef.current) s.latencyMs.add(now - renderingRef.current.captureTime);
-              renderingRef.current = null;
-              setFrames(info.frames);
-              pump();
-            },
-            (message) => setEngineState({ state: 'error', message }),
-          );
-        } catch (err) {
-          device.destroy();
-          setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
-          return;
-        }
-        engineRef.current = engine;
-        const a = device.adapter;
-        setEngineState({ state: 'ready', adapter: [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'WebGPU' });
-        // The neutral avatar until the first tracked frame.
-        latestRef.current = { params: neutralParams(space), captureTime: performance.now() };
-        pump();
-      },
-      (err: unknown) => !cancelled && setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
-    );
-    return () => {
-      cancelled = true;
-      engineRef.current = null;
-      engine?.destroy();
-    };
-  }, [data, rig, space, pump]);
+  const { engineRef, status: engineState } = useAvatarEngine(
+    canvasRef,
+    data,
+    rig.model,
+    (info) => {
+      const now = performance.now();
+      const s = stats.current;
+      s.renderMs.add(info.ms);
+      s.fps.tick(now);
+      if (renderingRef.current) s.latencyMs.add(now - renderingRef.current.captureTime);
+      renderingRef.current = null;
+      setFrames(info.frames);
+      pump();
+    },
+    (_engine, cpu) => {
+      sideRef.current = cpu ? RENDER_SIDE.cpu : RENDER_SIDE.gpu;
+      // The neutral avatar until the first tracked frame.
+      latestRef.current = { params: neutralParams(space), captureTime: performance.now() };
+      pump();
+    },
+  );
 
   // The overlay's figures, twice a second.
   useEffect(() => {

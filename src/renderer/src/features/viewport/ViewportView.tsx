@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Project } from '@shared/model/project';
-import { isCpuDevice } from '@engine/gpu/adapter-kind';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { navigate } from '../../store/route';
 import { ExportButton } from '../export/ExportButton';
-import { AvatarEngine, requestEngineDevice, type FrameInfo } from './avatarEngine';
+import type { FrameInfo } from './avatarEngine';
 import { engineCamera, renderSize, STAGE_FOV } from './cameraMath';
 import { gaussianCentres } from './centres';
 import { homeView, JAW_OPEN_MAX, type HeadState } from './headRig';
 import { loadAvatar, type LoadedAvatar } from './loadAvatar';
+import { useAvatarEngine } from './useAvatarEngine';
 import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from './Stage';
 import './viewport.css';
 
@@ -69,7 +69,6 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
   const [showCentres, setShowCentres] = useState(false);
   const [homeKey, setHomeKey] = useState(0);
   const [frame, setFrame] = useState<FrameInfo | null>(null);
-  const [engineState, setEngineState] = useState<{ state: 'starting' | 'ready' | 'error'; message?: string; kernels?: string; adapter?: string }>({ state: 'starting' });
 
   const vertices = useMemo(() => rig.vertices(head, applyPose), [rig, head, applyPose]);
   const centres = useMemo(() => (showCentres ? gaussianCentres(data, vertices, rig.model.triangles) : null), [showCentres, data, vertices, rig]);
@@ -77,7 +76,6 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
 
   // The engine: one WebGPU device and the avatar's buffers for the life of this view.
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
-  const engineRef = useRef<AvatarEngine | null>(null);
   const cameraRef = useRef<CameraSnapshot | null>(null);
   const verticesRef = useRef(vertices);
   verticesRef.current = vertices;
@@ -94,37 +92,11 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
     const { width, height } = renderSize(cam.cssWidth, cam.cssHeight, window.devicePixelRatio || 1, maxSide.current);
     engine.request({ vertices: verticesRef.current, camera: engineCamera(cam, width, height) });
   }, []);
+  const { engineRef, status: engineState } = useAvatarEngine(canvasRef, data, rig.model, setFrame, (_engine, cpu) => {
+    maxSide.current = cpu ? MAX_RENDER_SIDE.cpu : MAX_RENDER_SIDE.gpu;
+    requestFrame();
+  });
 
-  useEffect(() => {
-    let engine: AvatarEngine | null = null;
-    let cancelled = false;
-    requestEngineDevice().then(
-      (device) => {
-        if (cancelled || !canvasRef.current) {
-          device.destroy();
-          return;
-        }
-        try {
-          maxSide.current = isCpuDevice(device.device) || device.adapter.isFallbackAdapter ? MAX_RENDER_SIDE.cpu : MAX_RENDER_SIDE.gpu;
-          engine = new AvatarEngine(device, canvasRef.current, data, rig.model.triangles, rig.model.vertexCount, setFrame, (message) => setEngineState({ state: 'error', message }));
-        } catch (err) {
-          device.destroy();
-          setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
-          return;
-        }
-        engineRef.current = engine;
-        const a = device.adapter;
-        setEngineState({ state: 'ready', kernels: engine.kernels, adapter: [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'WebGPU' });
-        requestFrame();
-      },
-      (err: unknown) => !cancelled && setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
-    );
-    return () => {
-      cancelled = true;
-      engineRef.current = null;
-      engine?.destroy();
-    };
-  }, [data, rig, requestFrame]);
 
   useEffect(() => requestFrame(), [vertices, requestFrame]);
   const onCamera = useCallback(

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import type { Camera } from '@engine/splat/camera';
-import { isCpuDevice } from '@engine/gpu/adapter-kind';
 import type { Composite, Rect } from '@shared/texture/types';
 import { Button } from '../../../components/Button';
-import { AvatarEngine, requestEngineDevice, type FrameInfo } from '../../viewport/avatarEngine';
+import type { FrameInfo } from '../../viewport/avatarEngine';
 import { engineCamera, renderSize, STAGE_FOV } from '../../viewport/cameraMath';
 import { homeView } from '../../viewport/headRig';
 import { loadAvatar, type LoadedAvatar } from '../../viewport/loadAvatar';
 import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from '../../viewport/Stage';
+import { useAvatarEngine } from '../../viewport/useAvatarEngine';
 import '../../viewport/viewport.css';
 import { useTextureDocument, type Uv } from '../documentStore';
 import { ApplyToAvatar } from './ApplyToAvatar';
@@ -78,11 +78,10 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
   const [mode, setMode] = useState<'orbit' | 'paint'>('orbit');
   const [frame, setFrame] = useState<FrameInfo | null>(null);
   const [latencyMs, setLatencyMs] = useState<number | null>(null);
-  const [engineState, setEngineState] = useState<{ state: 'starting' | 'ready' | 'error'; message?: string }>({ state: 'starting' });
+  const [colourError, setColourError] = useState<string | null>(null);
 
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const stageRef = useRef<HTMLDivElement | null>(null);
-  const engineRef = useRef<AvatarEngine | null>(null);
   const snapshotRef = useRef<CameraSnapshot | null>(null);
   const cameraRef = useRef<Camera | null>(null);
   const maxSide = useRef(MAX_RENDER_SIDE.gpu);
@@ -108,7 +107,7 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
         if (!colours.current || colours.current.mapSize !== composite.width) colours.current = new LiveColours(data, rig.model.uv!, composite.width);
         engine.setColours(colours.current.apply(composite, dirty).sh);
       } catch (err) {
-        setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+        setColourError(err instanceof Error ? err.message : String(err));
         return;
       }
       if (editAt !== null) latency.current.edited(editAt);
@@ -123,34 +122,14 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
     if (ms !== null) setLatencyMs(ms);
   }, []);
 
-  useEffect(() => {
-    let engine: AvatarEngine | null = null;
-    let cancelled = false;
-    requestEngineDevice().then(
-      (device) => {
-        if (cancelled || !canvasRef.current) return device.destroy();
-        try {
-          maxSide.current = isCpuDevice(device.device) || device.adapter.isFallbackAdapter ? MAX_RENDER_SIDE.cpu : MAX_RENDER_SIDE.gpu;
-          engine = new AvatarEngine(device, canvasRef.current, data, rig.model.triangles, rig.model.vertexCount, onFrame, (message) => setEngineState({ state: 'error', message }));
-        } catch (err) {
-          device.destroy();
-          setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) });
-          return;
-        }
-        engineRef.current = engine;
-        setEngineState({ state: 'ready' });
-        if (store) showComposite(store.getState().composite, null);
-        else requestFrame();
-      },
-      (err: unknown) => !cancelled && setEngineState({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
-    );
-    return () => {
-      cancelled = true;
-      engineRef.current = null;
-      colours.current = null;
-      engine?.destroy();
-    };
-  }, [data, rig, store, onFrame, requestFrame, showComposite]);
+  const { engineRef, status: engineStatus } = useAvatarEngine(canvasRef, data, rig.model, onFrame, (_engine, cpu) => {
+    maxSide.current = cpu ? MAX_RENDER_SIDE.cpu : MAX_RENDER_SIDE.gpu;
+    if (store) showComposite(store.getState().composite, null);
+    else requestFrame();
+  });
+  const engineState = colourError ? { state: 'error' as const, message: colourError } : engineStatus;
+  // A new avatar gets new colour buffers.
+  useEffect(() => () => void (colours.current = null), [data, rig]);
 
   // Every composite change (stroke, sticker move, undo, layer toggle) → colours → render.
   useEffect(() => {
