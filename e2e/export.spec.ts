@@ -212,6 +212,10 @@ test('the exported player drives the avatar from a (fake) webcam: the studio tra
     expect(w.fps).toBeGreaterThan(0);
     expect(moved, 'the driven render differs from the still one').toBeGreaterThan(0.2);
     await expect(tab.getByTestId('webcam-status')).toContainText('fps');
+    // "Hold neutral" recalibrates on the next frames, then drives again.
+    await tab.getByRole('button', { name: 'Hold neutral' }).click();
+    await expect.poll(async () => (await webcam())?.phase, { timeout: 10_000 }).toBe('calibrating');
+    await expect.poll(async () => (await webcam())?.phase, { timeout: 30_000 }).toBe('driving');
     // Switching off stops the camera and returns to the sliders' face.
     await tab.getByTestId('webcam-drive').uncheck();
     await expect.poll(async () => (await webcam())?.state).toBe('off');
