@@ -15,6 +15,7 @@ import type { BoundGaussianData } from '../avatar/binding/bound-gaussians';
 import { readHeadTuningExport, type HeadTuningExport } from '../avatar/trainer/head-tuning';
 import { readBakedMaps, type BakedMaps } from '../avatar/bake/baked-maps-file';
 import { decodeHeadMesh, encodeHeadMesh, openHeadFromSpace, type BundleExpressionSpace, type HeadMesh } from './avatar-bundle-head';
+import { crc32 } from './crc32';
 
 export const BUNDLE_MAGIC = 'AVBUNDLE';
 export const BUNDLE_VERSION = 1;
@@ -156,22 +157,6 @@ export class AvatarBundleError extends Error {
 const FLAME_NOTE =
   'This avatar is bound to FLAME, whose weights are not included (the FLAME licence forbids redistribution). Supply the FLAME model named in head.model to pose it.';
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE 802.3, the zlib / PNG polynomial). */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 const pad = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 const utf8 = (s: string) => new TextEncoder().encode(s);

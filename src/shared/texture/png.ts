@@ -1,5 +1,6 @@
 import { unzlibSync, zlibSync } from 'fflate';
 import type { RasterImage } from './types';
+import { crc32 } from '@engine/export/crc32';
 
 /**
  * A small PNG codec for the studio's own layer files, platform-neutral (fflate for zlib): decodes non-interlaced
@@ -10,20 +11,6 @@ import type { RasterImage } from './types';
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
-let crcTable: Uint32Array | null = null;
-function crc32(bytes: Uint8Array, start: number, end: number): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 export interface PngHeader {
   width: number;
