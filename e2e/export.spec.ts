@@ -8,7 +8,7 @@ import { StudioHost } from '../src/main/host/studio-host';
 import { craftAvatar } from '../src/main/services/export/test-avatar';
 import { craftTrackedCapture } from '../src/main/services/training/test-capture';
 import { makeDriverClip } from './live-driver';
-import { api, serveFolder } from './support';
+import { api, runJob, serveFolder } from './support';
 
 /**
  * Export in web mode, on a library crafted in-process (a tracked test-pattern capture and an untrained avatar
@@ -18,13 +18,6 @@ import { api, serveFolder } from './support';
  * camera; the export dialog opens from the avatars table and with Ctrl+E, exports an MP4 with a progress bar and
  * lists it with "Export again".
  */
-
-interface Job {
-  id: string;
-  status: string;
-  error: { message: string } | null;
-  result: unknown;
-}
 
 /** VIEWPORT_BACKGROUND (features/viewport/avatarEngine.ts), the player's clear colour. */
 const BG = [0.11, 0.115, 0.125];
@@ -70,17 +63,6 @@ test.afterAll(async () => {
   }
   for (const d of [libraryDir, media, out]) if (d) fs.rmSync(d, { recursive: true, force: true });
 });
-
-async function runJob(page: Page, method: string, params: unknown, timeoutMs = 90_000): Promise<Job> {
-  const { id } = await api<Job>(page, method, params);
-  const t0 = Date.now();
-  for (;;) {
-    const job = await api<Job>(page, 'jobs.get', { id });
-    if (['completed', 'failed', 'cancelled', 'interrupted'].includes(job.status)) return job;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${method} did not finish in ${timeoutMs} ms (status ${job.status})`);
-    await page.waitForTimeout(300);
-  }
-}
 
 test('the exported web player, served from a temp folder with no network, renders the avatar like the studio', async ({ page, browser }, testInfo) => {
   await page.goto(web.url);

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { expect, test } from './fixtures';
 import { makeDriverClip, type DriverClip } from './live-driver';
-import { api } from './support';
+import { api, type Job, runJob } from './support';
 
 /**
  * The Live page in web mode with Chromium's fake camera playing a clip this test writes (e2e/live-driver.ts: a face
@@ -20,24 +20,6 @@ import { api } from './support';
 /** Pearson correlation between the driver's mouth darkness and the avatar image's change, at the best lag. */
 const MIN_CORRELATION = 0.6;
 const BASE_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-interface Job {
-  id: string;
-  status: string;
-  error: { message: string } | null;
-  result: unknown;
-}
-
-async function runJob(page: Page, method: string, params: unknown, timeoutMs: number): Promise<Job> {
-  const { id } = await api<Job>(page, method, params);
-  const t0 = Date.now();
-  for (;;) {
-    const job = await api<Job>(page, 'jobs.get', { id });
-    if (['completed', 'failed', 'cancelled', 'interrupted'].includes(job.status)) return job;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${method} did not finish in ${timeoutMs} ms (status ${job.status})`);
-    await page.waitForTimeout(500);
-  }
-}
 
 function pearson(a: number[], b: number[]): number {
   const n = a.length;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -53,4 +54,35 @@ export async function api<T>(page: Page, method: string, params: unknown): Promi
       }),
     [method, params] as const,
   );
+}
+
+/** A job as `jobs.get` returns it (the fields the specs read). */
+export interface Job {
+  id: string;
+  status: string;
+  error: { message: string } | null;
+  result: unknown;
+}
+
+/** Starts a job through the API from the page and polls it until it stops (completed, failed, cancelled, interrupted). */
+export async function runJob(page: Page, method: string, params: unknown, timeoutMs = 90_000, pollMs = 500): Promise<Job> {
+  const { id } = await api<Job>(page, method, params);
+  const t0 = Date.now();
+  for (;;) {
+    const job = await api<Job>(page, 'jobs.get', { id });
+    if (['completed', 'failed', 'cancelled', 'interrupted'].includes(job.status)) return job;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${method} did not finish in ${timeoutMs} ms (status ${job.status})`);
+    await page.waitForTimeout(pollMs);
+  }
+}
+
+/**
+ * A short clip of one face from a photo that an npm package ships (a slow pan, so frames differ), made with ffmpeg
+ * into `dir`: `size`² pixels, `seconds` long at 10 fps.
+ */
+export function makeFaceClip(dir: string, { size = 512, seconds = 1.2, name = 'face.mp4' }: { size?: number; seconds?: number; name?: string } = {}): string {
+  const photo = path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg');
+  const out = path.join(dir, name);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', `crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=${size}:${size}`, '-t', String(seconds), '-r', '10', '-pix_fmt', 'yuv420p', out]);
+  return out;
 }

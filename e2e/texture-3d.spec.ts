@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { PerspectiveCamera } from 'three';
 import { engineCamera, STAGE_FOV } from '../src/renderer/src/features/viewport/cameraMath';
@@ -15,7 +13,7 @@ import { writeBakedMaps } from '../native/engine/avatar/bake/baked-maps-file';
 import { CHANNELS, gaussianUvs, pushPull, splatAttributes } from '../native/engine/avatar/bake/uv-maps';
 import { encodePng } from '../src/shared/texture/png';
 import { expect, test } from './fixtures';
-import { api } from './support';
+import { api, makeFaceClip, runJob } from './support';
 
 /**
  * Painting on the texture editor's 3D view in Chromium (WebGPU on SwiftShader): a small avatar trained for real
@@ -25,31 +23,6 @@ import { api } from './support';
  * render latency; Alt-click picks the colour under the cursor; Apply to avatar records version 2. Screenshots in the
  * test's output folder.
  */
-
-interface Job {
-  id: string;
-  status: string;
-  error: { message: string } | null;
-  result: unknown;
-}
-
-function makeClip(dir: string): string {
-  const photo = path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg');
-  const out = path.join(dir, 'face.mp4');
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', "crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=512:512", '-t', '1.2', '-r', '10', '-pix_fmt', 'yuv420p', out]);
-  return out;
-}
-
-async function runJob(page: Page, method: string, params: unknown, timeoutMs: number): Promise<Job> {
-  const { id } = await api<Job>(page, method, params);
-  const t0 = Date.now();
-  for (;;) {
-    const job = await api<Job>(page, 'jobs.get', { id });
-    if (['completed', 'failed', 'cancelled', 'interrupted'].includes(job.status)) return job;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${method} did not finish in ${timeoutMs} ms (status ${job.status})`);
-    await page.waitForTimeout(500);
-  }
-}
 
 /**
  * The bake's files as the avatar.bake job lays them out, made here from the trained avatar without the bake's fit
@@ -83,7 +56,7 @@ test('painting on the 3D view lands on the texels under the cursor; the 3D view 
 
   const t0 = Date.now();
   const project = await api<{ id: string }>(page, 'projects.create', { name: 'Texture 3D' });
-  const clip = makeClip(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-texture3d-')));
+  const clip = makeFaceClip(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-texture3d-')));
   const imported = await runJob(page, 'captures.import', { projectId: project.id, sources: [{ path: clip }], options: { allowDuplicate: true } }, 60_000);
   expect(imported.error).toBeNull();
   const captureId = (imported.result as { captureId: string }).captureId;

@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { fitView, uvToScreen } from '../src/renderer/src/features/texture/viewTransform';
 import { expect, test } from './fixtures';
-import { api } from './support';
+import { api, makeFaceClip, runJob } from './support';
 
 /**
  * The texture editor in web mode: a small avatar trained and baked for real through the API (import a clip of a face
@@ -14,20 +12,6 @@ import { api } from './support';
  * picker and move it, paint a stroke, undo removes it exactly (redo brings it back), autosave, reload — the layers
  * are intact. Checked through the exported maps; screenshots in the test's output folder.
  */
-
-interface Job {
-  id: string;
-  status: string;
-  error: { message: string } | null;
-  result: unknown;
-}
-
-function makeClip(dir: string): string {
-  const photo = path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg');
-  const out = path.join(dir, 'face.mp4');
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', "crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=512:512", '-t', '1.2', '-r', '10', '-pix_fmt', 'yuv420p', out]);
-  return out;
-}
 
 /** A 48×48 sticker: an opaque yellow disc with a soft edge on a transparent background. */
 function makeSticker(dir: string): string {
@@ -46,17 +30,6 @@ function makeSticker(dir: string): string {
   return file;
 }
 
-async function runJob(page: Page, method: string, params: unknown, timeoutMs: number): Promise<Job> {
-  const { id } = await api<Job>(page, method, params);
-  const t0 = Date.now();
-  for (;;) {
-    const job = await api<Job>(page, 'jobs.get', { id });
-    if (['completed', 'failed', 'cancelled', 'interrupted'].includes(job.status)) return job;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${method} did not finish in ${timeoutMs} ms (status ${job.status})`);
-    await page.waitForTimeout(500);
-  }
-}
-
 test('texture editor: sticker, stroke, undo/redo, autosave and reload keep the layers', async ({ page, studio }, testInfo) => {
   test.setTimeout(420_000);
   page.on('console', (m) => {
@@ -68,7 +41,7 @@ test('texture editor: sticker, stroke, undo/redo, autosave and reload keep the l
   const t0 = Date.now();
   const project = await api<{ id: string }>(page, 'projects.create', { name: 'Texture' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-texture-'));
-  const imported = await runJob(page, 'captures.import', { projectId: project.id, sources: [{ path: makeClip(dir) }], options: { allowDuplicate: true } }, 60_000);
+  const imported = await runJob(page, 'captures.import', { projectId: project.id, sources: [{ path: makeFaceClip(dir) }], options: { allowDuplicate: true } }, 60_000);
   expect(imported.error).toBeNull();
   const captureId = (imported.result as { captureId: string }).captureId;
   expect((await runJob(page, 'tracking.start', { captureId }, 120_000)).status).toBe('completed');

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './fixtures';
-import { api } from './support';
+import { api, makeFaceClip } from './support';
 
 /**
  * Training as an artist uses it in web mode: a tracked talking-head clip with a few test frames, the Avatar section,
@@ -13,17 +12,9 @@ import { api } from './support';
 
 const FRAMES = 12;
 
-function makeClip(dir: string): string {
-  const photo = path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg');
-  const out = path.join(dir, 'talking-head.mp4');
-  // A slow pan over one face of a group photo, as in tracking.spec.ts.
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', "crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=384:384", '-t', String(FRAMES / 10), '-r', '10', '-pix_fmt', 'yuv420p', out]);
-  return out;
-}
-
 test('train an avatar from the Avatar section: live preview, pause and resume, report with images', async ({ page, studio }) => {
   test.setTimeout(300_000);
-  const video = makeClip(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-training-')));
+  const video = makeFaceClip(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-training-')), { size: 384, seconds: FRAMES / 10, name: 'talking-head.mp4' });
 
   await page.goto(studio.url);
   const name = `Training ${Math.random().toString(36).slice(2, 7)}`;

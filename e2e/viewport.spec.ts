@@ -1,14 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { PerspectiveCamera } from 'three';
 import { engineCamera, projectPoint, STAGE_FOV } from '../src/renderer/src/features/viewport/cameraMath';
 import { HeadRig, homeView, type FitFile } from '../src/renderer/src/features/viewport/headRig';
 import { expect, test } from './fixtures';
-import { api } from './support';
+import { api, makeFaceClip, runJob, type Job } from './support';
 
 /**
  * The 3D viewport in web mode: a small avatar trained for real (import a clip of a face photo, track it, train 20
@@ -18,33 +17,8 @@ import { api } from './support';
  * output folder (test-results/) for a look.
  */
 
-interface Job {
-  id: string;
-  status: string;
-  error: { message: string } | null;
-  result: unknown;
-}
-
 /** Background of the stage (VIEWPORT_BACKGROUND in features/viewport/avatarEngine.ts), 8-bit. */
 const BG = [0.11, 0.115, 0.125].map((c) => Math.round(c * 255));
-
-function makeClip(dir: string): string {
-  const photo = path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg');
-  const out = path.join(dir, 'face.mp4');
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', "crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=512:512", '-t', '1.2', '-r', '10', '-pix_fmt', 'yuv420p', out]);
-  return out;
-}
-
-async function runJob(page: Page, method: string, params: unknown, timeoutMs: number): Promise<Job> {
-  const { id } = await api<Job>(page, method, params);
-  const t0 = Date.now();
-  for (;;) {
-    const job = await api<Job>(page, 'jobs.get', { id });
-    if (['completed', 'failed', 'cancelled', 'interrupted'].includes(job.status)) return job;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${method} did not finish in ${timeoutMs} ms (status ${job.status})`);
-    await page.waitForTimeout(500);
-  }
-}
 
 /** Waits until the engine has shown a frame after `before` and no further frame follows for a moment. */
 async function settled(viewport: Locator, before: number): Promise<number> {
@@ -112,7 +86,7 @@ test('the trained avatar in the 3D viewport: engine render, orbit, expression sl
   // A small trained avatar, made through the API.
   const t0 = Date.now();
   const project = await api<{ id: string }>(page, 'projects.create', { name: 'Viewport' });
-  const clip = makeClip(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-viewport-')));
+  const clip = makeFaceClip(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-viewport-')));
   const imported = await runJob(page, 'captures.import', { projectId: project.id, sources: [{ path: clip }], options: { allowDuplicate: true } }, 60_000);
   expect(imported.error).toBeNull();
   const captureId = (imported.result as { captureId: string }).captureId;
