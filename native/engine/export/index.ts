@@ -7,3 +7,4 @@ export { decodeHeadMesh, encodeHeadMesh, openHeadFromSpace, type BundleExpressio
 export { bundlePoser, HeadPoser, poseBundle, PoseChoiceError, type HeadPoseChoice, type PoseBundleOptions, type ResolvedPose } from './avatar-bundle-pose';
 export { writeMeshObj, type UvMesh } from './mesh-obj';
 export { writeMeshSequenceGlb, type MeshSequence } from './mesh-gltf';
+export { SPZ_MAGIC, SPZ_VERSION, writeSplatSpz } from './splat-spz';

@@ -6,12 +6,12 @@ import type { CliContext } from './cli-context';
 
 type Run = (action: (ctx: CliContext) => Promise<{ json: unknown; text: string; exitCode?: number }>) => Promise<void>;
 
-/** `avatar-studio export AVATAR --format ply|gltf [--frame N | --expression a,b,…] [--out FILE]` (services/export). */
+/** `avatar-studio export AVATAR --format ply|gltf|spz|… [--frame N | --expression a,b,…] [--out FILE]` (services/export). */
 export function addExportCommand(program: Command, run: Run): void {
   program
     .command('export <avatar>')
-    .description("export an avatar (id, see `avatars list`) as a static splat file (standard 3DGS .ply, glTF 2.0 .glb with KHR_gaussian_splatting), a rendered video (H.264 .mp4, RGBA PNG sequence), an animated-avatar bundle (.avatar), the baked texture maps (PNG folder) or the tracked mesh sequence (OBJ per frame, or glTF with morph targets); default into the project's exports/ folder")
-    .requiredOption('--format <format>', 'ply | gltf | bundle | player | mp4 | png-sequence | maps | mesh-obj | mesh-gltf')
+    .description("export an avatar (id, see `avatars list`) as a static splat file (standard 3DGS .ply, glTF 2.0 .glb with KHR_gaussian_splatting, compressed .spz), a rendered video (H.264 .mp4, RGBA PNG sequence), an animated-avatar bundle (.avatar), the baked texture maps (PNG folder) or the tracked mesh sequence (OBJ per frame, or glTF with morph targets); default into the project's exports/ folder")
+    .requiredOption('--format <format>', 'ply | gltf | spz | bundle | player | mp4 | png-sequence | maps | mesh-obj | mesh-gltf')
     .option('--frame <n>', "pose at this tracked frame of the capture (default: the neutral head)")
     .option('--expression <coefficients>', 'pose at these comma-separated expression coefficients')
     .option('--out <file>', 'write here instead of the project folder')

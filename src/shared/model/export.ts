@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Formats of `exports.create` (services/export/README.md says which are available). */
-export const ExportFormat = z.enum(['ply', 'gltf', 'bundle', 'player', 'mp4', 'png-sequence', 'maps', 'mesh-obj', 'mesh-gltf']);
+export const ExportFormat = z.enum(['ply', 'gltf', 'spz', 'bundle', 'player', 'mp4', 'png-sequence', 'maps', 'mesh-obj', 'mesh-gltf']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
 export const ExportSettings = z.object({

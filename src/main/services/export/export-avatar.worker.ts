@@ -3,11 +3,12 @@ import path from 'node:path';
 import { finiteSplats } from '@engine/export/splat-cloud';
 import { writeSplatPly } from '@engine/export/splat-ply';
 import { writeSplatGlb } from '@engine/export/splat-gltf';
+import { writeSplatSpz } from '@engine/export/splat-spz';
 import { StudioError } from '@shared/api/errors';
 import type { WorkerJob } from '../../jobs/worker-context';
 import type { StoredExpressionSpace } from '../tracking/open-head-space';
 import { poseAvatar, type FitFileLike } from './pose-avatar';
-import type { ExportOutput, ExportParams } from './export-types';
+import type { ExportOutput, ExportParams, StaticExportFormat } from './export-types';
 import { writeExportFile } from './write-export';
 import type { Correctives } from '@engine/avatar/lbs-backward';
 import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
@@ -18,7 +19,7 @@ import { runPlayerExport } from './player-export';
 /** The bytes of one static export (also used by tests and the bench without a job). */
 export function renderExport(
   inputs: { avatarBin: Uint8Array; space: StoredExpressionSpace; fit: FitFileLike | null; correctives?: Correctives | null },
-  p: Pick<ExportParams, 'frame' | 'expression' | 'avatarId'> & { format: 'ply' | 'gltf' },
+  p: Pick<ExportParams, 'frame' | 'expression' | 'avatarId'> & { format: StaticExportFormat },
 ): { bytes: Uint8Array; gaussians: number; dropped: number } {
   const choice = p.frame !== null ? { frame: p.frame } : p.expression ? { expression: p.expression } : ({ neutral: true } as const);
   const posed = poseAvatar(inputs.avatarBin, inputs.space, inputs.fit, choice, inputs.correctives ?? null);
@@ -28,7 +29,9 @@ export function renderExport(
   const bytes =
     p.format === 'ply'
       ? writeSplatPly(cloud, `Avatar Studio avatar ${p.avatarId} ${posed.pose.frame !== null ? `frame ${posed.pose.frame}` : 'expression'}`)
-      : writeSplatGlb(cloud, { generator: 'Avatar Studio', extras: settings });
+      : p.format === 'spz'
+        ? writeSplatSpz(cloud)
+        : writeSplatGlb(cloud, { generator: 'Avatar Studio', extras: settings });
   return { bytes, gaussians: cloud.count, dropped: cloud.dropped };
 }
 
@@ -67,7 +70,7 @@ export const exportAvatarWorker: WorkerJob<ExportParams, null, ExportOutput> = {
       }
     }
     ctx.throwIfCancelled();
-    const out = renderExport({ avatarBin, space, fit, correctives }, { ...params, format: params.format as 'ply' | 'gltf' });
+    const out = renderExport({ avatarBin, space, fit, correctives }, { ...params, format: params.format as StaticExportFormat });
     ctx.progress({ fraction: 0.7, stage: `Writing ${path.basename(params.target)}` });
     ctx.throwIfCancelled();
     const written = writeExportFile(params.target, out.bytes);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLYLoader } from 'three/examples/jsm/loaders/PLYLoader.js';
 // @ts-expect-error gltf-validator ships no types
 import * as validator from 'gltf-validator';
+import { gunzipSync } from 'fflate';
 import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import type { Job } from '@shared/model/job';
 import type { ExportRecord } from '@shared/model/export';
@@ -117,6 +118,18 @@ describe('exports', () => {
     expect(again.status).toBe('completed');
     expect(fs.readFileSync(target).equals(Buffer.from(glb))).toBe(true);
     expect(await call<ExportRecord[]>('exports.list', { projectId })).toHaveLength(3);
+  }, 60_000);
+
+  it('.spz (neutral, default name): gzip of the NGSP header with the posed Gaussian count, far smaller than the .ply', async () => {
+    const job = await runExport({ avatarId: avatar.avatarId, format: 'spz' });
+    expect(job.status, JSON.stringify(job.error)).toBe('completed');
+    const r = job.result as { path: string; size: number; gaussians: number };
+    expect(path.basename(r.path)).toMatch(/-neutral\.spz$/);
+    const raw = gunzipSync(new Uint8Array(fs.readFileSync(path.join(root, r.path))));
+    const view = new DataView(raw.buffer, raw.byteOffset);
+    expect([view.getUint32(0, true), view.getUint32(4, true), view.getUint32(8, true)]).toEqual([0x5053474e, 2, r.gaussians]);
+    const ply = (await call<ExportRecord[]>('exports.list', { projectId })).find((e) => e.format === 'ply')!;
+    expect(r.size).toBeLessThan(ply.size! / 3);
   }, 60_000);
 
   it('refuses bad requests with clear messages', async () => {

@@ -7,7 +7,7 @@ import type { JobDefinition } from '../../jobs/job-definition';
 import { newId } from '../library/ids';
 import type { StudioServices } from '../studio-services';
 import { avatarWithFiles } from '../training/avatar-files';
-import { EXPORT_EXTENSIONS, EXPORTS_DIR, type ExportOutput, type ExportParams, type JobExportFormat } from './export-types';
+import { EXPORT_EXTENSIONS, EXPORTS_DIR, type ExportOutput, type ExportParams, type JobExportFormat, type StaticExportFormat } from './export-types';
 import { resolveVideoSettings, VideoParams, videoTargetName, videoTitle } from './video-request';
 import { DataParams, dataTitle, isDataFormat, prepareDataExport } from './data-export-request';
 import { preparePlayerExport } from './player-request';
@@ -21,7 +21,7 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     exportId: z.string(),
     projectId: z.string(),
     avatarId: z.string(),
-    format: z.enum(['ply', 'gltf', 'mp4', 'png-sequence', 'bundle', 'maps', 'mesh-obj', 'mesh-gltf', 'player']),
+    format: z.enum(['ply', 'gltf', 'spz', 'mp4', 'png-sequence', 'bundle', 'maps', 'mesh-obj', 'mesh-gltf', 'player']),
     frame: z.number().int().nullable(),
     expression: z.array(z.number()).nullable(),
     files: z.object({ avatar: z.string(), expressionSpace: z.string(), fit: z.string().nullable(), headTuning: z.string().nullable().optional() }),
@@ -29,7 +29,7 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     data: DataParams.nullable().optional(),
     target: z.string(),
   }),
-  title: (p) => (p.format === 'player' ? 'Export the web player (folder)' : p.data ? dataTitle(p.format) : p.video ? videoTitle(p.format, p.video) : `Export the avatar as ${p.format === 'ply' ? '.ply' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`),
+  title: (p) => (p.format === 'player' ? 'Export the web player (folder)' : p.data ? dataTitle(p.format) : p.video ? videoTitle(p.format, p.video) : `Export the avatar as ${p.format === 'ply' ? '.ply' : p.format === 'spz' ? '.spz' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`),
   projectDir: (p, s) => s.projects.folderOf(p.projectId),
   commit(s: StudioServices, job, raw) {
     const out = Output.parse(raw);
@@ -98,7 +98,7 @@ export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | '
     target = r.path;
   } else {
     const slug = info.avatar.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'avatar';
-    const name = video ? videoTargetName(format as 'mp4' | 'png-sequence', video) : `${pose}.${EXPORT_EXTENSIONS[format as 'ply' | 'gltf']}`;
+    const name = video ? videoTargetName(format as 'mp4' | 'png-sequence', video) : `${pose}.${EXPORT_EXTENSIONS[format as StaticExportFormat]}`;
     target = path.join(root, EXPORTS_DIR, `${slug}-v${info.avatar.version}-${name}`);
   }
   return {

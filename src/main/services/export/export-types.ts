@@ -2,11 +2,11 @@
 import type { VideoFormat, VideoSettings } from './video-types';
 import type { DataFormat, DataParams } from './data-export-request';
 
-export type StaticExportFormat = 'ply' | 'gltf';
+export type StaticExportFormat = 'ply' | 'gltf' | 'spz';
 /** Formats the job writes (static splats, rendered video). */
 export type JobExportFormat = StaticExportFormat | VideoFormat | DataFormat | 'player';
 
-export const EXPORT_EXTENSIONS: Record<StaticExportFormat, string> = { ply: 'ply', gltf: 'glb' };
+export const EXPORT_EXTENSIONS: Record<StaticExportFormat, string> = { ply: 'ply', gltf: 'glb', spz: 'spz' };
 
 /** Where exports go inside a project folder by default. */
 export const EXPORTS_DIR = 'exports';

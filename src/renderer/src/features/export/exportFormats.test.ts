@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { ExportRecord } from '@shared/model/export';
 import { DEFAULT_FORM, exportRequest, FORMATS, formError, settingsSummary, unavailableReason } from './exportFormats';
+import { ExportFormat } from '@shared/model/export';
 
 const info = (o: { bake?: boolean; fits?: number; space?: boolean } = {}): AvatarWithFiles =>
   ({
@@ -19,7 +20,7 @@ const info = (o: { bake?: boolean; fits?: number; space?: boolean } = {}): Avata
 
 describe('export dialog model', () => {
   it('lists every format of the API once', () => {
-    expect(FORMATS.map((f) => f.id).sort()).toEqual(['bundle', 'gltf', 'maps', 'mesh-gltf', 'mesh-obj', 'mp4', 'player', 'ply', 'png-sequence']);
+    expect(FORMATS.map((f) => f.id).sort()).toEqual([...ExportFormat.options].sort());
   });
 
   it('disables maps without a bake and mesh sequences without tracking, with the reason', () => {

@@ -18,6 +18,7 @@ export interface FormatInfo {
 export const FORMATS: FormatInfo[] = [
   { id: 'ply', label: '3DGS .ply', what: 'Static Gaussian splats (INRIA layout) for splat viewers and editors', kind: 'static', folder: false },
   { id: 'gltf', label: 'glTF .glb', what: 'Static splats as glTF 2.0 with KHR_gaussian_splatting', kind: 'static', folder: false },
+  { id: 'spz', label: 'Compressed .spz', what: 'Static splats in Niantic’s compressed SPZ format (≈ 10× smaller than .ply)', kind: 'static', folder: false },
   { id: 'bundle', label: 'Avatar bundle', what: 'The whole animatable avatar in one .avatar file (import it back, or play it)', kind: 'whole', folder: false },
   { id: 'player', label: 'Web player', what: 'A folder that plays the avatar in any WebGPU browser, offline (serve it locally)', kind: 'whole', folder: true },
   { id: 'mp4', label: 'Video (MP4)', what: 'A rendered turntable or the tracked motion, H.264', kind: 'video', folder: false },
