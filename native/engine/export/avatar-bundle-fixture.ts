@@ -8,13 +8,17 @@ import { proceduralExpressionBasis } from '../avatar/open-head/procedural-expres
 import { HeadTuning } from '../avatar/trainer/head-tuning';
 import { writeBakedMaps } from '../avatar/bake/baked-maps-file';
 import type { AvatarBundleInput } from './avatar-bundle';
+import { serializeBound } from '../avatar/binding/avatar-file';
+import type { ShDegree } from '../splat/scene';
 
-/** avatar.bin bytes (the `serializeBound` layout: "AVB1", header length, JSON header, arrays). */
+/** avatar.bin bytes of seeded, plausible Gaussians. */
 export function avatarBinBytes(n: number, triangles: number, shDegree = 1, seed = 1): Uint8Array {
   const K3 = (shDegree + 1) ** 2 * 3;
   let s = seed;
   const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const arrays: Record<string, Float32Array | Uint32Array> = {
+  return serializeBound({
+    count: n,
+    shDegree: shDegree as ShDegree,
     triangle: Uint32Array.from({ length: n }, (_, i) => (i * 37) % triangles),
     barycentric: Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 ? 0.3 : 0.2) + 0.1 * rnd()),
     offset: Float32Array.from({ length: n }, () => (rnd() - 0.5) * 1e-3),
@@ -22,26 +26,7 @@ export function avatarBinBytes(n: number, triangles: number, shDegree = 1, seed 
     logScales: Float32Array.from({ length: n * 3 }, () => -6 + rnd()),
     opacities: Float32Array.from({ length: n }, () => 4 * rnd() - 2),
     sh: Float32Array.from({ length: n * K3 }, () => rnd() - 0.5),
-  };
-  const layout: Record<string, [string, number, number]> = {};
-  let offset = 0;
-  for (const [k, a] of Object.entries(arrays)) {
-    layout[k] = [a instanceof Uint32Array ? 'u32' : 'f32', offset, a.length];
-    offset += a.byteLength;
-  }
-  const header = new TextEncoder().encode(JSON.stringify({ count: n, shDegree, arrays: layout }));
-  const pad = (4 - ((8 + header.length) % 4)) % 4;
-  const out = new Uint8Array(8 + header.length + pad + offset);
-  out.set([0x41, 0x56, 0x42, 0x31]);
-  new DataView(out.buffer).setUint32(4, header.length + pad, true);
-  out.set(header, 8);
-  out.fill(0x20, 8 + header.length, 8 + header.length + pad);
-  let p = 8 + header.length + pad;
-  for (const a of Object.values(arrays)) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), p);
-    p += a.byteLength;
-  }
-  return out;
+  });
 }
 
 export interface FixtureOptions {

@@ -1,5 +1,5 @@
 /**
- * Reader of `avatar.bin` (written by `serializeBound` in src/main/services/training/train-avatar.worker.ts):
+ * Writer and reader of `avatar.bin`:
  * `"AVB1"`, u32 LE header length (padded so the data starts 4-byte aligned), a JSON header
  * `{count, shDegree, arrays: {name: ['u32' | 'f32', byteOffset, length]}}`, then the `BoundGaussianData` arrays.
  * Platform-neutral (no Node APIs), so the browser viewport reads the same file. Bad files throw a `RangeError` that
@@ -64,4 +64,28 @@ export function parseAvatarBin(bytes: Uint8Array): BoundGaussianData {
     opacities: out.opacities as Float32Array,
     sh: out.sh as Float32Array,
   };
+}
+
+/** `BoundGaussianData` as `avatar.bin` bytes (the layout above). */
+export function serializeBound(data: BoundGaussianData): Uint8Array {
+  const arrays = { triangle: data.triangle, barycentric: data.barycentric, offset: data.offset, rotations: data.rotations, logScales: data.logScales, opacities: data.opacities, sh: data.sh };
+  const layout: Record<string, [string, number, number]> = {};
+  let offset = 0;
+  for (const [k, a] of Object.entries(arrays)) {
+    layout[k] = [a instanceof Uint32Array ? 'u32' : 'f32', offset, a.length];
+    offset += a.byteLength;
+  }
+  const header = new TextEncoder().encode(JSON.stringify({ count: data.count, shDegree: data.shDegree, arrays: layout }));
+  const pad = (4 - ((8 + header.length) % 4)) % 4;
+  const out = new Uint8Array(8 + header.length + pad + offset);
+  out.set(MAGIC);
+  new DataView(out.buffer).setUint32(4, header.length + pad, true);
+  out.set(header, 8);
+  out.fill(0x20, 8 + header.length, 8 + header.length + pad);
+  let p = 8 + header.length + pad;
+  for (const a of Object.values(arrays)) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), p);
+    p += a.byteLength;
+  }
+  return out;
 }

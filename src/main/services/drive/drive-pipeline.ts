@@ -5,8 +5,6 @@
  * with the viewport's `HeadRig` (fitted shape, the run's correctives) plus the relative head pose, and render it with
  * the engine on Node Dawn from the viewport's home view (`VideoFrameRenderer`, the video export's renderer).
  */
-import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
-import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { rodrigues } from '@engine/avatar/math';
 import { Reenactor, type AvatarExpressionSpace, type DriverCalibration, type DriverFrame, type ReenactorOptions, type ReenactStep } from '@engine/avatar/reenact';
 import { createNodeDevice } from '@engine/gpu/node-device';
@@ -16,7 +14,7 @@ import { StudioError } from '@shared/api/errors';
 import { HeadRig, homeView } from '../../../renderer/src/features/viewport/headRig';
 import { STAGE_FOV } from '../../../renderer/src/features/viewport/cameraMath';
 import { orbitCamera } from '../../../player/orbit-camera';
-import type { VideoInputs } from '../export/video-export';
+import { riggedAvatar, type VideoInputs } from '../export/video-export';
 import { VideoFrameRenderer } from '../export/video-render';
 import { VIDEO_BACKGROUND } from '../export/video-types';
 import { Tracker } from '../tracking/tracker';
@@ -72,17 +70,7 @@ export class DrivePipeline {
   }
 
   static async create(inputs: VideoInputs, options: DrivePipelineOptions): Promise<DrivePipeline> {
-    let data;
-    try {
-      data = parseAvatarBin(inputs.avatarBin);
-    } catch (err) {
-      throw new StudioError('BAD_REQUEST', `The avatar's file cannot be read: ${(err as Error).message} Train the avatar again.`);
-    }
-    const correctives = inputs.headTuning ? readHeadTuningExport(inputs.headTuning).correctives : null;
-    const rig = new HeadRig(inputs.space, inputs.fit, correctives);
-    const T = rig.model.triangles.length / 3;
-    for (let i = 0; i < data.count; i++)
-      if (!(data.triangle[i]! < T)) throw new StudioError('BAD_REQUEST', `The avatar does not fit this head: Gaussian ${i} is bound to triangle ${data.triangle[i]} of ${T}.`);
+    const { data, rig } = riggedAvatar(inputs);
     const tracker = await Tracker.create({ modelsDir: options.modelsDir, mask: false, iris: true, smoothing: false });
     let engine: EngineDevice;
     try {

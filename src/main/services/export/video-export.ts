@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
+import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { createNodeDevice } from '@engine/gpu/node-device';
 import { StudioError } from '@shared/api/errors';
@@ -52,15 +53,9 @@ export function readVideoInputs(projectDir: string, files: ExportParams['files']
   };
 }
 
-/** Renders and writes a rendered export; `onFrame(i, n)` after each frame, `cancelled()` checked between frames. */
-export async function renderVideo(
-  inputs: VideoInputs,
-  format: 'mp4' | 'png-sequence',
-  settings: VideoSettings,
-  target: string,
-  hooks: { onFrame?: (done: number, total: number) => void; throwIfCancelled?: () => void; label?: string } = {},
-): Promise<{ size: number; sha256: string; frames: number; gaussians: number }> {
-  let data;
+/** The avatar's Gaussians and its head rig (shape + learnt correctives), checked to fit each other; clear errors. */
+export function riggedAvatar(inputs: VideoInputs): { data: BoundGaussianData; rig: HeadRig } {
+  let data: BoundGaussianData;
   try {
     data = parseAvatarBin(inputs.avatarBin);
   } catch (err) {
@@ -70,7 +65,19 @@ export async function renderVideo(
   const rig = new HeadRig(inputs.space, inputs.fit, correctives);
   const T = rig.model.triangles.length / 3;
   for (let i = 0; i < data.count; i++)
-    if (!(data.triangle[i] < T)) throw new StudioError('BAD_REQUEST', `The avatar does not fit this head: Gaussian ${i} is bound to triangle ${data.triangle[i]} of ${T}.`);
+    if (!(data.triangle[i]! < T)) throw new StudioError('BAD_REQUEST', `The avatar does not fit this head: Gaussian ${i} is bound to triangle ${data.triangle[i]} of ${T}.`);
+  return { data, rig };
+}
+
+/** Renders and writes a rendered export; `onFrame(i, n)` after each frame, `cancelled()` checked between frames. */
+export async function renderVideo(
+  inputs: VideoInputs,
+  format: 'mp4' | 'png-sequence',
+  settings: VideoSettings,
+  target: string,
+  hooks: { onFrame?: (done: number, total: number) => void; throwIfCancelled?: () => void; label?: string } = {},
+): Promise<{ size: number; sha256: string; frames: number; gaussians: number }> {
+  const { data, rig } = riggedAvatar(inputs);
   const seq = videoSequence(rig, inputs.fit, settings);
   const writer: FrameWriter =
     format === 'mp4'

@@ -18,29 +18,9 @@ import { avatarPartialDir, captureTrackingDir, type EvaluatedFrame, type TrainCh
 
 export { avatarDir, avatarPartialDir, MIN_TRAIN_FRAMES, type TrainCheckpoint, type TrainOutput, type TrainParams } from './training-types';
 
-/** avatar.bin: "AVB1", u32 header length, JSON header {count, shDegree, arrays: {name: [type, offset, length]}}, data. */
-export function serializeBound(data: BoundGaussianData): Uint8Array {
-  const arrays = { triangle: data.triangle, barycentric: data.barycentric, offset: data.offset, rotations: data.rotations, logScales: data.logScales, opacities: data.opacities, sh: data.sh };
-  const layout: Record<string, [string, number, number]> = {};
-  let offset = 0;
-  for (const [k, a] of Object.entries(arrays)) {
-    layout[k] = [a instanceof Uint32Array ? 'u32' : 'f32', offset, a.length];
-    offset += a.byteLength;
-  }
-  const header = Buffer.from(JSON.stringify({ count: data.count, shDegree: data.shDegree, arrays: layout }));
-  const pad = (4 - ((8 + header.length) % 4)) % 4;
-  const out = new Uint8Array(8 + header.length + pad + offset);
-  out.set([0x41, 0x56, 0x42, 0x31]);
-  new DataView(out.buffer).setUint32(4, header.length + pad, true);
-  out.set(header, 8);
-  out.fill(0x20, 8 + header.length, 8 + header.length + pad);
-  let p = 8 + header.length + pad;
-  for (const a of Object.values(arrays)) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), p);
-    p += a.byteLength;
-  }
-  return out;
-}
+/** avatar.bin (written here at the end of training; the layout lives beside its reader). */
+import { serializeBound } from '@engine/avatar/binding/avatar-file';
+export { serializeBound };
 
 /** Test hook: destroys the GPU device after this step, so the device-lost path runs as it would on a real loss. */
 const LOSE_DEVICE_AT_STEP = Number(process.env.AVATAR_STUDIO_TEST_LOSE_GPU_AT_STEP ?? 0);

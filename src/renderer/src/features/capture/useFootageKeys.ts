@@ -1,9 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { FrameSplit } from '@shared/model/capture';
-import { isTypingTarget } from '../../lib/platform';
-import { usePanels } from '../../store/panels';
-import { matchesCombo } from '../shortcuts/keys';
-import { SHORTCUTS, type ShortcutId } from '../shortcuts/registry';
+import { isShortcut, pageMayTakeKey } from '../shortcuts/pageKeys';
+import type { ShortcutId } from '../shortcuts/registry';
 import { useTimeline } from './timelineStore';
 
 export interface FootageActions {
@@ -40,11 +38,9 @@ export function useFootageKeys(actions: FootageActions, enabled: boolean): void 
   ref.current = actions;
   useEffect(() => {
     if (!enabled) return;
-    const is = (e: KeyboardEvent, id: ShortcutId) => SHORTCUTS[id].keys.some((k) => matchesCombo(e, k));
+    const is = isShortcut;
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.isComposing) return;
-      if (usePanels.getState().modal !== null || document.querySelector('dialog[open]')) return;
-      if (isTypingTarget(e.target)) return;
+      if (!pageMayTakeKey(e)) return;
       const t = useTimeline.getState();
       const a = ref.current;
       const sel = t.selection;

@@ -1,8 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { isTypingTarget } from '../../lib/platform';
-import { usePanels } from '../../store/panels';
-import { matchesCombo } from '../shortcuts/keys';
-import { SHORTCUTS, type ShortcutId } from '../shortcuts/registry';
+import { isShortcut, pageMayTakeKey } from '../shortcuts/pageKeys';
+import type { ShortcutId } from '../shortcuts/registry';
 import { useTextureDocument, type TextureTool } from './documentStore';
 
 const TOOL_KEYS: [ShortcutId, TextureTool][] = [
@@ -23,11 +21,9 @@ export function useTextureKeys(view: { fit(): void; actual(): void } | null, ena
   viewRef.current = view;
   useEffect(() => {
     if (!enabled) return;
-    const is = (e: KeyboardEvent, id: ShortcutId) => SHORTCUTS[id].keys.some((k) => matchesCombo(e, k));
+    const is = isShortcut;
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.isComposing) return;
-      if (usePanels.getState().modal !== null || document.querySelector('dialog[open]')) return;
-      if (isTypingTarget(e.target)) return;
+      if (!pageMayTakeKey(e)) return;
       const s = useTextureDocument.getState();
       let handled = true;
       if (e.key === ' ') setSpace(true);

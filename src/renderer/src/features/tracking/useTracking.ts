@@ -1,11 +1,8 @@
 import { useEffect, useRef } from 'react';
 import type { Capture } from '@shared/model/capture';
-import { isTypingTarget } from '../../lib/platform';
-import { usePanels } from '../../store/panels';
 import { studio } from '../../store/studio';
 import { useTracking } from '../../store/tracking';
-import { matchesCombo } from '../shortcuts/keys';
-import { SHORTCUTS, type ShortcutId } from '../shortcuts/registry';
+import { isShortcut, pageMayTakeKey } from '../shortcuts/pageKeys';
 
 /**
  * Loads a capture's tracking results while it is reviewed, and again when the host says the capture changed
@@ -64,11 +61,9 @@ export function useTrackingKeys(actions: TrackingActions, enabled: boolean): voi
   ref.current = actions;
   useEffect(() => {
     if (!enabled) return;
-    const is = (e: KeyboardEvent, id: ShortcutId) => SHORTCUTS[id].keys.some((k) => matchesCombo(e, k));
+    const is = isShortcut;
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.isComposing || e.repeat) return;
-      if (usePanels.getState().modal !== null || document.querySelector('dialog[open]')) return;
-      if (isTypingTarget(e.target)) return;
+      if (e.repeat || !pageMayTakeKey(e)) return;
       const t = useTracking.getState();
       if (is(e, 'trackingMesh')) t.setShowMesh(!t.showMesh);
       else if (is(e, 'trackingLandmarks')) t.setShowLandmarks(!t.showLandmarks);
