@@ -1,23 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { StudioError } from '@shared/api/errors';
+import type { DriveOutput } from '../services/drive/drive-types';
 import type { CliContext } from './cli-context';
 
 type Run = (action: (ctx: CliContext) => Promise<{ json: unknown; text: string; exitCode?: number }>) => Promise<void>;
 
-interface DriveResult {
-  path: string;
-  size: number;
-  frames: number;
-  tracked: number;
-  width: number;
-  height: number;
-  fps: number;
-  calibration: { frames: number; spreadMm: number };
-  clampedFraction: number;
-  timings: { trackMs: number; retargetMs: number; renderMs: number; totalMs: number };
-  seconds: number;
-}
+/** The drive job's result as the API returns it (the target as `path`, project-relative when inside the project). */
+type DriveResult = Omit<DriveOutput, 'target' | 'sha256'> & { path: string };
 
 const number = (flag: string, v: string | undefined, o: { int?: boolean; min?: number; max?: number } = {}): number | undefined => {
   if (v === undefined) return undefined;

@@ -490,30 +490,11 @@ export class PhotometricRefiner {
     // Gauss–Newton matrix of direct alignment: dI/dθ = −∇I · d(u, v)/dθ at the rendered surface point of each pixel
     const aux = await readF32(this.device, state.aux, 0, n * 4);
     this.lastAux = aux;
-    const { width: W, height: Hh, K } = L;
-    const row = new Float64Array(6), du = new Float64Array(6), dv = new Float64Array(6);
-    for (let y = 0; y < Hh; y++)
-      for (let x = 0; x < W; x++) {
-        const p = y * W + x, wgt = weights[p]!;
-        if (!(wgt > 0)) continue;
-        const alpha = color[p * 4 + 3]!;
-        if (!(alpha > 0.5)) continue;
-        const z = aux[p * 4]! / alpha;
-        const Xx = ((x + 0.5 - K.cx) / K.fx) * z, Xy = ((y + 0.5 - K.cy) / K.fy) * z;
-        const A = negSkew(Xx - c[0], Xy - c[1], z - c[2]);
-        const a0 = K.fx / z, a2 = (-K.fx * Xx) / (z * z), b1 = K.fy / z, b2 = (-K.fy * Xy) / (z * z);
-        for (let j = 0; j < 3; j++) { du[j] = a0 * A[0]![j]! + a2 * A[2]![j]!; dv[j] = b1 * A[1]![j]! + b2 * A[2]![j]!; }
-        du[3] = a0; du[4] = 0; du[5] = a2; dv[3] = 0; dv[4] = b1; dv[5] = b2;
-        const xl = Math.max(0, x - 1), xr = Math.min(W - 1, x + 1), yu = Math.max(0, y - 1), yd = Math.min(Hh - 1, y + 1);
-        for (let ch = 0; ch < 3; ch++) {
-          const gu = (color[(y * W + xr) * 4 + ch]! - color[(y * W + xl) * 4 + ch]!) / (xr - xl);
-          const gv = (color[(yd * W + x) * 4 + ch]! - color[(yu * W + x) * 4 + ch]!) / (yd - yu);
-          for (let j = 0; j < 6; j++) row[j] = -(gu * du[j]! + gv * dv[j]!);
-          const k = 2 * wgt * DATA_SCALE;
-          if (!engine) { const r = k * (color[p * 4 + ch]! - L.target[p * 3 + ch]!); for (let j = 0; j < 6; j++) g[j]! += r * row[j]!; }
-          for (let a = 0; a < 6; a++) { const ra = k * row[a]!; if (ra === 0) continue; for (let b = a; b < 6; b++) H[a * 6 + b]! += ra * row[b]!; }
-        }
-      }
+    forEachPoseRow(color, aux, L, c, (p) => weights[p]! > 0, (p, ch, row) => {
+      const k = 2 * weights[p]! * DATA_SCALE;
+      if (!engine) { const r = k * (color[p * 4 + ch]! - L.target[p * 3 + ch]!); for (let j = 0; j < 6; j++) g[j]! += r * row[j]!; }
+      for (let a = 0; a < 6; a++) { const ra = k * row[a]!; if (ra === 0) continue; for (let b = a; b < 6; b++) H[a * 6 + b]! += ra * row[b]!; }
+    });
     for (let a = 0; a < 6; a++) for (let b = 0; b < a; b++) H[a * 6 + b] = H[b * 6 + a]!;
     const lin = { g, H };
     const cost = d.cost + this.prior(R, t, c, start, lin);
@@ -695,30 +676,10 @@ export class PhotometricRefiner {
 
   /** Direct-alignment pose rows (pixel × channel × 6) at a render, as in `linearise`. */
   private poseRows(r: Rendered, L: Level, c: [number, number, number]): Float32Array | null {
-    const { width: W, height: Hh, K } = L;
-    const color = r.color;
     const aux = this.lastAux;
     if (!aux) return null;
-    const rows = new Float32Array(W * Hh * 3 * 6);
-    const du = new Float64Array(6), dv = new Float64Array(6);
-    for (let y = 0; y < Hh; y++)
-      for (let x = 0; x < W; x++) {
-        const p = y * W + x;
-        const alpha = color[p * 4 + 3]!;
-        if (!(alpha > 0.5) || !(L.mask[p]! > 0)) continue;
-        const z = aux[p * 4]! / alpha;
-        const Xx = ((x + 0.5 - K.cx) / K.fx) * z, Xy = ((y + 0.5 - K.cy) / K.fy) * z;
-        const A = negSkew(Xx - c[0], Xy - c[1], z - c[2]);
-        const a0 = K.fx / z, a2 = (-K.fx * Xx) / (z * z), b1 = K.fy / z, b2 = (-K.fy * Xy) / (z * z);
-        for (let j = 0; j < 3; j++) { du[j] = a0 * A[0]![j]! + a2 * A[2]![j]!; dv[j] = b1 * A[1]![j]! + b2 * A[2]![j]!; }
-        du[3] = a0; du[4] = 0; du[5] = a2; dv[3] = 0; dv[4] = b1; dv[5] = b2;
-        const xl = Math.max(0, x - 1), xr = Math.min(W - 1, x + 1), yu = Math.max(0, y - 1), yd = Math.min(Hh - 1, y + 1);
-        for (let ch = 0; ch < 3; ch++) {
-          const gu = (color[(y * W + xr) * 4 + ch]! - color[(y * W + xl) * 4 + ch]!) / (xr - xl);
-          const gv = (color[(yd * W + x) * 4 + ch]! - color[(yu * W + x) * 4 + ch]!) / (yd - yu);
-          for (let j = 0; j < 6; j++) rows[(p * 3 + ch) * 6 + j] = -(gu * du[j]! + gv * dv[j]!);
-        }
-      }
+    const rows = new Float32Array(L.width * L.height * 3 * 6);
+    forEachPoseRow(r.color, aux, L, c, (p) => L.mask[p]! > 0, (p, ch, row) => rows.set(row, (p * 3 + ch) * 6));
     return rows;
   }
 
@@ -734,4 +695,41 @@ export class PhotometricRefiner {
     this.renderer.destroy();
     this.scene.destroy();
   }
+}
+
+/**
+ * Direct alignment's pose rows: for every covered pixel (rendered alpha > ½) that `keep` accepts and each colour channel,
+ * dI/dθ = −∇I · d(u, v)/dθ (θ = rotation about `c`, then translation) at the pixel's rendered surface point (depth from
+ * `aux`), image gradient by central differences. `visit` gets a reused row buffer.
+ */
+function forEachPoseRow(
+  color: Float32Array,
+  aux: Float32Array,
+  L: Pick<Level, 'width' | 'height' | 'K'>,
+  c: ArrayLike<number>,
+  keep: (p: number) => boolean,
+  visit: (p: number, ch: number, row: Float64Array) => void,
+): void {
+  const { width: W, height: Hh, K } = L;
+  const row = new Float64Array(6), du = new Float64Array(6), dv = new Float64Array(6);
+  for (let y = 0; y < Hh; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      if (!keep(p)) continue;
+      const alpha = color[p * 4 + 3]!;
+      if (!(alpha > 0.5)) continue;
+      const z = aux[p * 4]! / alpha;
+      const Xx = ((x + 0.5 - K.cx) / K.fx) * z, Xy = ((y + 0.5 - K.cy) / K.fy) * z;
+      const A = negSkew(Xx - c[0]!, Xy - c[1]!, z - c[2]!);
+      const a0 = K.fx / z, a2 = (-K.fx * Xx) / (z * z), b1 = K.fy / z, b2 = (-K.fy * Xy) / (z * z);
+      for (let j = 0; j < 3; j++) { du[j] = a0 * A[0]![j]! + a2 * A[2]![j]!; dv[j] = b1 * A[1]![j]! + b2 * A[2]![j]!; }
+      du[3] = a0; du[4] = 0; du[5] = a2; dv[3] = 0; dv[4] = b1; dv[5] = b2;
+      const xl = Math.max(0, x - 1), xr = Math.min(W - 1, x + 1), yu = Math.max(0, y - 1), yd = Math.min(Hh - 1, y + 1);
+      for (let ch = 0; ch < 3; ch++) {
+        const gu = (color[(y * W + xr) * 4 + ch]! - color[(y * W + xl) * 4 + ch]!) / (xr - xl);
+        const gv = (color[(yd * W + x) * 4 + ch]! - color[(yu * W + x) * 4 + ch]!) / (yd - yu);
+        for (let j = 0; j < 6; j++) row[j] = -(gu * du[j]! + gv * dv[j]!);
+        visit(p, ch, row);
+      }
+    }
 }

@@ -9,6 +9,7 @@ import { studio } from '../../store/studio';
 import { VIEWPORT_BACKGROUND } from '../viewport/avatarEngine';
 import { loadAvatar, type LoadedAvatar } from '../viewport/loadAvatar';
 import { useAvatarEngine } from '../viewport/useAvatarEngine';
+import { useLoaded } from '../viewport/useLoaded';
 import { FrameGrabber, nextVideoFrame } from './frameGrabber';
 import { LiveHead } from './liveHead';
 import { describeMediaError, listCameras, openCamera, SourceProblem, stopStream, streamAlive, UNPLUGGED_MESSAGE } from './liveSource';
@@ -40,33 +41,20 @@ const BACKGROUNDS = {
 } as const;
 type BackgroundId = keyof typeof BACKGROUNDS;
 
-type Load = { state: 'loading' } | { state: 'ready'; avatar: LoadedAvatar; space: AvatarExpressionSpace } | { state: 'error'; message: string };
-
 /**
  * The Live page: a camera (or a video file) drives the trained avatar frame by frame. Frames are tracked in the
  * services host (`live.track`), retargeted relative to the driver's calibrated neutral face, and rendered by the
  * viewport's engine beside the camera view, with a metrics overlay and a clean full-window view (F) for screen capture.
  */
 export function LiveView({ project, avatarId }: { project: Project; avatarId: string }) {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  useEffect(() => {
-    let live = true;
-    setLoad({ state: 'loading' });
-    loadAvatar(avatarId)
-      .then(async (avatar) => {
-        // The expression space again, as the reenactment core takes it (loadAvatar checked that it exists).
-        const res = await fetch(studio().assetUrl(avatar.info.avatar.projectId, avatar.info.files.expressionSpace!));
-        if (!res.ok) throw new Error(`Could not read the avatar's expression space (HTTP ${res.status}).`);
-        return { avatar, space: (await res.json()) as AvatarExpressionSpace };
-      })
-      .then(
-      ({ avatar, space }) => live && setLoad({ state: 'ready', avatar, space }),
-      (err: unknown) => live && setLoad({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [avatarId]);
+  const load = useLoaded(avatarId, () =>
+    loadAvatar(avatarId).then(async (avatar) => {
+      // The expression space again, as the reenactment core takes it (loadAvatar checked that it exists).
+      const res = await fetch(studio().assetUrl(avatar.info.avatar.projectId, avatar.info.files.expressionSpace!));
+      if (!res.ok) throw new Error(`Could not read the avatar's expression space (HTTP ${res.status}).`);
+      return { avatar, space: (await res.json()) as AvatarExpressionSpace };
+    }),
+  );
   const back = () => navigate({ name: 'project', id: project.id });
   if (load.state !== 'ready')
     return (
@@ -82,7 +70,7 @@ export function LiveView({ project, avatarId }: { project: Project; avatarId: st
         )}
       </section>
     );
-  return <LiveStage key={avatarId} avatar={load.avatar} space={load.space} onBack={back} />;
+  return <LiveStage key={avatarId} avatar={load.value.avatar} space={load.value.space} onBack={back} />;
 }
 
 type Source = { kind: 'camera'; deviceId: string | null } | { kind: 'file'; name: string; url: string; file: File };

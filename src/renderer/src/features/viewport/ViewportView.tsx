@@ -10,6 +10,7 @@ import { gaussianCentres } from './centres';
 import { homeView, JAW_OPEN_MAX, type HeadState } from './headRig';
 import { loadAvatar, type LoadedAvatar } from './loadAvatar';
 import { useAvatarEngine } from './useAvatarEngine';
+import { useLoaded } from './useLoaded';
 import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from './Stage';
 import './viewport.css';
 
@@ -17,7 +18,6 @@ import './viewport.css';
 const MAX_RENDER_SIDE = { cpu: 480, gpu: 1600 };
 const DEFAULT_FPS = 10;
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; avatar: LoadedAvatar };
 
 /**
  * The trained avatar in 3D: the engine renders it (WebGPU, the same WGSL as training) under an orbit camera, three.js
@@ -25,18 +25,7 @@ type Load = { state: 'loading' } | { state: 'error'; message: string } | { state
  * motion or poses the face with expression and jaw sliders. Frames render on demand (camera, pose or size change).
  */
 export function ViewportView({ project, avatarId }: { project: Project; avatarId: string }) {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  useEffect(() => {
-    let live = true;
-    setLoad({ state: 'loading' });
-    loadAvatar(avatarId).then(
-      (avatar) => live && setLoad({ state: 'ready', avatar }),
-      (err: unknown) => live && setLoad({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [avatarId]);
+  const load = useLoaded(avatarId, () => loadAvatar(avatarId));
 
   const back = () => navigate({ name: 'project', id: project.id });
   if (load.state !== 'ready')
@@ -53,7 +42,7 @@ export function ViewportView({ project, avatarId }: { project: Project; avatarId
         )}
       </section>
     );
-  return <AvatarViewport key={avatarId} avatar={load.avatar} onBack={back} />;
+  return <AvatarViewport key={avatarId} avatar={load.value} onBack={back} />;
 }
 
 function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => void }) {

@@ -8,6 +8,7 @@ import { homeView } from '../../viewport/headRig';
 import { loadAvatar, type LoadedAvatar } from '../../viewport/loadAvatar';
 import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from '../../viewport/Stage';
 import { useAvatarEngine } from '../../viewport/useAvatarEngine';
+import { useLoaded } from '../../viewport/useLoaded';
 import '../../viewport/viewport.css';
 import { useTextureDocument, type Uv } from '../documentStore';
 import { ApplyToAvatar } from './ApplyToAvatar';
@@ -36,7 +37,6 @@ export interface TextureEditorStore {
 
 const MAX_RENDER_SIDE = { cpu: 360, gpu: 1600 };
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; avatar: LoadedAvatar };
 
 /**
  * The texture editor's live 3D view: the baked avatar (falls back to the trained one) rendered by the project's
@@ -46,18 +46,7 @@ type Load = { state: 'loading' } | { state: 'error'; message: string } | { state
  * click) picks the colour there.
  */
 export function TextureView3D({ avatarId, store = useTextureDocument }: { avatarId: string; store?: TextureEditorStore }) {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  useEffect(() => {
-    let live = true;
-    setLoad({ state: 'loading' });
-    loadAvatar(avatarId, { bakedAvatar: true }).then(
-      (avatar) => live && setLoad({ state: 'ready', avatar }),
-      (err: unknown) => live && setLoad({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [avatarId]);
+  const load = useLoaded(avatarId, () => loadAvatar(avatarId, { bakedAvatar: true }));
   if (load.state !== 'ready')
     return (
       <section className="texture-view3d" aria-label="3D view" data-testid="texture-view3d" data-state={load.state}>
@@ -66,7 +55,7 @@ export function TextureView3D({ avatarId, store = useTextureDocument }: { avatar
         </p>
       </section>
     );
-  return <AvatarView3D key={avatarId} avatar={load.avatar} store={store} />;
+  return <AvatarView3D key={avatarId} avatar={load.value} store={store} />;
 }
 
 function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: TextureEditorStore }) {
