@@ -61,6 +61,12 @@ export interface SkinnedModelData {
   vTemplate: Float32Array; // V × 3
   shapeDirs: Float32Array; // V × 3 × S
   shapeCount: number;
+  /**
+   * Population spread of each shape coefficient (1 σ in coefficient units; absent = 1, as FLAME's PCA coefficients).
+   * Fitters scale the shape prior by it: monocular footage cannot tell a wider head from a farther one, so how far
+   * the fit may leave the template is a question of how much real heads vary.
+   */
+  shapeSigma?: Float32Array; // S
   exprDirs: Float32Array; // V × 3 × E
   exprCount: number;
   /** Pose correctives: V × 3 × 9(J−1), fed by (R_j − I) for joints 1.. (row-major 3×3). Null = none. */

@@ -4,11 +4,13 @@
  * intrinsics given, or estimated once per capture (focal by a 1-D search, principal point at the image centre).
  * Each solve is Levenberg–Marquardt on confidence-weighted (times a per-landmark reliability), Huber-robust 2D
  * reprojection residuals with coefficient priors and temporal smoothness to the previous frame. The shape prior scales
- * with the measured landmark noise (see `FitOptions.shapePrior`), so detector bias does not become face depth/width. Jacobians: analytic for pose, translation, expression and shape
- * (the model is affine in its blend coefficients for fixed joint rotations), forward differences for jaw and eyes.
+ * with the model's population spread, the measured landmark noise and how correlated that noise is between
+ * neighbouring landmarks (see `FitOptions.shapePrior`), so detector bias does not become face depth/width.
+ * Jacobians: analytic for pose, translation, expression and shape (the model is affine in its blend coefficients for fixed joint rotations), forward differences for jaw and eyes.
  */
 import { landmarkSubset, SkinnedHeadModel, SubsetEvaluator, type HeadModel, JOINT_COUNT } from '../head-model';
 import { choleskySolve, mat3Mul, rodrigues, rotationToAxisAngle } from '../math';
+import { CANONICAL_FACE_TRIANGLES } from '../open-head/canonical-face';
 
 export interface FitFrame {
   /** N × 2 or N × 3 (x, y in pixels; a third coordinate is ignored), N = 468 or 478, MediaPipe order. */
@@ -28,17 +30,20 @@ export interface FitOptions {
   keyframes?: number; // frames used for shape (and focal) estimation; default 8
   shapeRounds?: number; // default 3
   fitShape?: boolean; // default true
+  /** A known shape (e.g. refined photometrically, or from another capture): used as is, not estimated. */
+  shape?: ArrayLike<number> | null;
   iterations?: number; // LM iterations per frame; default 12 (first frame 25)
   huberPx?: number; // default 2 (3 before: the detector's biased points pulled more)
   expressionPrior?: number; // default 0.5 (px² per unit coefficient²)
   /**
-   * Shape prior relative to the landmark noise: per landmark observation, the prior on the shape coefficients
-   * (unit variance) weighs `shapePrior × σ̂²` px² per unit², where σ̂² is the robust mean squared landmark error left
-   * after a first, nearly free shape fit over the keyframes (median of the squared errors × 2 / ln 4, a 2-D Gaussian's
-   * mean). This is the MAP weight for landmark errors that are correlated over a region (a detector's bias moves a
-   * whole feature), so the data term does not count as hundreds of independent measurements: clean landmarks
-   * (σ̂ ≈ 0.5 px) leave the shape nearly free, a biased detector (σ̂ ≈ 2–3 px) cannot turn its bias into extra face
-   * width/depth, which would move the head's distance. Default 0.5.
+   * Shape prior relative to the landmark noise: per landmark observation, the prior on the shape coefficients (in
+   * units of the model's `shapeSigma`) weighs `shapePrior × σ̂² × (1 + ρ)/(1 − ρ)` px² per unit², where σ̂² is the
+   * robust mean squared landmark error left after a first, nearly free shape fit over the keyframes (median of the
+   * squared errors × 2 / ln 4, a 2-D Gaussian's mean) and ρ (0..0.9) the correlation of those residuals between
+   * mesh-neighbour landmarks. (1 − ρ)/(1 + ρ) is the effective share of independent observations among correlated
+   * ones: independent noise (ρ ≈ 0) leaves the shape nearly free, while a detector's bias, which moves whole features
+   * (ρ ≈ 0.75 on our renders, σ̂ ≈ 1.7 px), cannot turn into extra face width, which would move the head's distance.
+   * Default 0.08.
    */
   shapePrior?: number;
   /** Floor of the shape prior, px² per unit² per landmark observation (applies in the first, free shape round too). Default 0.01. */
@@ -85,6 +90,8 @@ export interface CaptureFitResult {
   msPerFrame: number;
   /** Robust RMS landmark error over the keyframes after the free shape round (px); it sets the shape prior's weight. */
   landmarkNoisePx?: number;
+  /** Correlation of the landmark residuals between mesh neighbours after the free shape round (0..0.9); it scales the shape prior. */
+  landmarkCorrelation?: number;
 }
 
 export type FitProgress = (fraction: number, message: string) => void;
@@ -140,6 +147,8 @@ export class LandmarkFitter {
   readonly E: number;
   readonly S: number;
   shape: Float64Array;
+  /** 1 / σ² of each shape coefficient (the model's population spread; 1 where it gives none). */
+  readonly shapePrecision: Float64Array;
   private exprJac: Float64Array;
   private shapeJac: Float64Array;
 
@@ -154,8 +163,30 @@ export class LandmarkFitter {
     this.E = model.expressionCount;
     this.S = model.shapeCount;
     this.shape = new Float64Array(this.S);
+    const sigma = model.data.shapeSigma;
+    this.shapePrecision = Float64Array.from({ length: this.S }, (_, k) => 1 / (sigma?.[k] ?? 1) ** 2);
     this.exprJac = new Float64Array(this.ev.n * 3 * Math.max(1, this.E));
     this.shapeJac = new Float64Array(this.ev.n * 3 * Math.max(1, this.S));
+  }
+
+  private edges: Int32Array | null = null;
+  /** Pairs of fitter slots whose MediaPipe landmarks share a face-mesh edge (flat [a, b, a, b, …]). */
+  neighbourEdges(): Int32Array {
+    if (this.edges) return this.edges;
+    const slotOf = new Map<number, number>();
+    for (let l = 0; l < this.L; l++) slotOf.set(this.lmIndex[l]!, l);
+    const seen = new Set<number>(), out: number[] = [];
+    const T = CANONICAL_FACE_TRIANGLES;
+    for (let t = 0; t < T.length; t += 3)
+      for (let k = 0; k < 3; k++) {
+        const a = slotOf.get(T[t + k]!), b = slotOf.get(T[t + ((k + 1) % 3)]!);
+        if (a === undefined || b === undefined) continue;
+        const key = Math.min(a, b) * 100000 + Math.max(a, b);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(a, b);
+      }
+    return (this.edges = Int32Array.from(out));
   }
 
   jointRotations(s: FrameState): Float64Array {
@@ -299,7 +330,7 @@ function addPriors(s: FrameState, f: LandmarkFitter, pr: Priors, shape: Float64A
   for (let e = 0; e < E; e++) add(6 + e, s.expr[e]!, pr.expr);
   for (let k = 0; k < 3; k++) add(6 + E + k, s.jaw[k]!, pr.jaw * (k === 0 ? 1 : 10));
   for (let k = 0; k < EYE_PARAMS; k++) add(6 + E + 3 + k, s.eyes[k]!, pr.eye);
-  if (shape) for (let k = 0; k < f.S; k++) add(6 + E + 3 + EYE_PARAMS + k, shape[k]!, pr.shape);
+  if (shape) for (let k = 0; k < f.S; k++) add(6 + E + 3 + EYE_PARAMS + k, shape[k]!, pr.shape * f.shapePrecision[k]!);
   const p = pr.prev;
   if (p) {
     const T = pr.temporal;
@@ -389,7 +420,7 @@ function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states
     let c = 0;
     sts.forEach((st, i) => { c += f.linearise(st, obs[i]!.obs, obs[i]!.w, K, false, false, huber).cost + addPriors(st, f, noPrev, null, undefined, undefined, 0); });
     f.shape = keep;
-    for (let k = 0; k < S; k++) c += shapeW * sh[k]! ** 2;
+    for (let k = 0; k < S; k++) c += shapeW * f.shapePrecision[k]! * sh[k]! ** 2;
     return c;
   };
   let cost = total(states, f.shape);
@@ -406,7 +437,7 @@ function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states
         for (let b = 0; b < P; b++) H[map(a) * D + map(b)]! += lin.JtJ![a * P + b]!;
       }
     });
-    for (let k = 0; k < S; k++) { H[k * D + k]! += shapeW; g[k]! += shapeW * f.shape[k]!; }
+    for (let k = 0; k < S; k++) { const w = shapeW * f.shapePrecision[k]!; H[k * D + k]! += w; g[k]! += w * f.shape[k]!; }
     let accepted = false;
     for (let tries = 0; tries < 6 && !accepted; tries++) {
       const A = Float64Array.from(H);
@@ -424,6 +455,21 @@ function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states
 }
 
 /** Squared reprojection errors (px²) of the landmarks with weight > 0. */
+/** Observed minus projected landmark, per fitter slot (L × 2; NaN where the landmark is not used). */
+function residuals(f: LandmarkFitter, s: FrameState, o: Observation, K: Intrinsics, out: Float64Array): void {
+  const { M } = f.modelLandmarks(s);
+  const R = s.R, t = s.t;
+  out.fill(NaN);
+  for (let l = 0; l < f.L; l++) {
+    if (!(o.w[l]! > 0)) continue;
+    const mx = M[l * 3]!, my = M[l * 3 + 1]!, mz = M[l * 3 + 2]!;
+    const X = R[0]! * mx + R[1]! * my + R[2]! * mz + t[0]!, Y = R[3]! * mx + R[4]! * my + R[5]! * mz + t[1]!, Z = R[6]! * mx + R[7]! * my + R[8]! * mz + t[2]!;
+    if (!(Z > 1e-4)) continue;
+    out[l * 2] = o.obs[l * 2]! - (K.fx * X / Z + K.cx);
+    out[l * 2 + 1] = o.obs[l * 2 + 1]! - (K.fy * Y / Z + K.cy);
+  }
+}
+
 function squaredErrors(f: LandmarkFitter, s: FrameState, o: Observation, K: Intrinsics, out: number[]): void {
   const { M } = f.modelLandmarks(s);
   const R = s.R, t = s.t;
@@ -434,6 +480,33 @@ function squaredErrors(f: LandmarkFitter, s: FrameState, o: Observation, K: Intr
     if (!(Z > 1e-4)) continue;
     out.push((K.fx * X / Z + K.cx - o.obs[l * 2]!) ** 2 + (K.fy * Y / Z + K.cy - o.obs[l * 2 + 1]!) ** 2);
   }
+}
+
+/**
+ * Correlation of the landmark residuals between mesh neighbours (MediaPipe topology), over the given fits: ≈ 0 for
+ * independent noise, ≈ 0.8 for a detector whose bias moves whole features. Residuals are clipped at 3 × the robust
+ * RMS so a few outliers do not decide it.
+ */
+function neighbourCorrelation(f: LandmarkFitter, states: FrameState[], obs: Observation[], K: Intrinsics, noise: number): number {
+  const edges = f.neighbourEdges();
+  const clip = 3 * Math.sqrt(Math.max(noise, 1e-12));
+  let sab = 0, saa = 0, sbb = 0;
+  const r = new Float64Array(f.L * 2);
+  states.forEach((s, i) => {
+    residuals(f, s, obs[i]!, K, r);
+    for (let l = 0; l < f.L; l++) {
+      const n = Math.hypot(r[l * 2]!, r[l * 2 + 1]!);
+      if (n > clip) { r[l * 2]! *= clip / n; r[l * 2 + 1]! *= clip / n; }
+    }
+    for (let e = 0; e < edges.length; e += 2) {
+      const a = edges[e]!, b = edges[e + 1]!;
+      if (Number.isNaN(r[a * 2]!) || Number.isNaN(r[b * 2]!)) continue;
+      sab += r[a * 2]! * r[b * 2]! + r[a * 2 + 1]! * r[b * 2 + 1]!;
+      saa += r[a * 2]! ** 2 + r[a * 2 + 1]! ** 2;
+      sbb += r[b * 2]! ** 2 + r[b * 2 + 1]! ** 2;
+    }
+  });
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
 /** Robust mean squared landmark error (px²): the median of the squared errors scaled to a 2-D Gaussian's mean. */
@@ -513,7 +586,7 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
   const huber = options.huberPx ?? 2;
   const T = options.temporal ?? {};
   const pr: Priors = {
-    expr: options.expressionPrior ?? 0.5, jaw: options.jawPrior ?? 50, eye: options.eyePrior ?? 20, shape: options.shapePrior ?? 0.5,
+    expr: options.expressionPrior ?? 0.5, jaw: options.jawPrior ?? 50, eye: options.eyePrior ?? 20, shape: options.shapePrior ?? 0.08,
     prev: null, temporal: { rotation: T.rotation ?? 0, translation: T.translation ?? 0, expression: T.expression ?? 0, jaw: T.jaw ?? 0 }, depthScale: 1,
   };
   const iters = options.iterations ?? 12;
@@ -529,19 +602,23 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
   const keys = Array.from({ length: nKey }, (_, k) => good[Math.floor(((k + 0.5) * good.length) / nKey)]!);
 
   const shapeFloor = options.shapePriorFloor ?? 0.01;
-  let lastNoise = 0;
+  let lastNoise = 0, lastCorrelation = 0;
   const fitKeys = (K: Intrinsics, rounds: number): { cost: number; states: FrameState[] } => {
     f.shape.fill(0);
+    if (options.shape) for (let k = 0; k < f.S; k++) f.shape[k] = options.shape[k] ?? 0;
     let states = keys.map((i) => solveFrame(f, obs[i]!, K, initialState(f, obs[i]!, K, pr, huber), pr, 25, huber).s);
     let cost = 0;
-    const doShape = options.fitShape !== false && f.S > 0;
+    const doShape = options.fitShape !== false && !options.shape && f.S > 0;
     const keyObs = keys.map((i) => obs[i]!);
     // a first, nearly free shape round measures the landmark noise that sets the shape prior's strength
     if (doShape) states = solveJoint(f, keyObs, K, states, pr, 10, huber, shapeFloor);
     const noise = doShape ? robustNoise(f, states, keyObs, K) : 0;
-    lastNoise = noise;
+    const rho = doShape ? Math.min(0.9, Math.max(0, neighbourCorrelation(f, states, keyObs, K, noise))) : 0;
+    lastNoise = noise; lastCorrelation = rho;
+    // effective sample size of correlated residuals: N·(1 − ρ)/(1 + ρ) — the prior weighs (1 + ρ)/(1 − ρ) per observation
+    const shapeWeight = shapeFloor + pr.shape * noise * ((1 + rho) / (1 - rho));
     for (let r = 0; r < (doShape ? rounds : 1); r++) {
-      if (doShape) states = solveJoint(f, keyObs, K, states, pr, 10, huber, shapeFloor + pr.shape * noise);
+      if (doShape) states = solveJoint(f, keyObs, K, states, pr, 10, huber, shapeWeight);
       cost = 0;
       states = states.map((s, k) => { const res = solveFrame(f, obs[keys[k]!]!, K, s, pr, iters, huber); cost += res.cost; return res.s; });
       check();
@@ -608,7 +685,7 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
     prev = s;
     if (onProgress && (i % 10 === 0 || i === frames.length - 1)) onProgress(0.15 + (0.85 * (i + 1)) / frames.length, `Tracked ${i + 1} of ${frames.length} frames`);
   }
-  return { frames: results, shape, intrinsics: K, msPerFrame: (performance.now() - start) / frames.length, landmarkNoisePx: Math.sqrt(lastNoise) };
+  return { frames: results, shape, intrinsics: K, msPerFrame: (performance.now() - start) / frames.length, landmarkNoisePx: Math.sqrt(lastNoise), landmarkCorrelation: lastCorrelation };
 }
 
 /** Async wrapper for jobs: yields to the event loop before starting so progress and cancellation can be wired. */

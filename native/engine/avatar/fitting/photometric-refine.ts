@@ -91,7 +91,13 @@ export interface PhotometricRefineOptions {
    * them to the landmark fit's values. For frames whose landmark-fit expression is wrong (the detector's mouth), the
    * rigid pose otherwise absorbs the misfit.
    */
-  nonRigid?: { iterations?: number; expressionSigma?: number; jawSigmaRad?: number } | null;
+  nonRigid?: {
+    iterations?: number;
+    expressionSigma?: number;
+    jawSigmaRad?: number;
+    /** Only the leading this many expression coefficients (default all; a learned space orders them by variance). */
+    expressions?: number;
+  } | null;
 }
 
 export interface RefineResult {
@@ -563,10 +569,16 @@ export class PhotometricRefiner {
     };
   }
 
+  /** How many (leading) expression coefficients the non-rigid stage refines. */
+  private nonRigidCount(): number {
+    return Math.max(0, Math.min(this.model.expressionCount, this.options.nonRigid?.expressions ?? Infinity));
+  }
+
   /** Expression + jaw-x vector of the non-rigid stage, and the head parameters it stands for. */
   private nonRigidParams(base: HeadParams, x: Float64Array): HeadParams {
-    const E = this.model.expressionCount;
-    const expression = new Float64Array(E);
+    const E = this.nonRigidCount();
+    const expression = new Float64Array(this.model.expressionCount);
+    if (base.expression) for (let e = 0; e < expression.length; e++) expression[e] = base.expression[e] ?? 0;
     for (let e = 0; e < E; e++) expression[e] = x[e]!;
     const jointRotations = new Float64Array(15);
     if (base.jointRotations) for (let i = 0; i < 15; i++) jointRotations[i] = base.jointRotations[i] ?? 0;
@@ -576,7 +588,7 @@ export class PhotometricRefiner {
 
   /** Prior of the non-rigid stage: cost, and gradient/GN diagonal into slots 6.. of `lin`. */
   private nonRigidPrior(x: Float64Array, x0: Float64Array, lin?: { g: Float64Array; H: Float64Array; P: number }): number {
-    const E = this.model.expressionCount;
+    const E = this.nonRigidCount();
     const se = this.options.nonRigid?.expressionSigma ?? 0.3, sj = this.options.nonRigid?.jawSigmaRad ?? 0.1;
     let cost = 0;
     for (let k = 0; k <= E; k++) {
@@ -593,7 +605,7 @@ export class PhotometricRefiner {
    * differences of renders.
    */
   private async refineNonRigid(frame: RefineFrame, size: number, R0: Float64Array, t0: Float64Array, signal?: AbortSignal): Promise<{ R: Float64Array; t: Float64Array; params: HeadParams; loss: number }> {
-    const E = this.model.expressionCount, K = E + 1, P = 6 + K;
+    const E = this.nonRigidCount(), K = E + 1, P = 6 + K;
     const iterations = this.options.nonRigid?.iterations ?? 4;
     const x0 = new Float64Array(K);
     for (let e = 0; e < E; e++) x0[e] = frame.params.expression?.[e] ?? 0;

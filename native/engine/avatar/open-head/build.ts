@@ -413,6 +413,9 @@ export function createOpenHead(options: OpenHeadOptions = {}): OpenHead {
     shapeDirs[(v * 3 + 2) * S + 1] = 0.1 * (pos[v * 3 + 2]! - HEAD_CENTRE[2]!) * 0.01;
     if (v < FACE_VERTEX_COUNT) shapeDirs[(v * 3 + 2) * S + 2] = 0.1 * Math.max(0, pos[v * 3 + 2]! - 2) * 0.01;
   }
+  // how much adults vary relative to head height (1 σ, in units): breadth and length about 4–5 % (anthropometric
+  // surveys such as ANSUR II), face relief more (nose and brow prominence)
+  const shapeSigma = Float32Array.from([0.5, 0.5, 1]);
 
   // --- expression space
   const E = options.expression?.count ?? 0;
@@ -447,7 +450,7 @@ export function createOpenHead(options: OpenHeadOptions = {}): OpenHead {
 
   const data: SkinnedModelData = {
     vTemplate: Float32Array.from(pos, (x) => x * 0.01),
-    shapeDirs, shapeCount: S, exprDirs, exprCount: E, poseDirs: null,
+    shapeDirs, shapeCount: S, shapeSigma, exprDirs, exprCount: E, poseDirs: null,
     jRegressor: { rowStart, indices: Int32Array.from(indices), weights: Float64Array.from(weightsR) },
     weights: W, parents: Int32Array.from([-1, 0, 1, 1, 1]), triangles: Uint32Array.from(b.tri),
   };

@@ -1,7 +1,8 @@
 /**
- * The tracking job's optional photometric step: after the landmark fit of one camera, each frame's rigid head pose is
- * refined through the GPU engine against the appearance of the most frontal, best-fitting frame
- * (`native/engine/avatar/fitting/photometric-refine.ts`). Frames are decoded again one at a time.
+ * The tracking job's optional photometric step: after the landmark fit of one camera, each frame's head pose, then its
+ * pose with the expression coefficients and the jaw opening, are refined through the GPU engine against the appearance
+ * of the most frontal, best-fitting frame (`native/engine/avatar/fitting/photometric-refine.ts`). Frames are decoded
+ * again one at a time.
  */
 import type { CaptureFitResult } from '@engine/avatar/fitting/fit';
 import { chooseKeyframes, PhotometricRefiner, type RefineFrame, type RigidPose } from '@engine/avatar/fitting/photometric-refine';
@@ -11,7 +12,7 @@ import { readImage } from './image';
 
 export interface PhotometricSummary {
   /** Per fitted frame (same order as `fit.frames`): the refined pose, or null where the frame could not be read. */
-  frames: ((RigidPose & { lossBefore: number; lossAfter: number }) | null)[];
+  frames: ((RigidPose & { expression: number[]; jaw: [number, number, number]; lossBefore: number; lossAfter: number }) | null)[];
   /** Indices into `fit.frames` of the appearance keyframes. */
   keyframes: number[];
   msPerFrame: number;
@@ -50,7 +51,9 @@ export async function refineCameraFit(
   } catch (err) {
     return none(`Photometric refinement skipped: no GPU adapter (${(err as Error).message}). The landmark poses are kept.`);
   }
-  const refiner = new PhotometricRefiner(engine.device, model, { intrinsics: fit.intrinsics });
+  // the joint expression + jaw stage: the detector's mouth is where landmark fits go wrong. One render per coefficient
+  // per iteration, so only the leading components of the subject's learned space (those carry most of the motion)
+  const refiner = new PhotometricRefiner(engine.device, model, { intrinsics: fit.intrinsics, nonRigid: { iterations: 3, expressions: 8 } });
   try {
     progress(0.02, 'Refining head poses: appearance from the keyframe');
     await refiner.buildAppearance(keys.map((k) => refineFrame(fit, k, frames[k]!.file, frames[k]!.landmarks)));
@@ -66,7 +69,13 @@ export async function refineCameraFit(
         continue;
       }
       const r = await refiner.refine(rf, signal);
-      out.push({ ...r.pose, lossBefore: r.lossBefore, lossAfter: r.lossAfter });
+      const jr = r.params.jointRotations;
+      out.push({
+        ...r.pose,
+        expression: Array.from(r.params.expression ?? fit.frames[k]!.expression),
+        jaw: jr ? [jr[6]!, jr[7]!, jr[8]!] : fit.frames[k]!.jaw,
+        lossBefore: r.lossBefore, lossAfter: r.lossAfter,
+      });
       progress(0.05 + (0.95 * (k + 1)) / frames.length, `Refining head poses: ${k + 1} of ${frames.length} frames`);
     }
     return { frames: out, keyframes: keys, msPerFrame: (performance.now() - t0) / Math.max(1, frames.length) };

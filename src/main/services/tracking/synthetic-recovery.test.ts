@@ -40,29 +40,30 @@ const D2R = Math.PI / 180;
 /** ≈ 26 000 Gaussians: ≈ 1.4 mm apart on the face (≈ 1.9 px at this depth), σ 0.85 × spacing; ≈ 3 s a frame on SwiftShader. */
 const TEXTURE = { faceDensity: 5e5, otherDensity: 5e4, sigmaFactor: 0.85 };
 /**
- * The issue's targets. After the photometric refinement the rotation one is met (asserted); translation and
- * reprojection are NOT (see the report in the test output and the note below): the tests assert the measured level
- * with a margin (REGRESSION, REFINED_REGRESSION) so they catch regressions, and an `it.fails` records that gap.
+ * The issue's targets. After the photometric refinement rotation and translation are met (asserted); the landmark
+ * reprojection one is NOT (see the note above the last two tests): the tests assert the measured level with a margin
+ * (REGRESSION, REFINED_REGRESSION) so they catch regressions, and an `it.fails` records that gap. On ground truth the
+ * reprojection error is the fitted model's landmarks against the true projections of the same model points
+ * (`modelVsTruthPx`); against the detector's landmarks (`reprojectionPx`) it is reported too.
  */
 const TARGET = { rotationDeg: 2, translationPct: 2, reprojectionPx: 1.5 };
 /** Texture registration rounds on the calibration render (more do not help: the detector's error there stays ≈ 2.5–2.8 px). */
 const REGISTRATION_ROUNDS = 1;
 /**
- * Measured (sample6 texture, this fitter): rotation 1.3–4.1° (8.5° at pitch −10°), translation 1.7–4.3 %, reprojection
- * 1.6–2.5 px; with the face oval at weight 0.1 and Huber 2 px (H8): rotation 1.3–4.2° (8.8°), translation 0.9–3.5 %,
- * reprojection 1.65–2.57 px.
+ * The landmark fit alone. Measured (sample6 texture): rotation 1.5–4.6° (9.2° at pitch −10°: the detector's mouth),
+ * translation 0.5–2.0 %, reprojection against the detector 1.8–2.7 px, model against truth 1.8–4.4 px (shape prior
+ * scaled by the model's population spread and the residuals' neighbour correlation, H9; before: translation 0.6–3.5 %).
  */
-const REGRESSION = { rotationDeg: 11, translationPct: 5, reprojectionPx: 3.2 };
+const REGRESSION = { rotationDeg: 11, translationPct: 3, reprojectionPx: 3.2 };
 /**
  * After the photometric refinement (keyframe 'yaw +5°', 'warp' gradient, joint expression + jaw stage `NON_RIGID`).
- * Measured, rigid pose only → with the joint stage (H8) → and the landmark fit's new oval weight / Huber (H8): rotation
- * 0.58–2.36° (5.38° at pitch −10°, smile) → 0.99–1.56° → 0.80–1.32° (all five); translation 1.36–3.79 % → 1.65–3.61 % →
- * 0.95–2.85 %; reprojection against the detector 1.63–5.61 → 1.66–5.80 → 1.69–5.88 px (it grows: the refined fit leaves
- * the detector's biased landmarks); the fitted model's 478 landmarks against the true projections of the same model
- * points (`modelVsTruthPx`, what the issue's reprojection target means on ground truth) 2.25–4.14 → 2.11–3.02 →
- * 2.09–3.03 px.
+ * Measured: rotation 0.59–1.36°, translation 0.42–1.17 %, reprojection against the detector 1.9–6.0 px (it grows: the
+ * refined fit leaves the detector's biased landmarks), model against truth 1.94–3.01 px. History of the same five
+ * frames: rigid pose only → joint stage → oval weight 0.1 / Huber 2 px (H8) → anthropometric, correlation-aware shape
+ * prior (H9): rotation 0.58–5.38° → 0.99–1.56° → 0.80–1.32° → 0.59–1.36°; translation 1.36–3.79 % → 1.65–3.61 % →
+ * 0.95–2.85 % → 0.42–1.17 %; model against truth 2.25–4.14 → 2.11–3.02 → 2.09–3.03 → 1.94–3.01 px.
  */
-const REFINED_REGRESSION = { rotationDeg: 2.5, translationPct: 4, reprojectionPx: 7, modelVsTruthPx: 3.6 };
+const REFINED_REGRESSION = { rotationDeg: 2, translationPct: 2, reprojectionPx: 7, modelVsTruthPx: 3.4 };
 
 /** The photometric step's joint expression + jaw stage (null: rigid pose only, as before). */
 const NON_RIGID = process.env.SYNTHETIC_RIGID_ONLY ? null : { iterations: 3 };
@@ -131,7 +132,7 @@ function rms(a: ArrayLike<number>, sa: number, b: ArrayLike<number>, sb: number,
   return Math.sqrt(s / (to - from));
 }
 
-interface Row { pose: string; rotationDeg: number; translationPct: number; reprojectionPx: number }
+interface Row { pose: string; rotationDeg: number; translationPct: number; reprojectionPx: number; modelVsTruthPx: number }
 let results: Row[] = [];
 /** What the photometric refinement needs from the landmark test: the rendered frames, their detections, fits and truths. */
 let capture: { images: RgbImage[]; frames: FitFrame[]; truths: SyntheticTruth[]; fit: ReturnType<typeof fitCaptureSync> } | null = null;
@@ -273,45 +274,45 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
     }
   }, 600_000);
 
-  // Known gap: the face-mesh detector's landmarks on these renders are 2.7–5 px RMS from the true projections (the
-  // face oval 6–10 px, mostly inwards: the chin 10–16 px high; inner points 2.5–4.5 px). The fitter no longer turns
-  // that into face width/depth (the shape prior scales with the measured landmark noise), so translation went from
-  // 8–13 % to 1.7–4.3 %; what is left of it is mostly the width coefficient (≈ 0.4, a 4 % wider head farther away).
-  // Rotation is the detector's: every pose comes out pitched ≈ 1–3° less than rendered and pitch −10° by ≈ 6–9°, with
-  // the shape fixed at its truth too, with any one region of landmarks (oval, eyes, brows, lips, nose, cheeks) left
-  // out, and with other photos (sample3, sample5) as the texture (tried).
-  // The photometric refinement (the second test) aligns every frame to the appearance of one keyframe, so it removes
-  // the frame-to-frame part of that error. With the rigid pose alone: rotation 1.3–8.5° → 0.6–2.4°, except pitch −10°
-  // with a smile (8.5° → 5.4°: the landmark fit's mouth-open coefficient is 0.06 against 0.8 rendered, and the pose
-  // absorbed the misfit). The joint stage (expression + jaw with the pose, finite-difference render columns, H8) finds
-  // the mouth (0.56) and brings every frame to 0.8–1.3°: the rotation target is met (the `it` below).
-  // Still open: translation 1.0–2.9 %: the refinement keeps the keyframe's own depth error and the fitted shape's
-  // scale (the keyframe's landmark depth is 2.2 % off — 3.0 % with the oval at 0.5 and Huber 3 px; with the shape fixed
-  // at its truth the landmark fit gets 0.6–1.9 %),
-  // and a rigid or expression change cannot tell a 4 % wider head from a 4 % farther one. Reprojection against the
-  // detector's landmarks cannot get below ≈ 1.9 px without absorbing their bias (1.7–5.9 px after the refinement,
-  // which leaves them); the model's landmarks against the true projections of the same points reach 2.1–3.0 px,
-  // mostly that depth/scale error. Tried and worse (rigid-only era): two keyframes (the second one, chosen for its
-  // different direction, was the smile frame: rotation up to 7.3°); 128² only (translation 2.8–5.1 %); a 64² level
-  // first (no change); re-fitting expression/jaw/eyes to the landmarks at the refined pose and a second photometric
-  // pass (pitch −10° 5.4 → 4.4°, but 0.6 → 1.5° and 2.4 → 3.2° elsewhere); re-anchoring all refined poses by the robust
-  // mean model-space offset to their landmark fits (rotation 0.8–7.9°, translation 1.1–3.3 %). Landmark-fit weighting
-  // (H8, on the same detections; `DEFAULT_LANDMARK_WEIGHTS`): face oval 0.5 → 0.1 and Huber 3 → 2 px took the keyframe's
-  // landmark depth 3.0 → 2.2 % (oval 0 and Huber 1.5 px: 1.8 %, rotations 0.1–0.5° worse). Anchoring the keyframe's depth by photo-consistency (H8): with the
-  // keyframe moved 3 % nearer (its depth error 3.0 → 0.3 %) the other frames refine to 0.4–2.4 %, but their summed
-  // final loss is higher (0.00355 against 0.00315), so the loss over these views does not pick the right depth (the
-  // texture sampled through the keyframe is consistent with its own error). What would close translation: refining the shared shape
-  // photometrically over all frames (the gradient reaches the vertices through `deformer.vertexGrads` / dμ/dV), and
-  // anchoring the keyframe's pose by multi-view photo-consistency rather than by its landmark fit.
-  it('meets the issue rotation target after the photometric refinement: rotation < 2° in every case', () => {
-    expect(results.length).toBe(CASES.length);
-    for (const r of results) expect(r.rotationDeg, r.pose).toBeLessThan(TARGET.rotationDeg);
-  });
-  it.fails('meets the issue translation and reprojection targets after the photometric refinement: translation < 2 % of depth, reprojection ≤ 1.5 px', () => {
+  // Where the figures come from. The face-mesh detector's landmarks on these renders are 2.2–5.9 px RMS from the true
+  // projections (the face oval 6–10 px, mostly inwards: the chin 10–16 px high; inner points 2.5–4.5 px), and that
+  // error is a bias, not noise: it moves whole features (the residuals of neighbouring landmarks correlate at ρ ≈ 0.76;
+  // 0 for independent noise), differs by pose (mean inner-point offset −2.3…+2.0 px) and survives averaging the mesh
+  // over 9 jittered and 9 mirrored crops (keyframe 2.24 → 2.27 px) and MediaPipe's attention mesh
+  // (facemesh-attention-pinto, run through TF.js: lips better on two frames, eyes worse, overall 4.1–5.9 px).
+  // Rotation of the landmark fit is the detector's: every pose comes out pitched ≈ 1–3° less than rendered and
+  // pitch −10° with the mouth open by ≈ 9°.
+  // Translation: monocular footage cannot tell a wider head from a farther one, so depth follows the fitted face width.
+  // The shape prior is in units of the model's population spread (open head: width and depth σ 5 %) and weighs the
+  // residuals' neighbour correlation (effective sample size N·(1 − ρ)/(1 + ρ)): the biased detector no longer makes the
+  // head 3 % wider (width 0.31 → 0.10), while the clean synthetic capture in fit.test.ts recovers its width better
+  // than before (0.31 → 0.32 of 0.39). Translation after the refinement 0.95–2.85 % → 0.42–1.17 % (target met).
+  // The photometric refinement (the second test) aligns every frame to the appearance of one keyframe, removing the
+  // frame-to-frame part of the landmark error; the joint stage (expression + jaw with the pose, H8) finds the open mouth
+  // the landmark fit misses (0.56 of 0.8). Rotation after it: 0.59–1.36° (target met).
+  // Still open: reprojection. The refined model's landmarks against the true projections are 1.94–3.01 px. What is left
+  // is the keyframe's own landmark-fit error, which every frame inherits (the texture is sampled through it): its
+  // rotation (1.5°, ≈ 1 px), and an expression offset the detector's bias puts in every frame's fit alike (mouth open
+  // −0.2, smile −0.4, pucker −0.3 where the truth is 0: ≈ 1.5 px on its own). Against the detector's landmarks the
+  // figure cannot drop below ≈ 1.9 px without fitting their bias. Measured and not adopted (H9): the summed refined
+  // loss over the other frames does favour a keyframe rotated towards its truth (0.00321 at the landmark fit, 0.00317
+  // halfway or all the way to the truth, 0.00327 the other way; the other frames' rotation 0.16–0.82° at halfway), so a
+  // multi-view anchor of the keyframe's rotation is there to be found, but it costs ≈ 10 refinement passes over the
+  // capture and leaves the expression offset; the summed loss does not pick the true shape (it prefers the wider
+  // head, 0.00498 at width 0.31 against 0.00508 at 0), nor the keyframe's true depth (H8).
+  // Earlier attempts (rigid-only era, H7–H8): two keyframes, 128² only, a 64² level first, re-fitting the non-rigid
+  // parameters to the landmarks at the refined pose and a second pass, re-anchoring all refined poses by the robust
+  // mean offset to their landmark fits — none better.
+  it('meets the issue rotation and translation targets after the photometric refinement: rotation < 2°, translation < 2 % of depth in every case', () => {
     expect(results.length).toBe(CASES.length);
     for (const r of results) {
+      expect(r.rotationDeg, r.pose).toBeLessThan(TARGET.rotationDeg);
       expect(r.translationPct, r.pose).toBeLessThan(TARGET.translationPct);
-      expect(r.reprojectionPx, r.pose).toBeLessThanOrEqual(TARGET.reprojectionPx);
     }
   });
+  it.fails('meets the issue reprojection target after the photometric refinement: the fitted landmarks within 1.5 px of their true projections', () => {
+    expect(results.length).toBe(CASES.length);
+    for (const r of results) expect(r.modelVsTruthPx, r.pose).toBeLessThanOrEqual(TARGET.reprojectionPx);
+  });
+});
 });

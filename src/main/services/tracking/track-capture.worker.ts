@@ -25,7 +25,7 @@ export interface TrackParams {
   /** Default 'open-head'. With 'flame', `flame` holds the checked files from settings. */
   headModel?: 'open-head' | 'flame';
   flame?: { modelPath: string; embeddingPath: string };
-  /** Refine each frame's rigid pose photometrically through the GPU engine after the landmark fit (see `refineCameraFit`). */
+  /** Refine each frame's pose, expression and jaw photometrically through the GPU engine after the landmark fit (see `refineCameraFit`). */
   photometricRefine?: boolean;
 }
 
@@ -181,8 +181,9 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
             fitErrors.push(r.reprojectionErrorPx);
             const refined = photometric?.frames[k];
             return {
-              idx: cam.frames[i]!.idx, rotation: refined?.rotation ?? r.rotation, translation: refined?.translation ?? r.translation, expression: [...r.expression], jaw: r.jaw, eyes: r.eyes, errorPx: r.reprojectionErrorPx,
-              ...(refined ? { landmarkPose: { rotation: r.rotation, translation: r.translation }, photometricLoss: [refined.lossBefore, refined.lossAfter] } : {}),
+              idx: cam.frames[i]!.idx, rotation: refined?.rotation ?? r.rotation, translation: refined?.translation ?? r.translation,
+              expression: refined?.expression ?? [...r.expression], jaw: refined?.jaw ?? r.jaw, eyes: r.eyes, errorPx: r.reprojectionErrorPx,
+              ...(refined ? { landmarkPose: { rotation: r.rotation, translation: r.translation, expression: [...r.expression], jaw: r.jaw }, photometricLoss: [refined.lossBefore, refined.lossAfter] } : {}),
             };
           });
           writeFileAtomic(

@@ -22,11 +22,15 @@ const { run } = t;
 
 interface FitFile {
   photometric?: { keyframes: number[]; msPerFrame: number };
-  frames: { idx: number; rotation: [number, number, number]; translation: [number, number, number]; landmarkPose?: { rotation: [number, number, number]; translation: [number, number, number] }; photometricLoss?: [number, number] }[];
+  frames: {
+    idx: number; rotation: [number, number, number]; translation: [number, number, number]; expression: number[]; jaw: [number, number, number];
+    landmarkPose?: { rotation: [number, number, number]; translation: [number, number, number]; expression: number[]; jaw: [number, number, number] };
+    photometricLoss?: [number, number];
+  }[];
 }
 
 describe.skipIf(!gpu.device)('capture.track with photometricRefine', () => {
-  it('refines each frame’s pose after the landmark fit and keeps the landmark pose beside it', async () => {
+  it('refines each frame’s pose, expression and jaw after the landmark fit and keeps the landmark fit beside them', async () => {
     const clip = path.join(tempDir('media-'), 'face.mp4');
     // two frames of a face photo panned a little (the crop moves 6 px a frame)
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', PHOTO, '-vf', "crop=600:600:'1305+60*t':150,scale=256:256", '-t', '0.2', '-r', '10', '-pix_fmt', 'yuv420p', clip]);
@@ -44,6 +48,10 @@ describe.skipIf(!gpu.device)('capture.track with photometricRefine', () => {
       // a refinement, not a different answer: within a few degrees and centimetres of the landmark fit
       expect(rotationAngleBetween(rodrigues(...f.rotation), rodrigues(...f.landmarkPose!.rotation))).toBeLessThan((5 * Math.PI) / 180);
       expect(Math.hypot(...f.translation.map((x, i) => x - f.landmarkPose!.translation[i]!))).toBeLessThan(0.03);
+      // expression and jaw were refined too, near the landmark fit's (priors σ 0.3 and 0.1 rad)
+      expect(f.expression).toHaveLength(f.landmarkPose!.expression.length);
+      for (const [e, x] of f.expression.entries()) expect(Math.abs(x - f.landmarkPose!.expression[e]!)).toBeLessThan(1.2);
+      expect(Math.abs(f.jaw[0] - f.landmarkPose!.jaw[0])).toBeLessThan(0.4);
     }
     console.log(`[photometric job] ${fit.frames.length} frames, ${(fit.photometric!.msPerFrame / 1000).toFixed(1)} s a frame; losses ${fit.frames.map((f) => f.photometricLoss!.map((x) => x.toFixed(4)).join('→')).join(', ')}`);
   }, 180_000);
