@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Locator } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { PerspectiveCamera } from 'three';
-import { engineCamera, projectPoint, STAGE_FOV } from '../src/renderer/src/features/viewport/cameraMath';
-import { HeadRig, homeView, type FitFile } from '../src/renderer/src/features/viewport/headRig';
+import { engineCamera, projectPoint, STAGE_FOV } from '@engine/view/camera-math';
+import { HeadRig, homeView, type FitFile } from '@engine/avatar/head-rig';
 import { expect, test } from './fixtures';
 import { api, makeFaceClip, runJob, type Job } from './support';
 

@@ -21,7 +21,7 @@ import { writeSplatPly } from '../../native/engine/export/splat-ply';
 import { writeSplatGlb } from '../../native/engine/export/splat-gltf';
 import { poseAvatar, type FitFileLike } from '../../src/main/services/export/pose-avatar';
 import { writeExportFile } from '../../src/main/services/export/write-export';
-import { openHeadFor, type StoredExpressionSpace } from '../../src/main/services/tracking/open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { serializeBound } from '../../src/main/services/training/train-avatar.worker';
 
 const { values: o } = parseArgs({

@@ -27,7 +27,7 @@ import { makeDriverClip } from '../../src/main/services/drive/synthetic-driver-c
 import { readVideoInputs, type VideoInputs } from '../../src/main/services/export/video-export';
 import { avatarWithFiles } from '../../src/main/services/training/avatar-files';
 import { serializeBound } from '../../src/main/services/training/train-avatar.worker';
-import { openHeadFor, type StoredExpressionSpace } from '../../src/main/services/tracking/open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

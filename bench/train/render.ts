@@ -14,7 +14,7 @@ import { parseAvatarBin } from '../../native/engine/avatar/binding/avatar-file';
 import { BoundGaussians } from '../../native/engine/avatar/binding';
 import { AvatarTrainer } from '../../native/engine/avatar/trainer';
 import { StudioHost } from '../../src/main/host/studio-host';
-import { openHeadFor, type StoredExpressionSpace } from '../../src/main/services/tracking/open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { trackingDir } from '../../src/main/services/tracking/tracking-paths';
 import { loadFrames, readCapture } from '../../src/main/services/training/frame-loading';
 import { renderAndCompare } from '../../src/main/services/training/frame-render';

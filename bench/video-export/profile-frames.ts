@@ -9,7 +9,7 @@ import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
 import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { createNodeDevice } from '@engine/gpu/node-device';
 import { StudioHost } from '../../src/main/host/studio-host';
-import { HeadRig } from '../../src/renderer/src/features/viewport/headRig';
+import { HeadRig } from '@engine/avatar/head-rig';
 import { avatarWithFiles } from '../../src/main/services/training/avatar-files';
 import { readVideoInputs } from '../../src/main/services/export/video-export';
 import { VideoFrameRenderer } from '../../src/main/services/export/video-render';

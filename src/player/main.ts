@@ -12,9 +12,9 @@ import { readAvatarBundle, type AvatarBundle } from '@engine/export/avatar-bundl
 import { bundlePoser, type HeadPoser, type ResolvedPose } from '@engine/export/avatar-bundle-pose';
 import { isCpuDevice } from '@engine/gpu/adapter-kind';
 import { AvatarEngine, requestEngineDevice, type FrameInfo } from '../renderer/src/features/viewport/avatarEngine';
-import { renderSize, STAGE_FOV } from '../renderer/src/features/viewport/cameraMath';
-import { bounds, JAW_OPEN_MAX } from '../renderer/src/features/viewport/headRig';
-import { orbitCamera } from './orbit-camera';
+import { renderSize, STAGE_FOV } from '@engine/view/camera-math';
+import { bounds, JAW_OPEN_MAX } from '@engine/avatar/head-rig';
+import { orbitCamera } from '@engine/view/orbit-camera';
 import { OrbitControls } from './orbit-controls';
 import { applyTrackedPose, meanTranslation } from './tracked-pose';
 import { applyDriverPose, faceCentroid } from './driven-pose';

@@ -1,8 +1,8 @@
 /**
- * Pointer and wheel input → an `Orbit` (orbit-camera.ts): drag turns (yaw/pitch), right- or shift-drag pans the
+ * Pointer and wheel input → an `Orbit` (native/engine/view/orbit-camera.ts): drag turns (yaw/pitch), right- or shift-drag pans the
  * target in the view plane, the wheel zooms; arrow keys turn, +/− zoom. Calls `onChange` after each change.
  */
-import type { Orbit } from './orbit-camera';
+import type { Orbit } from '@engine/view/orbit-camera';
 
 export class OrbitControls {
   orbit: Orbit;

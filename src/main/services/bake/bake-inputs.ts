@@ -6,7 +6,7 @@ import type { BoundGaussianData } from '@engine/avatar/binding';
 import type { BakeView } from '@engine/avatar/bake';
 import type { AvatarFrame } from '@engine/avatar/trainer';
 import type { HeadModel } from '@engine/avatar/head-model';
-import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { loadFrames, readCapture, type CaptureCamera } from '../training/frame-loading';
 import { captureTrackingDir } from '../training/training-types';
 import type { BakeParams } from './bake-types';

@@ -20,8 +20,8 @@ import { runCli } from '../../testing/run-cli';
 import { craftTrackedCapture } from '../training/test-capture';
 import { avatarDir, captureTrackingDir } from '../training/training-types';
 import { serializeBound } from '../training/train-avatar.worker';
-import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
-import { HeadRig } from '../../../renderer/src/features/viewport/headRig';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
+import { HeadRig } from '@engine/avatar/head-rig';
 import { driveCamera, projectPoint } from './drive-pipeline';
 import { makeDriverClip } from './synthetic-driver-clip';
 

@@ -6,7 +6,7 @@ import { writeSplatGlb } from '@engine/export/splat-gltf';
 import { writeSplatSpz } from '@engine/export/splat-spz';
 import { StudioError } from '@shared/api/errors';
 import type { WorkerJob } from '../../jobs/worker-context';
-import type { StoredExpressionSpace } from '../tracking/open-head-space';
+import type { StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { poseAvatar, type FitFileLike } from './pose-avatar';
 import type { ExportOutput, ExportParams, StaticExportFormat } from './export-types';
 import { writeExportFile } from './write-export';

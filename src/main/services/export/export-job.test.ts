@@ -11,7 +11,7 @@ import type { Job } from '@shared/model/job';
 import type { ExportRecord } from '@shared/model/export';
 import { StudioHost } from '../../host/studio-host';
 import { readOnlyMountWrapper, REPO_ROOT, runCli } from '../../testing/run-cli';
-import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { craftTrackedCapture } from '../training/test-capture';
 import { captureTrackingDir } from '../training/training-types';
 import { craftAvatar } from './test-avatar';

@@ -11,7 +11,7 @@ import type { Correctives } from '@engine/avatar/lbs-backward';
 import { HeadPoser, PoseChoiceError } from '@engine/export/avatar-bundle-pose';
 import type { SplatCloud } from '@engine/export/splat-cloud';
 import { StudioError } from '@shared/api/errors';
-import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 
 /** One tracked frame of `tracking/<cam>/fit.json` (the fields posing needs). */
 export interface FitFrameLike {

@@ -9,7 +9,7 @@ import { initFromUvLayout } from '@engine/avatar/binding/init';
 import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import type { StudioHost } from '../../host/studio-host';
 import { newId } from '../library/ids';
-import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { serializeBound } from '../training/train-avatar.worker';
 import { avatarDir, captureTrackingDir } from '../training/training-types';
 

@@ -11,9 +11,9 @@
  */
 import type { Camera } from '@engine/splat/camera';
 import { StudioError } from '@shared/api/errors';
-import { HeadRig, homeView, type FitFile } from '../../../renderer/src/features/viewport/headRig';
-import { STAGE_FOV } from '../../../renderer/src/features/viewport/cameraMath';
-import { orbitCamera } from '../../../player/orbit-camera';
+import { HeadRig, homeView, type FitFile } from '@engine/avatar/head-rig';
+import { STAGE_FOV } from '@engine/view/camera-math';
+import { orbitCamera } from '@engine/view/orbit-camera';
 import type { VideoSettings } from './video-types';
 
 export interface VideoFrame {

@@ -20,7 +20,7 @@ import { bytesToBase64, createRaster, decodePng, encodePng, type TextureLayerMet
 import { useTestHost } from '../../testing/test-host';
 import { bakeFilePaths } from '../bake/bake-paths';
 import { newId } from '../library/ids';
-import { openHeadFor } from '../tracking/open-head-space';
+import { openHeadFor } from '@engine/avatar/open-head/stored-space';
 import { serializeBound } from '../training/train-avatar.worker';
 import { avatarDir } from '../training/training-types';
 

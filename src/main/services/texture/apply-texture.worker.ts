@@ -7,7 +7,7 @@ import { decodePng, encodePng } from '@shared/texture/png';
 import type { RasterImage, TextureLayer } from '@shared/texture/types';
 import type { WorkerJob } from '../../jobs/worker-context';
 import { writeFileAtomic } from '../fs/atomic-write';
-import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { BAKE_FILES, bakeFilePaths } from '../bake/bake-paths';
 import { avatarDir, avatarPartialDir } from '../training/training-types';
 import { serializeBound } from '../training/train-avatar.worker';

@@ -320,4 +320,3 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
     for (const r of results) expect(r.modelVsTruthPx, r.pose).toBeLessThanOrEqual(TARGET.reprojectionPx);
   });
 });
-});

@@ -7,7 +7,7 @@ import { fitCapture } from '@engine/avatar/fitting/fit';
 import { learnExpressionSpace } from '@engine/avatar/open-head/expression-space';
 import type { HeadModel } from '@engine/avatar/head-model';
 import { loadFlameFile } from '@engine/avatar/flame/flame-file';
-import { openHeadFor, serializeExpressionSpace } from './open-head-space';
+import { openHeadFor, serializeExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { hashFile, writeFileAtomic } from '../fs/atomic-write';
 import { refineCameraFit, type PhotometricSummary } from './photometric-refine-step';

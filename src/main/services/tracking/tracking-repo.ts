@@ -4,7 +4,7 @@ import type { Capture } from '@shared/model/capture';
 import type { TrackedFrame, TrackingOverlay, TrackingSummary } from '@shared/model/tracking';
 import { rodrigues } from '@engine/avatar/math';
 import type { OpenHead } from '@engine/avatar/open-head/build';
-import { openHeadFor, type StoredExpressionSpace } from './open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import type { Library } from '../library/library';
 import type { CapturesRepo } from '../capture/captures-repo';
 import type { ProjectsRepo } from '../projects/projects-repo';

@@ -9,7 +9,7 @@ import { BoundGaussians, initFromUvLayout, type BoundGaussianData } from '@engin
 import { AvatarTrainer } from '@engine/avatar/trainer';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { writeFileAtomic } from '../fs/atomic-write';
-import { openHeadFor, type StoredExpressionSpace } from '../tracking/open-head-space';
+import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { assertEnoughFrames, loadFrames, readCapture, type LoadedFrame } from './frame-loading';
 import { renderAndCompare } from './frame-render';
 import { schedule } from './presets';

@@ -9,7 +9,7 @@ import type { Job } from '@shared/model/job';
 import { StudioHost } from '../../host/studio-host';
 import { REPO_ROOT } from '../../testing/run-cli';
 import { useTempDirs } from '../../testing/temp-dir';
-import { openHeadFor } from '../tracking/open-head-space';
+import { openHeadFor } from '@engine/avatar/open-head/stored-space';
 import { readHeadTuningExport } from '@engine/avatar/trainer';
 import { loadFrames, readCapture } from './frame-loading';
 import { craftTrackedCapture } from './test-capture';

@@ -6,8 +6,8 @@
  */
 import { headRotationMatrix, type AvatarHeadParams } from '@engine/avatar/reenact';
 import type { Camera } from '@engine/splat/camera';
-import { engineCamera, STAGE_FOV } from '../viewport/cameraMath';
-import { homeView, type HeadRig, type HeadState } from '../viewport/headRig';
+import { engineCamera, STAGE_FOV } from '@engine/view/camera-math';
+import { homeView, type HeadRig, type HeadState } from '@engine/avatar/head-rig';
 
 export class LiveHead {
   private readonly out: Float32Array<ArrayBuffer>;

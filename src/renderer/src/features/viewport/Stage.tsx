@@ -2,7 +2,7 @@ import { Canvas, useThree } from '@react-three/fiber';
 import { Component, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { BufferAttribute, BufferGeometry, PerspectiveCamera } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import { STAGE_FOV } from './cameraMath';
+import { STAGE_FOV } from '@engine/view/camera-math';
 
 /** What the engine needs of the three.js camera each time it moves or the stage resizes. */
 export interface CameraSnapshot {

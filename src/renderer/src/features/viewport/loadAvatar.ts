@@ -7,9 +7,9 @@ import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
 import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
-import type { StoredExpressionSpace } from '../../../../main/services/tracking/open-head-space';
+import type { StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { studio } from '../../store/studio';
-import { HeadRig, type FitFile } from './headRig';
+import { HeadRig, type FitFile } from '@engine/avatar/head-rig';
 
 export interface LoadedAvatar {
   info: AvatarWithFiles;

@@ -8,10 +8,10 @@ import { createBufferFrom } from '@engine/gpu/buffers';
 import { testDevice } from '@engine/gpu/test-device';
 import { deformReference } from '@engine/reference/binding';
 import { serializeBound } from '../../../../main/services/training/train-avatar.worker';
-import { engineCamera, openCvView, projectPoint, renderSize } from './cameraMath';
+import { engineCamera, openCvView, projectPoint, renderSize } from '@engine/view/camera-math';
 import { gaussianCentres } from './centres';
 import { packRgba8Reference, Rgba8Packer } from './present';
-import { bounds, HeadRig, type FitFile } from './headRig';
+import { bounds, HeadRig, type FitFile } from '@engine/avatar/head-rig';
 
 function randomBound(n: number, triangles: number, shDegree: 0 | 1, seed = 3): BoundGaussianData {
   const r = makeRandom(seed);

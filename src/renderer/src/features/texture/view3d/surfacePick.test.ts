@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PerspectiveCamera } from 'three';
 import { createOpenHead } from '@engine/avatar/open-head/build';
-import { engineCamera, projectPoint } from '../../viewport/cameraMath';
+import { engineCamera, projectPoint } from '@engine/view/camera-math';
 import { rayThroughPixel, SurfacePicker, uvAt } from './surfacePick';
 
 const head = createOpenHead();

@@ -1,7 +1,7 @@
 /**
  * Painting on the 3D view: a pixel of the engine's image → a ray from the camera → the first hit on the posed head
  * mesh → triangle + barycentrics → UV, and back (UV → surface point → pixel) for the tests and the brush cursor.
- * Pure maths, no DOM. The engine camera is OpenCV-style (native/engine/CONVENTIONS.md, `cameraMath.ts`): x_cam =
+ * Pure maths, no DOM. The engine camera is OpenCV-style (native/engine/CONVENTIONS.md, `native/engine/view/camera-math.ts`): x_cam =
  * V·x_world, pixel = (fx·x/z + cx, fy·y/z + cy), pixel i covering [i, i+1).
  *
  * Barycentrics follow the bound Gaussians (binding/README.md): (b0, b1) weigh the triangle's corners 0 and 1,

@@ -17,7 +17,7 @@ import { ForwardRenderer } from '@engine/splat/forward';
 import { readForwardImages } from '@engine/splat/images';
 import { GaussianScene } from '@engine/splat/scene';
 import { addLayer, BrushStroke, compositeTexture, createDocument, createRaster, DEFAULT_BRUSH, paintLayer, stickerLayer, TextureHistory } from '@shared/texture';
-import { engineCamera, projectPoint } from '../../viewport/cameraMath';
+import { engineCamera, projectPoint } from '@engine/view/camera-math';
 import { LiveColours } from './liveColours';
 import { SurfacePicker } from './surfacePick';
 

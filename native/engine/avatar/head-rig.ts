@@ -8,10 +8,10 @@
  * so the pose is shown relative to that: world = F·(R·v + t − t̄) with F = diag(1, −1, −1) and t̄ the mean fitted
  * translation — the head turns and moves as in the footage while staying where the orbit camera looks.
  */
-import type { OpenHead } from '@engine/avatar/open-head/build';
-import { rodrigues } from '@engine/avatar/math';
-import { HeadPosing, type Correctives } from '@engine/avatar/lbs-backward';
-import { openHeadFor, type StoredExpressionSpace } from '../../../../main/services/tracking/open-head-space';
+import type { OpenHead } from './open-head/build';
+import { rodrigues } from './math';
+import { HeadPosing, type Correctives } from './lbs-backward';
+import { openHeadFor, type StoredExpressionSpace } from './open-head/stored-space';
 
 /** One tracked frame of `tracking/<cam>/fit.json`. */
 export interface FitFrame {

@@ -1,6 +1,6 @@
 import { PerspectiveCamera, Vector3 } from 'three';
 import { describe, expect, it } from 'vitest';
-import { engineCamera, projectPoint } from '../renderer/src/features/viewport/cameraMath';
+import { engineCamera, projectPoint } from './camera-math';
 import { orbitCamera, orbitViewGl } from './orbit-camera';
 
 /** The viewport's camera (Stage.tsx): three.js at target + (0, 0, d) looking at the target. */

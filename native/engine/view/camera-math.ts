@@ -4,7 +4,7 @@
  * matrix is diag(1, −1, −1, 1) · three's `matrixWorldInverse`, and the focal length in pixels comes from the
  * vertical field of view. Pure maths (column-major arrays, as both three.js and the engine store them), no DOM.
  */
-import type { Camera } from '@engine/splat/camera';
+import type { Camera } from '../splat/camera';
 
 /** Vertical field of view of the viewport's orbit camera, degrees. */
 export const STAGE_FOV = 30;

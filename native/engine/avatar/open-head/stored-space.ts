@@ -1,5 +1,5 @@
-import { createOpenHead, type OpenHead } from '@engine/avatar/open-head/build';
-import type { ExpressionSpace } from '@engine/avatar/open-head/expression-space';
+import { createOpenHead, type OpenHead } from './build';
+import type { ExpressionSpace } from './expression-space';
 
 /** JSON form of a subject's expression space (stored as `tracking/expression-space.json`). */
 export interface StoredExpressionSpace {

@@ -4,8 +4,8 @@
  * DOM, shared by the web player (drag to orbit) and the video export (turntable), so both frame the avatar exactly
  * as the studio's viewport does at its home view (same field of view, target and distance: `homeView`).
  */
-import type { Camera } from '@engine/splat/camera';
-import { engineCamera } from '../renderer/src/features/viewport/cameraMath';
+import type { Camera } from '../splat/camera';
+import { engineCamera } from './camera-math';
 
 export interface Orbit {
   target: readonly [number, number, number];
