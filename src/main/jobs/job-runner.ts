@@ -4,7 +4,7 @@ import { PAUSABLE_JOB_KINDS, RESUMABLE_JOB_STATUSES, type Job, type JobKind, typ
 import { newId } from '../services/library/ids';
 import type { StudioServices } from '../services/studio-services';
 import type { JobDefinition } from './job-definition';
-import { toPublicJob, type JobRecord } from './jobs-repo';
+import { resumeHint, toPublicJob, type JobRecord } from './jobs-repo';
 import type { WorkerHandle, WorkerLauncher } from './launcher';
 import type { WorkerToHost } from './protocol';
 
@@ -150,7 +150,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
           this.services.jobs.update(id, {
             status: 'interrupted',
             progress: run.progress,
-            error: { code: 'CANCELLED', message: 'The studio closed while this job was running. Resume it to continue.' },
+            error: { code: 'CANCELLED', message: `The studio closed while this job was running. ${resumeHint(this.services.jobs.get(id).checkpoint != null)}` },
           });
           run.worker.kill();
         }),
@@ -227,7 +227,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
         else if (run.pauseRequested) this.finishPaused(current, run.progress);
         else {
           const how = signal ? `was stopped (${signal})` : `exited with code ${code}`;
-          const error: StudioErrorShape = { code: 'INTERNAL', message: `The job's process ${how}. Resume it to continue from the last checkpoint.` };
+          const error: StudioErrorShape = { code: 'INTERNAL', message: `The job's process ${how}. ${resumeHint(current.checkpoint != null)}` };
           this.emitJob(this.services.jobs.update(job.id, { status: 'interrupted', error, progress: run.progress }));
         }
       }

@@ -120,10 +120,17 @@ export class JobsRepo {
   /** After a restart nothing is running: jobs that were running or waiting become interrupted and resumable. */
   markInterrupted(): string[] {
     const rows = this.lib.db.prepare(`SELECT id FROM jobs WHERE status IN ('queued', 'running')`).all() as { id: string }[];
-    const error: StudioErrorShape = { code: 'CANCELLED', message: 'The studio stopped while this job was running. Resume it to continue where it left off.' };
-    this.lib.db
-      .prepare(`UPDATE jobs SET status = 'interrupted', error = ? WHERE status IN ('queued', 'running')`)
-      .run(JSON.stringify(error));
+    for (const withCheckpoint of [true, false]) {
+      const error: StudioErrorShape = { code: 'CANCELLED', message: `The studio stopped while this job was running. ${resumeHint(withCheckpoint)}` };
+      this.lib.db
+        .prepare(`UPDATE jobs SET status = 'interrupted', error = ? WHERE status IN ('queued', 'running') AND checkpoint IS ${withCheckpoint ? 'NOT NULL' : 'NULL'}`)
+        .run(JSON.stringify(error));
+    }
     return rows.map((r) => r.id);
   }
+}
+
+/** What resuming an interrupted job will do: continue from its last checkpoint, or start over (a kind without one, or a job stopped before its first). */
+export function resumeHint(hasCheckpoint: boolean): string {
+  return hasCheckpoint ? 'Resume it to continue from the last checkpoint.' : 'Resume it to start it again (it had no checkpoint yet).';
 }
