@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { numberFlag } from './number-flag';
 import { StudioError } from '@shared/api/errors';
 import type { BakeSummary } from '@shared/model/bake';
 import type { CliContext } from './cli-context';
@@ -32,9 +33,7 @@ export function addBakeCommand(program: Command, run: Run): void {
       run(async (ctx) => {
         const mapSize = Number(o.mapSize) as (typeof MAP_SIZES)[number];
         if (!MAP_SIZES.includes(mapSize)) throw new StudioError('BAD_REQUEST', `--map-size must be one of ${MAP_SIZES.join(', ')}, not “${o.mapSize}”.`);
-        const steps = Number(o.steps), levels = Number(o.levels);
-        if (!Number.isInteger(steps) || steps < 0) throw new StudioError('BAD_REQUEST', `--steps must be a whole number ≥ 0, not “${o.steps}”.`);
-        if (!Number.isInteger(levels) || levels < 1 || levels > 6) throw new StudioError('BAD_REQUEST', `--levels must be a whole number from 1 to 6, not “${o.levels}”.`);
+        const steps = numberFlag('steps', o.steps, { int: true, min: 0 }), levels = numberFlag('levels', o.levels, { int: true, min: 1, max: 6 });
         const { job, exitCode } = await ctx.followJob(await ctx.call('bake.start', { avatarId, mapSize, steps, levels }));
         if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Bake ${job.status}: ${job.error?.message ?? ''}`, exitCode };
         const report = job.result as BakeSummary;

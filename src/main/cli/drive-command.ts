@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { numberFlag } from './number-flag';
 import { StudioError } from '@shared/api/errors';
 import type { DriveOutput } from '../services/drive/drive-types';
 import type { CliContext } from './cli-context';
@@ -8,14 +9,6 @@ type Run = (action: (ctx: CliContext) => Promise<{ json: unknown; text: string; 
 
 /** The drive job's result as the API returns it (the target as `path`, project-relative when inside the project). */
 type DriveResult = Omit<DriveOutput, 'target' | 'sha256'> & { path: string };
-
-const number = (flag: string, v: string | undefined, o: { int?: boolean; min?: number; max?: number } = {}): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (o.int && !Number.isInteger(n)) || (o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max))
-    throw new StudioError('BAD_REQUEST', `--${flag} must be ${o.int ? 'a whole number' : 'a number'}${o.min !== undefined ? ` from ${o.min}` : ''}${o.max !== undefined ? ` to ${o.max}` : ''}, not “${v}”.`);
-  return n;
-};
 
 /** `avatar-studio drive AVATAR VIDEO --out out.mp4 [--side-by-side] [--intensity 1] [--size 512] …` (services/drive). */
 export function addDriveCommand(program: Command, run: Run): void {
@@ -43,15 +36,15 @@ export function addDriveCommand(program: Command, run: Run): void {
           ...(capture ? { captureId: capture } : { video: path.resolve(video) }),
           path: o.out ? path.resolve(String(o.out)) : undefined,
           sideBySide: o.sideBySide === true ? true : undefined,
-          intensity: number('intensity', str('intensity'), { min: 0, max: 3 }),
-          size: number('size', str('size'), { int: true, min: 16, max: 2048 }),
-          smoothing: number('smoothing', str('smoothing'), { min: 0, max: 1 }),
+          intensity: numberFlag('intensity', str('intensity'), { min: 0, max: 3 }),
+          size: numberFlag('size', str('size'), { int: true, min: 16, max: 2048 }),
+          smoothing: numberFlag('smoothing', str('smoothing'), { min: 0, max: 1 }),
           followPose: o.pose === false ? false : undefined,
           mirror: o.mirror === true ? true : undefined,
-          neutralFrame: number('neutral-frame', str('neutralFrame'), { int: true, min: 0 }),
-          calibrationFrames: number('calibration-frames', str('calibrationFrames'), { int: true, min: 1, max: 300 }),
-          maxFrames: number('max-frames', str('maxFrames'), { int: true, min: 1 }),
-          crf: number('crf', str('crf'), { int: true, min: 0, max: 51 }),
+          neutralFrame: numberFlag('neutral-frame', str('neutralFrame'), { int: true, min: 0 }),
+          calibrationFrames: numberFlag('calibration-frames', str('calibrationFrames'), { int: true, min: 1, max: 300 }),
+          maxFrames: numberFlag('max-frames', str('maxFrames'), { int: true, min: 1 }),
+          crf: numberFlag('crf', str('crf'), { int: true, min: 0, max: 51 }),
         });
         const { job, exitCode } = await ctx.followJob(started);
         if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Drive ${job.status}: ${job.error?.message ?? ''}`, exitCode };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { numberFlag } from './number-flag';
 import { StudioError } from '@shared/api/errors';
 import { ExportFormat } from '@shared/model/export';
 import type { CliContext } from './cli-context';
@@ -25,22 +26,14 @@ export function addExportCommand(program: Command, run: Run): void {
       run(async (ctx) => {
         const format = ExportFormat.safeParse(o.format);
         if (!format.success) throw new StudioError('BAD_REQUEST', `--format must be one of ${ExportFormat.options.join(', ')}, not “${o.format}”.`);
-        let frame: number | undefined;
-        if (o.frame !== undefined) {
-          frame = Number(o.frame);
-          if (!Number.isInteger(frame) || frame < 0) throw new StudioError('BAD_REQUEST', `--frame must be a frame index (an integer ≥ 0), not “${o.frame}”.`);
-        }
+        const frame = numberFlag('frame', o.frame, { int: true, min: 0 });
         let expression: number[] | undefined;
         if (o.expression !== undefined) {
           expression = o.expression.split(',').map((s) => Number(s.trim()));
           if (expression.some((v) => !Number.isFinite(v))) throw new StudioError('BAD_REQUEST', `--expression must be comma-separated numbers, not “${o.expression}”.`);
         }
         const video = format.data === 'mp4' || format.data === 'png-sequence' ? videoOptions(o) : undefined;
-        let frameStep: number | undefined;
-        if (o.frameStep !== undefined) {
-          frameStep = Number(o.frameStep);
-          if (!Number.isInteger(frameStep) || frameStep < 1 || frameStep > 1000) throw new StudioError('BAD_REQUEST', `--frame-step must be a whole number from 1 to 1000, not “${o.frameStep}”.`);
-        }
+        const frameStep = numberFlag('frame-step', o.frameStep, { int: true, min: 1, max: 1000 });
         const started = await ctx.call('exports.create', { avatarId, format: format.data, frame, expression, path: o.out ? path.resolve(o.out) : undefined, video, frameStep });
         const { job, exitCode } = await ctx.followJob(started);
         if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Export ${job.status}: ${job.error?.message ?? ''}`, exitCode };
@@ -100,17 +93,13 @@ function videoOptions(o: { sequence: string; size?: string; fps?: string; qualit
     width = int(w, '--size', even, 'an even number of pixels from 16 to 4096 (WIDTH or WIDTHxHEIGHT)');
     height = int(h, '--size', even, 'an even number of pixels from 16 to 4096 (WIDTH or WIDTHxHEIGHT)');
   }
-  let fps: number | undefined;
-  if (o.fps !== undefined) {
-    fps = Number(o.fps);
-    if (!(fps >= 1 && fps <= 120)) throw new StudioError('BAD_REQUEST', `--fps must be from 1 to 120, not “${o.fps}”.`);
-  }
+  const fps = numberFlag('fps', o.fps, { min: 1, max: 120 });
   return {
     sequence: o.sequence as 'turntable' | 'tracked',
     width,
     height,
     fps,
-    crf: int(o.quality, '--quality', (n) => n >= 0 && n <= 51, 'an H.264 CRF from 0 to 51'),
-    frames: int(o.frames, '--frames', (n) => n >= 1 && n <= 3600, 'from 1 to 3600'),
+    crf: numberFlag('quality', o.quality, { int: true, min: 0, max: 51 }),
+    frames: numberFlag('frames', o.frames, { int: true, min: 1, max: 3600 }),
   };
 }

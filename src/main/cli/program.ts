@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { numberFlag } from './number-flag';
 import { StudioError } from '@shared/api/errors';
 import { APP_VERSION } from '../host/version';
 import { startWebServer } from '../web/web-server';
@@ -145,7 +146,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
           name: o.name,
           multiview: !!o.multiview,
           calibration: o.calibration ? { path: path.resolve(o.calibration) } : undefined,
-          options: { fps: o.fps ? Number(o.fps) : undefined, longSide: o.longSide ? Number(o.longSide) : 1024, allowDuplicate: !!o.allowDuplicate },
+          options: { fps: numberFlag('fps', o.fps, { above: 0 }), longSide: numberFlag('long-side', o.longSide, { int: true, above: 0 }) ?? 1024, allowDuplicate: !!o.allowDuplicate },
         });
         const { job, exitCode } = await ctx.followJob(started);
         if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Import ${job.status}: ${job.error?.message ?? ''}`, exitCode };
@@ -222,18 +223,12 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
       .option('--no-resume', 'start unfinished stages afresh instead of resuming their jobs'),
   ).action((video: string, o: Record<string, unknown>) =>
     run((ctx) => {
-      const positive = (flag: string, v: unknown) => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isFinite(n) || n <= 0) throw new StudioError('BAD_REQUEST', `--${flag} must be a positive number, not “${String(v)}”.`);
-        return n;
-      };
       return makeAvatar(ctx, video, {
         project: o.project as string | undefined,
         preset: presetFrom(o),
         overrides: trainingOverridesFrom(o),
-        fps: positive('fps', o.fps),
-        importLongSide: positive('import-long-side', o.importLongSide),
+        fps: numberFlag('fps', o.fps, { above: 0 }),
+        importLongSide: numberFlag('import-long-side', o.importLongSide, { int: true, above: 0 }),
         resume: o.resume !== false,
       });
     }),
@@ -312,7 +307,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
     .action((o: { port: string }) =>
       run(async (ctx) => {
         const host = ctx.host('web');
-        const server = await startWebServer({ host, rendererDir: findRendererDir(), port: Number(o.port) });
+        const server = await startWebServer({ host, rendererDir: findRendererDir(), port: numberFlag('port', o.port, { int: true, min: 0, max: 65535 }) });
         const info = host.services.library.info();
         process.stderr.write(`Avatar Studio (web mode) — library ${info.path}${info.readOnly ? ` (read-only: ${info.readOnlyReason})` : ''}\n`);
         process.stdout.write(ctx.json ? `${JSON.stringify({ url: server.url, port: server.port, library: info })}\n` : `Open ${server.url}\n`);
