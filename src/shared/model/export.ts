@@ -29,13 +29,31 @@ export const VideoExportSettings = z.object({
 });
 export type VideoExportSettings = z.infer<typeof VideoExportSettings>;
 
+/**
+ * What `avatar.drive` records for its MP4 (services/drive): the driver (a video file, or a capture with its name)
+ * and the drive settings. Rows written by earlier versions may lack fields, so all but the source are optional.
+ */
+export const DriveExportSettings = z
+  .object({
+    source: z.union([z.object({ video: z.string() }), z.object({ captureId: z.string(), name: z.string().optional() })]),
+    size: z.number(),
+    sideBySide: z.boolean(),
+    intensity: z.number(),
+    mirror: z.boolean(),
+    followPose: z.boolean(),
+    tracked: z.number(),
+  })
+  .partial({ size: true, sideBySide: true, intensity: true, mirror: true, followPose: true, tracked: true })
+  .passthrough();
+export type DriveExportSettings = z.infer<typeof DriveExportSettings>;
+
 /** One row of the library's `exports` table. */
 export const ExportRecord = z.object({
   id: z.string(),
   projectId: z.string(),
   avatarId: z.string().nullable(),
   format: ExportFormat,
-  settings: ExportSettings.extend({ gaussians: z.number().int().optional(), video: VideoExportSettings.optional(), frames: z.number().int().optional(), frameStep: z.number().int().optional() }),
+  settings: ExportSettings.extend({ gaussians: z.number().int().optional(), video: VideoExportSettings.optional(), frames: z.number().int().optional(), frameStep: z.number().int().optional(), drive: DriveExportSettings.optional() }),
   /** Project-relative when inside the project folder, else absolute. */
   path: z.string().nullable(),
   size: z.number().int().nullable(),

@@ -123,7 +123,7 @@ export const driveAvatarJob: JobDefinition<DriveParams, DriveOutput> = {
     const root = s.projects.folderOf(p.projectId);
     const rel = path.relative(root, out.target);
     const stored = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : out.target;
-    const drive = { source: p.source.kind === 'video' ? { video: p.source.file } : { captureId: p.source.captureId }, ...p.settings, tracked: out.tracked, calibration: out.calibration };
+    const drive = { source: p.source.kind === 'video' ? { video: p.source.file } : { captureId: p.source.captureId, name: p.source.name }, ...p.settings, tracked: out.tracked, calibration: out.calibration };
     const settings = { frame: null, expression: null, frames: out.frames, drive };
     s.library.db
       .prepare('INSERT INTO exports (id, project_id, avatar_id, format, settings, path, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')

@@ -15,7 +15,7 @@ import { errorMessage } from '../../lib/errors';
 import { formatBytes, formatEta, formatRelativeTime } from '../../lib/format';
 import { useJobs } from '../../store/jobs';
 import { studio } from '../../store/studio';
-import { DEFAULT_FORM, exportRequest, FORMATS, formatInfo, formError, settingsSummary, SIZE_PRESETS, unavailableReason, type ExportForm } from './exportFormats';
+import { DEFAULT_FORM, exportRequest, FORMATS, formatInfo, formError, repeatUnavailableReason, settingsSummary, SIZE_PRESETS, unavailableReason, type ExportForm } from './exportFormats';
 import './export.css';
 
 function FileLink({ projectId, e }: { projectId: string; e: ExportRecord }) {
@@ -276,7 +276,7 @@ export function ExportDialog({ projectId, avatarId, onClose }: { projectId: stri
                     <FileLink projectId={projectId} e={e} />
                   </td>
                   <td>
-                    <Button size="sm" onClick={() => void again(e.id)} disabledReason={running ? 'An export is running.' : null} aria-label={`Export again: ${formatInfo(e.format).label}, ${settingsSummary(e)}`}>
+                    <Button size="sm" onClick={() => void again(e.id)} disabledReason={repeatUnavailableReason(e) ?? (running ? 'An export is running.' : null)} aria-label={`Export again: ${formatInfo(e.format).label}, ${settingsSummary(e)}`}>
                       Export again
                     </Button>
                   </td>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { ExportRecord } from '@shared/model/export';
-import { DEFAULT_FORM, exportRequest, FORMATS, formError, settingsSummary, unavailableReason } from './exportFormats';
+import { DEFAULT_FORM, exportRequest, FORMATS, formError, repeatUnavailableReason, settingsSummary, unavailableReason } from './exportFormats';
 import { ExportFormat } from '@shared/model/export';
 
 const info = (o: { bake?: boolean; fits?: number; space?: boolean } = {}): AvatarWithFiles =>
@@ -50,5 +50,12 @@ describe('export dialog model', () => {
     expect(settingsSummary(rec('mp4', { video: { sequence: 'turntable', width: 96, height: 64, fps: 8, crf: 20 }, frames: 8 }))).toBe('turntable, 96×64, 8 fps, CRF 20, 8 frames');
     expect(settingsSummary(rec('ply', { frame: 3 }))).toBe('frame 3');
     expect(settingsSummary(rec('gltf', {}))).toBe('neutral');
+    // driven videos (services/drive): the driver and how
+    const driven = rec('mp4', { frames: 78, drive: { source: { video: '/footage/d0.mp4' }, size: 256, sideBySide: true, intensity: 1.5, mirror: false, followPose: true, tracked: 78 } });
+    expect(settingsSummary(driven)).toBe('driven by d0.mp4, 512×256, side by side, intensity 1.5, 78 frames');
+    expect(settingsSummary(rec('mp4', { frames: 9, drive: { source: { captureId: 'c', name: 'Take 2' }, size: 512, mirror: true } }))).toBe('driven by the capture “Take 2”, 512×512, mirrored, 9 frames');
+    expect(settingsSummary(rec('mp4', { drive: { source: { captureId: 'c' } } }))).toBe('driven by a capture');
+    expect(repeatUnavailableReason(driven)).toMatch(/drive the avatar again/);
+    expect(repeatUnavailableReason(rec('ply', {}))).toBeNull();
   });
 });

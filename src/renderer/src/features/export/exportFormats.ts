@@ -102,10 +102,30 @@ export function exportRequest(avatarId: string, f: ExportForm): Record<string, u
 /** One line about a past export's settings. */
 export function settingsSummary(e: ExportRecord): string {
   const s = e.settings;
+  if (s.drive) return driveSummary(s.drive, s.frames);
   const v = s.video as (ExportRecord['settings']['video'] & { sequence?: string }) | undefined;
   if (v) return `${v.sequence ?? 'turntable'}, ${v.width ?? '?'}×${v.height ?? '?'}, ${v.fps ?? '?'} fps${e.format === 'mp4' && v.crf !== undefined ? `, CRF ${v.crf}` : ''}${s.frames ? `, ${s.frames} frames` : ''}`;
   const info = formatInfo(e.format);
   if (info.kind === 'static') return s.frame !== null ? `frame ${s.frame}` : s.expression ? 'expression' : 'neutral';
   if (info.kind === 'mesh') return `${s.frames ?? '?'} frames${s.frameStep ? `, every ${s.frameStep}th` : ''}`;
   return s.gaussians ? `${s.gaussians.toLocaleString()} Gaussians` : '';
+}
+
+/** A driven video (services/drive): which footage drove it and how. */
+function driveSummary(d: NonNullable<ExportRecord['settings']['drive']>, frames: number | undefined): string {
+  const by = 'video' in d.source ? (d.source.video.split(/[\\/]/).pop() ?? d.source.video) : d.source.name ? `the capture “${d.source.name}”` : 'a capture';
+  const parts = [`driven by ${by}`];
+  if (d.size !== undefined) parts.push(d.sideBySide ? `${d.size * 2}×${d.size}, side by side` : `${d.size}×${d.size}`);
+  if (d.intensity !== undefined && d.intensity !== 1) parts.push(`intensity ${d.intensity}`);
+  if (d.mirror) parts.push('mirrored');
+  if (d.followPose === false) parts.push('head still');
+  if (frames !== undefined) parts.push(`${frames} frames`);
+  return parts.join(', ');
+}
+
+/** Why “Export again” cannot repeat this export, or null. */
+export function repeatUnavailableReason(e: ExportRecord): string | null {
+  if (e.settings.drive) return 'Driven by footage: drive the avatar again (Live page, or `avatar-studio drive`).';
+  if (!e.avatarId) return 'The avatar of this export was deleted.';
+  return null;
 }
