@@ -16,7 +16,7 @@ import { renderSize, STAGE_FOV } from '@engine/view/camera-math';
 import { bounds, JAW_OPEN_MAX } from '@engine/avatar/head-rig';
 import { orbitCamera } from '@engine/view/orbit-camera';
 import { OrbitControls } from './orbit-controls';
-import { applyTrackedPose, meanTranslation } from './tracked-pose';
+import { applyTrackedPose, meanTranslation } from '@engine/avatar/tracked-pose';
 import { applyDriverPose, faceCentroid } from './driven-pose';
 import { WebcamDriver, type WebcamStatus } from './webcam-driver';
 import type { ReenactStep } from '@engine/avatar/reenact';

@@ -9,8 +9,8 @@
  * translation — the head turns and moves as in the footage while staying where the orbit camera looks.
  */
 import type { OpenHead } from './open-head/build';
-import { rodrigues } from './math';
 import { HeadPosing, type Correctives } from './lbs-backward';
+import { applyTrackedPose, meanTranslation } from './tracked-pose';
 import { openHeadFor, type StoredExpressionSpace } from './open-head/stored-space';
 
 /** One tracked frame of `tracking/<cam>/fit.json`. */
@@ -66,11 +66,7 @@ export class HeadRig {
     if (posing && correctives && correctives.expression && correctives.expression.length !== posing.V * 3 * posing.E)
       throw new Error(`head-tuning.bin does not fit this head: ${correctives.expression.length} expression corrective values for ${posing.V} vertices × ${posing.E} components.`);
     this.correctives = posing && correctives ? { posing, values: correctives } : null;
-    if (fit && fit.frames.length) {
-      const t = [0, 0, 0];
-      for (const f of fit.frames) for (let k = 0; k < 3; k++) t[k] += f.translation[k] ?? 0;
-      this.meanTranslation = [t[0] / fit.frames.length, t[1] / fit.frames.length, t[2] / fit.frames.length];
-    }
+    if (fit && fit.frames.length) this.meanTranslation = meanTranslation(fit.frames);
   }
 
   neutral(): HeadState {
@@ -112,18 +108,8 @@ export class HeadRig {
       out.set(v);
       return out;
     }
-    const [rx, ry, rz] = state.pose.rotation;
-    const R = rodrigues(rx ?? 0, ry ?? 0, rz ?? 0);
-    const t = state.pose.translation, m = this.meanTranslation;
-    // F = diag(1, −1, −1): rows 1 and 2 of R·v + (t − t̄) change sign.
-    const tx = (t[0] ?? 0) - m[0], ty = -((t[1] ?? 0) - m[1]), tz = -((t[2] ?? 0) - m[2]);
-    for (let i = 0; i < v.length; i += 3) {
-      const x = v[i], y = v[i + 1], z = v[i + 2];
-      out[i] = R[0] * x + R[1] * y + R[2] * z + tx;
-      out[i + 1] = -(R[3] * x + R[4] * y + R[5] * z) + ty;
-      out[i + 2] = -(R[6] * x + R[7] * y + R[8] * z) + tz;
-    }
-    return out;
+    out.set(v);
+    return applyTrackedPose(out, state.pose.rotation, state.pose.translation, this.meanTranslation);
   }
 }
 

@@ -16,6 +16,7 @@ import { readHeadTuningExport, type HeadTuningExport } from '../avatar/trainer/h
 import { readBakedMaps, type BakedMaps } from '../avatar/bake/baked-maps-file';
 import { decodeHeadMesh, encodeHeadMesh, openHeadFromSpace, type BundleExpressionSpace, type HeadMesh } from './avatar-bundle-head';
 import { crc32 } from './crc32';
+import type { FitFrame } from '../avatar/head-rig';
 
 export const BUNDLE_MAGIC = 'AVBUNDLE';
 export const BUNDLE_VERSION = 1;
@@ -97,15 +98,8 @@ export interface BundleManifest {
   sections: BundleSection[];
 }
 
-/** One tracked frame of the motion (fit.json): rotation is an axis-angle (camera space), jaw 3, eyes 6. */
-export interface BundleMotionFrame {
-  idx: number;
-  rotation: number[];
-  translation: number[];
-  expression: number[];
-  jaw: number[];
-  eyes: number[];
-}
+/** One tracked frame of the motion: a frame of fit.json (rotation an axis-angle in camera space, jaw 3, eyes 6). */
+export type BundleMotionFrame = Omit<FitFrame, 'errorPx'>;
 export interface BundleMotion {
   fps: number | null;
   shape: number[];

@@ -4,24 +4,10 @@ import Database from 'better-sqlite3';
 import { StudioError } from '@shared/api/errors';
 import type { HeadModel } from '@engine/avatar/head-model';
 import type { AvatarFrame } from '@engine/avatar/trainer';
+import type { FitFile } from '@engine/avatar/head-rig';
 import { decodeImage, readImage } from '../tracking/image';
 import { headMask } from './head-mask';
 import { MIN_TRAIN_FRAMES } from './training-types';
-
-interface FitFrame {
-  idx: number;
-  rotation: number[];
-  translation: number[];
-  expression: number[];
-  jaw: number[];
-  eyes: number[];
-}
-export interface FitFile {
-  headModel: string;
-  shape: number[];
-  intrinsics: { fx: number; fy: number; cx: number; cy: number };
-  frames: FitFrame[];
-}
 
 interface FrameRow {
   idx: number;

@@ -1,10 +1,10 @@
 /**
- * The tracked rigid head motion, shown as the studio's viewport shows it (native/engine/avatar/head-rig.ts): a fit maps
+ * The tracked rigid head motion, shown as the studio's viewport, the web player and the video export show it: a fit maps
  * model space to the capture camera (R·v + t, OpenCV: +y down, +z forward, a frontal head has R = diag(1, −1, −1)),
  * so the head is drawn at F·(R·v + t − t̄) with F = diag(1, −1, −1) and t̄ the mean tracked translation — it turns
  * and moves as in the footage while staying where the orbit camera looks.
  */
-import { rodrigues } from '@engine/avatar/math';
+import { rodrigues } from './math';
 
 export function meanTranslation(frames: readonly { translation: number[] }[]): [number, number, number] {
   const t = [0, 0, 0];
