@@ -165,7 +165,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
     .description('track faces and fit the head model on a capture (default: every capture of the project)')
     .option('--no-mask', 'skip the person mask')
     .option('--no-fit', 'only detect landmarks; do not fit the head model')
-    .option('--photometric', "after the landmark fit, refine each frame's head pose photometrically through the GPU engine (slower)")
+    .option('--photometric', "after the landmark fit, refine each frame's head pose, expression and jaw photometrically through the GPU engine (slower)")
     .action((ref: string, captureRef: string | undefined, o: { mask: boolean; fit: boolean; photometric?: boolean }) =>
       run(async (ctx) => {
         const p = await ctx.resolveProject(ref);

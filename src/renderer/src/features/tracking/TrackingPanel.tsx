@@ -121,8 +121,8 @@ export function TrackingPanel({ capture, readOnly }: { capture: Capture; readOnl
         </div>
       )}
 
-      <label className="tracking-option" title="After the landmark fit, refine each frame's head pose by matching renders of the head to the frame through the GPU engine (seconds per frame on a CPU adapter)">
-        <input type="checkbox" checked={refine} disabled={running} onChange={(e) => setRefine(e.target.checked)} /> Refine head poses photometrically (slower)
+      <label className="tracking-option" title="After the landmark fit, refine each frame's head pose, expression and jaw by matching renders of the head to the frame through the GPU engine (seconds per frame on a CPU adapter)">
+        <input type="checkbox" checked={refine} disabled={running} onChange={(e) => setRefine(e.target.checked)} /> Refine poses and expressions photometrically (slower)
       </label>
       <div className="tracking-actions">
         <Button
