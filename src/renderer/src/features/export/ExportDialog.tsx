@@ -271,7 +271,7 @@ export function ExportDialog({ projectId, avatarId, onClose }: { projectId: stri
                   <td>{formatInfo(e.format).label}</td>
                   <td>{settingsSummary(e)}</td>
                   <td className="num">{e.size !== null ? formatBytes(e.size) : '—'}</td>
-                  <td>{formatRelativeTime(e.createdAt)}</td>
+                  <td className="nowrap">{formatRelativeTime(e.createdAt)}</td>
                   <td>
                     <FileLink projectId={projectId} e={e} />
                   </td>
