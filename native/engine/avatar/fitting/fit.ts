@@ -6,7 +6,8 @@
  * reprojection residuals with coefficient priors and temporal smoothness to the previous frame. The shape prior scales
  * with the model's population spread, the measured landmark noise and how correlated that noise is between
  * neighbouring landmarks (see `FitOptions.shapePrior`), so detector bias does not become face depth/width.
- * Jacobians: analytic for pose, translation, expression and shape (the model is affine in its blend coefficients for fixed joint rotations), forward differences for jaw and eyes.
+ * Jacobians: analytic for pose, translation, expression and shape (the model is affine in its blend coefficients for
+ * fixed joint rotations), forward differences for jaw and eyes.
  */
 import { landmarkSubset, SkinnedHeadModel, SubsetEvaluator, type HeadModel, JOINT_COUNT } from '../head-model';
 import { choleskySolve, mat3Mul, rodrigues, rotationToAxisAngle } from '../math';
@@ -461,7 +462,6 @@ function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states
   return states;
 }
 
-/** Squared reprojection errors (px²) of the landmarks with weight > 0. */
 /** Observed minus projected landmark, per fitter slot (L × 2; NaN where the landmark is not used). */
 function residuals(f: LandmarkFitter, s: FrameState, o: Observation, K: Intrinsics, out: Float64Array): void {
   const { M } = f.modelLandmarks(s);
@@ -477,16 +477,11 @@ function residuals(f: LandmarkFitter, s: FrameState, o: Observation, K: Intrinsi
   }
 }
 
+/** Squared reprojection errors (px²) of the landmarks with weight > 0. */
 function squaredErrors(f: LandmarkFitter, s: FrameState, o: Observation, K: Intrinsics, out: number[]): void {
-  const { M } = f.modelLandmarks(s);
-  const R = s.R, t = s.t;
-  for (let l = 0; l < f.L; l++) {
-    if (!(o.w[l]! > 0)) continue;
-    const mx = M[l * 3]!, my = M[l * 3 + 1]!, mz = M[l * 3 + 2]!;
-    const X = R[0]! * mx + R[1]! * my + R[2]! * mz + t[0]!, Y = R[3]! * mx + R[4]! * my + R[5]! * mz + t[1]!, Z = R[6]! * mx + R[7]! * my + R[8]! * mz + t[2]!;
-    if (!(Z > 1e-4)) continue;
-    out.push((K.fx * X / Z + K.cx - o.obs[l * 2]!) ** 2 + (K.fy * Y / Z + K.cy - o.obs[l * 2 + 1]!) ** 2);
-  }
+  const r = new Float64Array(f.L * 2);
+  residuals(f, s, o, K, r);
+  for (let l = 0; l < f.L; l++) if (!Number.isNaN(r[l * 2]!)) out.push(r[l * 2]! ** 2 + r[l * 2 + 1]! ** 2);
 }
 
 /**
