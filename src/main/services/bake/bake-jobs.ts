@@ -30,16 +30,7 @@ export const bakeAvatarJob: JobDefinition<BakeParams, BakeOutput> = {
     holdOutCamera: z.string().nullable(),
     files: z.object({ avatar: z.string(), expressionSpace: z.string() }),
   }),
-  title: (p, s) => {
-    let name = 'the avatar';
-    try {
-      const a = s.avatars.get(p.avatarId);
-      name = `${a.name} v${a.version}`;
-    } catch {
-      // deleted since
-    }
-    return `Bake ${name} into ${p.mapSize}² texture maps`;
-  },
+  title: (p, s) => `Bake ${s.avatars.label(p.avatarId)} into ${p.mapSize}² texture maps`,
   projectDir: (p, s) => s.projects.folderOf(p.projectId),
   commit(s: StudioServices, job, raw) {
     const out = Output.parse(raw);

@@ -64,7 +64,6 @@ export function importAvatar(s: Pick<StudioServices, 'projects' | 'library' | 'a
     const db = s.library.db;
     db.transaction(() => {
       for (const w of written) s.blobs.record(r.projectId, `${avatarDir(avatarId)}/${w.rel}`, w.sha256, w.size);
-      const version = ((db.prepare('SELECT COUNT(*) FROM avatars WHERE project_id = ?').pluck().get(r.projectId) as number) ?? 0) + 1;
       const meta = {
         captureId: null,
         metrics,
@@ -73,16 +72,7 @@ export function importAvatar(s: Pick<StudioServices, 'projects' | 'library' | 'a
         gaussians: bundle.gaussians.count,
         imported: { file: path.basename(r.file), bundleVersion: bundle.version, created: m.metadata.created, studioVersion: m.metadata.studioVersion, name: m.metadata.name, avatarVersion: m.metadata.avatarVersion, source: src },
       };
-      db.prepare('INSERT INTO avatars (id, project_id, name, version, head_model, checkpoint_blob_id, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-        avatarId,
-        r.projectId,
-        r.name ?? m.metadata.name,
-        version,
-        m.head.kind,
-        null,
-        JSON.stringify(meta),
-        Date.now(),
-      );
+      s.avatars.insert({ id: avatarId, projectId: r.projectId, name: r.name ?? m.metadata.name, headModel: m.head.kind, meta });
     })();
   } catch (err) {
     fs.rmSync(final, { recursive: true, force: true });

@@ -45,16 +45,7 @@ export const applyTextureJob: JobDefinition<ApplyTextureParams, ApplyTextureOutp
       fit: z.string().nullable(),
     }),
   }) as z.ZodType<ApplyTextureParams>,
-  title: (p, s) => {
-    let name = 'the avatar';
-    try {
-      const a = s.avatars.get(p.avatarId);
-      name = `${a.name} v${a.version}`;
-    } catch {
-      // deleted since
-    }
-    return `Apply the texture edits to ${name} (new version)`;
-  },
+  title: (p, s) => `Apply the texture edits to ${s.avatars.label(p.avatarId)} (new version)`,
   projectDir: (p, s) => s.projects.folderOf(p.projectId),
   commit(s: StudioServices, job, raw) {
     const out = Output.parse(raw);
@@ -71,19 +62,8 @@ export const applyTextureJob: JobDefinition<ApplyTextureParams, ApplyTextureOutp
       const db = s.library.db;
       db.transaction(() => {
         for (const h of hashes) s.blobs.record(p.projectId, `${avatarDir(p.newAvatarId)}/${h.f}`, h.sha256, h.size);
-        const version = ((db.prepare('SELECT MAX(version) FROM avatars WHERE project_id = ?').pluck().get(p.projectId) as number | null) ?? 0) + 1;
         const meta = { ...(JSON.parse(source.meta) as Record<string, unknown>), gaussians: out.gaussians, textureApplied: { from: p.avatarId, layers: p.layers.length, ...out.report } };
-        db.prepare('INSERT INTO avatars (id, project_id, name, version, parent_id, head_model, checkpoint_blob_id, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-          p.newAvatarId,
-          p.projectId,
-          source.name,
-          version,
-          p.avatarId,
-          source.head_model,
-          null,
-          JSON.stringify(meta),
-          Date.now(),
-        );
+        s.avatars.insert({ id: p.newAvatarId, projectId: p.projectId, name: source.name, headModel: source.head_model, parentId: p.avatarId, meta });
       })();
     } catch (err) {
       fs.rmSync(final, { recursive: true, force: true });

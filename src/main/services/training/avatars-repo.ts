@@ -39,6 +39,25 @@ export class AvatarsRepo {
     return this.toAvatar(r);
   }
 
+  /** “Name vN” for job titles and messages, or “the avatar” once it is gone. */
+  label(id: string): string {
+    const r = this.lib.db.prepare('SELECT name, version FROM avatars WHERE id = ?').get(id) as { name: string; version: number } | undefined;
+    return r ? `${r.name} v${r.version}` : 'the avatar';
+  }
+
+  /**
+   * Records a new avatar (inside the caller's commit transaction) with the project's next version number — one more
+   * than its highest, so a deleted avatar's number is never given again — and returns that number.
+   */
+  insert(a: { id: string; projectId: string; name: string; headModel: string; meta: object; parentId?: string | null; checkpointBlobId?: number | null; createdAt?: number }): number {
+    const db = this.lib.db;
+    const version = ((db.prepare('SELECT MAX(version) FROM avatars WHERE project_id = ?').pluck().get(a.projectId) as number | null) ?? 0) + 1;
+    db.prepare('INSERT INTO avatars (id, project_id, name, version, parent_id, head_model, checkpoint_blob_id, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      a.id, a.projectId, a.name, version, a.parentId ?? null, a.headModel, a.checkpointBlobId ?? null, JSON.stringify(a.meta), a.createdAt ?? Date.now(),
+    );
+    return version;
+  }
+
   /**
    * The avatar's latest training run: configuration, per evaluated frame PSNR / SSIM with its ground truth / render /
    * error images (project-relative, when they were recorded), and the means.

@@ -58,7 +58,6 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
     try {
       db.transaction(() => {
         const blobIds = new Map(hashes.map((h) => [h.f, s.blobs.record(p.projectId, `${avatarDir(p.avatarId)}/${h.f}`, h.sha256, h.size).id]));
-        const version = ((db.prepare('SELECT COUNT(*) FROM avatars WHERE project_id = ?').pluck().get(p.projectId) as number) ?? 0) + 1;
         const captureName = s.captures.get(p.captureId).name;
         const meta = {
           captureId: p.captureId,
@@ -72,16 +71,7 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
           holdOutCamera: p.holdOutCamera,
           avatarBlobId: blobIds.get('avatar.bin') ?? null,
         };
-        db.prepare('INSERT INTO avatars (id, project_id, name, version, head_model, checkpoint_blob_id, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-          p.avatarId,
-          p.projectId,
-          `${captureName} avatar`,
-          version,
-          out.headModel,
-          blobIds.get('checkpoint.bin') ?? null,
-          JSON.stringify(meta),
-          now,
-        );
+        s.avatars.insert({ id: p.avatarId, projectId: p.projectId, name: `${captureName} avatar`, headModel: out.headModel, checkpointBlobId: blobIds.get('checkpoint.bin') ?? null, meta, createdAt: now });
         const config = { ...p.config, holdOutCamera: p.holdOutCamera, evaluation: p.holdOutCamera ? 'camera' : 'split' };
         db.prepare('INSERT INTO training_runs (id, project_id, avatar_id, capture_id, job_id, preset, config, status, iterations, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
           p.runId,
