@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
 import type { JobDefinition } from '../../jobs/job-definition';
+import { recordExport } from '../export/export-jobs';
 import { EXPORTS_DIR } from '../export/export-types';
 import { newId } from '../library/ids';
 import type { StudioServices } from '../studio-services';
@@ -120,14 +121,9 @@ export const driveAvatarJob: JobDefinition<DriveParams, DriveOutput> = {
   commit(s: StudioServices, job, raw) {
     const out = Output.parse(raw);
     const p = job.params as DriveParams;
-    const root = s.projects.folderOf(p.projectId);
-    const rel = path.relative(root, out.target);
-    const stored = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : out.target;
     const drive = { source: p.source.kind === 'video' ? { video: p.source.file } : { captureId: p.source.captureId, name: p.source.name }, ...p.settings, tracked: out.tracked, calibration: out.calibration };
     const settings = { frame: null, expression: null, frames: out.frames, drive };
-    s.library.db
-      .prepare('INSERT INTO exports (id, project_id, avatar_id, format, settings, path, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.driveId, p.projectId, p.avatarId, 'mp4', JSON.stringify(settings), stored, out.size, Date.now());
+    const stored = recordExport(s, { id: p.driveId, projectId: p.projectId, avatarId: p.avatarId, format: 'mp4', settings, target: out.target, size: out.size });
     return { exportId: p.driveId, path: stored, size: out.size, frames: out.frames, tracked: out.tracked, width: out.width, height: out.height, fps: out.fps, calibration: out.calibration, clampedFraction: out.clampedFraction, timings: out.timings, seconds: out.seconds };
   },
 };

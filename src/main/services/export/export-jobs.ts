@@ -34,13 +34,8 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
   commit(s: StudioServices, job, raw) {
     const out = Output.parse(raw);
     const p = job.params as ExportParams;
-    const root = s.projects.folderOf(p.projectId);
-    const rel = path.relative(root, out.target);
-    const stored = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : out.target;
     const settings = { frame: p.frame, expression: p.expression, gaussians: out.gaussians, ...(p.video ? { video: p.video, frames: out.frames } : {}), ...(p.data && out.frames !== undefined ? { frames: out.frames } : {}), ...(p.data && p.data.frameStep !== 1 ? { frameStep: p.data.frameStep } : {}) };
-    s.library.db
-      .prepare('INSERT INTO exports (id, project_id, avatar_id, format, settings, path, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.exportId, p.projectId, p.avatarId, p.format, JSON.stringify(settings), stored, out.size, Date.now());
+    const stored = recordExport(s, { id: p.exportId, projectId: p.projectId, avatarId: p.avatarId, format: p.format, settings, target: out.target, size: out.size });
     return { exportId: p.exportId, path: stored, size: out.size, gaussians: out.gaussians, dropped: out.dropped, seconds: out.seconds, ...(out.frames !== undefined ? { frames: out.frames } : {}) };
   },
 };
@@ -115,6 +110,19 @@ export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | '
 }
 
 /** `exports.list`: the project's exports, newest first. */
+/**
+ * Records a written export in the library's `exports` table (inside a job's commit); returns the path as stored:
+ * project-relative when the file is inside the project folder, else absolute.
+ */
+export function recordExport(s: Pick<StudioServices, 'library' | 'projects'>, e: { id: string; projectId: string; avatarId: string; format: ExportFormat; settings: object; target: string; size: number }): string {
+  const rel = path.relative(s.projects.folderOf(e.projectId), e.target);
+  const stored = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : e.target;
+  s.library.db
+    .prepare('INSERT INTO exports (id, project_id, avatar_id, format, settings, path, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(e.id, e.projectId, e.avatarId, e.format, JSON.stringify(e.settings), stored, e.size, Date.now());
+  return stored;
+}
+
 export function listExports(s: Pick<StudioServices, 'library' | 'projects'>, projectId: string): ExportRecord[] {
   s.projects.get(projectId);
   const rows = s.library.db.prepare('SELECT * FROM exports WHERE project_id = ? ORDER BY created_at DESC, id').all(projectId) as Record<string, unknown>[];
