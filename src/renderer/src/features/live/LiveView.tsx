@@ -2,7 +2,6 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { neutralParams, Reenactor, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
 import type { Project } from '@shared/model/project';
 import { Button } from '../../components/Button';
-import { EmptyState } from '../../components/EmptyState';
 import { isTypingTarget } from '../../lib/platform';
 import { navigate } from '../../store/route';
 import { studio } from '../../store/studio';
@@ -16,6 +15,7 @@ import { describeMediaError, listCameras, openCamera, SourceProblem, stopStream,
 import { RollingRate, RollingStat, type LiveMetrics } from './metrics';
 import { DriverRecorder, recorderMimeType, startDrive, uploadRecording } from './recording';
 import './live.css';
+import { LoadPending } from '../viewport/LoadPending';
 
 /** Render size (square) of the avatar: CPU adapters (SwiftShader) get a small image, GPUs the 512². */
 const RENDER_SIDE = { cpu: 256, gpu: 512 };
@@ -59,15 +59,7 @@ export function LiveView({ project, avatarId }: { project: Project; avatarId: st
   if (load.state !== 'ready')
     return (
       <section className="live" aria-label="Live" data-testid="live" data-state={load.state}>
-        {load.state === 'loading' ? (
-          <p className="loading" role="status">
-            Loading the avatar…
-          </p>
-        ) : (
-          <EmptyState icon="alert" title="This avatar cannot be driven live" actions={<Button onClick={back}>Back to the project</Button>}>
-            <p>{load.message}</p>
-          </EmptyState>
-        )}
+        <LoadPending load={load} failTitle="This avatar cannot be driven live" onBack={back} />
       </section>
     );
   return <LiveStage key={avatarId} avatar={load.value.avatar} space={load.value.space} onBack={back} />;

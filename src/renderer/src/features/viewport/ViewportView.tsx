@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Project } from '@shared/model/project';
 import { Button } from '../../components/Button';
-import { EmptyState } from '../../components/EmptyState';
 import { navigate } from '../../store/route';
 import { ExportButton } from '../export/ExportButton';
 import type { FrameInfo } from './avatarEngine';
@@ -13,6 +12,7 @@ import { useAvatarEngine } from './useAvatarEngine';
 import { useLoaded } from './useLoaded';
 import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from './Stage';
 import './viewport.css';
+import { LoadPending } from './LoadPending';
 
 /** Long side of the engine's render in device pixels: CPU adapters (SwiftShader) get a smaller image. */
 const MAX_RENDER_SIDE = { cpu: 480, gpu: 1600 };
@@ -31,15 +31,7 @@ export function ViewportView({ project, avatarId }: { project: Project; avatarId
   if (load.state !== 'ready')
     return (
       <section className="viewport" aria-label="Avatar viewport" data-testid="viewport" data-state={load.state}>
-        {load.state === 'loading' ? (
-          <p className="loading" role="status">
-            Loading the avatar…
-          </p>
-        ) : (
-          <EmptyState icon="alert" title="Could not open the avatar" actions={<Button onClick={back}>Back to the project</Button>}>
-            <p>{load.message}</p>
-          </EmptyState>
-        )}
+        <LoadPending load={load} failTitle="Could not open the avatar" onBack={back} />
       </section>
     );
   return <AvatarViewport key={avatarId} avatar={load.value} onBack={back} />;
