@@ -8,7 +8,7 @@ import { StudioHost } from '../src/main/host/studio-host';
 import { craftAvatar } from '../src/main/services/export/test-avatar';
 import { craftTrackedCapture } from '../src/main/services/training/test-capture';
 import { makeDriverClip } from './live-driver';
-import { api, runJob, serveFolder } from './support';
+import { api, refuseForeignRequests, runJob, serveFolder } from './support';
 
 /**
  * Export in web mode, on a library crafted in-process (a tracked test-pattern capture and an untrained avatar
@@ -81,13 +81,7 @@ test('the exported web player, served from a temp folder with no network, render
   const server = await serveFolder(playerDir, 'index.html');
   const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
   const tab = await context.newPage();
-  const foreign: string[] = [];
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u.startsWith(server.baseUrl)) return route.continue();
-    foreign.push(u);
-    return route.abort();
-  });
+  const foreign = await refuseForeignRequests(context, server.baseUrl);
   try {
     await tab.goto(`${server.baseUrl}/index.html?size=${W}x${H}`);
     await expect.poll(() => tab.evaluate(() => (window as unknown as { avatarPlayer: { state: string; message: string | null } }).avatarPlayer), { timeout: 60_000 }).toMatchObject({ state: 'ready' });
@@ -157,13 +151,7 @@ test('the exported player drives the avatar from a (fake) webcam: the studio tra
   try {
     const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
     const tab = await context.newPage();
-    const foreign: string[] = [];
-    await context.route('**/*', (route) => {
-      const u = route.request().url();
-      if (u.startsWith(server.baseUrl)) return route.continue();
-      foreign.push(u);
-      return route.abort();
-    });
+    const foreign = await refuseForeignRequests(context, server.baseUrl);
     await tab.goto(`${server.baseUrl}/index.html?size=192x160`);
     await expect.poll(() => tab.evaluate(() => (window as unknown as { avatarPlayer: { state: string } }).avatarPlayer.state), { timeout: 60_000 }).toBe('ready');
     const grab = () =>

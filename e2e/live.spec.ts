@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { expect, test } from './fixtures';
 import { makeDriverClip, type DriverClip } from './live-driver';
-import { api, type Job, runJob } from './support';
+import { api, type Job, trainSmallAvatar } from './support';
 
 /**
  * The Live page in web mode with Chromium's fake camera playing a clip this test writes (e2e/live-driver.ts: a face
@@ -127,14 +127,7 @@ test.describe.serial('Live page', () => {
 
     // A small trained avatar, made through the API.
     const t0 = Date.now();
-    projectId = (await api<{ id: string }>(page, 'projects.create', { name: 'Live' })).id;
-    const imported = await runJob(page, 'captures.import', { projectId, sources: [{ path: clip.trainingClip }], options: { allowDuplicate: true } }, 60_000);
-    expect(imported.error).toBeNull();
-    const captureId = (imported.result as { captureId: string }).captureId;
-    expect((await runJob(page, 'tracking.start', { captureId }, 300_000)).status).toBe('completed');
-    const trained = await runJob(page, 'training.start', { captureId, preset: 'preview', overrides: { steps: 20, uvResolution: 32, imageLongSide: 64 } }, 300_000);
-    expect(trained.error).toBeNull();
-    avatarId = (trained.result as { avatarId: string }).avatarId;
+    ({ projectId, avatarId } = await trainSmallAvatar(page, { projectName: 'Live', clip: clip.trainingClip, trackMs: 300_000, trainMs: 300_000 }));
     console.log(`[live] import + track + train: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // Open it from the overview's Live button.

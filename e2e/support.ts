@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 /** Debian's Chromium with WebGPU on, and none of the background traffic this closed network refuses. */
 export function launchChromium(): Promise<Browser> {
@@ -85,4 +85,31 @@ export function makeFaceClip(dir: string, { size = 512, seconds = 1.2, name = 'f
   const out = path.join(dir, name);
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', `crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=${size}:${size}`, '-t', String(seconds), '-r', '10', '-pix_fmt', 'yuv420p', out]);
   return out;
+}
+
+/**
+ * A small trained avatar made through the API: a project, `clip` imported, tracked, and trained briefly on the preview
+ * preset (20 steps, 32² UV, 64 px images, plus `overrides`). Returns the ids; each step must succeed.
+ */
+export async function trainSmallAvatar(page: Page, o: { projectName: string; clip: string; overrides?: Record<string, unknown>; trackMs?: number; trainMs?: number }): Promise<{ projectId: string; captureId: string; avatarId: string }> {
+  const projectId = (await api<{ id: string }>(page, 'projects.create', { name: o.projectName })).id;
+  const imported = await runJob(page, 'captures.import', { projectId, sources: [{ path: o.clip }], options: { allowDuplicate: true } }, 60_000);
+  expect(imported.error).toBeNull();
+  const captureId = (imported.result as { captureId: string }).captureId;
+  expect((await runJob(page, 'tracking.start', { captureId }, o.trackMs ?? 120_000)).status).toBe('completed');
+  const trained = await runJob(page, 'training.start', { captureId, preset: 'preview', overrides: { steps: 20, uvResolution: 32, imageLongSide: 64, ...o.overrides } }, o.trainMs ?? 180_000);
+  expect(trained.error).toBeNull();
+  return { projectId, captureId, avatarId: (trained.result as { avatarId: string }).avatarId };
+}
+
+/** Lets `context` reach only `baseUrl`: every other request is refused and listed in the returned array. */
+export async function refuseForeignRequests(context: BrowserContext, baseUrl: string): Promise<string[]> {
+  const foreign: string[] = [];
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(baseUrl)) return route.continue();
+    foreign.push(u);
+    return route.abort();
+  });
+  return foreign;
 }

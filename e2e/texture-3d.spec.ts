@@ -13,7 +13,7 @@ import { writeBakedMaps } from '../native/engine/avatar/bake/baked-maps-file';
 import { CHANNELS, gaussianUvs, pushPull, splatAttributes } from '../native/engine/avatar/bake/uv-maps';
 import { encodePng } from '../src/shared/texture/png';
 import { expect, test } from './fixtures';
-import { api, makeFaceClip, runJob } from './support';
+import { api, makeFaceClip, trainSmallAvatar } from './support';
 
 /**
  * Painting on the texture editor's 3D view in Chromium (WebGPU on SwiftShader): a small avatar trained for real
@@ -55,15 +55,9 @@ test('painting on the 3D view lands on the texels under the cursor; the 3D view 
   await expect(page.getByRole('heading', { name: 'Library', level: 1 })).toBeVisible();
 
   const t0 = Date.now();
-  const project = await api<{ id: string }>(page, 'projects.create', { name: 'Texture 3D' });
   const clip = makeFaceClip(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-texture3d-')));
-  const imported = await runJob(page, 'captures.import', { projectId: project.id, sources: [{ path: clip }], options: { allowDuplicate: true } }, 60_000);
-  expect(imported.error).toBeNull();
-  const captureId = (imported.result as { captureId: string }).captureId;
-  expect((await runJob(page, 'tracking.start', { captureId }, 120_000)).status).toBe('completed');
-  const trained = await runJob(page, 'training.start', { captureId, preset: 'preview', overrides: { steps: 20, uvResolution: 32, imageLongSide: 64 } }, 180_000);
-  expect(trained.error).toBeNull();
-  const avatarId = (trained.result as { avatarId: string }).avatarId;
+  const { projectId, avatarId } = await trainSmallAvatar(page, { projectName: 'Texture 3D', clip });
+  const project = { id: projectId };
   console.log(`[texture-3d] import + track + train: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const got = await api<{ files: { avatar: string; expressionSpace: string; fits: { path: string }[] } }>(page, 'avatars.get', { id: avatarId });
   const projectDir = path.join(studio.libraryDir, 'projects', project.id);

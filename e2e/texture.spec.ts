@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { fitView, uvToScreen } from '../src/renderer/src/features/texture/viewTransform';
 import { expect, test } from './fixtures';
-import { api, makeFaceClip, runJob } from './support';
+import { api, makeFaceClip, runJob, trainSmallAvatar } from './support';
 
 /**
  * The texture editor in web mode: a small avatar trained and baked for real through the API (import a clip of a face
@@ -39,15 +39,9 @@ test('texture editor: sticker, stroke, undo/redo, autosave and reload keep the l
   await expect(page.getByRole('heading', { name: 'Library', level: 1 })).toBeVisible();
 
   const t0 = Date.now();
-  const project = await api<{ id: string }>(page, 'projects.create', { name: 'Texture' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-texture-'));
-  const imported = await runJob(page, 'captures.import', { projectId: project.id, sources: [{ path: makeFaceClip(dir) }], options: { allowDuplicate: true } }, 60_000);
-  expect(imported.error).toBeNull();
-  const captureId = (imported.result as { captureId: string }).captureId;
-  expect((await runJob(page, 'tracking.start', { captureId }, 120_000)).status).toBe('completed');
-  const trained = await runJob(page, 'training.start', { captureId, preset: 'preview', overrides: { steps: 20, uvResolution: 32, imageLongSide: 64 } }, 180_000);
-  expect(trained.error).toBeNull();
-  const avatarId = (trained.result as { avatarId: string }).avatarId;
+  const { projectId, avatarId } = await trainSmallAvatar(page, { projectName: 'Texture', clip: makeFaceClip(dir) });
+  const project = { id: projectId };
   console.log(`[texture] import + track + train: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // Before the bake the editor says there is nothing to edit yet and offers the bake.

@@ -7,7 +7,7 @@ import { PerspectiveCamera } from 'three';
 import { engineCamera, projectPoint, STAGE_FOV } from '@engine/view/camera-math';
 import { HeadRig, homeView, type FitFile } from '@engine/avatar/head-rig';
 import { expect, test } from './fixtures';
-import { api, makeFaceClip, runJob, type Job } from './support';
+import { api, makeFaceClip, trainSmallAvatar } from './support';
 
 /**
  * The 3D viewport in web mode: a small avatar trained for real (import a clip of a face photo, track it, train 20
@@ -85,15 +85,9 @@ test('the trained avatar in the 3D viewport: engine render, orbit, expression sl
 
   // A small trained avatar, made through the API.
   const t0 = Date.now();
-  const project = await api<{ id: string }>(page, 'projects.create', { name: 'Viewport' });
   const clip = makeFaceClip(fs.mkdtempSync(path.join(os.tmpdir(), 'studio-viewport-')));
-  const imported = await runJob(page, 'captures.import', { projectId: project.id, sources: [{ path: clip }], options: { allowDuplicate: true } }, 60_000);
-  expect(imported.error).toBeNull();
-  const captureId = (imported.result as { captureId: string }).captureId;
-  expect((await runJob(page, 'tracking.start', { captureId }, 120_000)).status).toBe('completed');
-  const trained = await runJob(page, 'training.start', { captureId, preset: 'preview', overrides: { steps: 20, uvResolution: 32, imageLongSide: 64, headTuning: true } }, 180_000);
-  expect(trained.error).toBeNull();
-  const avatarId = (trained.result as { avatarId: string }).avatarId;
+  const { projectId, avatarId } = await trainSmallAvatar(page, { projectName: 'Viewport', clip, overrides: { headTuning: true } });
+  const project = { id: projectId };
   console.log(`[viewport] import + track + train: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // avatars.get lists the files the viewport reads.
