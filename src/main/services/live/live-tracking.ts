@@ -1,6 +1,6 @@
 /**
- * Live tracking in the services host (`live.track`): the Live page sends one JPEG camera frame at a time and gets the
- * tracked landmarks back. One `Tracker` per page session keeps the tracker's One Euro smoothing and re-detection
+ * Live tracking in the services host (`live.track`): the Live page sends one camera frame at a time (raw RGB, or a JPEG)
+ * and gets the tracked landmarks back. One `Tracker` per page session keeps the tracker's One Euro smoothing and re-detection
  * across calls (the same code the `capture.track` job runs, without the person mask). The tracker and its models
  * load on the first call of a session, so a host that never goes live never loads onnxruntime.
  *
@@ -39,9 +39,10 @@ export class LiveTracking {
     const bytes = raw ? null : Buffer.from(params.jpeg ?? '', 'base64');
     if (bytes && (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8)) throw new StudioError('BAD_REQUEST', 'live.track takes a JPEG frame (base64); this is not one.');
     const session = this.session(params.session);
-    if (params.reset) (await session.tracker).reset();
     const run = session.busy.then(async () => {
       const tracker = await session.tracker;
+      // in the session's order, so a reset never lands in the middle of an earlier frame's tracking
+      if (params.reset) tracker.reset();
       let img: RgbImage;
       if (raw) img = raw;
       else {
