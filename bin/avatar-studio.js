@@ -24,7 +24,17 @@ const useBuild = existsSync(built) && (!hasSources || newestMtime(sourceDir) <= 
 if (useBuild) {
   await import(built);
 } else if (hasSources) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', source, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // tsx as this checkout has it: a bare `--import tsx` would be resolved from the caller's working directory
+  let tsx;
+  try {
+    tsx = import.meta.resolve('tsx');
+  } catch {
+    console.error('avatar-studio: the studio is not built and tsx is missing. Run `npm install`, then `npm run build`.');
+    process.exit(1);
+  }
+  // and this checkout's tsconfig for the @shared / @engine paths, wherever the command is run from
+  const tsconfig = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', tsx, source, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig } });
   if (r.error) {
     console.error('avatar-studio: the studio is not built. Run `npm run build` first.');
     process.exit(1);

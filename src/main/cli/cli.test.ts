@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION } from '../services/library/migrations';
-import { readOnlyMountWrapper, runCli, spawnCli } from '../testing/run-cli';
+import { readOnlyMountWrapper, REPO_ROOT, runCli, spawnCli } from '../testing/run-cli';
 import { useTempDirs } from '../testing/temp-dir';
 import { EXIT } from './exit-codes';
 import { makeVideo } from '../testing/media-fixtures';
@@ -37,6 +38,17 @@ describe('avatar-studio CLI', () => {
     expect(listed.json.projects.map((p: { name: string }) => p.name)).toEqual(['Head one']);
     const human = runCli(['--library', lib, 'projects', 'list']);
     expect(human.stdout).toMatch(/Head one/);
+  });
+
+  it('works from any working directory: the `avatar-studio` command and a job it starts (the worker finds its loader and paths)', () => {
+    const lib = tempDir(), elsewhere = tempDir();
+    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/avatar-studio.js'), '--library', lib, '--json', ...args], { cwd: elsewhere, encoding: 'utf8', timeout: 60_000 });
+    const created = cli('projects', 'create', 'Anywhere');
+    expect(created.status, created.stderr).toBe(EXIT.ok);
+    const copied = cli('projects', 'duplicate', 'Anywhere');
+    expect(copied.status, copied.stderr).toBe(EXIT.ok);
+    const listed = JSON.parse(cli('projects', 'list').stdout.trim().split('\n').at(-1)!) as { projects: { name: string }[] };
+    expect(listed.projects.map((p) => p.name).sort()).toHaveLength(2);
   });
 
   it('imports footage with `import PROJECT FILE`, printing {capture, frames, …} with --json', () => {
