@@ -282,7 +282,7 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
     );
   jobs
     .command('resume <id>')
-    .description('resume an interrupted, failed or cancelled job and wait for it')
+    .description('resume an interrupted, paused, cancelled or failed job (unless its input was refused) and wait for it')
     .action((id: string) =>
       run(async (ctx) => {
         const started = await ctx.call('jobs.resume', { id });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { StudioError, type StudioErrorShape } from '@shared/api/errors';
-import { PAUSABLE_JOB_KINDS, RESUMABLE_JOB_STATUSES, type Job, type JobKind, type JobProgress } from '@shared/model/job';
+import { canResumeJob, PAUSABLE_JOB_KINDS, RESUMABLE_JOB_STATUSES, type Job, type JobKind, type JobProgress } from '@shared/model/job';
 import { newId } from '../services/library/ids';
 import type { StudioServices } from '../services/studio-services';
 import type { JobDefinition } from './job-definition';
@@ -113,6 +113,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
     this.services.library.assertWritable();
     const job = this.services.jobs.get(id);
     if (!RESUMABLE_JOB_STATUSES.includes(job.status)) throw new StudioError('CONFLICT', `Only paused, interrupted, failed or cancelled jobs can be resumed; this one is ${job.status}.`);
+    if (!canResumeJob(job)) throw new StudioError('CONFLICT', `This job's input was refused and would be again: ${job.error!.message} Start a new one instead.`);
     const updated = this.services.jobs.update(id, { status: 'queued', error: null, finishedAt: null, progress: { ...job.progress, stage: 'Waiting to resume', etaSeconds: null } });
     this.emitJob(updated);
     this.pump();

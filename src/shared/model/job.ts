@@ -64,5 +64,17 @@ export type Job = z.infer<typeof Job>;
 
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['queued', 'running'];
 export const RESUMABLE_JOB_STATUSES: readonly JobStatus[] = ['paused', 'interrupted', 'failed', 'cancelled'];
+
+/**
+ * Whether Resume can help. Paused, interrupted and cancelled jobs continue or start again. A failed one only when the
+ * failure may pass: a crash, a full disk, a prerequisite the user can still supply (track first, …). A job whose own
+ * input was refused — `BAD_REQUEST` (not a video, a damaged file, mixed sizes) or an error marked `details.final`
+ * (footage already in the project) — would fail the same way: the user starts a new one instead.
+ */
+export function canResumeJob(job: Pick<Job, 'status' | 'error'>): boolean {
+  if (!RESUMABLE_JOB_STATUSES.includes(job.status)) return false;
+  if (job.status !== 'failed' || !job.error) return true;
+  return job.error.code !== 'BAD_REQUEST' && job.error.details?.final !== true;
+}
 /** Kinds whose workers stop at a checkpoint on request (`jobs.pause`) and continue from it; others refuse a pause. */
 export const PAUSABLE_JOB_KINDS: readonly JobKind[] = ['avatar.train'];

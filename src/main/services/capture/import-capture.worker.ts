@@ -188,7 +188,7 @@ export const importCaptureWorker: WorkerJob<ImportParams, Checkpoint, ImportOutp
     const sha256 = await hashSources(ctx, cameras);
     if (!params.options.allowDuplicate) {
       const dup = findDuplicate(ctx.libraryDir, params.projectId, sha256);
-      if (dup) throw new StudioError('CONFLICT', `This footage is already in the project as “${dup.name}”. Import it again only if you mean to (allow duplicates).`, { captureId: dup.id });
+      if (dup) throw new StudioError('CONFLICT', `This footage is already in the project as “${dup.name}”. Import it again only if you mean to (allow duplicates).`, { captureId: dup.id, final: true });
     }
 
     const ref = cameras[0]!.info;

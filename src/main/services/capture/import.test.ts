@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Capture } from '@shared/model/capture';
-import type { Job } from '@shared/model/job';
+import { canResumeJob, type Job } from '@shared/model/job';
 import { StudioHost } from '../../host/studio-host';
 import { makeImages, makeVideo } from '../../testing/media-fixtures';
 import { useTempDirs } from '../../testing/temp-dir';
@@ -108,6 +108,10 @@ describe('import', () => {
     expect(again.error).toMatchObject({ code: 'CONFLICT' });
     expect(again.error!.message).toMatch(/already in the project as “same”/);
     expect(host.services.captures.list(projectId)).toHaveLength(1);
+    // resuming the refused job would refuse it again: not offered, and refused with the reason
+    expect(canResumeJob(again)).toBe(false);
+    const resumed = await host.dispatch('jobs.resume', { id: again.id });
+    expect(resumed).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringMatching(/input was refused.*already in the project.*Start a new one/) } });
     await imported({ sources: [{ path: file }], options: { allowDuplicate: true, longSide: 1024 } });
     expect(host.services.captures.list(projectId)).toHaveLength(2);
   });
@@ -225,6 +229,7 @@ describe('bad footage', () => {
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe(code);
     expect(job.error?.message).toMatch(message);
+    expect(canResumeJob(job), 'the refused input would be refused again: no Resume').toBe(false);
     libraryIntact();
   };
 

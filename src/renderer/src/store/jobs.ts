@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { StudioErrorShape } from '@shared/api/errors';
-import { ACTIVE_JOB_STATUSES, RESUMABLE_JOB_STATUSES, type Job } from '@shared/model/job';
+import { ACTIVE_JOB_STATUSES, canResumeJob, type Job } from '@shared/model/job';
 import { errorMessage, toErrorShape } from '../lib/errors';
 import { studio } from './studio';
 import { toast } from './toasts';
@@ -19,7 +19,7 @@ interface JobsState {
 }
 
 export const isActive = (j: Job) => ACTIVE_JOB_STATUSES.includes(j.status);
-export const isResumable = (j: Job) => RESUMABLE_JOB_STATUSES.includes(j.status);
+export const isResumable = (j: Job) => canResumeJob(j);
 export const isFinished = (j: Job) => !isActive(j);
 
 export const useJobs = create<JobsState>((set, get) => {

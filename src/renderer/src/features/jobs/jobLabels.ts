@@ -1,4 +1,4 @@
-import type { Job, JobKind, JobStatus } from '@shared/model/job';
+import { canResumeJob, type Job, type JobKind, type JobStatus } from '@shared/model/job';
 import { formatEta, formatPercent } from '../../lib/format';
 
 const KIND_LABEL: Partial<Record<JobKind, string>> = {
@@ -44,7 +44,7 @@ export function endedText(job: Job): string | null {
       // The worker's own message says why when it was not the studio closing (e.g. the GPU was lost).
       return job.error && job.error.code !== 'CANCELLED' ? `${job.error.message}` : `Stopped when the studio closed, at ${formatPercent(job.progress.fraction)}. Resume picks up where it left off.`;
     case 'failed':
-      return `${job.error?.message ?? 'It stopped with an error.'} Resume tries again.`;
+      return `${job.error?.message ?? 'It stopped with an error.'}${canResumeJob(job) ? ' Resume tries again.' : ''}`;
     case 'cancelled':
       return `Cancelled at ${formatPercent(job.progress.fraction)}. Resume starts it again.`;
     default:
