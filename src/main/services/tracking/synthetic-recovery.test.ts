@@ -334,7 +334,7 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
   // 3.65 → 2.76, landmark-fit rotation up to 12.7°. The whole-head projection again (with the rest of the head at 4×
   // the density) moved the keyframe choice to pitch +10° and the refined figures to 1.17–2.10° and 1.79–3.55 px.
   // Split by region (inner points: all but the 36 face-oval contour points, which detectors slide along the
-  // silhouette): the landmark fit's residual against the detections is 1.54–2.63 px on the inner points alone (the
+  // silhouette): the landmark fit's residual against the detections is 1.66–2.63 px on the inner points alone (the
   // model cannot follow the detector's biased landmarks either), and the refined model against the truth 1.93–2.95 px
   // inner, 2.10–3.66 px oval: the gap is not the contour.
   // Earlier attempts (rigid-only era, H7–H8): two keyframes, 128² only, a 64² level first, re-fitting the non-rigid
