@@ -104,12 +104,8 @@ export class HeadRig {
     const v = this.correctives
       ? this.withCorrectives(state.expression, joints)
       : this.model.evaluate({ shape: this.shape, expression: state.expression, jointRotations: joints }, this.scratch);
-    if (!applyPose || !state.pose) {
-      out.set(v);
-      return out;
-    }
     out.set(v);
-    return applyTrackedPose(out, state.pose.rotation, state.pose.translation, this.meanTranslation);
+    return applyPose && state.pose ? applyTrackedPose(out, state.pose.rotation, state.pose.translation, this.meanTranslation) : out;
   }
 }
 

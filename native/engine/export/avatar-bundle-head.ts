@@ -9,19 +9,13 @@
  *
  * Posing with these arrays (what `createOpenHead().evaluate` does): rest = vertices + Σ_e ψ_e · expressionDirs[v][xyz][e];
  * joints move with the expression through the model's regressor, which is not stored — readers that need exact joints
- * under expression use the studio's builder from the expression space (`openHeadFromSpace`), as `poseBundle` does.
+ * under expression use the studio's builder from the expression space (`openHeadFor`), as `poseBundle` does.
  */
-import { createOpenHead, type OpenHead } from '../avatar/open-head/build';
+import type { OpenHead } from '../avatar/open-head/build';
+import type { StoredExpressionSpace } from '../avatar/open-head/stored-space';
 
-/** The subject's expression space as the studio stores it (tracking/expression-space.json). */
-export interface BundleExpressionSpace {
-  mean: number[];
-  basis: number[];
-  count: number;
-  sigma?: number[];
-  varianceKept?: number;
-  range: number[];
-}
+/** The subject's expression space as the studio stores it (tracking/expression-space.json); sigma and varianceKept optional. */
+export type BundleExpressionSpace = Omit<StoredExpressionSpace, 'sigma' | 'varianceKept'> & Partial<Pick<StoredExpressionSpace, 'sigma' | 'varianceKept'>>;
 
 export interface HeadMesh {
   vertexCount: number;
@@ -39,11 +33,6 @@ export interface HeadMesh {
   joints: Float32Array;
   /** V×3×E, metres per unit coefficient. */
   expressionDirs: Float32Array;
-}
-
-/** The open head of a subject, as the studio builds it (`openHeadFor` in the tracking service does the same). */
-export function openHeadFromSpace(space: Pick<BundleExpressionSpace, 'mean' | 'basis' | 'count' | 'range'>): OpenHead {
-  return createOpenHead({ face: space.mean, expression: { basis: space.basis, count: space.count, range: space.range } });
 }
 
 const MAGIC = [0x41, 0x48, 0x4d, 0x31]; // "AHM1"

@@ -13,7 +13,7 @@ import type { BoundGaussianData } from '../avatar/binding/bound-gaussians';
 import type { HeadModel } from '../avatar/head-model';
 import { HeadPosing, type Correctives } from '../avatar/lbs-backward';
 import { deformReference, type DeformedRef } from '../reference/binding';
-import { openHeadFromSpace } from './avatar-bundle-head';
+import { openHeadFor } from '../avatar/open-head/stored-space';
 import type { AvatarBundle, BundleMotionFrame } from './avatar-bundle';
 
 export type HeadPoseChoice = { frame: number } | { expression: ArrayLike<number> } | { neutral: true };
@@ -131,7 +131,7 @@ export function bundlePoser(bundle: AvatarBundle, headModel?: HeadModel): HeadPo
   if (!poser) {
     const head = bundle.manifest.head;
     let model: HeadModel;
-    if (head.kind === 'open-head') model = openHeadFromSpace(bundle.expressionSpace!);
+    if (head.kind === 'open-head') model = openHeadFor(bundle.expressionSpace!);
     else {
       if (!headModel) throw new PoseChoiceError(`${head.note} (${head.model.name}: ${head.model.identifier})`);
       if (headModel.vertexCount !== head.model.vertexCount) throw new PoseChoiceError(`The supplied head model has ${headModel.vertexCount} vertices; this bundle needs ${head.model.name} with ${head.model.vertexCount}.`);

@@ -14,7 +14,8 @@ import { parseAvatarBin } from '../avatar/binding/avatar-file';
 import type { BoundGaussianData } from '../avatar/binding/bound-gaussians';
 import { readHeadTuningExport, type HeadTuningExport } from '../avatar/trainer/head-tuning';
 import { readBakedMaps, type BakedMaps } from '../avatar/bake/baked-maps-file';
-import { decodeHeadMesh, encodeHeadMesh, openHeadFromSpace, type BundleExpressionSpace, type HeadMesh } from './avatar-bundle-head';
+import { decodeHeadMesh, encodeHeadMesh, type BundleExpressionSpace, type HeadMesh } from './avatar-bundle-head';
+import { openHeadFor } from '../avatar/open-head/stored-space';
 import { crc32 } from './crc32';
 import type { FitFrame } from '../avatar/head-rig';
 
@@ -223,7 +224,7 @@ export function writeAvatarBundle(input: AvatarBundleInput): Uint8Array {
   let vertexCount: number | null = null, expressionCount: number | null = null;
   if (input.head.kind === 'open-head') {
     const space = checkExpressionSpace(parseJson(input.head.expressionSpace, 'The expression space'));
-    const model = openHeadFromSpace(space);
+    const model = openHeadFor(space);
     const T = model.triangles.length / 3;
     for (let i = 0; i < gauss.count; i++)
       if (!(gauss.triangle[i]! < T)) throw new AvatarBundleError(`The avatar does not fit its head: Gaussian ${i} is bound to triangle ${gauss.triangle[i]} of ${T}.`);

@@ -31,8 +31,6 @@ export interface FitOptions {
   keyframes?: number; // frames used for shape (and focal) estimation; default 8
   shapeRounds?: number; // default 3
   fitShape?: boolean; // default true
-  /** A known shape (e.g. refined photometrically, or from another capture): used as is, not estimated. */
-  shape?: ArrayLike<number> | null;
   iterations?: number; // LM iterations per frame; default 12 (first frame 25)
   huberPx?: number; // default 2 (3 before: the detector's biased points pulled more)
   expressionPrior?: number; // default 0.5 (px² per unit coefficient²)
@@ -328,7 +326,7 @@ interface Priors {
 }
 
 /** Adds prior/temporal terms (cost, gradient, Hessian) for state s. */
-function addPriors(s: FrameState, f: LandmarkFitter, pr: Priors, shape: Float64Array | null, JtJ: Float64Array | undefined, Jtr: Float64Array | undefined, P: number): number {
+function addPriors(s: FrameState, f: LandmarkFitter, pr: Priors, JtJ: Float64Array | undefined, Jtr: Float64Array | undefined, P: number): number {
   let cost = 0;
   const E = f.E;
   const add = (idx: number, value: number, weight: number): void => {
@@ -338,7 +336,6 @@ function addPriors(s: FrameState, f: LandmarkFitter, pr: Priors, shape: Float64A
   for (let e = 0; e < E; e++) add(6 + e, s.expr[e]!, pr.expr);
   for (let k = 0; k < 3; k++) add(6 + E + k, s.jaw[k]!, pr.jaw * (k === 0 ? 1 : 10));
   for (let k = 0; k < EYE_PARAMS; k++) add(6 + E + 3 + k, s.eyes[k]!, pr.eye);
-  if (shape) for (let k = 0; k < f.S; k++) add(6 + E + 3 + EYE_PARAMS + k, shape[k]!, pr.shape * f.shapePrecision[k]!);
   const p = pr.prev;
   if (p) {
     const T = pr.temporal;
@@ -354,7 +351,7 @@ function addPriors(s: FrameState, f: LandmarkFitter, pr: Priors, shape: Float64A
   return cost;
 }
 
-function applyStep(s: FrameState, d: Float64Array, E: number, shape: Float64Array | null, S: number): { s: FrameState; shape: Float64Array | null } {
+function applyStep(s: FrameState, d: Float64Array, E: number): FrameState {
   const n = cloneState(s);
   const dR = rodrigues(-d[0]!, -d[1]!, -d[2]!);
   mat3Mul(dR, s.R, n.R);
@@ -362,9 +359,7 @@ function applyStep(s: FrameState, d: Float64Array, E: number, shape: Float64Arra
   for (let e = 0; e < E; e++) n.expr[e] = s.expr[e]! - d[6 + e]!;
   for (let k = 0; k < 3; k++) n.jaw[k] = s.jaw[k]! - d[6 + E + k]!;
   for (let k = 0; k < EYE_PARAMS; k++) n.eyes[k] = s.eyes[k]! - d[6 + E + 3 + k]!;
-  let sh: Float64Array | null = null;
-  if (shape) { sh = Float64Array.from(shape); for (let k = 0; k < S; k++) sh[k] = shape[k]! - d[6 + E + 3 + EYE_PARAMS + k]!; }
-  return { s: n, shape: sh };
+  return n;
 }
 
 interface Observation { obs: Float64Array; w: Float64Array; count: number; weight: number }
@@ -384,14 +379,14 @@ function observation(f: LandmarkFitter, frame: FitFrame, stride: number, weights
   return { obs, w, count, weight };
 }
 
-/** Levenberg–Marquardt on one frame; with `fitShapeToo` the model's shape is optimised too (single-frame use). */
+/** Levenberg–Marquardt on one frame (the shape is the fitter's, fixed here). */
 function solveFrame(f: LandmarkFitter, o: Observation, K: Intrinsics, init: FrameState, pr: Priors, iterations: number, huber: number, mask?: { rigidOnly?: boolean }): { s: FrameState; cost: number } {
   let s = cloneState(init);
   const E = f.E;
   let mu = 1e-3;
-  const evalCost = (st: FrameState): number => f.linearise(st, o.obs, o.w, K, false, false, huber).cost + addPriors(st, f, pr, null, undefined, undefined, 0);
+  const evalCost = (st: FrameState): number => f.linearise(st, o.obs, o.w, K, false, false, huber).cost + addPriors(st, f, pr, undefined, undefined, 0);
   let cur = f.linearise(s, o.obs, o.w, K, false, true, huber);
-  let cost = cur.cost + addPriors(s, f, pr, null, cur.JtJ, cur.Jtr, cur.n);
+  let cost = cur.cost + addPriors(s, f, pr, cur.JtJ, cur.Jtr, cur.n);
   for (let it = 0; it < iterations; it++) {
     const P = cur.n;
     const H = cur.JtJ!, g = cur.Jtr!;
@@ -402,7 +397,7 @@ function solveFrame(f: LandmarkFitter, o: Observation, K: Intrinsics, init: Fram
       for (let i = 0; i < P; i++) A[i * P + i] = H[i * P + i]! * (1 + mu) + 1e-9;
       const d = Float64Array.from(g);
       if (!choleskySolve(A, d, P)) { mu *= 10; continue; }
-      const next = applyStep(s, d, E, null, 0).s;
+      const next = applyStep(s, d, E);
       const c = evalCost(next);
       if (c < cost) {
         accepted = true;
@@ -413,7 +408,7 @@ function solveFrame(f: LandmarkFitter, o: Observation, K: Intrinsics, init: Fram
     }
     if (!accepted) break;
     cur = f.linearise(s, o.obs, o.w, K, false, true, huber);
-    addPriors(s, f, pr, null, cur.JtJ, cur.Jtr, cur.n);
+    addPriors(s, f, pr, cur.JtJ, cur.Jtr, cur.n);
   }
   return { s, cost };
 }
@@ -426,7 +421,7 @@ function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states
   const total = (sts: FrameState[], sh: Float64Array): number => {
     const keep = f.shape; f.shape = sh;
     let c = 0;
-    sts.forEach((st, i) => { c += f.linearise(st, obs[i]!.obs, obs[i]!.w, K, false, false, huber).cost + addPriors(st, f, noPrev, null, undefined, undefined, 0); });
+    sts.forEach((st, i) => { c += f.linearise(st, obs[i]!.obs, obs[i]!.w, K, false, false, huber).cost + addPriors(st, f, noPrev, undefined, undefined, 0); });
     f.shape = keep;
     for (let k = 0; k < S; k++) c += shapeW * f.shapePrecision[k]! * sh[k]! ** 2;
     return c;
@@ -437,7 +432,7 @@ function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states
     const H = new Float64Array(D * D), g = new Float64Array(D);
     states.forEach((st, i) => {
       const lin = f.linearise(st, obs[i]!.obs, obs[i]!.w, K, true, true, huber);
-      addPriors(st, f, noPrev, null, lin.JtJ, lin.Jtr, lin.n);
+      addPriors(st, f, noPrev, lin.JtJ, lin.Jtr, lin.n);
       const P = lin.n; // P0 + S
       const map = (q: number): number => (q < P0 ? S + i * P0 + q : q - P0);
       for (let a = 0; a < P; a++) {
@@ -453,7 +448,7 @@ function solveJoint(f: LandmarkFitter, obs: Observation[], K: Intrinsics, states
       const d = Float64Array.from(g);
       if (!choleskySolve(A, d, D)) { mu *= 10; continue; }
       const sh = Float64Array.from(f.shape, (x, k) => x - d[k]!);
-      const next = states.map((st, i) => applyStep(st, d.subarray(S + i * P0, S + (i + 1) * P0), E, null, 0).s);
+      const next = states.map((st, i) => applyStep(st, d.subarray(S + i * P0, S + (i + 1) * P0), E));
       const c = total(next, sh);
       if (c < cost) { const rel = (cost - c) / cost; f.shape = sh; states = next; cost = c; accepted = true; mu = Math.max(1e-7, mu / 3); if (rel < 1e-8) return states; } else mu *= 8;
     }
@@ -477,44 +472,34 @@ function residuals(f: LandmarkFitter, s: FrameState, o: Observation, K: Intrinsi
   }
 }
 
-/** Squared reprojection errors (px²) of the landmarks with weight > 0. */
-function squaredErrors(f: LandmarkFitter, s: FrameState, o: Observation, K: Intrinsics, out: number[]): void {
-  const r = new Float64Array(f.L * 2);
-  residuals(f, s, o, K, r);
-  for (let l = 0; l < f.L; l++) if (!Number.isNaN(r[l * 2]!)) out.push(r[l * 2]! ** 2 + r[l * 2 + 1]! ** 2);
-}
-
 /**
- * Correlation of the landmark residuals between mesh neighbours (MediaPipe topology), over the given fits: ≈ 0 for
- * independent noise, ≈ 0.8 for a detector whose bias moves whole features. Residuals are clipped at 3 × the robust
- * RMS so a few outliers do not decide it.
+ * Correlation of the landmark residuals (from `residuals`, one L × 2 array per fit) between mesh neighbours (MediaPipe
+ * topology): ≈ 0 for independent noise, ≈ 0.8 for a detector whose bias moves whole features. Residuals are clipped
+ * at 3 × the robust RMS so a few outliers do not decide it.
  */
-function neighbourCorrelation(f: LandmarkFitter, states: FrameState[], obs: Observation[], K: Intrinsics, noise: number): number {
+function neighbourCorrelation(f: LandmarkFitter, res: Float64Array[], noise: number): number {
   const edges = f.neighbourEdges();
   const clip = 3 * Math.sqrt(Math.max(noise, 1e-12));
   let sab = 0, saa = 0, sbb = 0;
-  const r = new Float64Array(f.L * 2);
-  states.forEach((s, i) => {
-    residuals(f, s, obs[i]!, K, r);
-    for (let l = 0; l < f.L; l++) {
-      const n = Math.hypot(r[l * 2]!, r[l * 2 + 1]!);
-      if (n > clip) { r[l * 2]! *= clip / n; r[l * 2 + 1]! *= clip / n; }
-    }
+  const scale = new Float64Array(f.L);
+  for (const r of res) {
+    for (let l = 0; l < f.L; l++) { const n = Math.hypot(r[l * 2]!, r[l * 2 + 1]!); scale[l] = n > clip ? clip / n : 1; }
     for (let e = 0; e < edges.length; e += 2) {
       const a = edges[e]!, b = edges[e + 1]!;
       if (Number.isNaN(r[a * 2]!) || Number.isNaN(r[b * 2]!)) continue;
-      sab += r[a * 2]! * r[b * 2]! + r[a * 2 + 1]! * r[b * 2 + 1]!;
-      saa += r[a * 2]! ** 2 + r[a * 2 + 1]! ** 2;
-      sbb += r[b * 2]! ** 2 + r[b * 2 + 1]! ** 2;
+      const ax = r[a * 2]! * scale[a]!, ay = r[a * 2 + 1]! * scale[a]!, bx = r[b * 2]! * scale[b]!, by = r[b * 2 + 1]! * scale[b]!;
+      sab += ax * bx + ay * by;
+      saa += ax * ax + ay * ay;
+      sbb += bx * bx + by * by;
     }
-  });
+  }
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
-/** Robust mean squared landmark error (px²): the median of the squared errors scaled to a 2-D Gaussian's mean. */
-function robustNoise(f: LandmarkFitter, states: FrameState[], obs: Observation[], K: Intrinsics): number {
+/** Robust mean squared landmark error (px²) of residuals: the median of the squared errors scaled to a 2-D Gaussian's mean. */
+function robustNoise(res: Float64Array[]): number {
   const e: number[] = [];
-  states.forEach((s, i) => squaredErrors(f, s, obs[i]!, K, e));
+  for (const r of res) for (let l = 0; l < r.length >> 1; l++) if (!Number.isNaN(r[l * 2]!)) e.push(r[l * 2]! ** 2 + r[l * 2 + 1]! ** 2);
   if (e.length === 0) return 0;
   e.sort((a, b) => a - b);
   return (e[e.length >> 1]! * 2) / Math.log(4);
@@ -607,15 +592,15 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
   let lastNoise = 0, lastCorrelation = 0;
   const fitKeys = (K: Intrinsics, rounds: number, keys: number[]): { cost: number; states: FrameState[] } => {
     f.shape.fill(0);
-    if (options.shape) for (let k = 0; k < f.S; k++) f.shape[k] = options.shape[k] ?? 0;
     let states = keys.map((i) => solveFrame(f, obs[i]!, K, initialState(f, obs[i]!, K, pr, huber), pr, 25, huber).s);
     let cost = 0;
-    const doShape = options.fitShape !== false && !options.shape && f.S > 0;
+    const doShape = options.fitShape !== false && f.S > 0;
     const keyObs = keys.map((i) => obs[i]!);
     // a first, nearly free shape round measures the landmark noise that sets the shape prior's strength
     if (doShape) states = solveJoint(f, keyObs, K, states, pr, 10, huber, shapeFloor);
-    const noise = doShape ? robustNoise(f, states, keyObs, K) : 0;
-    const rho = doShape ? Math.min(0.9, Math.max(0, neighbourCorrelation(f, states, keyObs, K, noise))) : 0;
+    const res = doShape ? states.map((st, k) => { const r = new Float64Array(f.L * 2); residuals(f, st, keyObs[k]!, K, r); return r; }) : [];
+    const noise = doShape ? robustNoise(res) : 0;
+    const rho = doShape ? Math.min(0.9, Math.max(0, neighbourCorrelation(f, res, noise))) : 0;
     lastNoise = noise; lastCorrelation = rho;
     // effective sample size of correlated residuals: N·(1 − ρ)/(1 + ρ) — the prior weighs (1 + ρ)/(1 − ρ) per observation
     const shapeWeight = shapeFloor + pr.shape * noise * ((1 + rho) / (1 - rho));

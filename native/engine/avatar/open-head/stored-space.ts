@@ -17,6 +17,6 @@ export function serializeExpressionSpace(space: ExpressionSpace): StoredExpressi
 }
 
 /** The open head with this subject's face and expression space. */
-export function openHeadFor(space: Pick<ExpressionSpace, 'mean' | 'basis' | 'count' | 'range'> | StoredExpressionSpace): OpenHead {
+export function openHeadFor(space: { mean: ArrayLike<number>; basis: ArrayLike<number>; count: number; range: ArrayLike<number> }): OpenHead {
   return createOpenHead({ face: space.mean, expression: { basis: space.basis, count: space.count, range: space.range } });
 }

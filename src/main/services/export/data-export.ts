@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AvatarBundleError, writeAvatarBundle, type AvatarBundleInput, type BundleBakeFile } from '@engine/export/avatar-bundle';
 import { HeadPoser, PoseChoiceError } from '@engine/export/avatar-bundle-pose';
-import { openHeadFromSpace } from '@engine/export/avatar-bundle-head';
+import { openHeadFor } from '@engine/avatar/open-head/stored-space';
 import { writeMeshObj } from '@engine/export/mesh-obj';
 import { writeMeshSequenceGlb } from '@engine/export/mesh-gltf';
 import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
@@ -70,7 +70,7 @@ function meshPoser(projectDir: string, files: Files, data: DataParams) {
   const read = reader(projectDir);
   const space = JSON.parse(new TextDecoder().decode(read(files.expressionSpace, "The capture's expression space")));
   const fit = JSON.parse(new TextDecoder().decode(read(files.fit!, "The capture's tracked motion"))) as { shape?: number[]; frames: { idx: number; rotation: number[]; translation: number[]; expression: number[]; jaw: number[]; eyes: number[] }[] };
-  const model = openHeadFromSpace(space);
+  const model = openHeadFor(space);
   const correctives = data.headTuning ? readHeadTuningExport(read(data.headTuning, "The avatar's head tuning")).correctives : null;
   const poser = new HeadPoser({ model, shape: fit.shape ?? [], correctives, frames: fit.frames });
   const frames = fit.frames.filter((_, i) => i % data.frameStep === 0);

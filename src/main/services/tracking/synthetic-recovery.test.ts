@@ -219,7 +219,7 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
         rotationDegUncalibrated: +((rotationAngleBetween(rodrigues(...un.rotation), tr.rotation) * 180) / Math.PI).toFixed(2),
       };
     });
-    console.log(`[synthetic] fitted shape ${Array.from(res.shape, (x) => x.toFixed(2)).join(', ')} (landmark noise ${res.landmarkNoisePx?.toFixed(2)} px); focal estimated without intrinsics ${uncal.intrinsics.fx.toFixed(0)} (true ${K.fx}); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`[synthetic] fitted shape ${Array.from(res.shape, (x) => x.toFixed(2)).join(', ')} (landmark noise ${res.landmarkNoisePx?.toFixed(2)} px, neighbour correlation ${res.landmarkCorrelation?.toFixed(2)}); focal estimated without intrinsics ${uncal.intrinsics.fx.toFixed(0)} (true ${K.fx}); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     console.table(rows);
     for (const r of rows) {
       expect(r.rotationDeg, r.pose).toBeLessThan(REGRESSION.rotationDeg);
