@@ -22,7 +22,7 @@ import { writeSplatGlb } from '../../native/engine/export/splat-gltf';
 import { poseAvatar, type FitFileLike } from '../../src/main/services/export/pose-avatar';
 import { writeExportFile } from '../../src/main/services/export/write-export';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
-import { serializeBound } from '../../src/main/services/training/train-avatar.worker';
+import { serializeBound } from '@engine/avatar/binding/avatar-file';
 
 const { values: o } = parseArgs({
   options: {

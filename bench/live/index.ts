@@ -26,7 +26,7 @@ import { openVideoSource } from '../../src/main/services/drive/frame-source';
 import { makeDriverClip } from '../../src/main/services/drive/synthetic-driver-clip';
 import { readVideoInputs, type VideoInputs } from '../../src/main/services/export/video-export';
 import { avatarWithFiles } from '../../src/main/services/training/avatar-files';
-import { serializeBound } from '../../src/main/services/training/train-avatar.worker';
+import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 
 const args = process.argv.slice(2);

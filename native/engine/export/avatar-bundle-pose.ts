@@ -9,7 +9,7 @@
  * The head stays in its model space (metres, +y up, face along +z): the frame's rigid rotation/translation are
  * returned (`pose.rotation`, `pose.translation`, camera space of the capture) but not applied.
  */
-import type { BoundGaussianData } from '../avatar/binding/bound-gaussians';
+import { misboundGaussian, type BoundGaussianData } from '../avatar/binding/bound-gaussians';
 import type { HeadModel } from '../avatar/head-model';
 import { HeadPosing, type Correctives } from '../avatar/lbs-backward';
 import { deformReference, type DeformedRef } from '../reference/binding';
@@ -106,9 +106,8 @@ export class HeadPoser {
 
   /** World Gaussians (f64, NaN for Gaussians on degenerate triangles) and the posed vertices. */
   gaussians(bound: BoundGaussianData, choice: HeadPoseChoice): { cloud: DeformedRef; vertices: Float32Array; pose: ResolvedPose } {
-    const T = this.model.triangles.length / 3;
-    for (let i = 0; i < bound.count; i++)
-      if (!(bound.triangle[i]! < T)) throw new PoseChoiceError(`The avatar does not fit this head: Gaussian ${i} is bound to triangle ${bound.triangle[i]} of ${T}.`);
+    const misbound = misboundGaussian(bound, this.model.triangles);
+    if (misbound) throw new PoseChoiceError(`The avatar does not fit this head: ${misbound}.`);
     const { vertices, pose } = this.vertices(choice);
     return { cloud: deformReference(bound, vertices, this.model.triangles), vertices, pose };
   }

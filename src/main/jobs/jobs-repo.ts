@@ -120,12 +120,10 @@ export class JobsRepo {
   /** After a restart nothing is running: jobs that were running or waiting become interrupted and resumable. */
   markInterrupted(): string[] {
     const rows = this.lib.db.prepare(`SELECT id FROM jobs WHERE status IN ('queued', 'running')`).all() as { id: string }[];
-    for (const withCheckpoint of [true, false]) {
-      const error: StudioErrorShape = { code: 'CANCELLED', message: `The studio stopped while this job was running. ${resumeHint(withCheckpoint)}` };
-      this.lib.db
-        .prepare(`UPDATE jobs SET status = 'interrupted', error = ? WHERE status IN ('queued', 'running') AND checkpoint IS ${withCheckpoint ? 'NOT NULL' : 'NULL'}`)
-        .run(JSON.stringify(error));
-    }
+    const error = (withCheckpoint: boolean): string => JSON.stringify({ code: 'CANCELLED', message: `The studio stopped while this job was running. ${resumeHint(withCheckpoint)}` } satisfies StudioErrorShape);
+    this.lib.db
+      .prepare(`UPDATE jobs SET status = 'interrupted', error = CASE WHEN checkpoint IS NULL THEN ? ELSE ? END WHERE status IN ('queued', 'running')`)
+      .run(error(false), error(true));
     return rows.map((r) => r.id);
   }
 }

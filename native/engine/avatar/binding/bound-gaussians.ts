@@ -122,3 +122,10 @@ export class BoundGaussians {
     this.triangleIds.destroy();
   }
 }
+
+/** Why bound Gaussians do not fit a mesh (the first one bound to a triangle it lacks), or null. */
+export function misboundGaussian(data: Pick<BoundGaussianData, 'count' | 'triangle'>, triangles: ArrayLike<number>): string | null {
+  const T = triangles.length / 3;
+  for (let i = 0; i < data.count; i++) if (!(data.triangle[i]! < T)) return `Gaussian ${i} is bound to triangle ${data.triangle[i]} of ${T}`;
+  return null;
+}

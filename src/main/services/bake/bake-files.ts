@@ -3,7 +3,7 @@ import path from 'node:path';
 import { colourImage, composeMaps, opacityImage, visibilityImage, writeBakedMaps, type BakeResult } from '@engine/avatar/bake';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { encodePng } from '../training/report-images';
-import { serializeBound } from '../training/train-avatar.worker';
+import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { BAKE_FILES } from './bake-paths';
 
 /** PNG bytes of an RGBA8 image (pngjs). */

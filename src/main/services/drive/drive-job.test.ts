@@ -19,7 +19,7 @@ import { craftAvatar } from '../export/test-avatar';
 import { runCli } from '../../testing/run-cli';
 import { craftTrackedCapture } from '../training/test-capture';
 import { avatarDir, captureTrackingDir } from '../training/training-types';
-import { serializeBound } from '../training/train-avatar.worker';
+import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { HeadRig } from '@engine/avatar/head-rig';
 import { driveCamera, projectPoint } from './drive-pipeline';

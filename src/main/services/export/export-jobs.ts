@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
-import type { ExportFormat, ExportRecord, ExportSettings, VideoExportSettings } from '@shared/model/export';
+import { ExportFormat, type ExportRecord, type ExportSettings, type VideoExportSettings } from '@shared/model/export';
 import type { JobDefinition } from '../../jobs/job-definition';
 import { newId } from '../library/ids';
 import type { StudioServices } from '../studio-services';
@@ -21,7 +21,7 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     exportId: z.string(),
     projectId: z.string(),
     avatarId: z.string(),
-    format: z.enum(['ply', 'gltf', 'spz', 'mp4', 'png-sequence', 'bundle', 'maps', 'mesh-obj', 'mesh-gltf', 'player']),
+    format: ExportFormat,
     frame: z.number().int().nullable(),
     expression: z.array(z.number()).nullable(),
     files: z.object({ avatar: z.string(), expressionSpace: z.string(), fit: z.string().nullable(), headTuning: z.string().nullable().optional() }),
@@ -109,7 +109,6 @@ export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | '
   };
 }
 
-/** `exports.list`: the project's exports, newest first. */
 /**
  * Records a written export in the library's `exports` table (inside a job's commit); returns the path as stored:
  * project-relative when the file is inside the project folder, else absolute.
@@ -123,6 +122,7 @@ export function recordExport(s: Pick<StudioServices, 'library' | 'projects'>, e:
   return stored;
 }
 
+/** `exports.list`: the project's exports, newest first. */
 export function listExports(s: Pick<StudioServices, 'library' | 'projects'>, projectId: string): ExportRecord[] {
   s.projects.get(projectId);
   const rows = s.library.db.prepare('SELECT * FROM exports WHERE project_id = ? ORDER BY created_at DESC, id').all(projectId) as Record<string, unknown>[];
@@ -138,7 +138,7 @@ export function getExport(s: Pick<StudioServices, 'library'>, id: string): Expor
 /** The request that repeats an export with its recorded settings (same format, pose and place). */
 export function repeatRequest(s: Pick<StudioServices, 'library' | 'projects'>, id: string): ExportRequest {
   const e = getExport(s, id);
-  if ((e.settings as { drive?: unknown }).drive) throw new StudioError('BAD_REQUEST', 'This video was driven by footage: drive the avatar again (drive.start; CLI `avatar-studio drive`).');
+  if (e.settings.drive) throw new StudioError('BAD_REQUEST', 'This video was driven by footage: drive the avatar again (drive.start; CLI `avatar-studio drive`).');
   if (!e.avatarId) throw new StudioError('CONFLICT', 'The avatar of this export was deleted; it cannot be exported again.');
   const settings: ExportSettings = e.settings;
   const target = e.path ? (path.isAbsolute(e.path) ? e.path : path.join(s.projects.folderOf(e.projectId), ...e.path.split('/'))) : undefined;

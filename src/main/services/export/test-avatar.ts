@@ -10,7 +10,7 @@ import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import type { StudioHost } from '../../host/studio-host';
 import { newId } from '../library/ids';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
-import { serializeBound } from '../training/train-avatar.worker';
+import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { avatarDir, captureTrackingDir } from '../training/training-types';
 
 export function craftAvatar(host: StudioHost, projectId: string, captureId: string, uvResolution = 24): { avatarId: string; data: BoundGaussianData } {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
-import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
+import { misboundGaussian, type BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { createNodeDevice } from '@engine/gpu/node-device';
 import { StudioError } from '@shared/api/errors';
@@ -63,9 +63,8 @@ export function riggedAvatar(inputs: VideoInputs): { data: BoundGaussianData; ri
   }
   const correctives = inputs.headTuning ? readHeadTuningExport(inputs.headTuning).correctives : null;
   const rig = new HeadRig(inputs.space, inputs.fit, correctives);
-  const T = rig.model.triangles.length / 3;
-  for (let i = 0; i < data.count; i++)
-    if (!(data.triangle[i]! < T)) throw new StudioError('BAD_REQUEST', `The avatar does not fit this head: Gaussian ${i} is bound to triangle ${data.triangle[i]} of ${T}.`);
+  const misbound = misboundGaussian(data, rig.model.triangles);
+  if (misbound) throw new StudioError('BAD_REQUEST', `The avatar does not fit this head: ${misbound}.`);
   return { data, rig };
 }
 

@@ -21,7 +21,7 @@ import { useTestHost } from '../../testing/test-host';
 import { bakeFilePaths } from '../bake/bake-paths';
 import { newId } from '../library/ids';
 import { openHeadFor } from '@engine/avatar/open-head/stored-space';
-import { serializeBound } from '../training/train-avatar.worker';
+import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { avatarDir } from '../training/training-types';
 
 const M = 64;

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../fs/atomic-write';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { BAKE_FILES, bakeFilePaths } from '../bake/bake-paths';
 import { avatarDir, avatarPartialDir } from '../training/training-types';
-import { serializeBound } from '../training/train-avatar.worker';
+import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { applyTexture } from './apply-texture';
 import type { ApplyTextureOutput, ApplyTextureParams } from './apply-types';
 

@@ -20,7 +20,6 @@ export { avatarDir, avatarPartialDir, MIN_TRAIN_FRAMES, type TrainCheckpoint, ty
 
 /** avatar.bin (written here at the end of training; the layout lives beside its reader). */
 import { serializeBound } from '@engine/avatar/binding/avatar-file';
-export { serializeBound };
 
 /** Test hook: destroys the GPU device after this step, so the device-lost path runs as it would on a real loss. */
 const LOSE_DEVICE_AT_STEP = Number(process.env.AVATAR_STUDIO_TEST_LOSE_GPU_AT_STEP ?? 0);

@@ -4,7 +4,7 @@
  * corrective blend shapes (head-tuning.bin) through the project's file route.
  */
 import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
-import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
+import { misboundGaussian, type BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
@@ -40,8 +40,7 @@ export async function loadAvatar(avatarId: string, options: { bakedAvatar?: bool
   ]);
   const data = parseAvatarBin(new Uint8Array(bin));
   const rig = new HeadRig(space, fit, tuning ? readHeadTuningExport(new Uint8Array(tuning)).correctives : null);
-  const T = rig.model.triangles.length / 3;
-  for (let i = 0; i < data.count; i++)
-    if (!(data.triangle[i] < T)) throw new Error(`avatar.bin does not fit this head: Gaussian ${i} is bound to triangle ${data.triangle[i]} of ${T}.`);
+  const misbound = misboundGaussian(data, rig.model.triangles);
+  if (misbound) throw new Error(`avatar.bin does not fit this head: ${misbound}.`);
   return { info, data, rig, fit, fitCamera: info.files.fits[0]?.cameraName ?? null };
 }

@@ -7,7 +7,7 @@ import { canonicalFace } from '@engine/avatar/open-head/build';
 import { createBufferFrom } from '@engine/gpu/buffers';
 import { testDevice } from '@engine/gpu/test-device';
 import { deformReference } from '@engine/reference/binding';
-import { serializeBound } from '../../../../main/services/training/train-avatar.worker';
+import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { engineCamera, openCvView, projectPoint, renderSize } from '@engine/view/camera-math';
 import { gaussianCentres } from './centres';
 import { packRgba8Reference, Rgba8Packer } from './present';
