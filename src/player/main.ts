@@ -17,7 +17,7 @@ import { bounds, JAW_OPEN_MAX } from '@engine/avatar/head-rig';
 import { orbitCamera } from '@engine/view/orbit-camera';
 import { OrbitControls } from './orbit-controls';
 import { applyTrackedPose, meanTranslation } from '@engine/avatar/tracked-pose';
-import { applyDriverPose, faceCentroid } from './driven-pose';
+import { applyDriverPose, faceCentroid } from '@engine/avatar/reenact';
 import { WebcamDriver, type WebcamStatus } from './webcam-driver';
 import type { ReenactStep } from '@engine/avatar/reenact';
 

@@ -5,12 +5,9 @@
  * smoothing) → `onStep`, which poses and renders the avatar. One frame is tracked at a time; the next new camera frame
  * is grabbed when it is done, so a slow machine drops camera frames instead of queueing them.
  */
-import { Reenactor, type AvatarExpressionSpace, type ReenactPhase, type ReenactStep } from '@engine/avatar/reenact';
+import { LIVE_DRIVING, Reenactor, type AvatarExpressionSpace, type ReenactPhase, type ReenactStep } from '@engine/avatar/reenact';
+import { RAW_MAX_SIDE } from '../renderer/src/features/live/frameGrabber';
 import type { WebTracker } from './webcam-tracker';
-
-/** Frames averaged by a calibration (the studio's live page uses the same). */
-export const WEBCAM_CALIBRATION_FRAMES = 15;
-const MAX_SIDE = 480;
 
 export interface WebcamStatus {
   state: 'off' | 'starting' | 'driving' | 'error';
@@ -42,6 +39,7 @@ export class WebcamDriver {
   private web: WebTracker | null = null;
   private running = false;
   private readonly grab = document.createElement('canvas');
+  private grabContext: CanvasRenderingContext2D | null = null;
 
   constructor(
     space: AvatarExpressionSpace,
@@ -49,7 +47,7 @@ export class WebcamDriver {
     private readonly onStep: (step: ReenactStep) => void,
     private readonly onStatus: (status: WebcamStatus) => void,
   ) {
-    this.reenactor = new Reenactor(space, { intensity: 1, followPose: true, smoothing: 0.3, mirror: true, calibrationFrames: WEBCAM_CALIBRATION_FRAMES, autoCalibrate: true });
+    this.reenactor = new Reenactor(space, { ...LIVE_DRIVING, autoCalibrate: true });
   }
 
   private update(patch: Partial<WebcamStatus>): void {
@@ -93,7 +91,7 @@ export class WebcamDriver {
 
   /** "Hold a neutral face": the next frames become the calibration. */
   holdNeutral(): void {
-    this.reenactor.startCalibration(WEBCAM_CALIBRATION_FRAMES);
+    this.reenactor.startCalibration(LIVE_DRIVING.calibrationFrames);
   }
 
   private closeCamera(): void {
@@ -105,10 +103,10 @@ export class WebcamDriver {
   private frame(): { width: number; height: number; data: Uint8Array; channels: 4 } | null {
     const v = this.video;
     if (v.readyState < 2 || !v.videoWidth) return null;
-    const s = Math.min(1, MAX_SIDE / Math.max(v.videoWidth, v.videoHeight));
+    const s = Math.min(1, RAW_MAX_SIDE / Math.max(v.videoWidth, v.videoHeight));
     const width = Math.round(v.videoWidth * s), height = Math.round(v.videoHeight * s);
     if (this.grab.width !== width || this.grab.height !== height) Object.assign(this.grab, { width, height });
-    const ctx = this.grab.getContext('2d', { willReadFrequently: true })!;
+    const ctx = (this.grabContext ??= this.grab.getContext('2d', { willReadFrequently: true })!);
     ctx.drawImage(v, 0, 0, width, height);
     const data = ctx.getImageData(0, 0, width, height).data;
     return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), channels: 4 };

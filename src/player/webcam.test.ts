@@ -11,7 +11,7 @@ import { buildModels } from '../../native/models/build';
 import { readImage } from '../main/services/tracking/image';
 import { Tracker } from '../main/services/tracking/tracker';
 import type { RgbImage } from '../main/services/tracking/types';
-import { applyDriverPose, faceCentroid } from './driven-pose';
+import { applyDriverPose, faceCentroid } from '@engine/avatar/reenact';
 import { cameraErrorMessage } from './webcam-driver';
 import { trackerOnOrt } from './webcam-tracker';
 import { WEBCAM_MODELS } from './webcam-models';

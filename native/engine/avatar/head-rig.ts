@@ -97,7 +97,7 @@ export class HeadRig {
   }
 
   /** Posed vertices (V×3) in viewport world space; `applyPose` false holds the head frontal at the origin. */
-  vertices(state: HeadState, applyPose: boolean, out = new Float32Array(this.model.vertexCount * 3)): Float32Array {
+  vertices(state: HeadState, applyPose: boolean, out: Float32Array = new Float32Array(this.model.vertexCount * 3)): Float32Array {
     const joints = new Float64Array(15);
     joints.set(state.jaw, 6);
     joints.set(state.eyes.slice(0, 6), 9);

@@ -16,6 +16,13 @@ export interface ReenactorOptions extends RetargetOptions {
   autoCalibrate?: boolean;
 }
 
+/**
+ * Live webcam driving as the studio's Live page and the exported web player start it: expressions as tracked, the
+ * head following the driver, light smoothing, mirrored like a mirror, and a neutral of 15 frames (≈ 0.5 s),
+ * calibrated automatically on the first frames or again on "Hold a neutral face".
+ */
+export const LIVE_DRIVING = { intensity: 1, followPose: true, smoothing: 0.3, mirror: true, calibrationFrames: 15 } as const;
+
 export type ReenactPhase = 'uncalibrated' | 'calibrating' | 'driving';
 
 export interface ReenactStep {

@@ -5,8 +5,7 @@
  * with the viewport's `HeadRig` (fitted shape, the run's correctives) plus the relative head pose, and render it with
  * the engine on Node Dawn from the viewport's home view (`VideoFrameRenderer`, the video export's renderer).
  */
-import { rodrigues } from '@engine/avatar/math';
-import { Reenactor, type AvatarExpressionSpace, type DriverCalibration, type DriverFrame, type ReenactorOptions, type ReenactStep } from '@engine/avatar/reenact';
+import { applyDriverPose, faceCentroid, Reenactor, type AvatarExpressionSpace, type DriverCalibration, type DriverFrame, type ReenactorOptions, type ReenactStep } from '@engine/avatar/reenact';
 import { createNodeDevice } from '@engine/gpu/node-device';
 import type { EngineDevice } from '@engine/gpu/engine-device';
 import type { Camera } from '@engine/splat/camera';
@@ -62,10 +61,7 @@ export class DrivePipeline {
     this.rig = rig;
     this.reenactor = new Reenactor(space, options);
     this.camera = driveCamera(rig, options.size);
-    const v = rig.vertices(rig.neutral(), false);
-    const c: [number, number, number] = [0, 0, 0];
-    for (let i = 0; i < 468; i++) for (let k = 0; k < 3; k++) c[k] += v[i * 3 + k]! / 468;
-    this.pivot = c;
+    this.pivot = faceCentroid(rig.vertices(rig.neutral(), false));
     this.posed = new Float32Array(rig.model.vertexCount * 3);
   }
 
@@ -100,18 +96,8 @@ export class DrivePipeline {
   /** The posed head's vertices for a step's parameters (relative head pose about the face centroid). */
   vertices(step: ReenactStep, followPose: boolean): Float32Array {
     const p = step.params;
-    const v = this.rig.vertices({ expression: Array.from(p.expression), jaw: p.jaw, eyes: Array.from(p.eyes), pose: null }, false);
-    if (!followPose) return v;
-    const R = rodrigues(p.rotation[0], p.rotation[1], p.rotation[2]);
-    const [px, py, pz] = this.pivot;
-    const out = this.posed;
-    for (let i = 0; i < v.length; i += 3) {
-      const x = v[i]! - px, y = v[i + 1]! - py, z = v[i + 2]! - pz;
-      out[i] = R[0]! * x + R[1]! * y + R[2]! * z + px + p.translation[0];
-      out[i + 1] = R[3]! * x + R[4]! * y + R[5]! * z + py + p.translation[1];
-      out[i + 2] = R[6]! * x + R[7]! * y + R[8]! * z + pz + p.translation[2];
-    }
-    return out;
+    const v = this.rig.vertices({ expression: Array.from(p.expression), jaw: p.jaw, eyes: Array.from(p.eyes), pose: null }, false, this.posed);
+    return followPose ? applyDriverPose(v, p.rotation, p.translation, this.pivot) : v;
   }
 
   async render(step: ReenactStep, followPose: boolean): Promise<Uint8Array> {

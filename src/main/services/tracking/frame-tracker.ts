@@ -40,7 +40,8 @@ interface Roi {
 
 export class FrameTracker {
   private readonly anchors = blazefaceAnchors();
-  private readonly opts: Required<Omit<TrackOptions, 'modelsDir' | 'maskDir' | 'pick' | 'signal' | 'smoothing'>> & Pick<TrackOptions, 'maskDir' | 'pick' | 'signal'>;
+  /** The per-frame options (fps, threads, maskDir and signal belong to the capture loop, not here). */
+  private readonly opts: Required<Omit<TrackOptions, 'modelsDir' | 'maskDir' | 'pick' | 'signal' | 'smoothing' | 'fps' | 'threads'>> & Pick<TrackOptions, 'pick'>;
   private readonly filter: OneEuroFilter | undefined;
   private prev: Float32Array | undefined;
   private prevBox: FaceBox | undefined;
@@ -59,16 +60,12 @@ export class FrameTracker {
     this.opts = {
       mask: options.mask ?? true,
       iris: options.iris ?? true,
-      maskDir: options.maskDir,
       minDetectionScore: options.minDetectionScore ?? 0.5,
       minConfidence: options.minConfidence ?? 0.5,
       detectEveryFrame: options.detectEveryFrame ?? false,
       redetectEvery: options.redetectEvery ?? 30,
       pick: options.pick,
-      fps: options.fps ?? 30,
       darkThreshold: options.darkThreshold ?? 25,
-      threads: options.threads ?? 2,
-      signal: options.signal,
     };
     const s = options.smoothing;
     this.filter = s === false ? undefined : new OneEuroFilter({ minCutoff: s?.minCutoff ?? 1, beta: s?.beta ?? 0.05, dCutoff: s?.dCutoff ?? 1 });

@@ -23,8 +23,6 @@ export function readImage(file: string): RgbImage {
   return decodeImage(fs.readFileSync(file));
 }
 
-export { applyAffine, cropAffine, meanLuma, warpToTensor, type Affine } from './affine';
-
 /** Bilinear resize of a single-channel mask. */
 export function resizeMask(mask: MaskImage, width: number, height: number): MaskImage {
   const out = new Uint8Array(width * height);

@@ -13,7 +13,7 @@ import { encodeMaskPng, readImage, resizeMask } from './image';
 import { loadModels, run1, type ModelName, type ModelSet } from './models';
 import type { FrameTrack, RgbImage, TrackFrameInput, TrackOptions, TrackProgress, TrackSummary, TrackWarning, UntrackedReason } from './types';
 
-export { ALL_POINTS, estimatePose, FrameTracker, IRIS_SIZE, landmarkBox, MESH_POINTS, MESH_SIZE, SEG_SIZE, type ModelBackend } from './frame-tracker';
+export { ALL_POINTS, estimatePose, landmarkBox, MESH_POINTS } from './frame-tracker';
 
 /** ONNX Runtime sessions as a tracker backend (outputs in the session's output order). */
 function sessionBackend(models: ModelSet): ModelBackend {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { neutralParams, Reenactor, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
+import { LIVE_DRIVING, neutralParams, Reenactor, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
 import type { Project } from '@shared/model/project';
 import { Button } from '../../components/Button';
 import { isTypingTarget } from '../../lib/platform';
@@ -20,7 +20,7 @@ import { LoadPending } from '../viewport/LoadPending';
 /** Render size (square) of the avatar: CPU adapters (SwiftShader) get a small image, GPUs the 512². */
 const RENDER_SIDE = { cpu: 256, gpu: 512 };
 /** Frames averaged by "Hold a neutral face" (and by the automatic calibration on the first frames). */
-export const CALIBRATION_FRAMES = 15;
+const CALIBRATION_FRAMES = LIVE_DRIVING.calibrationFrames;
 const COUNTDOWN_S = 3;
 
 export interface DriveSettings {
@@ -31,7 +31,7 @@ export interface DriveSettings {
   smoothing: number;
   mirror: boolean;
 }
-export const DEFAULT_SETTINGS: DriveSettings = { intensity: 1, followPose: true, smoothing: 0.3, mirror: true };
+const DEFAULT_SETTINGS: DriveSettings = { intensity: LIVE_DRIVING.intensity, followPose: LIVE_DRIVING.followPose, smoothing: LIVE_DRIVING.smoothing, mirror: LIVE_DRIVING.mirror };
 
 /** Backgrounds of the avatar view: the stage colour, black, or a key green a streaming tool can make transparent. */
 const BACKGROUNDS = {
@@ -215,7 +215,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
         }
         if (stopped) return;
         const t0 = performance.now();
-        const frame = await grabber.grab(video, captureTime);
+        const frame = grabber.grab(video, captureTime);
         const r = await client.call('live.track', { session: sessionRef.current, ...frame.payload, time: frame.captureTime, reset });
         reset = false;
         if (stopped) return;

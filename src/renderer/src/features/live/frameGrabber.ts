@@ -1,21 +1,16 @@
 /**
  * Camera/video frames → `live.track` payloads, with the frame's capture time. Waits for the next new video frame
- * (requestVideoFrameCallback where present) and draws it small. Default: raw RGB at ≤ RAW_MAX_SIDE px, base64 — the
- * host then skips a JPEG decode that cost more than the tracker itself (docs/live.md); `jpeg` mode encodes JPEG at
- * ≤ MAX_SIDE px, quality 0.8.
+ * (requestVideoFrameCallback where present) and draws it small: raw RGB at ≤ RAW_MAX_SIDE px, base64 — the host then
+ * skips a JPEG decode that cost more than the tracker itself (docs/live.md; `live.track` still takes JPEG from other
+ * clients).
  */
 
-/** Long side of a JPEG frame: the detector works at 256², the mesh at 192² on the face crop. */
-export const MAX_SIDE = 640;
 /** Long side of a raw RGB frame: 480×360×3 bytes is ≈ 690 kB in base64, inside the 1 MiB message limit. */
 export const RAW_MAX_SIDE = 480;
-const QUALITY = 0.8;
-
-export type FrameFormat = 'rgb' | 'jpeg';
 
 export interface GrabbedFrame {
-  /** What `live.track` takes besides session and time: `{ rgb, width, height }` or `{ jpeg }`. */
-  payload: { rgb: string; width: number; height: number } | { jpeg: string };
+  /** What `live.track` takes besides session and time. */
+  payload: { rgb: string; width: number; height: number };
   /** performance.now() clock: when the frame was captured (camera) or presented (file), as best the browser knows. */
   captureTime: number;
   width: number;
@@ -63,37 +58,33 @@ function toBase64(bytes: Uint8Array): string {
 export class FrameGrabber {
   private readonly canvas = document.createElement('canvas');
   private readonly ctx: CanvasRenderingContext2D;
+  private rgb = new Uint8Array(0);
 
-  constructor(private readonly format: FrameFormat = 'rgb') {
-    const ctx = this.canvas.getContext('2d', { willReadFrequently: format === 'rgb' });
+  constructor() {
+    const ctx = this.canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('No 2D canvas for grabbing frames.');
     this.ctx = ctx;
   }
 
-  async grab(video: HTMLVideoElement, captureTime: number): Promise<GrabbedFrame> {
+  grab(video: HTMLVideoElement, captureTime: number): GrabbedFrame {
     const t0 = performance.now();
     const vw = video.videoWidth, vh = video.videoHeight;
     if (!vw || !vh) throw new Error('The video has no picture yet.');
-    const s = Math.min(1, (this.format === 'rgb' ? RAW_MAX_SIDE : MAX_SIDE) / Math.max(vw, vh));
+    const s = Math.min(1, RAW_MAX_SIDE / Math.max(vw, vh));
     const width = Math.round(vw * s), height = Math.round(vh * s);
     if (this.canvas.width !== width || this.canvas.height !== height) {
       this.canvas.width = width;
       this.canvas.height = height;
     }
     this.ctx.drawImage(video, 0, 0, width, height);
-    if (this.format === 'rgb') {
-      const rgba = this.ctx.getImageData(0, 0, width, height).data;
-      const rgb = new Uint8Array(width * height * 3);
-      for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-        rgb[j] = rgba[i]!;
-        rgb[j + 1] = rgba[i + 1]!;
-        rgb[j + 2] = rgba[i + 2]!;
-      }
-      return { payload: { rgb: toBase64(rgb), width, height }, captureTime, width, height, encodeMs: performance.now() - t0 };
+    const rgba = this.ctx.getImageData(0, 0, width, height).data;
+    if (this.rgb.length !== width * height * 3) this.rgb = new Uint8Array(width * height * 3);
+    const rgb = this.rgb;
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+      rgb[j] = rgba[i]!;
+      rgb[j + 1] = rgba[i + 1]!;
+      rgb[j + 2] = rgba[i + 2]!;
     }
-    const blob = await new Promise<Blob | null>((resolve) => this.canvas.toBlob(resolve, 'image/jpeg', QUALITY));
-    if (!blob) throw new Error('The frame could not be encoded as JPEG.');
-    const jpeg = toBase64(new Uint8Array(await blob.arrayBuffer()));
-    return { payload: { jpeg }, captureTime, width, height, encodeMs: performance.now() - t0 };
+    return { payload: { rgb: toBase64(rgb), width, height }, captureTime, width, height, encodeMs: performance.now() - t0 };
   }
 }

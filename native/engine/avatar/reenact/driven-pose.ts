@@ -1,9 +1,9 @@
 /**
- * The driver's head pose on the avatar, as the studio's drive pipeline applies it (services/drive/drive-pipeline.ts):
- * the reenactment gives a rotation and translation relative to the calibrated neutral, in model space; the head turns
+ * The driver's head pose on the avatar, for the drive pipeline (services/drive/drive-pipeline.ts) and the web
+ * player's webcam driving: the reenactment gives a rotation and translation relative to the calibrated neutral, in model space; the head turns
  * about the centroid of its neutral face (the driver's pose is measured about the centroid of the driver's face).
  */
-import { rodrigues } from '@engine/avatar/math';
+import { rodrigues } from '../math';
 
 /** Centroid of the first 468 vertices (the face) of V×3 model-space vertices. */
 export function faceCentroid(v: ArrayLike<number>): [number, number, number] {
@@ -13,7 +13,7 @@ export function faceCentroid(v: ArrayLike<number>): [number, number, number] {
 }
 
 /** V×3 vertices → R·(v − pivot) + pivot + t, in place. */
-export function applyDriverPose(v: Float32Array, rotation: readonly number[], translation: readonly number[], pivot: readonly [number, number, number]): Float32Array {
+export function applyDriverPose(v: Float32Array, rotation: ArrayLike<number>, translation: ArrayLike<number>, pivot: readonly [number, number, number]): Float32Array {
   const R = rodrigues(rotation[0] ?? 0, rotation[1] ?? 0, rotation[2] ?? 0);
   const [px, py, pz] = pivot;
   for (let i = 0; i < v.length; i += 3) {
