@@ -22,7 +22,8 @@ import { avatarDir, captureTrackingDir } from '../training/training-types';
 import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { HeadRig } from '@engine/avatar/head-rig';
-import { driveCamera, projectPoint } from './drive-pipeline';
+import { driveCamera } from './drive-pipeline';
+import { projectPoint } from '@engine/view/camera-math';
 import { makeDriverClip } from './synthetic-driver-clip';
 
 const gpu = await testDevice();
@@ -116,7 +117,7 @@ describe.skipIf(!gpu.device)('avatar.drive', () => {
     for (const open of [0, 1.5]) {
       const v = rig.vertices({ ...rig.neutral(), expression: [open] }, false);
       for (const i of [...LIPS_INNER_LOWER, ...LIPS_INNER_UPPER, ...LIPS_OUTER_LOWER, ...LIPS_OUTER_UPPER]) {
-        const [x, y] = projectPoint(camera, v.subarray(i * 3, i * 3 + 3));
+        const [x, y] = projectPoint(camera, [v[i * 3]!, v[i * 3 + 1]!, v[i * 3 + 2]!])!;
         box[0] = Math.min(box[0]!, x - 2); box[1] = Math.min(box[1]!, y - 2); box[2] = Math.max(box[2]!, x + 2); box[3] = Math.max(box[3]!, y + 2);
       }
     }

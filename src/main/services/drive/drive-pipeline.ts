@@ -132,12 +132,3 @@ export function driveCamera(rig: HeadRig, size: number): Camera {
   const home = homeView(rig, STAGE_FOV);
   return orbitCamera({ target: home.target, distance: home.distance, yaw: 0, pitch: 0 }, STAGE_FOV, size, size);
 }
-
-/** Pixel position of a world point seen by an engine camera (OpenCV axes, column-major world→camera). */
-export function projectPoint(camera: Camera, p: ArrayLike<number>): [number, number] {
-  const V = camera.viewMatrix;
-  const x = V[0]! * p[0]! + V[4]! * p[1]! + V[8]! * p[2]! + V[12]!;
-  const y = V[1]! * p[0]! + V[5]! * p[1]! + V[9]! * p[2]! + V[13]!;
-  const z = V[2]! * p[0]! + V[6]! * p[1]! + V[10]! * p[2]! + V[14]!;
-  return [camera.fx * (x / z) + camera.cx, camera.fy * (y / z) + camera.cy];
-}
