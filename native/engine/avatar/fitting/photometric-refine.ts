@@ -194,7 +194,6 @@ export class PhotometricRefiner {
   /** Renders issued so far (cost accounting). */
   renders = 0;
   /** The aux (depth) buffer `linearise` last read: the non-rigid stage reuses it for its pose rows. */
-  private lastAux: Float32Array | null = null;
 
   constructor(readonly device: GPUDevice, readonly model: PartedHeadModel, readonly options: PhotometricRefineOptions) {
     this.levels = options.levels ?? [{ size: 128, iterations: 8 }, { size: 256, iterations: 6 }];
@@ -474,8 +473,11 @@ export class PhotometricRefiner {
     return this.linearise(r, L, start);
   }
 
-  /** Gradient and Gauss–Newton matrix at the last render (`r` must come from the latest `costAt`). */
-  private async linearise(r: Rendered, L: Level, start: RigidPose): Promise<Linearisation & { centre: [number, number, number] }> {
+  /**
+   * Gradient and Gauss–Newton matrix at the last render (`r` must come from the latest `costAt`), with the data term's
+   * per-pixel weights; `rowsOut` (pixel × channel × 6), when given, receives the pose rows of the weighted pixels.
+   */
+  private async linearise(r: Rendered, L: Level, start: RigidPose, rowsOut?: Float32Array): Promise<Linearisation & { centre: [number, number, number]; weights: Float32Array }> {
     const { state, color, X, R, t, centre: c } = r;
     const n = L.width * L.height;
     const g = new Float64Array(6), H = new Float64Array(36);
@@ -495,8 +497,8 @@ export class PhotometricRefiner {
     }
     // Gauss–Newton matrix of direct alignment: dI/dθ = −∇I · d(u, v)/dθ at the rendered surface point of each pixel
     const aux = await readF32(this.device, state.aux, 0, n * 4);
-    this.lastAux = aux;
     forEachPoseRow(color, aux, L, c, (p) => weights[p]! > 0, (p, ch, row) => {
+      rowsOut?.set(row, (p * 3 + ch) * 6);
       const k = 2 * weights[p]! * DATA_SCALE;
       if (!engine) { const r = k * (color[p * 4 + ch]! - L.target[p * 3 + ch]!); for (let j = 0; j < 6; j++) g[j]! += r * row[j]!; }
       for (let a = 0; a < 6; a++) { const ra = k * row[a]!; if (ra === 0) continue; for (let b = a; b < 6; b++) H[a * 6 + b]! += ra * row[b]!; }
@@ -504,7 +506,7 @@ export class PhotometricRefiner {
     for (let a = 0; a < 6; a++) for (let b = 0; b < a; b++) H[a * 6 + b] = H[b * 6 + a]!;
     const lin = { g, H };
     const cost = d.cost + this.prior(R, t, c, start, lin);
-    return { cost, loss: d.loss, g, H, centre: c };
+    return { cost, loss: d.loss, g, H, centre: c, weights };
   }
 
   /** Refines one frame's rigid pose (see the module comment). Call `buildAppearance` first. */
@@ -624,11 +626,10 @@ export class PhotometricRefiner {
       if (signal?.aborted) throw Object.assign(new Error('Refinement was cancelled.'), { name: 'AbortError' });
       // pose part (6×6 block, gradient) from the direct-alignment linearisation at the current render
       const base = Float32Array.from(cur.color);
-      const pose = await this.linearise(cur, L, frame.pose);
-      const centre = pose.centre;
       const n = L.width * L.height;
-      const weights = new Float32Array(n);
-      this.dataTerm(base, L, undefined, weights);
+      const rows = new Float32Array(n * 3 * 6);
+      const pose = await this.linearise(cur, L, frame.pose, rows);
+      const { centre, weights } = pose;
       // non-rigid columns: forward differences of renders at the same pose
       const cols: Float32Array[] = [];
       for (let k = 0; k < K; k++) {
@@ -641,10 +642,9 @@ export class PhotometricRefiner {
         for (let p = 0; p < n; p++) if (weights[p]! > 0) for (let ch = 0; ch < 3; ch++) col[p * 3 + ch] = (c[p * 4 + ch]! - base[p * 4 + ch]!) / steps[k]!;
         cols.push(col);
       }
-      // pose rows again (the direct-alignment rows), to fill the cross terms with the non-rigid columns
+      // the pose rows fill the cross terms with the non-rigid columns
       const g = new Float64Array(P), H = new Float64Array(P * P);
       for (let a = 0; a < 6; a++) { g[a] = pose.g[a]!; for (let b = 0; b < 6; b++) H[a * P + b] = pose.H[a * 6 + b]!; }
-      const rows = this.poseRows(cur, L, centre);
       for (let p = 0; p < n; p++) {
         const w = weights[p]!;
         if (!(w > 0)) continue;
@@ -656,7 +656,7 @@ export class PhotometricRefiner {
             if (jk === 0) continue;
             g[6 + k]! += kw * res * jk;
             for (let l = k; l < K; l++) H[(6 + k) * P + 6 + l]! += kw * jk * cols[l]![p * 3 + ch]!;
-            if (rows) for (let a = 0; a < 6; a++) H[a * P + 6 + k]! += kw * rows[(p * 3 + ch) * 6 + a]! * jk;
+            for (let a = 0; a < 6; a++) H[a * P + 6 + k]! += kw * rows[(p * 3 + ch) * 6 + a]! * jk;
           }
         }
       }
@@ -684,15 +684,6 @@ export class PhotometricRefiner {
       if (!accepted) break;
     }
     return { R, t, params: this.nonRigidParams(frame.params, x), loss: cur.loss };
-  }
-
-  /** Direct-alignment pose rows (pixel × channel × 6) at a render, as in `linearise`. */
-  private poseRows(r: Rendered, L: Level, c: [number, number, number]): Float32Array | null {
-    const aux = this.lastAux;
-    if (!aux) return null;
-    const rows = new Float32Array(L.width * L.height * 3 * 6);
-    forEachPoseRow(r.color, aux, L, c, (p) => L.mask[p]! > 0, (p, ch, row) => rows.set(row, (p * 3 + ch) * 6));
-    return rows;
   }
 
   /** Model-space points of a frame's non-rigid parameters (for `evaluate` in tests). */
