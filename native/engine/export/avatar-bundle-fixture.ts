@@ -9,6 +9,7 @@ import { HeadTuning } from '../avatar/trainer/head-tuning';
 import { writeBakedMaps } from '../avatar/bake/baked-maps-file';
 import type { AvatarBundleInput } from './avatar-bundle';
 import { serializeBound } from '../avatar/binding/avatar-file';
+import { crc32 } from './crc32';
 import type { ShDegree } from '../splat/scene';
 
 /** avatar.bin bytes of seeded, plausible Gaussians. */
@@ -79,4 +80,43 @@ export function fixtureBundleInput(o: FixtureOptions = {}): AvatarBundleInput {
 /** A small valid maps.bin (8², distinct values, visibility 0/1/2). */
 export function fixtureMaps(M = 8): Uint8Array {
   return writeBakedMaps({ mapSize: M, levels: 2, steps: 10, maps: Float32Array.from({ length: M * M * 12 }, (_, i) => (i % 17) / 17 - 0.5), visibility: Uint8Array.from({ length: M * M }, (_, i) => i % 3) });
+}
+
+/**
+ * A bundle re-laid out after `edit` changed its manifest or sections (tests of hostile bundles): section offsets and
+ * CRC-32s are recomputed in the edited list's order, so an edit reaches the checks behind the CRCs.
+ */
+export function rewriteBundle(
+  bytes: Uint8Array,
+  edit: (b: { manifest: Record<string, any>; sections: { name: unknown; bytes: Uint8Array }[] }) => void,
+  /** Applied after the layout, to damage the section list itself. */
+  editLaidOut?: (manifest: Record<string, any>) => void,
+): Uint8Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const L = dv.getUint32(12, true);
+  const manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + L))) as Record<string, any>;
+  const dataStart = Math.ceil((16 + L) / 8) * 8;
+  const sections = (manifest.sections as { name: string; offset: number; length: number }[]).map((s) => ({ name: s.name as unknown, bytes: bytes.slice(dataStart + s.offset, dataStart + s.offset + s.length) }));
+  edit({ manifest, sections });
+  let offset = 0;
+  manifest.sections = sections.map((s) => {
+    const entry = { name: s.name, offset, length: s.bytes.length, crc32: crc32(s.bytes), type: 'application/octet-stream' };
+    offset += Math.ceil(s.bytes.length / 8) * 8;
+    return entry;
+  });
+  editLaidOut?.(manifest);
+  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const start = Math.ceil((16 + json.length) / 8) * 8;
+  const out = new Uint8Array(start + offset);
+  out.set(bytes.subarray(0, 8), 0);
+  const odv = new DataView(out.buffer);
+  odv.setUint32(8, dv.getUint32(8, true), true);
+  odv.setUint32(12, json.length, true);
+  out.set(json, 16);
+  let at = 0;
+  for (const s of sections) {
+    out.set(s.bytes, start + at);
+    at += Math.ceil(s.bytes.length / 8) * 8;
+  }
+  return out;
 }

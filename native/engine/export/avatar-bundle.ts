@@ -139,6 +139,8 @@ export interface AvatarBundle {
   bakedGaussians: BoundGaussianData | null;
   /** The baked maps + visibility (bake/maps.bin, native/engine/avatar/bake/baked-maps-file.ts), when the bundle has a bake. */
   bakedMaps: BakedMaps | null;
+  /** The training run's meta.json (a JSON object), when the bundle has one. */
+  meta: Record<string, unknown> | null;
 }
 
 /** Every problem with a bundle's bytes or input; the message says what is wrong. */
@@ -215,6 +217,75 @@ function parseTuning(bytes: Uint8Array): HeadTuningExport {
   }
 }
 
+const corrupt = (what: string) => new AvatarBundleError(`The bundle manifest is malformed: ${what}. The file is damaged or was not written by Avatar Studio.`, 'corrupt');
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const finiteNumbers = (v: unknown, max: number) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+/** Section names are plain file names (`bake/` for the bake's): they become file names when a bundle is imported. */
+const SECTION_NAME = /^(?:bake\/)?[a-z0-9][a-z0-9._-]{0,63}$/;
+const BAKE_SECTION_NAMES: readonly string[] = BUNDLE_BAKE_FILES.map((f) => `bake/${f}`);
+const MAX_SECTIONS = 64;
+
+/** A reference from the manifest to a section must be the one name this version writes for it. */
+function checkReference(value: unknown, expected: string, field: string): void {
+  if (value !== expected) throw corrupt(`${field} must be "${expected}", not ${JSON.stringify(value)?.slice(0, 80)}`);
+}
+
+/**
+ * The manifest's structure, checked before anything is read through it: every field the readers use has its type,
+ * references name the sections by their fixed names, the bake lists only the bake's known files, and section names are
+ * plain names (no folders but `bake/`, no `..`, no absolute paths), so nothing in a stranger's bundle can steer a
+ * file name.
+ */
+function checkManifest(m: Record<string, unknown>): BundleManifest {
+  if (!Array.isArray(m.sections)) throw corrupt('it lists no sections');
+  if (m.sections.length > MAX_SECTIONS) throw corrupt(`it lists ${m.sections.length} sections (at most ${MAX_SECTIONS})`);
+  for (const s of m.sections as unknown[]) {
+    if (!isObject(s) || typeof s.name !== 'string' || !SECTION_NAME.test(s.name)) throw corrupt(`a section is named ${JSON.stringify(isObject(s) ? s.name : s)?.slice(0, 80)}, not a plain file name`);
+    if (!count(s.offset) || !count(s.length) || (s.offset as number) % ALIGN !== 0 || !Number.isInteger(s.crc32))
+      throw corrupt(`section ${s.name} has a bad offset, length or CRC (${JSON.stringify(s).slice(0, 120)})`);
+  }
+  const meta = m.metadata;
+  if (!isObject(meta) || typeof meta.name !== 'string' || meta.name.length > 1000) throw corrupt('metadata.name is missing or not a short text');
+  if (meta.source !== undefined && meta.source !== null && !isObject(meta.source)) throw corrupt('metadata.source is not an object');
+  if (!isObject(m.gaussians)) throw corrupt('gaussians is missing');
+  checkReference(m.gaussians.section, BUNDLE_SECTIONS.avatar, 'gaussians.section');
+  const head = m.head;
+  if (!isObject(head)) throw corrupt('head is missing');
+  if (head.kind === 'open-head') {
+    checkReference(head.expressionSpace, BUNDLE_SECTIONS.expressionSpace, 'head.expressionSpace');
+    checkReference(head.mesh, BUNDLE_SECTIONS.headMesh, 'head.mesh');
+    if (!finiteNumbers(head.shape, 1024)) throw corrupt('head.shape is not a list of numbers');
+  } else if (head.kind === 'flame') {
+    const model = head.model;
+    if (!isObject(model) || typeof model.name !== 'string' || typeof model.identifier !== 'string' || !count(model.vertexCount) || !count(model.shapeCount) || !count(model.expressionCount))
+      throw corrupt('head.model does not name a FLAME model with its vertex, shape and expression counts');
+    if (!finiteNumbers(head.shape, 1024)) throw corrupt('head.shape is not a list of numbers');
+  } else throw new AvatarBundleError(`The bundle's head model "${String(head.kind).slice(0, 80)}" is not known (open-head or flame).`);
+  if (m.correctives !== null && m.correctives !== undefined) {
+    if (!isObject(m.correctives)) throw corrupt('correctives is not an object');
+    checkReference(m.correctives.section, BUNDLE_SECTIONS.headTuning, 'correctives.section');
+  }
+  if (m.bake !== null && m.bake !== undefined) {
+    const bake = m.bake;
+    if (!isObject(bake)) throw corrupt('bake is not an object');
+    checkReference(bake.maps, 'bake/maps.bin', 'bake.maps');
+    if (!Array.isArray(bake.files)) throw corrupt(`bake.files is ${JSON.stringify(bake.files)?.slice(0, 80)}, not a list of the bake's files`);
+    const seen = new Set<string>();
+    for (const f of bake.files as unknown[]) {
+      if (typeof f !== 'string' || !BAKE_SECTION_NAMES.includes(f)) throw corrupt(`bake.files lists ${JSON.stringify(f)?.slice(0, 80)}, which is not one of the bake's files (${BAKE_SECTION_NAMES.join(', ')})`);
+      if (seen.has(f)) throw corrupt(`bake.files lists ${f} twice`);
+      seen.add(f);
+    }
+  }
+  if (m.motion !== null && m.motion !== undefined) {
+    if (!isObject(m.motion)) throw corrupt('motion is not an object');
+    checkReference(m.motion.section, BUNDLE_SECTIONS.motion, 'motion.section');
+  }
+  if (m.meta !== null && m.meta !== undefined) checkReference(m.meta, BUNDLE_SECTIONS.meta, 'meta');
+  return m as unknown as BundleManifest;
+}
+
 /** Writes a bundle. The input is checked as a reader would (a bundle that cannot be read back is never written). */
 export function writeAvatarBundle(input: AvatarBundleInput): Uint8Array {
   const parts: { name: string; bytes: Uint8Array }[] = [];
@@ -268,7 +339,7 @@ export function writeAvatarBundle(input: AvatarBundleInput): Uint8Array {
     motion = { section: BUNDLE_SECTIONS.motion, frames: m.frames.length, fps, firstFrame: idx.length ? Math.min(...idx) : 0, lastFrame: idx.length ? Math.max(...idx) : -1 };
   }
   if (input.meta) {
-    parseJson(input.meta, 'meta.json');
+    if (!isObject(parseJson<unknown>(input.meta, 'meta.json'))) throw new AvatarBundleError('meta.json is not a JSON object.');
     parts.push({ name: BUNDLE_SECTIONS.meta, bytes: input.meta });
   }
   const sections: BundleSection[] = [];
@@ -316,17 +387,15 @@ export function readAvatarBundle(bytes: Uint8Array): AvatarBundle {
   // a newer studio's bundle before the version is judged.
   const L = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
   if (16 + L > bytes.length) throw new AvatarBundleError(`The avatar bundle is truncated: its manifest claims ${L} bytes but only ${bytes.length - 16} follow the header.`, 'truncated');
-  const manifest = parseJson<BundleManifest>(bytes.subarray(16, 16 + L), 'The bundle manifest');
-  if (manifest?.format !== 'avatar-studio-bundle') throw new AvatarBundleError('The file starts like an avatar bundle but its manifest is not an Avatar Studio bundle manifest: the file is damaged.', 'corrupt');
+  const parsed = parseJson<unknown>(bytes.subarray(16, 16 + L), 'The bundle manifest');
+  if (!isObject(parsed) || parsed.format !== 'avatar-studio-bundle') throw new AvatarBundleError('The file starts like an avatar bundle but its manifest is not an Avatar Studio bundle manifest: the file is damaged.', 'corrupt');
   if (!SUPPORTED_BUNDLE_VERSIONS.includes(version))
     throw new AvatarBundleError(`This avatar bundle is format version ${version}; this studio reads version${SUPPORTED_BUNDLE_VERSIONS.length > 1 ? 's' : ''} ${SUPPORTED_BUNDLE_VERSIONS.join(', ')}. ${version > BUNDLE_VERSION ? 'Update Avatar Studio to import it.' : ''}`.trim(), 'version');
-  if (manifest.version !== version) throw new AvatarBundleError(`The bundle's header says version ${version} but its manifest says ${String(manifest.version)}: the file is damaged.`, 'corrupt');
-  if (!Array.isArray(manifest.sections)) throw new AvatarBundleError('The bundle manifest lists no sections.', 'corrupt');
+  if (parsed.version !== version) throw new AvatarBundleError(`The bundle's header says version ${version} but its manifest says ${String(parsed.version).slice(0, 40)}: the file is damaged.`, 'corrupt');
+  const manifest = checkManifest(parsed);
   const dataStart = pad(16 + L);
   const byName = new Map<string, Uint8Array>();
   for (const s of manifest.sections) {
-    if (typeof s?.name !== 'string' || !Number.isInteger(s.offset) || !Number.isInteger(s.length) || s.offset < 0 || s.length < 0 || s.offset % ALIGN !== 0)
-      throw new AvatarBundleError(`The bundle manifest has a malformed section entry (${JSON.stringify(s)?.slice(0, 120)}).`, 'corrupt');
     const start = dataStart + s.offset;
     if (start + s.length > bytes.length)
       throw new AvatarBundleError(`The avatar bundle is truncated: section ${s.name} needs bytes up to ${start + s.length}, the file has ${bytes.length}.`, 'truncated');
@@ -340,11 +409,11 @@ export function readAvatarBundle(bytes: Uint8Array): AvatarBundle {
     if (!b) throw new AvatarBundleError(`The bundle has no section ${name}.`, 'invalid');
     return b;
   };
-  const gaussians = parseGaussians(section(manifest.gaussians?.section), 'The avatar (avatar.bin)');
+  const gaussians = parseGaussians(section(manifest.gaussians.section), 'The avatar (avatar.bin)');
   let expressionSpace: BundleExpressionSpace | null = null, headMesh: HeadMesh | null = null;
   let vertexCount: number, expressionCount: number;
   const head = manifest.head;
-  if (head?.kind === 'open-head') {
+  if (head.kind === 'open-head') {
     expressionSpace = checkExpressionSpace(parseJson(section(head.expressionSpace), 'The expression space'));
     try {
       headMesh = decodeHeadMesh(section(head.mesh));
@@ -356,10 +425,10 @@ export function readAvatarBundle(bytes: Uint8Array): AvatarBundle {
     const T = headMesh.triangles.length / 3;
     for (let i = 0; i < gaussians.count; i++)
       if (!(gaussians.triangle[i]! < T)) throw new AvatarBundleError(`The avatar does not fit its head: Gaussian ${i} is bound to triangle ${gaussians.triangle[i]} of ${T}.`);
-  } else if (head?.kind === 'flame') {
-    vertexCount = head.model?.vertexCount;
-    expressionCount = head.model?.expressionCount;
-  } else throw new AvatarBundleError(`The bundle's head model "${String((head as { kind?: unknown })?.kind)}" is not known (open-head or flame).`);
+  } else {
+    vertexCount = head.model.vertexCount;
+    expressionCount = head.model.expressionCount;
+  }
   let correctives: AvatarBundle['correctives'] = null;
   if (manifest.correctives) {
     correctives = parseTuning(section(manifest.correctives.section)).correctives;
@@ -369,8 +438,15 @@ export function readAvatarBundle(bytes: Uint8Array): AvatarBundle {
   let bakedGaussians: BoundGaussianData | null = null, bakedMaps: BakedMaps | null = null;
   if (manifest.bake) {
     bakedMaps = parseMaps(section(manifest.bake.maps));
-    for (const f of manifest.bake.files ?? []) section(f);
+    if (!manifest.bake.files.includes(manifest.bake.maps)) throw corrupt('bake.files does not list bake/maps.bin');
+    for (const f of manifest.bake.files) section(f);
     if (byName.has('bake/baked-avatar.bin')) bakedGaussians = parseGaussians(section('bake/baked-avatar.bin'), 'The baked avatar (bake/baked-avatar.bin)');
   }
-  return { version, manifest, section, has: (n) => byName.has(n), gaussians, expressionSpace, headMesh, correctives, motion, bakedGaussians, bakedMaps };
+  let meta: Record<string, unknown> | null = null;
+  if (manifest.meta) {
+    const parsedMeta = parseJson<unknown>(section(manifest.meta), 'meta.json');
+    if (!isObject(parsedMeta)) throw new AvatarBundleError('meta.json is not a JSON object: the file is damaged.', 'corrupt');
+    meta = parsedMeta;
+  }
+  return { version, manifest, section, has: (n) => byName.has(n), gaussians, expressionSpace, headMesh, correctives, motion, bakedGaussians, bakedMaps, meta };
 }

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { net, protocol } from 'electron';
 import { ProjectId } from '@shared/model/project';
 import type { StudioHost } from '../host/studio-host';
-import { resolveInside } from '../services/fs/atomic-write';
+import { containedPath, decodeUrlPath } from '../services/fs/contained-path';
 import { cspForAppPath, STUDIO_SCHEME } from './security-policy';
 
 export { STUDIO_SCHEME } from './security-policy';
@@ -21,12 +21,13 @@ export function registerStudioScheme(): void {
 export function handleStudioProtocol(rendererDir: string, getHost: () => StudioHost): void {
   protocol.handle(STUDIO_SCHEME, async (request) => {
     const url = new URL(request.url);
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = decodeUrlPath(url.pathname);
     let file: string | null = null;
-    if (url.host === 'app') file = resolveInside(rendererDir, parts.length ? parts.join('/') : 'index.html');
+    if (!parts) file = null;
+    else if (url.host === 'app') file = containedPath(rendererDir, parts.length ? parts.join('/') : 'index.html');
     else if (url.host === 'files' && ProjectId.safeParse(parts[0]).success) {
       try {
-        file = resolveInside(getHost().services.projects.folderOf(parts[0]!), parts.slice(1).join('/'));
+        file = containedPath(getHost().services.projects.folderOf(parts[0]!), parts.slice(1).join('/'));
       } catch {
         file = null;
       }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { newId } from '../services/library/ids';
 import { toStudioFsError } from '../services/fs/atomic-write';
+import { containedPath, requireContainedPath } from '../services/fs/contained-path';
 import { StudioError } from '@shared/api/errors';
 
 /** Largest single upload accepted in web mode (footage files are big; the disk is the real limit). */
@@ -13,10 +14,40 @@ export function uploadsDir(libraryDir: string): string {
   return path.join(libraryDir, 'uploads');
 }
 
-/** A file name safe to store: no folders, no control characters, not empty. */
+/** Longest stored name in UTF-8 bytes: file systems allow 255, and the temp name adds a few. */
+export const MAX_NAME_BYTES = 200;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** `text` cut to at most `maxBytes` of UTF-8 at a character (grapheme) boundary. */
+function cutUtf8(text: string, maxBytes: number): string {
+  let out = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (Buffer.byteLength(out + segment) > maxBytes) break;
+    out += segment;
+  }
+  return out;
+}
+
+/**
+ * A file name safe to store, from a name a browser sent: no folders, no control or bidirectional-override
+ * characters, no characters Windows refuses, no leading dots (hidden files; the upload would look gone), at most
+ * `MAX_NAME_BYTES` of UTF-8 with its extension kept; never empty.
+ */
 export function safeFileName(name: string): string {
-  const base = path.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim();
-  return base && base !== '.' && base !== '..' ? base.slice(0, 200) : 'upload';
+  let base = path
+    .basename(String(name).replace(/\\/g, '/'))
+    .replace(/[\u0000-\u001f\u007f<>:"|?*\u202a-\u202e\u2066-\u2069]/g, '_')
+    .trim()
+    .replace(/^[.\s]+/, '')
+    .replace(/[.\s]+$/, '');
+  if (!base) return 'upload';
+  if (WINDOWS_RESERVED.test(base)) base = `_${base}`;
+  if (Buffer.byteLength(base) <= MAX_NAME_BYTES) return base;
+  const ext = path.extname(base);
+  const keepExt = ext.length > 1 && Buffer.byteLength(ext) <= 32 ? ext : '';
+  const stem = cutUtf8(base.slice(0, base.length - keepExt.length), MAX_NAME_BYTES - Buffer.byteLength(keepExt)).trim();
+  return (stem || 'upload') + keepExt;
 }
 
 /**
@@ -37,17 +68,17 @@ export async function handleUpload(req: http.IncomingMessage, res: http.ServerRe
   const id = newId();
   const dir = path.join(uploadsDir(libraryDir), id);
   const fileName = safeFileName(name);
-  const tmp = path.join(dir, `.${fileName}.part`);
   let size = 0;
   try {
     fs.mkdirSync(dir, { recursive: true });
+    const tmp = requireContainedPath(dir, `.${fileName}.part`, 'The upload name');
     const out = fs.createWriteStream(tmp);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_UPLOAD_BYTES) req.destroy(new StudioError('BAD_REQUEST', 'The upload is larger than the limit.'));
     });
     await pipeline(req, out);
-    fs.renameSync(tmp, path.join(dir, fileName));
+    fs.renameSync(tmp, requireContainedPath(dir, fileName, 'The upload name'));
     reply(200, { uploadId: id, name: fileName, size });
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -63,7 +94,7 @@ export function resolveUpload(libraryDir: string, uploadId: string): string | nu
   const dir = path.join(uploadsDir(libraryDir), uploadId);
   if (!fs.existsSync(dir)) return null;
   const file = fs.readdirSync(dir).find((f) => !f.startsWith('.'));
-  return file ? path.join(dir, file) : null;
+  return file ? containedPath(dir, file) : null;
 }
 
 /** Removes uploads older than a day (an import copies what it needs; the upload is only a staging file). */

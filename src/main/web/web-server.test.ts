@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_MESSAGE_BYTES } from '@shared/api/wire';
 import { StudioHost } from '../host/studio-host';
 import { useTempDirs } from '../testing/temp-dir';
+import { resolveUpload } from './upload';
 import { startWebServer, type WebServer } from './web-server';
 
 const tempDir = useTempDirs();
@@ -55,7 +57,7 @@ describe('web mode server', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(await res.text()).toContain('Avatar Studio');
-    expect((await fetch(`http://127.0.0.1:${server.port}/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${server.port}/..%2f..%2fetc%2fpasswd`)).status).toBe(400);
   });
 
   it('answers calls and pushes events to every client', async () => {
@@ -124,7 +126,9 @@ describe('web mode server', () => {
     const ranged = await fetch(`${base}/thumbs/a.png?token=${server.token}`, { headers: { Range: 'bytes=0-2' } });
     expect(ranged.status).toBe(206);
     expect(await ranged.text()).toBe('png');
-    expect((await fetch(`${base}/..%2F..%2Flibrary.sqlite?token=${server.token}`)).status).toBe(404);
+    expect((await fetch(`${base}/..%2F..%2Flibrary.sqlite?token=${server.token}`)).status).toBe(400);
+    // the URL parser itself turns %2e%2e into .. and climbs: this is /library.sqlite of the renderer, which has none
+    expect((await rawGet(`/files/${p.id}/%2e%2e/%2e%2e/library.sqlite?token=${server.token}`)).status).toBe(404);
   });
 
   it('accepts uploads with the token from its own origin and stores them for import', async () => {
@@ -139,5 +143,122 @@ describe('web mode server', () => {
     expect(body).toMatchObject({ name: 'escape me.mp4', size: 300_000 });
     const stored = path.join(host.services.library.dir, 'uploads', body.uploadId, 'escape me.mp4');
     expect(fs.statSync(stored).size).toBe(300_000);
+  });
+});
+
+/** A raw HTTP request (fetch cannot set Host or send a malformed path), answered with its status and body. */
+function rawGet(pathAndQuery: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, path: pathAndQuery, headers, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const openDescriptors = () => fs.readdirSync('/proc/self/fd').length;
+
+async function until(what: string, done: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('web mode survives hostile and careless requests', () => {
+  it('answers a malformed percent-encoding with 400 and keeps serving (it used to stop the process)', async () => {
+    const p = host.services.projects.create('Bad paths');
+    expect((await rawGet('/%E0%A4%A')).status).toBe(400);
+    expect((await rawGet(`/files/${p.id}/%E0%A4%A?token=${server.token}`)).status).toBe(400);
+    expect((await rawGet('/assets/%')).status).toBe(400);
+    expect((await rawGet('/')).status).toBe(200);
+  });
+
+  it('refuses a Host that is not its own loopback address (DNS rebinding), over HTTP and WebSocket', async () => {
+    expect((await rawGet('/', { Host: `evil.example:${server.port}` })).status).toBe(421);
+    expect((await rawGet('/', { Host: `127.0.0.1:${server.port + 1}` })).status).toBe(421);
+    expect((await rawGet('/', { Host: `localhost:${server.port}` })).status).toBe(200);
+    const rebound = new WebSocket(wsUrl(), { headers: { Origin: origin(), Host: `evil.example:${server.port}` } });
+    const status = await new Promise<number>((resolve) => {
+      rebound.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      rebound.on('error', () => undefined);
+    });
+    expect(status).toBe(403);
+  });
+
+  it('serves a file that is deleted between the check and the read, whole, without stopping', async () => {
+    const p = host.services.projects.create('Vanishing');
+    host.services.blobs.put(p.id, 'frames/f.jpg', Buffer.alloc(200_000, 3));
+    const file = path.join(host.services.projects.folderOf(p.id), 'frames', 'f.jpg');
+    const original = fs.createReadStream;
+    const spy = vi.spyOn(fs, 'createReadStream').mockImplementation(((...args: Parameters<typeof fs.createReadStream>) => {
+      fs.rmSync(file, { force: true }); // the file disappears just before the bytes are read
+      return original.apply(fs, args);
+    }) as typeof fs.createReadStream);
+    try {
+      const res = await rawGet(`/files/${p.id}/frames/f.jpg?token=${server.token}`);
+      expect(res.status).toBe(200);
+      expect(res.body.length).toBe(200_000);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await rawGet(`/files/${p.id}/frames/f.jpg?token=${server.token}`)).status).toBe(404);
+    expect((await rawGet('/')).status).toBe(200);
+  });
+
+  it('closes the file of every aborted download (a scrubbing video aborts requests all the time)', async () => {
+    const p = host.services.projects.create('Scrubbing');
+    host.services.blobs.put(p.id, 'video/clip.mp4', Buffer.alloc(8 * 1024 * 1024, 1));
+    const before = openDescriptors();
+    for (let i = 0; i < 100; i++) {
+      await new Promise<void>((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port: server.port, path: `/files/${p.id}/video/clip.mp4?token=${server.token}`, headers: { Range: `bytes=${i * 1000}-` } }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', () => resolve());
+      });
+    }
+    await until('the aborted downloads have released their descriptors', () => openDescriptors() <= before + 5);
+  });
+
+  it('does not follow a symlink in a project folder that leads outside it', async () => {
+    const p = host.services.projects.create('Links');
+    const root = host.services.projects.folderOf(p.id);
+    const outside = tempDir('outside-');
+    fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret');
+    fs.mkdirSync(path.join(root, 'thumbs'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'thumbs', 'real.png'), 'png');
+    fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'thumbs', 'leak.png'));
+    fs.symlinkSync(outside, path.join(root, 'outdir'));
+    fs.symlinkSync(path.join(root, 'thumbs', 'real.png'), path.join(root, 'thumbs', 'alias.png'));
+    expect((await rawGet(`/files/${p.id}/thumbs/leak.png?token=${server.token}`)).status).toBe(404);
+    expect((await rawGet(`/files/${p.id}/outdir/secret.txt?token=${server.token}`)).status).toBe(404);
+    expect(await rawGet(`/files/${p.id}/thumbs/alias.png?token=${server.token}`)).toEqual({ status: 200, body: 'png' });
+  });
+
+  it('stores hostile upload names inside the upload folder, visible, at most 255 bytes, extension kept', async () => {
+    const put = async (name: string) => {
+      const res = await fetch(`http://127.0.0.1:${server.port}/upload?token=${server.token}&name=${encodeURIComponent(name)}`, { method: 'PUT', body: 'data', headers: { Origin: origin() } });
+      expect(res.status, name).toBe(200);
+      return (await res.json()) as { uploadId: string; name: string };
+    };
+    const long = await put(`${'動画ファイル'.repeat(60)}.mp4`);
+    expect(Buffer.byteLength(long.name)).toBeLessThanOrEqual(255);
+    expect(long.name.endsWith('.mp4')).toBe(true);
+    const dotted = await put('.hidden clip.mov');
+    expect(dotted.name).toBe('hidden clip.mov');
+    for (const u of [long, dotted, await put('..'), await put('a/../../b.webm'), await put(`${'😀'.repeat(300)}.mkv`), await put('x\u202egnp.exe')]) {
+      const file = resolveUpload(host.services.library.dir, u.uploadId);
+      expect(file, u.name).toBe(path.join(fs.realpathSync(host.services.library.dir), 'uploads', u.uploadId, u.name));
+      expect(fs.readFileSync(file!, 'utf8')).toBe('data');
+    }
   });
 });

@@ -6,6 +6,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, RequestMessage, type ServerMessage } from '@shared/api/wire';
 import { ProjectId } from '@shared/model/project';
 import type { StudioHost } from '../host/studio-host';
+import { decodeUrlPath } from '../services/fs/contained-path';
 import { sendFile } from './static-files';
 import { handleUpload } from './upload';
 
@@ -59,11 +60,38 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   let port = 0;
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  /** DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 still sends `Host: evil.example`. */
+  const hostAllowed = (req: http.IncomingMessage) => allowedHosts().has((req.headers.host ?? '').toLowerCase());
+
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    try {
+      handleRequest(req, res);
+    } catch (err) {
+      // A request never stops the server: whatever a handler missed becomes a 500 (or a cut response).
+      console.error(`web mode: ${req.method} ${String(req.url).slice(0, 200)} failed:`, err);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Internal error\n');
+      else res.destroy();
+    }
+  });
+
+  function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (!hostAllowed(req)) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('This studio answers only to 127.0.0.1 and localhost on its own port.\n');
+      req.resume();
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     if (url.pathname === '/upload') {
       if (req.method !== 'PUT' && req.method !== 'POST') {
         res.writeHead(405, { Allow: 'PUT, POST' }).end();
+        req.resume();
         return;
       }
       // Same-origin pages only: a foreign page could otherwise push files with a guessed token.
@@ -73,18 +101,28 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         req.resume();
         return;
       }
-      void handleUpload(req, res, opts.host.services.library.dir, url.searchParams.get('name') ?? 'upload');
+      handleUpload(req, res, opts.host.services.library.dir, url.searchParams.get('name') ?? 'upload').catch((err) => {
+        console.error('web mode: upload failed:', err);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      req.resume();
       return;
     }
-    if (url.pathname.startsWith('/files/')) {
-      serveAsset(req, res, url);
+    const segments = decodeUrlPath(url.pathname);
+    if (!segments) {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Malformed path\n');
       return;
     }
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    if (segments[0] === 'files' && url.pathname.startsWith('/files/')) {
+      serveAsset(req, res, url, segments.slice(1));
+      return;
+    }
+    const rel = segments.length ? segments.join('/') : 'index.html';
     const headers = { 'Content-Security-Policy': CSP, 'Cache-Control': rel === 'index.html' ? 'no-store' : 'public, max-age=3600', 'Referrer-Policy': 'no-referrer' };
     if (sendFile(req, res, opts.rendererDir, rel, headers)) return;
     if (!fs.existsSync(path.join(opts.rendererDir, 'index.html'))) {
@@ -92,16 +130,16 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
-  });
+  }
 
   /** `/files/<projectId>/<path inside the project>?token=…`: files of a project, for <img>/<video>/fetch. */
-  function serveAsset(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+  function serveAsset(req: http.IncomingMessage, res: http.ServerResponse, url: URL, segments: string[]): void {
     if (!tokenMatches(token, url.searchParams.get('token'))) {
       res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Missing or wrong token\n');
       return;
     }
-    const [, , projectId, ...rest] = url.pathname.split('/');
-    const rel = rest.map((s) => decodeURIComponent(s)).join('/');
+    const [projectId, ...rest] = segments;
+    const rel = rest.join('/');
     if (!ProjectId.safeParse(projectId).success || !rel) {
       res.writeHead(400).end();
       return;
@@ -118,9 +156,16 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_FRAME_LIMIT });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
     const origin = req.headers.origin;
-    if (url.pathname !== '/api' || (origin !== undefined && !allowedOrigins().has(origin))) {
+    if (url.pathname !== '/api' || !hostAllowed(req) || (origin !== undefined && !allowedOrigins().has(origin))) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -149,7 +194,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     ws.on('close', () => clients.delete(ws));
     ws.on('error', () => clients.delete(ws));
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      void handleMessage(ws, data, isBinary);
+      handleMessage(ws, data, isBinary).catch((err) => {
+        console.error('web mode: a message could not be handled:', err);
+        send(ws, { type: 'response', id: null, ok: false, error: { code: 'INTERNAL', message: 'The request could not be handled.' } });
+      });
     });
   });
 

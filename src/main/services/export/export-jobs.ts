@@ -10,6 +10,7 @@ import { avatarWithFiles } from '../training/avatar-files';
 import { EXPORT_EXTENSIONS, EXPORTS_DIR, type ExportOutput, type ExportParams, type JobExportFormat, type StaticExportFormat } from './export-types';
 import { resolveVideoSettings, VideoParams, videoTargetName, videoTitle } from './video-request';
 import { DataParams, dataTitle, isDataFormat, prepareDataExport } from './data-export-request';
+import { requireContainedPath } from '../fs/contained-path';
 import { preparePlayerExport } from './player-request';
 
 const Output = z.object({ target: z.string(), size: z.number().int(), sha256: z.string(), gaussians: z.number().int(), dropped: z.number().int(), seconds: z.number(), frames: z.number().int().optional() });
@@ -141,7 +142,7 @@ export function repeatRequest(s: Pick<StudioServices, 'library' | 'projects'>, i
   if (e.settings.drive) throw new StudioError('BAD_REQUEST', 'This video was driven by footage: drive the avatar again (drive.start; CLI `avatar-studio drive`).');
   if (!e.avatarId) throw new StudioError('CONFLICT', 'The avatar of this export was deleted; it cannot be exported again.');
   const settings: ExportSettings = e.settings;
-  const target = e.path ? (path.isAbsolute(e.path) ? e.path : path.join(s.projects.folderOf(e.projectId), ...e.path.split('/'))) : undefined;
+  const target = e.path ? (path.isAbsolute(e.path) ? e.path : requireContainedPath(s.projects.folderOf(e.projectId), e.path, 'The recorded export path')) : undefined;
   return { avatarId: e.avatarId, format: e.format, ...(settings.frame !== null ? { frame: settings.frame } : {}), ...(settings.expression ? { expression: settings.expression } : {}), ...(target ? { path: target } : {}), ...(e.settings.video ? { video: e.settings.video } : {}), ...(e.settings.frameStep ? { frameStep: e.settings.frameStep } : {}) };
 }
 

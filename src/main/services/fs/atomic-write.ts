@@ -88,12 +88,3 @@ export function hashFile(file: string): { sha256: string; size: number } {
   }
   return { sha256: hash.digest('hex'), size };
 }
-
-/** Resolves `rel` inside `root`, refusing absolute paths and `..` escapes (paths come from requests and URLs). */
-export function resolveInside(root: string, rel: string): string | null {
-  if (!rel || rel.includes('\0') || path.isAbsolute(rel)) return null;
-  const full = path.resolve(root, rel);
-  const relBack = path.relative(root, full);
-  if (relBack === '' || relBack.startsWith('..') || path.isAbsolute(relBack)) return null;
-  return full;
-}

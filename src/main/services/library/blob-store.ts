@@ -1,5 +1,6 @@
 import { StudioError } from '@shared/api/errors';
-import { resolveInside, writeFileAtomic } from '../fs/atomic-write';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { containedPath } from '../fs/contained-path';
 import type { Library } from './library';
 
 export interface BlobRecord {
@@ -21,7 +22,7 @@ export class BlobStore {
   ) {}
 
   absolutePath(projectId: string, relPath: string): string {
-    const full = resolveInside(this.folderOf(projectId), relPath);
+    const full = containedPath(this.folderOf(projectId), relPath);
     if (!full) throw new StudioError('BAD_REQUEST', `"${relPath}" is not a valid path inside a project.`);
     return full;
   }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadFlameFile } from '@engine/avatar/flame/flame-file';
+import { loadFlameFile } from './load-flame-file';
 import { StudioError } from '@shared/api/errors';
 import type { FlameCheck, FlameSettings } from '@shared/model/settings';
 

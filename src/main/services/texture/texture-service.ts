@@ -25,6 +25,10 @@ import type { StudioServices } from '../studio-services';
 import { decodeImageFile } from './image-decode';
 import { assertTextureEditable, textureLockReason } from './texture-lock';
 import { TextureLayersRepo } from './texture-layers-repo';
+import { readOutsideFile } from '../fs/contained-path';
+
+/** Stickers and imported maps: a 16384² PNG of noise is about 1 GiB, but real ones are a few MB; 256 MiB is generous. */
+const MAX_IMAGE_FILE_BYTES = 256 * 1024 ** 2;
 import { layerImagePath, textureDir, textureStatePath } from './texture-paths';
 
 type Services = Pick<StudioServices, 'avatars' | 'projects' | 'jobs' | 'blobs' | 'library'>;
@@ -231,22 +235,17 @@ export class TextureService {
 
   private readSource(p: { uploadId?: string; path?: string }): { bytes: Uint8Array; name: string } {
     if (p.uploadId && p.path) throw new StudioError('BAD_REQUEST', 'Give either an upload id or a path, not both.');
+    const limits = { maxBytes: MAX_IMAGE_FILE_BYTES, what: 'The image' };
     if (p.uploadId) {
       const file = this.resolveUpload(p.uploadId);
       if (!file) throw new StudioError('NOT_FOUND', 'That upload is gone (uploads are kept for a day); pick the file again.', { uploadId: p.uploadId });
-      return { bytes: fs.readFileSync(file), name: path.basename(file) };
+      return { bytes: readOutsideFile(file, limits), name: path.basename(file) };
     }
     if (!p.path) throw new StudioError('BAD_REQUEST', 'Give the image as an upload id or a path.');
     if (!path.isAbsolute(p.path)) throw new StudioError('BAD_REQUEST', `“${p.path}” is not an absolute path.`);
-    try {
-      return { bytes: fs.readFileSync(p.path), name: path.basename(p.path) };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new StudioError('NOT_FOUND', `There is no file at “${p.path}”.`);
-      if (code === 'EISDIR') throw new StudioError('BAD_REQUEST', `“${p.path}” is a folder, not an image file.`);
-      throw err;
-    }
+    return { bytes: readOutsideFile(p.path, limits), name: path.basename(p.path) };
   }
+
 
   private stage(projectId: string, avatarId: string, layer: TextureLayerMeta, image: RasterImage): StoredTextureLayer {
     const rel = layerImagePath(avatarId, layer.id);
