@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // The `avatar-studio` command: runs the built CLI (npm run build). In a development checkout whose sources are
 // newer than the build, it runs the TypeScript sources through tsx instead, so the command never runs stale code.
-import { spawnSync } from 'node:child_process';
+//
+// Environment: AVATAR_STUDIO_FROM_SOURCE=1 runs the sources through tsx even when the build is up to date (the
+// signal tests use it to exercise this wrapper's child process; it needs a development checkout with tsx).
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +24,8 @@ function newestMtime(dir) {
 }
 
 const hasSources = existsSync(source);
-const useBuild = existsSync(built) && (!hasSources || newestMtime(sourceDir) <= statSync(built).mtimeMs);
+const forceSource = hasSources && process.env.AVATAR_STUDIO_FROM_SOURCE === '1';
+const useBuild = !forceSource && existsSync(built) && (!hasSources || newestMtime(sourceDir) <= statSync(built).mtimeMs);
 if (useBuild) {
   await import(built);
 } else if (hasSources) {
@@ -34,12 +39,38 @@ if (useBuild) {
   }
   // and this checkout's tsconfig for the @shared / @engine paths, wherever the command is run from
   const tsconfig = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', tsx, source, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig } });
-  if (r.error) {
-    console.error('avatar-studio: the studio is not built. Run `npm run build` first.');
+  const child = spawn(process.execPath, ['--import', tsx, source, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig } });
+
+  // The CLI is a child process: a signal sent to this command is passed on to it, so that it stops its job (left
+  // interrupted and resumable) and releases the library, and this command ends when it does. A Ctrl+C in a terminal
+  // reaches both processes; the CLI counts the two as one. On Windows nothing is passed on (there are no such signals
+  // to send; a console Ctrl+C reaches every process attached to the console): this command only outlives the Ctrl+C
+  // to end with the CLI's exit code.
+  const windows = process.platform === 'win32';
+  const forwarded = windows ? ['SIGINT'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const forward = (signal) => {
+    if (!windows && child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const signal of forwarded) process.on(signal, forward);
+
+  child.on('error', (err) => {
+    console.error(`avatar-studio: could not start the CLI (${err.message}). Run \`npm run build\` first.`);
     process.exit(1);
-  }
-  process.exit(r.status ?? 1);
+  });
+  child.on('exit', (code, signal) => {
+    for (const s of forwarded) process.off(s, forward);
+    if (signal === null) process.exit(code ?? 1);
+    // Ended by a signal it did not handle: say so, and end the same way, as a shell expects of a killed command.
+    console.error(`avatar-studio: the CLI process was stopped by ${signal}.`);
+    const n = constants.signals[signal] ?? 0;
+    try {
+      process.kill(process.pid, signal);
+    } catch {
+      // not a signal this platform can raise: the exit code below tells the same
+    }
+    // Still here (the signal is ignored in this process, or cannot be raised): the conventional exit code.
+    setTimeout(() => process.exit(128 + n), 200);
+  });
 } else {
   console.error('avatar-studio: the studio is not built. Run `npm run build` first.');
   process.exit(1);

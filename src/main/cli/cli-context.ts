@@ -9,6 +9,7 @@ import { readLiveLockOwner } from '../services/library/lock';
 import { jobExitCode } from './exit-codes';
 import { ProgressBar } from './progress-bar';
 import { connectRemoteStudio } from './remote-transport';
+import type { SignalTarget, StopSignal } from './signals';
 
 export interface GlobalOptions {
   library?: string;
@@ -19,11 +20,18 @@ export interface GlobalOptions {
  * One CLI run. Commands talk to the StudioApi: through a StudioHost opened in this process, or, when a web-mode
  * studio already holds the library, through that studio (so both stay consistent and the window updates live).
  */
-export class CliContext {
+export class CliContext implements SignalTarget {
   private hostInstance: StudioHost | null = null;
   private client: StudioClient | null = null;
   private closeTransport: (() => void) | null = null;
+  private closing: Promise<void> | null = null;
   private readonly appConfig = new AppConfigStore();
+  /** What the command does with a signal before the CLI stops at once (signals.ts); each takes one signal. */
+  private readonly signalTakers = new Set<{ signals: readonly StopSignal[]; take: (signal: StopSignal) => void }>();
+  /** The job being followed, named when a signal stops the CLI. */
+  private followed: Job | null = null;
+  /** The signal that stopped this run at once; the command's own output is then left out. */
+  stoppedBy: StopSignal | null = null;
   constructor(readonly opts: GlobalOptions) {}
 
   get json(): boolean {
@@ -79,16 +87,50 @@ export class CliContext {
     throw new StudioError('CONFLICT', `Several projects are named “${ref}”; use an id instead: ${matches.map((m) => m.id).join(', ')}`);
   }
 
-  /** Waits for a job, drawing progress on stderr; Ctrl+C cancels it. Returns the exit code the job's end maps to. */
+  /**
+   * Lets the command take the next of these signals instead of the CLI stopping at once (installStopSignals): e.g. Ctrl+C
+   * cancels the followed job, `serve` stops its server. Taken once; returns the function that withdraws it.
+   */
+  onSignal(signals: readonly StopSignal[], take: (signal: StopSignal) => void): () => void {
+    const entry = { signals, take };
+    this.signalTakers.add(entry);
+    return () => this.signalTakers.delete(entry);
+  }
+
+  takeSignal(signal: StopSignal): boolean {
+    const takers = [...this.signalTakers].filter((t) => t.signals.includes(signal));
+    for (const t of takers) {
+      this.signalTakers.delete(t);
+      t.take(signal);
+    }
+    return takers.length > 0;
+  }
+
+  /** A signal stops the CLI at once: the library closes (the followed job is left interrupted and resumable, its worker ends, the lock is released). */
+  async stopNow(signal: StopSignal): Promise<{ message: string; json?: Record<string, unknown> }> {
+    this.stoppedBy = signal;
+    const job = this.followed;
+    const remote = this.closeTransport !== null;
+    await this.close();
+    if (!job) return { message: `Stopped by ${signal}.` };
+    const ref = { id: job.id, title: job.title };
+    if (remote) return { message: `Stopped by ${signal}. The job ${job.title} goes on in the studio that holds the library.`, json: { job: ref } };
+    return {
+      message: `Stopped by ${signal}. The job ${job.title} is left interrupted; resume it with: avatar-studio jobs resume ${job.id}`,
+      json: { job: { ...ref, status: 'interrupted' } },
+    };
+  }
+
+  /** Waits for a job, drawing progress on stderr; Ctrl+C cancels it (again: stops at once). Returns the exit code the job's end maps to. */
   async followJob(started: Job, title = started.title): Promise<{ job: Job; exitCode: number }> {
     const api = await this.api();
     const bar = new ProgressBar(title);
     const isFinal = (j: Job) => j.status !== 'queued' && j.status !== 'running'; // paused ends the wait too
-    const onSigint = () => {
-      process.stderr.write('\nCancelling…\n');
+    const withdraw = this.onSignal(['SIGINT'], () => {
+      process.stderr.write('\nCancelling… (Ctrl+C again stops at once and leaves the job interrupted)\n');
       void api.call('jobs.cancel', { id: started.id }).catch(() => undefined);
-    };
-    process.once('SIGINT', onSigint);
+    });
+    this.followed = started;
     let unsubscribe = () => {};
     try {
       const final = await new Promise<Job>((resolve, reject) => {
@@ -104,12 +146,17 @@ export class CliContext {
       return { job: final, exitCode: jobExitCode(final) };
     } finally {
       unsubscribe();
-      process.off('SIGINT', onSigint);
+      withdraw();
+      this.followed = null;
     }
   }
 
-  async close(): Promise<void> {
-    this.closeTransport?.();
-    await this.hostInstance?.close();
+  /** Closes the transport and the library (once; later calls wait for the same close). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closeTransport?.();
+      await this.hostInstance?.close();
+    })();
+    return this.closing;
   }
 }

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { writeAvatarBundle } from '@engine/export/avatar-bundle';
+import { fixtureBundleInput } from '@engine/export/avatar-bundle-fixture';
 import { LATEST_SCHEMA_VERSION } from '../services/library/migrations';
 import { readOnlyMountWrapper, REPO_ROOT, runCli, spawnCli } from '../testing/run-cli';
 import { useTempDirs } from '../testing/temp-dir';
@@ -78,6 +80,33 @@ describe('avatar-studio CLI', () => {
     expect(empty.code).toBe(EXIT.usage);
     expect(empty.json.error.code).toBe('BAD_REQUEST');
     expect(runCli(['--library', lib, '--json', 'projects', 'empty-trash']).code).toBe(EXIT.conflict);
+  });
+
+  it('import-avatar --project takes a project id or its exact name; an ambiguous name is refused with the ids, an unknown one says how to list projects', () => {
+    const lib = tempDir();
+    const file = path.join(tempDir('bundle-'), 'head.avatar');
+    fs.writeFileSync(file, writeAvatarBundle(fixtureBundleInput({ gaussians: 40, frames: 2 })));
+    const anna = runCli(['--library', lib, '--json', 'projects', 'create', 'Anna']).json.project;
+
+    const byName = runCli(['--library', lib, '--json', 'import-avatar', file, '--project', 'Anna']);
+    expect(byName.code, byName.stderr).toBe(EXIT.ok);
+    expect(byName.json.avatar).toMatchObject({ projectId: anna.id, name: 'Fixture head' });
+    const byId = runCli(['--library', lib, 'import-avatar', file, '--project', anna.id, '--name', 'Second']);
+    expect(byId.code, byId.stderr).toBe(EXIT.ok);
+    expect(byId.stdout).toMatch(/Imported Second as avatar [0-9a-f]{32} .* into “Anna”/);
+
+    const unknown = runCli(['--library', lib, '--json', 'import-avatar', file, '--project', 'Nobody']);
+    expect(unknown.code).toBe(EXIT.notFound);
+    expect(unknown.json.error.message).toMatch(/No project named “Nobody”\. List them with: avatar-studio projects list/);
+
+    const twins = [1, 2].map(() => runCli(['--library', lib, '--json', 'projects', 'create', 'Twin']).json.project.id as string);
+    const ambiguous = runCli(['--library', lib, '--json', 'import-avatar', file, '--project', 'Twin']);
+    expect(ambiguous.code).toBe(EXIT.conflict);
+    expect(ambiguous.json.error.message).toMatch(/Several projects are named “Twin”/);
+    for (const id of twins) expect(ambiguous.json.error.message).toContain(id);
+
+    const listed = runCli(['--library', lib, '--json', 'avatars', 'list', 'Anna']).json.avatars.map((a: { name: string }) => a.name).sort();
+    expect(listed).toEqual(['Fixture head', 'Second']);
   });
 
   it('refuses a library from a newer studio without touching it', () => {

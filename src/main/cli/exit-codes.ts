@@ -1,6 +1,9 @@
 import type { ErrorCode } from '@shared/api/errors';
 
-/** Exit codes of `avatar-studio`, documented in README.md. */
+/**
+ * Exit codes of `avatar-studio`, documented in README.md. A signal that stops the CLI at once (SIGTERM, SIGHUP, a second
+ * Ctrl+C; signals.ts) ends it with 128 + the signal's number: 143, 129, 130.
+ */
 export const EXIT = {
   ok: 0,
   internal: 1,

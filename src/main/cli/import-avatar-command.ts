@@ -9,12 +9,13 @@ export function addImportAvatarCommand(program: Command, run: Run): void {
   program
     .command('import-avatar <file>')
     .description('import an avatar bundle (.avatar, written by `export --format bundle`) as a new avatar of a project, bit-exactly')
-    .requiredOption('--project <project>', 'the project to add the avatar to (id, see `projects list`)')
+    .requiredOption('--project <project>', 'the project to add the avatar to (id or exact name, see `projects list`)')
     .option('--name <name>', "the avatar's name (default: the name stored in the bundle)")
     .action((file: string, o: { project: string; name?: string }) =>
       run(async (ctx) => {
-        const avatar = await ctx.call('avatars.import', { projectId: o.project, path: path.resolve(file), name: o.name });
-        return { json: { avatar }, text: `Imported ${avatar.name} as avatar ${avatar.id} (v${avatar.version}, ${avatar.gaussians ?? '?'} Gaussians) into project ${avatar.projectId}` };
+        const project = await ctx.resolveProject(o.project);
+        const avatar = await ctx.call('avatars.import', { projectId: project.id, path: path.resolve(file), name: o.name });
+        return { json: { avatar }, text: `Imported ${avatar.name} as avatar ${avatar.id} (v${avatar.version}, ${avatar.gaussians ?? '?'} Gaussians) into “${project.name}” (${avatar.projectId})` };
       }),
     );
 }

@@ -79,13 +79,12 @@ export async function makeAvatar(ctx: CliContext, videoArg: string, o: MakeAvata
   const stages: Partial<Record<StageName, StageReport>> = {};
   const say = (line: string) => process.stderr.write(`${line}\n`);
 
-  // Ctrl+C between jobs stops before the next stage (during a job, followJob cancels that job); twice quits at once.
+  // Ctrl+C between jobs stops before the next stage (during a job, followJob cancels that job); twice stops at once,
+  // leaving the job interrupted (signals.ts).
   let stopRequested = false;
-  const onSigint = () => {
-    if (stopRequested) process.exit(EXIT.cancelled);
+  const withdraw = ctx.onSignal(['SIGINT'], () => {
     stopRequested = true;
-  };
-  process.on('SIGINT', onSigint);
+  });
   try {
     const { project, created } = await projectFor(ctx, o.project, video);
     say(`${created ? 'Created' : 'Using'} project “${project.name}” (${project.id})`);
@@ -187,6 +186,6 @@ export async function makeAvatar(ctx: CliContext, videoArg: string, o: MakeAvata
       `${m ? `; test PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)} over ${result.testFrames} frames` : '; no test frames to evaluate'} (${timing})`;
     return { json, text, exitCode: EXIT.ok };
   } finally {
-    process.off('SIGINT', onSigint);
+    withdraw();
   }
 }

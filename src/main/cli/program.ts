@@ -14,6 +14,7 @@ import { addExportCommand } from './export-command';
 import { addBakeCommand } from './bake-command';
 import { addDriveCommand } from './drive-command';
 import { addImportAvatarCommand } from './import-avatar-command';
+import { installStopSignals, STOP_SIGNALS } from './signals';
 import { addTrainingOptions, presetFrom, trainingOverridesFrom } from './training-flags';
 
 type Out = { json: unknown; text: string; exitCode?: number };
@@ -311,11 +312,8 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
         const info = host.services.library.info();
         process.stderr.write(`Avatar Studio (web mode) — library ${info.path}${info.readOnly ? ` (read-only: ${info.readOnlyReason})` : ''}\n`);
         process.stdout.write(ctx.json ? `${JSON.stringify({ url: server.url, port: server.port, library: info })}\n` : `Open ${server.url}\n`);
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        // The first SIGINT / SIGTERM / SIGHUP stops the server; another one stops at once (signals.ts).
+        await new Promise<void>((resolve) => ctx.onSignal(STOP_SIGNALS, () => resolve()));
         process.stderr.write('Stopping…\n');
         await server.close();
         return { json: undefined, text: '' };
@@ -328,13 +326,17 @@ export function buildProgram(run: (action: (ctx: CliContext) => Promise<Out>) =>
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
   let globals: GlobalOptions = {};
+  let current: CliContext | null = null;
   const run = async (action: (ctx: CliContext) => Promise<Out>) => {
     const ctx = new CliContext(globals);
+    current = ctx;
     try {
       const out = await action(ctx);
+      if (ctx.stoppedBy) return; // a signal stopped the run; its handler reports and exits
       if (out.json !== undefined) process.stdout.write(ctx.json ? `${JSON.stringify(out.json)}\n` : out.text ? `${out.text}\n` : '');
       exitCode = out.exitCode ?? EXIT.ok;
     } catch (err) {
+      if (ctx.stoppedBy) return; // what failed is what the signal's clean-up closed
       const error = err instanceof StudioError ? err.toShape() : { code: 'INTERNAL' as const, message: (err as Error)?.message ?? String(err) };
       if (ctx.json) process.stdout.write(`${JSON.stringify({ error })}\n`);
       process.stderr.write(`avatar-studio: ${error.message}\n`);
@@ -343,6 +345,12 @@ export async function runCli(argv: string[]): Promise<number> {
       await ctx.close();
     }
   };
+  // SIGINT / SIGTERM / SIGHUP: the command takes it (Ctrl+C cancels a followed job) or the CLI stops at once, leaving
+  // its job interrupted and the library released (signals.ts).
+  const removeSignalHandlers = installStopSignals(
+    () => current,
+    () => !!(current?.json ?? argv.includes('--json')),
+  );
   const program = buildProgram(run);
   program.hook('preAction', (cmd) => {
     globals = cmd.optsWithGlobals() as GlobalOptions;
@@ -355,6 +363,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     throw err;
+  } finally {
+    removeSignalHandlers();
   }
   return exitCode;
 }
