@@ -121,7 +121,7 @@ export const handlers: Handlers = {
   'training.start': (p, host) => {
     const capture = host.services.captures.get(p.captureId);
     const summary = host.services.tracking.summary(p.captureId);
-    if (!summary || summary.headModel !== 'open-head') throw new StudioError('CONFLICT', 'Track the capture first (with the open-head fit): there is no fitted head to train on.');
+    if (!summary || summary.headModel !== 'open-head') throw new StudioError('CONFLICT', host.services.tracking.whyNoFittedHead(p.captureId));
     const running = host.services.jobs.list({ projectId: capture.projectId, includeFinished: false }).find((j) => j.kind === 'capture.track' && (j.params as { captureId: string }).captureId === p.captureId && (j.status === 'running' || j.status === 'queued'));
     if (running) throw new StudioError('CONFLICT', 'This capture is being tracked; train once tracking has finished.');
     const config = resolveTrainingConfig(p.preset, p.overrides);

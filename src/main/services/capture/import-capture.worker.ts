@@ -5,12 +5,13 @@ import Database from 'better-sqlite3';
 import { imageSize } from 'image-size';
 import { StudioError } from '@shared/api/errors';
 import type { CaptureKind, ImportOptions } from '@shared/model/capture';
+import { canResumeJob } from '@shared/model/job';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { hashFile, writeFileAtomic } from '../fs/atomic-write';
 import { readCalibration, scaleIntrinsics } from './calibration';
 import { extractFrames, fitSize, frameFileName, type ExtractInput } from './extract-frames';
 import type { FrameQuality } from './frame-quality';
-import { probeMedia, type MediaInfo } from './probe';
+import { assertWithinSizeLimit, probeMedia, type MediaInfo } from './probe';
 
 export interface ImportParams {
   projectId: string;
@@ -98,6 +99,7 @@ function checkImageSizes(files: string[]): { width: number; height: number } {
     } catch {
       throw new StudioError('BAD_REQUEST', `“${path.basename(f)}” is not a readable PNG or JPEG image.`);
     }
+    assertWithinSizeLimit(path.basename(f), dim.width ?? 0, dim.height ?? 0);
     const key = `${dim.width}×${dim.height}`;
     sizes.set(key, (sizes.get(key) ?? 0) + 1);
     first ??= { width: dim.width ?? 0, height: dim.height ?? 0 };
@@ -179,6 +181,21 @@ function findDuplicate(libraryDir: string, projectId: string, sha256: string): {
  * the capture from this job's output in one transaction; nothing is in the library before that.
  */
 export const importCaptureWorker: WorkerJob<ImportParams, Checkpoint, ImportOutput> = {
+  async run(ctx, params, checkpoint) {
+    try {
+      return await importCapture.run(ctx, params, checkpoint);
+    } catch (err) {
+      // A refusal of the footage itself fails the job for good (no Resume): nothing will continue from the frames
+      // extracted so far. Other failures (a crash, a full disk, a source put back later) keep them for the resume;
+      // a cancel or a full disk has the host discard them.
+      if (ctx.projectDir && err instanceof StudioError && !canResumeJob({ status: 'failed', error: err.toShape() }))
+        fs.rmSync(path.join(ctx.projectDir, capturePartialDir(params.captureId)), { recursive: true, force: true });
+      throw err;
+    }
+  },
+};
+
+const importCapture: WorkerJob<ImportParams, Checkpoint, ImportOutput> = {
   async run(ctx, params, checkpoint) {
     if (!ctx.projectDir) throw new StudioError('NOT_FOUND', 'The project of this import no longer exists.');
     ctx.progress({ fraction: 0, stage: 'Checking footage' });

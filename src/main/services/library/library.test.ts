@@ -6,6 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { StudioError } from '@shared/api/errors';
 import { useTempDirs } from '../../testing/temp-dir';
 import { ProjectsRepo } from '../projects/projects-repo';
+import { capturePartialDir } from '../capture/import-capture.worker';
+import { trackingPartialDir } from '../tracking/tracking-paths';
+import { avatarPartialDir } from '../training/training-types';
+import { bakePartialDir } from '../bake/bake-paths';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { DB_FILE, Library } from './library';
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations';
@@ -144,6 +148,97 @@ describe('projects', () => {
     lib = Library.open(dir);
     const repaired = new ProjectsRepo(lib).get(p.id);
     expect(repaired.trashedAt).not.toBeNull();
+    lib.close();
+  });
+});
+
+describe('partial job output inside projects', () => {
+  const id = (c: string) => c.repeat(32);
+  function addJob(lib: Library, kind: string, projectId: string, status: string, params: Record<string, unknown>, error: object | null = null): void {
+    lib.db
+      .prepare(`INSERT INTO jobs (id, kind, title, project_id, status, params, progress, checkpoint, error, created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
+      .run(randomId(), kind, kind, projectId, status, JSON.stringify({ projectId, ...params }), JSON.stringify({ fraction: 0.4, stage: 'x', etaSeconds: null }), JSON.stringify({ camera: 0, framesDone: 10 }), error ? JSON.stringify(error) : null, Date.now());
+  }
+  let n = 0;
+  const randomId = () => (++n).toString(16).padStart(32, '0');
+  function makeFolder(root: string, rel: string): void {
+    fs.mkdirSync(path.join(root, rel), { recursive: true });
+    fs.writeFileSync(path.join(root, rel, 'frame.jpg'), 'x');
+  }
+
+  it('removes partial folders no resumable job can continue from, and keeps the ones a resumable job needs', () => {
+    const dir = tempDir();
+    let lib = Library.open(dir);
+    const projects = new ProjectsRepo(lib);
+    const p = projects.create('Leftovers');
+    const trashed = projects.create('Trashed');
+    const root = projects.folderOf(p.id);
+    const kept = [
+      capturePartialDir(id('a')), // interrupted import: resumes from its checkpointed frames
+      capturePartialDir(id('b')), // failed on a crash (INTERNAL): resumable
+      capturePartialDir(id('c')), // still 'running' in a library whose studio died: becomes interrupted
+      capturePartialDir(id('d')), // failed on a full disk before the runner could discard: resumable
+      avatarPartialDir(id('e')), // paused training: continues from checkpoint.bin
+      avatarPartialDir(id('f')), // training interrupted by a lost GPU
+      trackingPartialDir(id('a')), // tracking still running (the library re-opened in the same process)
+    ];
+    const removed = [
+      capturePartialDir(id('1')), // import refused (not a video): no Resume
+      capturePartialDir(id('2')), // import refused at commit (duplicate, details.final): no Resume
+      capturePartialDir(id('3')), // no job at all (dismissed, or the row is gone)
+      capturePartialDir(id('4')), // cancelled: a resume starts afresh
+      capturePartialDir(id('5')), // completed job (its folder was renamed; a stale copy)
+      trackingPartialDir(id('6')), // tracking always starts afresh, even when resumed
+      trackingPartialDir(id('7')),
+      avatarPartialDir(id('8')), // training refused its input
+      avatarPartialDir(id('9')), // texture.apply rewrites its partial folder from scratch on resume
+      bakePartialDir(id('9')), // so does a bake
+    ];
+    for (const rel of [...kept, ...removed]) makeFolder(root, rel);
+    makeFolder(root, `captures/${id('6')}/frames`); // the committed capture around a leftover tracking.partial
+    addJob(lib, 'capture.import', p.id, 'interrupted', { captureId: id('a') });
+    addJob(lib, 'capture.import', p.id, 'failed', { captureId: id('b') }, { code: 'INTERNAL', message: 'crashed' });
+    addJob(lib, 'capture.import', p.id, 'running', { captureId: id('c') });
+    addJob(lib, 'capture.import', p.id, 'failed', { captureId: id('d') }, { code: 'DISK_FULL', message: 'full' });
+    addJob(lib, 'avatar.train', p.id, 'paused', { captureId: id('6'), avatarId: id('e') });
+    addJob(lib, 'avatar.train', p.id, 'interrupted', { captureId: id('6'), avatarId: id('f') }, { code: 'GPU_UNAVAILABLE', message: 'lost', details: { interrupted: true } });
+    addJob(lib, 'capture.import', p.id, 'failed', { captureId: id('1') }, { code: 'BAD_REQUEST', message: 'not a video' });
+    addJob(lib, 'capture.import', p.id, 'failed', { captureId: id('2') }, { code: 'CONFLICT', message: 'already there', details: { final: true } });
+    addJob(lib, 'capture.import', p.id, 'cancelled', { captureId: id('4') });
+    addJob(lib, 'capture.import', p.id, 'completed', { captureId: id('5') });
+    addJob(lib, 'capture.track', p.id, 'interrupted', { captureId: id('6') });
+    addJob(lib, 'capture.track', p.id, 'running', { captureId: id('a') });
+    addJob(lib, 'avatar.train', p.id, 'failed', { captureId: id('6'), avatarId: id('8') }, { code: 'BAD_REQUEST', message: 'too few frames' });
+    addJob(lib, 'texture.apply', p.id, 'interrupted', { avatarId: id('e'), newAvatarId: id('9') });
+    addJob(lib, 'avatar.bake', p.id, 'interrupted', { avatarId: id('9') });
+    // The same rule in a trashed project's folder.
+    projects.trash(trashed.id);
+    const trashedRoot = projects.folderOf(trashed.id);
+    makeFolder(trashedRoot, capturePartialDir(id('a')));
+    makeFolder(trashedRoot, capturePartialDir(id('b')));
+    addJob(lib, 'capture.import', trashed.id, 'interrupted', { captureId: id('b') });
+    lib.close();
+
+    lib = Library.open(dir);
+    for (const rel of kept) expect(fs.existsSync(path.join(root, rel)), `${rel} is kept`).toBe(true);
+    for (const rel of removed) expect(fs.existsSync(path.join(root, rel)), `${rel} is removed`).toBe(false);
+    expect(fs.existsSync(path.join(root, `captures/${id('6')}/frames/frame.jpg`))).toBe(true);
+    expect(fs.existsSync(path.join(trashedRoot, capturePartialDir(id('a'))))).toBe(false);
+    expect(fs.existsSync(path.join(trashedRoot, capturePartialDir(id('b'))))).toBe(true);
+    lib.close();
+  });
+
+  it('a read-only view leaves them alone', () => {
+    const dir = tempDir();
+    const lib = Library.open(dir);
+    const projects = new ProjectsRepo(lib);
+    const root = projects.folderOf(projects.create('Busy').id);
+    const leftover = path.join(root, capturePartialDir(id('1')));
+    makeFolder(root, capturePartialDir(id('1')));
+    const second = Library.open(dir);
+    expect(second.readOnly).toBe(true);
+    second.close();
+    expect(fs.existsSync(leftover)).toBe(true);
     lib.close();
   });
 });

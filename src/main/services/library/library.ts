@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { StudioError } from '@shared/api/errors';
+import { StudioError, type StudioErrorShape } from '@shared/api/errors';
+import { canResumeJob, type JobStatus } from '@shared/model/job';
 import type { LibraryInfo } from '@shared/model/settings';
 import { toStudioFsError } from '../fs/atomic-write';
 import { acquireLibraryLock, type LockOwner } from './lock';
@@ -162,6 +163,59 @@ export class Library {
     );
     for (const entry of fs.readdirSync(path.join(this.dir, PROJECTS_DIR))) {
       if (entry.endsWith('.partial') && !pendingCopies.has(entry)) fs.rmSync(path.join(this.dir, PROJECTS_DIR, entry), { recursive: true, force: true });
+    }
+    this.removeStalePartials();
+  }
+
+  /**
+   * Partial output left inside project folders by jobs that failed for good, were cancelled or dismissed, or by a
+   * crash: removed unless a job still needs it. Imports (`captures/<id>.partial`: frames up to the checkpoint) and
+   * trainings (`avatars/<id>.partial`: checkpoint.bin) continue from theirs when resumed, so any job of theirs that
+   * can be resumed keeps it. Tracking (`captures/<id>/tracking.partial`), bakes (`avatars/<id>/bake.partial`) and
+   * texture applies (`avatars/<newId>.partial`) clear theirs when they (re)start, so only a job still running keeps
+   * it (a library re-opened in the same process while its jobs run). An avatar-bundle import is not a job. Folder
+   * names as in capturePartialDir, trackingPartialDir, avatarPartialDir and bakePartialDir.
+   */
+  private removeStalePartials(): void {
+    const owners: Record<string, { param: string; folder: (id: string) => string; continues: boolean }> = {
+      'capture.import': { param: 'captureId', folder: (id) => `captures/${id}.partial`, continues: true },
+      'avatar.train': { param: 'avatarId', folder: (id) => `avatars/${id}.partial`, continues: true },
+      'capture.track': { param: 'captureId', folder: (id) => `captures/${id}/tracking.partial`, continues: false },
+      'avatar.bake': { param: 'avatarId', folder: (id) => `avatars/${id}/bake.partial`, continues: false },
+      'texture.apply': { param: 'newAvatarId', folder: (id) => `avatars/${id}.partial`, continues: false },
+    };
+    const kinds = Object.keys(owners).map((k) => `'${k}'`).join(', ');
+    const needed = new Set<string>();
+    for (const j of this.db.prepare(`SELECT kind, status, params, error FROM jobs WHERE kind IN (${kinds})`).all() as { kind: string; status: JobStatus; params: string; error: string | null }[]) {
+      const owner = owners[j.kind]!;
+      const active = j.status === 'queued' || j.status === 'running';
+      // A resumed failed job continues only when its failure may pass (canResumeJob); paused and interrupted ones do.
+      const resumable = j.status === 'paused' || j.status === 'interrupted' || (j.status === 'failed' && canResumeJob({ status: 'failed', error: j.error ? (JSON.parse(j.error) as StudioErrorShape) : null }));
+      if (!active && !(owner.continues && resumable)) continue;
+      const params = JSON.parse(j.params) as Record<string, unknown>;
+      const id = params[owner.param];
+      if (typeof params.projectId === 'string' && typeof id === 'string') needed.add(`${params.projectId}/${owner.folder(id)}`);
+    }
+    const subfolders = (dir: string): string[] => {
+      try {
+        return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      } catch {
+        return [];
+      }
+    };
+    for (const { id: projectId, folder } of this.db.prepare('SELECT id, folder FROM projects').all() as { id: string; folder: string }[]) {
+      const root = this.projectDir(folder);
+      const candidates: string[] = [];
+      for (const entry of subfolders(path.join(root, 'captures'))) candidates.push(entry.endsWith('.partial') ? `captures/${entry}` : `captures/${entry}/tracking.partial`);
+      for (const entry of subfolders(path.join(root, 'avatars'))) candidates.push(entry.endsWith('.partial') ? `avatars/${entry}` : `avatars/${entry}/bake.partial`);
+      for (const rel of candidates) {
+        if (needed.has(`${projectId}/${rel}`) || !fs.existsSync(path.join(root, rel))) continue;
+        try {
+          fs.rmSync(path.join(root, rel), { recursive: true, force: true });
+        } catch {
+          // best effort: the library opens regardless, and the next open tries again
+        }
+      }
     }
   }
 

@@ -6,13 +6,14 @@ import type { TrackedFrame } from '@shared/model/tracking';
 import { fitCapture } from '@engine/avatar/fitting/fit';
 import { learnExpressionSpace } from '@engine/avatar/open-head/expression-space';
 import type { HeadModel } from '@engine/avatar/head-model';
-import { loadFlameFile } from '@engine/avatar/flame/flame-file';
+import { loadFlameFile } from '../settings/load-flame-file';
 import { openHeadFor, serializeExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { hashFile, writeFileAtomic } from '../fs/atomic-write';
 import { refineCameraFit, type PhotometricSummary } from './photometric-refine-step';
 import { encodeMaskPng, readImage, resizeMask } from './image';
 import { ModelsMissingError } from './models';
+import { noFaceError } from './no-fit-message';
 import { ALL_POINTS, summarize, Tracker } from './tracker';
 import type { FrameTrack } from './types';
 
@@ -143,6 +144,11 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
     // Pass 2: the subject's expression space from every tracked frame, then the open head fitted per view
     // (or FLAME, whose expression space is its own).
     const trackedAll = allTracks.filter((t) => t.tracked && t.landmarks);
+    if (trackedAll.length === 0 && allTracks.length > 0) {
+      // Nothing to record or fit: a clear failure, not a success with nothing in it (earlier results stay).
+      fs.rmSync(partial, { recursive: true, force: true });
+      throw noFaceError({ frames: allTracks.length, views: cameras.length, untracked: summarize(allTracks).untracked, picked: !!params.pick });
+    }
     let model: HeadModel | null = null;
     if (params.fit && params.headModel === 'flame' && trackedAll.length >= 1) {
       if (!params.flame) throw new StudioError('BAD_REQUEST', 'FLAME is not set up. Choose the FLAME files in Settings → Head model, or track with the open head.');
@@ -155,6 +161,7 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
       writeFileAtomic(path.join(partial, 'expression-space.json'), JSON.stringify(serializeExpressionSpace(space)));
       model = openHeadFor(space);
     }
+    if (params.fit && !model) messages.push(`The head model was not fitted: a face was found in only ${trackedAll.length} of ${allTracks.length} frames, and fitting needs at least 2. Use footage where the face is visible in more frames to train an avatar.`);
     const outputs: TrackedCameraOutput[] = [];
     for (const { cam, camKey, dir, tracks, landmarks } of perCamera) {
       const fitErrorByFrame = new Map<number, number>();

@@ -9,6 +9,7 @@ import type { Library } from '../library/library';
 import type { CapturesRepo } from '../capture/captures-repo';
 import type { ProjectsRepo } from '../projects/projects-repo';
 import { ALL_POINTS } from './tracker';
+import { noFittedHeadMessage, readNoFitState } from './no-fit-message';
 import { trackingDir } from './tracking-paths';
 
 interface FitFile {
@@ -44,6 +45,11 @@ export class TrackingRepo {
       pick: t.pick ?? null,
       messages: t.messages ?? [],
     };
+  }
+
+  /** Why the capture has no open-head fit to train on (never tracked, no face found, too few faces, no fit…). */
+  whyNoFittedHead(captureId: string): string {
+    return noFittedHeadMessage(readNoFitState(this.lib.db, captureId));
   }
 
   frames(captureId: string, opts: { cameraId?: string; offset: number; limit: number }): { total: number; frames: TrackedFrame[] } {

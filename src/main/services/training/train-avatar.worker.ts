@@ -15,6 +15,7 @@ import { renderAndCompare } from './frame-render';
 import { schedule } from './presets';
 import { encodePng, errorHeatmap, rgbFloatToRgba8, sideBySide } from './report-images';
 import { avatarPartialDir, captureTrackingDir, type EvaluatedFrame, type TrainCheckpoint, type TrainOutput, type TrainParams } from './training-types';
+import { noFittedHeadMessageAt } from '../tracking/no-fit-message';
 
 export { avatarDir, avatarPartialDir, MIN_TRAIN_FRAMES, type TrainCheckpoint, type TrainOutput, type TrainParams } from './training-types';
 
@@ -49,7 +50,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
     const cameras = readCapture(ctx.libraryDir, params.captureId);
     const tracking = path.join(projectDir, captureTrackingDir(params.captureId));
     const spaceFile = path.join(tracking, 'expression-space.json');
-    if (!fs.existsSync(spaceFile)) throw new StudioError('CONFLICT', 'Track the capture first (with the head-model fit): there is no fitted head to train on.');
+    if (!fs.existsSync(spaceFile)) throw new StudioError('CONFLICT', noFittedHeadMessageAt(ctx.libraryDir, params.captureId));
     const model = openHeadFor(JSON.parse(fs.readFileSync(spaceFile, 'utf8')) as StoredExpressionSpace);
     ctx.progress({ fraction: 0, stage: 'Loading frames' });
 
