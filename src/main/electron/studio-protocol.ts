@@ -32,8 +32,19 @@ export function handleStudioProtocol(rendererDir: string, getHost: () => StudioH
         file = null;
       }
     }
-    if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return new Response('Not found', { status: 404 });
-    const response = await net.fetch(pathToFileURL(file).toString(), { headers: request.headers });
+    let isFile = false;
+    try {
+      isFile = !!file && fs.statSync(file).isFile();
+    } catch {
+      isFile = false; // gone between the check and now
+    }
+    if (!file || !isFile) return new Response('Not found', { status: 404 });
+    let response: Response;
+    try {
+      response = await net.fetch(pathToFileURL(file).toString(), { headers: request.headers });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
     const headers = new Headers(response.headers);
     if (url.host === 'app' && path.extname(file) === '.html') headers.set('Content-Security-Policy', cspForAppPath(url.pathname));
     headers.set('X-Content-Type-Options', 'nosniff');
