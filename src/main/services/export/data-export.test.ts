@@ -170,7 +170,7 @@ describe('data exports: bundle, import, maps, mesh sequences', () => {
     const cut = path.join(out, 'cut.avatar');
     fs.writeFileSync(cut, fs.readFileSync(bundleFile).subarray(0, 5000));
     await expect(call('avatars.import', { projectId: otherProject, path: cut })).rejects.toThrow(/truncated/);
-    await expect(call('avatars.import', { projectId: otherProject, path: path.join(out, 'nope.avatar') })).rejects.toThrow(/cannot be read: ENOENT/);
+    await expect(call('avatars.import', { projectId: otherProject, path: path.join(out, 'nope.avatar') })).rejects.toThrow(/nope\.avatar does not exist/);
     expect(fs.readdirSync(path.join(host.services.projects.folderOf(otherProject), 'avatars')).sort()).toEqual(before);
     expect((await call<Avatar[]>('avatars.list', { projectId: otherProject })).length).toBe(1);
   });

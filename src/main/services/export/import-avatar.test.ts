@@ -149,7 +149,7 @@ describe('avatars.import of bundles from strangers', () => {
     const huge = path.join(work, 'huge.avatar');
     fs.writeFileSync(huge, '');
     fs.truncateSync(huge, 1024 ** 3 + 1); // sparse
-    await expectRefused(huge, 'BAD_REQUEST', /over the 1\.0 GiB limit/);
+    await expectRefused(huge, 'BAD_REQUEST', /huge\.avatar is 1073741825 bytes, over the 1073741824-byte limit/);
     fs.rmSync(huge);
     await expectRefused(path.join(work, 'missing.avatar'), 'NOT_FOUND', /missing\.avatar does not exist/);
   });

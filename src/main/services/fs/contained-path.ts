@@ -89,8 +89,10 @@ export function openOutsideFile(file: string, limits: OutsideFileLimits): { fd: 
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw new StudioError('BAD_REQUEST', `${limits.what} ${file} is a folder, not a file.`);
     if (!st.isFile()) throw new StudioError('BAD_REQUEST', `${limits.what} ${file} is not a regular file (a device, pipe or socket); choose a file.`);
-    if (st.size > limits.maxBytes)
-      throw new StudioError('BAD_REQUEST', `${limits.what} ${file} is ${formatSize(st.size)}, over the ${formatSize(limits.maxBytes)} limit for such files; it was not read.`);
+    if (st.size > limits.maxBytes) {
+      const [size, max] = formatSize(st.size) === formatSize(limits.maxBytes) ? [`${st.size} bytes`, `${limits.maxBytes}-byte`] : [formatSize(st.size), formatSize(limits.maxBytes)];
+      throw new StudioError('BAD_REQUEST', `${limits.what} ${file} is ${size}, over the ${max} limit for such files; it was not read.`);
+    }
     return { fd, size: st.size };
   } catch (err) {
     fs.closeSync(fd);

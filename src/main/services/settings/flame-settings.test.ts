@@ -27,6 +27,8 @@ beforeAll(() => {
   fs.writeFileSync(f('truncated.pkl'), pkl.subarray(0, Math.floor(pkl.length / 2)));
   fs.writeFileSync(f('photo.png'), encodeRgbPng({ width: 4, height: 4, data: new Uint8Array(48).fill(128), channels: 3 }));
   fs.writeFileSync(f('empty.pkl'), new Uint8Array(0));
+  fs.writeFileSync(f('huge.npz'), '');
+  fs.truncateSync(f('huge.npz'), 1024 ** 3 + 1); // sparse
   host = StudioHost.open({ libraryDir, frontDoor: 'cli' });
 });
 afterAll(async () => {
@@ -61,6 +63,10 @@ describe('FLAME settings', () => {
       [{ modelPath: f('generic_model.pkl'), embeddingPath: f('photo.png') }, 'BAD_REQUEST', /photo\.png/],
       [{ modelPath: dir }, 'BAD_REQUEST', /folder/],
       [{ modelPath: 'generic_model.pkl' }, 'BAD_REQUEST', /full path/],
+      // devices and pipes are refused without reading (/dev/zero once grew the server to 7 GB), and so are huge files
+      [{ modelPath: '/dev/zero' }, 'BAD_REQUEST', /\/dev\/zero is not a regular file/],
+      [{ modelPath: f('generic_model.pkl'), embeddingPath: '/dev/urandom' }, 'BAD_REQUEST', /landmark embedding file \/dev\/urandom is not a regular file/],
+      [{ modelPath: f('huge.npz') }, 'BAD_REQUEST', /huge\.npz is 1073741825 bytes, over the 1073741824-byte limit/],
     ];
     for (const [params, code, message] of cases) {
       const out = await call('settings.checkFlame', params);
