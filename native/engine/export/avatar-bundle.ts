@@ -218,6 +218,14 @@ function parseTuning(bytes: Uint8Array): HeadTuningExport {
 }
 
 const corrupt = (what: string) => new AvatarBundleError(`The bundle manifest is malformed: ${what}. The file is damaged or was not written by Avatar Studio.`, 'corrupt');
+/** A hostile value, shown short in a message (it may be nested too deep to print whole). */
+function show(v: unknown, max = 80): string {
+  try {
+    return String(JSON.stringify(v)).slice(0, max);
+  } catch {
+    return Array.isArray(v) ? 'a deeply nested list' : typeof v;
+  }
+}
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const finiteNumbers = (v: unknown, max: number) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -228,7 +236,7 @@ const MAX_SECTIONS = 64;
 
 /** A reference from the manifest to a section must be the one name this version writes for it. */
 function checkReference(value: unknown, expected: string, field: string): void {
-  if (value !== expected) throw corrupt(`${field} must be "${expected}", not ${JSON.stringify(value)?.slice(0, 80)}`);
+  if (value !== expected) throw corrupt(`${field} must be "${expected}", not ${show(value)}`);
 }
 
 /**
@@ -241,9 +249,9 @@ function checkManifest(m: Record<string, unknown>): BundleManifest {
   if (!Array.isArray(m.sections)) throw corrupt('it lists no sections');
   if (m.sections.length > MAX_SECTIONS) throw corrupt(`it lists ${m.sections.length} sections (at most ${MAX_SECTIONS})`);
   for (const s of m.sections as unknown[]) {
-    if (!isObject(s) || typeof s.name !== 'string' || !SECTION_NAME.test(s.name)) throw corrupt(`a section is named ${JSON.stringify(isObject(s) ? s.name : s)?.slice(0, 80)}, not a plain file name`);
+    if (!isObject(s) || typeof s.name !== 'string' || !SECTION_NAME.test(s.name)) throw corrupt(`a section is named ${show(isObject(s) ? s.name : s)}, not a plain file name`);
     if (!count(s.offset) || !count(s.length) || (s.offset as number) % ALIGN !== 0 || !Number.isInteger(s.crc32))
-      throw corrupt(`section ${s.name} has a bad offset, length or CRC (${JSON.stringify(s).slice(0, 120)})`);
+      throw corrupt(`section ${s.name} has a bad offset, length or CRC (${show(s, 120)})`);
   }
   const meta = m.metadata;
   if (!isObject(meta) || typeof meta.name !== 'string' || meta.name.length > 1000) throw corrupt('metadata.name is missing or not a short text');
@@ -270,10 +278,10 @@ function checkManifest(m: Record<string, unknown>): BundleManifest {
     const bake = m.bake;
     if (!isObject(bake)) throw corrupt('bake is not an object');
     checkReference(bake.maps, 'bake/maps.bin', 'bake.maps');
-    if (!Array.isArray(bake.files)) throw corrupt(`bake.files is ${JSON.stringify(bake.files)?.slice(0, 80)}, not a list of the bake's files`);
+    if (!Array.isArray(bake.files)) throw corrupt(`bake.files is ${show(bake.files)}, not a list of the bake's files`);
     const seen = new Set<string>();
     for (const f of bake.files as unknown[]) {
-      if (typeof f !== 'string' || !BAKE_SECTION_NAMES.includes(f)) throw corrupt(`bake.files lists ${JSON.stringify(f)?.slice(0, 80)}, which is not one of the bake's files (${BAKE_SECTION_NAMES.join(', ')})`);
+      if (typeof f !== 'string' || !BAKE_SECTION_NAMES.includes(f)) throw corrupt(`bake.files lists ${show(f)}, which is not one of the bake's files (${BAKE_SECTION_NAMES.join(', ')})`);
       if (seen.has(f)) throw corrupt(`bake.files lists ${f} twice`);
       seen.add(f);
     }

@@ -16,14 +16,19 @@ export function uploadsDir(libraryDir: string): string {
 
 /** Longest stored name in UTF-8 bytes: file systems allow 255, and the temp name adds a few. */
 export const MAX_NAME_BYTES = 200;
+/** Control characters (C0, C1), characters Windows refuses, and bidirectional marks and overrides. */
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f<>:"|?*\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_AT_ENDS = /^[\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+|[\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069.]+$/g;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** `text` cut to at most `maxBytes` of UTF-8 at a character (grapheme) boundary. */
 function cutUtf8(text: string, maxBytes: number): string {
   let out = '';
+  let bytes = 0;
   for (const { segment } of graphemes.segment(text)) {
-    if (Buffer.byteLength(out + segment) > maxBytes) break;
+    bytes += Buffer.byteLength(segment);
+    if (bytes > maxBytes) break;
     out += segment;
   }
   return out;
@@ -37,10 +42,13 @@ function cutUtf8(text: string, maxBytes: number): string {
 export function safeFileName(name: string): string {
   let base = path
     .basename(String(name).replace(/\\/g, '/'))
-    .replace(/[\u0000-\u001f\u007f<>:"|?*\u202a-\u202e\u2066-\u2069]/g, '_')
-    .trim()
-    .replace(/^[.\s]+/, '')
-    .replace(/[.\s]+$/, '');
+    // invisible and direction-changing characters at the ends go (a name must not hide its extension), inside become _
+    .replace(UNSAFE_AT_ENDS, '')
+    .replace(UNSAFE_CHARS, '_')
+    .replace(/\.+$/, '')
+    .trim();
+  // a leading dot would hide the file; a name that is only an extension (".mp4") keeps it
+  if (base.startsWith('.')) base = /^\.+[^.]+$/.test(base) ? `upload.${base.replace(/^\.+/, '')}` : base.replace(/^\.+/, '').trim();
   if (!base) return 'upload';
   if (WINDOWS_RESERVED.test(base)) base = `_${base}`;
   if (Buffer.byteLength(base) <= MAX_NAME_BYTES) return base;

@@ -220,7 +220,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const req = RequestMessage.safeParse(json);
     if (!req.success) {
-      const id = typeof (json as { id?: unknown })?.id === 'number' ? ((json as { id: number }).id as number) : null;
+      const given = (json as { id?: unknown } | null)?.id;
+      // echoed only when it is one a client could have sent (the wire's ids are safe integers)
+      const id = Number.isSafeInteger(given) ? (given as number) : null;
       send(ws, { type: 'response', id, ok: false, error: { code: 'BAD_REQUEST', message: 'The message is not a StudioApi request: expected {type:"request", id, method, params}.' } });
       return;
     }

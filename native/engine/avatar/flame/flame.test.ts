@@ -1,7 +1,9 @@
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { StudioError } from '../../../../src/shared/api/errors';
-import { loadFlame } from './flame';
-import { flameNpz, flamePickle, npy, PickleWriter, syntheticFlame } from './test-files';
+import { loadFlame, readNpz } from './flame';
+import { latin1Decode, PickleError, readPickle, type NdArray, type PyObject } from './pickle';
+import { flameNpz, flamePickle, npy, PickleWriter, syntheticFlame, writePickle } from './test-files';
 
 /** Reference FLAME forward (straight from the published formulation) for the synthetic model. */
 function referenceFlame(m: ReturnType<typeof syntheticFlame>, beta: number[], pose: number[]): number[] {
@@ -82,5 +84,49 @@ describe('FLAME loader', () => {
     expectBad(new PickleWriter().int(7).bytes(), 'seven.pkl', /not a FLAME model/);
     const npz = flameNpz();
     expectBad(npz.subarray(0, npz.length - 30), 'flame.npz', /could not be read/);
+  });
+
+  const expectBad = (bytes: Uint8Array, re: RegExp, name = 'generic_model.pkl') => {
+    let err: unknown;
+    try { loadFlame(bytes, name); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(StudioError);
+    expect((err as StudioError).message).toMatch(re);
+    expect((err as Error).cause).toBeUndefined(); // a foreseen refusal, not a wrapped TypeError / RangeError
+  };
+  /** The synthetic pickle with one part of its tree changed. */
+  const edited = (edit: (tree: Map<string, unknown>) => void) => {
+    const tree = readPickle(flamePickle()) as Map<string, unknown>;
+    edit(tree);
+    return writePickle(tree);
+  };
+
+  it('damaged lengths, shapes and indices are refused before anything loops or allocates for them', () => {
+    // a negative BINSTRING length used to move the reader backwards onto the same opcode: an endless loop
+    expect(() => readPickle(Uint8Array.of(0x80, 2, 0x54, 0xfb, 0xff, 0xff, 0xff, 0x2e))).toThrow(PickleError);
+    expect(() => readPickle(Uint8Array.of(0x80, 2, 0x54, 0xfb, 0xff, 0xff, 0xff, 0x2e))).toThrow(/a length of -5/);
+    // a mark where a value is expected, and a LONG4 of 2^31 bytes
+    expect(() => readPickle(Uint8Array.of(0x80, 2, 0x28, 0x85, 0x2e))).toThrow(/stack underflow/);
+    expect(() => readPickle(Uint8Array.of(0x80, 2, 0x8b, 0, 0, 0, 0x80, 0x2e))).toThrow(/an integer of 2147483648 bytes/);
+    // csc_matrix pointers of -2^31 used to run a 2^31-step loop; a _shape of 5 × 2^31 allocated 80 GB
+    const csc = (tree: Map<string, unknown>) => (tree.get('J_regressor') as PyObject).state as Map<string, unknown>;
+    expectBad(edited((t) => { (csc(t).get('indptr') as NdArray).data = Int32Array.of(-(2 ** 31), 1, 2, 3, 4, 5, 6); }), /J_regressor" sparse matrix has inconsistent indices/);
+    expectBad(edited((t) => { csc(t).set('_shape', [5, 2 ** 31]); }), /J_regressor" is 5 × 2147483648, not joints × vertices \(5 × 6\)/);
+    expectBad(edited((t) => { (t.get('v_template') as NdArray).shape = [-2, 3]; }), /an array has an invalid shape \(-2, 3\)/);
+    expectBad(edited((t) => { (t.get('posedirs') as NdArray).shape = [6, 3, 12]; (t.get('posedirs') as NdArray).data = new Float64Array(216); }), /"posedirs" is 6 × 3 × 12, not V × 3 × 36/);
+    expectBad(edited((t) => { (t.get('kintree_table') as NdArray).data = Float64Array.of(-1, 0, 3, 1, 1, 0, 1, 2, 3, 4); }), /not a joint tree \(joint 2's parent is 3\)/);
+    expectBad(edited((t) => { (t.get('v_template') as NdArray).data![4] = Number.NaN; }), /"v_template" holds a value that is not a finite number/);
+    // an .npz entry claiming 4 GB from a few hundred stored bytes is refused from the directory, before inflating
+    const npz = Buffer.from(flameNpz());
+    const dir = npz.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    npz.writeUInt32LE(0xfffffffe, dir + 24);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(() => readNpz(new Uint8Array(npz))).toThrow(/claims 4294967294 bytes from \d+ stored/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+    expectBad(new Uint8Array(npz), /could not be read as a FLAME model: the \.npz entry .* claims 4294967294 bytes/, 'flame.npz');
+    expect(() => readNpz(zipSync({ 'a.npy': npy([2], [1, 2]) }, { level: 0 }))).not.toThrow();
+  });
+
+  it('reads py2 str bytes 0x80–0x9F as themselves (not as windows-1252, which TextDecoder("latin1") is by the spec)', () => {
+    expect([...latin1Decode(Uint8Array.of(0x80, 0x8d, 0x9f, 0xa0, 0xff))].map((c) => c.charCodeAt(0))).toEqual([0x80, 0x8d, 0x9f, 0xa0, 0xff]);
   });
 });

@@ -7,7 +7,15 @@
 import { unzipSync } from 'fflate';
 import { StudioError } from '../../../../src/shared/api/errors';
 import { SkinnedHeadModel, type LandmarkEmbedding, type SkinnedModelData } from '../head-model';
-import { decodeNumeric, isNdArray, isPyObject, PickleError, readPickle, type NdArray } from './pickle';
+import { decodeNumeric, isNdArray, isPyObject, latin1Decode, PickleError, readPickle, type NdArray } from './pickle';
+
+/**
+ * Bounds for the .npz reader: the most entries an archive may list, and the largest inflation ratio an entry may
+ * claim (deflate cannot expand beyond ~1032:1, so a larger declared size is a lie or a bomb) — checked from the
+ * archive's directory before anything is inflated or allocated.
+ */
+const MAX_NPZ_ENTRIES = 4096;
+const MAX_DEFLATE_RATIO = 1100;
 
 /** MediaPipe ids for the 68 iBUG landmarks (MIT, from @vladmandic/human's VTX68). */
 export const IBUG68_TO_MEDIAPIPE = [
@@ -19,23 +27,40 @@ export const IBUG68_TO_MEDIAPIPE = [
   78, 81, 13, 311, 308, 402, 14, 178,
 ];
 
-const bad = (what: string, fix = 'Choose the FLAME model file (generic_model.pkl, flame2023.pkl or an .npz with the same arrays) downloaded from the FLAME website.'): StudioError =>
-  new StudioError('BAD_REQUEST', `${what} ${fix}`);
+const FLAME_FIX = 'Choose the FLAME model file (generic_model.pkl, flame2023.pkl or an .npz with the same arrays) downloaded from the FLAME website.';
+const bad = (what: string, fix = FLAME_FIX): StudioError => new StudioError('BAD_REQUEST', `${what} ${fix}`);
+/**
+ * A failure the checks above did not foresee (a bug to fix): still refused as BAD_REQUEST for the user, with the
+ * original error kept as `cause` so tests and the fuzz harness can tell it from a foreseen refusal.
+ */
+function unexpected(what: string, e: unknown, fix = FLAME_FIX): StudioError {
+  const err = bad(`${what} (${e instanceof Error ? e.message : String(e)}).`, fix);
+  err.cause = e;
+  return err;
+}
+/** FLAME's joints: global, neck, jaw, left eye, right eye. */
+const FLAME_JOINTS = 5;
+/** Landmark ids of MediaPipe's face mesh with irises. */
+const MEDIAPIPE_LANDMARKS = 478;
 
 /** Parses a .npy file (format 1.0–3.0). Object arrays are unpickled. */
 export function readNpy(buf: Uint8Array): NdArray {
   if (buf.length < 10 || buf[0] !== 0x93 || String.fromCharCode(...buf.subarray(1, 6)) !== 'NUMPY') throw new PickleError('this is not a .npy array');
   const major = buf[6]!;
+  if (major < 1 || major > 3) throw new PickleError(`the .npy format version ${major} is not known (1–3 are)`);
+  if (major > 1 && buf.length < 12) throw new PickleError('the .npy header is truncated');
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const start = (major === 1 ? 10 : 12) + hlen;
   if (start > buf.length) throw new PickleError('the .npy header is truncated');
-  const header = new TextDecoder('latin1').decode(buf.subarray(major === 1 ? 10 : 12, start));
+  const header = latin1Decode(buf.subarray(major === 1 ? 10 : 12, start));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeTxt = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeTxt === undefined) throw new PickleError('the .npy header is malformed');
-  const shape = shapeTxt.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const dims = shapeTxt.split(',').map((s) => s.trim()).filter(Boolean);
+  if (dims.some((d) => !/^\d{1,15}L?$/.test(d))) throw new PickleError(`the .npy header has an invalid shape (${shapeTxt.slice(0, 60)})`);
+  const shape = dims.map((d) => Number(d.replace(/L$/, '')));
   const body = buf.subarray(start);
   if (descr.includes('O')) {
     const obj = readPickle(body);
@@ -48,7 +73,20 @@ export function readNpy(buf: Uint8Array): NdArray {
 /** Reads an .npz (zip of .npy) into a Map of arrays. */
 export function readNpz(buf: Uint8Array): Map<string, NdArray> {
   let files: Record<string, Uint8Array>;
-  try { files = unzipSync(buf); } catch (e) { throw new PickleError(`the .npz archive cannot be read (${(e as Error).message})`); }
+  let entries = 0;
+  // fflate allocates each entry's declared size before inflating it, and walks as many entries as the directory
+  // claims: both are checked here, from the directory, first.
+  const filter = (f: { name: string; size: number; originalSize: number; compression: number }): boolean => {
+    if (++entries > MAX_NPZ_ENTRIES) throw new PickleError(`the .npz archive lists more than ${MAX_NPZ_ENTRIES} entries`);
+    const bound = f.compression === 0 ? f.size : f.size * MAX_DEFLATE_RATIO + 1024;
+    if (!(f.originalSize >= 0 && f.originalSize <= bound && f.originalSize <= buf.length * MAX_DEFLATE_RATIO))
+      throw new PickleError(`the .npz entry ${f.name.slice(0, 60)} claims ${f.originalSize} bytes from ${f.size} stored (damaged archive)`);
+    return true;
+  };
+  try { files = unzipSync(buf, { filter }); } catch (e) {
+    if (e instanceof PickleError) throw e;
+    throw new PickleError(`the .npz archive cannot be read (${(e as Error).message})`);
+  }
   const out = new Map<string, NdArray>();
   for (const [name, data] of Object.entries(files)) out.set(name.replace(/\.npy$/, ''), readNpy(data));
   return out;
@@ -57,26 +95,47 @@ export function readNpz(buf: Uint8Array): Map<string, NdArray> {
 function toNumbers(x: unknown, what: string): { data: Float64Array; shape: number[] } {
   let a: unknown = x;
   if (isPyObject(a) && a.state instanceof Map && a.state.has('x')) a = a.state.get('x'); // chumpy Ch
-  if (isNdArray(a) && a.data) return { data: Float64Array.from(a.data as ArrayLike<number | bigint>, Number), shape: a.shape };
+  if (isNdArray(a) && a.data) {
+    const data = Float64Array.from(a.data as ArrayLike<number | bigint>, Number);
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) throw bad(`The FLAME file's "${what}" holds a value that is not a finite number (${data[i]}).`);
+    return { data, shape: a.shape };
+  }
   throw bad(`The FLAME file's "${what}" is not a numeric array.`);
 }
 
-function sparseRegressor(x: unknown, vertexCount: number): { rowStart: Int32Array; indices: Int32Array; weights: Float64Array } {
+const sameShape = (shape: number[], expected: number[]) => shape.length === expected.length && shape.every((d, i) => d === expected[i]);
+/** Throws unless `a` has exactly `expected` as its shape (`-1` = any size). */
+function requireShape(a: { shape: number[] }, expected: number[], what: string, meaning: string): void {
+  if (!(a.shape.length === expected.length && a.shape.every((d, i) => expected[i] === -1 || d === expected[i])))
+    throw bad(`The FLAME file's "${what}" is ${a.shape.join(' × ') || 'a scalar'}, not ${meaning}.`);
+}
+const isIndex = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
+
+/** The joint regressor (J × V) as CSR: a scipy csc/csr matrix or a dense array, every index and pointer checked first. */
+function sparseRegressor(x: unknown, joints: number, vertexCount: number): { rowStart: Int32Array; indices: Int32Array; weights: Float64Array } {
   if (isPyObject(x) && /csc_matrix|csr_matrix/.test(x.name) && x.state instanceof Map) {
     const st = x.state;
-    const shape = (st.get('_shape') ?? st.get('shape')) as number[];
+    const shape = st.get('_shape') ?? st.get('shape');
+    if (!Array.isArray(shape) || !sameShape(shape as number[], [joints, vertexCount]))
+      throw bad(`The FLAME file's "J_regressor" is ${Array.isArray(shape) ? shape.slice(0, 4).map(String).join(' × ') : 'of no shape'}, not joints × vertices (${joints} × ${vertexCount}).`);
     const data = toNumbers(st.get('data'), 'J_regressor.data').data;
     const indices = toNumbers(st.get('indices'), 'J_regressor.indices').data;
     const indptr = toNumbers(st.get('indptr'), 'J_regressor.indptr').data;
-    const [rows, cols] = shape as [number, number];
-    const dense = new Float64Array(rows * cols);
-    if (/csc/.test(x.name)) { for (let c = 0; c < cols; c++) for (let k = indptr[c]!; k < indptr[c + 1]!; k++) dense[indices[k]! * cols + c] = data[k]!; }
-    else for (let r = 0; r < rows; r++) for (let k = indptr[r]!; k < indptr[r + 1]!; k++) dense[r * cols + indices[k]!] = data[k]!;
-    return denseToCsr(dense, rows, cols);
+    const csc = /csc/.test(x.name);
+    const [outer, inner] = csc ? [vertexCount, joints] : [joints, vertexCount];
+    const nnz = Math.min(data.length, indices.length);
+    let ok = indptr.length === outer + 1 && indptr[0] === 0 && indptr[outer]! <= nnz;
+    for (let i = 0; ok && i < outer; i++) ok = Number.isInteger(indptr[i + 1]!) && indptr[i + 1]! >= indptr[i]!;
+    for (let k = 0; ok && k < indptr[outer]!; k++) ok = isIndex(indices[k]!, inner);
+    if (!ok) throw bad('The FLAME file\'s "J_regressor" sparse matrix has inconsistent indices (the file is damaged).');
+    const dense = new Float64Array(joints * vertexCount);
+    for (let o = 0; o < outer; o++)
+      for (let k = indptr[o]!; k < indptr[o + 1]!; k++) dense[csc ? indices[k]! * vertexCount + o : o * vertexCount + indices[k]!] = data[k]!;
+    return denseToCsr(dense, joints, vertexCount);
   }
   const d = toNumbers(x, 'J_regressor');
-  if (d.shape.length !== 2 || d.shape[1] !== vertexCount) throw bad('The FLAME file\'s "J_regressor" has the wrong shape.');
-  return denseToCsr(d.data, d.shape[0]!, d.shape[1]!);
+  requireShape(d, [joints, vertexCount], 'J_regressor', `joints × vertices (${joints} × ${vertexCount})`);
+  return denseToCsr(d.data, joints, vertexCount);
 }
 
 function denseToCsr(dense: Float64Array, rows: number, cols: number) {
@@ -106,41 +165,55 @@ export function loadFlame(bytes: Uint8Array, fileName: string, options: FlameOpt
   } catch (e) {
     if (e instanceof StudioError) throw e;
     if (e instanceof PickleError) throw bad(`"${fileName}" could not be read as a FLAME model: ${e.message}.`);
-    throw bad(`"${fileName}" could not be read as a FLAME model (${(e as Error).message}).`);
+    throw unexpected(`"${fileName}" could not be read as a FLAME model`, e);
   }
   const required = ['v_template', 'shapedirs', 'posedirs', 'J_regressor', 'weights', 'kintree_table', 'f'];
   const missing = required.filter((k) => !dict.has(k));
   if (missing.length) throw bad(`"${fileName}" is not a FLAME model: it lacks ${missing.join(', ')}.`);
   try {
+    const J = FLAME_JOINTS;
     const vt = toNumbers(dict.get('v_template'), 'v_template');
     const V = vt.shape[0]!;
-    if (vt.shape.length !== 2 || vt.shape[1] !== 3) throw bad('The FLAME file\'s "v_template" is not a V × 3 array.');
+    requireShape(vt, [-1, 3], 'v_template', 'a V × 3 array of vertices');
+    if (V < 1) throw bad('The FLAME file\'s "v_template" has no vertices.');
     const sd = toNumbers(dict.get('shapedirs'), 'shapedirs');
-    if (sd.shape[0] !== V || sd.shape[1] !== 3) throw bad('The FLAME file\'s "shapedirs" does not match its template.');
+    if (sd.shape.length === 2) requireShape(sd, [V, 3], 'shapedirs', `V × 3 × components with V = ${V}`);
+    else requireShape(sd, [V, 3, -1], 'shapedirs', `V × 3 × components with V = ${V}`);
     const total = sd.shape[2] ?? 1;
     const hasExprKey = dict.has('expressiondirs') || dict.has('exprdirs');
     const shapeAvail = hasExprKey ? total : Math.min(300, total);
     const ed = hasExprKey ? toNumbers(dict.get('expressiondirs') ?? dict.get('exprdirs'), 'expressiondirs') : null;
-    const exprAvail = ed ? (ed.shape[2] ?? 1) : total - shapeAvail;
-    const S = Math.min(options.shapeCount ?? shapeAvail, shapeAvail), E = Math.min(options.expressionCount ?? exprAvail, exprAvail);
+    if (ed) requireShape(ed, [V, 3, -1], 'expressiondirs', `V × 3 × components with V = ${V}`);
+    const exprAvail = ed ? ed.shape[2]! : total - shapeAvail;
+    const count = (n: number | undefined, avail: number, what: string) => {
+      if (n === undefined) return avail;
+      if (!Number.isInteger(n) || n < 0) throw bad(`The requested ${what} count ${n} is not a whole number.`, 'Choose a count from 0 up.');
+      return Math.min(n, avail);
+    };
+    const S = count(options.shapeCount, shapeAvail, 'shape'), E = count(options.expressionCount, exprAvail, 'expression');
     const shapeDirs = new Float32Array(V * 3 * S), exprDirs = new Float32Array(V * 3 * E);
     for (let r = 0; r < V * 3; r++) {
       for (let k = 0; k < S; k++) shapeDirs[r * S + k] = sd.data[r * total + k]!;
       for (let k = 0; k < E; k++) exprDirs[r * E + k] = ed ? ed.data[r * exprAvail + k]! : sd.data[r * total + shapeAvail + k]!;
     }
     const pd = toNumbers(dict.get('posedirs'), 'posedirs');
+    requireShape(pd, [V, 3, (J - 1) * 9], 'posedirs', `V × 3 × ${(J - 1) * 9} with V = ${V}`);
     const weights = toNumbers(dict.get('weights'), 'weights');
-    const J = weights.shape[1]!;
-    if (weights.shape[0] !== V || J !== 5) throw bad('The FLAME file\'s "weights" are not V × 5 (FLAME has five joints).');
+    if (!sameShape(weights.shape, [V, J])) throw bad(`The FLAME file's "weights" are not V × ${J} (FLAME has ${J} joints).`);
     const kin = toNumbers(dict.get('kintree_table'), 'kintree_table');
+    requireShape(kin, [2, J], 'kintree_table', `2 × ${J}`);
     const parents = new Int32Array(J);
-    for (let j = 0; j < J; j++) { const p = kin.data[j]!; parents[j] = j === 0 || p < 0 || p >= J ? -1 : p; }
+    for (let j = 0; j < J; j++) {
+      const p = kin.data[j]!;
+      if (j > 0 && !isIndex(p, j)) throw bad(`The FLAME file's "kintree_table" is not a joint tree (joint ${j}'s parent is ${p}).`);
+      parents[j] = j === 0 ? -1 : p;
+    }
     const f = toNumbers(dict.get('f'), 'f');
-    if (f.shape[1] !== 3) throw bad('The FLAME file\'s "f" is not a triangle list.');
-    for (const v of f.data) if (!(v >= 0 && v < V)) throw bad('The FLAME file\'s triangles refer to missing vertices.');
+    requireShape(f, [-1, 3], 'f', 'a triangle list (T × 3)');
+    for (const v of f.data) if (!isIndex(v, V)) throw bad('The FLAME file\'s triangles refer to missing vertices.');
     const data: SkinnedModelData = {
       vTemplate: Float32Array.from(vt.data), shapeDirs, shapeCount: S, exprDirs, exprCount: E,
-      poseDirs: Float32Array.from(pd.data), jRegressor: sparseRegressor(dict.get('J_regressor'), V),
+      poseDirs: Float32Array.from(pd.data), jRegressor: sparseRegressor(dict.get('J_regressor'), J, V),
       weights: Float32Array.from(weights.data), parents, triangles: Uint32Array.from(f.data),
     };
     const landmarks = options.landmarkEmbedding ? loadEmbedding(options.landmarkEmbedding.bytes, options.landmarkEmbedding.name, f.shape[0]!) : { landmarkIndex: new Int32Array(0), triangle: new Uint32Array(0), barycentric: new Float32Array(0) };
@@ -149,7 +222,8 @@ export function loadFlame(bytes: Uint8Array, fileName: string, options: FlameOpt
     return new SkinnedHeadModel('flame', data, null, landmarks, range);
   } catch (e) {
     if (e instanceof StudioError) throw e;
-    throw bad(`"${fileName}" could not be read as a FLAME model (${(e as Error).message}).`);
+    if (e instanceof PickleError) throw bad(`"${fileName}" could not be read as a FLAME model: ${e.message}.`);
+    throw unexpected(`"${fileName}" could not be read as a FLAME model`, e);
   }
 }
 
@@ -172,9 +246,11 @@ export function loadEmbedding(bytes: Uint8Array, name: string, triangleCount: nu
     }
   } catch (e) {
     if (e instanceof StudioError) throw e;
-    throw bad(`"${name}" could not be read as a landmark embedding (${(e as Error).message}).`, fix);
+    if (e instanceof PickleError) throw bad(`"${name}" could not be read as a landmark embedding: ${e.message}.`, fix);
+    throw unexpected(`"${name}" could not be read as a landmark embedding`, e, fix);
   }
   if (faces.length !== ids.length || bary.length !== faces.length * 3) throw bad(`"${name}" has inconsistent landmark arrays.`, fix);
-  for (const t of faces) if (!(t >= 0 && t < triangleCount)) throw bad(`"${name}" refers to triangles the model does not have.`, fix);
+  for (const t of faces) if (!isIndex(t, triangleCount)) throw bad(`"${name}" refers to triangles the model does not have.`, fix);
+  for (const id of ids) if (!isIndex(id, MEDIAPIPE_LANDMARKS)) throw bad(`"${name}" names landmark ${id}; MediaPipe's are 0–${MEDIAPIPE_LANDMARKS - 1}.`, fix);
   return { landmarkIndex: Int32Array.from(ids), triangle: Uint32Array.from(faces), barycentric: Float32Array.from(bary) };
 }

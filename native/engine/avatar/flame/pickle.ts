@@ -2,6 +2,11 @@
  * A Python pickle reader (protocols 0–5, the binary opcodes numpy/scipy/chumpy pickles use) that builds plain values:
  * numbers, strings, Uint8Array (bytes), arrays (lists and tuples), Map (dicts), NdArray (numpy arrays) and PyObject
  * (any other class instance: module, name, constructor args and BUILD state). Nothing is executed.
+ *
+ * The file comes from outside (a user's download), so every failure is a PickleError with a message: lengths are
+ * checked against the bytes left before anything is sliced or allocated (a negative or huge length never moves the
+ * reader backwards or allocates), array shapes must be non-negative integers whose product the data really holds,
+ * marks live on their own stack (a MARK can never leak into a value), and every opcode checks the types it uses.
  */
 
 export class PickleError extends Error {
@@ -29,18 +34,51 @@ export interface PyObject {
 interface Global { readonly kind: 'global'; module: string; name: string }
 interface DType { readonly kind: 'dtype'; descr: string; order: string }
 
-const MARK = Symbol('mark');
+/** Longest integer (LONG1/LONG4) read, in bytes: FLAME files hold small ints; a longer one is damage (and costly). */
+const MAX_LONG_BYTES = 64;
+/** Most elements an array may declare (2^31: far above FLAME's largest, 5023 × 3 × 400). */
+export const MAX_ARRAY_ELEMENTS = 2 ** 31;
+
+const isGlobal = (x: unknown): x is Global => typeof x === 'object' && x !== null && (x as Global).kind === 'global';
+const isDType = (x: unknown): x is DType => typeof x === 'object' && x !== null && (x as DType).kind === 'dtype';
 
 export function isNdArray(x: unknown): x is NdArray { return typeof x === 'object' && x !== null && (x as NdArray).kind === 'ndarray'; }
 export function isPyObject(x: unknown): x is PyObject { return typeof x === 'object' && x !== null && (x as PyObject).kind === 'object'; }
 
-const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
+/** A py2 str's bytes back from the string they were read as (one char per byte). */
+const latin1 = (s: string): Uint8Array => {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+};
+/**
+ * Bytes → a string with one char per byte (ISO-8859-1). Not TextDecoder('latin1'): the WHATWG spec makes that label
+ * windows-1252, which maps 0x80–0x9F to other code points and would corrupt the numpy data FLAME's py2 pickles
+ * carry in str objects (Node 20 happens to decode it as ISO-8859-1; browsers and later Nodes need not).
+ */
+export const latin1Decode = (b: Uint8Array): string => {
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode.apply(null, b.subarray(i, i + 8192) as unknown as number[]);
+  return s;
+};
+
+/** Checks an array shape (non-negative integers, at most MAX_ARRAY_ELEMENTS elements in all) and returns its element count. */
+export function shapeCount(shape: readonly unknown[]): number {
+  let count = 1;
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) throw new PickleError(`an array has an invalid shape (${shape.slice(0, 8).map(String).join(', ')})`);
+    count *= d;
+  }
+  if (count > MAX_ARRAY_ELEMENTS) throw new PickleError(`an array declares ${count} elements, more than any FLAME file holds`);
+  return count;
+}
 
 /** Decodes raw little/big-endian numeric bytes into a typed array in C order. */
 export function decodeNumeric(descr: string, shape: number[], raw: Uint8Array, fortran: boolean): NdArray['data'] {
+  if (typeof descr !== 'string' || !/^[<>|=]?[a-zA-Z]\d+$/.test(descr)) throw new PickleError(`unsupported array type ${String(descr).slice(0, 20)}`);
   const order = descr[0] === '>' ? 'big' : 'little';
   const type = descr.replace(/^[<>|=]/, '');
-  const count = shape.reduce((a, b) => a * b, 1);
+  const count = shapeCount(shape);
   const size = Number(type.slice(1));
   if (raw.length < count * size) throw new PickleError(`array data is truncated (${raw.length} of ${count * size} bytes)`);
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -76,8 +114,14 @@ export function decodeNumeric(descr: string, shape: number[], raw: Uint8Array, f
 export function readPickle(buf: Uint8Array): unknown {
   let p = 0;
   const stack: unknown[] = [];
+  /** Stack heights at each MARK (Python's metastack): marks never sit among the values. */
+  const marks: number[] = [];
+  const floor = (): number => (marks.length ? marks[marks.length - 1]! : 0);
   const memo = new Map<number, unknown>();
-  const need = (n: number): void => { if (p + n > buf.length) throw new PickleError('the file ends in the middle of its data (truncated)'); };
+  const need = (n: number): void => {
+    if (!Number.isSafeInteger(n) || n < 0) throw new PickleError(`malformed pickle (a length of ${n} at byte ${p})`);
+    if (p + n > buf.length) throw new PickleError('the file ends in the middle of its data (truncated)');
+  };
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const u8 = (): number => { need(1); return buf[p++]!; };
   const u16 = (): number => { need(2); const v = dv.getUint16(p, true); p += 2; return v; };
@@ -85,64 +129,76 @@ export function readPickle(buf: Uint8Array): unknown {
   const u32 = (): number => { need(4); const v = dv.getUint32(p, true); p += 4; return v; };
   const u64 = (): number => { need(8); const v = Number(dv.getBigUint64(p, true)); p += 8; return v; };
   const bytes = (n: number): Uint8Array => { need(n); const b = buf.subarray(p, p + n); p += n; return b; };
-  const line = (): string => { const s = p; while (p < buf.length && buf[p] !== 0x0a) p++; need(1); const t = new TextDecoder('latin1').decode(buf.subarray(s, p)); p++; return t; };
+  const line = (): string => { const s = p; while (p < buf.length && buf[p] !== 0x0a) p++; need(1); const t = latin1Decode(buf.subarray(s, p)); p++; return t; };
   const utf8 = (b: Uint8Array): string => new TextDecoder('utf-8').decode(b);
   const popMark = (): unknown[] => {
-    let k = stack.length - 1;
-    while (k >= 0 && stack[k] !== MARK) k--;
-    if (k < 0) throw new PickleError('malformed pickle (no mark)');
-    const items = stack.splice(k + 1);
-    stack.pop();
-    return items;
+    const k = marks.pop();
+    if (k === undefined) throw new PickleError('malformed pickle (no mark)');
+    return stack.splice(k);
   };
-  const pop = (): unknown => { if (!stack.length) throw new PickleError('malformed pickle (stack underflow)'); return stack.pop(); };
-  const top = (): unknown => { if (!stack.length) throw new PickleError('malformed pickle (empty stack)'); return stack[stack.length - 1]; };
-  const key = (k: unknown): unknown => (k instanceof Uint8Array ? new TextDecoder('latin1').decode(k) : k);
+  const pop = (): unknown => { if (stack.length <= floor()) throw new PickleError('malformed pickle (stack underflow)'); return stack.pop(); };
+  const top = (): unknown => { if (stack.length <= floor()) throw new PickleError('malformed pickle (empty stack)'); return stack[stack.length - 1]; };
+  const pushAll = (target: unknown, items: unknown[], what: string): void => {
+    if (!Array.isArray(target)) throw new PickleError(`malformed pickle (${what} on a non-list)`);
+    for (const item of items) target.push(item);
+  };
+  const key = (k: unknown): unknown => (k instanceof Uint8Array ? latin1Decode(k) : k);
   const setItem = (d: unknown, k: unknown, v: unknown): void => {
     if (d instanceof Map) d.set(key(k), v);
     else if (isPyObject(d)) { if (!(d.state instanceof Map)) d.state = new Map(); (d.state as Map<unknown, unknown>).set(key(k), v); }
     else throw new PickleError('malformed pickle (SETITEM on a non-dict)');
   };
-  const call = (fn: unknown, args: unknown[]): unknown => {
-    if (!fn || (fn as Global).kind !== 'global') throw new PickleError('malformed pickle (call of a non-class)');
-    const g = fn as Global;
-    const full = `${g.module}.${g.name}`;
+  const text = (x: unknown): string => {
+    if (typeof x === 'string') return x;
+    if (typeof x === 'number' || typeof x === 'boolean' || x === null) return String(x);
+    if (x instanceof Uint8Array) return latin1Decode(x);
+    throw new PickleError('malformed pickle (a name or text is not a string)');
+  };
+  const call = (fn: unknown, rawArgs: unknown): unknown => {
+    if (!isGlobal(fn)) throw new PickleError('malformed pickle (call of a non-class)');
+    const args = Array.isArray(rawArgs) ? rawArgs : [];
+    const full = `${fn.module}.${fn.name}`;
     if (/^numpy\.(_?core\.)?multiarray\._reconstruct$/.test(full)) return { kind: 'ndarray', dtype: '', shape: [], data: null } as NdArray;
-    if (full === 'numpy.dtype') return { kind: 'dtype', descr: String(args[0]), order: '|' } as DType;
-    if (full === '_codecs.encode') return latin1(String(args[0]));
+    if (full === 'numpy.dtype') return { kind: 'dtype', descr: text(args[0]), order: '|' } as DType;
+    if (full === '_codecs.encode') return latin1(text(args[0]));
     if (/^copy_?reg\._reconstructor$/.test(full)) {
-      const cls = args[0] as Global;
+      const cls = args[0];
+      if (!isGlobal(cls)) throw new PickleError('malformed pickle (_reconstructor of a non-class)');
       return { kind: 'object', module: cls.module, name: cls.name, args: [], state: null } as PyObject;
     }
     if (/^numpy\.(_?core\.)?multiarray\.scalar$/.test(full)) {
-      const dt = args[0] as DType;
-      const raw = args[1] instanceof Uint8Array ? args[1] : latin1(String(args[1]));
+      const dt = args[0];
+      if (!isDType(dt)) throw new PickleError('malformed numpy scalar (no dtype)');
+      const raw = args[1] instanceof Uint8Array ? args[1] : latin1(text(args[1]));
       const a = decodeNumeric((dt.order === '>' ? '>' : '<') + dt.descr, [1], raw, false);
       const v = a![0]!;
       return typeof v === 'bigint' ? Number(v) : v;
     }
-    return { kind: 'object', module: g.module, name: g.name, args, state: null } as PyObject;
+    return { kind: 'object', module: fn.module, name: fn.name, args, state: null } as PyObject;
   };
   const build = (obj: unknown, state: unknown): void => {
     if (isNdArray(obj)) {
       const st = state as unknown[];
       if (!Array.isArray(st) || st.length < 5) throw new PickleError('malformed numpy array state');
-      const shape = (st[1] as unknown[]).map(Number);
-      const dt = st[2] as DType;
+      if (!Array.isArray(st[1])) throw new PickleError('malformed numpy array state (its shape is not a tuple)');
+      const shape = st[1] as number[];
+      shapeCount(shape);
+      const dt = st[2];
+      if (!isDType(dt)) throw new PickleError('malformed numpy array state (no dtype)');
       const fortran = Boolean(st[3]);
       const descrBase = dt.descr;
       const order = dt.order === '>' ? '>' : dt.order === '|' && /^[uib]1$|^O/.test(descrBase) ? '|' : '<';
       obj.dtype = order + descrBase;
       obj.shape = shape;
       obj.fortran = fortran;
-      if (descrBase.startsWith('O')) { obj.objects = st[4] as unknown[]; obj.data = null; return; }
-      const raw = st[4] instanceof Uint8Array ? st[4] : latin1(String(st[4]));
+      if (descrBase.startsWith('O')) { obj.objects = Array.isArray(st[4]) ? st[4] : [st[4]]; obj.data = null; return; }
+      const raw = st[4] instanceof Uint8Array ? st[4] : latin1(text(st[4]));
       obj.data = decodeNumeric(obj.dtype, shape, raw, fortran);
       return;
     }
-    if (obj && (obj as DType).kind === 'dtype') {
+    if (isDType(obj)) {
       const st = state as unknown[];
-      if (Array.isArray(st) && typeof st[1] === 'string') (obj as DType).order = st[1];
+      if (Array.isArray(st) && typeof st[1] === 'string') obj.order = st[1];
       return;
     }
     if (isPyObject(obj)) {
@@ -171,8 +227,8 @@ export function readPickle(buf: Uint8Array): unknown {
         if (stack.length !== 1) return stack[stack.length - 1];
         return stack[0];
       }
-      case 0x28: stack.push(MARK); break;
-      case 0x30: pop(); break;
+      case 0x28: marks.push(stack.length); break; // MARK
+      case 0x30: if (stack.length > floor()) stack.pop(); else popMark(); break; // POP (a mark when no value is above it)
       case 0x31: popMark(); break;
       case 0x32: stack.push(top()); break;
       case 0x4a: stack.push(i32()); break; // BININT
@@ -182,6 +238,7 @@ export function readPickle(buf: Uint8Array): unknown {
       case 0x4c: stack.push(Number(line().replace(/L$/, ''))); break; // LONG (text)
       case 0x8a: case 0x8b: { // LONG1 / LONG4
         const n = op === 0x8a ? u8() : u32();
+        if (n > MAX_LONG_BYTES) throw new PickleError(`an integer of ${n} bytes at byte ${p} (damaged file)`);
         const b = bytes(n);
         let v = 0n;
         for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
@@ -194,8 +251,8 @@ export function readPickle(buf: Uint8Array): unknown {
       case 0x4e: stack.push(null); break;
       case 0x88: stack.push(true); break;
       case 0x89: stack.push(false); break;
-      case 0x55: stack.push(new TextDecoder('latin1').decode(bytes(u8()))); break; // SHORT_BINSTRING (py2 str)
-      case 0x54: stack.push(new TextDecoder('latin1').decode(bytes(i32()))); break; // BINSTRING
+      case 0x55: stack.push(latin1Decode(bytes(u8()))); break; // SHORT_BINSTRING (py2 str)
+      case 0x54: stack.push(latin1Decode(bytes(i32()))); break; // BINSTRING
       case 0x53: { const s = line(); stack.push(s.slice(1, -1)); break; } // STRING (repr)
       case 0x56: stack.push(line()); break; // UNICODE (raw-unicode-escape; ASCII assumed)
       case 0x58: stack.push(utf8(bytes(u32()))); break; // BINUNICODE
@@ -212,19 +269,19 @@ export function readPickle(buf: Uint8Array): unknown {
       case 0x5d: stack.push([]); break; // EMPTY_LIST
       case 0x6c: stack.push(popMark()); break; // LIST
       case 0x61: { const v = pop(); const l = top(); if (!Array.isArray(l)) throw new PickleError('malformed pickle (APPEND)'); l.push(v); break; }
-      case 0x65: { const items = popMark(); const l = top(); if (!Array.isArray(l)) throw new PickleError('malformed pickle (APPENDS)'); l.push(...items); break; }
+      case 0x65: { const items = popMark(); pushAll(top(), items, 'APPENDS'); break; }
       case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
       case 0x64: { const items = popMark(); const m = new Map(); for (let i = 0; i + 1 < items.length; i += 2) m.set(key(items[i]), items[i + 1]); stack.push(m); break; }
       case 0x73: { const v = pop(), k = pop(); setItem(top(), k, v); break; }
       case 0x75: { const items = popMark(); const d = top(); for (let i = 0; i + 1 < items.length; i += 2) setItem(d, items[i], items[i + 1]); break; }
       case 0x8f: stack.push([]); break; // EMPTY_SET (as list)
-      case 0x90: { const items = popMark(); (top() as unknown[]).push(...items); break; }
+      case 0x90: { const items = popMark(); pushAll(top(), items, 'ADDITEMS'); break; }
       case 0x91: stack.push(popMark()); break;
       case 0x63: { const module = line(); const name = line(); stack.push({ kind: 'global', module, name } as Global); break; }
-      case 0x93: { const name = String(pop()), module = String(pop()); stack.push({ kind: 'global', module, name } as Global); break; }
-      case 0x52: { const args = pop() as unknown[]; const fn = pop(); stack.push(call(fn, Array.isArray(args) ? args : [])); break; }
-      case 0x81: { const args = pop() as unknown[]; const cls = pop() as Global; stack.push(call(cls, Array.isArray(args) ? args : [])); break; } // NEWOBJ
-      case 0x92: { pop(); const args = pop() as unknown[]; const cls = pop() as Global; stack.push(call(cls, args)); break; } // NEWOBJ_EX
+      case 0x93: { const name = text(pop()), module = text(pop()); stack.push({ kind: 'global', module, name } as Global); break; }
+      case 0x52: { const args = pop(); const fn = pop(); stack.push(call(fn, args)); break; } // REDUCE
+      case 0x81: { const args = pop(); const cls = pop(); stack.push(call(cls, args)); break; } // NEWOBJ
+      case 0x92: { pop(); const args = pop(); const cls = pop(); stack.push(call(cls, args)); break; } // NEWOBJ_EX
       case 0x62: { const st = pop(); build(top(), st); break; }
       case 0x70: memo.set(Number(line()), top()); break; // PUT
       case 0x71: memo.set(u8(), top()); break;

@@ -3,24 +3,45 @@
  * warps into a model's input tensor and the luminance are in affine.ts (platform-neutral), re-exported here.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { StudioError } from '@shared/api/errors';
+import { checkImageHeader, MAX_IMAGE_PIXELS } from '../texture/image-decode';
 import type { MaskImage, RgbImage } from './types';
 
-export function decodeImage(bytes: Uint8Array): RgbImage {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) {
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 });
-    return { width: img.width, height: img.height, data: img.data, channels: 3 };
+/**
+ * Decodes a JPEG (to RGB) or PNG (to RGBA) photo, frame or mask. Every failure is a StudioError BAD_REQUEST naming
+ * `name`: not an image, a damaged file, or a size over the studio's image limits (16384 px a side, 64 megapixels) —
+ * read from the header and refused before anything is decoded (`checkImageHeader`).
+ */
+export function decodeImage(bytes: Uint8Array, name = 'image'): RgbImage {
+  const quoted = `“${name}”`;
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+    checkImageHeader(bytes, name, 'jpeg');
+    try {
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 + 1, maxMemoryUsageInMB: 1024 });
+      return { width: img.width, height: img.height, data: img.data, channels: 3 };
+    } catch (err) {
+      throw new StudioError('BAD_REQUEST', `${quoted} is a damaged JPEG image and cannot be read (${describe(err)}).`);
+    }
   }
-  if (bytes[0] === 0x89 && bytes[1] === 0x50) {
-    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), channels: 4 };
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+    checkImageHeader(bytes, name, 'png');
+    try {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), channels: 4 };
+    } catch (err) {
+      throw new StudioError('BAD_REQUEST', `${quoted} is a damaged PNG image and cannot be read (${describe(err)}).`);
+    }
   }
-  throw new Error('not a JPEG or PNG image');
+  throw new StudioError('BAD_REQUEST', `${quoted} is not a JPEG or PNG image.`);
 }
 
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 200);
+
 export function readImage(file: string): RgbImage {
-  return decodeImage(fs.readFileSync(file));
+  return decodeImage(fs.readFileSync(file), path.basename(file));
 }
 
 /** Bilinear resize of a single-channel mask. */
