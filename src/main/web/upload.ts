@@ -16,9 +16,12 @@ export function uploadsDir(libraryDir: string): string {
 
 /** Longest stored name in UTF-8 bytes: file systems allow 255, and the temp name adds a few. */
 export const MAX_NAME_BYTES = 200;
-/** Control characters (C0, C1), characters Windows refuses, and bidirectional marks and overrides. */
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f<>:"|?*\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const UNSAFE_AT_ENDS = /^[\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+|[\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069.]+$/g;
+/** Control characters (C0, C1), characters Windows refuses, and invisible, bidirectional marks and overrides. */
+const INVISIBLE = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060\\u2066-\\u2069\\ufeff';
+const UNSAFE_CHARS = new RegExp(`[${INVISIBLE}<>:"|?*]`, 'g');
+/** What a name may not start with (a leading dot hides the file; the upload would look gone) or end with. */
+const LEADING = new RegExp(`^[\\s.${INVISIBLE}]+`);
+const TRAILING = new RegExp(`[\\s.${INVISIBLE}]+$`);
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -40,15 +43,10 @@ function cutUtf8(text: string, maxBytes: number): string {
  * `MAX_NAME_BYTES` of UTF-8 with its extension kept; never empty.
  */
 export function safeFileName(name: string): string {
-  let base = path
-    .basename(String(name).replace(/\\/g, '/'))
-    // invisible and direction-changing characters at the ends go (a name must not hide its extension), inside become _
-    .replace(UNSAFE_AT_ENDS, '')
-    .replace(UNSAFE_CHARS, '_')
-    .replace(/\.+$/, '')
-    .trim();
-  // a leading dot would hide the file; a name that is only an extension (".mp4") keeps it
-  if (base.startsWith('.')) base = /^\.+[^.]+$/.test(base) ? `upload.${base.replace(/^\.+/, '')}` : base.replace(/^\.+/, '').trim();
+  const original = path.basename(String(name).replace(/\\/g, '/'));
+  const stripped = original.replace(LEADING, '').replace(TRAILING, '');
+  // a name that was only an extension (".mp4") keeps it
+  let base = (stripped && !stripped.includes('.') && LEADING.exec(original)?.[0].includes('.') ? `upload.${stripped}` : stripped).replace(UNSAFE_CHARS, '_');
   if (!base) return 'upload';
   if (WINDOWS_RESERVED.test(base)) base = `_${base}`;
   if (Buffer.byteLength(base) <= MAX_NAME_BYTES) return base;

@@ -255,6 +255,8 @@ describe('web mode survives hostile and careless requests', () => {
     expect(long.name.endsWith('.mp4')).toBe(true);
     const dotted = await put('.hidden clip.mov');
     expect(dotted.name).toBe('hidden clip.mov');
+    expect((await put('..\ufeff.mp4')).name).toBe('upload.mp4'); // found by bench/fuzz: it came out as ".mp4"
+    expect((await put('clip.mp4\t')).name).toBe('clip.mp4');
     for (const u of [long, dotted, await put('..'), await put('a/../../b.webm'), await put(`${'😀'.repeat(300)}.mkv`), await put('x\u202egnp.exe')]) {
       const file = resolveUpload(host.services.library.dir, u.uploadId);
       expect(file, u.name).toBe(path.join(fs.realpathSync(host.services.library.dir), 'uploads', u.uploadId, u.name));
