@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canResumeJob, type Job } from '@shared/model/job';
 import { StudioHost } from '../../host/studio-host';
-import { makeVideo } from '../../testing/media-fixtures';
+import { craftedPng, makeVideo } from '../../testing/media-fixtures';
 import { useTempDirs } from '../../testing/temp-dir';
 
 const tempDir = useTempDirs();
@@ -31,32 +31,10 @@ function partialFolders(): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((e) => e.endsWith('.partial')) : [];
 }
 
-function crc32(buf: Buffer): number {
-  let crc = 0xffffffff;
-  for (const b of buf) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
 /** A PNG with a sound header (it probes as a 64×64 image) whose pixel data does not inflate: extraction fails. */
 function undecodablePng(file: string): string {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(64, 0);
-  ihdr.writeUInt32BE(64, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  fs.writeFileSync(file, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from('not deflate data at all')), chunk('IEND', Buffer.alloc(0))]));
   expect(() => zlib.inflateSync(Buffer.from('not deflate data at all'))).toThrow();
-  return file;
+  return craftedPng(file, 64, 64, Buffer.from('not deflate data at all'));
 }
 
 describe('a failed import', () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StudioError } from '@shared/api/errors';
 import type { Job } from '@shared/model/job';
 import { StudioHost } from '../../host/studio-host';
-import { makeVideo } from '../../testing/media-fixtures';
+import { craftedPng, makeVideo } from '../../testing/media-fixtures';
 import { useTempDirs } from '../../testing/temp-dir';
 import { MAX_SOURCE_SIDE, probeMedia } from './probe';
 
@@ -22,32 +22,9 @@ async function refusal(file: string): Promise<StudioError> {
   throw new Error(`${path.basename(file)} was accepted`);
 }
 
-function crc32(buf: Buffer): number {
-  let crc = 0xffffffff;
-  for (const b of buf) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-function pngChunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
 /** A PNG whose header says width×height, with a tiny compressed IDAT: enough to probe, never allocated whole. */
 function hugePng(file: string, width: number, height: number): string {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(1024))), pngChunk('IEND', Buffer.alloc(0))]);
-  fs.writeFileSync(file, png);
-  return file;
+  return craftedPng(file, width, height, zlib.deflateSync(Buffer.alloc(1024)));
 }
 
 describe('probeMedia refusals', () => {
