@@ -51,6 +51,30 @@ function buildKernel(device: GPUDevice, spec: KernelSpec): Kernel {
   };
 }
 
+/** One recorded dispatch, as a profiler sees it (`observeDispatches`). */
+export interface DispatchRecord {
+  kernel: Kernel;
+  bindGroup: GPUBindGroup;
+  x: number;
+  y: number;
+}
+
+let observer: ((d: DispatchRecord) => void) | null = null;
+
+/**
+ * Profiling (bench/train-profile): every dispatch recorded while `fn` runs is passed to `onDispatch`, so a profiler
+ * can replay each one alone and time it. Not for production paths: one observer at a time, process-wide.
+ */
+export async function observeDispatches<T>(onDispatch: (d: DispatchRecord) => void, fn: () => Promise<T>): Promise<T> {
+  if (observer) throw new Error('observeDispatches: already observing');
+  observer = onDispatch;
+  try {
+    return await fn();
+  } finally {
+    observer = null;
+  }
+}
+
 /** Records one dispatch of `kernel` over `items` items (`perWorkgroup` items per workgroup, 2D grid if needed). */
 export function dispatchKernel(
   pass: GPUComputePassEncoder,
@@ -60,15 +84,13 @@ export function dispatchKernel(
   perWorkgroup: number,
 ): void {
   const [x, y] = gridFor(items, perWorkgroup);
-  if (x === 0) return;
-  pass.setPipeline(kernel.pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(x, y);
+  dispatchGroups(pass, kernel, bindGroup, x, y);
 }
 
 /** Records a dispatch of explicit workgroup counts. */
 export function dispatchGroups(pass: GPUComputePassEncoder, kernel: Kernel, bindGroup: GPUBindGroup, x: number, y = 1): void {
   if (x === 0 || y === 0) return;
+  observer?.({ kernel, bindGroup, x, y });
   pass.setPipeline(kernel.pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(x, y);
