@@ -114,12 +114,12 @@ for (const d of dispatches) {
   const ms = Math.max(0, (await timeSubmission((pass) => {
     pass.setPipeline(d.kernel.pipeline);
     pass.setBindGroup(0, d.bindGroup);
-    pass.dispatchWorkgroups(d.x, d.y);
+    pass.dispatchWorkgroups(d.x, d.y, d.z);
   })) - emptyMs);
   const k = byKernel.get(d.kernel.label) ?? { ms: 0, dispatches: 0, workgroups: 0 };
   k.ms += ms;
   k.dispatches += 1;
-  k.workgroups += d.x * d.y;
+  k.workgroups += d.x * d.y * d.z;
   byKernel.set(d.kernel.label, k);
 }
 

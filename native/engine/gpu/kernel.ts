@@ -57,6 +57,7 @@ export interface DispatchRecord {
   bindGroup: GPUBindGroup;
   x: number;
   y: number;
+  z: number;
 }
 
 let observer: ((d: DispatchRecord) => void) | null = null;
@@ -88,10 +89,10 @@ export function dispatchKernel(
 }
 
 /** Records a dispatch of explicit workgroup counts. */
-export function dispatchGroups(pass: GPUComputePassEncoder, kernel: Kernel, bindGroup: GPUBindGroup, x: number, y = 1): void {
-  if (x === 0 || y === 0) return;
-  observer?.({ kernel, bindGroup, x, y });
+export function dispatchGroups(pass: GPUComputePassEncoder, kernel: Kernel, bindGroup: GPUBindGroup, x: number, y = 1, z = 1): void {
+  if (x === 0 || y === 0 || z === 0) return;
+  observer?.({ kernel, bindGroup, x, y, z });
   pass.setPipeline(kernel.pipeline);
   pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(x, y);
+  pass.dispatchWorkgroups(x, y, z);
 }

@@ -8,12 +8,13 @@ import type { RasterBackwardInputs } from './backward';
 export function referenceBackwardInputs(device: GPUDevice, scene: RefScene, cam: Camera, options: RenderOptions = {}): RasterBackwardInputs {
   const inp = rasterInputs(scene, cam, options);
   const out = rasterizeForward(inp);
-  // ProjectedSplat layout of the forward: [u, v, depth, opacity], [a, b, c, –], [r, g, b, –]; tileInfo.x = radius.
+  // ProjectedSplat layout of the forward: [u, v, depth, opacity], [a, b, c, reach], [r, g, b, –]; tileInfo.x = radius.
   const splats = new Float32Array(Math.max(1, scene.count) * 12);
   const tileInfo = new Uint32Array(Math.max(1, scene.count) * 4);
   inp.projected.forEach((p, i) => {
     if (!p.visible) return;
-    splats.set([p.u, p.v, p.depth, p.opacity, p.conic[0], p.conic[1], p.conic[2], 0, p.color[0], p.color[1], p.color[2], 0], i * 12);
+    const reach = p.opacity * 255 >= 1 ? 2 * Math.log(255 * p.opacity) : -1; // as the project kernel writes it
+    splats.set([p.u, p.v, p.depth, p.opacity, p.conic[0], p.conic[1], p.conic[2], reach, p.color[0], p.color[1], p.color[2], 0], i * 12);
     tileInfo[i * 4] = p.radius;
   });
   const lists = buildTileLists(inp.projected, cam.width, cam.height);

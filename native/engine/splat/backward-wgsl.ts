@@ -11,8 +11,13 @@
  * Storage buffers per kernel ≤ 8 (the WebGPU default limit).
  */
 
+import { ROW_SPAN_WGSL } from './kernels/common';
+
 export const GRAD2D_STRIDE = 10;
 export const BW_TILE = 16;
+
+/** 'shared': per-pixel invocations, workgroup atomics (GPUs); 'rows': per-row invocations, no workgroup atomics (CPU adapters). */
+export type BackwardRasterMode = 'shared' | 'rows';
 
 /** The uniform shared by the backward kernels (byte layout in backward.ts `writeBackwardUniform`). */
 export const BW_UNIFORM = /* wgsl */ `
@@ -77,7 +82,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
  * Rasteriser backward for F feature channels. `splats`: the forward's ProjectedSplat, 3 vec4 per Gaussian
  * [u, v, depth, opacity], [conicA, conicB, conicC, –], [r, g, b, –]. `tile_ranges`: vec2u [start, end) per tile.
  */
-export function backwardRasterWgsl(F: number): string {
+export function backwardRasterWgsl(F: number, mode: BackwardRasterMode = 'shared'): string {
+  if (mode === 'rows') return backwardRasterRowsWgsl(F);
   const NC = 10 + F;
   const BATCH = NC > 16 ? 32 : 64;
   return /* wgsl */ `${BW_UNIFORM}
@@ -215,6 +221,165 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         let j = e / NC;
         let c = e % NC;
         let g = batch_ids[j];
+        if (c < 10u) { add_grad2d(g * 10u + c, v); }
+        ${F > 0 ? 'else { add_dfeat(g * F + (c - 10u), v); }' : ''}
+      }
+    }
+    done += bn;
+  }
+}
+`;
+}
+
+/**
+ * The rasteriser backward for CPU adapters, same maths as the 'shared' variant: one invocation per pixel row of the
+ * tile (16 per workgroup), each walking the tile's list back to front for its 16 pixels, only over the pixels a splat
+ * can reach (`row_span`, as the 'rows' forward). A row sums its pixels' gradients for a Gaussian privately and stores
+ * the sum in workgroup memory, unshared (no atomics: on CPU adapters contended workgroup atomics cost more than the
+ * maths); after each batch the 16 row sums of each Gaussian are added and flushed with one global float add per
+ * non-zero component, as the 'shared' variant does.
+ */
+function backwardRasterRowsWgsl(F: number): string {
+  const NC = 10 + F;
+  const FD = Math.max(F, 1);
+  // 16 rows × NC floats per Gaussian of the batch, within the 16 KiB of workgroup memory WebGPU guarantees
+  const BATCH = Math.max(1, Math.min(32, Math.floor(16384 / (16 * NC * 4))));
+  return /* wgsl */ `${BW_UNIFORM}
+const F: u32 = ${F}u;
+const NC: u32 = ${NC}u;
+const BATCH: u32 = ${BATCH}u;
+const ALPHA_MAX: f32 = 0.99;
+const ALPHA_MIN: f32 = ${1 / 255};
+@group(0) @binding(1) var<storage, read> splats: array<vec4f>;
+@group(0) @binding(2) var<storage, read> features: array<f32>;
+@group(0) @binding(3) var<storage, read> tile_ranges: array<vec2u>;
+@group(0) @binding(4) var<storage, read> sorted_ids: array<u32>;
+@group(0) @binding(5) var<storage, read> pix: array<vec4f>;
+@group(0) @binding(6) var<storage, read> d_feat: array<f32>;
+@group(0) @binding(7) var<storage, read_write> grad2d: array<atomic<u32>>;
+${F > 0 ? '@group(0) @binding(8) var<storage, read_write> d_features: array<atomic<u32>>;' : ''}
+${atomicAddF32('add_grad2d', 'grad2d')}
+${F > 0 ? atomicAddF32('add_dfeat', 'd_features') : ''}
+${ROW_SPAN_WGSL}
+// row sums: part[(j · 16 + row) · NC + c] for the batch's Gaussian j
+var<workgroup> part: array<f32, ${BATCH * 16 * NC}>;
+
+@compute @workgroup_size(16)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let tile = wid.x + wid.y * P.tiles_x;
+  let row = lid.x;
+  let py = wid.y * 16u + row;
+  let x0 = wid.x * 16u;
+  let nx = select(0u, min(16u, P.width - x0), py < P.height && x0 < P.width);
+  let range = tile_ranges[tile];
+  let use_feat = (P.flags & FLAG_D_FEAT) != 0u;
+  var dc: array<vec3f, 16>;
+  var da: array<f32, 16>;
+  var dd: array<f32, 16>;
+  var t_final: array<f32, 16>;
+  var last: array<u32, 16>;
+  var T: array<f32, 16>;
+  var B: array<vec3f, 16>;
+  var Bd: array<f32, 16>;
+  var Bf: array<f32, ${16 * FD}>;
+  var df: array<f32, ${16 * FD}>;
+  for (var x = 0u; x < 16u; x++) {
+    dc[x] = vec3f(0.0); da[x] = 0.0; dd[x] = 0.0; t_final[x] = 1.0; last[x] = 0u; B[x] = vec3f(0.0); Bd[x] = 0.0;
+    if (x < nx) {
+      let p = py * P.width + x0 + x;
+      let a0 = pix[p * 3u];
+      let a1 = pix[p * 3u + 1u];
+      dc[x] = a0.xyz;
+      da[x] = a0.w;
+      dd[x] = a1.x;
+      t_final[x] = a1.y;
+      last[x] = bitcast<u32>(a1.z);
+      B[x] = pix[p * 3u + 2u].xyz;
+      for (var f = 0u; f < F; f++) { df[x * ${FD}u + f] = select(0.0, d_feat[p * F + f], use_feat); }
+    }
+    T[x] = t_final[x];
+    for (var f = 0u; f < ${FD}u; f++) { Bf[x * ${FD}u + f] = 0.0; }
+    if (x >= nx || F == 0u) { for (var f = 0u; f < ${FD}u; f++) { df[x * ${FD}u + f] = 0.0; } }
+  }
+  let cy = f32(py) + 0.5;
+  let count = range.y - range.x;
+  var done = 0u;
+  var acc: array<f32, ${NC}>;
+  loop {
+    if (done >= count) { break; }
+    let bn = min(BATCH, count - done);
+    let bstart = range.y - done - bn; // this batch covers [bstart, bstart + bn), walked from its end
+    workgroupBarrier();
+    for (var jj = 0u; jj < bn; jj++) {
+      let j = bn - 1u - jj;
+      let idx = bstart + j;
+      for (var c = 0u; c < NC; c++) { acc[c] = 0.0; }
+      let g = sorted_ids[idx];
+      let s0 = splats[g * 3u];
+      let s1 = splats[g * 3u + 1u];
+      let col = splats[g * 3u + 2u].xyz;
+      let ca = s1.x;
+      let cb = s1.y;
+      let cc = s1.z;
+      let op = s0.w;
+      let z = s0.z;
+      let dy = cy - s0.y;
+      let span = row_span(s1, dy) + s0.x - 0.5 - f32(x0);
+      if (nx > 0u && !(span.x > span.y || span.y < 0.0 || span.x >= f32(nx))) {
+        let xa = u32(max(0.0, floor(span.x)));
+        let xb = u32(min(f32(nx) - 1.0, ceil(span.y)));
+        for (var x = xa; x <= xb; x++) {
+          if (!(idx < last[x])) { continue; }
+          let dx = f32(x0 + x) + 0.5 - s0.x;
+          let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy;
+          let raw = op * exp(power);
+          let alpha = min(ALPHA_MAX, raw);
+          if (!(power <= 0.0 && alpha >= ALPHA_MIN)) { continue; }
+          let inv = 1.0 / (1.0 - alpha);
+          let Tx = T[x] * inv;
+          T[x] = Tx;
+          let w = alpha * Tx;
+          let dcx = dc[x];
+          var d_alpha = dot(dcx, Tx * col - B[x] * inv);
+          acc[6] += dcx.x * w;
+          acc[7] += dcx.y * w;
+          acc[8] += dcx.z * w;
+          B[x] += col * w;
+          acc[9] += dd[x] * w;
+          d_alpha += dd[x] * (Tx * z - Bd[x] * inv);
+          Bd[x] += z * w;
+          if (use_feat) {
+            for (var f = 0u; f < F; f++) {
+              let fv = features[g * F + f];
+              let dfx = df[x * ${FD}u + f];
+              acc[10u + f] += dfx * w;
+              d_alpha += dfx * (Tx * fv - Bf[x * ${FD}u + f] * inv);
+              Bf[x * ${FD}u + f] += fv * w;
+            }
+          }
+          d_alpha += da[x] * t_final[x] * inv;
+          if (!(raw > ALPHA_MAX)) {
+            let G = alpha / op;
+            let dp = d_alpha * alpha;
+            acc[5] += d_alpha * G;
+            acc[2] += -0.5 * dx * dx * dp;
+            acc[3] += -dx * dy * dp;
+            acc[4] += -0.5 * dy * dy * dp;
+            acc[0] += dp * (ca * dx + cb * dy);
+            acc[1] += dp * (cc * dy + cb * dx);
+          }
+        }
+      }
+      for (var c = 0u; c < NC; c++) { part[(j * 16u + row) * NC + c] = acc[c]; }
+    }
+    workgroupBarrier();
+    for (var e = row; e < bn * NC; e += 16u) {
+      let j = e / NC;
+      let c = e % NC;
+      var v = 0.0;
+      for (var r = 0u; r < 16u; r++) { v += part[(j * 16u + r) * NC + c]; }
+      if (v != 0.0) {
+        let g = sorted_ids[bstart + j];
         if (c < 10u) { add_grad2d(g * 10u + c, v); }
         ${F > 0 ? 'else { add_dfeat(g * F + (c - 10u), v); }' : ''}
       }

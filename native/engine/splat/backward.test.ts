@@ -7,6 +7,7 @@ import type { Camera, RefScene } from '../reference/types';
 import { backwardInputsFromForward, SplatBackward } from './backward';
 import { ForwardRenderer } from './forward';
 import { SceneGradients } from './backward-grads';
+import type { BackwardRasterMode } from './backward-wgsl';
 import { referenceBackwardInputs } from './backward-test-inputs';
 import { GaussianScene, type ShDegree } from './scene';
 
@@ -35,7 +36,7 @@ function compare(name: string, got: Float32Array, want: Float64Array, rtol: numb
   expect(bad, first).toBeLessThanOrEqual(maxBad);
 }
 
-async function runCase(scene: RefScene, cam: Camera, seed: number, bg: [number, number, number], maxBad = 0, viaForward = false) {
+async function runCase(mode: BackwardRasterMode, scene: RefScene, cam: Camera, seed: number, bg: [number, number, number], maxBad = 0, viaForward = false) {
   const device = gpu.device!;
   const n = cam.width * cam.height;
   const F = scene.featureDim ?? 0;
@@ -47,7 +48,7 @@ async function runCase(scene: RefScene, cam: Camera, seed: number, bg: [number, 
   const ref = backwardReference(scene, cam, { rgb: dRgb, alpha: dAlpha, depth: dDepth, features: F ? dFeat : null }, { background: bg });
   const gs = toGpuScene(device, scene);
   const grads = new SceneGradients(gs);
-  const bw = new SplatBackward(gs);
+  const bw = new SplatBackward(gs, { rasterMode: mode });
   let inputs;
   let rgbStride = 3;
   let rgbGrad = dRgb;
@@ -86,19 +87,20 @@ async function runCase(scene: RefScene, cam: Camera, seed: number, bg: [number, 
   gs.destroy();
 }
 
-describe.skipIf(!gpu.device)('GPU backward vs CPU reference', () => {
+// Both rasteriser-backward variants: 'shared' (GPU style) and 'rows' (CPU style), the same maths.
+describe.skipIf(!gpu.device).each(['shared', 'rows'] as const)('GPU backward (%s) vs CPU reference', (mode) => {
   it('smooth 4-Gaussian scene, SH 3, 2 features, background', async () => {
-    await runCase(smoothScene(21), testCamera([0, 0, -4], 32), 1, [0.2, 0.3, 0.4]);
+    await runCase(mode, smoothScene(21), testCamera([0, 0, -4], 32), 1, [0.2, 0.3, 0.4]);
   });
   it('random 300 Gaussians, 64×64, SH 3, 1 feature', async () => {
     // A handful of pixels can sit on the 1/255 cutoff, where f32 and f64 disagree: allow a few outliers.
-    await runCase(randomScene(7, 300, 3, 1), testCamera([0.5, -0.3, -4], 64), 2, [0.1, 0.1, 0.1], 3);
+    await runCase(mode, randomScene(7, 300, 3, 1), testCamera([0.5, -0.3, -4], 64), 2, [0.1, 0.1, 0.1], 3);
   });
   it('random 500 Gaussians, 48×40 (partial tiles), SH 1, no features', async () => {
     const cam = { ...testCamera([-0.4, 0.6, -4.2], 48), height: 40, cy: 20 };
-    await runCase(randomScene(8, 500, 1, 0), cam, 3, [0, 0, 0], 3);
+    await runCase(mode, randomScene(8, 500, 1, 0), cam, 3, [0, 0, 0], 3);
   });
   it('end to end on the GPU forward (ForwardState), 200 Gaussians, 64×64, SH 2, 2 features', async () => {
-    await runCase(randomScene(9, 200, 2, 2), testCamera([0.3, 0.2, -4], 64), 4, [0.3, 0.2, 0.1], 3, true);
+    await runCase(mode, randomScene(9, 200, 2, 2), testCamera([0.3, 0.2, -4], 64), 4, [0.3, 0.2, 0.1], 3, true);
   });
 });

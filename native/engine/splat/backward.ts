@@ -12,7 +12,8 @@ import { createStorageBuffer, createUniformBuffer } from '../gpu/buffers';
 import { createKernel, dispatchGroups, dispatchKernel, type Kernel } from '../gpu/kernel';
 import { cameraCentre } from '../reference/camera';
 import type { Camera } from '../reference/types';
-import { backwardPackWgsl, backwardProjectWgsl, backwardRasterWgsl, backwardStatsWgsl, BW_TILE, GRAD2D_STRIDE } from './backward-wgsl';
+import { isCpuDevice } from '../gpu/adapter-kind';
+import { backwardPackWgsl, backwardProjectWgsl, backwardRasterWgsl, backwardStatsWgsl, BW_TILE, GRAD2D_STRIDE, type BackwardRasterMode } from './backward-wgsl';
 import type { SceneGradients } from './backward-grads';
 import type { GaussianScene } from './scene';
 
@@ -55,15 +56,19 @@ export class SplatBackward {
   private readonly dummy: GPUBuffer;
   private readonly k: { pack: Kernel; raster: Kernel; geom: Kernel; sh: Kernel; stats: Kernel };
   
-  constructor(private readonly scene: GaussianScene) {
+  /** The rasteriser backward's variant: 'rows' on CPU adapters, 'shared' on GPUs (backward-wgsl.ts). */
+  readonly rasterMode: BackwardRasterMode;
+
+  constructor(private readonly scene: GaussianScene, options: { rasterMode?: BackwardRasterMode } = {}) {
     const device = (this.device = scene.device);
+    this.rasterMode = options.rasterMode ?? (isCpuDevice(device) ? 'rows' : 'shared');
     this.uniform = createUniformBuffer(device, 160, 'bw.params');
     this.dummy = createStorageBuffer(device, 16, 'bw.dummy');
     this.grad2dCapacity = scene.capacity;
     this.grad2d = createStorageBuffer(device, scene.capacity * GRAD2D_STRIDE * 4, 'bw.grad2d');
     this.k = {
       pack: createKernel(device, { label: 'bw.pack', code: backwardPackWgsl }),
-      raster: createKernel(device, { label: 'bw.raster', code: backwardRasterWgsl(scene.featureDim) }),
+      raster: createKernel(device, { label: `bw.raster[${this.rasterMode}]`, code: backwardRasterWgsl(scene.featureDim, this.rasterMode) }),
       geom: createKernel(device, { label: 'bw.projectGeom', code: backwardProjectWgsl('geom') }),
       sh: createKernel(device, { label: 'bw.projectSh', code: backwardProjectWgsl('sh') }),
       stats: createKernel(device, { label: 'bw.stats', code: backwardStatsWgsl }),

@@ -90,22 +90,27 @@ describe.skipIf(!gpu.device)('forward renderer vs CPU reference', () => {
     });
   }
 
-  it('the GPU-style (shared, parallel) and CPU-style (direct, serial) kernels give the same images', async () => {
+  it('the GPU-style (shared, parallel) and CPU-style (direct or rows, serial) kernels give the same images', async () => {
     const device = gpu.device!;
     const ref = randomScene(9, 800, 2, 2);
     const cam = testCamera([0.1, 0.3, -3.5], 64, 1.0);
     const scene = GaussianScene.fromData(device, toData(ref), { shDegree: 2, featureDim: 2 });
     const images = [];
-    const variants = [{ rasterMode: 'shared', scanSortMode: 'parallel' }, { rasterMode: 'direct', scanSortMode: 'serial' }] as const;
+    const variants = [{ rasterMode: 'shared', scanSortMode: 'parallel' }, { rasterMode: 'direct', scanSortMode: 'serial' }, { rasterMode: 'rows', scanSortMode: 'serial' }] as const;
     for (const variant of variants) {
       const renderer = new ForwardRenderer(device, variant);
       images.push(await readForwardImages(device, await renderer.render(scene, cam, { background: [0.1, 0.1, 0.1] })));
       renderer.destroy();
     }
-    const [a, b] = images;
-    expect(maxAbs(a.rgb, b.rgb)).toBeLessThan(1e-6);
-    expect(maxAbs(a.features!, b.features!)).toBeLessThan(1e-6);
-    expect([...a.lastContributor]).toEqual([...b.lastContributor]);
+    const [a, ...others] = images;
+    for (const b of others) {
+      expect(maxAbs(a.rgb, b.rgb)).toBeLessThan(1e-6);
+      expect(maxAbs(a.alpha, b.alpha)).toBeLessThan(1e-6);
+      expect(maxAbs(a.depth, b.depth)).toBeLessThan(1e-6);
+      expect(maxAbs(a.features!, b.features!)).toBeLessThan(1e-6);
+      expect([...a.lastContributor]).toEqual([...b.lastContributor]);
+      expect([...a.contributors]).toEqual([...b.contributors]);
+    }
     const expected = renderReference(ref, cam, { background: [0.1, 0.1, 0.1] });
     expect(psnr(a.rgb, expected.rgb)).toBeGreaterThan(50);
     expect(gpu.engine!.takeErrors()).toEqual([]);

@@ -151,7 +151,7 @@ export class ForwardRenderer {
   ) {
     checkEngineLimits(device);
     const cpu = isCpuDevice(device);
-    this.rasterMode = options.rasterMode ?? (cpu ? 'direct' : 'shared');
+    this.rasterMode = options.rasterMode ?? (cpu ? 'rows' : 'shared');
     this.scanSortMode = options.scanSortMode ?? (cpu ? 'serial' : 'parallel');
     this.project = createKernel(device, { label: 'project', code: projectWgsl });
     this.depthInit = createKernel(device, { label: 'depth-order-init', code: depthOrderInitWgsl });

@@ -1,11 +1,14 @@
 /**
  * WGSL of the fused photometric loss: (1 − λ)·L1 + λ·(1 − SSIM), 11×11 Gaussian window σ = 1.5, zero padding,
- * optional per-pixel weight mask. Five passes (see loss.ts); images are f32 with `stride` floats per pixel and the
+ * optional per-pixel weight mask. Four image passes over a (x, y, channel or plane) grid of 16×16 workgroups — no
+ * integer division per pixel, which CPU adapters scalarise — and two reductions (see loss.ts); images are f32 with `stride` floats per pixel and the
  * first three channels are RGB. Intermediate planes are planar: plane-major, H·W each.
  */
 import { gaussianWindow, SSIM_C1, SSIM_C2 } from '../reference/losses';
 
 const taps = gaussianWindow().map((w) => w.toPrecision(9)).join(', ');
+/** The 11 taps of a blur written out (k = 0..10), so CPU adapters see no loop and no dynamic array index. */
+const unrolled = (tap: (k: number) => string) => Array.from({ length: 11 }, (_, k) => tap(k)).join('\n');
 
 const COMMON = /* wgsl */ `
 struct Params {
@@ -22,10 +25,6 @@ const WIN = array<f32, 11>(${taps});
 const C1: f32 = ${SSIM_C1};
 const C2: f32 = ${SSIM_C2};
 @group(0) @binding(0) var<uniform> P: Params;
-
-fn linear_id(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.x + gid.y * nwg.x * 256u;
-}
 `;
 
 /** Mask sum (or H·W without mask) into result[3]; one workgroup. */
@@ -52,36 +51,35 @@ fn main(@builtin(local_invocation_index) li: u32) {
 }
 `;
 
-/** Horizontal blur of x, y, x², y², xy per channel: thread per (channel, pixel); writes 15 planes. */
+/** Horizontal blur of x, y, x², y², xy per channel: thread per (x, y, channel); writes 15 planes. Taps unrolled. */
 export const SSIM_BLUR_H = /* wgsl */ `${COMMON}
 @group(0) @binding(1) var<storage, read> render: array<f32>;
 @group(0) @binding(2) var<storage, read> target_img: array<f32>;
 @group(0) @binding(3) var<storage, read_write> planes: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n = P.width * P.height;
-  let id = linear_id(gid, nwg);
-  if (id >= 3u * n) { return; }
-  let c = id / n;
-  let p = id % n;
-  let x0 = i32(p % P.width);
-  let row = p - p % P.width;
-  var s = array<f32, 5>(0.0, 0.0, 0.0, 0.0, 0.0);
-  for (var k = 0; k < 11; k++) {
-    let xx = x0 + k - 5;
+  if (gid.x >= P.width || gid.y >= P.height) { return; }
+  let c = gid.z;
+  let row = gid.y * P.width;
+  let p = row + gid.x;
+  let x0 = i32(gid.x);
+  var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0; var s4 = 0.0;
+${unrolled((k) => `  {
+    let xx = x0 + ${k - 5};
     if (xx >= 0 && xx < i32(P.width)) {
       let q = row + u32(xx);
       let a = render[q * P.stride + c];
       let b = target_img[q * P.stride + c];
-      let w = WIN[k];
-      s[0] += w * a;
-      s[1] += w * b;
-      s[2] += w * a * a;
-      s[3] += w * b * b;
-      s[4] += w * a * b;
+      let w = WIN[${k}];
+      s0 += w * a; s1 += w * b; s2 += w * a * a; s3 += w * b * b; s4 += w * a * b;
     }
-  }
-  for (var k = 0u; k < 5u; k++) { planes[(c * 5u + k) * n + p] = s[k]; }
+  }`)}
+  planes[(c * 5u) * n + p] = s0;
+  planes[(c * 5u + 1u) * n + p] = s1;
+  planes[(c * 5u + 2u) * n + p] = s2;
+  planes[(c * 5u + 3u) * n + p] = s3;
+  planes[(c * 5u + 4u) * n + p] = s4;
 }
 `;
 
@@ -95,28 +93,29 @@ export const SSIM_BLUR_V = /* wgsl */ `${COMMON}
 @group(0) @binding(3) var<storage, read> result: array<f32>;
 @group(0) @binding(4) var<storage, read_write> gmaps: array<f32>;
 @group(0) @binding(5) var<storage, read_write> pix: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n = P.width * P.height;
-  let id = linear_id(gid, nwg);
-  if (id >= 3u * n) { return; }
-  let c = id / n;
-  let p = id % n;
-  let x = p % P.width;
-  let y0 = i32(p / P.width);
-  var s = array<f32, 5>(0.0, 0.0, 0.0, 0.0, 0.0);
-  for (var k = 0; k < 11; k++) {
-    let yy = y0 + k - 5;
+  if (gid.x >= P.width || gid.y >= P.height) { return; }
+  let c = gid.z;
+  let x = gid.x;
+  let p = gid.y * P.width + x;
+  let y0 = i32(gid.y);
+  var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0; var s4 = 0.0;
+  let base = c * 5u * n;
+${unrolled((k) => `  {
+    let yy = y0 + ${k - 5};
     if (yy >= 0 && yy < i32(P.height)) {
-      let q = u32(yy) * P.width + x;
-      for (var j = 0u; j < 5u; j++) { s[j] += WIN[k] * planes[(c * 5u + j) * n + q]; }
+      let q = base + u32(yy) * P.width + x;
+      let w = WIN[${k}];
+      s0 += w * planes[q]; s1 += w * planes[q + n]; s2 += w * planes[q + 2u * n]; s3 += w * planes[q + 3u * n]; s4 += w * planes[q + 4u * n];
     }
-  }
-  let mx = s[0];
-  let my = s[1];
-  let sxx = s[2] - mx * mx;
-  let syy = s[3] - my * my;
-  let sxy = s[4] - mx * my;
+  }`)}
+  let mx = s0;
+  let my = s1;
+  let sxx = s2 - mx * mx;
+  let syy = s3 - my * my;
+  let sxy = s4 - mx * my;
   let A = 2.0 * mx * my + C1;
   let B = 2.0 * sxy + C2;
   let Cc = mx * mx + my * my + C1;
@@ -139,20 +138,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 export const GRAD_BLUR_H = /* wgsl */ `${COMMON}
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n = P.width * P.height;
-  let id = linear_id(gid, nwg);
-  if (id >= 9u * n) { return; }
-  let plane = id / n;
-  let p = id % n;
-  let x0 = i32(p % P.width);
-  let row = p - p % P.width;
+  if (gid.x >= P.width || gid.y >= P.height) { return; }
+  let plane = gid.z;
+  let row = gid.y * P.width;
+  let p = row + gid.x;
+  let x0 = i32(gid.x);
   var s = 0.0;
-  for (var k = 0; k < 11; k++) {
-    let xx = x0 + k - 5;
-    if (xx >= 0 && xx < i32(P.width)) { s += WIN[k] * src[plane * n + row + u32(xx)]; }
-  }
+  let base = plane * n + row;
+${unrolled((k) => `  { let xx = x0 + ${k - 5}; if (xx >= 0 && xx < i32(P.width)) { s += WIN[${k}] * src[base + u32(xx)]; } }`)}
   dst[plane * n + p] = s;
 }
 `;
@@ -166,23 +162,23 @@ export const GRAD_FINAL = /* wgsl */ `${COMMON}
 @group(0) @binding(5) var<storage, read> result: array<f32>;
 @group(0) @binding(6) var<storage, read_write> d_render: array<f32>;
 @group(0) @binding(7) var<storage, read_write> pix: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n = P.width * P.height;
-  let id = linear_id(gid, nwg);
-  if (id >= 3u * n) { return; }
-  let c = id / n;
-  let p = id % n;
-  let x = p % P.width;
-  let y0 = i32(p / P.width);
+  if (gid.x >= P.width || gid.y >= P.height) { return; }
+  let c = gid.z;
+  let x = gid.x;
+  let p = gid.y * P.width + x;
+  let y0 = i32(gid.y);
   var b = vec3f(0.0);
-  for (var k = 0; k < 11; k++) {
-    let yy = y0 + k - 5;
+  let base = c * 3u * n;
+${unrolled((k) => `  {
+    let yy = y0 + ${k - 5};
     if (yy >= 0 && yy < i32(P.height)) {
-      let q = u32(yy) * P.width + x;
-      b += WIN[k] * vec3f(tmp[(c * 3u) * n + q], tmp[(c * 3u + 1u) * n + q], tmp[(c * 3u + 2u) * n + q]);
+      let q = base + u32(yy) * P.width + x;
+      b += WIN[${k}] * vec3f(tmp[q], tmp[q + n], tmp[q + 2u * n]);
     }
-  }
+  }`)}
   let r = render[p * P.stride + c];
   let t = target_img[p * P.stride + c];
   let denom = 3.0 * result[3];

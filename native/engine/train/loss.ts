@@ -4,7 +4,7 @@
  * back only when the caller asks (`readLoss`).
  */
 import { createStorageBuffer, createUniformBuffer } from '../gpu/buffers';
-import { createKernel, dispatchKernel, type Kernel } from '../gpu/kernel';
+import { createKernel, dispatchGroups, dispatchKernel, type Kernel } from '../gpu/kernel';
 import { readF32 } from '../gpu/readback';
 import { DSSIM_LAMBDA } from '../reference/losses';
 import { GRAD_BLUR_H, GRAD_FINAL, LOSS_REDUCE, MASK_SUM, SSIM_BLUR_H, SSIM_BLUR_V } from './loss-wgsl';
@@ -85,10 +85,11 @@ export class PhotometricLoss {
     const p = this.params;
     const pass = encoder.beginComputePass({ label: 'photometric-loss' });
     dispatchKernel(pass, this.k.maskSum, this.k.maskSum.bind([p, m, this.result]), 1, 1);
-    dispatchKernel(pass, this.k.blurH, this.k.blurH.bind([p, render, target, this.planes]), 3 * n, 256);
-    dispatchKernel(pass, this.k.blurV, this.k.blurV.bind([p, this.planes, m, this.result, this.gmaps, this.pix]), 3 * n, 256);
-    dispatchKernel(pass, this.k.gradH, this.k.gradH.bind([p, this.gmaps, this.tmp]), 9 * n, 256);
-    dispatchKernel(pass, this.k.final, this.k.final.bind([p, this.tmp, render, target, m, this.result, dRender, this.pix]), 3 * n, 256);
+    const gx = Math.ceil(this.width / 16), gy = Math.ceil(this.height / 16);
+    dispatchGroups(pass, this.k.blurH, this.k.blurH.bind([p, render, target, this.planes]), gx, gy, 3);
+    dispatchGroups(pass, this.k.blurV, this.k.blurV.bind([p, this.planes, m, this.result, this.gmaps, this.pix]), gx, gy, 3);
+    dispatchGroups(pass, this.k.gradH, this.k.gradH.bind([p, this.gmaps, this.tmp]), gx, gy, 9);
+    dispatchGroups(pass, this.k.final, this.k.final.bind([p, this.tmp, render, target, m, this.result, dRender, this.pix]), gx, gy, 3);
     dispatchKernel(pass, this.k.reduce, this.k.reduce.bind([p, this.pix, this.result]), 1, 1);
     pass.end();
   }

@@ -37,7 +37,7 @@ struct ProjectedSplat {
   mean2d: vec2f,   // pixel coordinates (u, v)
   depth: f32,      // camera-space z
   opacity: f32,    // sigmoid(logit)
-  conic: vec4f,    // a, b, c of inverse(Σ2D) = [[a, b], [b, c]]; w unused
+  conic: vec4f,    // a, b, c of inverse(Σ2D) = [[a, b], [b, c]]; w: 2·ln(255·opacity) (α ≥ 1/255 within it), < 0 if none
   color: vec4f,    // rgb = max(0, SH + 0.5); w unused
 }
 
@@ -86,4 +86,26 @@ fn workgroup_exclusive_scan(lid: u32, value: u32) -> vec2u {
   workgroupBarrier();
   return vec2u(inclusive - value, total);
 }
+`;
+
+/**
+ * The pixel columns of row `dy` (pixel centre minus splat centre, y) that a splat (its conic with the reach in w) can reach with α ≥ 1/255, as
+ * [lo, hi] offsets from the splat's x (inclusive, widened by one pixel); (1, 0) when none. Exactness is left to the
+ * per-pixel test: this only has to contain every pixel that passes it. A conic that is not positive definite (it cannot
+ * come from the projection, but bad input must not hide pixels) reaches the whole row.
+ */
+export const ROW_SPAN_WGSL = /* wgsl */ `
+fn row_span(conic: vec4f, dy: f32) -> vec2f {
+  let reach = conic.w;
+  if (!(reach >= 0.0)) { return vec2f(1.0, 0.0); }
+  let a = conic.x;
+  if (!(a > 0.0) || !is_finite_f(a) || !is_finite_f(conic.y) || !is_finite_f(conic.z)) { return vec2f(-1e30, 1e30); }
+  // α ≥ 1/255 ⇔ a·dx² + 2b·dy·dx + c·dy² ≤ reach (α is op·exp(power), capped at 0.99, which only lowers it)
+  let bdy = conic.y * dy;
+  let disc = bdy * bdy - a * (conic.z * dy * dy - reach);
+  if (!(disc >= 0.0)) { return vec2f(1.0, 0.0); }
+  let h = sqrt(disc);
+  return vec2f((-bdy - h) / a - 1.0, (-bdy + h) / a + 1.0);
+}
+fn is_finite_f(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
 `;

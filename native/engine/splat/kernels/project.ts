@@ -149,7 +149,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let color = eval_sh(sh_base, d);
   let opacity = 1.0 / (1.0 + exp(-logit));
 
-  projected[i] = ProjectedSplat(vec2f(u, v), z, opacity, vec4f(conic, 0.0), vec4f(color, 0.0));
+  // conic.w: how far the splat reaches with α ≥ 1/255, as a squared Mahalanobis distance (row_span); < 0: nowhere
+  let reach = select(-1.0, 2.0 * log(255.0 * opacity), opacity * 255.0 >= 1.0);
+  projected[i] = ProjectedSplat(vec2f(u, v), z, opacity, vec4f(conic, reach), vec4f(color, 0.0));
   tile_info[i] = vec4u(u32(min(radius, 1e9)), touched, tmin.x | (tmin.y << 16u), tmax.x | (tmax.y << 16u));
   depth_keys[i] = bitcast<u32>(z);
 }
