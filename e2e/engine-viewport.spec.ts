@@ -71,7 +71,7 @@ function compare(a: ArrayLike<number>, b: ArrayLike<number>) {
   return { psnr: mse === 0 ? Infinity : 10 * Math.log10(1 / mse), maxAbs: max };
 }
 
-const VARIANTS = { gpu: 'shared/parallel', cpu: 'direct/serial' } as const;
+const VARIANTS = { gpu: 'shared/parallel', cpu: 'rows/serial', direct: 'direct/serial' } as const;
 
 for (const [kernels, modes] of Object.entries(VARIANTS)) {
   test(`browser WebGPU render matches Node/Dawn (${kernels}-style kernels: ${modes})`, async () => {

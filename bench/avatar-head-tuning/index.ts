@@ -13,6 +13,7 @@ import { createNodeDevice } from '../../native/engine/gpu/node-device';
 import { readF32 } from '../../native/engine/gpu/readback';
 import { timeTrainerSteps } from '../lib/trainer-steps';
 import { HeadTuning } from '../../native/engine/avatar/trainer/head-tuning';
+import { adapterFields } from '../lib/adapter';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from '../../native/engine/avatar/trainer/test-fixtures';
 
 const { values: o } = parseArgs({ options: { uv: { type: 'string', default: '64' }, size: { type: 'string', default: '64' }, steps: { type: 'string', default: '10' } } });
@@ -68,7 +69,7 @@ const cpuWith = cpuTimes(new HeadTuning(model, heads, {}));
 const cpuWithout = cpuTimes(new HeadTuning(model, heads, { correctives: false }));
 log(`${V} vertices; step median off ${median(off.times).toFixed(1)} ms, on ${median(on.times).toFixed(1)} ms; readback ${median(reads).toFixed(2)} ms; CPU pose/update ${cpuWith.poseMs}/${cpuWith.updateMs} ms (no correctives ${cpuWithout.poseMs}/${cpuWithout.updateMs})`);
 console.log(JSON.stringify({
-  bench: 'avatar-head-tuning', adapter, vertices: V, image: SIZE, uv: UV, steps: STEPS,
+  bench: 'avatar-head-tuning', ...adapterFields(engine), vertices: V, image: SIZE, uv: UV, steps: STEPS,
   stepMedianMs: { tuningOff: +median(off.times).toFixed(1), tuningOn: +median(on.times).toFixed(1) },
   vertexGradReadbackMs: +median(reads).toFixed(2), readbackBytes: V * 12,
   cpu: { withCorrectives: cpuWith, withoutCorrectives: cpuWithout },

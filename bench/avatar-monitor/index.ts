@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createNodeDevice } from '../../native/engine/gpu/node-device';
 import { timeTrainerSteps } from '../lib/trainer-steps';
+import { adapterFields } from '../lib/adapter';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from '../../native/engine/avatar/trainer/test-fixtures';
 
 const { values: o } = parseArgs({ options: { uv: { type: 'string', default: '64' }, size: { type: 'string', default: '64' }, steps: { type: 'string', default: '10' }, checks: { type: 'string', default: '50' } } });
@@ -56,7 +57,7 @@ const ck = await tr.checkpoint();
 const snapshot = performance.now() - ts;
 log(`health check ${perCheck.toFixed(2)} ms each (async, pipelined), blocking readStats ${blocking.toFixed(2)} ms, snapshot ${snapshot.toFixed(1)} ms (${(ck.byteLength / 1e6).toFixed(2)} MB)`);
 const result = {
-  bench: 'avatar-monitor', adapter, gaussians: tr.count, image: SIZE, steps: STEPS,
+  bench: 'avatar-monitor', ...adapterFields(engine), gaussians: tr.count, image: SIZE, steps: STEPS,
   stepMedianMs: { monitorOff: +median(off.times).toFixed(1), checkEveryStep: +median(on.times).toFixed(1) },
   healthCheckMs: +perCheck.toFixed(3), blockingReadStatsMs: +blocking.toFixed(2), snapshotMs: +snapshot.toFixed(1), snapshotBytes: ck.byteLength,
   hostLoadAvg1m: +loadavg()[0].toFixed(2),

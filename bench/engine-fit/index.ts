@@ -17,6 +17,7 @@ import { ForwardRenderer } from '../../native/engine/splat/forward';
 import { GaussianScene } from '../../native/engine/splat/scene';
 import { SplatTrainer } from '../../native/engine/train/trainer';
 import { encodePngRgb, hconcat } from '../lib/png';
+import { adapterFields } from '../lib/adapter';
 import { orbitViews, randomInit, texturedHead } from '../lib/synthetic';
 
 const { values: args } = parseArgs({
@@ -137,7 +138,7 @@ const pngPath = join(args.out!, 'comparison.png');
 writeFileSync(pngPath, encodePngRgb(stacked, size * 3, size * testCams.length));
 
 console.log(JSON.stringify({
-  bench: 'engine-fit', adapter, size, iterations: iters, trainViews: trainCams.length, heldOutViews: testCams.length,
+  bench: 'engine-fit', ...adapterFields(engine), size, iterations: iters, trainViews: trainCams.length, heldOutViews: testCams.length,
   gaussiansGt: gt.count, gaussiansInit: init.count, gaussiansFinal: scene.count,
   heldOutPsnr: +final.mean.toFixed(3), heldOutPsnrObject: +final.object.toFixed(3), reached30dB: reached30, trainSeconds: +trainSeconds.toFixed(1), wallSeconds: +((performance.now() - t0) / 1000).toFixed(1),
   png: pngPath, hostLoadAvg1m: +loadavg()[0].toFixed(2),

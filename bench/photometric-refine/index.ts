@@ -13,6 +13,7 @@ import { mat3Mul, rodrigues, rotationAngleBetween, rotationToAxisAngle } from '.
 import { createOpenHead } from '../../native/engine/avatar/open-head/build';
 import { headGaussians, identityCamera, placeSurfaceGaussians, toRgb8 } from '../../native/engine/avatar/synthetic-render';
 import { createNodeDevice } from '../../native/engine/gpu/node-device';
+import { adapterFields } from '../lib/adapter';
 import { ForwardRenderer, GaussianScene, readForwardImages } from '../../native/engine/splat';
 
 const n = Number(process.argv[2] ?? 4);
@@ -56,7 +57,7 @@ for (let i = 0; i < n; i++) {
   frames.push({ ...f, start: { ...f.frame, pose: { rotation: aa, translation: [f.t[0]! + 0.003, f.t[1]! - 0.002, f.t[2]! + 0.003] as [number, number, number] } } });
 }
 
-const result: Record<string, unknown> = { bench: 'photometric-refine', size: `${SIZE}x${SIZE}`, frames: n, adapter: `${engine.adapter.description} (${engine.adapter.backend}, ${engine.adapter.via})`, cpus: os.availableParallelism(), loadavg: os.loadavg()[0] };
+const result: Record<string, unknown> = { bench: 'photometric-refine', size: `${SIZE}x${SIZE}`, frames: n, ...adapterFields(engine), cpus: os.availableParallelism(), loadavg: os.loadavg()[0] };
 for (const gradient of ['warp', 'engine'] as const) {
   const refiner = new PhotometricRefiner(device, head, { intrinsics: K, gradient });
   let t = performance.now();

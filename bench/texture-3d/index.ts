@@ -18,6 +18,7 @@ import { ForwardRenderer } from '../../native/engine/splat/forward';
 import { GaussianScene } from '../../native/engine/splat/scene';
 import { addLayer, BrushStroke, compositeRegion, compositeTexture, createDocument, createRaster, DEFAULT_BRUSH, paintLayer } from '../../src/shared/texture';
 import { LiveColours } from '../../src/renderer/src/features/texture/view3d/liveColours';
+import { adapterFields } from '../lib/adapter';
 import { Rgba8Packer } from '../../src/renderer/src/features/viewport/present';
 
 const { values: o } = parseArgs({ options: { uv: { type: 'string', default: '256' }, map: { type: 'string', default: '512' }, size: { type: 'string', default: '360' }, reps: { type: 'string', default: '10' } } });
@@ -85,4 +86,4 @@ const fullResampleMs = Number(median(full).toFixed(2));
 log(`[texture-3d] stroke→render median ${ms.total} ms (stroke ${ms.stroke}, composite ${ms.composite}, resample of the dirty rectangle ${ms.resample} (all Gaussians: ${fullResampleMs}), upload+deform+render+readback ${ms.render})`);
 for (const x of [bound, mesh, scene, deformer, renderer, packer]) x.destroy();
 engine.destroy();
-console.log(JSON.stringify({ bench: 'texture-3d', adapter: engine.adapter, gaussians: data.count, mapSize: M, renderSize: SIZE, reps: REPS, loadavg: loadavg()[0], ms, fullResampleMs }));
+console.log(JSON.stringify({ bench: 'texture-3d', ...adapterFields(engine), gaussians: data.count, mapSize: M, renderSize: SIZE, reps: REPS, loadavg: loadavg()[0], ms, fullResampleMs }));

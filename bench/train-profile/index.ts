@@ -20,6 +20,7 @@ import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadPar
 import { observeDispatches, type DispatchRecord } from '../../native/engine/gpu/kernel';
 import { createNodeDevice } from '../../native/engine/gpu/node-device';
 import { readCounters, type ForwardState } from '../../native/engine/splat/forward';
+import { adapterFields } from '../lib/adapter';
 import { TRAINING_PRESETS } from '../../src/shared/model/avatar';
 
 const { values: o } = parseArgs({
@@ -145,7 +146,7 @@ log(`stages: ${JSON.stringify(stages)}; kernels ${kernelSum} ms of a ${median(st
 console.log(
   JSON.stringify({
     bench: 'train-profile',
-    adapter,
+    ...adapterFields(engine),
     preset: o.preset,
     size: SIZE,
     uv: UV,

@@ -14,6 +14,8 @@ export interface AdapterReport {
   featureLevel: 'core' | 'compatibility';
   /** How the device was obtained: 'default', 'swiftshader', 'opengles' (Node) or 'external' (given by the host). */
   via: string;
+  /** Why this adapter, in words for Settings ▸ About and bench JSON (node-device.ts `adapterChoiceReason`). */
+  reason: string;
 }
 
 /** A GPUDevice plus what the engine knows about it. Engine code only ever needs `.device`. */
@@ -27,7 +29,7 @@ export interface EngineDevice {
   destroy(): void;
 }
 
-export function adapterReport(info: GPUAdapterInfo | undefined, backend: string, via: string, featureLevel: 'core' | 'compatibility'): AdapterReport {
+export function adapterReport(info: GPUAdapterInfo | undefined, backend: string, via: string, featureLevel: 'core' | 'compatibility', reason = ''): AdapterReport {
   return {
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',
@@ -37,6 +39,7 @@ export function adapterReport(info: GPUAdapterInfo | undefined, backend: string,
     isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter),
     featureLevel,
     via,
+    reason,
   };
 }
 
@@ -48,7 +51,7 @@ export function wrapDevice(device: GPUDevice, adapter?: Partial<AdapterReport>, 
     errors.push(event.error.message);
   };
   const report: AdapterReport = {
-    ...adapterReport(device.adapterInfo, 'unknown', 'external', device.features.has('core-features-and-limits') ? 'core' : 'compatibility'),
+    ...adapterReport(device.adapterInfo, 'unknown', 'external', device.features.has('core-features-and-limits') ? 'core' : 'compatibility', 'The adapter of the WebGPU this page runs on.'),
     ...adapter,
   };
   return {

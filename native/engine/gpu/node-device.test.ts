@@ -5,7 +5,7 @@ import { createKernel, dispatchKernel } from './kernel';
 import { workgroups2D } from './dispatch';
 import { onDeviceLost, raceDeviceLoss } from './device-loss';
 import { DeviceLostError, NoAdapterError } from './errors';
-import { createNodeDevice } from './node-device';
+import { adapterChoiceReason, createNodeDevice } from './node-device';
 import { testDevice } from './test-device';
 
 const gpu = await testDevice();
@@ -26,7 +26,15 @@ describe.skipIf(!gpu.device)('node device', () => {
     const a = gpu.engine!.adapter;
     expect(typeof a.vendor).toBe('string');
     expect(['default', 'swiftshader', 'opengles']).toContain(a.via);
+    expect(a.reason.length).toBeGreaterThan(10);
     expect(JSON.parse(JSON.stringify(a))).toEqual(a);
+  });
+
+  it('says why the adapter was chosen: a GPU, the faster CPU adapter, or the fallback and what to install', () => {
+    expect(adapterChoiceReason('auto', 'default', 'vulkan', [], false)).toBe('The GPU, through vulkan.');
+    expect(adapterChoiceReason('auto', 'opengles', 'opengles', ['default (vulkan): no adapter'], false)).toMatch(/llvmpipe \(OpenGL ES\) is the faster CPU adapter: a preview training step takes \d+ ms on llvmpipe against \d+ ms on SwiftShader/);
+    expect(adapterChoiceReason('auto', 'swiftshader', 'vulkan', ['opengles (opengles): no adapter'], false)).toMatch(/llvmpipe \(the faster CPU adapter\) could not start \(no adapter\); SwiftShader.*libegl-mesa0/);
+    expect(adapterChoiceReason('swiftshader', 'swiftshader', 'vulkan', [], false)).toBe('Chosen by STUDIO_GPU_ADAPTER=swiftshader.');
   });
 
   it('fills new buffers with the sentinel and reads back ranges', async () => {

@@ -73,7 +73,7 @@ export const conformanceCases: ConformanceCase[] = [
       assert.equal(typeof info.adapter.backend, 'string');
       assert.ok(info.adapter.vendor || info.adapter.description || info.adapter.architecture, 'adapter has a name');
       assert.ok(['core', 'compatibility'].includes(info.adapter.featureLevel));
-      assert.ok(['direct', 'shared'].includes(info.rasterMode));
+      assert.ok(['direct', 'shared', 'rows'].includes(info.rasterMode));
       assert.ok(['serial', 'parallel'].includes(info.scanSortMode));
       assert.ok(info.limits.maxStorageBufferBindingSize >= 128 * 1024 * 1024);
       // start is idempotent: same device.

@@ -46,7 +46,7 @@ export interface RenderedImage {
 
 export interface EngineStartInfo {
   adapter: AdapterReport;
-  /** Kernel variants the renderer picked for this adapter ('direct'/'serial' on CPU adapters). */
+  /** Kernel variants the renderer picked for this adapter ('rows'/'serial' on CPU adapters). */
   rasterMode: string;
   scanSortMode: string;
   /** A few device limits the UI and schedulers care about. */

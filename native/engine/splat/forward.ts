@@ -43,8 +43,8 @@ export interface ForwardOptions {
 
 export interface ForwardRendererOptions {
   /**
-   * Rasteriser variant (kernels/rasterize.ts). Default: 'direct' on CPU/fallback adapters (SwiftShader), where
-   * barriers and workgroup-memory zeroing dominate, 'shared' elsewhere. Both produce the same result.
+   * Rasteriser variant (kernels/rasterize.ts). Default: 'rows' on CPU/fallback adapters (SwiftShader, llvmpipe), where
+   * barriers, workgroup memory and per-pixel loops dominate, 'shared' elsewhere. All produce the same result.
    */
   rasterMode?: RasterMode;
   /** Scan and radix-sort variant (radix-sort.ts). Default: 'serial' on CPU adapters, 'parallel' elsewhere. */

@@ -48,7 +48,8 @@ async function run(): Promise<ProofResult> {
   const kernels = new URLSearchParams(page.location.search).get('kernels');
   const variants: Record<string, ForwardRendererOptions> = {
     gpu: { rasterMode: 'shared', scanSortMode: 'parallel' },
-    cpu: { rasterMode: 'direct', scanSortMode: 'serial' },
+    cpu: { rasterMode: 'rows', scanSortMode: 'serial' },
+    direct: { rasterMode: 'direct', scanSortMode: 'serial' },
   };
   const renderer = new ForwardRenderer(device, variants[kernels ?? ''] ?? {});
   const scene = GaussianScene.fromData(device, proofScene(), { shDegree: PROOF.shDegree });

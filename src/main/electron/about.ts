@@ -26,6 +26,7 @@ export function aboutPanel(input: AboutInput): { applicationName: string; applic
         ? `GPU: unavailable — ${input.gpu.error}`
         : `GPU: ${describeAdapter(input.gpu.adapter)} via the ${input.gpu.host} engine host`
       : 'GPU: engine not started yet',
+    input.gpu?.adapter?.reason ? `Why this adapter: ${input.gpu.adapter.reason}` : '',
   ].filter(Boolean);
   return {
     applicationName: input.appName,

@@ -206,12 +206,13 @@ describe('crash log', () => {
 });
 
 describe('about panel', () => {
-  const adapter = { vendor: 'google', architecture: 'swiftshader', device: '', description: 'Google SwiftShader', backend: 'browser', isFallbackAdapter: true, featureLevel: 'core' as const, via: 'chromium' };
+  const adapter = { vendor: 'google', architecture: 'swiftshader', device: '', description: 'Google SwiftShader', backend: 'browser', isFallbackAdapter: true, featureLevel: 'core' as const, via: 'chromium', reason: 'The adapter of the WebGPU this page runs on.' };
   it('names the adapter and the host', () => {
     expect(describeAdapter(adapter)).toBe('google swiftshader Google SwiftShader (browser, CPU fallback)');
     expect(describeAdapter(null)).toBe('not started');
     const p = aboutPanel({ appName: 'Avatar Studio', version: '0.1.0', versions: { electron: '45.4.1', chrome: '140', node: '22', v8: '14', sqlite: '3.50' }, gpu: { adapter, host: 'chromium', error: null } });
     expect(p.credits).toContain('GPU: google swiftshader Google SwiftShader (browser, CPU fallback) via the chromium engine host');
+    expect(p.credits).toContain('Why this adapter: The adapter of the WebGPU this page runs on.');
     expect(p.detail).toMatch(/^Version 0\.1\.0\nElectron 45\.4\.1/);
     expect(aboutPanel({ appName: 'A', version: '1', versions: {}, gpu: { adapter: null, host: 'chromium', error: 'no adapter' } }).credits).toContain('GPU: unavailable — no adapter');
   });

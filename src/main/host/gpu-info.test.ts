@@ -30,7 +30,7 @@ describe('app.gpu', () => {
     expect(info.host).toBe('node');
     if (info.adapter) {
       expect(info.error).toBeNull();
-      expect(info.kernels).toMatch(/^(direct|shared)\/(serial|parallel)$/);
+      expect(info.kernels).toMatch(/^(direct|shared|rows)\/(serial|parallel)$/);
       // Cached: the second call does not start another engine.
       const again = await host.dispatch('app.gpu', {});
       expect((again as { result: unknown }).result).toEqual(info);

@@ -29,12 +29,14 @@ export const GpuAdapter = z.object({
   isFallbackAdapter: z.boolean(),
   featureLevel: z.enum(['core', 'compatibility']),
   via: z.string(),
+  /** Why this adapter was chosen (absent from older engine hosts). */
+  reason: z.string().default(''),
 });
 /** `app.gpu`: which engine host runs the engine and on which adapter, or why there is none. */
 export const GpuInfo = z.object({
   host: z.enum(['node', 'chromium']).nullable(),
   adapter: GpuAdapter.nullable(),
-  /** Kernel variants picked for the adapter, e.g. 'direct/serial' on a CPU adapter. */
+  /** Kernel variants picked for the adapter, e.g. 'rows/serial' on a CPU adapter. */
   kernels: z.string().nullable(),
   /** Why no adapter is available (no GPU, no WebGPU, the engine process failed); null when `adapter` is set. */
   error: z.string().nullable(),

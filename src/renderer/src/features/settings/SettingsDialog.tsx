@@ -102,6 +102,7 @@ function GpuFact() {
   return (
     <>
       {name} ({tags.join(', ')})
+      {a.reason ? <span className="fact-note">{a.reason}</span> : null}
     </>
   );
 }
