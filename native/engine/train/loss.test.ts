@@ -13,7 +13,7 @@ function image(seed: number, n: number): Float32Array {
   return Float32Array.from({ length: n }, () => r());
 }
 
-describe.skipIf(!gpu.device)('GPU photometric loss vs CPU reference', () => {
+describe.skipIf(!gpu.device).each(['pixel', 'walk'] as const)('GPU photometric loss (%s passes) vs CPU reference', (mode) => {
   for (const [W, H, stride, masked] of [
     [37, 29, 3, false],
     [64, 48, 4, true],
@@ -25,7 +25,7 @@ describe.skipIf(!gpu.device)('GPU photometric loss vs CPU reference', () => {
       const target = image(2, W * H * stride);
       const r = rng(3);
       const mask = Float32Array.from({ length: W * H }, () => (r() < 0.2 ? 0 : r() * (masked === 'weights' ? 5 : 1)));
-      const loss = new PhotometricLoss(device, { width: W, height: H, stride });
+      const loss = new PhotometricLoss(device, { width: W, height: H, stride, mode });
       const bR = createBufferFrom(device, render, 'render');
       const bT = createBufferFrom(device, target, 'target');
       const bM = createBufferFrom(device, mask, 'mask');

@@ -7,7 +7,8 @@ import { createStorageBuffer, createUniformBuffer } from '../gpu/buffers';
 import { createKernel, dispatchGroups, dispatchKernel, type Kernel } from '../gpu/kernel';
 import { readF32 } from '../gpu/readback';
 import { DSSIM_LAMBDA } from '../reference/losses';
-import { GRAD_BLUR_H, GRAD_FINAL, LOSS_REDUCE, MASK_SUM, SSIM_BLUR_H, SSIM_BLUR_V } from './loss-wgsl';
+import { isCpuDevice } from '../gpu/adapter-kind';
+import { GRAD_BLUR_H, GRAD_BLUR_H_WALK, GRAD_FINAL, GRAD_FINAL_WALK, LOSS_REDUCE, MASK_SUM, SSIM_BLUR_H, SSIM_BLUR_H_WALK, SSIM_BLUR_V, SSIM_BLUR_V_WALK } from './loss-wgsl';
 
 export interface PhotometricLossOptions {
   width: number;
@@ -16,7 +17,14 @@ export interface PhotometricLossOptions {
   stride?: number;
   /** D-SSIM weight λ (default 0.2); λ = 0 gives plain L1 (SSIM still computed for reporting). */
   lambda?: number;
+  /**
+   * 'pixel': an invocation per output value (GPUs); 'walk': an invocation per image row or column, each input loaded
+   * once (CPU adapters, where loads dominate). Default by adapter. The same sums in the same order.
+   */
+  mode?: LossMode;
 }
+
+export type LossMode = 'pixel' | 'walk';
 
 export interface LossValues {
   l1: number;
@@ -40,6 +48,7 @@ export class PhotometricLoss {
   private readonly dummyMask: GPUBuffer;
   private readonly k: Record<'maskSum' | 'blurH' | 'blurV' | 'gradH' | 'final' | 'reduce', Kernel>;
   private useMask = -1;
+  readonly mode: LossMode;
 
   constructor(device: GPUDevice, options: PhotometricLossOptions) {
     this.device = device;
@@ -55,12 +64,14 @@ export class PhotometricLoss {
     this.pix = createStorageBuffer(device, 6 * n * 4, 'loss.pix');
     this.result = createStorageBuffer(device, 16, 'loss.result');
     this.dummyMask = createStorageBuffer(device, 16, 'loss.noMask');
+    this.mode = options.mode ?? (isCpuDevice(device) ? 'walk' : 'pixel');
+    const walk = this.mode === 'walk';
     this.k = {
       maskSum: createKernel(device, { label: 'loss.maskSum', code: MASK_SUM }),
-      blurH: createKernel(device, { label: 'loss.ssimBlurH', code: SSIM_BLUR_H }),
-      blurV: createKernel(device, { label: 'loss.ssimBlurV', code: SSIM_BLUR_V }),
-      gradH: createKernel(device, { label: 'loss.gradBlurH', code: GRAD_BLUR_H }),
-      final: createKernel(device, { label: 'loss.gradFinal', code: GRAD_FINAL }),
+      blurH: createKernel(device, { label: `loss.ssimBlurH[${this.mode}]`, code: walk ? SSIM_BLUR_H_WALK : SSIM_BLUR_H }),
+      blurV: createKernel(device, { label: `loss.ssimBlurV[${this.mode}]`, code: walk ? SSIM_BLUR_V_WALK : SSIM_BLUR_V }),
+      gradH: createKernel(device, { label: `loss.gradBlurH[${this.mode}]`, code: walk ? GRAD_BLUR_H_WALK : GRAD_BLUR_H }),
+      final: createKernel(device, { label: `loss.gradFinal[${this.mode}]`, code: walk ? GRAD_FINAL_WALK : GRAD_FINAL }),
       reduce: createKernel(device, { label: 'loss.reduce', code: LOSS_REDUCE }),
     };
   }
@@ -85,11 +96,20 @@ export class PhotometricLoss {
     const p = this.params;
     const pass = encoder.beginComputePass({ label: 'photometric-loss' });
     dispatchKernel(pass, this.k.maskSum, this.k.maskSum.bind([p, m, this.result]), 1, 1);
-    const gx = Math.ceil(this.width / 16), gy = Math.ceil(this.height / 16);
-    dispatchGroups(pass, this.k.blurH, this.k.blurH.bind([p, render, target, this.planes]), gx, gy, 3);
-    dispatchGroups(pass, this.k.blurV, this.k.blurV.bind([p, this.planes, m, this.result, this.gmaps, this.pix]), gx, gy, 3);
-    dispatchGroups(pass, this.k.gradH, this.k.gradH.bind([p, this.gmaps, this.tmp]), gx, gy, 9);
-    dispatchGroups(pass, this.k.final, this.k.final.bind([p, this.tmp, render, target, m, this.result, dRender, this.pix]), gx, gy, 3);
+    if (this.mode === 'walk') {
+      // rows for the horizontal passes, columns for the vertical ones; channels (planes) on y
+      const rows = Math.ceil(this.height / 64), cols = Math.ceil(this.width / 64);
+      dispatchGroups(pass, this.k.blurH, this.k.blurH.bind([p, render, target, this.planes]), rows, 3);
+      dispatchGroups(pass, this.k.blurV, this.k.blurV.bind([p, this.planes, m, this.result, this.gmaps, this.pix]), cols, 3);
+      dispatchGroups(pass, this.k.gradH, this.k.gradH.bind([p, this.gmaps, this.tmp]), rows, 9);
+      dispatchGroups(pass, this.k.final, this.k.final.bind([p, this.tmp, render, target, m, this.result, dRender, this.pix]), cols, 3);
+    } else {
+      const gx = Math.ceil(this.width / 16), gy = Math.ceil(this.height / 16);
+      dispatchGroups(pass, this.k.blurH, this.k.blurH.bind([p, render, target, this.planes]), gx, gy, 3);
+      dispatchGroups(pass, this.k.blurV, this.k.blurV.bind([p, this.planes, m, this.result, this.gmaps, this.pix]), gx, gy, 3);
+      dispatchGroups(pass, this.k.gradH, this.k.gradH.bind([p, this.gmaps, this.tmp]), gx, gy, 9);
+      dispatchGroups(pass, this.k.final, this.k.final.bind([p, this.tmp, render, target, m, this.result, dRender, this.pix]), gx, gy, 3);
+    }
     dispatchKernel(pass, this.k.reduce, this.k.reduce.bind([p, this.pix, this.result]), 1, 1);
     pass.end();
   }
