@@ -10,6 +10,7 @@
  *  - the rest of the step (step − Σ kernels) is CPU work and synchronisation: posing, head tuning, readbacks.
  *
  * Usage: npm run bench:train-profile -- [--preset preview|standard|high] [--size PX] [--uv N] [--steps 5] [--replays 5]
+ *   [--head-tuning on|off] (default: the preset's)
  * Set STUDIO_GPU_ADAPTER to compare adapters. Last stdout line: JSON.
  */
 import { loadavg } from 'node:os';
@@ -30,6 +31,7 @@ const { values: o } = parseArgs({
     uv: { type: 'string' },
     steps: { type: 'string', default: '5' },
     replays: { type: 'string', default: '5' },
+    'head-tuning': { type: 'string' },
   },
 });
 const preset = TRAINING_PRESETS[o.preset as keyof typeof TRAINING_PRESETS];
@@ -38,6 +40,7 @@ const SIZE = Number(o.size ?? preset.imageLongSide);
 const UV = Number(o.uv ?? preset.uvResolution);
 const STEPS = Math.max(1, Number(o.steps));
 const REPLAYS = Math.max(1, Number(o.replays));
+const HEAD_TUNING = o['head-tuning'] === undefined ? preset.headTuning : o['head-tuning'] === 'on';
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const median = (a: number[]) => {
   const s = [...a].sort((x, y) => x - y);
@@ -49,7 +52,7 @@ const engine = await createNodeDevice({ label: 'bench-train-profile' });
 const device = engine.device;
 const a = engine.adapter;
 const adapter = `${a.vendor} ${a.architecture} ${a.description}`.trim() + ` (${a.backend}, via ${a.via})`;
-log(`adapter: ${adapter}; preset ${o.preset}: ${SIZE} px, UV ${UV}², SH ${preset.shDegree}, head tuning ${preset.headTuning}`);
+log(`adapter: ${adapter}; preset ${o.preset}: ${SIZE} px, UV ${UV}², SH ${preset.shDegree}, head tuning ${HEAD_TUNING}`);
 
 const model = openHeadWithExpressions();
 const gt = uvAvatar(model, Math.max(UV, 64), { texture: proceduralTexture(), opacity: 0.8, scaleFactor: 0.8 });
@@ -63,7 +66,7 @@ const trainer = new AvatarTrainer(model, bound, frames, {
   seed: 1,
   intersectionCapacity: 'adaptive',
   lossWeights: { mouth: preset.mouthWeight },
-  headTuning: preset.headTuning ? {} : null,
+  headTuning: HEAD_TUNING ? {} : null,
   densify: null,
   prune: null,
 });
@@ -151,7 +154,7 @@ console.log(
     size: SIZE,
     uv: UV,
     shDegree: preset.shDegree,
-    headTuning: preset.headTuning,
+    headTuning: HEAD_TUNING,
     gaussians: trainer.count,
     intersections,
     steps: STEPS,
