@@ -115,7 +115,9 @@ describe('training job', () => {
   }, 60_000);
 
   it('pause keeps a checkpoint (preset high, tiny sizes); a lost GPU device leaves the job interrupted; each resume continues from the last checkpoint', async () => {
-    const steps = 30;
+    // Enough steps that the pause lands well before the end however fast the adapter trains (llvmpipe: ~20 tiny steps/s).
+    const steps = 200;
+    const every = Math.max(10, Math.ceil(steps / 10)); // the worker's checkpoint interval (train-avatar.worker.ts)
     const started = (await call('training.start', { captureId: capture.id, preset: 'high', overrides: { ...TINY, steps, previewSeconds: 3600 } })) as Job;
     await until(started.id, (j) => (j.progress.training?.step ?? 0) >= 3);
     await call('jobs.pause', { id: started.id });
@@ -128,9 +130,9 @@ describe('training job', () => {
     expect(fs.existsSync(path.join(partialOf(started.id), 'checkpoint.bin'))).toBe(true);
     await expect(call('jobs.pause', { id: started.id })).resolves.toMatchObject({ status: 'paused' });
 
-    // The device goes away 6 steps after the resume; checkpoints are at every 10th step.
+    // The device goes away 6 steps after the resume; checkpoints are at every `every`-th step.
     const lostAt = p + 6;
-    const lastCheckpoint = Math.floor((lostAt - 1) / 10) * 10 > p ? Math.floor((lostAt - 1) / 10) * 10 : p;
+    const lastCheckpoint = Math.floor((lostAt - 1) / every) * every > p ? Math.floor((lostAt - 1) / every) * every : p;
     process.env.AVATAR_STUDIO_TEST_LOSE_GPU_AT_STEP = String(lostAt);
     try {
       await call('jobs.resume', { id: started.id });
