@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { expect, test } from './fixtures';
 import { makeDriverClip, type DriverClip } from './live-driver';
-import { api, type Job, trainSmallAvatar } from './support';
+import { api, dismissNotifications, type Job, trainSmallAvatar } from './support';
 
 /**
  * The Live page in web mode with Chromium's fake camera playing a clip this test writes (e2e/live-driver.ts: a face
@@ -136,7 +136,7 @@ test.describe.serial('Live page', () => {
     await expect(page).toHaveURL(new RegExp(`#/project/${projectId}/live/${avatarId}$`));
     const live = page.getByTestId('live');
     await expect(live).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-    for (const b of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await b.click().catch(() => undefined);
+    await dismissNotifications(page);
 
     // Only the face drives the image in this test (the head pose would add its own changes), at 1.5× intensity.
     await page.getByRole('checkbox', { name: 'Follow head pose' }).uncheck();

@@ -113,3 +113,12 @@ export async function refuseForeignRequests(context: BrowserContext, baseUrl: st
   });
   return foreign;
 }
+
+/**
+ * Closes every toast on the page. One at a time, always the first: closing one re-indexes the rest, and a toast may
+ * time out on its own meanwhile (a click on a vanished nth() would wait forever).
+ */
+export async function dismissNotifications(page: Page): Promise<void> {
+  const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
+  for (let i = 0; i < 20 && (await dismiss.count()) > 0; i++) await dismiss.first().click({ timeout: 5_000 }).catch(() => undefined);
+}

@@ -13,7 +13,7 @@ import { writeBakedMaps } from '../native/engine/avatar/bake/baked-maps-file';
 import { CHANNELS, gaussianUvs, pushPull, splatAttributes } from '../native/engine/avatar/bake/uv-maps';
 import { encodePng } from '../src/shared/texture/png';
 import { expect, test } from './fixtures';
-import { api, makeFaceClip, trainSmallAvatar } from './support';
+import { api, dismissNotifications, makeFaceClip, trainSmallAvatar } from './support';
 
 /**
  * Painting on the texture editor's 3D view in Chromium (WebGPU on SwiftShader): a small avatar trained for real
@@ -69,7 +69,7 @@ test('painting on the 3D view lands on the texels under the cursor; the 3D view 
   const view = page.getByTestId('texture-view3d');
   await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
   await expect.poll(async () => Number(await view.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(0);
-  for (const b of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await b.click().catch(() => undefined);
+  await dismissNotifications(page);
   const stage = page.getByTestId('texture-view3d-stage');
   await stage.screenshot({ path: testInfo.outputPath('texture-3d-before.png') });
 

@@ -7,7 +7,7 @@ import { PerspectiveCamera } from 'three';
 import { engineCamera, projectPoint, STAGE_FOV } from '@engine/view/camera-math';
 import { HeadRig, homeView, type FitFile } from '@engine/avatar/head-rig';
 import { expect, test } from './fixtures';
-import { api, makeFaceClip, trainSmallAvatar } from './support';
+import { api, dismissNotifications, makeFaceClip, trainSmallAvatar } from './support';
 
 /**
  * The 3D viewport in web mode: a small avatar trained for real (import a clip of a face photo, track it, train 20
@@ -131,7 +131,7 @@ test('the trained avatar in the 3D viewport: engine render, orbit, expression sl
   console.log(`[viewport] ${stats}`);
   const out = (name: string) => testInfo.outputPath(name);
   // Job notifications would cover part of the stage in the screenshots.
-  for (const b of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await b.click().catch(() => undefined);
+  await dismissNotifications(page);
   await expect(page.getByRole('button', { name: 'Dismiss notification' })).toHaveCount(0);
 
   // The engine drew the head: the centre of the stage is not background, and the head covers a fair part of it.

@@ -22,6 +22,8 @@ export interface ProofResult {
   alpha?: number[];
   gpuErrors?: string[];
   ms?: number;
+  /** `?timing=N`: median ms of N further renders of a live-sized scene (`side`² px, `count` Gaussians), each to completion. */
+  timing?: { side: number; count: number; iters: number; medianMs: number; minMs: number };
 }
 
 // Minimal DOM surface (this file is type-checked with the Node tsconfig, which has no DOM lib).
@@ -56,6 +58,9 @@ async function run(): Promise<ProofResult> {
   const state = await renderer.render(scene, proofCamera(), { background: PROOF.background });
   const img = await readForwardImages(device, state);
   draw(img.rgb, img.width, img.height);
+  const params = new URLSearchParams(page.location.search);
+  const iters = Number(params.get('timing') ?? 0);
+  const timing = iters > 0 ? await timeRenders(device, renderer, iters, Number(params.get('side') ?? 448), Number(params.get('count') ?? 4000)) : undefined;
   const result: ProofResult = {
     ok: true,
     adapter: engine.adapter,
@@ -66,11 +71,30 @@ async function run(): Promise<ProofResult> {
     alpha: Array.from(img.alpha),
     gpuErrors: engine.takeErrors(),
     ms: performance.now() - started,
+    timing,
   };
   renderer.destroy();
   scene.destroy();
   engine.destroy();
   return result;
+}
+
+/** Renders a scene of `count` seeded Gaussians at side×side `iters` times (after a warm-up), each awaited to completion. */
+async function timeRenders(device: GPUDevice, renderer: ForwardRenderer, iters: number, side: number, count: number): Promise<ProofResult['timing']> {
+  const scene = GaussianScene.fromData(device, proofScene(count), { shDegree: PROOF.shDegree });
+  const base = proofCamera();
+  const s = side / PROOF.width;
+  const camera = { ...base, width: side, height: side, fx: base.fx * s, fy: base.fy * s, cx: side / 2, cy: side / 2 };
+  const times: number[] = [];
+  for (let i = 0; i <= iters; i++) {
+    const t0 = performance.now();
+    await renderer.render(scene, camera, { background: PROOF.background });
+    await device.queue.onSubmittedWorkDone();
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  scene.destroy();
+  times.sort((a, b) => a - b);
+  return { side, count, iters, medianMs: times[Math.floor(times.length / 2)]!, minMs: times[0]! };
 }
 
 function draw(rgb: Float32Array, width: number, height: number): void {

@@ -8,9 +8,9 @@ import { rng } from '../reference/test-scenes';
 
 export const PROOF = { width: 96, height: 64, count: 600, shDegree: 3 as const, background: [0.05, 0.1, 0.2] as [number, number, number], seed: 1234 };
 
-export function proofScene(): GaussianData {
+export function proofScene(count: number = PROOF.count): GaussianData {
   const r = rng(PROOF.seed);
-  const n = PROOF.count;
+  const n = count;
   const K = 16;
   const data: GaussianData = {
     count: n,

@@ -1,0 +1,64 @@
+/**
+ * Browser render benchmark: the engine's forward render on Chromium's WebGPU (the adapter the desktop app's
+ * viewport, Live view and — in Electron — every GPU job run on), per rasteriser variant, at a Live-sized frame.
+ * Builds native/engine/viewport-proof, serves it on 127.0.0.1 and opens it in Debian's Chromium once per variant.
+ * Prints one JSON object as the last line.
+ *
+ *   npm run bench:browser-render -- [--side 448] [--count 4000] [--iters 15] [--variants cpu,direct,gpu]
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from '@playwright/test';
+import { build } from 'vite';
+import type { ProofResult } from '../../native/engine/viewport-proof/main';
+
+const { values } = parseArgs({
+  options: {
+    side: { type: 'string', default: '448' },
+    count: { type: 'string', default: '4000' },
+    iters: { type: 'string', default: '15' },
+    variants: { type: 'string', default: 'cpu,direct,gpu' },
+  },
+});
+const side = Number(values.side), count = Number(values.count), iters = Number(values.iters);
+
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-render-'));
+await build({ configFile: false, root: path.resolve('native/engine/viewport-proof'), base: './', logLevel: 'warn', build: { outDir, emptyOutDir: true, minify: false, target: 'es2022' } });
+const server = http.createServer((req, res) => {
+  const rel = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+/, '') || 'index.html';
+  const file = path.join(outDir, path.basename(rel) === rel ? rel : path.normalize(rel));
+  if (!file.startsWith(outDir + path.sep) || !fs.existsSync(file)) return void res.writeHead(404).end();
+  res.writeHead(200, { 'content-type': file.endsWith('.html') ? 'text/html' : 'text/javascript' }).end(fs.readFileSync(file));
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as { port: number }).port;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const rows: Record<string, unknown>[] = [];
+let adapter: unknown = null;
+try {
+  for (const variant of values.variants.split(',')) {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/index.html?kernels=${variant}&timing=${iters}&side=${side}&count=${count}`);
+    await page.waitForFunction(() => (globalThis as { __engineProof?: unknown }).__engineProof, undefined, { timeout: 600_000, polling: 500 });
+    const r = await page.evaluate(() => {
+      const p = (globalThis as unknown as { __engineProof: ProofResult }).__engineProof;
+      return { ok: p.ok, error: p.error, adapter: p.adapter, rasterMode: p.rasterMode, timing: p.timing };
+    });
+    await page.close();
+    if (!r.ok) throw new Error(`${variant}: ${r.error}`);
+    adapter = r.adapter;
+    console.error(`${variant} (${r.rasterMode}): median ${r.timing?.medianMs.toFixed(1)} ms`);
+    rows.push({ variant, kernels: r.rasterMode, medianMs: Number(r.timing!.medianMs.toFixed(2)), minMs: Number(r.timing!.minMs.toFixed(2)) });
+  }
+} finally {
+  await browser.close();
+  server.close();
+  fs.rmSync(outDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify({ bench: 'browser-render', side, count, iters, load: os.loadavg()[0], adapter, rows }));
