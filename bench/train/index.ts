@@ -1,15 +1,17 @@
 /**
- * Training benchmark: import → track → train a footage clip in a temporary library through the studio's own services
- * (a StudioHost in this process, its jobs in worker processes, as the CLI and the app run them), then prints one JSON
- * object last: adapter, preset, frames and split, steps, Gaussians, wall time per stage, training iterations/s and the
- * held-out (test split) PSNR / SSIM.
+ * Training benchmark: import → track → train footage clips, each in its own project of a temporary library, through the
+ * studio's own services (a StudioHost in this process, its jobs in worker processes, as the CLI and the app run them),
+ * then prints one JSON object last: adapter, preset, per clip (frames and split, steps, Gaussians, wall time per stage,
+ * training iterations/s, held-out PSNR / SSIM over the head crop, over the whole frame and PSNR over the head matte)
+ * and the means over the clips.
  *
- * Usage: npm run bench:train -- [VIDEO] [--preset preview|standard|high] [--steps N] [--uv N] [--image-long-side PX]
- *                                  [--fps F] [--long-side PX] [--keep DIR]
- * VIDEO defaults to $AVATAR_BENCH_VIDEO, else a clip generated from a face photo that an npm package ships (the clip
- * the training tests use, 3 s at 10 fps). --fps / --long-side are the import's (frames per second kept, stored size);
- * --keep DIR keeps the library there and prints the paths of one test frame's report images (ground truth, render,
- * error); `node --import tsx bench/train/render.ts DIR OUT.png` renders a sheet of several test frames.
+ * Usage: npm run bench:train -- [VIDEO…] [--list FILE] [--preset preview|standard|high] [--steps N] [--uv N]
+ *                                  [--image-long-side PX] [--fps F] [--long-side PX] [--keep DIR]
+ * --list FILE: one clip path per line (# starts a comment). Without clips: $AVATAR_BENCH_VIDEO, else a clip generated
+ * from a face photo that an npm package ships (the clip the training tests use, 3 s at 10 fps). --fps / --long-side are
+ * the import's (frames per second kept, stored size); --keep DIR keeps the library there and prints the paths of one
+ * test frame's report images per clip; `node --import tsx bench/train/render.ts DIR OUT.png` renders a sheet of test
+ * frames.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +32,7 @@ const { values: o, positionals } = parseArgs({
     fps: { type: 'string' },
     'long-side': { type: 'string' },
     keep: { type: 'string' },
+    list: { type: 'string' },
   },
 });
 const preset = o.preset as keyof typeof TRAINING_PRESETS;
@@ -48,7 +51,8 @@ function generatedClip(): string {
   return clip;
 }
 
-const video = path.resolve(positionals[0] ?? process.env.AVATAR_BENCH_VIDEO ?? generatedClip());
+const videos = [...positionals, ...(o.list ? fs.readFileSync(o.list, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean) : [])];
+if (!videos.length) videos.push(process.env.AVATAR_BENCH_VIDEO ?? generatedClip());
 const host = StudioHost.open({ libraryDir, frontDoor: 'cli' });
 
 async function call(method: string, params: unknown): Promise<unknown> {
@@ -80,12 +84,12 @@ async function runJob(name: string, method: string, params: unknown, onUpdate?: 
   return { job, seconds };
 }
 
-try {
+async function runClip(video: string) {
   const t0 = performance.now();
-  const projectId = host.services.projects.create('Bench').id;
+  const projectId = host.services.projects.create(path.basename(video)).id;
   const imported = await runJob('import', 'captures.import', {
     projectId,
-    sources: [{ path: video }],
+    sources: [{ path: path.resolve(video) }],
     options: { fps: num(o.fps), longSide: num(o['long-side']) ?? 1024, allowDuplicate: false },
   });
   const captureId = (imported.job.result as { captureId: string }).captureId;
@@ -104,7 +108,7 @@ try {
     if (!firstStep) firstStep = s;
     lastStep = s;
   });
-  const result = trained.job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; steps: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
+  const result = trained.job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; fullFrame: { psnr: number; ssim: number } | null; headMattePsnr: number | null; steps: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
   const f = firstStep as { step: number; t: number } | null, l = lastStep as { step: number; t: number } | null;
   const itersPerSecond = f && l && l.step > f.step ? (l.step - f.step) / ((l.t - f.t) / 1000) : null;
   const report = (await call('training.report', { avatarId: result.avatarId })) as { perFrame: { idx: number; images: { groundTruth: string; render: string; error: string } | null }[] };
@@ -112,34 +116,63 @@ try {
   const images = report.perFrame.find((f) => f.images)?.images ?? null;
   const gpu = (await call('app.gpu', undefined).catch(() => null)) as { adapter: unknown; kernels: string | null } | null;
 
-  const round = (x: number, d = 2) => Number(x.toFixed(d));
+  return {
+    video: path.basename(video),
+    frames: capture.frameCount,
+    size: `${capture.width}x${capture.height}`,
+    trainFrames: result.trainFrames,
+    testFrames: result.testFrames,
+    skippedFrames: result.skippedFrames,
+    tracked: summary ? `${summary.tracked}/${summary.frames}` : null,
+    meanFitErrorPx: summary?.meanFitErrorPx === null || !summary ? null : round(summary.meanFitErrorPx),
+    steps: result.steps,
+    gaussians: result.gaussians,
+    trainSeconds: round(trained.seconds, 1),
+    itersPerSecond: itersPerSecond === null ? null : round(itersPerSecond, 3),
+    // psnr / ssim: over a square crop around the head (the headline, INSTA protocol); fullFrame: over the whole frame.
+    heldOut: result.metrics
+      ? { psnr: round(result.metrics.psnr), ssim: round(result.metrics.ssim, 4), fullFrame: result.fullFrame && { psnr: round(result.fullFrame.psnr), ssim: round(result.fullFrame.ssim, 4) }, headMattePsnr: result.headMattePsnr === null ? null : round(result.headMattePsnr) }
+      : null,
+    stageSeconds: { import: round(imported.seconds, 1), track: round(tracked.seconds, 1), train: round(trained.seconds, 1), total: round((performance.now() - t0) / 1000, 1) },
+    avatar: result.avatarId,
+    // One evaluated frame's ground truth / render / error images (only worth printing when the library is kept).
+    images: o.keep && images ? Object.fromEntries(Object.entries(images).map(([k, v]) => [k, path.join(projectDir, v)])) : null,
+  };
+}
+
+const round = (x: number, d = 2) => Number(x.toFixed(d));
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+try {
+  const clips: Awaited<ReturnType<typeof runClip>>[] = [];
+  for (const video of videos) {
+    process.stderr.write(`— ${path.basename(video)} (${clips.length + 1} of ${videos.length})\n`);
+    clips.push(await runClip(video));
+  }
+  const gpu = (await call('app.gpu', undefined).catch(() => null)) as { adapter: unknown; kernels: string | null } | null;
+  const evaluated = clips.filter((c) => c.heldOut);
+  const m = (f: (c: (typeof clips)[number]) => number | null | undefined) => {
+    const v = mean(evaluated.map(f).filter((x): x is number => typeof x === 'number'));
+    return v === null ? null : round(v, 4);
+  };
   console.log(
     JSON.stringify({
       bench: 'train',
       adapter: gpu?.adapter ?? null,
       kernels: gpu?.kernels ?? null,
-      video: path.basename(video),
       preset,
       config: { ...TRAINING_PRESETS[preset], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) },
-      frames: capture.frameCount,
-      size: `${capture.width}x${capture.height}`,
-      trainFrames: result.trainFrames,
-      testFrames: result.testFrames,
-      skippedFrames: result.skippedFrames,
-      tracked: summary ? `${summary.tracked}/${summary.frames}` : null,
-      meanFitErrorPx: summary?.meanFitErrorPx === null || !summary ? null : round(summary.meanFitErrorPx),
-      steps: result.steps,
-      gaussians: result.gaussians,
-      trainSeconds: round(trained.seconds, 1),
-      itersPerSecond: itersPerSecond === null ? null : round(itersPerSecond, 3),
-      heldOut: result.metrics ? { psnr: round(result.metrics.psnr), ssim: round(result.metrics.ssim, 4) } : null,
-      stageSeconds: { import: round(imported.seconds, 1), track: round(tracked.seconds, 1), train: round(trained.seconds, 1), total: round((performance.now() - t0) / 1000, 1) },
-      avatar: result.avatarId,
+      mean: {
+        clips: evaluated.length,
+        psnr: m((c) => c.heldOut?.psnr),
+        ssim: m((c) => c.heldOut?.ssim),
+        fullFramePsnr: m((c) => c.heldOut?.fullFrame?.psnr),
+        headMattePsnr: m((c) => c.heldOut?.headMattePsnr),
+        totalSeconds: m((c) => c.stageSeconds.total),
+      },
+      clips,
       cpus: os.availableParallelism(),
       loadAverage1m: round(os.loadavg()[0]!),
       library: o.keep ? libraryDir : null,
-      // One evaluated frame's ground truth / render / error images (only worth printing when the library is kept).
-      images: o.keep && images ? Object.fromEntries(Object.entries(images).map(([k, v]) => [k, path.join(projectDir, v)])) : null,
     }),
   );
 } finally {

@@ -109,6 +109,9 @@ export const ReportFrame = z.object({
   ssim: z.number(),
   /** PSNR over the frame's head matte (what the avatar can learn); null when not recorded. */
   maskedPsnr: z.number().nullable(),
+  /** PSNR / SSIM over the square crop around the head matte (the headline figure); null when not recorded. */
+  cropPsnr: z.number().nullable().default(null),
+  cropSsim: z.number().nullable().default(null),
   /** Project-relative PNGs (null for runs recorded before images were written). */
   images: z.object({ groundTruth: z.string(), render: z.string(), error: z.string() }).nullable(),
 });
@@ -127,6 +130,14 @@ export const TrainingReport = z.object({
   steps: z.number().int().nullable(),
   gaussians: z.number().int().nullable(),
   seconds: z.number().nullable(),
+  /**
+   * What `metrics` measures: 'head crop' (runs since the head-crop evaluation: the mean over test frames of PSNR / SSIM
+   * on a square crop around the head) or 'full frame' (earlier runs).
+   */
+  metricsOver: z.enum(['head crop', 'full frame']).default('full frame'),
+  /** Means over the full frames, and the head-matte PSNR mean; null for earlier runs. */
+  fullFrame: AvatarMetrics.nullable().default(null),
+  headMattePsnr: z.number().nullable().default(null),
   perFrame: z.array(ReportFrame),
 });
 export type TrainingReport = z.infer<typeof TrainingReport>;

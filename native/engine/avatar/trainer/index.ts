@@ -7,3 +7,4 @@ export { BoundRegularisers, DEFAULT_REGULARISERS, regulariserReference, type Reg
 export { CHECKPOINT_MAGIC, CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint';
 export { DEFAULT_CORRECTIVE_REGULARISERS, DEFAULT_HEAD_TUNING_PRIOR, HEAD_TUNING_RATES, HeadTuning, readHeadTuningExport, type CorrectiveRegularisers, type HeadTuningExport, type HeadTuningOptions, type HeadTuningPrior, type HeadTuningRates, type HeadTuningTiming, type TemporalSmoothness } from './head-tuning';
 export { fitEvaluationFrames, type EvaluationFit, type EvaluationFitOptions } from './head-tuning-eval';
+export { cropImage, HEAD_CROP_MARGIN, headCropBox, headCropMetrics, type CropBox } from './head-crop';

@@ -14,6 +14,9 @@ interface AvatarRow {
 
 interface AvatarMeta {
   metrics?: { psnr: number; ssim: number } | null;
+  metricsOver?: 'head crop' | 'full frame';
+  fullFrame?: { psnr: number; ssim: number } | null;
+  headMattePsnr?: number | null;
   captureId?: string | null;
   preset?: TrainingPreset;
   steps?: number;
@@ -79,6 +82,9 @@ export class AvatarsRepo {
       steps: meta.steps ?? null,
       gaussians: meta.gaussians ?? null,
       seconds: meta.seconds ?? null,
+      metricsOver: meta.metricsOver ?? 'full frame',
+      fullFrame: meta.fullFrame ?? null,
+      headMattePsnr: meta.headMattePsnr ?? null,
     };
     if (!run) return { ...base, perFrame: [] };
     const rows = this.lib.db
@@ -97,12 +103,14 @@ export class AvatarsRepo {
       if (!e) {
         const base = `${avatarFolder(avatarId)}/eval/${m.cameraId.split(':').at(-1)}-${String(m.idx).padStart(6, '0')}`;
         const images = { groundTruth: `${base}-gt.png`, render: `${base}-render.png`, error: `${base}-error.png` };
-        e = { idx: m.idx, cameraId: m.cameraId, psnr: Number.NaN, ssim: Number.NaN, maskedPsnr: null, images: Object.values(images).every((p) => recorded.has(p)) ? images : null };
+        e = { idx: m.idx, cameraId: m.cameraId, psnr: Number.NaN, ssim: Number.NaN, maskedPsnr: null, cropPsnr: null, cropSsim: null, images: Object.values(images).every((p) => recorded.has(p)) ? images : null };
         byFrame.set(key, e);
       }
       if (m.name === 'psnr') e.psnr = m.value;
       else if (m.name === 'ssim') e.ssim = m.value;
       else if (m.name === 'maskedPsnr') e.maskedPsnr = m.value;
+      else if (m.name === 'cropPsnr') e.cropPsnr = m.value;
+      else if (m.name === 'cropSsim') e.cropSsim = m.value;
     }
     return { ...base, perFrame: [...byFrame.values()] };
   }

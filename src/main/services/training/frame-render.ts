@@ -1,4 +1,4 @@
-import { compositeTarget, prepareFrame, type AvatarFrame, type AvatarTrainer } from '@engine/avatar/trainer';
+import { compositeTarget, headCropBox, headCropMetrics, prepareFrame, type AvatarFrame, type AvatarTrainer, type CropBox } from '@engine/avatar/trainer';
 import { psnr, ssim } from '@engine/reference/losses';
 
 export interface FrameComparison {
@@ -9,11 +9,13 @@ export interface FrameComparison {
   ssim: number;
   /** PSNR over the frame's matte (the head region the avatar can learn); null without a matte. */
   maskedPsnr: number | null;
+  /** PSNR / SSIM over the square crop around the head matte (the headline figure); null without a matte. */
+  crop: { psnr: number; ssim: number; box: CropBox } | null;
 }
 
 /**
  * Renders a frame (a trainer index, or a held-out frame) over `bg` and compares it with its target composited over the
- * same colour — the metrics of `AvatarTrainer.evaluate` (full-image PSNR, 11×11 SSIM, PSNR over the matte), plus both images for previews
+ * same colour — the metrics of `AvatarTrainer.evaluate` (full-image PSNR, 11×11 SSIM, PSNR over the matte) and the head-crop PSNR / SSIM, plus both images for previews
  * and the report.
  */
 export async function renderAndCompare(trainer: AvatarTrainer, item: number | AvatarFrame, bg: readonly [number, number, number] = [0, 0, 0]): Promise<FrameComparison> {
@@ -42,7 +44,9 @@ export async function renderAndCompare(trainer: AvatarTrainer, item: number | Av
       }
       maskedPsnr = w > 0 ? -10 * Math.log10(Math.max(se / w, 1e-20)) : null;
     }
-    return { render: rgb, target, psnr: psnr(rgb, target), ssim: ssim(rgb, target, trainer.width, trainer.height, 3).loss, maskedPsnr };
+    const box = prepared.mask ? headCropBox(prepared.mask, trainer.width, trainer.height) : null;
+    const crop = box ? { ...headCropMetrics(rgb, target, trainer.width, box), box } : null;
+    return { render: rgb, target, psnr: psnr(rgb, target), ssim: ssim(rgb, target, trainer.width, trainer.height, 3).loss, maskedPsnr, crop };
   } finally {
     if (typeof item !== 'number') {
       trainer.frames.pop();

@@ -11,6 +11,7 @@ import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { assertEnoughFrames, loadFrames, readCapture, type LoadedFrame } from './frame-loading';
+import { evaluationMeans } from './evaluation-means';
 import { renderAndCompare } from './frame-render';
 import { schedule } from './presets';
 import { encodePng, errorHeatmap, rgbFloatToRgba8, sideBySide } from './report-images';
@@ -203,9 +204,9 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           writeFileAtomic(path.join(partial, images.render), encodePng(rgbFloatToRgba8(cmp.render, size.w, size.h), size.w, size.h));
           writeFileAtomic(path.join(partial, images.error), encodePng(errorHeatmap(cmp.render, cmp.target, size.w, size.h), size.w, size.h));
           files.push(images.groundTruth, images.render, images.error);
-          perFrame.push({ idx: f.idx, cameraId: f.cameraId, psnr: cmp.psnr, ssim: cmp.ssim, maskedPsnr: cmp.maskedPsnr, images });
+          perFrame.push({ idx: f.idx, cameraId: f.cameraId, psnr: cmp.psnr, ssim: cmp.ssim, maskedPsnr: cmp.maskedPsnr, crop: cmp.crop && { psnr: cmp.crop.psnr, ssim: cmp.crop.ssim }, images });
         }
-        const mean = perFrame.length ? { psnr: perFrame.reduce((s, m) => s + m.psnr, 0) / perFrame.length, ssim: perFrame.reduce((s, m) => s + m.ssim, 0) / perFrame.length } : null;
+        const { headline: mean, fullFrame, headMattePsnr } = evaluationMeans(perFrame);
         // The final preview (validation frame at the last step) stays with the avatar.
         await validate();
         if (previews.length) fs.copyFileSync(path.join(partial, previews.at(-1)!), path.join(partial, 'preview.png'));
@@ -225,6 +226,8 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           trainFrames: frames.train.length,
           skippedFrames: skipped,
           metrics: mean,
+          fullFrame,
+          headMattePsnr,
           perFrame,
           files: ['avatar.bin', 'meta.json', 'checkpoint.bin', ...(t.headTuning ? ['head-tuning.bin'] : []), ...(fs.existsSync(path.join(partial, 'preview.png')) ? ['preview.png'] : []), ...files],
           seconds,
@@ -249,6 +252,9 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
               untrackedFrames: frames.untracked,
               seconds,
               metrics: mean,
+              metricsOver: 'head crop',
+              fullFrame,
+              headMattePsnr,
               perFrame,
             },
             null,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '@shared/model/capture';
 import type { Job } from '@shared/model/job';
+import type { TrainingReport } from '@shared/model/avatar';
 import { StudioHost } from '../../host/studio-host';
 import { useTempDirs } from '../../testing/temp-dir';
 
@@ -68,15 +69,25 @@ describe('avatar.train', () => {
     expect(a.metrics!.ssim).toBeGreaterThan(SSIM_FLOOR);
     expect(a.metrics!.ssim).toBeLessThanOrEqual(1);
 
-    const report = (await call('training.report', { avatarId: a.id })) as { metrics: { psnr: number }; perFrame: { idx: number; psnr: number; ssim: number }[] };
+    const report = (await call('training.report', { avatarId: a.id })) as TrainingReport;
     expect(report.perFrame.length).toBe(result.testFrames);
     expect(report.perFrame.length).toBeGreaterThan(0);
     for (const f of report.perFrame) {
       expect(Number.isFinite(f.psnr) && Number.isFinite(f.ssim)).toBe(true);
       expect(f.psnr).toBeGreaterThan(PSNR_FLOOR - 3);
+      // The head crop: recorded for every frame with a matte, never better than the frame whose background the avatar
+      // cannot get wrong (the target is composited over the same colour outside the matte).
+      expect(f.cropPsnr).not.toBeNull();
+      expect(f.cropPsnr!).toBeLessThanOrEqual(f.psnr + 1e-6);
+      expect(f.cropSsim!).toBeGreaterThan(0);
     }
-    const mean = report.perFrame.reduce((s, f) => s + f.psnr, 0) / report.perFrame.length;
-    expect(mean).toBeCloseTo(a.metrics!.psnr, 6);
+    // The headline is the mean over the head crops; the full-frame means are kept beside it.
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(report.metricsOver).toBe('head crop');
+    expect(mean(report.perFrame.map((f) => f.cropPsnr!))).toBeCloseTo(a.metrics!.psnr, 6);
+    expect(mean(report.perFrame.map((f) => f.cropSsim!))).toBeCloseTo(a.metrics!.ssim, 6);
+    expect(mean(report.perFrame.map((f) => f.psnr))).toBeCloseTo(report.fullFrame!.psnr, 6);
+    expect(report.headMattePsnr).not.toBeNull();
 
     const dir = path.join(host.services.projects.folderOf(projectId), 'avatars', a.id);
     for (const f of ['avatar.bin', 'meta.json', 'checkpoint.bin']) expect(fs.existsSync(path.join(dir, f))).toBe(true);

@@ -17,8 +17,10 @@ const Output = z.object({
   trainFrames: z.number().int(),
   skippedFrames: z.number().int(),
   metrics: z.object({ psnr: z.number(), ssim: z.number() }).nullable(),
+  fullFrame: z.object({ psnr: z.number(), ssim: z.number() }).nullable().default(null),
+  headMattePsnr: z.number().nullable().default(null),
   perFrame: z.array(
-    z.object({ idx: z.number().int(), cameraId: z.string(), psnr: z.number(), ssim: z.number(), maskedPsnr: z.number().nullable().default(null), images: z.object({ groundTruth: z.string(), render: z.string(), error: z.string() }) }),
+    z.object({ idx: z.number().int(), cameraId: z.string(), psnr: z.number(), ssim: z.number(), maskedPsnr: z.number().nullable().default(null), crop: z.object({ psnr: z.number(), ssim: z.number() }).nullable().default(null), images: z.object({ groundTruth: z.string(), render: z.string(), error: z.string() }) }),
   ),
   files: z.array(z.string()),
   seconds: z.number(),
@@ -62,6 +64,9 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
         const meta = {
           captureId: p.captureId,
           metrics: out.metrics,
+          metricsOver: 'head crop',
+          fullFrame: out.fullFrame,
+          headMattePsnr: out.headMattePsnr,
           preset: p.preset,
           steps: out.steps,
           gaussians: out.gaussians,
@@ -93,17 +98,26 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
           metric.run(p.runId, out.steps, 'test', id, 'psnr', f.psnr);
           metric.run(p.runId, out.steps, 'test', id, 'ssim', f.ssim);
           if (f.maskedPsnr !== null && Number.isFinite(f.maskedPsnr)) metric.run(p.runId, out.steps, 'test', id, 'maskedPsnr', f.maskedPsnr);
+          if (f.crop) {
+            metric.run(p.runId, out.steps, 'test', id, 'cropPsnr', f.crop.psnr);
+            metric.run(p.runId, out.steps, 'test', id, 'cropSsim', f.crop.ssim);
+          }
         }
         if (out.metrics) {
           metric.run(p.runId, out.steps, 'test', null, 'psnr', out.metrics.psnr);
           metric.run(p.runId, out.steps, 'test', null, 'ssim', out.metrics.ssim);
         }
+        if (out.fullFrame) {
+          metric.run(p.runId, out.steps, 'test', null, 'fullPsnr', out.fullFrame.psnr);
+          metric.run(p.runId, out.steps, 'test', null, 'fullSsim', out.fullFrame.ssim);
+        }
+        if (out.headMattePsnr !== null) metric.run(p.runId, out.steps, 'test', null, 'headMattePsnr', out.headMattePsnr);
       })();
     } catch (err) {
       fs.renameSync(final, partial);
       throw err;
     }
-    return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, steps: out.steps, resumedFrom: out.resumedFrom, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length, seconds: out.seconds };
+    return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, fullFrame: out.fullFrame, headMattePsnr: out.headMattePsnr, steps: out.steps, resumedFrom: out.resumedFrom, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length, seconds: out.seconds };
   },
   discard(s, job) {
     const p = job.params as TrainParams;

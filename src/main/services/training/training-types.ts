@@ -25,6 +25,8 @@ export interface EvaluatedFrame {
   ssim: number;
   /** PSNR over the frame's head matte; null without one. */
   maskedPsnr: number | null;
+  /** PSNR / SSIM over the square crop around the head (`headCropBox`); null without a matte. */
+  crop: { psnr: number; ssim: number } | null;
   /** File names inside the avatar folder (`eval/…`). */
   images: { groundTruth: string; render: string; error: string };
 }
@@ -38,8 +40,15 @@ export interface TrainOutput {
   gaussians: number;
   trainFrames: number;
   skippedFrames: number;
-  /** Means over the evaluated frames; null without any. */
+  /**
+   * The headline: means over the evaluated frames of the head-crop PSNR / SSIM (a frame without a matte counts with
+   * its full-frame figures); null without any evaluated frame.
+   */
   metrics: { psnr: number; ssim: number } | null;
+  /** Means of the full-frame PSNR / SSIM. */
+  fullFrame: { psnr: number; ssim: number } | null;
+  /** Mean PSNR over the head matte (frames that have one). */
+  headMattePsnr: number | null;
   perFrame: EvaluatedFrame[];
   /** Files inside the avatar folder to record as blobs. */
   files: string[];

@@ -42,7 +42,9 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
   };
   const c = report.config;
   const masked = frames.map((f) => f.maskedPsnr).filter((v): v is number => v !== null && Number.isFinite(v));
-  const meanMasked = masked.length ? masked.reduce((a, b) => a + b, 0) / masked.length : null;
+  const meanMasked = report.headMattePsnr ?? (masked.length ? masked.reduce((a, b) => a + b, 0) / masked.length : null);
+  const cropped = report.metricsOver === 'head crop';
+  const over = cropped ? ' (head crop)' : '';
   const severalCameras = new Set(frames.map((f) => f.cameraId)).size > 1 || report.evaluation === 'camera';
 
   return (
@@ -61,18 +63,26 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
         </Button>
       </header>
       <dl className="stat-grid training-report-stats">
-        <div className="stat">
-          <dt>Mean PSNR</dt>
+        <div className="stat" title={cropped ? 'Over a square crop around the head, as published head-avatar results are measured: background far from the head does not count' : 'Over the whole frame'}>
+          <dt>Mean PSNR{over}</dt>
           <dd data-testid="report-psnr">{formatDb(report.metrics?.psnr)}</dd>
         </div>
-        <div className="stat" title="PSNR over the head matte only: the region the avatar learns">
-          <dt>Mean PSNR (head)</dt>
-          <dd data-testid="report-head-psnr">{formatDb(meanMasked)}</dd>
-        </div>
         <div className="stat">
-          <dt>Mean SSIM</dt>
+          <dt>Mean SSIM{over}</dt>
           <dd>{formatSsim(report.metrics?.ssim)}</dd>
         </div>
+        <div className="stat" title="PSNR over the head matte only: the region the avatar learns">
+          <dt>Mean PSNR (head matte)</dt>
+          <dd data-testid="report-head-psnr">{formatDb(meanMasked)}</dd>
+        </div>
+        {report.fullFrame && (
+          <div className="stat" title="PSNR / SSIM over the whole frame">
+            <dt>Full frame</dt>
+            <dd data-testid="report-full-psnr">
+              {formatDb(report.fullFrame.psnr)} · {formatSsim(report.fullFrame.ssim)}
+            </dd>
+          </div>
+        )}
         <div className="stat">
           <dt>Frames</dt>
           <dd>
@@ -110,9 +120,11 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
                 <tr>
                   <th scope="col" className="num">Frame</th>
                   {severalCameras && <th scope="col">Camera</th>}
-                  <th scope="col" className="num">PSNR</th>
-                  <th scope="col" className="num" title="PSNR over the head matte">Head</th>
-                  <th scope="col" className="num">SSIM</th>
+                  {cropped && <th scope="col" className="num" title="PSNR over the square crop around the head">Crop</th>}
+                  {cropped && <th scope="col" className="num" title="SSIM over the square crop around the head">SSIM</th>}
+                  <th scope="col" className="num" title="PSNR over the whole frame">Whole</th>
+                  <th scope="col" className="num" title="PSNR over the head matte">Matte</th>
+                  {!cropped && <th scope="col" className="num">SSIM</th>}
                 </tr>
               </thead>
               <tbody ref={listRef}>
@@ -120,9 +132,11 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
                   <tr key={`${f.cameraId}-${f.idx}`} id={`report-row-${i}`} data-row={i} className={i === sel ? 'is-selected' : undefined} aria-selected={i === sel} onClick={() => setSel(i)}>
                     <td className="num">{f.idx}</td>
                     {severalCameras && <td>{cameraName(f.cameraId)}</td>}
+                    {cropped && <td className="num">{formatDb(f.cropPsnr)}</td>}
+                    {cropped && <td className="num">{formatSsim(f.cropSsim)}</td>}
                     <td className="num">{formatDb(f.psnr)}</td>
                     <td className="num">{formatDb(f.maskedPsnr)}</td>
-                    <td className="num">{formatSsim(f.ssim)}</td>
+                    {!cropped && <td className="num">{formatSsim(f.ssim)}</td>}
                   </tr>
                 ))}
               </tbody>
@@ -148,7 +162,8 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
               )}
               <p className="training-report-caption muted">
                 Frame {frame.idx}
-                {severalCameras ? ` of camera ${cameraName(frame.cameraId)}` : ''} · {formatDb(frame.psnr)} ({formatDb(frame.maskedPsnr)} over the head) · SSIM {formatSsim(frame.ssim)}. The error is the mean absolute colour difference, ×4, black (none) to white.
+                {severalCameras ? ` of camera ${cameraName(frame.cameraId)}` : ''} ·{' '}
+                {cropped ? `${formatDb(frame.cropPsnr)} / SSIM ${formatSsim(frame.cropSsim)} over the head crop, ${formatDb(frame.psnr)} over the frame` : `${formatDb(frame.psnr)} · SSIM ${formatSsim(frame.ssim)}`} ({formatDb(frame.maskedPsnr)} over the head matte). The error is the mean absolute colour difference, ×4, black (none) to white.
               </p>
             </div>
           )}
