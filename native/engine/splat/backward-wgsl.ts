@@ -79,6 +79,32 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 `;
 
 /**
+ * Each tile's intersection range cut at its last contributor (the largest `last` of its pixels, from the packed
+ * per-pixel data): no Gaussian after it touched a pixel of the tile — in an opaque region the forward stopped long
+ * before the end of the list — so the rasteriser backward walks only [start, last). One invocation per tile.
+ */
+export const backwardTrimRangesWgsl = /* wgsl */ `${BW_UNIFORM}
+@group(0) @binding(1) var<storage, read> tile_ranges: array<vec2u>;
+@group(0) @binding(2) var<storage, read> pix: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> trimmed: array<vec2u>;
+@compute @workgroup_size(16)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let tile = gid.x + gid.y * nwg.x * 16u;
+  if (tile >= P.tiles_x * P.tiles_y) { return; }
+  let range = tile_ranges[tile];
+  let x0 = (tile % P.tiles_x) * 16u;
+  let y0 = (tile / P.tiles_x) * 16u;
+  let x1 = min(x0 + 16u, P.width);
+  let y1 = min(y0 + 16u, P.height);
+  var end = range.x;
+  for (var y = y0; y < y1; y++) {
+    for (var x = x0; x < x1; x++) { end = max(end, bitcast<u32>(pix[(y * P.width + x) * 3u + 1u].z)); }
+  }
+  trimmed[tile] = vec2u(range.x, min(end, range.y));
+}
+`;
+
+/**
  * Rasteriser backward for F feature channels. `splats`: the forward's ProjectedSplat, 3 vec4 per Gaussian
  * [u, v, depth, opacity], [conicA, conicB, conicC, –], [r, g, b, –]. `tile_ranges`: vec2u [start, end) per tile.
  */

@@ -100,6 +100,12 @@ describe.skipIf(!gpu.device).each(['shared', 'rows'] as const)('GPU backward (%s
     const cam = { ...testCamera([-0.4, 0.6, -4.2], 48), height: 40, cy: 20 };
     await runCase(mode, randomScene(8, 500, 1, 0), cam, 3, [0, 0, 0], 3);
   });
+  it('opaque layers (pixels saturate long before the end of their tile lists), 400 Gaussians, 32×32, SH 1', async () => {
+    const base = randomScene(10, 400, 1, 0);
+    // α ≈ 0.99 (capped): three layers take T below 1e-4; larger splats so that many overlap
+    const scene = { ...base, opacities: new Float32Array(base.count).fill(6), logScales: Float32Array.from(base.logScales, (v) => v + 0.7) };
+    await runCase(mode, scene, testCamera([0.2, -0.1, -4], 32), 5, [0.5, 0.5, 0.5], 3, true);
+  });
   it('end to end on the GPU forward (ForwardState), 200 Gaussians, 64×64, SH 2, 2 features', async () => {
     await runCase(mode, randomScene(9, 200, 2, 2), testCamera([0.3, 0.2, -4], 64), 4, [0.3, 0.2, 0.1], 3, true);
   });

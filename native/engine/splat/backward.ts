@@ -13,7 +13,7 @@ import { createKernel, dispatchGroups, dispatchKernel, type Kernel } from '../gp
 import { cameraCentre } from '../reference/camera';
 import type { Camera } from '../reference/types';
 import { isCpuDevice } from '../gpu/adapter-kind';
-import { backwardPackWgsl, backwardProjectWgsl, backwardRasterWgsl, backwardStatsWgsl, BW_TILE, GRAD2D_STRIDE, type BackwardRasterMode } from './backward-wgsl';
+import { backwardPackWgsl, backwardProjectWgsl, backwardTrimRangesWgsl, backwardRasterWgsl, backwardStatsWgsl, BW_TILE, GRAD2D_STRIDE, type BackwardRasterMode } from './backward-wgsl';
 import type { SceneGradients } from './backward-grads';
 import type { GaussianScene } from './scene';
 
@@ -54,7 +54,9 @@ export class SplatBackward {
   private pixPixels = 0;
   private readonly uniform: GPUBuffer;
   private readonly dummy: GPUBuffer;
-  private readonly k: { pack: Kernel; raster: Kernel; geom: Kernel; sh: Kernel; stats: Kernel };
+  private readonly k: { pack: Kernel; trim: Kernel; raster: Kernel; geom: Kernel; sh: Kernel; stats: Kernel };
+  private trimmed: GPUBuffer | null = null;
+  private trimmedTiles = 0;
   
   /** The rasteriser backward's variant: 'rows' on CPU adapters, 'shared' on GPUs (backward-wgsl.ts). */
   readonly rasterMode: BackwardRasterMode;
@@ -68,6 +70,7 @@ export class SplatBackward {
     this.grad2d = createStorageBuffer(device, scene.capacity * GRAD2D_STRIDE * 4, 'bw.grad2d');
     this.k = {
       pack: createKernel(device, { label: 'bw.pack', code: backwardPackWgsl }),
+      trim: createKernel(device, { label: 'bw.trimRanges', code: backwardTrimRangesWgsl }),
       raster: createKernel(device, { label: `bw.raster[${this.rasterMode}]`, code: backwardRasterWgsl(scene.featureDim, this.rasterMode) }),
       geom: createKernel(device, { label: 'bw.projectGeom', code: backwardProjectWgsl('geom') }),
       sh: createKernel(device, { label: 'bw.projectSh', code: backwardProjectWgsl('sh') }),
@@ -75,7 +78,12 @@ export class SplatBackward {
     };
   }
 
-  private ensureBuffers(pixels: number): void {
+  private ensureBuffers(pixels: number, tiles: number): void {
+    if (tiles > this.trimmedTiles) {
+      this.trimmed?.destroy();
+      this.trimmedTiles = tiles;
+      this.trimmed = createStorageBuffer(this.device, tiles * 8, 'bw.trimmedRanges');
+    }
     if (this.grad2dCapacity !== this.scene.capacity) {
       this.grad2d.destroy();
       this.grad2dCapacity = this.scene.capacity;
@@ -118,7 +126,8 @@ export class SplatBackward {
     accumulate = false,
   ): void {
     const pixels = cam.width * cam.height;
-    this.ensureBuffers(pixels);
+    const tilesX = Math.ceil(cam.width / BW_TILE), tilesY = Math.ceil(cam.height / BW_TILE);
+    this.ensureBuffers(pixels, tilesX * tilesY);
     grads.ensureCapacity();
     const bgImage = inputs.backgroundImage ?? null;
     this.writeUniform(cam, pixelGrads, options, bgImage !== null, inputs.shDegree ?? this.scene.shDegree);
@@ -130,9 +139,10 @@ export class SplatBackward {
     const k = this.k;
     dispatchKernel(pass, k.pack, k.pack.bind([U, pixelGrads.rgb ?? d, pixelGrads.alpha ?? d, pixelGrads.depth ?? d, inputs.aux, bgImage ?? d, this.pix!]), pixels, 256);
     const F = this.scene.featureDim;
-    const rasterBuffers = [U, inputs.projected, (F > 0 && this.scene.features) || d, inputs.tileRanges, inputs.isectGaussians, this.pix!, pixelGrads.features ?? d, this.grad2d];
+    dispatchKernel(pass, k.trim, k.trim.bind([U, inputs.tileRanges, this.pix!, this.trimmed!]), tilesX * tilesY, 16);
+    const rasterBuffers = [U, inputs.projected, (F > 0 && this.scene.features) || d, this.trimmed!, inputs.isectGaussians, this.pix!, pixelGrads.features ?? d, this.grad2d];
     if (F > 0) rasterBuffers.push(grads.features!);
-    dispatchGroups(pass, k.raster, k.raster.bind(rasterBuffers), Math.ceil(cam.width / BW_TILE), Math.ceil(cam.height / BW_TILE));
+    dispatchGroups(pass, k.raster, k.raster.bind(rasterBuffers), tilesX, tilesY);
     const s = this.scene;
     const n = s.count;
     dispatchKernel(pass, k.geom, k.geom.bind([U, s.means, s.logScales, s.rotations, s.sh, this.grad2d, grads.means, grads.logScales, grads.rotations]), n, 64);
@@ -142,7 +152,7 @@ export class SplatBackward {
   }
 
   destroy(): void {
-    for (const b of [this.grad2d, this.pix, this.uniform, this.dummy]) b?.destroy();
+    for (const b of [this.grad2d, this.pix, this.trimmed, this.uniform, this.dummy]) b?.destroy();
   }
 }
 
