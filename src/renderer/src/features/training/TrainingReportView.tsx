@@ -44,7 +44,7 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
   const masked = frames.map((f) => f.maskedPsnr).filter((v): v is number => v !== null && Number.isFinite(v));
   const meanMasked = report.headMattePsnr ?? (masked.length ? masked.reduce((a, b) => a + b, 0) / masked.length : null);
   const cropped = report.metricsOver === 'head crop';
-  const over = cropped ? ' (head crop)' : '';
+  const over = cropped ? ', head crop' : '';
   const severalCameras = new Set(frames.map((f) => f.cameraId)).size > 1 || report.evaluation === 'camera';
 
   return (
@@ -64,20 +64,20 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
       </header>
       <dl className="stat-grid training-report-stats">
         <div className="stat" title={cropped ? 'Over a square crop around the head, as published head-avatar results are measured: background far from the head does not count' : 'Over the whole frame'}>
-          <dt>Mean PSNR{over}</dt>
+          <dt>PSNR{over}</dt>
           <dd data-testid="report-psnr">{formatDb(report.metrics?.psnr)}</dd>
         </div>
         <div className="stat">
-          <dt>Mean SSIM{over}</dt>
+          <dt>SSIM{over}</dt>
           <dd>{formatSsim(report.metrics?.ssim)}</dd>
         </div>
         <div className="stat" title="PSNR over the head matte only: the region the avatar learns">
-          <dt>Mean PSNR (head matte)</dt>
+          <dt>PSNR, head matte</dt>
           <dd data-testid="report-head-psnr">{formatDb(meanMasked)}</dd>
         </div>
         {report.fullFrame && (
           <div className="stat" title="PSNR / SSIM over the whole frame">
-            <dt>Full frame</dt>
+            <dt>Whole frame</dt>
             <dd data-testid="report-full-psnr">
               {formatDb(report.fullFrame.psnr)} · {formatSsim(report.fullFrame.ssim)}
             </dd>
