@@ -158,7 +158,7 @@ async function start(): Promise<void> {
   };
   addSlider('Jaw open', 0, JAW_OPEN_MAX, () => jaw, (v) => (jaw = v));
   for (let k = 0; k < E; k++)
-    addSlider(`Component ${k + 1}`, model.expressionRange[k * 2] ?? -3, model.expressionRange[k * 2 + 1] ?? 3, () => expression[k], (v) => (expression[k] = v));
+    addSlider(`Expression ${k + 1}`, model.expressionRange[k * 2] ?? -3, model.expressionRange[k * 2 + 1] ?? 3, () => expression[k], (v) => (expression[k] = v));
   $('reset-face').addEventListener('click', () => {
     stop();
     frameAt = null;

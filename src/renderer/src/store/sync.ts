@@ -1,4 +1,4 @@
-import type { Job } from '@shared/model/job';
+import { canResumeJob, type Job } from '@shared/model/job';
 import { useConnection } from './connection';
 import { isActive, useJobs } from './jobs';
 import { useProjects } from './projects';
@@ -30,7 +30,8 @@ function announceJobEnd(job: Job, previous: Job | undefined): void {
       toast.success(`${job.title} — done`);
     }
   } else if (job.status === 'failed') {
-    toast.error(`${job.title} failed: ${job.error?.message ?? 'no reason given.'} You can resume it from the Jobs panel.`);
+    // Only where a resume can help: a refused input (not a video, …) would fail the same way again.
+    toast.error(`${job.title} failed: ${job.error?.message ?? 'no reason given.'}${canResumeJob(job) ? ' You can resume it from the Jobs panel.' : ''}`);
   }
 }
 

@@ -20,7 +20,7 @@ function nextStepText(project: Project): string {
   if (footage && project.counts.captures === 0) return 'Start with Footage: import a video or photos of one person, then review the frames on the timeline.';
   if (footage && project.counts.avatars === 0)
     return 'Review the footage on the timeline, then track the faces there (Track faces, Shift+F), then train an avatar in the Avatar section.';
-  if (footage) return 'Open an avatar in 3D, or train another in the Avatar section. The steps after it arrive in later versions.';
+  if (footage) return 'Open an avatar in 3D or Live, paint on its texture, export it, or train another in the Avatar section.';
   return 'Footage import and the steps after it arrive in later versions. For now you can rename, duplicate or move this project to the Trash.';
 }
 
