@@ -1,4 +1,4 @@
-import { compositeTarget, headCropBox, headCropMetrics, prepareFrame, type AvatarFrame, type AvatarTrainer, type CropBox } from '@engine/avatar/trainer';
+import { compositeTarget, headCropBox, headCropMetrics, prepareFrame, type AvatarFrame, type AvatarTrainer } from '@engine/avatar/trainer';
 import { psnr, ssim } from '@engine/reference/losses';
 
 export interface FrameComparison {
@@ -10,7 +10,7 @@ export interface FrameComparison {
   /** PSNR over the frame's matte (the head region the avatar can learn); null without a matte. */
   maskedPsnr: number | null;
   /** PSNR / SSIM over the square crop around the head matte (the headline figure); null without a matte. */
-  crop: { psnr: number; ssim: number; box: CropBox } | null;
+  crop: { psnr: number; ssim: number } | null;
 }
 
 /**
@@ -45,7 +45,7 @@ export async function renderAndCompare(trainer: AvatarTrainer, item: number | Av
       maskedPsnr = w > 0 ? -10 * Math.log10(Math.max(se / w, 1e-20)) : null;
     }
     const box = prepared.mask ? headCropBox(prepared.mask, trainer.width, trainer.height) : null;
-    const crop = box ? { ...headCropMetrics(rgb, target, trainer.width, box), box } : null;
+    const crop = box ? headCropMetrics(rgb, target, trainer.width, box) : null;
     return { render: rgb, target, psnr: psnr(rgb, target), ssim: ssim(rgb, target, trainer.width, trainer.height, 3).loss, maskedPsnr, crop };
   } finally {
     if (typeof item !== 'number') {

@@ -204,7 +204,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           writeFileAtomic(path.join(partial, images.render), encodePng(rgbFloatToRgba8(cmp.render, size.w, size.h), size.w, size.h));
           writeFileAtomic(path.join(partial, images.error), encodePng(errorHeatmap(cmp.render, cmp.target, size.w, size.h), size.w, size.h));
           files.push(images.groundTruth, images.render, images.error);
-          perFrame.push({ idx: f.idx, cameraId: f.cameraId, psnr: cmp.psnr, ssim: cmp.ssim, maskedPsnr: cmp.maskedPsnr, crop: cmp.crop && { psnr: cmp.crop.psnr, ssim: cmp.crop.ssim }, images });
+          perFrame.push({ idx: f.idx, cameraId: f.cameraId, psnr: cmp.psnr, ssim: cmp.ssim, maskedPsnr: cmp.maskedPsnr, crop: cmp.crop, images });
         }
         const { headline: mean, fullFrame, headMattePsnr } = evaluationMeans(perFrame);
         // The final preview (validation frame at the last step) stays with the avatar.
