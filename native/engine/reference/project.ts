@@ -52,16 +52,17 @@ export function sigmoid(x: number): number {
 }
 
 /** Tiles overlapped by the box [u±r]×[v±r], clamped to the grid, as [min, max). */
-export function tileRect(u: number, v: number, r: number, width: number, height: number) {
+/** Tiles of the box u ± rx, v ± ry (half-extents in pixels), clamped to the image's tile grid. */
+export function tileRect(u: number, v: number, rx: number, ry: number, width: number, height: number) {
   const tilesX = Math.ceil(width / TILE_SIZE);
   const tilesY = Math.ceil(height / TILE_SIZE);
   const tileMin: [number, number] = [
-    Math.min(tilesX, Math.max(0, Math.floor((u - r) / TILE_SIZE))),
-    Math.min(tilesY, Math.max(0, Math.floor((v - r) / TILE_SIZE))),
+    Math.min(tilesX, Math.max(0, Math.floor((u - rx) / TILE_SIZE))),
+    Math.min(tilesY, Math.max(0, Math.floor((v - ry) / TILE_SIZE))),
   ];
   const tileMax: [number, number] = [
-    Math.min(tilesX, Math.max(0, Math.ceil((u + r) / TILE_SIZE))),
-    Math.min(tilesY, Math.max(0, Math.ceil((v + r) / TILE_SIZE))),
+    Math.min(tilesX, Math.max(0, Math.ceil((u + rx) / TILE_SIZE))),
+    Math.min(tilesY, Math.max(0, Math.ceil((v + ry) / TILE_SIZE))),
   ];
   return { tileMin, tileMax };
 }
@@ -128,13 +129,18 @@ function projectInternal(
   const v = (cam.fy * t[1]) / z + cam.cy;
   if (!(u + radius > 0 && u - radius < cam.width && v + radius > 0 && v - radius < cam.height))
     return { p: INVISIBLE, x: null };
-  const { tileMin, tileMax } = tileRect(u, v, radius, cam.width, cam.height);
+  const opacity = sigmoid(scene.opacities[i]);
+  // Tiles: the box of the α ≥ 1/255 ellipse (squared Mahalanobis reach 2·ln(255·opacity)), a pixel of slack, inside
+  // the 3σ square: pixels outside the ellipse skip the splat, so the tiles this leaves out would add nothing.
+  const reach = Math.max(0, 2 * Math.log(255 * opacity));
+  const rx = Math.min(radius, Math.ceil(Math.sqrt(reach * s00)) + 1);
+  const ry = Math.min(radius, Math.ceil(Math.sqrt(reach * s11)) + 1);
+  const { tileMin, tileMax } = tileRect(u, v, rx, ry, cam.width, cam.height);
   if (!(tileMax[0] > tileMin[0] && tileMax[1] > tileMin[1])) return { p: INVISIBLE, x: null };
 
   const { d: dir, len: dirLen } = viewDir(mean, cameraCentre(cam.viewMatrix));
   const K = shCoeffCount(scene.shDegree);
   const { color, raw } = evalSH(scene.shDegree, scene.sh, i * K * 3, dir);
-  const opacity = sigmoid(scene.opacities[i]);
   return {
     p: { visible: true, u, v, depth: z, conic, cov2d: [s00, s01, s11], radius, tileMin, tileMax, opacity, color },
     x: { t, W, R, s, M, Sigma, T, tx, ty, clampX, clampY, dir, dirLen, rawColor: raw },

@@ -3,8 +3,8 @@ import { backwardReference } from './backward';
 import { lookAt, makeCamera, worldToCamera } from './camera';
 import { renderReference, renderReference64 } from './forward';
 import { projectGaussian } from './project';
-import { rng, smoothScene, testCamera } from './test-scenes';
-import type { Camera, RefScene } from './types';
+import { randomScene, rng, smoothScene, testCamera } from './test-scenes';
+import { TILE_SIZE, type Camera, type RefScene } from './types';
 
 type Key = 'means' | 'logScales' | 'rotations' | 'opacities' | 'sh' | 'features';
 
@@ -104,6 +104,35 @@ describe('reference forward', () => {
     // 1 − 0.99 = 0.01, 0.01² = 1e-4 ≥ 1e-4 keeps two; the third would give 1e-6 → stop.
     expect(out.nContrib[centre]).toBe(2);
     expect(out.alpha[centre]).toBeCloseTo(1 - 1e-4, 6);
+  });
+  it('assigns a splat every tile holding a pixel it reaches (α ≥ 1/255), and fewer than the 3σ square for thin ones', () => {
+    const cam = testCamera([0, 0, -4], 64);
+    const scene = randomScene(11, 300, 0);
+    for (let i = 0; i < scene.count; i += 3) (scene.logScales as Float32Array)[i * 3] += 1.5; // every third one long
+    let narrower = 0;
+    for (let i = 0; i < scene.count; i++) {
+      const p = projectGaussian(scene, i, cam);
+      if (!p.visible) continue;
+      const [a, b, c] = p.conic;
+      for (let y = 0; y < cam.height; y++) {
+        for (let x = 0; x < cam.width; x++) {
+          const dx = x + 0.5 - p.u, dy = y + 0.5 - p.v;
+          const alpha = Math.min(0.99, p.opacity * Math.exp(-0.5 * (a * dx * dx + c * dy * dy) - b * dx * dy));
+          const inSquare = Math.abs(dx) < p.radius + TILE_SIZE && Math.abs(dy) < p.radius + TILE_SIZE;
+          if (!(alpha >= 1 / 255) || !inSquare) continue;
+          const tx = Math.floor(x / TILE_SIZE), ty = Math.floor(y / TILE_SIZE);
+          const squareMin = [Math.floor((p.u - p.radius) / TILE_SIZE), Math.floor((p.v - p.radius) / TILE_SIZE)];
+          const squareMax = [Math.ceil((p.u + p.radius) / TILE_SIZE), Math.ceil((p.v + p.radius) / TILE_SIZE)];
+          const inOld = tx >= squareMin[0] && tx < squareMax[0] && ty >= squareMin[1] && ty < squareMax[1];
+          if (!inOld) continue; // the 3σ square never held it: nothing changes there
+          expect(tx >= p.tileMin[0] && tx < p.tileMax[0] && ty >= p.tileMin[1] && ty < p.tileMax[1]).toBe(true);
+        }
+      }
+      const square = (Math.ceil((p.u + p.radius) / TILE_SIZE) - Math.floor((p.u - p.radius) / TILE_SIZE)) *
+        (Math.ceil((p.v + p.radius) / TILE_SIZE) - Math.floor((p.v - p.radius) / TILE_SIZE));
+      if ((p.tileMax[0] - p.tileMin[0]) * (p.tileMax[1] - p.tileMin[1]) < square) narrower++;
+    }
+    expect(narrower).toBeGreaterThan(10);
   });
 });
 

@@ -133,10 +133,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     cull(i);
     return;
   }
+  let opacity = 1.0 / (1.0 + exp(-logit));
+  // conic.w: how far the splat reaches with α ≥ 1/255, as a squared Mahalanobis distance (row_span); < 0: nowhere
+  let reach = select(-1.0, 2.0 * log(255.0 * opacity), opacity * 255.0 >= 1.0);
+  // Tiles: the box of the α ≥ 1/255 ellipse (half-extents √(reach·Σxx), √(reach·Σyy), a pixel of slack for
+  // rounding) inside the 3σ square. Pixels outside that ellipse skip the splat, so the tiles left out changed nothing.
+  let ext = min(vec2f(radius), ceil(sqrt(max(reach, 0.0) * vec2f(s00, s11))) + 1.0);
   let tile = f32(TILE_SIZE);
   let tiles = vec2f(f32(params.tiles_x), f32(params.tiles_y));
-  let rmin = clamp(floor((vec2f(u, v) - radius) / tile), vec2f(0.0), tiles);
-  let rmax = clamp(ceil((vec2f(u, v) + radius) / tile), vec2f(0.0), tiles);
+  let rmin = clamp(floor((vec2f(u, v) - ext) / tile), vec2f(0.0), tiles);
+  let rmax = clamp(ceil((vec2f(u, v) + ext) / tile), vec2f(0.0), tiles);
   let tmin = vec2u(rmin);
   let tmax = vec2u(rmax);
   if (!(tmax.x > tmin.x && tmax.y > tmin.y)) { cull(i); return; }
@@ -147,10 +153,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   var d = vec3f(0.0, 0.0, 1.0);
   if (dir_len > 0.0) { d = dir / dir_len; }
   let color = eval_sh(sh_base, d);
-  let opacity = 1.0 / (1.0 + exp(-logit));
-
-  // conic.w: how far the splat reaches with α ≥ 1/255, as a squared Mahalanobis distance (row_span); < 0: nowhere
-  let reach = select(-1.0, 2.0 * log(255.0 * opacity), opacity * 255.0 >= 1.0);
   projected[i] = ProjectedSplat(vec2f(u, v), z, opacity, vec4f(conic, reach), vec4f(color, 0.0));
   tile_info[i] = vec4u(u32(min(radius, 1e9)), touched, tmin.x | (tmin.y << 16u), tmax.x | (tmax.y << 16u));
   depth_keys[i] = bitcast<u32>(z);
