@@ -78,7 +78,7 @@ try {
   const cam = cameras[0]!;
   const camKey = cam.id.split(':').at(-1)!;
   const fit = JSON.parse(fs.readFileSync(path.join(trackingDir, camKey, 'fit.json'), 'utf8')) as FitFile;
-  const loaded = loadFrames(model, cameras, { projectDir, trackingDir, imageLongSide: Math.max(cam.width, cam.height), holdOutCamera: null, throwIfCancelled: () => undefined });
+  const loaded = loadFrames(model, cameras, { projectDir, trackingDir, imageLongSide: Math.max(cam.width, cam.height), frameSubject: false, holdOutCamera: null, throwIfCancelled: () => undefined });
   const size = loaded.size!;
   const files = new Map(cam.frames.map((f) => [f.idx, f.file]));
 

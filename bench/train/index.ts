@@ -6,7 +6,11 @@
  * and the means over the clips.
  *
  * Usage: npm run bench:train -- [VIDEO…] [--list FILE] [--preset preview|standard|high] [--steps N] [--uv N]
- *                                  [--image-long-side PX] [--fps F] [--long-side PX] [--keep DIR]
+ *                                  [--image-long-side PX] [--set KEY=VALUE…] [--ablate KEY=VALUE…]
+ *                                  [--fps F] [--long-side PX] [--keep DIR]
+ * --set: any training hyper-parameter (as `training.start` overrides). --ablate: after the base run, each clip trains
+ * again with that one change on the same tracked capture; the JSON gives each ablation's held-out figures and time
+ * per clip, its mean and its difference to the base run.
  * --list FILE: one clip path per line (# starts a comment). Without clips: $AVATAR_BENCH_VIDEO, else a clip generated
  * from a face photo that an npm package ships (the clip the training tests use, 3 s at 10 fps). --fps / --long-side are
  * the import's (frames per second kept, stored size); --keep DIR keeps the library there and prints the paths of one
@@ -33,12 +37,22 @@ const { values: o, positionals } = parseArgs({
     'long-side': { type: 'string' },
     keep: { type: 'string' },
     list: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    ablate: { type: 'string', multiple: true },
   },
 });
 const preset = o.preset as keyof typeof TRAINING_PRESETS;
 if (!(preset in TRAINING_PRESETS)) throw new Error(`unknown preset ${preset}: preview, standard or high`);
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-const overrides = { steps: num(o.steps), uvResolution: num(o.uv), imageLongSide: num(o['image-long-side']) };
+/** KEY=VALUE → [key, value] (true/false and numbers as such). */
+function assignment(a: string): [string, unknown] {
+  const m = /^([A-Za-z]+)=(.*)$/.exec(a);
+  if (!m) throw new Error(`${a}: expected KEY=VALUE`);
+  const v = m[2]!;
+  return [m[1]!, v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v];
+}
+const overrides: Record<string, unknown> = { steps: num(o.steps), uvResolution: num(o.uv), imageLongSide: num(o['image-long-side']), ...Object.fromEntries((o.set ?? []).map(assignment)) };
+const ablations = (o.ablate ?? []).map((a) => ({ name: a, overrides: { ...overrides, ...Object.fromEntries([assignment(a)]) } }));
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-train-'));
 const libraryDir = o.keep ? path.resolve(o.keep) : path.join(work, 'lib');
@@ -99,6 +113,28 @@ async function runClip(video: string) {
   const tracked = await runJob('track', 'tracking.start', { captureId });
   const summary = host.services.tracking.summary(captureId);
 
+  const base = await trainOnce(captureId, overrides);
+  const variants = [];
+  for (const a of ablations) {
+    process.stderr.write(`ablation ${a.name}\n`);
+    const v = await trainOnce(captureId, a.overrides);
+    variants.push({ set: a.name, heldOut: v.heldOut, trainSeconds: v.trainSeconds, itersPerSecond: v.itersPerSecond, gaussians: v.gaussians, avatar: v.avatar, images: v.images });
+  }
+  const { trained, ...trainedFields } = base;
+  return {
+    video: path.basename(video),
+    frames: capture.frameCount,
+    size: `${capture.width}x${capture.height}`,
+    tracked: summary ? `${summary.tracked}/${summary.frames}` : null,
+    meanFitErrorPx: summary?.meanFitErrorPx === null || !summary ? null : round(summary.meanFitErrorPx),
+    ...trainedFields,
+    stageSeconds: { import: round(imported.seconds, 1), track: round(tracked.seconds, 1), train: round(trained.seconds, 1), total: round((performance.now() - t0) / 1000, 1) },
+    ablations: variants,
+  };
+}
+
+/** One training run on a tracked capture, its held-out figures, time and (with --keep) one test frame's images. */
+async function trainOnce(captureId: string, overrides: Record<string, unknown>) {
   // Iterations/s over the step loop alone, from the job's step reports (loading frames and evaluation excluded).
   let firstStep: { step: number; t: number } | null = null;
   let lastStep: { step: number; t: number } | null = null;
@@ -112,19 +148,13 @@ async function runClip(video: string) {
   const f = firstStep as { step: number; t: number } | null, l = lastStep as { step: number; t: number } | null;
   const itersPerSecond = f && l && l.step > f.step ? (l.step - f.step) / ((l.t - f.t) / 1000) : null;
   const report = (await call('training.report', { avatarId: result.avatarId })) as { perFrame: { idx: number; images: { groundTruth: string; render: string; error: string } | null }[] };
-  const projectDir = host.services.projects.folderOf(projectId);
+  const projectDir = host.services.projects.folderOf(host.services.captures.get(captureId).projectId);
   const images = report.perFrame.find((f) => f.images)?.images ?? null;
-  const gpu = (await call('app.gpu', undefined).catch(() => null)) as { adapter: unknown; kernels: string | null } | null;
-
   return {
-    video: path.basename(video),
-    frames: capture.frameCount,
-    size: `${capture.width}x${capture.height}`,
+    trained,
     trainFrames: result.trainFrames,
     testFrames: result.testFrames,
     skippedFrames: result.skippedFrames,
-    tracked: summary ? `${summary.tracked}/${summary.frames}` : null,
-    meanFitErrorPx: summary?.meanFitErrorPx === null || !summary ? null : round(summary.meanFitErrorPx),
     steps: result.steps,
     gaussians: result.gaussians,
     trainSeconds: round(trained.seconds, 1),
@@ -133,7 +163,6 @@ async function runClip(video: string) {
     heldOut: result.metrics
       ? { psnr: round(result.metrics.psnr), ssim: round(result.metrics.ssim, 4), fullFrame: result.fullFrame && { psnr: round(result.fullFrame.psnr), ssim: round(result.fullFrame.ssim, 4) }, headMattePsnr: result.headMattePsnr === null ? null : round(result.headMattePsnr) }
       : null,
-    stageSeconds: { import: round(imported.seconds, 1), track: round(tracked.seconds, 1), train: round(trained.seconds, 1), total: round((performance.now() - t0) / 1000, 1) },
     avatar: result.avatarId,
     // One evaluated frame's ground truth / render / error images (only worth printing when the library is kept).
     images: o.keep && images ? Object.fromEntries(Object.entries(images).map(([k, v]) => [k, path.join(projectDir, v)])) : null,
@@ -169,6 +198,19 @@ try {
         headMattePsnr: m((c) => c.heldOut?.headMattePsnr),
         totalSeconds: m((c) => c.stageSeconds.total),
       },
+      ablations: ablations.map((a, i) => {
+        const psnr = m((c) => c.ablations[i]?.heldOut?.psnr), ssim = m((c) => c.ablations[i]?.heldOut?.ssim);
+        const basePsnr = m((c) => c.heldOut?.psnr), baseSsim = m((c) => c.heldOut?.ssim);
+        return {
+          set: a.name,
+          psnr,
+          ssim,
+          headMattePsnr: m((c) => c.ablations[i]?.heldOut?.headMattePsnr),
+          dPsnr: psnr !== null && basePsnr !== null ? round(psnr - basePsnr, 4) : null,
+          dSsim: ssim !== null && baseSsim !== null ? round(ssim - baseSsim, 4) : null,
+          trainSeconds: m((c) => c.ablations[i]?.trainSeconds),
+        };
+      }),
       clips,
       cpus: os.availableParallelism(),
       loadAverage1m: round(os.loadavg()[0]!),

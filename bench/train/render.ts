@@ -33,11 +33,11 @@ const projectDir = host.services.projects.folderOf(project.id);
 await host.close();
 
 const folder = path.join(projectDir, 'avatars', avatar.id);
-const meta = JSON.parse(fs.readFileSync(path.join(folder, 'meta.json'), 'utf8')) as { captureId: string; imageLongSide?: number; config?: { imageLongSide: number } };
+const meta = JSON.parse(fs.readFileSync(path.join(folder, 'meta.json'), 'utf8')) as { captureId: string; imageLongSide?: number; config?: { imageLongSide: number; frameSubject?: boolean } };
 const imageLongSide = meta.config?.imageLongSide ?? meta.imageLongSide ?? 128;
 const tracking = path.join(projectDir, trackingDir(meta.captureId));
 const model = openHeadFor(JSON.parse(fs.readFileSync(path.join(tracking, 'expression-space.json'), 'utf8')) as StoredExpressionSpace);
-const loaded = loadFrames(model, readCapture(libraryDir, meta.captureId), { projectDir, trackingDir: tracking, imageLongSide, holdOutCamera: null, throwIfCancelled: () => {} });
+const loaded = loadFrames(model, readCapture(libraryDir, meta.captureId), { projectDir, trackingDir: tracking, imageLongSide, frameSubject: meta.config?.frameSubject ?? false, holdOutCamera: null, throwIfCancelled: () => {} });
 const pool = loaded.test.length ? loaded.test : loaded.train;
 const picked = Array.from({ length: Math.min(count, pool.length) }, (_, i) => pool[Math.floor(((i + 0.5) * pool.length) / Math.min(count, pool.length))]!);
 

@@ -27,6 +27,7 @@ const HELP: Partial<Record<OverrideKey, string>> = {
   shDegree: 'spherical-harmonics degree of the colour (0–3)',
   mouthWeight: 'loss weight multiplier inside the mouth region (1: off)',
   headTuning: 'fine-tune tracked head parameters per frame and learn corrective blend shapes (true|false)',
+  frameSubject: 'train on square frames cropped around the tracked head instead of whole frames (true|false)',
   background: 'background behind the avatar during training',
   seed: 'random seed',
   checkpointMinutes: 'minutes between time-based checkpoints',

@@ -35,6 +35,11 @@ export const TrainingConfig = z.object({
   shDegree: z.number().int().min(0).max(3),
   /** Loss weight multiplier inside the mouth region (1: off). */
   mouthWeight: z.number().min(1).max(10),
+  /**
+   * Train and evaluate on square frames cropped around the tracked head (smoothed over time), imageLongSide a side,
+   * instead of whole frames: a wide shot's face gets the whole resolution.
+   */
+  frameSubject: z.boolean().default(true),
   /** Fine-tune each frame's tracked head parameters and learn expression/pose corrective blend shapes. */
   headTuning: z.boolean(),
   background: z.enum(['random', 'black', 'white']),
@@ -69,6 +74,7 @@ const COMMON: Omit<TrainingConfig, 'steps' | 'uvResolution' | 'imageLongSide'> =
   shDegree: 0,
   mouthWeight: 1,
   headTuning: false,
+  frameSubject: true,
   background: 'random',
   seed: 7,
   checkpointMinutes: 10,

@@ -54,7 +54,7 @@ export function loadBakeInputs(libraryDir: string, projectDir: string, p: BakePa
     const train = p.holdOutCamera === c.id ? [] : c.frames.filter((f) => f.split === 'train');
     return { ...c, frames: [...evenlySpaced(train, Math.ceil(p.maxViews / cameras.length)), ...test].sort((a, b) => a.idx - b.idx) };
   });
-  const frames = loadFrames(model, picked, { projectDir, trackingDir: abs(captureTrackingDir(p.captureId)), imageLongSide: p.imageLongSide, holdOutCamera: p.holdOutCamera, throwIfCancelled });
+  const frames = loadFrames(model, picked, { projectDir, trackingDir: abs(captureTrackingDir(p.captureId)), imageLongSide: p.imageLongSide, frameSubject: p.frameSubject, holdOutCamera: p.holdOutCamera, throwIfCancelled });
   if (frames.train.length === 0)
     throw new StudioError('CONFLICT', `The capture has no tracked train frames to bake from${frames.untracked ? ` (${frames.untracked} frames have no tracking)` : ''}; track the capture again, then bake.`);
   return {

@@ -27,6 +27,7 @@ export const bakeAvatarJob: JobDefinition<BakeParams, BakeOutput> = {
     maxViews: z.number().int().min(1),
     maxHeldOut: z.number().int().min(0),
     imageLongSide: z.number().int().min(8),
+    frameSubject: z.boolean().default(false),
     holdOutCamera: z.string().nullable(),
     files: z.object({ avatar: z.string(), expressionSpace: z.string() }),
   }),
@@ -110,7 +111,7 @@ export function prepareBake(s: Pick<StudioServices, 'avatars' | 'captures' | 'pr
   const levels = r.levels ?? DEFAULT_BAKE.levels;
   if (!(Number.isInteger(levels) && levels >= 1 && levels <= 6)) throw new StudioError('BAD_REQUEST', `Levels must be a whole number from 1 to 6, got ${levels}.`);
   const root = s.projects.folderOf(a.projectId);
-  let meta: { image?: { w: number; h: number }; holdOutCamera?: string | null };
+  let meta: { image?: { w: number; h: number }; holdOutCamera?: string | null; config?: { frameSubject?: boolean } };
   try {
     meta = JSON.parse(fs.readFileSync(path.join(root, ...info.files.meta.split('/')), 'utf8'));
   } catch (err) {
@@ -127,6 +128,7 @@ export function prepareBake(s: Pick<StudioServices, 'avatars' | 'captures' | 'pr
     maxViews: DEFAULT_BAKE.maxViews,
     maxHeldOut: DEFAULT_BAKE.maxHeldOut,
     imageLongSide: Math.max(meta.image.w, meta.image.h),
+    frameSubject: meta.config?.frameSubject ?? false, // avatars trained before framing saw whole frames
     holdOutCamera: meta.holdOutCamera ?? null,
     files: { avatar: info.files.avatar, expressionSpace: info.files.expressionSpace },
   };

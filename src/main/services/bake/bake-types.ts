@@ -14,6 +14,8 @@ export interface BakeParams {
   maxHeldOut: number;
   /** The training image size (long side): views and held-out frames are rendered at it. */
   imageLongSide: number;
+  /** The training run framed its frames on the head (TrainingConfig.frameSubject): the bake frames them alike. */
+  frameSubject: boolean;
   /** The training run's held-out camera (its frames are the held-out set), null: the capture's test split. */
   holdOutCamera: string | null;
   /** Project-relative inputs. */

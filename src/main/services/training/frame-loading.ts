@@ -8,6 +8,8 @@ import type { FitFile } from '@engine/avatar/head-rig';
 import { decodeImage, readImage } from '../tracking/image';
 import { headMask } from './head-mask';
 import { MIN_TRAIN_FRAMES } from './training-types';
+import { projectedHeadBoxes, subjectCrops } from './subject-crop';
+import type { CropBox } from '@engine/avatar/trainer/head-crop';
 
 interface FrameRow {
   idx: number;
@@ -42,19 +44,22 @@ export function readCapture(libraryDir: string, captureId: string): CaptureCamer
   }
 }
 
-/** Area-average downscale of an RGB(A) image to w×h, RGBA8 out (alpha 255). */
-export function resizeRgb(img: { width: number; height: number; data: Uint8Array; channels: number }, w: number, h: number): Uint8Array {
+/**
+ * Area-average resample of a box of an RGB(A) image (default: all of it) to w×h, RGBA8 out (alpha 255). The box is
+ * in whole pixels and inside the image.
+ */
+export function resizeRgb(img: { width: number; height: number; data: Uint8Array; channels: number }, w: number, h: number, box: CropBox = { x: 0, y: 0, width: img.width, height: img.height }): Uint8Array {
   const out = new Uint8Array(w * h * 4);
-  const sx = img.width / w, sy = img.height / h;
+  const sx = box.width / w, sy = box.height / h;
   const C = img.channels;
   for (let y = 0; y < h; y++) {
-    const y0 = Math.floor(y * sy), y1 = Math.max(y0 + 1, Math.min(img.height, Math.floor((y + 1) * sy)));
+    const y0 = Math.floor(y * sy), y1 = Math.max(y0 + 1, Math.min(box.height, Math.floor((y + 1) * sy)));
     for (let x = 0; x < w; x++) {
-      const x0 = Math.floor(x * sx), x1 = Math.max(x0 + 1, Math.min(img.width, Math.floor((x + 1) * sx)));
+      const x0 = Math.floor(x * sx), x1 = Math.max(x0 + 1, Math.min(box.width, Math.floor((x + 1) * sx)));
       let r = 0, g = 0, b = 0;
       for (let yy = y0; yy < y1; yy++)
         for (let xx = x0; xx < x1; xx++) {
-          const p = (yy * img.width + xx) * C;
+          const p = ((box.y + yy) * img.width + box.x + xx) * C;
           r += img.data[p]!; g += img.data[p + 1]!; b += img.data[p + 2]!;
         }
       const n = (y1 - y0) * (x1 - x0);
@@ -89,13 +94,19 @@ export interface LoadOptions {
   imageLongSide: number;
   /** Every fitted frame of this camera is evaluated (novel view) and the other cameras' frames all train. */
   holdOutCamera: string | null;
+  /**
+   * Square frames cropped around the tracked head (subject-crop.ts), imageLongSide a side, instead of whole frames
+   * with imageLongSide as the long side.
+   */
+  frameSubject: boolean;
   throwIfCancelled(): void;
 }
 
 /**
  * Training and evaluation frames from the tracking output: per camera `fit.json` (frames without a fit are counted
- * as untracked), the image downscaled to the long side, the matte limited to the projected fitted head, the fit's
- * intrinsics scaled to the training size (pixel-centre convention), identity view (the fit's pose is model → camera).
+ * as untracked), the image — whole or, with `frameSubject`, the square crop around the head — resampled to the
+ * training size, the matte limited to the projected fitted head, the fit's intrinsics moved and scaled to that crop
+ * (pixel-centre convention), identity view (the fit's pose is model → camera).
  */
 export function loadFrames(model: HeadModel, cameras: CaptureCamera[], o: LoadOptions): LoadedFrames {
   const out: LoadedFrames = { train: [], test: [], untracked: 0, otherSize: 0, size: null };
@@ -108,15 +119,16 @@ export function loadFrames(model: HeadModel, cameras: CaptureCamera[], o: LoadOp
     }
     const fit = JSON.parse(fs.readFileSync(fitFile, 'utf8')) as FitFile;
     const byIdx = new Map(fit.frames.map((f) => [f.idx, f]));
+    const crops = o.frameSubject ? subjectCrops(projectedHeadBoxes(model, fit), cam.width, cam.height) : null;
+    const whole: CropBox = { x: 0, y: 0, width: cam.width, height: cam.height };
     const s = o.imageLongSide / Math.max(cam.width, cam.height);
-    const w = Math.max(1, Math.round(cam.width * s)), h = Math.max(1, Math.round(cam.height * s));
+    const w = crops ? o.imageLongSide : Math.max(1, Math.round(cam.width * s));
+    const h = crops ? o.imageLongSide : Math.max(1, Math.round(cam.height * s));
     if (out.size && (out.size.w !== w || out.size.h !== h)) {
       out.otherSize += cam.frames.length;
       continue;
     }
     out.size = { w, h };
-    const sx = w / cam.width, sy = h / cam.height;
-    const camera = { width: w, height: h, fx: fit.intrinsics.fx * sx, fy: fit.intrinsics.fy * sy, cx: (fit.intrinsics.cx + 0.5) * sx - 0.5, cy: (fit.intrinsics.cy + 0.5) * sy - 0.5, viewMatrix: identity4() };
     const heldOut = o.holdOutCamera === cam.id;
     for (const f of cam.frames) {
       const r = byIdx.get(f.idx);
@@ -124,12 +136,24 @@ export function loadFrames(model: HeadModel, cameras: CaptureCamera[], o: LoadOp
         out.untracked++;
         continue;
       }
+      const box = crops ? crops.get(f.idx) : whole;
+      if (!box) {
+        out.untracked++; // a fit with the head behind the camera: nothing to frame
+        continue;
+      }
       o.throwIfCancelled();
-      const image = resizeRgb(readImage(path.join(o.projectDir, f.file)), w, h);
+      const sx = w / box.width, sy = h / box.height;
+      const camera = { width: w, height: h, fx: fit.intrinsics.fx * sx, fy: fit.intrinsics.fy * sy, cx: (fit.intrinsics.cx + 0.5 - box.x) * sx - 0.5, cy: (fit.intrinsics.cy + 0.5 - box.y) * sy - 0.5, viewMatrix: identity4() };
+      const image = resizeRgb(readImage(path.join(o.projectDir, f.file)), w, h, box);
       const maskFile = path.join(o.trackingDir, camKey, 'masks', `${String(f.idx).padStart(6, '0')}.png`);
       let mask: Uint8Array | null = null;
       if (fs.existsSync(maskFile)) {
-        const rgba = resizeRgb(decodeImage(fs.readFileSync(maskFile)), w, h);
+        const matte = decodeImage(fs.readFileSync(maskFile));
+        // mattes are stored at the frame's size (tracking); the box is scaled in case one is not
+        const kx = matte.width / cam.width, ky = matte.height / cam.height;
+        const mx = Math.min(matte.width - 1, Math.round(box.x * kx)), my = Math.min(matte.height - 1, Math.round(box.y * ky));
+        const mbox = { x: mx, y: my, width: Math.max(1, Math.min(matte.width - mx, Math.round(box.width * kx))), height: Math.max(1, Math.min(matte.height - my, Math.round(box.height * ky))) };
+        const rgba = resizeRgb(matte, w, h, mbox);
         mask = new Uint8Array(w * h);
         for (let p = 0; p < w * h; p++) mask[p] = rgba[p * 4]!;
       }

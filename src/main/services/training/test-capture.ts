@@ -20,13 +20,17 @@ export interface CraftOptions {
   untracked?: number[];
   /** Frame indices marked as test split (all others train). */
   test?: number[];
+  /** Frame size 'WxH' (default 96x96). */
+  size?: string;
+  /** Head distance from the camera in metres (default 0.5: the head fills a 96² frame). */
+  distance?: number;
 }
 
 export async function craftTrackedCapture(host: StudioHost, projectId: string, mediaDir: string, o: CraftOptions = {}): Promise<Capture> {
   const cameras = o.cameras ?? 1;
   const frames = o.frames ?? 12;
-  const sources = Array.from({ length: cameras }, (_, c) => ({ path: makeVideo(mediaDir, `cam${c}.mp4`, { size: '96x96', rate: 10, seconds: frames / 10 }) }));
-  const started = await host.dispatch('captures.import', { projectId, sources, multiview: cameras > 1, options: { longSide: 96, allowDuplicate: true } });
+  const sources = Array.from({ length: cameras }, (_, c) => ({ path: makeVideo(mediaDir, `cam${c}.mp4`, { size: o.size ?? '96x96', rate: 10, seconds: frames / 10 }) }));
+  const started = await host.dispatch('captures.import', { projectId, sources, multiview: cameras > 1, options: { longSide: Math.max(...(o.size ?? '96x96').split('x').map(Number)), allowDuplicate: true } });
   if (!started.ok) throw new Error(started.error.message);
   const job: Job = await host.jobs.waitFor((started.result as Job).id);
   if (job.status !== 'completed') throw new Error(`import ${job.status}: ${job.error?.message}`);
@@ -50,7 +54,7 @@ export async function craftTrackedCapture(host: StudioHost, projectId: string, m
       intrinsics: { fx: cam.width * 1.5, fy: cam.width * 1.5, cx: cam.width / 2 - 0.5, cy: cam.height / 2 - 0.5 },
       // Model (y up, face towards +z) → OpenCV camera (y down, looking along +z): a half turn about x (axis tilted a
       // little towards y per camera, so the views differ).
-      frames: idxs.map((idx) => ({ idx, rotation: [Math.PI, 0.15 * c, 0], translation: [0, 0, 0.5], expression: [], jaw: [0, 0, 0], eyes: [0, 0, 0, 0, 0, 0], errorPx: 1 })),
+      frames: idxs.map((idx) => ({ idx, rotation: [Math.PI, 0.15 * c, 0], translation: [0, 0, o.distance ?? 0.5], expression: [], jaw: [0, 0, 0], eyes: [0, 0, 0, 0, 0, 0], errorPx: 1 })),
     };
     fs.writeFileSync(path.join(camDir, 'fit.json'), JSON.stringify(fit));
   }

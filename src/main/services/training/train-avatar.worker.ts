@@ -55,7 +55,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
     const model = openHeadFor(JSON.parse(fs.readFileSync(spaceFile, 'utf8')) as StoredExpressionSpace);
     ctx.progress({ fraction: 0, stage: 'Loading frames' });
 
-    const frames = loadFrames(model, cameras, { projectDir, trackingDir: tracking, imageLongSide: cfg.imageLongSide, holdOutCamera: params.holdOutCamera, throwIfCancelled: ctx.throwIfCancelled });
+    const frames = loadFrames(model, cameras, { projectDir, trackingDir: tracking, imageLongSide: cfg.imageLongSide, frameSubject: cfg.frameSubject, holdOutCamera: params.holdOutCamera, throwIfCancelled: ctx.throwIfCancelled });
     assertEnoughFrames(frames);
     if (params.holdOutCamera && frames.test.length === 0) throw new StudioError('CONFLICT', 'The held-out camera has no tracked frames to evaluate on. Track it, or hold out another camera.');
     const skipped = frames.untracked + frames.otherSize;

@@ -64,7 +64,7 @@ describe('training job', () => {
     // Without a hold-out, every view trains (its train frames) and every view's test frames are evaluated.
     const model = openHeadFor(JSON.parse(fs.readFileSync(path.join(host.services.projects.folderOf(projectId), captureTrackingDir(mv.id), 'expression-space.json'), 'utf8')));
     const load = (holdOutCamera: string | null) =>
-      loadFrames(model, readCapture(host.services.library.dir, mv.id), { projectDir: host.services.projects.folderOf(projectId), trackingDir: path.join(host.services.projects.folderOf(projectId), captureTrackingDir(mv.id)), imageLongSide: 48, holdOutCamera, throwIfCancelled: () => undefined });
+      loadFrames(model, readCapture(host.services.library.dir, mv.id), { projectDir: host.services.projects.folderOf(projectId), trackingDir: path.join(host.services.projects.folderOf(projectId), captureTrackingDir(mv.id)), imageLongSide: 48, frameSubject: false, holdOutCamera, throwIfCancelled: () => undefined });
     const all = load(null);
     expect(all.train.map((f) => f.cameraId).sort()).toEqual([...Array(8).fill(mv.cameras[0]!.id), ...Array(8).fill(held.id)]);
     expect(all.test.map((f) => `${f.cameraId}#${f.idx}`).sort()).toEqual([`${mv.cameras[0]!.id}#9`, `${held.id}#9`].sort());
