@@ -1,9 +1,13 @@
 /**
  * Renders the newest avatar of a library kept by `npm run bench:train -- … --keep DIR` on some of its capture's test
  * frames: one row per frame, ground truth | render | error (×4), at the training size, into a PNG, and prints one JSON
- * object with the per-frame PSNR / SSIM of those renders.
+ * object with the per-frame PSNR / SSIM (over the head crop) of those renders.
  *
- * Usage: node --import tsx bench/train/render.ts LIBRARY_DIR OUT.png [frames=4]
+ * Usage: node --import tsx bench/train/render.ts LIBRARY_DIR OUT.png [frames=4] [AVATAR_ID]
+ * AVATAR_ID: another avatar of the library than the newest (e.g. the base run of a bench with --ablate).
+ * --frame-subject=true|false and --long-side=PX load the frames another way than the avatar trained on them, so two
+ * avatars can be compared on the same frames at the same size (e.g. one trained on whole frames, rendered on the head
+ * crops another trained on). The sheet shows the first 8 frames; the JSON has every frame and the means.
  * The render uses avatar.bin on the fitted head of each frame (learnt per-frame head tuning, if the run had any, is not
  * stored there and so not applied); the training report's own images are in the avatar folder for runs that wrote them.
  */
@@ -20,24 +24,26 @@ import { loadFrames, readCapture } from '../../src/main/services/training/frame-
 import { renderAndCompare } from '../../src/main/services/training/frame-render';
 import { encodePng, errorHeatmap, rgbFloatToRgba8, sideBySide } from '../../src/main/services/training/report-images';
 
-const [libArg, outArg, countArg] = process.argv.slice(2);
-if (!libArg || !outArg) throw new Error('usage: node --import tsx bench/train/render.ts LIBRARY_DIR OUT.png [frames=4]');
+const flags = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=') as [string, string]));
+const [libArg, outArg, countArg, avatarArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+if (!libArg || !outArg) throw new Error('usage: node --import tsx bench/train/render.ts LIBRARY_DIR OUT.png [frames=4] [AVATAR_ID]');
 const libraryDir = path.resolve(libArg);
 const count = Number(countArg ?? 4);
 
 const host = StudioHost.open({ libraryDir, frontDoor: 'cli' });
 const project = host.services.projects.list({ trashed: false })[0];
-const avatar = project ? host.services.avatars.list(project.id).sort((a, b) => b.createdAt - a.createdAt)[0] : undefined;
+const avatars = project ? host.services.avatars.list(project.id).sort((a, b) => b.createdAt - a.createdAt) : [];
+const avatar = avatarArg ? avatars.find((a) => a.id === avatarArg) : avatars[0];
 if (!project || !avatar) throw new Error(`${libraryDir}: no trained avatar`);
 const projectDir = host.services.projects.folderOf(project.id);
 await host.close();
 
 const folder = path.join(projectDir, 'avatars', avatar.id);
 const meta = JSON.parse(fs.readFileSync(path.join(folder, 'meta.json'), 'utf8')) as { captureId: string; imageLongSide?: number; config?: { imageLongSide: number; frameSubject?: boolean } };
-const imageLongSide = meta.config?.imageLongSide ?? meta.imageLongSide ?? 128;
+const imageLongSide = Number(flags['long-side'] ?? meta.config?.imageLongSide ?? meta.imageLongSide ?? 128);
 const tracking = path.join(projectDir, trackingDir(meta.captureId));
 const model = openHeadFor(JSON.parse(fs.readFileSync(path.join(tracking, 'expression-space.json'), 'utf8')) as StoredExpressionSpace);
-const loaded = loadFrames(model, readCapture(libraryDir, meta.captureId), { projectDir, trackingDir: tracking, imageLongSide, frameSubject: meta.config?.frameSubject ?? false, holdOutCamera: null, throwIfCancelled: () => {} });
+const loaded = loadFrames(model, readCapture(libraryDir, meta.captureId), { projectDir, trackingDir: tracking, imageLongSide, frameSubject: flags['frame-subject'] ? flags['frame-subject'] === 'true' : (meta.config?.frameSubject ?? false), holdOutCamera: null, throwIfCancelled: () => {} });
 const pool = loaded.test.length ? loaded.test : loaded.train;
 const picked = Array.from({ length: Math.min(count, pool.length) }, (_, i) => pool[Math.floor(((i + 0.5) * pool.length) / Math.min(count, pool.length))]!);
 
@@ -52,15 +58,17 @@ try {
   for (let i = 0; i < picked.length; i++) {
     const c = await renderAndCompare(trainer, i, [0, 0, 0]);
     const row = sideBySide([rgbFloatToRgba8(c.target, w, h), rgbFloatToRgba8(c.render, w, h), errorHeatmap(c.render, c.target, w, h)], w, h);
-    rows.push(row.data);
-    frames.push({ idx: picked[i]!.idx, split: loaded.test.length ? 'test' : 'train', psnr: Number(c.psnr.toFixed(2)), ssim: Number(c.ssim.toFixed(4)) });
+    if (rows.length < 8) rows.push(row.data);
+    // over the head crop, as the report's headline
+    frames.push({ idx: picked[i]!.idx, split: loaded.test.length ? 'test' : 'train', psnr: Number((c.crop?.psnr ?? c.psnr).toFixed(2)), ssim: Number((c.crop?.ssim ?? c.ssim).toFixed(4)) });
   }
   const rowW = rows.length ? rows[0]!.length / 4 / h : 0;
   const sheet = new Uint8Array(rows.reduce((s, r) => s + r.length, 0));
   rows.forEach((r, i) => sheet.set(r, i * r.length));
   fs.mkdirSync(path.dirname(path.resolve(outArg)), { recursive: true });
   fs.writeFileSync(path.resolve(outArg), encodePng(sheet, rowW, h * rows.length));
-  console.log(JSON.stringify({ avatar: avatar.id, size: `${w}x${h}`, gaussians: data.count, frames, out: path.resolve(outArg) }));
+  const mean = (k: 'psnr' | 'ssim') => Number((frames.reduce((a, f) => a + f[k], 0) / Math.max(1, frames.length)).toFixed(4));
+  console.log(JSON.stringify({ avatar: avatar.id, size: `${w}x${h}`, gaussians: data.count, mean: { frames: frames.length, psnr: mean('psnr'), ssim: mean('ssim') }, frames, out: path.resolve(outArg) }));
 } finally {
   trainer.destroy();
   bound.destroy();

@@ -40,13 +40,14 @@ const D2R = Math.PI / 180;
 /** ≈ 26 000 Gaussians: ≈ 1.4 mm apart on the face (≈ 1.9 px at this depth), σ 0.85 × spacing; ≈ 3 s a frame on SwiftShader. */
 const TEXTURE = { faceDensity: 5e5, otherDensity: 5e4, sigmaFactor: 0.85 };
 /**
- * The issue's targets. After the photometric refinement rotation and translation are met (asserted); the landmark
- * reprojection one is NOT (see the note above the last two tests): the tests assert the measured level with a margin
- * (REGRESSION, REFINED_REGRESSION) so they catch regressions, and an `it.fails` records that gap. On ground truth the
- * reprojection error is the fitted model's landmarks against the true projections of the same model points
- * (`modelVsTruthPx`); against the detector's landmarks (`reprojectionPx`) it is reported too.
+ * The targets: after the photometric refinement rotation and translation (asserted). The landmark reprojection is
+ * settled as the quality issue decided: its acceptance figure is the fit's landmark residual on real footage
+ * (≤ 1.5 px; `meanFitErrorPx` in bench/train and bench/tracking JSON), and on these renders — where the detector itself
+ * is 2.1–2.7 px off (see the note above the last test) — the fitted model against the true projections
+ * (`modelVsTruthPx`) is a regression bound at its measured level (REFINED_REGRESSION). Against the detector's
+ * landmarks (`reprojectionPx`) it is reported too.
  */
-const TARGET = { rotationDeg: 2, translationPct: 2, reprojectionPx: 1.5 };
+const TARGET = { rotationDeg: 2, translationPct: 2 };
 /** Texture registration rounds on the calibration render (more do not help: the detector's error there stays ≈ 2.5–2.8 px). */
 const REGISTRATION_ROUNDS = 1;
 /**
@@ -146,7 +147,7 @@ let results: Row[] = [];
 let capture: { images: RgbImage[]; frames: FitFrame[]; truths: SyntheticTruth[]; fit: ReturnType<typeof fitCaptureSync> } | null = null;
 
 describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker → fit', () => {
-  it('recovers the head pose of rendered frames through tracker and fitter (measured level; the issue targets are the it.fails below)', async () => {
+  it('recovers the head pose of rendered frames through tracker and fitter (measured level: regression bounds)', async () => {
     const t0 = performance.now();
     // the photo: a frontal, evenly lit face from an npm package's demo images (1920 px group photo, the woman on the
     // right), cropped around the face. (sample3, turned and tilted with hair over the face and blue light, gave a
@@ -304,7 +305,7 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
   // The photometric refinement (the second test) aligns every frame to the appearance of one keyframe, removing the
   // frame-to-frame part of the landmark error; the joint stage (expression + jaw with the pose, H8) finds the open mouth
   // the landmark fit misses (0.56 of 0.8). Rotation after it: 0.59–1.36° (target met).
-  // Still open: reprojection. The refined model's landmarks against the true projections are 1.94–3.01 px. What is left
+  // Reprojection (settled as a bound, see TARGET). The refined model's landmarks against the true projections are 1.94–3.01 px. What is left
   // is the keyframe's own landmark-fit error, which every frame inherits (the texture is sampled through it): its
   // rotation (1.5°, ≈ 1 px), and an expression offset the detector's bias puts in every frame's fit alike (mouth open
   // −0.2, smile −0.4, pucker −0.3 where the truth is 0: ≈ 1.5 px on its own). Against the detector's landmarks the
@@ -347,8 +348,8 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
       expect(r.translationPct, r.pose).toBeLessThan(TARGET.translationPct);
     }
   });
-  it.fails('meets the issue reprojection target after the photometric refinement: the fitted landmarks within 1.5 px of their true projections', () => {
+  it('holds the refined landmarks at their measured distance from the true projections (the reprojection bound)', () => {
     expect(results.length).toBe(CASES.length);
-    for (const r of results) expect(r.modelVsTruthPx, r.pose).toBeLessThanOrEqual(TARGET.reprojectionPx);
+    for (const r of results) expect(r.modelVsTruthPx, r.pose).toBeLessThanOrEqual(REFINED_REGRESSION.modelVsTruthPx);
   });
 });
