@@ -54,7 +54,7 @@ const trainer = new AvatarTrainer(model, bound, picked.map((p) => p.frame), { sh
 try {
   const { w, h } = loaded.size!;
   const rows: Uint8Array[] = [];
-  const frames = [];
+  const frames: { idx: number; split: string; psnr: number; ssim: number }[] = [];
   for (let i = 0; i < picked.length; i++) {
     const c = await renderAndCompare(trainer, i, [0, 0, 0]);
     const row = sideBySide([rgbFloatToRgba8(c.target, w, h), rgbFloatToRgba8(c.render, w, h), errorHeatmap(c.render, c.target, w, h)], w, h);

@@ -163,6 +163,17 @@ export function StartPanel({ captures, summaries, readOnly, busyCaptureIds }: { 
                   <span className="field-hint">Refine tracked poses and learn expression correctives</span>
                 </label>
               )}
+              {g === 'Run' && (
+                <label className="field advanced-field">
+                  <span className="field-label">Framing</span>
+                  <select className="select" aria-label="Framing" value={form.frameSubject} onChange={(e) => setForm((f) => ({ ...f, frameSubject: e.target.value as AdvancedForm['frameSubject'] }))}>
+                    <option value="">Preset: {defaults.frameSubject ? 'Around the head' : 'Whole frame'}</option>
+                    <option value="head">Around the head</option>
+                    <option value="whole">Whole frame</option>
+                  </select>
+                  <span className="field-hint">Train on square crops that follow the head, at the full training size</span>
+                </label>
+              )}
               {g === 'Run' && capture && capture.cameras.length > 1 && (
                 <label className="field advanced-field">
                   <span className="field-label">Evaluate on</span>

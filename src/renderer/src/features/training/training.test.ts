@@ -14,10 +14,10 @@ describe('training panel text', () => {
   });
 
   it('turns filled fields into overrides, leaves empty ones to the preset, and refuses out-of-range values', () => {
-    const ok = formToOverrides({ values: { steps: '200', lrColor: ' 0.02 ', seed: '' }, background: 'white', headTuning: 'on', holdOutCamera: 'c:cam1' });
+    const ok = formToOverrides({ values: { steps: '200', lrColor: ' 0.02 ', seed: '' }, background: 'white', headTuning: 'on', frameSubject: 'whole', holdOutCamera: 'c:cam1' });
     expect(ok.errors).toEqual({});
-    expect(ok.overrides).toEqual({ steps: 200, lrColor: 0.02, background: 'white', headTuning: true, holdOutCamera: 'c:cam1' });
-    const bad = formToOverrides({ values: { steps: '0', uvResolution: '12.5', dssimWeight: 'x' }, background: '', headTuning: '', holdOutCamera: '' });
+    expect(ok.overrides).toEqual({ steps: 200, lrColor: 0.02, background: 'white', headTuning: true, frameSubject: false, holdOutCamera: 'c:cam1' });
+    const bad = formToOverrides({ values: { steps: '0', uvResolution: '12.5', dssimWeight: 'x' }, background: '', headTuning: '', frameSubject: '', holdOutCamera: '' });
     expect(Object.keys(bad.errors).sort()).toEqual(['dssimWeight', 'steps', 'uvResolution']);
     expect(bad.errors.steps).toBe('A whole number from 1 to 1,000,000');
     expect(bad.errors.dssimWeight).toBe('Not a number');

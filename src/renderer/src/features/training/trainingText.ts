@@ -29,7 +29,7 @@ export interface OverrideField {
 /** Every numeric hyper-parameter of TrainingConfig, as the advanced panel shows it. */
 export const OVERRIDE_FIELDS: OverrideField[] = [
   { key: 'steps', label: 'Steps', hint: 'Training iterations', group: 'Size', step: 100, integer: true },
-  { key: 'imageLongSide', label: 'Image size (px)', hint: 'Long side the frames are scaled to', group: 'Size', step: 16, integer: true },
+  { key: 'imageLongSide', label: 'Image size (px)', hint: 'Side of the head crop (long side of whole frames)', group: 'Size', step: 16, integer: true },
   { key: 'uvResolution', label: 'UV resolution', hint: 'N×N texels → initial Gaussians', group: 'Size', step: 16, integer: true },
   { key: 'shDegree', label: 'SH degree', hint: '0: flat colour … 3: view-dependent', group: 'Size', step: 1, integer: true },
   { key: 'lrColor', label: 'Colour', hint: 'Learning rate of the colour (SH)', group: 'Learning rates', step: 0.001, integer: false },
@@ -58,10 +58,12 @@ export interface AdvancedForm {
   background: TrainingConfig['background'] | '';
   /** '' = the preset's choice. */
   headTuning: '' | 'on' | 'off';
+  /** '' = the preset's choice; 'head': frames cropped around the head, 'whole': whole frames. */
+  frameSubject: '' | 'head' | 'whole';
   holdOutCamera: string;
 }
 
-export const EMPTY_FORM: AdvancedForm = { values: {}, background: '', headTuning: '', holdOutCamera: '' };
+export const EMPTY_FORM: AdvancedForm = { values: {}, background: '', headTuning: '', frameSubject: '', holdOutCamera: '' };
 
 /**
  * The overrides the form asks for, or per field what is wrong (the shared TrainingConfig ranges, so the panel refuses
@@ -87,6 +89,7 @@ export function formToOverrides(form: AdvancedForm): { overrides: TrainingOverri
   }
   if (form.background) overrides.background = form.background;
   if (form.headTuning) overrides.headTuning = form.headTuning === 'on';
+  if (form.frameSubject) overrides.frameSubject = form.frameSubject === 'head';
   if (form.holdOutCamera) overrides.holdOutCamera = form.holdOutCamera;
   return { overrides: overrides as TrainingOverrides, errors };
 }
