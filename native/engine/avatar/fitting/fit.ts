@@ -67,7 +67,7 @@ export interface FitOptions {
    * clean synthetic capture in twice the time) and golden-section steps after the 6-point grid (default 8; 4 moved
    * the clean synthetic estimate 560 → 543, true 563).
    */
-  focalSearch?: { keyframes?: number; iterations?: number };
+  focalSearch?: { keyframes?: number; iterations?: number; grid?: number[] };
   jawPrior?: number; // default 50 (per rad²)
   eyePrior?: number; // default 20
   temporal?: { rotation?: number; translation?: number; expression?: number; jaw?: number }; // defaults 0 (off)
@@ -98,6 +98,8 @@ export interface CaptureFitResult {
   landmarkNoisePx?: number;
   /** Correlation of the landmark residuals between mesh neighbours after the free shape round (0..0.9); it scales the shape prior. */
   landmarkCorrelation?: number;
+  /** The focal-length search's evaluations (factor × max(width, height), cost with the prior), by factor; none when given. */
+  focalCosts?: { factor: number; cost: number }[];
 }
 
 export type FitProgress = (fraction: number, message: string) => void;
@@ -505,6 +507,9 @@ function robustNoise(res: Float64Array[]): number {
   return (e[e.length >> 1]! * 2) / Math.log(4);
 }
 
+/** Candidate focal lengths of the search, × max(width, height), before its golden-section steps. */
+export const FOCAL_GRID = [0.6, 0.9, 1.3, 1.9, 2.8, 4];
+
 function defaultIntrinsics(width: number, height: number, focalFactor: number): Intrinsics {
   const f = focalFactor * Math.max(width, height);
   return { fx: f, fy: f, cx: width / 2, cy: height / 2 };
@@ -615,6 +620,7 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
 
   // intrinsics
   let K: Intrinsics;
+  let focalCosts: { factor: number; cost: number }[] | undefined;
   if (options.intrinsics) K = options.intrinsics;
   else {
     onProgress?.(0, 'Estimating the focal length');
@@ -632,7 +638,7 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
       check();
       return v;
     };
-    const grid = [0.6, 0.9, 1.3, 1.9, 2.8, 4].map(Math.log);
+    const grid = (options.focalSearch?.grid ?? FOCAL_GRID).map(Math.log);
     let bi = 0;
     grid.forEach((g, i) => { if (evalF(g) < evalF(grid[bi]!)) bi = i; });
     let lo = grid[Math.max(0, bi - 1)]!, hi = grid[Math.min(grid.length - 1, bi + 1)]!;
@@ -642,6 +648,7 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
       if (evalF(c) < evalF(d)) { hi = d; d = c; c = hi - gr * (hi - lo); } else { lo = c; c = d; d = lo + gr * (hi - lo); }
     }
     K = defaultIntrinsics(W, H, Math.exp((lo + hi) / 2));
+    focalCosts = [...costAt].map(([lf, cost]) => ({ factor: Math.exp(lf), cost })).sort((a, b) => a.factor - b.factor);
   }
   onProgress?.(0.1, 'Estimating the head shape');
   fitKeys(K, options.shapeRounds ?? 3, keys);
@@ -675,7 +682,7 @@ export function fitCaptureSync(model: HeadModel, frames: FitFrame[], options: Fi
     prev = s;
     if (onProgress && (i % 10 === 0 || i === frames.length - 1)) onProgress(0.15 + (0.85 * (i + 1)) / frames.length, `Tracked ${i + 1} of ${frames.length} frames`);
   }
-  return { frames: results, shape, intrinsics: K, msPerFrame: (performance.now() - start) / frames.length, landmarkNoisePx: Math.sqrt(lastNoise), landmarkCorrelation: lastCorrelation };
+  return { frames: results, shape, intrinsics: K, msPerFrame: (performance.now() - start) / frames.length, landmarkNoisePx: Math.sqrt(lastNoise), landmarkCorrelation: lastCorrelation, focalCosts };
 }
 
 /** Async wrapper for jobs: yields to the event loop before starting so progress and cancellation can be wired. */
