@@ -31,9 +31,10 @@ const libraryDir = path.resolve(libArg);
 const count = Number(countArg ?? 4);
 
 const host = StudioHost.open({ libraryDir, frontDoor: 'cli' });
-const project = host.services.projects.list({ trashed: false })[0];
-const avatars = project ? host.services.avatars.list(project.id).sort((a, b) => b.createdAt - a.createdAt) : [];
+// the newest avatar of the library (one project a clip), or the one named
+const avatars = host.services.projects.list({ trashed: false }).flatMap((p) => host.services.avatars.list(p.id)).sort((a, b) => b.createdAt - a.createdAt);
 const avatar = avatarArg ? avatars.find((a) => a.id === avatarArg) : avatars[0];
+const project = avatar ? host.services.projects.list({ trashed: false }).find((p) => p.id === avatar.projectId) : undefined;
 if (!project || !avatar) throw new Error(`${libraryDir}: no trained avatar`);
 const projectDir = host.services.projects.folderOf(project.id);
 await host.close();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,21 @@ describe('driver frame sources', () => {
     let n = 0;
     for await (const f of capped.frames()) { n++; expect(f.image.width).toBe(720); if (n === 2) break; }
     expect(n).toBe(2);
+  });
+
+  it('takes a variable-rate recording frame by frame at its own times (a WebM without a frame rate, as MediaRecorder writes)', async () => {
+    // 2 s at 10 frames/s, then 1 s at 30: 50 frames; ffprobe gives no average rate and a nominal 30 (90 frames if resampled)
+    const file = path.join(dir, 'vfr.webm');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10:duration=2', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=30:duration=1', '-filter_complex', '[0][1]concat=n=2:v=1[v]', '-map', '[v]', '-vsync', 'vfr', '-c:v', 'libvpx', '-b:v', '200k', file]);
+    const src = await openVideoSource(file);
+    expect(src.count).toBe(50);
+    expect(src.fps).toBeGreaterThan(15);
+    expect(src.fps).toBeLessThan(18);
+    const times: number[] = [];
+    for await (const f of src.frames()) times.push(f.time);
+    expect(times.length).toBe(50);
+    expect(times[10]).toBeCloseTo(1.0, 2);
+    expect(times[25]! - times[24]!).toBeCloseTo(1 / 30, 2);
   });
 
   it('refuses stills and non-media clearly; a missing capture frame is named', async () => {

@@ -1,8 +1,9 @@
 /**
- * Driver frames, one at a time: a video file decoded by ffmpeg to raw RGB on a pipe (constant frame rate, scaled so
- * the long side is at most `maxSide`), or a capture's stored frame images. `close()` kills the decoder.
+ * Driver frames, one at a time: a video file decoded by ffmpeg to raw RGB on a pipe (each frame the file holds, once,
+ * at its own time; scaled so the long side is at most `maxSide`), or a capture's stored frame images. `close()` kills
+ * the decoder.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { StudioError } from '@shared/api/errors';
 import { findFfmpeg } from '../capture/ffmpeg-tools';
 import { probeMedia } from '../capture/probe';
@@ -32,14 +33,31 @@ export interface VideoSourceOptions {
 
 const even = (x: number) => Math.max(2, 2 * Math.round(x / 2));
 
+/**
+ * The presentation times of the video stream's packets, ascending (no decoding: fast even for long files); empty when
+ * the container gives none. A browser's MediaRecorder writes WebM without a frame rate — ffprobe reports a nominal
+ * rate (often 30 or 1000) where the camera delivered 10 or 24 frames a second, and resampling to it invents frames.
+ */
+export function packetTimes(file: string): Promise<number[]> {
+  return new Promise((resolve) => {
+    execFile(findFfmpeg().ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], { maxBuffer: 64 << 20 }, (err, stdout) => {
+      if (err) return resolve([]);
+      resolve(stdout.split('\n').map((l) => Number.parseFloat(l)).filter(Number.isFinite).sort((a, b) => a - b));
+    });
+  });
+}
+
 export async function openVideoSource(file: string, o: VideoSourceOptions = {}): Promise<FrameSource> {
   const info = await probeMedia(file);
   if (info.kind !== 'video') throw new StudioError('BAD_REQUEST', 'The driving footage must be a video (MP4, MOV, MKV, WebM), not a still image.');
   const maxSide = o.maxSide ?? 720;
   const scale = Math.min(1, maxSide / Math.max(info.width, info.height));
   const width = even(info.width * scale), height = even(info.height * scale);
-  const fps = info.fps ?? 30;
-  const count = Math.min(info.frameCount, o.maxFrames ?? Infinity);
+  // Frames at their own times when the file says what they are; else resampled to the stream's nominal rate.
+  const times = await packetTimes(file);
+  const timed = times.length >= 2 && times.at(-1)! > times[0]!;
+  const fps = timed ? (times.length - 1) / (times.at(-1)! - times[0]!) : (info.fps ?? 30);
+  const count = Math.min(timed ? times.length : info.frameCount, o.maxFrames ?? Infinity);
   let child: ChildProcessWithoutNullStreams | null = null;
   let closed = false;
   return {
@@ -47,7 +65,7 @@ export async function openVideoSource(file: string, o: VideoSourceOptions = {}):
     count,
     async *frames() {
       const { ffmpeg } = findFfmpeg();
-      const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-an', '-vf', `scale=${width}:${height}:flags=area`, '-r', String(fps)];
+      const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-an', '-vf', `scale=${width}:${height}:flags=area`, ...(timed ? ['-vsync', 'passthrough'] : ['-r', String(fps)])];
       if (o.maxFrames) args.push('-frames:v', String(o.maxFrames));
       args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
       const proc = (child = spawn(ffmpeg, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
@@ -65,7 +83,8 @@ export async function openVideoSource(file: string, o: VideoSourceOptions = {}):
             const data = new Uint8Array(frameBytes);
             data.set(buf.subarray(0, frameBytes));
             buf = buf.subarray(frameBytes);
-            yield { index, time: index / fps, image: { width, height, data, channels: 3 } };
+            const time = timed && index < times.length ? times[index]! - times[0]! : index / fps;
+            yield { index, time, image: { width, height, data, channels: 3 } };
             index++;
           }
         }
