@@ -28,6 +28,7 @@ const HELP: Partial<Record<OverrideKey, string>> = {
   mouthWeight: 'loss weight multiplier inside the mouth region (1: off)',
   headTuning: 'fine-tune tracked head parameters per frame and learn corrective blend shapes (true|false)',
   frameSubject: 'train on square frames cropped around the tracked head instead of whole frames (true|false)',
+  testTimeFit: 'passes of test-time fitting of held-out frames (head pose, expression, jaw; avatar frozen) before evaluation (0: off)',
   background: 'background behind the avatar during training',
   seed: 'random seed',
   checkpointMinutes: 'minutes between time-based checkpoints',

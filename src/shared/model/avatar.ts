@@ -40,6 +40,12 @@ export const TrainingConfig = z.object({
    * instead of whole frames: a wide shot's face gets the whole resolution.
    */
   frameSubject: z.boolean().default(true),
+  /**
+   * Passes of test-time fitting before evaluation (0: off): each held-out frame's head pose, expression and jaw are
+   * fitted to its image with the avatar frozen, as FATE and GHS evaluate, so the figures measure the avatar rather
+   * than the tracker's error on frames it never trained on.
+   */
+  testTimeFit: z.number().int().min(0).max(200).default(0),
   /** Fine-tune each frame's tracked head parameters and learn expression/pose corrective blend shapes. */
   headTuning: z.boolean(),
   background: z.enum(['random', 'black', 'white']),
@@ -75,6 +81,7 @@ const COMMON: Omit<TrainingConfig, 'steps' | 'uvResolution' | 'imageLongSide'> =
   mouthWeight: 1,
   headTuning: false,
   frameSubject: true,
+  testTimeFit: 0,
   background: 'random',
   seed: 7,
   checkpointMinutes: 10,

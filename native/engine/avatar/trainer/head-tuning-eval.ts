@@ -20,6 +20,8 @@ export interface EvaluationFitOptions {
   prior?: HeadTuningOptions['prior'];
   /** Background of the fitting renders (default black, as `evaluate`). */
   background?: readonly [number, number, number];
+  /** Called after each pass (1-based); throwing from it stops the fit (the trainer is left as it was). */
+  onPass?: (pass: number, passes: number) => void;
 }
 
 export interface EvaluationFit {
@@ -52,7 +54,7 @@ export async function fitEvaluationFrames(trainer: AvatarTrainer, frames: readon
   const bg = options.background ?? [0, 0, 0];
   try {
     const prepared = frames.map((f) => prepareFrame(model, f));
-    for (let it = 0; it < (options.iterations ?? 30); it++)
+    for (let it = 0; it < (options.iterations ?? 30); it++) {
       for (let k = 0; k < frames.length; k++) {
         const p = prepared[k]!;
         p.vertices = tuning.vertices(k);
@@ -64,6 +66,8 @@ export async function fitEvaluationFrames(trainer: AvatarTrainer, frames: readon
         }
         tuning.applyGradient(k, await readF32(device, trainer.deformer.vertexGrads, 0, model.vertexCount * 3));
       }
+      options.onPass?.(it + 1, options.iterations ?? 30);
+    }
   } finally {
     trainer.headTuning = saved;
     const back = device.createCommandEncoder({ label: 'eval-fit.restore' });

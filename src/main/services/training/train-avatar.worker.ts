@@ -6,7 +6,7 @@ import { createNodeDevice } from '@engine/gpu/node-device';
 import { raceDeviceLoss } from '@engine/gpu/device-loss';
 import { DeviceLostError } from '@engine/gpu/errors';
 import { BoundGaussians, initFromUvLayout, type BoundGaussianData } from '@engine/avatar/binding';
-import { AvatarTrainer } from '@engine/avatar/trainer';
+import { AvatarTrainer, fitEvaluationFrames, type AvatarFrame } from '@engine/avatar/trainer';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
@@ -22,6 +22,9 @@ export { avatarDir, avatarPartialDir, MIN_TRAIN_FRAMES, type TrainCheckpoint, ty
 
 /** avatar.bin (written here at the end of training; the layout lives beside its reader). */
 import { serializeBound } from '@engine/avatar/binding/avatar-file';
+
+/** Adam rates of test-time fitting (per pass: a few dozen passes, where head tuning takes thousands of steps). */
+const TEST_TIME_FIT_RATES = { rotation: 2e-3, translation: 5e-4, expression: 3e-2, joints: 5e-3 };
 
 /** Test hook: destroys the GPU device after this step, so the device-lost path runs as it would on a real loss. */
 const LOSE_DEVICE_AT_STEP = Number(process.env.AVATAR_STUDIO_TEST_LOSE_GPU_AT_STEP ?? 0);
@@ -192,12 +195,26 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
 
         ctx.progress({ fraction: 0.92, stage: `Evaluating ${frames.test.length} test frame${frames.test.length === 1 ? '' : 's'}`, ...(preview ? { preview } : {}), training: { ...live, step: t.step } });
         fs.mkdirSync(path.join(partial, 'eval'), { recursive: true });
+        let testFrames: AvatarFrame[] = frames.test.map((f) => f.frame);
+        if (cfg.testTimeFit > 0 && testFrames.length) {
+          // Held-out frames' head pose, expression and jaw fitted to their images, the avatar frozen (FATE, GHS).
+          const fit = await raceDeviceLoss(device, fitEvaluationFrames(t, testFrames, {
+            iterations: cfg.testTimeFit,
+            frames: { rotation: true, translation: true, expression: true, joints: [2] },
+            learningRates: TEST_TIME_FIT_RATES,
+            onPass: (pass, passes) => {
+              ctx.throwIfCancelled();
+              ctx.progress({ fraction: 0.9 + 0.02 * (pass / passes), stage: `Fitting the test frames' head (pass ${pass} of ${passes})`, ...(preview ? { preview } : {}), training: { ...live } });
+            },
+          }));
+          testFrames = fit.frames;
+        }
         const perFrame: EvaluatedFrame[] = [];
         const files: string[] = [];
         for (const [k, f] of frames.test.entries()) {
           ctx.throwIfCancelled();
           ctx.progress({ fraction: 0.92 + 0.06 * (k / frames.test.length), stage: `Evaluating test frame ${k + 1} of ${frames.test.length}`, done: k, total: frames.test.length, unit: 'frames', ...(preview ? { preview } : {}), training: { ...live } });
-          const cmp = await raceDeviceLoss(device, renderAndCompare(t, f.frame));
+          const cmp = await raceDeviceLoss(device, renderAndCompare(t, testFrames[k]!));
           const base = `eval/${f.cameraId.split(':').at(-1)}-${String(f.idx).padStart(6, '0')}`;
           const images = { groundTruth: `${base}-gt.png`, render: `${base}-render.png`, error: `${base}-error.png` };
           writeFileAtomic(path.join(partial, images.groundTruth), encodePng(rgbFloatToRgba8(cmp.target, size.w, size.h), size.w, size.h));

@@ -57,7 +57,7 @@ function until(id: string, cond: (j: Job) => boolean): Promise<Job> {
 const partialOf = (id: string) => path.join(host.services.projects.folderOf(projectId), 'avatars', `${(host.services.jobs.get(id).params as { avatarId: string }).avatarId}.partial`);
 
 describe('training job', () => {
-  it('multi-view (preset standard, tiny sizes): trains on one camera, evaluates every frame of the held-out one; live progress, previews, report images; untracked frames counted', async () => {
+  it('multi-view (preset standard, tiny sizes): trains on one camera, evaluates every frame of the held-out one after fitting their heads; live progress, previews, report images; untracked frames counted', async () => {
     const mv = await craftTrackedCapture(host, projectId, media, { cameras: 2, frames: 10, untracked: [4], test: [9] });
     expect(mv.cameras).toHaveLength(2);
     const held = mv.cameras[1]!;
@@ -78,7 +78,7 @@ describe('training job', () => {
     const onUpdate = (j: Job) => seen.push(j);
     host.jobs.on('updated', onUpdate);
     const t0 = performance.now();
-    const started = (await call('training.start', { captureId: mv.id, preset: 'standard', overrides: { ...TINY, holdOutCamera: held.name } })) as Job;
+    const started = (await call('training.start', { captureId: mv.id, preset: 'standard', overrides: { ...TINY, testTimeFit: 2, holdOutCamera: held.name } })) as Job;
     const job = await host.jobs.waitFor(started.id);
     host.jobs.off('updated', onUpdate);
     console.info(`[training-ux] tiny multi-view run ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -92,12 +92,13 @@ describe('training job', () => {
     expect(live.some((l) => l.psnr !== null && l.validation === 'test')).toBe(true);
     expect(live.every((l) => l.gaussians > 0 && l.steps === 6)).toBe(true);
     expect(seen.some((j) => j.progress.preview?.includes('.partial/preview-'))).toBe(true);
+    expect(seen.some((j) => /Fitting the test frames' head \(pass 2 of 2\)/.test(j.progress.stage ?? ''))).toBe(true);
     expect(job.progress.preview).toMatch(/^avatars\/[0-9a-f]+\/preview\.png$/);
     const root = host.services.projects.folderOf(projectId);
     expect(fs.existsSync(path.join(root, job.progress.preview!))).toBe(true);
 
     const report = (await call('training.report', { avatarId: (job.result as { avatarId: string }).avatarId })) as TrainingReport;
-    expect(report).toMatchObject({ evaluation: 'camera', holdOutCamera: held.id, preset: 'standard', config: { shDegree: 1, steps: 6 } });
+    expect(report).toMatchObject({ evaluation: 'camera', holdOutCamera: held.id, preset: 'standard', config: { shDegree: 1, steps: 6, testTimeFit: 2 } });
     expect(report.perFrame).toHaveLength(9);
     expect(report.perFrame.every((f) => f.cameraId === held.id && Number.isFinite(f.psnr) && f.ssim <= 1)).toBe(true);
     for (const f of report.perFrame) for (const p of Object.values(f.images!)) expect(fs.existsSync(path.join(root, p))).toBe(true);

@@ -45,6 +45,7 @@ export const OVERRIDE_FIELDS: OverrideField[] = [
   { key: 'pruneInterval', label: 'Prune every', hint: 'Steps (0: 45 % of the steps)', group: 'Loss and schedule', step: 100, integer: true },
   { key: 'mouthWeight', label: 'Mouth weight', hint: 'Loss × this in the mouth region (1: off)', group: 'Loss and schedule', step: 0.5, integer: false },
   { key: 'pruneOpacity', label: 'Prune below opacity', hint: 'Gaussians fainter than this go', group: 'Loss and schedule', step: 0.001, integer: false },
+  { key: 'testTimeFit', label: 'Test-time fit passes', hint: 'Fit held-out frames’ pose and expression before scoring (0: off)', group: 'Run', step: 5, integer: true },
   { key: 'seed', label: 'Seed', hint: 'Frame order, backgrounds, densify draws', group: 'Run', step: 1, integer: true },
   { key: 'checkpointMinutes', label: 'Checkpoint every (min)', hint: 'Also every tenth of the steps and on pause', group: 'Run', step: 1, integer: false },
   { key: 'previewSeconds', label: 'Preview every (s)', hint: 'Live preview and validation PSNR', group: 'Run', step: 1, integer: false },
