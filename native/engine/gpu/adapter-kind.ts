@@ -5,11 +5,13 @@
  */
 export function isCpuDevice(device: GPUDevice): boolean {
   const info = (device as { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
-  if (!info) return false;
+  return info ? isCpuAdapterInfo(info) : false;
+}
+
+/** The same test on an adapter's description (as `app.gpu` reports it). */
+export function isCpuAdapterInfo(info: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter?: boolean }): boolean {
   if (info.isFallbackAdapter) return true;
-  return /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i.test(
-    `${info.vendor} ${info.architecture} ${info.device} ${info.description}`,
-  );
+  return /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
 }
 
 /** 'parallel': workgroup-cooperative kernels (GPUs); 'serial': one invocation per block, no barriers (CPU adapters). */

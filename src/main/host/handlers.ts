@@ -9,6 +9,8 @@ import { toPublicJob } from '../jobs/jobs-repo';
 import { checkFlameFiles, requireFlameForTracking, validateFlameSettings } from '../services/settings/flame-check';
 import { resolveHoldOutCamera, resolveTrainingConfig } from '../services/training/presets';
 import { avatarWithFiles } from '../services/training/avatar-files';
+import { estimateTraining } from '../services/training/training-estimate';
+import { isCpuAdapterInfo } from '@engine/gpu/adapter-kind';
 import { bakeReport, prepareBake } from '../services/bake/bake-jobs';
 import { TextureService } from '../services/texture/texture-service';
 import { prepareApplyTexture } from '../services/texture/apply-jobs';
@@ -127,6 +129,10 @@ export const handlers: Handlers = {
     const config = resolveTrainingConfig(p.preset, p.overrides);
     const holdOutCamera = p.overrides?.holdOutCamera ? resolveHoldOutCamera(capture, p.overrides.holdOutCamera) : null;
     return host.jobs.enqueue('avatar.train', { projectId: capture.projectId, captureId: p.captureId, avatarId: newId(), runId: newId(), preset: p.preset, config, holdOutCamera }, capture.projectId);
+  },
+  'training.estimate': async (p, host) => {
+    const gpu = await host.gpuInfo();
+    return estimateTraining(host.services.library.db, p.preset, resolveTrainingConfig(p.preset, p.overrides ?? {}), gpu.adapter ? isCpuAdapterInfo(gpu.adapter) : null);
   },
   'training.report': (p, host) => host.services.avatars.report(p.avatarId),
   'avatars.list': (p, host) => {

@@ -3,7 +3,7 @@ import { Capture, CaptureId, Frame, FrameRange, FrameSplit, ImportOptions, Impor
 import { Job, JobId } from '../model/job';
 import { TrackedFrame, TrackingOverlay, TrackingSummary } from '../model/tracking';
 import { Project, ProjectId, ProjectName } from '../model/project';
-import { Avatar, TrainingOverrides, TrainingPreset, TrainingReport } from '../model/avatar';
+import { Avatar, TrainingEstimate, TrainingOverrides, TrainingPreset, TrainingReport } from '../model/avatar';
 import { AvatarWithFiles } from '../model/avatar-files';
 import { TextureDocumentInfo, TexturesExportParams, TexturesExportResult, TexturesImportParams, TexturesImportResult, TexturesSaveParams, TexturesSaveResult } from '../texture/api';
 import { BakeMapSize, BakeSummary } from '../model/bake';
@@ -165,6 +165,14 @@ export const methods = {
       overrides: TrainingOverrides.strict().optional(),
     }),
     result: Job,
+  },
+  /**
+   * How long `training.start` with this preset and overrides would take on this machine, before starting it: from
+   * this library's earlier runs of the same size, else (CPU adapter) the bench's CPU measurement scaled by cores.
+   */
+  'training.estimate': {
+    params: z.strictObject({ preset: TrainingPreset.default('preview'), overrides: TrainingOverrides.strict().optional() }),
+    result: TrainingEstimate,
   },
   /** Per test frame PSNR / SSIM of an avatar's training run, and their means. */
   'training.report': { params: z.strictObject({ avatarId: z.string() }), result: TrainingReport },

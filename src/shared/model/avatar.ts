@@ -130,6 +130,16 @@ export const ReportFrame = z.object({
 });
 export type ReportFrame = z.infer<typeof ReportFrame>;
 
+/** `training.estimate`: how long a run of a preset would take here, and what the figure rests on. */
+export const TrainingEstimate = z.object({
+  /** Whole run (loading, steps, evaluation); null when nothing measured says. */
+  seconds: z.number().nullable(),
+  /** 'earlier-runs': this library's runs of the same size; 'cpu-measurement': the bench's CPU figure scaled by cores. */
+  basis: z.enum(['earlier-runs', 'cpu-measurement', 'none']),
+  runs: z.number().int(),
+});
+export type TrainingEstimate = z.infer<typeof TrainingEstimate>;
+
 export const TrainingReport = z.object({
   avatarId: z.string(),
   metrics: AvatarMetrics.nullable(),

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { TRAINING_PRESETS, type TrainingPreset } from '@shared/model/avatar';
+import { TRAINING_PRESETS, type TrainingEstimate, type TrainingPreset } from '@shared/model/avatar';
 import type { Capture } from '@shared/model/capture';
 import type { TrackingSummary } from '@shared/model/tracking';
 import { Button } from '../../components/Button';
@@ -12,6 +12,7 @@ import { useShortcut } from '../shortcuts/useShortcut';
 import {
   BACKGROUND_LABEL,
   EMPTY_FORM,
+  estimateText,
   formatDefault,
   formToOverrides,
   OVERRIDE_FIELDS,
@@ -45,6 +46,19 @@ export function StartPanel({ captures, summaries, readOnly, busyCaptureIds }: { 
   const [form, setForm] = useState<AdvancedForm>(EMPTY_FORM);
   const [advanced, setAdvanced] = useState(false);
   const [starting, setStarting] = useState(false);
+  const [estimates, setEstimates] = useState<Partial<Record<TrainingPreset, TrainingEstimate>>>({});
+  useEffect(() => {
+    // How long each preset takes here (earlier runs of this library, or the CPU measurement): once per panel.
+    let live = true;
+    for (const p of PRESET_ORDER)
+      studio()
+        .client.call('training.estimate', { preset: p })
+        .then((e) => live && setEstimates((all) => ({ ...all, [p]: e })))
+        .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
   useEffect(() => {
     if (!captures.some((c) => c.id === captureId)) setCaptureId(ready[0]?.id ?? captures[0]?.id ?? '');
   }, [captures, ready, captureId]);
@@ -109,6 +123,9 @@ export function StartPanel({ captures, summaries, readOnly, busyCaptureIds }: { 
               <span className="preset-name">{PRESET_LABEL[p]}</span>
               <span className="preset-summary">{presetSummary(p)}</span>
               <span className="preset-note muted">{PRESET_NOTE[p]}</span>
+              <span className="preset-estimate muted" data-testid={`preset-estimate-${p}`}>
+                {estimateText(estimates[p]) ?? (estimates[p] ? 'Time: known after a first run here' : '')}
+              </span>
             </label>
           ))}
         </div>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TRAINING_PRESETS } from '@shared/model/avatar';
 import type { Job } from '@shared/model/job';
 import { recordProgress, sparkline } from './history';
-import { formatDb, formatDefault, formatLoss, formatPerStep, formToOverrides, OVERRIDE_FIELDS, presetSummary, rangeText } from './trainingText';
+import { estimateText, formatDb, formatDefault, formatLoss, formatPerStep, formToOverrides, OVERRIDE_FIELDS, presetSummary, rangeText } from './trainingText';
 
 describe('training panel text', () => {
   it('lists every numeric hyper-parameter of TrainingConfig exactly once', () => {
@@ -49,5 +49,11 @@ describe('training panel text', () => {
     expect(h.map((p) => p.step)).toEqual([0, 5, 10, 12]);
     expect(sparkline([{ x: 0, y: 1 }, { x: 10, y: null }, { x: 20, y: 3 }], 24, 12, 2)).toBe('2.0,10.0 22.0,2.0');
     expect(sparkline([{ x: 5, y: 1 }], 24, 12)).toBe('12.0,6.0');
+  });
+  it('says how long a preset takes here and what the figure rests on', () => {
+    expect(estimateText({ seconds: 250, basis: 'earlier-runs', runs: 3 })).toBe('About 4 min (from 3 earlier runs here)');
+    expect(estimateText({ seconds: 5400, basis: 'cpu-measurement', runs: 0 })).toBe('About 1 h 30 min (CPU estimate from measured runs)');
+    expect(estimateText({ seconds: 20, basis: 'earlier-runs', runs: 1 })).toBe('About 1 min (from an earlier run here)');
+    expect(estimateText({ seconds: null, basis: 'none', runs: 0 })).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { TRAINING_PRESETS, TrainingConfig, type TrainingOverrides, type TrainingPreset } from '@shared/model/avatar';
+import { TRAINING_PRESETS, TrainingConfig, type TrainingEstimate, type TrainingOverrides, type TrainingPreset } from '@shared/model/avatar';
 
 export const PRESET_LABEL: Record<TrainingPreset, string> = { preview: 'Preview', standard: 'Standard', high: 'High' };
 export const PRESET_ORDER: TrainingPreset[] = ['preview', 'standard', 'high'];
@@ -10,10 +10,19 @@ export function presetSummary(preset: TrainingPreset): string {
 }
 
 export const PRESET_NOTE: Record<TrainingPreset, string> = {
-  preview: 'A quick look: minutes, low detail.',
-  standard: 'The everyday avatar: sharper, takes much longer.',
-  high: 'Full detail for final use: hours on a fast GPU.',
+  preview: 'A quick look, low detail.',
+  standard: 'The everyday avatar: sharper, ten times the steps.',
+  high: 'Full detail for final use: made for a GPU.',
 };
+
+/** "About 4 min here (from 3 earlier runs)"; null when nothing measured says. */
+export function estimateText(e: TrainingEstimate | null | undefined): string | null {
+  if (!e || e.seconds === null) return null;
+  const min = Math.max(1, Math.round(e.seconds / 60));
+  const time = min < 60 ? `${min} min` : min % 60 ? `${Math.floor(min / 60)} h ${min % 60} min` : `${min / 60} h`;
+  const from = e.basis === 'earlier-runs' ? `from ${e.runs === 1 ? 'an earlier run' : `${e.runs} earlier runs`} here` : 'CPU estimate from measured runs';
+  return `About ${time} (${from})`;
+}
 
 type NumberKey = { [K in keyof TrainingConfig]: TrainingConfig[K] extends number ? K : never }[keyof TrainingConfig];
 
