@@ -33,6 +33,7 @@ export const METHOD_NAME_LIST = [
   'tracking.overlay',
   'tracking.excludeBadlyTracked',
   'training.start',
+  'training.estimate',
   'training.report',
   'avatars.list',
   'avatars.get',
