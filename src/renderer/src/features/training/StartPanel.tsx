@@ -184,7 +184,7 @@ export function StartPanel({ captures, summaries, readOnly, busyCaptureIds }: { 
                 <label className="field advanced-field">
                   <span className="field-label">Framing</span>
                   <select className="select" aria-label="Framing" value={form.frameSubject} onChange={(e) => setForm((f) => ({ ...f, frameSubject: e.target.value as AdvancedForm['frameSubject'] }))}>
-                    <option value="">Preset: {defaults.frameSubject ? 'Around the head' : 'Whole frame'}</option>
+                    <option value="">Preset: {defaults.frameSubject ? 'Head' : 'Whole'}</option>
                     <option value="head">Around the head</option>
                     <option value="whole">Whole frame</option>
                   </select>
