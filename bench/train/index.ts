@@ -6,11 +6,11 @@
  * and the means over the clips.
  *
  * Usage: npm run bench:train -- [VIDEO…] [--list FILE] [--preset preview|standard|high] [--steps N] [--uv N]
- *                                  [--image-long-side PX] [--set KEY=VALUE…] [--ablate KEY=VALUE…]
+ *                                  [--image-long-side PX] [--set KEY=VALUE…] [--ablate KEY=VALUE…] [--track KEY=VALUE…]
  *                                  [--fps F] [--long-side PX] [--keep DIR]
  * --set: any training hyper-parameter (as `training.start` overrides). --ablate: after the base run, each clip trains
  * again with that one change on the same tracked capture; the JSON gives each ablation's held-out figures and time
- * per clip, its mean and its difference to the base run.
+ * per clip, its mean and its difference to the base run. --track: a `tracking.start` option (e.g. photometricRefine=true).
  * --list FILE: one clip path per line (# starts a comment). Without clips: $AVATAR_BENCH_VIDEO, else a clip generated
  * from a face photo that an npm package ships (the clip the training tests use, 3 s at 10 fps). --fps / --long-side are
  * the import's (frames per second kept, stored size); --keep DIR keeps the library there and prints the paths of one
@@ -39,6 +39,7 @@ const { values: o, positionals } = parseArgs({
     list: { type: 'string' },
     set: { type: 'string', multiple: true },
     ablate: { type: 'string', multiple: true },
+    track: { type: 'string', multiple: true },
   },
 });
 const preset = o.preset as keyof typeof TRAINING_PRESETS;
@@ -110,7 +111,7 @@ async function runClip(video: string) {
   let capture = host.services.captures.get(captureId);
   if (capture.splitCounts.test === 0) capture = (await call('captures.proposeSplit', { captureId, testFraction: 0.2 })) as typeof capture;
 
-  const tracked = await runJob('track', 'tracking.start', { captureId });
+  const tracked = await runJob('track', 'tracking.start', { captureId, ...Object.fromEntries((o.track ?? []).map(assignment)) });
   const summary = host.services.tracking.summary(captureId);
 
   const base = await trainOnce(captureId, overrides);
