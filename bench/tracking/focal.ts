@@ -12,6 +12,7 @@ import path from 'node:path';
 import { FOCAL_GRID, fitCaptureSync, type FitOptions } from '../../native/engine/avatar/fitting/fit';
 import { openHeadFor, type StoredExpressionSpace } from '../../native/engine/avatar/open-head/stored-space';
 import { ALL_POINTS } from '../../src/main/services/tracking/frame-tracker';
+import { CAPTURE_FIT_OPTIONS } from '../../src/main/services/tracking/capture-fit-options';
 
 const args = process.argv.slice(2);
 const libraryDir = args.find((a) => !a.startsWith('--'));
@@ -48,8 +49,7 @@ for (const dir of captures) {
     }
     for (const v of variants) {
       const t = performance.now();
-      // the tracking job's options (track-capture.worker.ts)
-      const r = fitCaptureSync(model, frames, { stride: 3, temporal: { rotation: 0.5, translation: 0.5, expression: 0.2 }, ...v.options });
+      const r = fitCaptureSync(model, frames, { ...CAPTURE_FIT_OPTIONS, ...v.options });
       const errors = r.frames.map((f) => f.reprojectionErrorPx).filter(Number.isFinite);
       out.push({
         capture: path.basename(path.dirname(dir)),

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { StudioError } from '@shared/api/errors';
 import type { TrackedFrame } from '@shared/model/tracking';
 import { fitCapture } from '@engine/avatar/fitting/fit';
+import { CAPTURE_FIT_OPTIONS } from './capture-fit-options';
 import { learnExpressionSpace } from '@engine/avatar/open-head/expression-space';
 import type { HeadModel } from '@engine/avatar/head-model';
 import { loadFlameFile } from '../settings/load-flame-file';
@@ -172,7 +173,7 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
           const fit = await fitCapture(
             model,
             tracked.map(({ t }) => ({ landmarks: t.landmarks!, width: cam.width, height: cam.height })),
-            { intrinsics, stride: 3, temporal: { rotation: 0.5, translation: 0.5, expression: 0.2 } },
+            { intrinsics, ...CAPTURE_FIT_OPTIONS },
             (fraction, message) => ctx.progress({ fraction: trackShare + (1 - trackShare) * landmarkShare * fraction, stage: `Fitting the head model: ${message}` }),
             ctx.signal,
           );
