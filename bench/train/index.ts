@@ -145,7 +145,7 @@ async function trainOnce(captureId: string, overrides: Record<string, unknown>) 
     if (!firstStep) firstStep = s;
     lastStep = s;
   });
-  const result = trained.job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; fullFrame: { psnr: number; ssim: number } | null; headMattePsnr: number | null; steps: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
+  const result = trained.job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; trackedMetrics?: { psnr: number; ssim: number } | null; fullFrame: { psnr: number; ssim: number } | null; headMattePsnr: number | null; steps: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
   const f = firstStep as { step: number; t: number } | null, l = lastStep as { step: number; t: number } | null;
   const itersPerSecond = f && l && l.step > f.step ? (l.step - f.step) / ((l.t - f.t) / 1000) : null;
   const report = (await call('training.report', { avatarId: result.avatarId })) as { perFrame: { idx: number; images: { groundTruth: string; render: string; error: string } | null }[] };
@@ -162,7 +162,7 @@ async function trainOnce(captureId: string, overrides: Record<string, unknown>) 
     itersPerSecond: itersPerSecond === null ? null : round(itersPerSecond, 3),
     // psnr / ssim: over a square crop around the head (the headline, INSTA protocol); fullFrame: over the whole frame.
     heldOut: result.metrics
-      ? { psnr: round(result.metrics.psnr), ssim: round(result.metrics.ssim, 4), fullFrame: result.fullFrame && { psnr: round(result.fullFrame.psnr), ssim: round(result.fullFrame.ssim, 4) }, headMattePsnr: result.headMattePsnr === null ? null : round(result.headMattePsnr) }
+      ? { psnr: round(result.metrics.psnr), ssim: round(result.metrics.ssim, 4), fullFrame: result.fullFrame && { psnr: round(result.fullFrame.psnr), ssim: round(result.fullFrame.ssim, 4) }, beforeTestTimeFit: result.trackedMetrics ? { psnr: round(result.trackedMetrics.psnr), ssim: round(result.trackedMetrics.ssim, 4) } : null, headMattePsnr: result.headMattePsnr === null ? null : round(result.headMattePsnr) }
       : null,
     avatar: result.avatarId,
     // One evaluated frame's ground truth / render / error images (only worth printing when the library is kept).
@@ -196,6 +196,9 @@ try {
         psnr: m((c) => c.heldOut?.psnr),
         ssim: m((c) => c.heldOut?.ssim),
         fullFramePsnr: m((c) => c.heldOut?.fullFrame?.psnr),
+        // With --set testTimeFit=N: the head-crop figures with the tracker's parameters, before the fit.
+        beforeTestTimeFitPsnr: m((c) => c.heldOut?.beforeTestTimeFit?.psnr),
+        beforeTestTimeFitSsim: m((c) => c.heldOut?.beforeTestTimeFit?.ssim),
         headMattePsnr: m((c) => c.heldOut?.headMattePsnr),
         totalSeconds: m((c) => c.stageSeconds.total),
       },

@@ -163,7 +163,7 @@ export async function makeAvatar(ctx: CliContext, videoArg: string, o: MakeAvata
     const started = pendingTrain ? await ctx.call('jobs.resume', { id: pendingTrain.id }) : await ctx.call('training.start', { captureId, preset: o.preset, overrides: o.overrides });
     const r = await follow('train', '[3/3] Train', started, !!pendingTrain);
     if ('stop' in r) return r.stop;
-    const result = r.job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; fullFrame?: { psnr: number; ssim: number } | null; headMattePsnr?: number | null; steps: number; resumedFrom?: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
+    const result = r.job.result as { avatarId: string; metrics: { psnr: number; ssim: number } | null; trackedMetrics?: { psnr: number; ssim: number } | null; fullFrame?: { psnr: number; ssim: number } | null; headMattePsnr?: number | null; steps: number; resumedFrom?: number; gaussians: number; trainFrames: number; skippedFrames: number; testFrames: number };
     const avatar: Avatar | undefined = (await ctx.call('avatars.list', { projectId: project.id })).find((a) => a.id === result.avatarId);
     const m = result.metrics;
     const json = {
@@ -173,6 +173,8 @@ export async function makeAvatar(ctx: CliContext, videoArg: string, o: MakeAvata
       avatar: avatar ?? { id: result.avatarId },
       /** Over a square crop around the head (the INSTA protocol's figure). */
       metrics: m,
+      /** With test-time fitting: the same figures before it, with the tracked head parameters. */
+      trackedMetrics: result.trackedMetrics ?? null,
       fullFrame: result.fullFrame ?? null,
       headMattePsnr: result.headMattePsnr ?? null,
       preset: o.preset,
@@ -186,7 +188,7 @@ export async function makeAvatar(ctx: CliContext, videoArg: string, o: MakeAvata
     const timing = (Object.entries(stages) as [StageName, StageReport][]).map(([k, s]) => `${k} ${s.status === 'reused' ? 'reused' : `${s.seconds.toFixed(0)} s`}`).join(', ');
     const text =
       `Avatar ${result.avatarId} of “${project.name}”: ${result.steps} steps, ${result.gaussians} Gaussians, ${result.trainFrames} train frames` +
-      `${m ? `; test PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)} over the head crop of ${result.testFrames} frames${result.fullFrame ? ` (whole frame ${result.fullFrame.psnr.toFixed(2)} dB)` : ''}` : '; no test frames to evaluate'} (${timing})`;
+      `${m ? `; test PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)} over the head crop of ${result.testFrames} frames${result.trackedMetrics ? ` after test-time fitting (tracked: ${result.trackedMetrics.psnr.toFixed(2)} dB, ${result.trackedMetrics.ssim.toFixed(3)})` : ''}${result.fullFrame ? ` (whole frame ${result.fullFrame.psnr.toFixed(2)} dB)` : ''}` : '; no test frames to evaluate'} (${timing})`;
     return { json, text, exitCode: EXIT.ok };
   } finally {
     withdraw();

@@ -158,6 +158,11 @@ export const TrainingReport = z.object({
    * on a square crop around the head) or 'full frame' (earlier runs).
    */
   metricsOver: z.enum(['head crop', 'full frame']).default('full frame'),
+  /**
+   * Runs with test-time fitting: the headline figures before it, with the tracker's head pose and expression (`metrics`
+   * are after it); null otherwise.
+   */
+  trackedMetrics: AvatarMetrics.nullable().default(null),
   /** Means over the full frames, and the head-matte PSNR mean; null for earlier runs. */
   fullFrame: AvatarMetrics.nullable().default(null),
   headMattePsnr: z.number().nullable().default(null),

@@ -14,6 +14,7 @@ interface AvatarRow {
 
 interface AvatarMeta {
   metrics?: { psnr: number; ssim: number } | null;
+  trackedMetrics?: { psnr: number; ssim: number } | null;
   metricsOver?: 'head crop' | 'full frame';
   fullFrame?: { psnr: number; ssim: number } | null;
   headMattePsnr?: number | null;
@@ -83,6 +84,7 @@ export class AvatarsRepo {
       gaussians: meta.gaussians ?? null,
       seconds: meta.seconds ?? null,
       metricsOver: meta.metricsOver ?? 'full frame',
+      trackedMetrics: meta.trackedMetrics ?? null,
       fullFrame: meta.fullFrame ?? null,
       headMattePsnr: meta.headMattePsnr ?? null,
     };

@@ -196,7 +196,17 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         ctx.progress({ fraction: 0.92, stage: `Evaluating ${frames.test.length} test frame${frames.test.length === 1 ? '' : 's'}`, ...(preview ? { preview } : {}), training: { ...live, step: t.step } });
         fs.mkdirSync(path.join(partial, 'eval'), { recursive: true });
         let testFrames: AvatarFrame[] = frames.test.map((f) => f.frame);
+        // With test-time fitting, the figures with the tracker's own parameters are kept beside the fitted ones.
+        let trackedMetrics: { psnr: number; ssim: number } | null = null;
         if (cfg.testTimeFit > 0 && testFrames.length) {
+          const tracked: Pick<EvaluatedFrame, 'psnr' | 'ssim' | 'maskedPsnr' | 'crop'>[] = [];
+          for (const [k, frame] of testFrames.entries()) {
+            ctx.throwIfCancelled();
+            ctx.progress({ fraction: 0.9, stage: `Evaluating test frame ${k + 1} of ${testFrames.length} with its tracked head`, done: k, total: testFrames.length, unit: 'frames', ...(preview ? { preview } : {}), training: { ...live } });
+            const cmp = await raceDeviceLoss(device, renderAndCompare(t, frame));
+            tracked.push({ psnr: cmp.psnr, ssim: cmp.ssim, maskedPsnr: cmp.maskedPsnr, crop: cmp.crop });
+          }
+          trackedMetrics = evaluationMeans(tracked).headline;
           // Held-out frames' head pose, expression and jaw fitted to their images, the avatar frozen (FATE, GHS).
           const fit = await raceDeviceLoss(device, fitEvaluationFrames(t, testFrames, {
             iterations: cfg.testTimeFit,
@@ -243,6 +253,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           trainFrames: frames.train.length,
           skippedFrames: skipped,
           metrics: mean,
+          trackedMetrics,
           fullFrame,
           headMattePsnr,
           perFrame,
@@ -269,6 +280,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
               untrackedFrames: frames.untracked,
               seconds,
               metrics: mean,
+              trackedMetrics,
               metricsOver: 'head crop',
               fullFrame,
               headMattePsnr,

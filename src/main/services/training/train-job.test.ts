@@ -88,6 +88,7 @@ describe('avatar.train', () => {
     expect(mean(report.perFrame.map((f) => f.cropSsim!))).toBeCloseTo(a.metrics!.ssim, 6);
     expect(mean(report.perFrame.map((f) => f.psnr))).toBeCloseTo(report.fullFrame!.psnr, 6);
     expect(report.headMattePsnr).not.toBeNull();
+    expect(report.trackedMetrics).toBeNull(); // no test-time fitting in this run
 
     const dir = path.join(host.services.projects.folderOf(projectId), 'avatars', a.id);
     for (const f of ['avatar.bin', 'meta.json', 'checkpoint.bin']) expect(fs.existsSync(path.join(dir, f))).toBe(true);

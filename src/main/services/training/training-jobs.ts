@@ -17,6 +17,7 @@ const Output = z.object({
   trainFrames: z.number().int(),
   skippedFrames: z.number().int(),
   metrics: z.object({ psnr: z.number(), ssim: z.number() }).nullable(),
+  trackedMetrics: z.object({ psnr: z.number(), ssim: z.number() }).nullable().default(null),
   fullFrame: z.object({ psnr: z.number(), ssim: z.number() }).nullable().default(null),
   headMattePsnr: z.number().nullable().default(null),
   perFrame: z.array(
@@ -64,6 +65,7 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
         const meta = {
           captureId: p.captureId,
           metrics: out.metrics,
+          trackedMetrics: out.trackedMetrics,
           metricsOver: 'head crop',
           fullFrame: out.fullFrame,
           headMattePsnr: out.headMattePsnr,
@@ -107,6 +109,10 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
           metric.run(p.runId, out.steps, 'test', null, 'psnr', out.metrics.psnr);
           metric.run(p.runId, out.steps, 'test', null, 'ssim', out.metrics.ssim);
         }
+        if (out.trackedMetrics) {
+          metric.run(p.runId, out.steps, 'test', null, 'trackedPsnr', out.trackedMetrics.psnr);
+          metric.run(p.runId, out.steps, 'test', null, 'trackedSsim', out.trackedMetrics.ssim);
+        }
         if (out.fullFrame) {
           metric.run(p.runId, out.steps, 'test', null, 'fullPsnr', out.fullFrame.psnr);
           metric.run(p.runId, out.steps, 'test', null, 'fullSsim', out.fullFrame.ssim);
@@ -117,7 +123,7 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
       fs.renameSync(final, partial);
       throw err;
     }
-    return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, fullFrame: out.fullFrame, headMattePsnr: out.headMattePsnr, steps: out.steps, resumedFrom: out.resumedFrom, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length, seconds: out.seconds };
+    return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, trackedMetrics: out.trackedMetrics, fullFrame: out.fullFrame, headMattePsnr: out.headMattePsnr, steps: out.steps, resumedFrom: out.resumedFrom, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length, seconds: out.seconds };
   },
   discard(s, job) {
     const p = job.params as TrainParams;

@@ -45,6 +45,11 @@ export interface TrainOutput {
    * its full-frame figures); null without any evaluated frame.
    */
   metrics: { psnr: number; ssim: number } | null;
+  /**
+   * With test-time fitting: the headline figures before it, with the tracker's head parameters (`metrics` are after
+   * it); null when the run did not fit its test frames.
+   */
+  trackedMetrics: { psnr: number; ssim: number } | null;
   /** Means of the full-frame PSNR / SSIM. */
   fullFrame: { psnr: number; ssim: number } | null;
   /** Mean PSNR over the head matte (frames that have one). */

@@ -100,6 +100,10 @@ describe('training job', () => {
     const report = (await call('training.report', { avatarId: (job.result as { avatarId: string }).avatarId })) as TrainingReport;
     expect(report).toMatchObject({ evaluation: 'camera', holdOutCamera: held.id, preset: 'standard', config: { shDegree: 1, steps: 6, testTimeFit: 2 } });
     expect(report.perFrame).toHaveLength(9);
+    // With test-time fitting the figures with the tracked head are kept beside the fitted ones.
+    expect(report.trackedMetrics).toEqual({ psnr: expect.any(Number), ssim: expect.any(Number) });
+    expect(Number.isFinite(report.trackedMetrics!.psnr) && report.trackedMetrics!.ssim <= 1).toBe(true);
+    expect((job.result as { trackedMetrics: unknown }).trackedMetrics).toEqual(report.trackedMetrics);
     expect(report.perFrame.every((f) => f.cameraId === held.id && Number.isFinite(f.psnr) && f.ssim <= 1)).toBe(true);
     for (const f of report.perFrame) for (const p of Object.values(f.images!)) expect(fs.existsSync(path.join(root, p))).toBe(true);
     const png = fs.readFileSync(path.join(root, report.perFrame[0]!.images!.error));

@@ -83,6 +83,14 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
             </dd>
           </div>
         )}
+        {report.trackedMetrics && (
+          <div className="stat" title="The same figures before test-time fitting: each test frame rendered with the head pose and expression the tracker found, not refitted to its image">
+            <dt>Before test-time fit</dt>
+            <dd data-testid="report-tracked-psnr">
+              {formatDb(report.trackedMetrics.psnr)} · {formatSsim(report.trackedMetrics.ssim)}
+            </dd>
+          </div>
+        )}
         <div className="stat">
           <dt>Frames</dt>
           <dd>
