@@ -98,6 +98,13 @@ export const TRAINING_PRESETS: Record<TrainingPreset, TrainingConfig> = {
 export const AvatarMetrics = z.object({ psnr: z.number(), ssim: z.number() });
 export type AvatarMetrics = z.infer<typeof AvatarMetrics>;
 
+/**
+ * Where an avatar version came from: a training run, the texture editor's Apply (a re-sampled copy of `parentId`), or
+ * an imported bundle.
+ */
+export const AvatarOrigin = z.enum(['training', 'texture', 'import']);
+export type AvatarOrigin = z.infer<typeof AvatarOrigin>;
+
 /** A trained avatar: UV-bound Gaussians on a head model, with its held-out (test split) quality. */
 export const Avatar = z.object({
   id: z.string(),
@@ -106,8 +113,15 @@ export const Avatar = z.object({
   version: z.number().int(),
   headModel: z.string(),
   createdAt: z.number(),
-  /** Means over the capture's test frames; null when the capture had none. */
+  /**
+   * Means over the capture's test frames; null when the capture had none, and for a texture edit (Apply), which is
+   * never evaluated — its parent's figures are not its own.
+   */
   metrics: AvatarMetrics.nullable(),
+  origin: AvatarOrigin.default('training'),
+  /** The version this one was made from (a texture edit's source); null otherwise. The parent may since be deleted. */
+  parentId: z.string().nullable().default(null),
+  parentVersion: z.number().int().nullable().default(null),
   captureId: z.string().nullable(),
   preset: TrainingPreset.nullable(),
   steps: z.number().int().nullable(),
@@ -142,6 +156,9 @@ export type TrainingEstimate = z.infer<typeof TrainingEstimate>;
 
 export const TrainingReport = z.object({
   avatarId: z.string(),
+  /** A texture edit has no run of its own: no figures, no frames; `parentVersion` is the version it was made from. */
+  origin: AvatarOrigin.default('training'),
+  parentVersion: z.number().int().nullable().default(null),
   metrics: AvatarMetrics.nullable(),
   /** 'split': the capture's test frames; 'camera': every frame of a held-out camera (novel view). */
   evaluation: z.enum(['split', 'camera']),

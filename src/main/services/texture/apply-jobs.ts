@@ -10,6 +10,7 @@ import type { StudioServices } from '../studio-services';
 import { avatarWithFiles } from '../training/avatar-files';
 import { avatarDir, avatarPartialDir } from '../training/training-types';
 import type { ApplyTextureOutput, ApplyTextureParams } from './apply-types';
+import { appliedMeta } from './applied-meta';
 import { assertTextureEditable } from './texture-lock';
 import { layerImagePath } from './texture-paths';
 import { TextureLayersRepo } from './texture-layers-repo';
@@ -23,13 +24,15 @@ const Output = z.object({
 /**
  * `texture.apply`: the worker writes the new version into `avatars/<newId>.partial/`; the commit renames it into place
  * and records the avatar row (version = the project's highest + 1, parent = the edited avatar) with its blobs in one
- * transaction. The edited avatar's folder and row are never touched. Cancel and failure remove the partial folder.
+ * transaction. The row's meta keeps what is still true of the source but not its held-out figures (appliedMeta): the
+ * new version is never evaluated. The edited avatar's folder and row are never touched. Cancel and failure remove the partial folder.
  */
 export const applyTextureJob: JobDefinition<ApplyTextureParams, ApplyTextureOutput> = {
   kind: 'texture.apply',
   params: z.object({
     projectId: z.string(),
     avatarId: z.string(),
+    avatarVersion: z.number().int().optional(),
     newAvatarId: z.string(),
     layers: z.array(z.object({ layer: TextureLayerMetaSchema, image: z.string().nullable() })),
     files: z.object({
@@ -54,7 +57,7 @@ export const applyTextureJob: JobDefinition<ApplyTextureParams, ApplyTextureOutp
     const partial = path.join(root, avatarPartialDir(p.newAvatarId));
     const final = path.join(root, avatarDir(p.newAvatarId));
     if (!fs.existsSync(path.join(partial, 'avatar.bin'))) throw new StudioError('INTERNAL', 'The new version went missing before it could be recorded. Apply again.');
-    const source = s.library.db.prepare('SELECT name, head_model, meta FROM avatars WHERE id = ?').get(p.avatarId) as { name: string; head_model: string; meta: string } | undefined;
+    const source = s.library.db.prepare('SELECT name, version, head_model, meta FROM avatars WHERE id = ?').get(p.avatarId) as { name: string; version: number; head_model: string; meta: string } | undefined;
     if (!source) throw new StudioError('NOT_FOUND', 'The edited avatar was deleted while its texture was being applied.');
     const hashes = out.files.map((f) => ({ f, ...hashFile(path.join(partial, ...f.split('/'))) }));
     fs.renameSync(partial, final);
@@ -62,7 +65,7 @@ export const applyTextureJob: JobDefinition<ApplyTextureParams, ApplyTextureOutp
       const db = s.library.db;
       db.transaction(() => {
         for (const h of hashes) s.blobs.record(p.projectId, `${avatarDir(p.newAvatarId)}/${h.f}`, h.sha256, h.size);
-        const meta = { ...(JSON.parse(source.meta) as Record<string, unknown>), gaussians: out.gaussians, textureApplied: { from: p.avatarId, layers: p.layers.length, ...out.report } };
+        const meta = appliedMeta(JSON.parse(source.meta) as Record<string, unknown>, { from: p.avatarId, fromVersion: source.version, gaussians: out.gaussians, layers: p.layers.length, report: out.report });
         s.avatars.insert({ id: p.newAvatarId, projectId: p.projectId, name: source.name, headModel: source.head_model, parentId: p.avatarId, meta });
       })();
     } catch (err) {
@@ -115,6 +118,7 @@ export function prepareApplyTexture(s: Pick<StudioServices, 'avatars' | 'capture
   return {
     projectId: a.projectId,
     avatarId: a.id,
+    avatarVersion: a.version,
     newAvatarId: newId(),
     layers,
     files: {

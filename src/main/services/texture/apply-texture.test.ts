@@ -1,7 +1,8 @@
 /**
  * `textures.apply` → `texture.apply` job through a real host: a sticker saved with `textures.save` on a sparse baked
  * avatar becomes a new avatar version (version + 1, its own folder, Gaussians added under the sticker, edited colour
- * map); the edited version's files stay byte-identical; refused while training and without saved layers.
+ * map); the edited version's files stay byte-identical; the new version records its origin and does not inherit the
+ * edited version's held-out figures; refused while training and without saved layers.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,7 +16,7 @@ import { readBakedMaps, writeBakedMaps } from '@engine/avatar/bake/baked-maps-fi
 import { CHANNELS, gaussianUvs, pushPull, splatAttributes } from '@engine/avatar/bake/uv-maps';
 import { canonicalFace } from '@engine/avatar/open-head/build';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
-import type { Avatar } from '@shared/model/avatar';
+import type { Avatar, TrainingReport } from '@shared/model/avatar';
 import { bytesToBase64, createRaster, decodePng, encodePng, type TextureLayerMeta } from '@shared/texture';
 import { useTestHost } from '../../testing/test-host';
 import { bakeFilePaths } from '../bake/bake-paths';
@@ -35,8 +36,11 @@ const space = { mean, basis: mean.flatMap((_, i) => [0.002 * Math.sin(i), 0.002 
 const model = openHeadFor(space as never);
 const neutral = model.evaluate({});
 
+/** What a trained avatar's row meta (and meta.json) says of its evaluation, which a texture edit must not inherit. */
+const EVALUATED = { metrics: { psnr: 22.3, ssim: 0.81 }, trackedMetrics: { psnr: 21.9, ssim: 0.8 }, metricsOver: 'head crop', fullFrame: { psnr: 30.1, ssim: 0.95 }, headMattePsnr: 24.5, seconds: 412 };
+
 /** A baked avatar of few, large Gaussians (16² UV raster) with its 64² bake files, as the bake job lays them out. */
-function bakedAvatar(): { id: string; count: number } {
+function bakedAvatar(meta: Record<string, unknown> = {}): { id: string; count: number } {
   const id = newId();
   const data = initFromUvLayout({ vertices: neutral, triangles: model.triangles }, model.uv!, { resolution: 16, opacity: 0.8 }).data;
   for (let g = 0; g < data.count; g++) for (let c = 0; c < 3; c++) data.sh[g * 3 + c] = 0.3 * Math.sin(g * 0.37 + c);
@@ -45,7 +49,7 @@ function bakedAvatar(): { id: string; count: number } {
   const bin = serializeBound(data);
   fs.writeFileSync(path.join(dir, 'avatar.bin'), bin);
   fs.writeFileSync(path.join(dir, 'expression-space.json'), JSON.stringify(space));
-  fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ image: { w: 64, h: 64 } }));
+  fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ avatarId: id, image: { w: 64, h: 64 }, ...meta, perFrame: [] }));
   const { sum, weight } = splatAttributes(attributesFromBound(data), gaussianUvs(model.uv!, data.triangle, data.barycentric, data.count), M);
   const maps = pushPull(sum, weight, M, CHANNELS);
   const visibility = new Uint8Array(M * M).fill(2);
@@ -58,7 +62,7 @@ function bakedAvatar(): { id: string; count: number } {
   fs.writeFileSync(abs(b.report), JSON.stringify({ avatarId: id, files: b }));
   t.host.services.library.db
     .prepare('INSERT INTO avatars (id, project_id, name, version, head_model, checkpoint_blob_id, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(id, t.projectId, 'Baked', 1, 'open-head', null, JSON.stringify({ captureId: null, gaussians: data.count }), Date.now());
+    .run(id, t.projectId, 'Baked', 1, 'open-head', null, JSON.stringify({ captureId: null, gaussians: data.count, ...meta }), Date.now());
   return { id, count: data.count };
 }
 
@@ -91,7 +95,7 @@ async function saveSticker(avatarId: string, uv: [number, number]): Promise<void
 
 describe('textures.apply', () => {
   it('records a new version with the sticker re-sampled (Gaussians added), keeping the edited version byte for byte', async () => {
-    const { id, count } = bakedAvatar();
+    const { id, count } = bakedAvatar({ preset: 'preview', steps: 1500, trainFrames: 40, ...EVALUATED });
     const uv = cheekUv();
     await saveSticker(id, uv);
     const before = hashes(abs(avatarDir(id)));
@@ -105,6 +109,15 @@ describe('textures.apply', () => {
     expect(t.host.services.library.db.prepare('SELECT parent_id FROM avatars WHERE id = ?').pluck().get(avatar.id)).toBe(id);
     expect(report.added).toBeGreaterThan(0);
 
+    // Where it came from, and no held-out figures of its own (it was never evaluated); what is still true is kept.
+    expect(avatar).toMatchObject({ origin: 'texture', parentId: id, parentVersion: 1, metrics: null, preset: 'preview', steps: 1500, gaussians: count + report.added });
+    expect(t.host.services.avatars.get(id)).toMatchObject({ origin: 'training', parentId: null, parentVersion: null, metrics: EVALUATED.metrics });
+    const rowMeta = JSON.parse(t.host.services.library.db.prepare('SELECT meta FROM avatars WHERE id = ?').pluck().get(avatar.id) as string) as Record<string, unknown>;
+    for (const k of Object.keys(EVALUATED)) expect(rowMeta, k).not.toHaveProperty(k);
+    expect(rowMeta).toMatchObject({ trainFrames: 40, textureApplied: { from: id, fromVersion: 1, layers: 1 } });
+    const trainingReport = (await t.call('training.report', { avatarId: avatar.id })) as TrainingReport;
+    expect(trainingReport).toMatchObject({ origin: 'texture', parentVersion: 1, metrics: null, trackedMetrics: null, fullFrame: null, headMattePsnr: null, seconds: null, trainFrames: 40, perFrame: [] });
+
     // The old version: untouched.
     expect(hashes(abs(avatarDir(id)))).toEqual(before);
     expect(t.host.services.avatars.get(id).version).toBe(1);
@@ -112,6 +125,9 @@ describe('textures.apply', () => {
     // The new version: its own folder with a bake; its Gaussians = the old ones (colour only) + the added ones.
     const info = (await t.call('avatars.get', { id: avatar.id })) as AvatarWithFiles;
     expect(info.files.bake).not.toBeNull();
+    const fileMeta = JSON.parse(fs.readFileSync(abs(info.files.meta), 'utf8')) as Record<string, unknown>;
+    for (const k of [...Object.keys(EVALUATED), 'perFrame']) expect(fileMeta, k).not.toHaveProperty(k);
+    expect(fileMeta).toMatchObject({ avatarId: avatar.id, image: { w: 64, h: 64 }, textureApplied: { from: id, fromVersion: 1 } });
     expect(info.files.expressionSpace).toBe(`${avatarDir(avatar.id)}/expression-space.json`); // a capture-less head travels along
     const oldData = parseAvatarBin(new Uint8Array(fs.readFileSync(abs(avatarDir(id) + '/avatar.bin'))));
     const newData = parseAvatarBin(new Uint8Array(fs.readFileSync(abs(info.files.avatar))));
@@ -146,5 +162,15 @@ describe('textures.apply', () => {
     t.host.services.jobs.update(job.id, { status: 'cancelled' });
     fs.rmSync(abs(bakeFilePaths(id).maps));
     await expect(t.call('textures.apply', { avatarId: id })).rejects.toThrow(/not been baked/);
+  });
+  it('reads a version applied before origins were recorded as a texture edit without its parent’s figures', () => {
+    const { id } = bakedAvatar(EVALUATED);
+    const old = newId();
+    const meta = { captureId: null, gaussians: 10, ...EVALUATED, textureApplied: { from: id, layers: 1, gaussians: 10, touched: 1, added: 0, editedTexels: 4, densityBefore: 1, densityAfter: 1 } };
+    t.host.services.avatars.insert({ id: old, projectId: t.projectId, name: 'Baked', headModel: 'open-head', parentId: id, meta });
+    const parentVersion = t.host.services.avatars.get(id).version;
+    expect(t.host.services.avatars.get(old)).toMatchObject({ origin: 'texture', parentId: id, parentVersion, metrics: null });
+    expect(t.host.services.avatars.list(t.projectId).find((a) => a.id === old)).toMatchObject({ origin: 'texture', parentVersion, metrics: null });
+    expect(t.host.services.avatars.report(old)).toMatchObject({ origin: 'texture', parentVersion, metrics: null, trackedMetrics: null, fullFrame: null, headMattePsnr: null, seconds: null });
   });
 });

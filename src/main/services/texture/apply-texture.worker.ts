@@ -12,12 +12,13 @@ import { BAKE_FILES, bakeFilePaths } from '../bake/bake-paths';
 import { avatarDir, avatarPartialDir } from '../training/training-types';
 import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { applyTexture } from './apply-texture';
+import { appliedMeta } from './applied-meta';
 import type { ApplyTextureOutput, ApplyTextureParams } from './apply-types';
 
 /**
  * `texture.apply`: composites the saved texture document over the bake's colour map, re-samples the baked avatar
  * (apply-texture.ts) and writes the new version's folder `avatars/<newId>.partial/`: avatar.bin (the re-sampled baked
- * avatar), meta.json and head-tuning.bin (the source's), and bake/ (maps.bin with the edited colour channels,
+ * avatar), meta.json (the source's, less its held-out figures: appliedMeta), head-tuning.bin (the source's), and bake/ (maps.bin with the edited colour channels,
  * baked-avatar.bin = avatar.bin, colour.png = the composite, the source's opacity/visibility maps and report). The
  * host renames the folder into place and records the avatar row on commit. CPU only (look-ups, no optimisation).
  */
@@ -78,7 +79,7 @@ export const applyTextureWorker: WorkerJob<ApplyTextureParams, null, ApplyTextur
     const M = result.maps.mapSize;
     write('avatar.bin', avatarBin);
     const meta = fs.existsSync(abs(p.files.meta)) ? (JSON.parse(new TextDecoder().decode(read(p.files.meta, "The avatar's meta.json"))) as Record<string, unknown>) : {};
-    write('meta.json', JSON.stringify({ ...meta, gaussians: result.avatar.count, textureApplied: { from: p.avatarId, layers: p.layers.length, ...result.report } }, null, 1));
+    write('meta.json', JSON.stringify(appliedMeta(meta, { avatarId: p.newAvatarId, from: p.avatarId, fromVersion: p.avatarVersion, gaussians: result.avatar.count, layers: p.layers.length, report: result.report }), null, 1));
     if (p.files.headTuning) write('head-tuning.bin', read(p.files.headTuning, "The avatar's head tuning"));
     // An avatar without a capture (imported) keeps its head and motion in its own folder: the new version needs them.
     const own = `${avatarDir(p.avatarId)}/`;

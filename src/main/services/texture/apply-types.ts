@@ -6,6 +6,8 @@ export interface ApplyTextureParams {
   projectId: string;
   /** The edited avatar (its version stays untouched). */
   avatarId: string;
+  /** Its version number, recorded in the new version's meta.json (absent in jobs queued before it was passed). */
+  avatarVersion?: number;
   /** The id of the new version the job records. */
   newAvatarId: string;
   /** The saved document: layers bottom first, each with its PNG (project-relative; null for fill layers). */

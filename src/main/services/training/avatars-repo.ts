@@ -1,5 +1,5 @@
 import { StudioError } from '@shared/api/errors';
-import type { Avatar, ReportFrame, TrainingConfig, TrainingPreset, TrainingReport } from '@shared/model/avatar';
+import type { Avatar, AvatarOrigin, ReportFrame, TrainingConfig, TrainingPreset, TrainingReport } from '@shared/model/avatar';
 import type { Library } from '../library/library';
 
 interface AvatarRow {
@@ -10,6 +10,9 @@ interface AvatarRow {
   head_model: string;
   meta: string;
   created_at: number;
+  parent_id: string | null;
+  /** The parent's version when its row still exists. */
+  parent_version: number | null;
 }
 
 interface AvatarMeta {
@@ -25,6 +28,23 @@ interface AvatarMeta {
   trainFrames?: number;
   skippedFrames?: number;
   seconds?: number;
+  /** A texture edit (Apply): the edited version's id and number (`fromVersion` since versions stopped inheriting figures). */
+  textureApplied?: { from?: string; fromVersion?: number };
+  imported?: object;
+}
+
+const SELECT_AVATAR = `SELECT a.id, a.project_id, a.name, a.version, a.head_model, a.meta, a.created_at, a.parent_id, p.version AS parent_version
+  FROM avatars a LEFT JOIN avatars p ON p.id = a.parent_id`;
+
+const originOf = (meta: AvatarMeta): AvatarOrigin => (meta.textureApplied ? 'texture' : meta.imported ? 'import' : 'training');
+
+/**
+ * The held-out figures the avatar itself was measured with. A texture edit is never evaluated: versions applied before
+ * `textureApplied.fromVersion` was recorded copied their parent's figures into their meta, which are ignored here.
+ */
+function measured(meta: AvatarMeta): Pick<AvatarMeta, 'metrics' | 'trackedMetrics' | 'fullFrame' | 'headMattePsnr' | 'seconds'> {
+  if (meta.textureApplied && meta.textureApplied.fromVersion === undefined) return {};
+  return meta;
 }
 
 const avatarFolder = (id: string) => `avatars/${id}`;
@@ -34,7 +54,7 @@ export class AvatarsRepo {
   constructor(private readonly lib: Library) {}
 
   list(projectId: string): Avatar[] {
-    const rows = this.lib.db.prepare('SELECT id, project_id, name, version, head_model, meta, created_at FROM avatars WHERE project_id = ? ORDER BY created_at, id').all(projectId) as AvatarRow[];
+    const rows = this.lib.db.prepare(`${SELECT_AVATAR} WHERE a.project_id = ? ORDER BY a.created_at, a.id`).all(projectId) as AvatarRow[];
     return rows.map((r) => this.toAvatar(r));
   }
 
@@ -69,11 +89,14 @@ export class AvatarsRepo {
   report(avatarId: string): TrainingReport {
     const r = this.row(avatarId);
     const meta = JSON.parse(r.meta) as AvatarMeta;
+    const own = measured(meta);
     const run = this.lib.db.prepare('SELECT id, config, preset FROM training_runs WHERE avatar_id = ? ORDER BY finished_at DESC LIMIT 1').get(avatarId) as { id: string; config: string; preset: string } | undefined;
     const config = run ? (JSON.parse(run.config) as Partial<TrainingConfig> & { holdOutCamera?: string | null; evaluation?: 'split' | 'camera' }) : null;
     const base: Omit<TrainingReport, 'perFrame'> = {
       avatarId,
-      metrics: meta.metrics ?? null,
+      origin: originOf(meta),
+      parentVersion: parentVersionOf(r, meta),
+      metrics: own.metrics ?? null,
       evaluation: config?.evaluation ?? 'split',
       holdOutCamera: config?.holdOutCamera ?? null,
       config: config ? stripExtras(config) : null,
@@ -82,11 +105,11 @@ export class AvatarsRepo {
       skippedFrames: meta.skippedFrames ?? null,
       steps: meta.steps ?? null,
       gaussians: meta.gaussians ?? null,
-      seconds: meta.seconds ?? null,
+      seconds: own.seconds ?? null,
       metricsOver: meta.metricsOver ?? 'full frame',
-      trackedMetrics: meta.trackedMetrics ?? null,
-      fullFrame: meta.fullFrame ?? null,
-      headMattePsnr: meta.headMattePsnr ?? null,
+      trackedMetrics: own.trackedMetrics ?? null,
+      fullFrame: own.fullFrame ?? null,
+      headMattePsnr: own.headMattePsnr ?? null,
     };
     if (!run) return { ...base, perFrame: [] };
     const rows = this.lib.db
@@ -118,7 +141,7 @@ export class AvatarsRepo {
   }
 
   private row(id: string): AvatarRow {
-    const r = this.lib.db.prepare('SELECT id, project_id, name, version, head_model, meta, created_at FROM avatars WHERE id = ?').get(id) as AvatarRow | undefined;
+    const r = this.lib.db.prepare(`${SELECT_AVATAR} WHERE a.id = ?`).get(id) as AvatarRow | undefined;
     if (!r) throw new StudioError('NOT_FOUND', 'That avatar no longer exists.');
     return r;
   }
@@ -132,13 +155,21 @@ export class AvatarsRepo {
       version: r.version,
       headModel: r.head_model,
       createdAt: r.created_at,
-      metrics: meta.metrics ?? null,
+      metrics: measured(meta).metrics ?? null,
+      origin: originOf(meta),
+      parentId: r.parent_id,
+      parentVersion: parentVersionOf(r, meta),
       captureId: meta.captureId ?? null,
       preset: meta.preset ?? null,
       steps: meta.steps ?? null,
       gaussians: meta.gaussians ?? null,
     };
   }
+}
+
+/** The recorded parent version, else (rows applied before it was recorded) the parent row's, while it exists. */
+function parentVersionOf(r: AvatarRow, meta: AvatarMeta): number | null {
+  return meta.textureApplied?.fromVersion ?? r.parent_version ?? null;
 }
 
 function stripExtras(c: Partial<TrainingConfig> & { holdOutCamera?: unknown; evaluation?: unknown }): Partial<TrainingConfig> {

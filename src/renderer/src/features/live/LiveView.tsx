@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { LIVE_DRIVING, neutralParams, Reenactor, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
 import type { Project } from '@shared/model/project';
 import { Button } from '../../components/Button';
+import { avatarTitle } from '../../lib/avatarText';
 import { isTypingTarget } from '../../lib/platform';
 import { navigate } from '../../store/route';
 import { studio } from '../../store/studio';
@@ -401,7 +402,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
         <Button variant="ghost" icon="back" onClick={onBack}>
           Project
         </Button>
-        <h2 className="live-title">Live · {avatar.info.avatar.name}</h2>
+        <h2 className="live-title">Live · {avatarTitle(avatar.info.avatar)}</h2>
         <span className="muted">{data.count.toLocaleString()} Gaussians</span>
       </header>
       <div className="live-body">

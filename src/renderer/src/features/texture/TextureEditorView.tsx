@@ -4,6 +4,7 @@ import type { TextureMapKind } from '@shared/texture';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { ProgressBar } from '../../components/ProgressBar';
+import { avatarTitle } from '../../lib/avatarText';
 import { errorMessage } from '../../lib/errors';
 import { useJobs } from '../../store/jobs';
 import { navigate } from '../../store/route';
@@ -132,7 +133,10 @@ export function TextureEditorView({ project, avatarId }: { project: Project; ava
     let live = true;
     studio()
       .client.call('avatars.list', { projectId: project.id })
-      .then((list) => live && setAvatarName(list.find((a) => a.id === avatarId)?.name ?? null))
+      .then((list) => {
+        const a = list.find((x) => x.id === avatarId);
+        if (live) setAvatarName(a ? avatarTitle(a) : null);
+      })
       .catch(() => undefined);
     return () => {
       live = false;

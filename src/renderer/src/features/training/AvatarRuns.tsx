@@ -1,13 +1,17 @@
 import type { Avatar } from '@shared/model/avatar';
 import type { Capture } from '@shared/model/capture';
 import { Button } from '../../components/Button';
+import { avatarOriginText } from '../../lib/avatarText';
 import { formatRelativeTime } from '../../lib/format';
 import { navigate } from '../../store/route';
 import { ExportButton, useExportShortcut } from '../export/ExportButton';
 import { BakeButton, BakedBadge } from '../bake/BakeButton';
 import { formatDb, formatSsim, PRESET_LABEL } from './trainingText';
 
-/** The project's trained avatars with their held-out metrics; Report opens the evaluation, Open in 3D the viewport. */
+/**
+ * The project's avatar versions with their held-out metrics (a texture edit says which version it edits and has none);
+ * Report opens the evaluation, Open in 3D the viewport.
+ */
 export function AvatarRuns({ projectId, avatars, captures, selected }: { projectId: string; avatars: Avatar[]; captures: Capture[]; selected: string | undefined }) {
   useExportShortcut(projectId, selected ?? avatars.at(-1)?.id);
   if (avatars.length === 0) return <p className="muted">No trained avatars yet. Start a training run: the finished avatar and its evaluation appear here.</p>;
@@ -34,6 +38,7 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
             <tr key={a.id} className={selected === a.id ? 'is-selected' : undefined} aria-selected={selected === a.id || undefined}>
               <th scope="row">
                 {a.name} <span className="muted">v{a.version}</span>
+                {avatarOriginText(a) && <span className="avatar-origin muted"> · {avatarOriginText(a)}</span>}
                 <BakedBadge projectId={projectId} avatarId={a.id} />
                 <span className="avatar-when muted">{formatRelativeTime(a.createdAt)}</span>
               </th>
@@ -41,7 +46,9 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
               <td>{a.preset ? PRESET_LABEL[a.preset] : '—'}</td>
               <td className="num">{a.steps?.toLocaleString() ?? '—'}</td>
               <td className="num">{a.gaussians?.toLocaleString() ?? '—'}</td>
-              <td className="num">{formatDb(a.metrics?.psnr)}</td>
+              <td className="num" title={a.origin === 'texture' ? 'Not evaluated: a texture edit has no held-out figures of its own' : undefined}>
+                {formatDb(a.metrics?.psnr)}
+              </td>
               <td className="num">{formatSsim(a.metrics?.ssim)}</td>
               <td className="row-actions">
                 <Button size="sm" icon="grid" aria-label={`Report of ${a.name} v${a.version}`} onClick={() => navigate({ name: 'project', id: projectId, section: 'training', avatarId: a.id })}>

@@ -2,12 +2,15 @@ import { useEffect, useRef, useState } from 'react';
 import type { Avatar, TrainingReport } from '@shared/model/avatar';
 import type { Capture } from '@shared/model/capture';
 import { Button } from '../../components/Button';
+import { avatarTitle } from '../../lib/avatarText';
+import { navigate } from '../../store/route';
 import { studio } from '../../store/studio';
 import { formatDb, formatDuration, formatSsim, OVERRIDE_FIELDS, PRESET_LABEL } from './trainingText';
 
 /**
  * An avatar's evaluation: the means, how it was evaluated (test frames or a held-out camera), the run's settings,
  * one row per evaluated frame (↑/↓ move), and the selected frame's ground truth / render / error images side by side.
+ * A texture edit (Apply) has no run of its own: its report says so and links to the edited version's.
  */
 export function TrainingReportView({ report, avatar, captures, onClose }: { report: TrainingReport; avatar: Avatar | null; captures: Capture[]; onClose(): void }) {
   const [sel, setSel] = useState(0);
@@ -46,17 +49,30 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
   const cropped = report.metricsOver === 'head crop';
   const over = cropped ? ', head crop' : '';
   const severalCameras = new Set(frames.map((f) => f.cameraId)).size > 1 || report.evaluation === 'camera';
+  const edit = report.origin === 'texture';
+  const parent = edit && report.parentVersion !== null ? `v${report.parentVersion}` : 'the edited version';
 
   return (
     <section className="training-report" aria-labelledby="training-report-title">
       <header className="training-report-head">
         <div>
           <h2 id="training-report-title" className="section-title">
-            Report: {avatar ? `${avatar.name} v${avatar.version}` : 'avatar'}
+            Report: {avatar ? avatarTitle(avatar) : 'avatar'}
           </h2>
-          <p className="muted">
-            {report.evaluation === 'camera' ? `Novel view: every frame of camera ${cameraName(report.holdOutCamera)}, which was held out of training.` : 'The capture’s test frames, held out of training.'}
-          </p>
+          {edit ? (
+            <p className="muted" data-testid="report-origin">
+              A texture edit of {parent}: its Gaussians are {parent}’s, recoloured (and added to) under the edits. It was not evaluated, so it has no figures of its own; the preset, steps and training frames below are {parent}’s run’s.{' '}
+              {avatar?.parentId && (
+                <Button size="sm" variant="ghost" onClick={() => navigate({ name: 'project', id: avatar.projectId, section: 'training', avatarId: avatar.parentId! })}>
+                  Report of {parent}
+                </Button>
+              )}
+            </p>
+          ) : (
+            <p className="muted">
+              {report.evaluation === 'camera' ? `Novel view: every frame of camera ${cameraName(report.holdOutCamera)}, which was held out of training.` : 'The capture’s test frames, held out of training.'}
+            </p>
+          )}
         </div>
         <Button size="sm" variant="ghost" icon="close" title="Close the report (Esc)" onClick={onClose}>
           Close
@@ -119,7 +135,7 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
         </details>
       )}
       {frames.length === 0 ? (
-        <p className="muted">This run had no frames to evaluate: mark some frames as test in the Footage review, then train again.</p>
+        edit ? null : <p className="muted">This run had no frames to evaluate: mark some frames as test in the Footage review, then train again.</p>
       ) : (
         <div className="training-report-body">
           <div className="training-report-list" tabIndex={0} role="grid" aria-label="Evaluated frames" aria-activedescendant={`report-row-${sel}`} onKeyDown={onKeyDown}>

@@ -1,12 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { Avatar } from '@shared/model/avatar';
 import { Button } from '../../components/Button';
+import { avatarSummary, avatarTitle } from '../../lib/avatarText';
 import { formatRelativeTime } from '../../lib/format';
 import { navigate } from '../../store/route';
 import { studio } from '../../store/studio';
 import './viewport.css';
 
-/** The project's trained avatars, each with a button that opens it in the 3D viewport. Hidden when there are none. */
+/**
+ * The project's avatar versions ("Name vN", what each is: its test PSNR, or "texture edit of vM"), each with buttons
+ * that open it in the 3D viewport, Live and the texture editor. Hidden when there are none.
+ */
 export function AvatarList({ projectId }: { projectId: string }) {
   const [avatars, setAvatars] = useState<Avatar[]>([]);
   useEffect(() => {
@@ -19,7 +23,7 @@ export function AvatarList({ projectId }: { projectId: string }) {
       );
     void load();
     const off = client.on('job.updated', (job) => {
-      if (job.kind === 'avatar.train' && job.status === 'completed' && job.projectId === projectId) void load();
+      if ((job.kind === 'avatar.train' || job.kind === 'texture.apply') && job.status === 'completed' && job.projectId === projectId) void load();
     });
     return () => {
       live = false;
@@ -35,11 +39,8 @@ export function AvatarList({ projectId }: { projectId: string }) {
       <ul className="avatar-list" aria-label="Avatars">
         {avatars.map((a) => (
           <li key={a.id}>
-            <span>{a.name}</span>
-            <span className="muted">
-              {a.metrics ? `test PSNR ${a.metrics.psnr.toFixed(1)} dB · ` : ''}
-              {formatRelativeTime(a.createdAt)}
-            </span>
+            <span>{avatarTitle(a)}</span>
+            <span className="muted">{[avatarSummary(a), formatRelativeTime(a.createdAt)].filter(Boolean).join(' · ')}</span>
             <Button size="sm" icon="head" onClick={() => navigate({ name: 'project', id: projectId, section: 'viewport', avatarId: a.id })}>
               Open in 3D
             </Button>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Project } from '@shared/model/project';
 import { Button } from '../../components/Button';
+import { avatarSummary, avatarTitle } from '../../lib/avatarText';
 import { navigate } from '../../store/route';
 import { ExportButton } from '../export/ExportButton';
 import type { FrameInfo } from './avatarEngine';
@@ -124,11 +125,8 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
         <Button variant="ghost" icon="back" onClick={onBack}>
           Project
         </Button>
-        <h2 className="viewport-title">{avatar.info.avatar.name}</h2>
-        <span className="muted">
-          {data.count.toLocaleString()} Gaussians · {avatar.info.avatar.headModel}
-          {avatar.info.avatar.metrics ? ` · test PSNR ${avatar.info.avatar.metrics.psnr.toFixed(1)} dB` : ''}
-        </span>
+        <h2 className="viewport-title">{avatarTitle(avatar.info.avatar)}</h2>
+        <span className="muted">{[`${data.count.toLocaleString()} Gaussians`, avatar.info.avatar.headModel, avatarSummary(avatar.info.avatar)].filter(Boolean).join(' · ')}</span>
         <Button size="sm" icon="camera" onClick={() => navigate({ name: 'project', id: avatar.info.avatar.projectId, section: 'live', avatarId: avatar.info.avatar.id })}>
           Live
         </Button>
