@@ -7,6 +7,7 @@ import { MAX_MESSAGE_BYTES, RequestMessage, type ServerMessage } from '@shared/a
 import { ProjectId } from '@shared/model/project';
 import type { StudioHost } from '../host/studio-host';
 import { decodeUrlPath } from '../services/fs/contained-path';
+import { serveExportZip } from './export-zip';
 import { sendFile } from './static-files';
 import { handleUpload } from './upload';
 
@@ -122,6 +123,18 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       serveAsset(req, res, url, segments.slice(1));
       return;
     }
+    if (segments[0] === 'exports' && url.pathname.startsWith('/exports/')) {
+      if (!tokenMatches(token, url.searchParams.get('token'))) {
+        res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Missing or wrong token\n');
+        return;
+      }
+      if (segments.length !== 3) {
+        res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Expected /exports/<project id>/<export id>.zip\n');
+        return;
+      }
+      serveExportZip(req, res, opts.host.services, segments[1]!, segments[2]!);
+      return;
+    }
     const rel = segments.length ? segments.join('/') : 'index.html';
     const headers = { 'Content-Security-Policy': CSP, 'Cache-Control': rel === 'index.html' ? 'no-store' : 'public, max-age=3600', 'Referrer-Policy': 'no-referrer' };
     if (sendFile(req, res, opts.rendererDir, rel, headers)) return;
@@ -132,7 +145,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
   }
 
-  /** `/files/<projectId>/<path inside the project>?token=…`: files of a project, for <img>/<video>/fetch. */
+  /** `/files/<projectId>/<path inside the project>?token=…`: files of a project, for <img>/<video>/fetch. A folder
+   * export comes whole as a zip from `/exports/<projectId>/<exportId>.zip?token=…` (export-zip.ts). */
   function serveAsset(req: http.IncomingMessage, res: http.ServerResponse, url: URL, segments: string[]): void {
     if (!tokenMatches(token, url.searchParams.get('token'))) {
       res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Missing or wrong token\n');
