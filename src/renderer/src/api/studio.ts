@@ -9,6 +9,9 @@ export interface StudioConnection {
   frontDoor: 'electron' | 'web';
   /** URL of a file inside a project's folder, for <img src> and fetch. */
   assetUrl(projectId: string, relPath: string): string;
+  /** Web mode: URL of a folder export as one .zip (`/exports/<projectId>/<exportId>.zip`); null in Electron, where
+   * the folder is on this machine. */
+  exportZipUrl(projectId: string, exportId: string): string | null;
   onStatus(listener: (s: ConnectionStatus) => void): () => void;
 }
 
@@ -21,6 +24,7 @@ export function connectStudio(): StudioConnection {
       client: createStudioClient(bridge),
       frontDoor: 'electron',
       assetUrl: (projectId, relPath) => `studio://files/${projectId}/${relPath.split('/').map(encodeURIComponent).join('/')}`,
+      exportZipUrl: () => null,
       onStatus: (l) => {
         l('open');
         return () => undefined;
@@ -35,6 +39,7 @@ export function connectStudio(): StudioConnection {
     frontDoor: 'web',
     assetUrl: (projectId, relPath) =>
       `/files/${projectId}/${relPath.split('/').map(encodeURIComponent).join('/')}?token=${encodeURIComponent(token)}`,
+    exportZipUrl: (projectId, exportId) => `/exports/${encodeURIComponent(projectId)}/${encodeURIComponent(exportId)}.zip?token=${encodeURIComponent(token)}`,
     onStatus: (l) => {
       statusListeners.add(l);
       return () => statusListeners.delete(l);

@@ -1,8 +1,10 @@
 /**
  * The export dialog: choose a format (unavailable ones disabled with the reason), its settings (pose, sequence,
- * size, fps, quality, frame step), Export starts the `avatar.export` job and shows its progress; below, the project's
- * past exports of this avatar with "Export again" and a link to the file. Opened from the avatars table, the
- * viewport toolbar, or Ctrl/⌘+E (usePanels modal `export`).
+ * size, fps, quality, frame step), Export starts the `avatar.export` job. Its progress and then its result (size,
+ * time, Download — a folder as a .zip in web mode — or the path) show in the footer beside the Export button, where
+ * the user is looking; the result clears when the format or a setting changes. Below, the project's past exports of
+ * this avatar with "Export again" and the same download. Opened from the avatars table, the viewport toolbar, or
+ * Ctrl/⌘+E (usePanels modal `export`).
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
@@ -15,16 +17,17 @@ import { errorMessage } from '../../lib/errors';
 import { formatBytes, formatEta, formatRelativeTime } from '../../lib/format';
 import { useJobs } from '../../store/jobs';
 import { studio } from '../../store/studio';
-import { DEFAULT_FORM, exportRequest, FORMATS, formatInfo, formError, repeatUnavailableReason, settingsSummary, SIZE_PRESETS, unavailableReason, type ExportForm } from './exportFormats';
+import { DEFAULT_FORM, exportAction, exportRequest, exportResultText, FORMATS, formatInfo, formError, repeatUnavailableReason, settingsSummary, SIZE_PRESETS, unavailableReason, type ExportForm } from './exportFormats';
 import './export.css';
 
-function FileLink({ projectId, e }: { projectId: string; e: ExportRecord }) {
-  if (!e.path) return <span className="muted">—</span>;
-  const inside = !e.path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(e.path);
-  if (!inside || formatInfo(e.format).folder) return <code className="export-path" title={e.path}>{e.path}{formatInfo(e.format).folder ? '/' : ''}</code>;
+/** Download (a file, or a folder as a .zip in web mode) or the path of an export. */
+function ExportActionView({ e, primary = false }: { e: Pick<ExportRecord, 'id' | 'projectId' | 'format' | 'path'>; primary?: boolean }) {
+  const action = exportAction(e, studio());
+  if (!action) return <span className="muted">—</span>;
+  if (action.kind === 'path') return <code className="export-path" title={action.path}>{action.path}</code>;
   return (
-    <a href={studio().assetUrl(projectId, e.path)} download={e.path.split('/').at(-1)} className="export-link">
-      {e.path.split('/').at(-1)}
+    <a href={action.href} download={action.name} className={primary ? 'btn btn-secondary btn-sm export-download' : 'export-link'} title={primary ? `Download ${action.name}` : undefined} data-testid={primary ? 'export-download' : undefined}>
+      {primary ? `Download ${action.name}` : action.name}
     </a>
   );
 }
@@ -33,7 +36,9 @@ export function ExportDialog({ projectId, avatarId, onClose }: { projectId: stri
   const [info, setInfo] = useState<AvatarWithFiles | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [form, setForm] = useState<ExportForm>(DEFAULT_FORM);
-  const [jobId, setJobId] = useState<string | null>(null);
+  /** The export started from this dialog (its format: the job does not carry its params). */
+  const [started, setStarted] = useState<{ jobId: string; format: ExportFormat } | null>(null);
+  const jobId = started?.jobId ?? null;
   const [startError, setStartError] = useState<string | null>(null);
   const [past, setPast] = useState<ExportRecord[]>([]);
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined));
@@ -61,28 +66,38 @@ export function ExportDialog({ projectId, avatarId, onClose }: { projectId: stri
     if (finished) refreshList();
   }, [finished, refreshList]);
 
-  const set = <K extends keyof ExportForm>(k: K, v: ExportForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  /** A change of format or setting: the result shown belongs to the finished export only, so it goes. */
+  const edit = (change: (f: ExportForm) => ExportForm) => {
+    setForm(change);
+    if (finished || startError) {
+      setStarted(null);
+      setStartError(null);
+    }
+  };
+  const set = <K extends keyof ExportForm>(k: K, v: ExportForm[K]) => edit((f) => ({ ...f, [k]: v }));
   const fmt = formatInfo(form.format);
   const reason = unavailableReason(form.format, info);
   const invalid = formError(form, info);
   const running = job !== undefined && !finished;
 
-  const start = async (call: () => Promise<Job>) => {
+  const start = async (format: ExportFormat, call: () => Promise<Job>) => {
     setStartError(null);
+    setStarted(null);
     try {
       const j = await call();
       useJobs.getState().upsert(j);
-      setJobId(j.id);
+      setStarted({ jobId: j.id, format });
     } catch (e) {
       setStartError(errorMessage(e));
     }
   };
-  const exportNow = () => start(() => studio().client.call('exports.create', exportRequest(avatarId, form) as never));
-  const again = (id: string) => start(() => studio().client.call('exports.repeat', { id }));
+  const exportNow = () => start(form.format, () => studio().client.call('exports.create', exportRequest(avatarId, form) as never));
+  const again = (e: ExportRecord) => start(e.format, () => studio().client.call('exports.repeat', { id: e.id }));
 
   const sizeKey = `${form.width}x${form.height}`;
   const presetKnown = SIZE_PRESETS.some((p) => `${p.width}x${p.height}` === sizeKey);
-  const result = job?.status === 'completed' ? (job.result as { path?: string; size?: number; seconds?: number } | null) : null;
+  const result = job?.status === 'completed' ? (job.result as { exportId?: string; path?: string; size?: number; seconds?: number; frames?: number } | null) : null;
+  const resultFormat = started?.format ?? form.format;
   const name = info ? `${info.avatar.name} v${info.avatar.version}` : 'the avatar';
 
   const frames = useMemo(() => info?.files.fits.length ?? 0, [info]);
@@ -95,6 +110,32 @@ export function ExportDialog({ projectId, avatarId, onClose }: { projectId: stri
       onClose={onClose}
       footer={
         <>
+          {(job || startError) && (
+            <div className="export-status" aria-live="polite" data-testid="export-status">
+              {startError && <p className="field-error">{startError}</p>}
+              {job && (
+                <>
+                  <p className="export-progress-line">
+                    <strong>{job.status === 'completed' ? 'Exported' : job.status === 'failed' ? 'Export failed' : job.status === 'cancelled' ? 'Cancelled' : job.progress.stage}</strong>
+                    {running && formatEta(job.progress.etaSeconds) ? <span className="muted"> — {formatEta(job.progress.etaSeconds)}</span> : null}
+                    {result && <span className="muted">{exportResultText(result, resultFormat)}</span>}
+                  </p>
+                  {job.status !== 'completed' && <ProgressBar fraction={job.status === 'queued' ? null : job.progress.fraction} label="Export progress" tone={job.status === 'failed' ? 'danger' : 'accent'} />}
+                  {job.status === 'failed' && <p className="field-error">{job.error?.message}</p>}
+                  {result?.exportId && result.path && (
+                    <div className="export-result-actions">
+                      <ExportActionView primary e={{ id: result.exportId, projectId, format: resultFormat, path: result.path }} />
+                    </div>
+                  )}
+                </>
+              )}
+            </div>
+          )}
+          {running && job && (
+            <Button variant="ghost" onClick={() => void useJobs.getState().cancel(job.id)}>
+              Cancel export
+            </Button>
+          )}
           <Button variant="ghost" onClick={onClose}>
             Close
           </Button>
@@ -162,7 +203,7 @@ export function ExportDialog({ projectId, avatarId, onClose }: { projectId: stri
                   value={presetKnown ? sizeKey : 'custom'}
                   onChange={(e) => {
                     const p = SIZE_PRESETS.find((x) => `${x.width}x${x.height}` === e.target.value);
-                    if (p) setForm((f) => ({ ...f, width: p.width, height: p.height }));
+                    if (p) edit((f) => ({ ...f, width: p.width, height: p.height }));
                   }}
                 >
                   {SIZE_PRESETS.map((p) => (
@@ -217,34 +258,6 @@ export function ExportDialog({ projectId, avatarId, onClose }: { projectId: stri
         </div>
       </div>
 
-      {(job || startError) && (
-        <div className="export-progress" aria-live="polite">
-          {startError && <p className="field-error">{startError}</p>}
-          {job && (
-            <>
-              <p className="export-progress-line">
-                <strong>{job.status === 'completed' ? 'Exported' : job.status === 'failed' ? 'Export failed' : job.status === 'cancelled' ? 'Cancelled' : job.progress.stage}</strong>
-                {running && formatEta(job.progress.etaSeconds) ? <span className="muted"> — {formatEta(job.progress.etaSeconds)}</span> : null}
-                {result?.size !== undefined && (
-                  <span className="muted">
-                    {' '}
-                    — {formatBytes(result.size)}
-                    {result.seconds !== undefined ? ` in ${result.seconds.toFixed(1)} s` : ''}
-                  </span>
-                )}
-              </p>
-              <ProgressBar fraction={job.status === 'queued' ? null : job.progress.fraction} label="Export progress" tone={job.status === 'failed' ? 'danger' : job.status === 'completed' ? 'success' : 'accent'} />
-              {job.status === 'failed' && <p className="field-error">{job.error?.message}</p>}
-              {running && (
-                <Button size="sm" variant="ghost" onClick={() => void useJobs.getState().cancel(job.id)}>
-                  Cancel
-                </Button>
-              )}
-            </>
-          )}
-        </div>
-      )}
-
       <section className="export-history" aria-label="Past exports">
         <p className="field-label">Past exports of this avatar</p>
         {past.length === 0 ? (
@@ -273,10 +286,10 @@ export function ExportDialog({ projectId, avatarId, onClose }: { projectId: stri
                   <td className="num">{e.size !== null ? formatBytes(e.size) : '—'}</td>
                   <td className="nowrap">{formatRelativeTime(e.createdAt)}</td>
                   <td>
-                    <FileLink projectId={projectId} e={e} />
+                    <ExportActionView e={e} />
                   </td>
                   <td>
-                    <Button size="sm" onClick={() => void again(e.id)} disabledReason={repeatUnavailableReason(e) ?? (running ? 'An export is running.' : null)} aria-label={`Export again: ${formatInfo(e.format).label}, ${settingsSummary(e)}`}>
+                    <Button size="sm" onClick={() => void again(e)} disabledReason={repeatUnavailableReason(e) ?? (running ? 'An export is running.' : null)} aria-label={`Export again: ${formatInfo(e.format).label}, ${settingsSummary(e)}`}>
                       Export again
                     </Button>
                   </td>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { ExportRecord } from '@shared/model/export';
-import { DEFAULT_FORM, exportRequest, FORMATS, formError, repeatUnavailableReason, settingsSummary, unavailableReason } from './exportFormats';
+import { DEFAULT_FORM, exportAction, exportRequest, exportResultText, FORMATS, formError, repeatUnavailableReason, settingsSummary, unavailableReason, type ExportUrls } from './exportFormats';
 import { ExportFormat } from '@shared/model/export';
 
 const info = (o: { bake?: boolean; fits?: number; space?: boolean } = {}): AvatarWithFiles =>
@@ -57,5 +57,29 @@ describe('export dialog model', () => {
     expect(settingsSummary(rec('mp4', { drive: { source: { captureId: 'c' } } }))).toBe('driven by a capture');
     expect(repeatUnavailableReason(driven)).toMatch(/drive the avatar again/);
     expect(repeatUnavailableReason(rec('ply', {}))).toBeNull();
+  });
+
+  it('offers the download of a written export: a file as it is, a folder as a zip in web mode, else its path', () => {
+    const web: ExportUrls = { assetUrl: (p, rel) => `/files/${p}/${rel}?token=t`, exportZipUrl: (p, id) => `/exports/${p}/${id}.zip?token=t` };
+    const desktop: ExportUrls = { assetUrl: (p, rel) => `studio://files/${p}/${rel}`, exportZipUrl: () => null };
+    const e = (format: ExportRecord['format'], path: string | null) => ({ id: 'e1', projectId: 'p1', format, path });
+    expect(exportAction(e('ply', 'exports/Anna-v2-neutral.ply'), web)).toEqual({ kind: 'download', href: '/files/p1/exports/Anna-v2-neutral.ply?token=t', name: 'Anna-v2-neutral.ply' });
+    expect(exportAction(e('player', 'exports/Anna-v2-player'), web)).toEqual({ kind: 'download', href: '/exports/p1/e1.zip?token=t', name: 'Anna-v2-player.zip' });
+    expect(exportAction(e('png-sequence', 'exports/Anna-v2-turntable-512x512-png'), web)).toMatchObject({ kind: 'download', name: 'Anna-v2-turntable-512x512-png.zip' });
+    expect(exportAction(e('player', 'exports/Anna-v2-player'), desktop)).toEqual({ kind: 'path', path: 'exports/Anna-v2-player/' });
+    expect(exportAction(e('ply', 'exports/a.ply'), desktop)).toEqual({ kind: 'download', href: 'studio://files/p1/exports/a.ply', name: 'a.ply' });
+    // written outside the project (API / CLI path): only where it is
+    expect(exportAction(e('ply', '/home/anna/out.ply'), web)).toEqual({ kind: 'path', path: '/home/anna/out.ply' });
+    expect(exportAction(e('player', 'D:\\exports\\player'), web)).toEqual({ kind: 'path', path: 'D:\\exports\\player/' });
+    expect(exportAction(e('ply', null), web)).toBeNull();
+  });
+
+  it('says what the finished export wrote', () => {
+    expect(exportResultText({ size: 308_224, seconds: 0.42 }, 'ply')).toBe(' — 301 KB in 0.4 s');
+    expect(exportResultText({ size: 23_592_960, seconds: 7.4 }, 'player')).toBe(' — 23 MB (a folder) in 7.4 s');
+    expect(exportResultText({ size: 103_209, seconds: 300.6, frames: 72 }, 'mp4')).toBe(' — 101 KB, 72 frames in 300.6 s');
+    expect(exportResultText({ size: 209_564, frames: 3 }, 'maps')).toBe(' — 205 KB (a folder)');
+    expect(exportResultText(null, 'ply')).toBe('');
+    expect(exportResultText({}, 'ply')).toBe('');
   });
 });

@@ -1,9 +1,11 @@
 /**
  * The export dialog's model, pure (no DOM, no React): the formats with what they write, why one is unavailable for an
- * avatar, the form → `exports.create` request, and a one-line summary of a past export's settings.
+ * avatar, the form → `exports.create` request, a one-line summary of a past export's settings, and what the user can
+ * do with a written export (download it, as a zip for a folder in web mode, or see its path).
  */
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { ExportFormat, ExportRecord } from '@shared/model/export';
+import { formatBytes } from '../../lib/format';
 
 export interface FormatInfo {
   id: ExportFormat;
@@ -128,4 +130,40 @@ export function repeatUnavailableReason(e: ExportRecord): string | null {
   if (e.settings.drive) return 'Driven by footage: drive the avatar again (Live page, or `avatar-studio drive`).';
   if (!e.avatarId) return 'The avatar of this export was deleted.';
   return null;
+}
+
+/** How the studio reaches an export's file: its URL inside the project, and (web mode) the zip of a folder export. */
+export interface ExportUrls {
+  assetUrl(projectId: string, relPath: string): string;
+  /** Web mode's `/exports/<projectId>/<exportId>.zip?token=…`; null where the folder is on the user's own disk (Electron). */
+  exportZipUrl(projectId: string, exportId: string): string | null;
+}
+
+/** What the user can do with a written export: download it (a file, or a folder as a .zip), or only see where it is. */
+export type ExportAction = { kind: 'download'; href: string; name: string } | { kind: 'path'; path: string };
+
+const isAbsolutePath = (p: string) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+
+/**
+ * The action of an export (a past one, or the one that just finished): files inside the project download through
+ * `assetUrl`; a folder inside the project downloads as `<folder>.zip` where the front door offers it (web mode), else
+ * its path shows (Electron: it is on this machine); an export written outside the project shows its path.
+ */
+export function exportAction(e: Pick<ExportRecord, 'id' | 'projectId' | 'format' | 'path'>, urls: ExportUrls): ExportAction | null {
+  if (!e.path) return null;
+  const folder = formatInfo(e.format).folder;
+  if (isAbsolutePath(e.path)) return { kind: 'path', path: folder ? `${e.path}/` : e.path };
+  const base = e.path.split('/').filter(Boolean).at(-1) ?? e.path;
+  if (!folder) return { kind: 'download', href: urls.assetUrl(e.projectId, e.path), name: base };
+  const zip = urls.exportZipUrl(e.projectId, e.id);
+  return zip ? { kind: 'download', href: zip, name: `${base}.zip` } : { kind: 'path', path: `${e.path}/` };
+}
+
+/** “ — 301 KB in 0.4 s” after “Exported” (a folder's size is what it holds; `frames` when there are some). */
+export function exportResultText(r: { size?: number; seconds?: number; frames?: number } | null | undefined, format: ExportFormat): string {
+  if (!r || r.size === undefined) return '';
+  const parts = [formatBytes(r.size)];
+  if (r.frames !== undefined && formatInfo(format).kind !== 'whole') parts.push(`${r.frames} ${r.frames === 1 ? 'frame' : 'frames'}`);
+  const folder = formatInfo(format).folder ? ' (a folder)' : '';
+  return ` — ${parts.join(', ')}${folder}${r.seconds !== undefined ? ` in ${r.seconds.toFixed(1)} s` : ''}`;
 }
