@@ -25,6 +25,9 @@ async function createProject(page: Page, name: string): Promise<void> {
   await dialog.getByLabel('Project name').fill(name);
   await dialog.getByRole('button', { name: 'Create project' }).click();
   await expect(dialog).toBeHidden();
+  // The new project opens; back in the library its card is there (and selected).
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'Library', exact: true }).click();
   await expect(card(page, name)).toBeVisible();
 }
 
@@ -40,6 +43,8 @@ test('create a project from the toolbar and with N; both are still there after a
   await expect(dialog.getByLabel('Project name')).toHaveValue(/Untitled project/);
   await page.keyboard.type(second); // replaces the selected default
   await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: second, level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'Library', exact: true }).click();
   await expect(card(page, second)).toBeVisible();
 
   await page.reload();
@@ -177,16 +182,32 @@ test('the project view opens with Enter, lists every capability, and Esc goes ba
     const item = rail.getByText(section, { exact: true });
     await expect(item).toBeVisible();
   }
-  // Every section is a link (tracking lives in the Footage review).
+  // Every section is a link.
   await expect(rail.getByRole('link', { name: 'Footage' })).toBeVisible();
   await expect(rail.getByRole('link', { name: 'Avatar' })).toBeVisible();
-  // Live opens from an avatar (the overview's Avatars list): its rail link goes to the overview.
   await expect(rail.getByRole('link', { name: 'Live' })).toBeVisible();
-  // Export opens from an avatar (the avatars table on the Avatar page): its rail link goes there.
   await expect(rail.getByRole('link', { name: /^Export/ })).toBeVisible();
   // Every capability is built now: nothing is disabled.
   await expect(rail.locator('[aria-disabled="true"]')).toHaveCount(0);
   await expect(rail.getByRole('link', { name: 'Tracking', exact: true })).toBeVisible();
+
+  // Each is a page of its own, also in an empty project: Tracking lists the captures, Texture, Live and Export the
+  // avatars; with none yet they say what to do first.
+  await rail.getByRole('link', { name: 'Tracking', exact: true }).click();
+  await expect(page).toHaveURL(/#\/project\/[0-9a-f]{32}\/tracking$/);
+  await expect(page.getByRole('heading', { name: 'Nothing to track yet' })).toBeVisible();
+  for (const [label, path] of [
+    ['Texture', 'texture'],
+    ['Live', 'live'],
+    ['Export', 'export'],
+  ] as const) {
+    const link = rail.getByRole('link', { name: label, exact: true });
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`#/project/[0-9a-f]{32}/${path}$`));
+    await expect(link).toHaveAttribute('aria-current', 'page');
+    await expect(page.getByRole('heading', { name: 'No avatar yet' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Import footage' })).toBeVisible();
+  }
 
   // Reload keeps the project page.
   await page.reload();

@@ -21,10 +21,17 @@ describe('hash routes', () => {
     const live = { name: 'project', id, section: 'live', avatarId: id } as const;
     expect(hrefOf(live)).toBe(`#/project/${id}/live/${id}`);
     expect(parseHash(hrefOf(live))).toEqual(live);
-    expect(parseHash(`#/project/${id}/live`)).toEqual({ name: 'library' });
+    // Without an avatar, Live and Texture are the pages that list the avatars to pick one.
+    for (const section of ['live', 'texture', 'tracking', 'export'] as const) {
+      const page = { name: 'project', id, section } as const;
+      expect(hrefOf(page)).toBe(`#/project/${id}/${section}`);
+      expect(parseHash(hrefOf(page))).toEqual(page);
+      expect(parseHash(`${hrefOf(page)}/`)).toEqual(page);
+    }
+    expect(parseHash(`#/project/${id}/live/not-an-id`)).toEqual({ name: 'library' });
+    expect(parseHash(`#/project/${id}/export/${id}`)).toEqual({ name: 'library' });
     const texture = { name: 'project', id, section: 'texture', avatarId: id } as const;
     expect(parseHash(hrefOf(texture))).toEqual(texture);
-    expect(parseHash(`#/project/${id}/texture`)).toEqual({ name: 'library' });
     for (const training of [{ name: 'project', id, section: 'training' }, { name: 'project', id, section: 'training', avatarId: id }] as const) expect(parseHash(hrefOf(training))).toEqual(training);
   });
 });

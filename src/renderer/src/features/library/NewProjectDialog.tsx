@@ -7,10 +7,12 @@ import { usePanels } from '../../store/panels';
 import { useProjects } from '../../store/projects';
 import { navigate } from '../../store/route';
 import { toast } from '../../store/toasts';
-import { focusCard } from './ProjectCard';
 import { defaultProjectName, useLibraryUi } from './libraryUi';
 
-/** Asks for a name (a sensible default is filled in and selected), creates the project and selects it. */
+/**
+ * Asks for a name (a sensible default is filled in and selected), creates the project and opens it (the library
+ * selects it too, so going back lands on its card).
+ */
 export function NewProjectDialog() {
   const close = usePanels((s) => s.closeModal);
   const existing = useProjects((s) => s.live);
@@ -28,12 +30,8 @@ export function NewProjectDialog() {
     const ui = useLibraryUi.getState();
     if (!matchesQuery(project.name, ui.query)) ui.setQuery('');
     ui.select(project.id);
-    navigate({ name: 'library' });
-    requestAnimationFrame(() => {
-      focusCard(project.id);
-      document.querySelector(`[data-project-id="${project.id}"]`)?.scrollIntoView({ block: 'nearest' });
-    });
-    toast.success(`Created “${project.name}”`, { label: 'Open', run: () => navigate({ name: 'project', id: project.id }) });
+    navigate({ name: 'project', id: project.id });
+    toast.success(`Created “${project.name}”`);
   };
 
   return (

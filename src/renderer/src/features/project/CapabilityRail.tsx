@@ -2,7 +2,10 @@ import { Icon } from '../../components/Icon';
 import { hrefOf } from '../../store/route';
 import { CAPABILITIES, LATER_NOTE } from './capabilities';
 
-/** The project's sections down the left. Only built ones are interactive; the rest say they are coming. */
+/**
+ * The project's sections down the left, each a link to its page (Tracking, Texture, Live and Export have pages of
+ * their own even with nothing chosen). Only built ones are interactive; the rest say they are coming.
+ */
 export function CapabilityRail({ active, projectId }: { active: string; projectId: string }) {
   return (
     <nav className="rail" aria-label="Project sections">
@@ -14,7 +17,7 @@ export function CapabilityRail({ active, projectId }: { active: string; projectI
                 className={`rail-item${active === c.id ? ' is-active' : ''}`}
                 aria-current={active === c.id ? 'page' : undefined}
                 aria-label={c.label}
-                title={c.note ? `${c.summary}. ${c.note}.` : undefined}
+                title={c.note ? `${c.summary}. ${c.note}.` : c.summary}
                 href={hrefOf(c.section ? { name: 'project', id: projectId, section: c.section } : { name: 'project', id: projectId })}
               >
                 <Icon name={c.icon} size={18} />

@@ -10,8 +10,11 @@ import { navigate, useRoute } from '../../store/route';
 import { toast } from '../../store/toasts';
 import { useLibraryUi } from '../library/libraryUi';
 import { useShortcut } from '../shortcuts/useShortcut';
+import { AvatarSectionPage } from './AvatarSectionPage';
 import { CapabilityRail } from './CapabilityRail';
+import { capabilityOf } from './capabilities';
 import { ProjectOverview } from './ProjectOverview';
+import { TrackingPage } from './TrackingPage';
 import { FootageDropTarget } from '../capture/FootageDropTarget';
 import { FootageView } from '../capture/FootageView';
 import { TrainingView } from '../training/TrainingView';
@@ -58,7 +61,10 @@ const ViewportView = lazy(() =>
   ),
 );
 
-/** One project: header with its name (renamable) and actions, the section rail, and the overview. */
+/**
+ * One project: header with its name (renamable) and actions, the section rail, and the section's page (the overview
+ * without one). Tracking, and Texture, Live and Export with no avatar chosen, are pages that list what to pick.
+ */
 export function ProjectView({ id }: { id: string }) {
   const entry = useProjects((s) => s.byId[id]);
   const readOnly = useReadOnlyReason();
@@ -167,10 +173,12 @@ export function ProjectView({ id }: { id: string }) {
       )}
       <FootageDropTarget projectId={project.id} disabled={trashed}>
         <div className="project-body">
-          <CapabilityRail active={section === 'training' || section === 'viewport' ? 'avatar' : (section ?? 'overview')} projectId={project.id} />
+          <CapabilityRail active={capabilityOf(section)} projectId={project.id} />
           <div className={`project-main${section === 'footage' ? ' project-main-footage' : ''}`}>
             {section === 'footage' ? (
               <FootageView project={project} captureId={route.name === 'project' ? route.captureId : undefined} />
+            ) : section === 'tracking' ? (
+              <TrackingPage project={project} />
             ) : section === 'training' && route.name === 'project' ? (
               <TrainingView project={project} reportAvatarId={route.avatarId} />
             ) : section === 'live' && route.name === 'project' && route.avatarId ? (
@@ -185,6 +193,8 @@ export function ProjectView({ id }: { id: string }) {
               <Suspense fallback={<p className="loading" role="status">Loading the viewport…</p>}>
                 <ViewportView project={project} avatarId={route.avatarId} />
               </Suspense>
+            ) : section === 'texture' || section === 'live' || section === 'export' ? (
+              <AvatarSectionPage key={section} project={project} page={section} />
             ) : (
               <ProjectOverview project={project} />
             )}

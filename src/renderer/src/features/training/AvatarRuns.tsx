@@ -1,16 +1,17 @@
 import type { Avatar } from '@shared/model/avatar';
 import type { Capture } from '@shared/model/capture';
 import { Button } from '../../components/Button';
-import { avatarOriginText } from '../../lib/avatarText';
+import { avatarOriginText, avatarTitle } from '../../lib/avatarText';
 import { formatRelativeTime } from '../../lib/format';
 import { navigate } from '../../store/route';
-import { ExportButton, useExportShortcut } from '../export/ExportButton';
+import { openExportDialog, useExportShortcut } from '../export/ExportButton';
 import { BakeButton, BakedBadge } from '../bake/BakeButton';
 import { formatDb, formatSsim, PRESET_LABEL } from './trainingText';
 
 /**
  * The project's avatar versions with their held-out metrics (a texture edit says which version it edits and has none);
- * Report opens the evaluation, Open in 3D the viewport.
+ * each row's actions say what they do: Report (the evaluation), 3D (the viewport), Texture (the editor), Export… (the
+ * export dialog), Bake… (the bake panel); their accessible names and tooltips name the version.
  */
 export function AvatarRuns({ projectId, avatars, captures, selected }: { projectId: string; avatars: Avatar[]; captures: Capture[]; selected: string | undefined }) {
   useExportShortcut(projectId, selected ?? avatars.at(-1)?.id);
@@ -34,33 +35,42 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
           </tr>
         </thead>
         <tbody>
-          {[...avatars].reverse().map((a) => (
-            <tr key={a.id} className={selected === a.id ? 'is-selected' : undefined} aria-selected={selected === a.id || undefined}>
-              <th scope="row">
-                {a.name} <span className="muted">v{a.version}</span>
-                {avatarOriginText(a) && <span className="avatar-origin muted"> · {avatarOriginText(a)}</span>}
-                <BakedBadge projectId={projectId} avatarId={a.id} />
-                <span className="avatar-when muted">{formatRelativeTime(a.createdAt)}</span>
-              </th>
-              <td>{name(a.captureId)}</td>
-              <td>{a.preset ? PRESET_LABEL[a.preset] : '—'}</td>
-              <td className="num">{a.steps?.toLocaleString() ?? '—'}</td>
-              <td className="num">{a.gaussians?.toLocaleString() ?? '—'}</td>
-              <td className="num" title={a.origin === 'texture' ? 'Not evaluated: a texture edit has no held-out figures of its own' : undefined}>
-                {formatDb(a.metrics?.psnr)}
-              </td>
-              <td className="num">{formatSsim(a.metrics?.ssim)}</td>
-              <td className="row-actions">
-                <Button size="sm" icon="grid" aria-label={`Report of ${a.name} v${a.version}`} onClick={() => navigate({ name: 'project', id: projectId, section: 'training', avatarId: a.id })}>
-                  Report
-                </Button>
-                <Button size="sm" variant="ghost" icon="head" iconOnly label={`Open ${a.name} v${a.version} in 3D`} onClick={() => navigate({ name: 'project', id: projectId, section: 'viewport', avatarId: a.id })} />
-                <Button size="sm" variant="ghost" icon="brush" iconOnly label={`Edit the texture of ${a.name} v${a.version}`} onClick={() => navigate({ name: 'project', id: projectId, section: 'texture', avatarId: a.id })} />
-                <ExportButton projectId={projectId} avatarId={a.id} iconOnly label={`Export ${a.name} v${a.version}`} />
-                <BakeButton projectId={projectId} avatar={a} />
-              </td>
-            </tr>
-          ))}
+          {[...avatars].reverse().map((a) => {
+            const title = avatarTitle(a);
+            return (
+              <tr key={a.id} className={selected === a.id ? 'is-selected' : undefined} aria-selected={selected === a.id || undefined}>
+                <th scope="row">
+                  {a.name} <span className="muted">v{a.version}</span>
+                  {avatarOriginText(a) && <span className="avatar-origin muted"> · {avatarOriginText(a)}</span>}
+                  <BakedBadge projectId={projectId} avatarId={a.id} />
+                  <span className="avatar-when muted">{formatRelativeTime(a.createdAt)}</span>
+                </th>
+                <td>{name(a.captureId)}</td>
+                <td>{a.preset ? PRESET_LABEL[a.preset] : '—'}</td>
+                <td className="num">{a.steps?.toLocaleString() ?? '—'}</td>
+                <td className="num">{a.gaussians?.toLocaleString() ?? '—'}</td>
+                <td className="num" title={a.origin === 'texture' ? 'Not evaluated: a texture edit has no held-out figures of its own' : undefined}>
+                  {formatDb(a.metrics?.psnr)}
+                </td>
+                <td className="num">{formatSsim(a.metrics?.ssim)}</td>
+                <td className="row-actions">
+                  <Button size="sm" icon="grid" aria-label={`Report of ${title}`} onClick={() => navigate({ name: 'project', id: projectId, section: 'training', avatarId: a.id })}>
+                    Report
+                  </Button>
+                  <Button size="sm" variant="ghost" icon="head" aria-label={`Open ${title} in 3D`} title={`Open ${title} in the 3D viewport`} onClick={() => navigate({ name: 'project', id: projectId, section: 'viewport', avatarId: a.id })}>
+                    3D
+                  </Button>
+                  <Button size="sm" variant="ghost" icon="brush" aria-label={`Edit the texture of ${title}`} title={`Edit the texture of ${title}: paint and stickers on its baked maps`} onClick={() => navigate({ name: 'project', id: projectId, section: 'texture', avatarId: a.id })}>
+                    Texture
+                  </Button>
+                  <Button size="sm" variant="ghost" icon="export" aria-label={`Export ${title}`} title={`Export ${title}: PLY, glTF, bundle, web player, video, maps, mesh (Ctrl/⌘+E: the selected or newest)`} onClick={() => openExportDialog(projectId, a.id)}>
+                    Export…
+                  </Button>
+                  <BakeButton projectId={projectId} avatar={a} />
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

@@ -48,17 +48,20 @@ export function useTrackingSummaries(projectId: string, captures: Capture[]): Re
 /** Job kinds whose completion adds an avatar (a trained one, or a new version with an applied texture edit). */
 const AVATAR_MAKING_JOBS = new Set(['avatar.train', 'texture.apply']);
 
-/** The project's avatars, reloaded whenever a job of the project that makes one completes, or on `reload()`. */
-export function useAvatars(projectId: string): { avatars: Avatar[]; error: StudioErrorShape | null; reload: () => void } {
-  const [state, setState] = useState<{ avatars: Avatar[]; error: StudioErrorShape | null }>({ avatars: [], error: null });
+/**
+ * The project's avatars, reloaded whenever a job of the project that makes one completes, or on `reload()`. `loaded`:
+ * the first list (or its error) has come.
+ */
+export function useAvatars(projectId: string): { avatars: Avatar[]; loaded: boolean; error: StudioErrorShape | null; reload: () => void } {
+  const [state, setState] = useState<{ avatars: Avatar[]; loaded: boolean; error: StudioErrorShape | null }>({ avatars: [], loaded: false, error: null });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     const { client } = studio();
     let live = true;
     const load = () =>
       client.call('avatars.list', { projectId }).then(
-        (avatars) => live && setState({ avatars, error: null }),
-        (e) => live && setState((s) => ({ ...s, error: toErrorShape(e) })),
+        (avatars) => live && setState({ avatars, loaded: true, error: null }),
+        (e) => live && setState((s) => ({ ...s, loaded: true, error: toErrorShape(e) })),
       );
     void load();
     const off = client.on('job.updated', (job) => {
