@@ -15,14 +15,7 @@ export function referenceBackwardInputs(device: GPUDevice, scene: RefScene, cam:
     if (!p.visible) return;
     const reach = p.opacity * 255 >= 1 ? 2 * Math.log(255 * p.opacity) : -1; // as the project kernel writes it
     splats.set([p.u, p.v, p.depth, p.opacity, p.conic[0], p.conic[1], p.conic[2], reach, p.color[0], p.color[1], p.color[2], 0], i * 12);
-    const touched = (p.tileMax[0] - p.tileMin[0]) * (p.tileMax[1] - p.tileMin[1]);
-    tileInfo.set([p.radius, touched, p.tileMin[0] | (p.tileMin[1] << 16), p.tileMax[0] | (p.tileMax[1] << 16)], i * 4);
-  });
-  // Depth order as the tile lists are sorted (depth, then index); culled Gaussians last.
-  const depthOrder = Uint32Array.from(inp.projected.keys()).sort((a, b) => {
-    const pa = inp.projected[a]!, pb = inp.projected[b]!;
-    if (pa.visible !== pb.visible) return pa.visible ? -1 : 1;
-    return pa.visible ? pa.depth - pb.depth || a - b : a - b;
+    tileInfo[i * 4] = p.radius;
   });
   const lists = buildTileLists(inp.projected, cam.width, cam.height);
   const ids: number[] = [];
@@ -50,8 +43,6 @@ export function referenceBackwardInputs(device: GPUDevice, scene: RefScene, cam:
     tileInfo: createBufferFrom(device, tileInfo, 'test.tileInfo'),
     tileRanges: createBufferFrom(device, ranges, 'test.ranges'),
     isectGaussians: createBufferFrom(device, Uint32Array.from(ids.length ? ids : [0]), 'test.ids'),
-    depthOrder: createBufferFrom(device, depthOrder.length ? depthOrder : new Uint32Array(1), 'test.depthOrder'),
-    intersectionCapacity: Math.max(1, ids.length),
     aux: createBufferFrom(device, new Uint32Array(aux), 'test.aux'),
   };
 }

@@ -262,9 +262,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
  * owning four of its pixel rows (r, r + 4, r + 8, r + 12), walking the tile's list back to front for its 64 pixels, only over the
  * pixels a splat can reach (`row_span`, as the 'rows' forward). An invocation sums its pixels' gradients for a Gaussian
  * privately and stores the sum in workgroup memory, unshared (no atomics: on CPU adapters contended workgroup atomics
- * cost more than the maths); after each batch the INV sums of each Gaussian are added and stored at the intersection's
- * place in the sorted list (`isect_grad`, NC floats an intersection): no global atomics, which cost this kernel about
- * 25 ms a standard step on llvmpipe. `backwardGatherRowsWgsl` then sums each Gaussian's intersections. Four rows an invocation share each splat's loads (on CPU
+ * cost more than the maths); after each batch the 8 sums of each Gaussian are added and flushed with one global float
+ * add per non-zero component, as the 'shared' variant does. Four rows an invocation share each splat's loads (on CPU
  * adapters a load costs more than the maths) and quarter that reduction (40 % of the kernel with one row each):
  * standard preset, 256², the kernel on llvmpipe 236 (1 row) → 155 (2) → 135 ms (4; 221 with 8), on SwiftShader
  * 490 (2) → 289 ms (4).
@@ -291,7 +290,10 @@ const ALPHA_MIN: f32 = ${1 / 255};
 @group(0) @binding(4) var<storage, read> sorted_ids: array<u32>;
 @group(0) @binding(5) var<storage, read> pix: array<vec4f>;
 @group(0) @binding(6) var<storage, read> d_feat: array<f32>;
-@group(0) @binding(7) var<storage, read_write> isect_grad: array<f32>;
+@group(0) @binding(7) var<storage, read_write> grad2d: array<atomic<u32>>;
+${F > 0 ? '@group(0) @binding(8) var<storage, read_write> d_features: array<atomic<u32>>;' : ''}
+${atomicAddF32('add_grad2d', 'grad2d')}
+${F > 0 ? atomicAddF32('add_dfeat', 'd_features') : ''}
 ${ROW_SPAN_WGSL}
 // invocation sums: part[(j · INV + inv) · NC + c] for the batch's Gaussian j
 var<workgroup> part: array<f32, ${BATCH * INV * NC}>;
@@ -412,80 +414,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     }
     workgroupBarrier();
     for (var j = inv; j < bn; j += INV) {
-      let o = (bstart + j) * NC;
+      let g = sorted_ids[bstart + j];
       for (var c = 0u; c < NC; c++) {
         var v = 0.0;
         for (var k = 0u; k < INV; k++) { v += part[(j * INV + k) * NC + c]; }
-        isect_grad[o + c] = v;
+        if (v != 0.0) {
+          if (c < 10u) { add_grad2d(g * 10u + c, v); }
+          ${F > 0 ? 'else { add_dfeat(g * F + (c - 10u), v); }' : ''}
+        }
       }
     }
     done += bn;
   }
-}
-`;
-}
-
-/** depth_rank[g] = position of Gaussian g in the forward's depth order (the order of every tile's list). */
-export const backwardDepthRankWgsl = /* wgsl */ `${BW_UNIFORM}
-@group(0) @binding(1) var<storage, read> depth_order: array<u32>;
-@group(0) @binding(2) var<storage, read_write> depth_rank: array<u32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= P.count) { return; }
-  depth_rank[depth_order[i]] = i;
-}
-`;
-
-/**
- * After the 'rows' rasteriser backward: each Gaussian's gradient is the sum of its intersections' (`isect_grad`).
- * One invocation a Gaussian visits the tiles of its rectangle (tile_info) and finds its place in each tile's list by a
- * binary search on depth rank (the lists are in depth order); places past a tile's trimmed end got no gradient.
- * Writes grad2d (N×10) whole and adds to d_features: no atomics, each Gaussian has one writer.
- */
-export function backwardGatherRowsWgsl(F: number): string {
-  const NC = 10 + F;
-  return /* wgsl */ `${BW_UNIFORM}
-const F: u32 = ${F}u;
-const NC: u32 = ${NC}u;
-@group(0) @binding(1) var<storage, read> tile_info: array<vec4u>;
-@group(0) @binding(2) var<storage, read> tile_ranges: array<vec2u>;
-@group(0) @binding(3) var<storage, read> sorted_ids: array<u32>;
-@group(0) @binding(4) var<storage, read> depth_rank: array<u32>;
-@group(0) @binding(5) var<storage, read> isect_grad: array<f32>;
-@group(0) @binding(6) var<storage, read_write> grad2d: array<f32>;
-${F > 0 ? '@group(0) @binding(7) var<storage, read_write> d_features: array<f32>;' : ''}
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let g = gid.x + gid.y * nwg.x * 64u;
-  if (g >= P.count) { return; }
-  var acc: array<f32, ${NC}>;
-  for (var c = 0u; c < NC; c++) { acc[c] = 0.0; }
-  let info = tile_info[g];
-  if (info.y != 0u) {
-    let rank = depth_rank[g];
-    let x0 = info.z & 0xffffu;
-    let y0 = info.z >> 16u;
-    let x1 = min(info.w & 0xffffu, P.tiles_x);
-    let y1 = min(info.w >> 16u, P.tiles_y);
-    for (var ty = y0; ty < y1; ty++) {
-      for (var tx = x0; tx < x1; tx++) {
-        let r = tile_ranges[ty * P.tiles_x + tx];
-        var lo = r.x;
-        var hi = r.y;
-        loop {
-          if (lo >= hi) { break; }
-          let mid = (lo + hi) / 2u;
-          if (depth_rank[sorted_ids[mid]] < rank) { lo = mid + 1u; } else { hi = mid; }
-        }
-        if (lo < r.y && sorted_ids[lo] == g) {
-          for (var c = 0u; c < NC; c++) { acc[c] += isect_grad[lo * NC + c]; }
-        }
-      }
-    }
-  }
-  for (var c = 0u; c < 10u; c++) { grad2d[g * 10u + c] = acc[c]; }
-  ${F > 0 ? 'if ((P.flags & FLAG_D_FEAT) != 0u) { for (var f = 0u; f < F; f++) { d_features[g * F + f] += acc[10u + f]; } }' : ''}
 }
 `;
 }

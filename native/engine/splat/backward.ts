@@ -1,20 +1,19 @@
 /**
  * GPU backward of the splat renderer: pixel gradients → Gaussian parameter gradients (into `SceneGradients`).
  *
- * Passes: pack per-pixel inputs → rasteriser backward (per tile, back to front, into `grad2d`, N×10: on GPUs by
- * workgroup reduction + CAS float atomics; on CPU adapters ('rows') per intersection, then summed per Gaussian by a
- * gather pass without atomics) → projection backward (2D → 3D, three kernels). Nothing is read back.
+ * Passes: pack per-pixel inputs → rasteriser backward (per tile, back to front, workgroup reduction + CAS float
+ * atomics into `grad2d`, N×10) → projection backward (2D → 3D, three kernels). Nothing is read back.
  *
  * Inputs from the forward (`RasterBackwardInputs`, a subset of `ForwardState`): `projected` (ProjectedSplat),
- * `tileInfo` (radius 0 = culled; tiles touched and their rectangle), `tileRanges`, `isectGaussians` (sorted ids),
- * `depthOrder`, `intersectionCapacity` and `aux` (final T and the exclusive end of each pixel's contributors).
+ * `tileInfo` (radius 0 = culled), `tileRanges`, `isectGaussians` (sorted ids) and `aux` (final T and the exclusive end
+ * of each pixel's contributors).
  */
 import { createStorageBuffer, createUniformBuffer } from '../gpu/buffers';
 import { createKernel, dispatchGroups, dispatchKernel, type Kernel } from '../gpu/kernel';
 import { cameraCentre } from '../reference/camera';
 import type { Camera } from '../reference/types';
 import { isCpuDevice } from '../gpu/adapter-kind';
-import { backwardDepthRankWgsl, backwardGatherRowsWgsl, backwardPackWgsl, backwardProjectWgsl, backwardTrimRangesWgsl, backwardRasterWgsl, backwardStatsWgsl, BW_TILE, GRAD2D_STRIDE, type BackwardRasterMode } from './backward-wgsl';
+import { backwardPackWgsl, backwardProjectWgsl, backwardTrimRangesWgsl, backwardRasterWgsl, backwardStatsWgsl, BW_TILE, GRAD2D_STRIDE, type BackwardRasterMode } from './backward-wgsl';
 import type { SceneGradients } from './backward-grads';
 import type { GaussianScene } from './scene';
 
@@ -23,10 +22,6 @@ export interface RasterBackwardInputs {
   tileInfo: GPUBuffer;
   tileRanges: GPUBuffer;
   isectGaussians: GPUBuffer;
-  /** Gaussian ids in depth order (every tile's list is in this order). */
-  depthOrder: GPUBuffer;
-  /** Length of `isectGaussians` (the most intersections a frame may hold). */
-  intersectionCapacity: number;
   aux: GPUBuffer;
   /** Active SH degree used by the forward (default: the scene's). */
   shDegree?: number;
@@ -59,15 +54,10 @@ export class SplatBackward {
   private pixPixels = 0;
   private readonly uniform: GPUBuffer;
   private readonly dummy: GPUBuffer;
-  private readonly k: { pack: Kernel; trim: Kernel; raster: Kernel; geom: Kernel; sh: Kernel; stats: Kernel; rank: Kernel | null; gather: Kernel | null };
+  private readonly k: { pack: Kernel; trim: Kernel; raster: Kernel; geom: Kernel; sh: Kernel; stats: Kernel };
   private trimmed: GPUBuffer | null = null;
   private trimmedTiles = 0;
-  /** 'rows' only: each Gaussian's depth rank, and the rasteriser backward's per-intersection sums (NC floats each). */
-  private depthRank: GPUBuffer | null = null;
-  private depthRankCapacity = 0;
-  private isectGrad: GPUBuffer | null = null;
-  private isectGradCapacity = 0;
-
+  
   /** The rasteriser backward's variant: 'rows' on CPU adapters, 'shared' on GPUs (backward-wgsl.ts). */
   readonly rasterMode: BackwardRasterMode;
 
@@ -85,22 +75,7 @@ export class SplatBackward {
       geom: createKernel(device, { label: 'bw.projectGeom', code: backwardProjectWgsl('geom') }),
       sh: createKernel(device, { label: 'bw.projectSh', code: backwardProjectWgsl('sh') }),
       stats: createKernel(device, { label: 'bw.stats', code: backwardStatsWgsl }),
-      rank: this.rasterMode === 'rows' ? createKernel(device, { label: 'bw.depthRank', code: backwardDepthRankWgsl }) : null,
-      gather: this.rasterMode === 'rows' ? createKernel(device, { label: 'bw.gather[rows]', code: backwardGatherRowsWgsl(scene.featureDim) }) : null,
     };
-  }
-
-  private ensureRowsBuffers(intersections: number): void {
-    if (this.scene.capacity > this.depthRankCapacity) {
-      this.depthRank?.destroy();
-      this.depthRankCapacity = this.scene.capacity;
-      this.depthRank = createStorageBuffer(this.device, Math.max(1, this.depthRankCapacity) * 4, 'bw.depthRank');
-    }
-    if (intersections > this.isectGradCapacity) {
-      this.isectGrad?.destroy();
-      this.isectGradCapacity = intersections;
-      this.isectGrad = createStorageBuffer(this.device, Math.max(1, intersections) * (10 + this.scene.featureDim) * 4, 'bw.isectGrad');
-    }
   }
 
   private ensureBuffers(pixels: number, tiles: number): void {
@@ -156,11 +131,8 @@ export class SplatBackward {
     grads.ensureCapacity();
     const bgImage = inputs.backgroundImage ?? null;
     this.writeUniform(cam, pixelGrads, options, bgImage !== null, inputs.shDegree ?? this.scene.shDegree);
-    const rows = this.rasterMode === 'rows';
-    if (rows) this.ensureRowsBuffers(inputs.intersectionCapacity);
     if (!accumulate) grads.clear(encoder);
-    // 'rows': the gather pass writes every Gaussian's grad2d.
-    if (!rows) encoder.clearBuffer(this.grad2d, 0, Math.max(4, this.scene.count * GRAD2D_STRIDE * 4));
+    encoder.clearBuffer(this.grad2d, 0, Math.max(4, this.scene.count * GRAD2D_STRIDE * 4));
     const d = this.dummy;
     const U = this.uniform;
     const pass = encoder.beginComputePass({ label: 'splat-backward' });
@@ -168,20 +140,11 @@ export class SplatBackward {
     dispatchKernel(pass, k.pack, k.pack.bind([U, pixelGrads.rgb ?? d, pixelGrads.alpha ?? d, pixelGrads.depth ?? d, inputs.aux, bgImage ?? d, this.pix!]), pixels, 256);
     const F = this.scene.featureDim;
     dispatchKernel(pass, k.trim, k.trim.bind([U, inputs.tileRanges, this.pix!, this.trimmed!]), tilesX * tilesY, 16);
+    const rasterBuffers = [U, inputs.projected, (F > 0 && this.scene.features) || d, this.trimmed!, inputs.isectGaussians, this.pix!, pixelGrads.features ?? d, this.grad2d];
+    if (F > 0) rasterBuffers.push(grads.features!);
+    dispatchGroups(pass, k.raster, k.raster.bind(rasterBuffers), tilesX, tilesY);
     const s = this.scene;
     const n = s.count;
-    const rasterBuffers = [U, inputs.projected, (F > 0 && this.scene.features) || d, this.trimmed!, inputs.isectGaussians, this.pix!, pixelGrads.features ?? d];
-    if (rows) {
-      dispatchKernel(pass, k.rank!, k.rank!.bind([U, inputs.depthOrder, this.depthRank!]), n, 256);
-      dispatchGroups(pass, k.raster, k.raster.bind([...rasterBuffers, this.isectGrad!]), tilesX, tilesY);
-      const gatherBuffers = [U, inputs.tileInfo, this.trimmed!, inputs.isectGaussians, this.depthRank!, this.isectGrad!, this.grad2d];
-      if (F > 0) gatherBuffers.push(grads.features!);
-      dispatchKernel(pass, k.gather!, k.gather!.bind(gatherBuffers), n, 64);
-    } else {
-      rasterBuffers.push(this.grad2d);
-      if (F > 0) rasterBuffers.push(grads.features!);
-      dispatchGroups(pass, k.raster, k.raster.bind(rasterBuffers), tilesX, tilesY);
-    }
     dispatchKernel(pass, k.geom, k.geom.bind([U, s.means, s.logScales, s.rotations, s.sh, this.grad2d, grads.means, grads.logScales, grads.rotations]), n, 64);
     dispatchKernel(pass, k.sh, k.sh.bind([U, s.means, s.logScales, s.rotations, s.sh, this.grad2d, grads.sh]), n, 64);
     dispatchKernel(pass, k.stats, k.stats.bind([U, this.grad2d, s.opacities, inputs.tileInfo, grads.opacities, grads.stats]), n, 256);
@@ -189,15 +152,15 @@ export class SplatBackward {
   }
 
   destroy(): void {
-    for (const b of [this.grad2d, this.pix, this.trimmed, this.depthRank, this.isectGrad, this.uniform, this.dummy]) b?.destroy();
+    for (const b of [this.grad2d, this.pix, this.trimmed, this.uniform, this.dummy]) b?.destroy();
   }
 }
 
 /** The backward inputs of a forward pass (`ForwardState` from forward.ts). */
 export function backwardInputsFromForward(state: {
-  projected: GPUBuffer; tileInfo: GPUBuffer; tileRanges: GPUBuffer; isectGaussians: GPUBuffer; depthOrder: GPUBuffer; intersectionCapacity: number;
-  aux: GPUBuffer; shDegree: number; backgroundImage: GPUBuffer | null;
+  projected: GPUBuffer; tileInfo: GPUBuffer; tileRanges: GPUBuffer; isectGaussians: GPUBuffer; aux: GPUBuffer;
+  shDegree: number; backgroundImage: GPUBuffer | null;
 }): RasterBackwardInputs {
-  const { projected, tileInfo, tileRanges, isectGaussians, depthOrder, intersectionCapacity, aux, shDegree, backgroundImage } = state;
-  return { projected, tileInfo, tileRanges, isectGaussians, depthOrder, intersectionCapacity, aux, shDegree, backgroundImage };
+  const { projected, tileInfo, tileRanges, isectGaussians, aux, shDegree, backgroundImage } = state;
+  return { projected, tileInfo, tileRanges, isectGaussians, aux, shDegree, backgroundImage };
 }
