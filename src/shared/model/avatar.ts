@@ -88,11 +88,14 @@ const COMMON: Omit<TrainingConfig, 'steps' | 'uvResolution' | 'imageLongSide'> =
   previewSeconds: 5,
 };
 
-/** Full configuration of each preset (first guesses beyond `preview`, which is the measured one). */
+/** Full configuration of each preset (preview and standard measured on held-out clips; high not yet run to the end). */
 export const TRAINING_PRESETS: Record<TrainingPreset, TrainingConfig> = {
   preview: { ...COMMON, imageLongSide: 128, uvResolution: 64, steps: 1500 },
-  standard: { ...COMMON, imageLongSide: 256, uvResolution: 128, steps: 15_000, lrColor: 0.02, shDegree: 1, headTuning: true },
-  high: { ...COMMON, imageLongSide: 512, uvResolution: 256, steps: 60_000, lrColor: 0.01, shDegree: 2, densifyBudget: 2, headTuning: true, mouthWeight: 2 },
+  // 6000 steps: on held-out d19 (8000 steps) the validation PSNR stopped rising after ~4000; 6000 fits a 20-second clip
+  // in an hour on a 2-core CPU. The quality presets score after test-time fitting (GHS, FATE) and keep the tracked
+  // figures beside it.
+  standard: { ...COMMON, imageLongSide: 256, uvResolution: 128, steps: 6_000, lrColor: 0.02, shDegree: 1, headTuning: true, testTimeFit: 10 },
+  high: { ...COMMON, imageLongSide: 512, uvResolution: 256, steps: 60_000, lrColor: 0.01, shDegree: 2, densifyBudget: 2, headTuning: true, mouthWeight: 2, testTimeFit: 10 },
 };
 
 export const AvatarMetrics = z.object({ psnr: z.number(), ssim: z.number() });

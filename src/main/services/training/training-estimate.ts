@@ -10,10 +10,11 @@ import type { TrainingConfig, TrainingEstimate, TrainingPreset } from '@shared/m
 
 /**
  * Seconds per step, loading and evaluation included, measured with `npm run bench:train` on 2 cores (Mesa llvmpipe):
- * preview 1 500 steps on the 20 s clip in 197 s of training (9.5 steps/s over the loop); standard (head tuning, 256²)
- * 2.6 steps/s over the loop on an 8 s clip. High has not been measured on a CPU.
+ * preview 1 500 steps on the 20 s clip in 197 s of training (9.5 steps/s over the loop); standard (head tuning, 256²,
+ * test-time fitting) 8 000 steps on a 10 s clip in 3 603 s (2.36 steps/s over the loop). High has not been measured
+ * on a CPU.
  */
-const CPU_SECONDS_PER_STEP: Partial<Record<TrainingPreset, number>> = { preview: 0.131, standard: 0.4 };
+const CPU_SECONDS_PER_STEP: Partial<Record<TrainingPreset, number>> = { preview: 0.131, standard: 0.45 };
 const CPU_MEASURED_CORES = 2;
 /** Earlier runs averaged (newest first). */
 const RUNS = 5;
