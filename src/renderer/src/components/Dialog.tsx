@@ -1,9 +1,12 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { Button } from './Button';
 
 /**
  * A modal dialog on the native <dialog> element: focus stays inside, Esc closes, the page behind is inert.
- * The first element with `data-autofocus` (or the first field) gets focus when it opens.
+ * The first element with `data-autofocus` (or the first field) gets focus when it opens. It is rendered into
+ * <body> (a portal), not where it is opened: a dialog opened from a table cell or a toolbar would otherwise inherit
+ * that place's text styles (alignment, line height, wrapping) and match its child selectors (margins).
  */
 export function Dialog({
   title,
@@ -48,7 +51,7 @@ export function Dialog({
     };
   }, []);
 
-  return (
+  return createPortal(
     <dialog
       ref={ref}
       className={`dialog dialog-${size}${className ? ` ${className}` : ''}`}
@@ -73,6 +76,7 @@ export function Dialog({
       )}
       {children && <div className="dialog-body">{children}</div>}
       {footer && <footer className="dialog-footer">{footer}</footer>}
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }

@@ -89,7 +89,7 @@ export function BakeDialog({ projectId, avatar, onClose }: { projectId: string; 
       <div className="bake-form">
         <label className="field">
           <span className="field-label">Map size</span>
-          <select value={form.mapSize} disabled={running} onChange={(e) => setForm((f) => ({ ...f, mapSize: Number(e.target.value) as MapSize }))} data-autofocus aria-label="Map size">
+          <select className="select" value={form.mapSize} disabled={running} onChange={(e) => setForm((f) => ({ ...f, mapSize: Number(e.target.value) as MapSize }))} data-autofocus aria-label="Map size">
             {MAP_SIZES.map((m) => (
               <option key={m} value={m}>
                 {m} × {m}
@@ -99,7 +99,7 @@ export function BakeDialog({ projectId, avatar, onClose }: { projectId: string; 
         </label>
         <label className="field">
           <span className="field-label">Fit steps</span>
-          <input type="number" min={0} step={50} value={Number.isFinite(form.steps) ? form.steps : ''} disabled={running} onChange={(e) => setForm((f) => ({ ...f, steps: e.target.value === '' ? NaN : Number(e.target.value) }))} aria-label="Fit steps" />
+          <input className="input" type="number" min={0} step={50} value={Number.isFinite(form.steps) ? form.steps : ''} disabled={running} onChange={(e) => setForm((f) => ({ ...f, steps: e.target.value === '' ? NaN : Number(e.target.value) }))} aria-label="Fit steps" />
         </label>
         <p className="muted bake-hint">0 steps only splats the Gaussians into the maps (seconds, but a visible quality drop); a few hundred steps fit the maps through the renderer.</p>
       </div>
