@@ -17,7 +17,8 @@ export function useShortcut(id: ShortcutId, handler: (e: KeyboardEvent) => void,
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.isComposing) return;
       if (e.repeat && !def.repeat) return;
-      if (usePanels.getState().modal !== null) return;
+      // A dialog opened by a page (Bake, Delete capture…) is not a `usePanels` modal: Esc there closes it, not the page.
+      if (usePanels.getState().modal !== null || document.querySelector('dialog[open]')) return;
       if (!def.inInputs && isTypingTarget(e.target)) return;
       if (!def.keys.some((k) => matchesCombo(e, k))) return;
       e.preventDefault();
