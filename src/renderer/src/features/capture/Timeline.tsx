@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { Capture, Frame } from '@shared/model/capture';
 import type { CaptureFrames } from '../../store/captures';
 import { studio } from '../../store/studio';
-import { useSettings } from '../../store/settings';
+import { useResolvedTheme } from '../shell/useThemeClass';
 import { useTracking } from '../../store/tracking';
 import { drawTrackingRows, FACE_ROW_H, FIT_ROW_H } from '../tracking/strip';
 import { BLUR_THRESHOLD, SOFT_THRESHOLD } from './quality';
@@ -83,7 +83,8 @@ export function Timeline({ capture, data, tall }: { capture: Capture; data: Capt
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [scrollLeft, setScrollLeft] = useState(0);
   const [width, setWidth] = useState(0);
-  const theme = useSettings((s) => s.theme);
+  // The canvas is drawn with the theme's colours: redrawn when the theme shown changes (a choice or the system's).
+  const theme = useResolvedTheme();
 
   const frameCount = data.splits.length;
   const current = useTimeline((s) => s.current);
@@ -472,6 +473,9 @@ export function Timeline({ capture, data, tall }: { capture: Capture; data: Capt
   };
 
   const playheadX = (current + 0.5) * ppf - scrollLeft;
+  // The handle (14 px) is centred on the playhead but kept inside the timeline at the first and last frames.
+  const HANDLE_W = 14;
+  const handleLeft = Math.min(Math.max(-HANDLE_W / 2, -playheadX), width - playheadX - HANDLE_W);
   const strips = rows.filter((r) => r.kind === 'strip');
 
   return (
@@ -525,10 +529,11 @@ export function Timeline({ capture, data, tall }: { capture: Capture; data: Capt
           </div>
         </div>
         <canvas ref={canvasRef} className="timeline-canvas" style={{ width, height }} />
-        {playheadX >= -8 && playheadX <= width + 8 && (
+        {playheadX >= 0 && playheadX <= width && (
           <div className="playhead" style={{ transform: `translateX(${playheadX}px)`, height }} aria-hidden="true">
             <div
               className="playhead-handle"
+              style={{ left: handleLeft, width: HANDLE_W }}
               onPointerDown={(e) => {
                 // Scrubbing from the handle: hand the pointer to the strip's scrub logic.
                 e.stopPropagation();
