@@ -258,7 +258,7 @@ test('Import avatar…: a bundle exported through the API comes back as a new av
   expect(job.status, job.error?.message).toBe('completed');
   const table = page.getByRole('table', { name: 'Trained avatars' });
   await expect(table).toBeVisible({ timeout: 30_000 });
-  const rows = table.locator('tbody tr');
+  const rows = table.locator('tbody'); // one per avatar version
   const before = await rows.count();
 
   const corrupt = path.join(out, 'corrupt.avatar');

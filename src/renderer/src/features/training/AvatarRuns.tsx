@@ -10,8 +10,10 @@ import { formatDb, formatSsim, PRESET_LABEL } from './trainingText';
 
 /**
  * The project's avatar versions with their held-out metrics (a texture edit says which version it edits and has none);
- * each row's actions say what they do: Report (the evaluation), 3D (the viewport), Texture (the editor), Export… (the
- * export dialog), Bake… (the bake panel); their accessible names and tooltips name the version.
+ * each version's actions say what they do: Report (the evaluation), 3D (the viewport), Texture (the editor), Export…
+ * (the export dialog), Bake… (the bake panel); their accessible names and tooltips name the version. One <tbody> per
+ * version: its figures, then its actions on a line of their own (five labelled buttons do not fit beside seven
+ * columns in the Avatar section's right column at 1280–1440 px).
  */
 export function AvatarRuns({ projectId, avatars, captures, selected }: { projectId: string; avatars: Avatar[]; captures: Capture[]; selected: string | undefined }) {
   useExportShortcut(projectId, selected ?? avatars.at(-1)?.id);
@@ -29,16 +31,13 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
             <th scope="col" className="num">Gaussians</th>
             <th scope="col" className="num">PSNR</th>
             <th scope="col" className="num">SSIM</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
           </tr>
         </thead>
-        <tbody>
-          {[...avatars].reverse().map((a) => {
-            const title = avatarTitle(a);
-            return (
-              <tr key={a.id} className={selected === a.id ? 'is-selected' : undefined} aria-selected={selected === a.id || undefined}>
+        {[...avatars].reverse().map((a) => {
+          const title = avatarTitle(a);
+          return (
+            <tbody key={a.id} className={selected === a.id ? 'is-selected' : undefined}>
+              <tr aria-selected={selected === a.id || undefined}>
                 <th scope="row">
                   {a.name} <span className="muted">v{a.version}</span>
                   {avatarOriginText(a) && <span className="avatar-origin muted"> · {avatarOriginText(a)}</span>}
@@ -53,7 +52,9 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
                   {formatDb(a.metrics?.psnr)}
                 </td>
                 <td className="num">{formatSsim(a.metrics?.ssim)}</td>
-                <td className="row-actions">
+              </tr>
+              <tr className="actions-row">
+                <td colSpan={7} className="row-actions">
                   <Button size="sm" icon="grid" aria-label={`Report of ${title}`} onClick={() => navigate({ name: 'project', id: projectId, section: 'training', avatarId: a.id })}>
                     Report
                   </Button>
@@ -69,9 +70,9 @@ export function AvatarRuns({ projectId, avatars, captures, selected }: { project
                   <BakeButton projectId={projectId} avatar={a} />
                 </td>
               </tr>
-            );
-          })}
-        </tbody>
+            </tbody>
+          );
+        })}
       </table>
     </div>
   );
