@@ -476,6 +476,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
             <label className="live-field">
               <span>Source</span>
               <select
+                className="select"
                 aria-label="Driving source"
                 value={cameraValue}
                 onChange={(e) => (e.target.value === '__file' ? fileInput.current?.click() : chooseCamera(e.target.value || null))}
@@ -543,7 +544,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
             </div>
             <label className="live-field">
               <span>Background</span>
-              <select aria-label="Background" value={background} onChange={(e) => setBackground(e.target.value as BackgroundId)}>
+              <select className="select" aria-label="Background" value={background} onChange={(e) => setBackground(e.target.value as BackgroundId)}>
                 {(Object.keys(BACKGROUNDS) as BackgroundId[]).map((id) => (
                   <option key={id} value={id}>
                     {BACKGROUNDS[id].label}
@@ -585,7 +586,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
             </label>
             <label className="live-field">
               <span>Video size</span>
-              <select aria-label="Video size" value={videoSize} onChange={(e) => setVideoSize(Number(e.target.value))}>
+              <select className="select" aria-label="Video size" value={videoSize} onChange={(e) => setVideoSize(Number(e.target.value))}>
                 {[256, 512, 1024].map((n) => (
                   <option key={n} value={n}>
                     {n}×{n}
