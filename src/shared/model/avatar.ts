@@ -9,6 +9,11 @@ export type TrainingPreset = z.infer<typeof TrainingPreset>;
  * `training.start` overrides any of them. Fractions of the step count keep the schedule meaningful when the steps
  * change.
  */
+// Fields added after configurations were first stored: the defaults fill older stored configurations only. Overrides
+// take them without the default, or zod 4 would fill an omitted override and mask the preset's value.
+const FrameSubject = z.boolean();
+const TestTimeFit = z.number().int().min(0).max(200);
+
 export const TrainingConfig = z.object({
   steps: z.number().int().min(1).max(1_000_000),
   /** UV texels per side of the initial Gaussian layout (N² texels → Gaussians on the head surface). */
@@ -39,13 +44,13 @@ export const TrainingConfig = z.object({
    * Train and evaluate on square frames cropped around the tracked head (smoothed over time), imageLongSide a side,
    * instead of whole frames: a wide shot's face gets the whole resolution.
    */
-  frameSubject: z.boolean().default(true),
+  frameSubject: FrameSubject.default(true),
   /**
    * Passes of test-time fitting before evaluation (0: off): each held-out frame's head pose, expression and jaw are
    * fitted to its image with the avatar frozen, as FATE and GHS evaluate, so the figures measure the avatar rather
    * than the tracker's error on frames it never trained on.
    */
-  testTimeFit: z.number().int().min(0).max(200).default(0),
+  testTimeFit: TestTimeFit.default(0),
   /** Fine-tune each frame's tracked head parameters and learn expression/pose corrective blend shapes. */
   headTuning: z.boolean(),
   background: z.enum(['random', 'black', 'white']),
@@ -58,7 +63,7 @@ export const TrainingConfig = z.object({
 export type TrainingConfig = z.infer<typeof TrainingConfig>;
 
 /** What `training.start` may change: any hyper-parameter, plus a camera whose frames are all held out for evaluation. */
-export const TrainingOverrides = TrainingConfig.partial().extend({
+export const TrainingOverrides = TrainingConfig.extend({ frameSubject: FrameSubject, testTimeFit: TestTimeFit }).partial().extend({
   /** Camera id or name (multi-view captures): train on the other cameras, evaluate novel-view PSNR/SSIM on this one. */
   holdOutCamera: z.string().min(1).max(200).optional(),
 });
