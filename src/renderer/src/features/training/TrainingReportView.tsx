@@ -47,7 +47,8 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
   const masked = frames.map((f) => f.maskedPsnr).filter((v): v is number => v !== null && Number.isFinite(v));
   const meanMasked = report.headMattePsnr ?? (masked.length ? masked.reduce((a, b) => a + b, 0) / masked.length : null);
   const cropped = report.metricsOver === 'head crop';
-  const over = cropped ? ', head crop' : '';
+  // Runs that fitted their test frames' heads say so beside the headline (the tracked figures have their own card).
+  const over = (cropped ? ', head crop' : '') + (report.trackedMetrics ? ', fitted' : '');
   const severalCameras = new Set(frames.map((f) => f.cameraId)).size > 1 || report.evaluation === 'camera';
   const edit = report.origin === 'texture';
   const parent = edit && report.parentVersion !== null ? `v${report.parentVersion}` : 'the edited version';
