@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { StudioHost } from '../src/main/host/studio-host';
 import { craftAvatar } from '../src/main/services/export/test-avatar';
 import { craftTrackedCapture } from '../src/main/services/training/test-capture';
 import { makeDriverClip } from './live-driver';
-import { api, refuseForeignRequests, runJob, serveFolder } from './support';
+import { api, refuseForeignRequests, runJob, serveFolder, startWebMode } from './support';
 
 /**
  * Export in web mode, on a library crafted in-process (a tracked test-pattern capture and an untrained avatar
@@ -36,23 +36,7 @@ test.beforeAll(async () => {
   const capture = await craftTrackedCapture(host, projectId, media, { frames: 4 });
   avatarId = craftAvatar(host, projectId, capture.id, 24).avatarId;
   await host.close();
-  const cli = path.resolve('out/main/cli.js');
-  if (!fs.existsSync(cli)) throw new Error('Build the studio first: npm run build');
-  const child = spawn(process.execPath, [cli, '--library', libraryDir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '', err = '';
-    const timer = setTimeout(() => reject(new Error(`web mode did not start: ${err}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      const line = text.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}: ${err}`)));
-  });
+  const { child, url } = await startWebMode(libraryDir);
   web = { child, url };
 });
 

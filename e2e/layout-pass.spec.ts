@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { chromium, expect, test, type Browser, type Page } from '@playwright/tes
 import { StudioHost } from '../src/main/host/studio-host';
 import { makeVideo } from '../src/main/testing/media-fixtures';
 import { craftTrackedCapture } from '../src/main/services/training/test-capture';
-import { api, dismissNotifications, runJob } from './support';
+import { api, dismissNotifications, runJob, startWebMode } from './support';
 
 /**
  * The layout pass (issue 21): every page and dialog of the studio in the light and the dark theme at 1440×900 and
@@ -32,27 +32,6 @@ let libraryDir: string, media: string;
 let projectId: string, captureId: string, avatarId: string;
 let web: { child: ChildProcess; url: string };
 let browser: Browser;
-
-async function startWebMode(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const cli = path.resolve('out/main/cli.js');
-  if (!fs.existsSync(cli)) throw new Error('Build the studio first: npm run build');
-  const child = spawn(process.execPath, [cli, '--library', dir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '', err = '';
-    const timer = setTimeout(() => reject(new Error(`web mode did not start: ${err}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      const line = text.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}: ${err}`)));
-  });
-  return { child, url };
-}
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -121,4 +121,26 @@ export async function refuseForeignRequests(context: BrowserContext, baseUrl: st
 export async function dismissNotifications(page: Page): Promise<void> {
   const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
   for (let i = 0; i < 20 && (await dismiss.count()) > 0; i++) await dismiss.first().click({ timeout: 5_000 }).catch(() => undefined);
+}
+
+/** Web mode started for real from the built CLI (`npm run build` first) on `libraryDir`; resolves with its printed link. */
+export async function startWebMode(libraryDir: string): Promise<{ child: ChildProcess; url: string; port: number }> {
+  const cli = path.resolve('out/main/cli.js');
+  if (!fs.existsSync(cli)) throw new Error('Build the studio first: npm run build');
+  const child = spawn(process.execPath, [cli, '--library', libraryDir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const info = await new Promise<{ url: string; port: number }>((resolve, reject) => {
+    let text = '', err = '';
+    const timer = setTimeout(() => reject(new Error(`web mode did not start: ${err}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const line = text.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as { url: string; port: number });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}: ${err}`)));
+  });
+  return { child, url: info.url, port: info.port };
 }
