@@ -17,6 +17,7 @@ import { driveAvatarJob } from '../services/drive/drive-jobs';
 import { duplicateProjectJob, emptyTrashJob } from '../services/projects/project-jobs';
 import { openServices, type StudioServices } from '../services/studio-services';
 import { handlers } from './handlers';
+import { ProjectEditWatch } from './project-edit-watch';
 import { pruneUploads } from '../web/upload';
 import { APP_VERSION } from './version';
 import type { GpuInfo } from '@shared/api/contract';
@@ -49,6 +50,7 @@ export interface StudioHostOptions {
 export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
   services: StudioServices;
   jobs: JobRunner;
+  private editWatch!: ProjectEditWatch;
 
   private constructor(
     private readonly opts: StudioHostOptions,
@@ -65,6 +67,7 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
   }
 
   private createRunner(services: StudioServices): JobRunner {
+    this.editWatch = new ProjectEditWatch(services.library.db);
     const runner = new JobRunner(services, this.opts.launcher ?? nodeForkLauncher);
     runner.register(duplicateProjectJob);
     runner.register(emptyTrashJob);
@@ -77,6 +80,7 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     runner.register(applyTextureJob);
     runner.on('updated', (job) => {
       this.emitEvent('job.updated', job);
+      this.announceEdits();
       if (job.status !== 'completed') return;
       if (job.kind === 'capture.import' && job.projectId) {
         this.emitEvent('captures.changed', { projectId: job.projectId, captureIds: [(job.result as { captureId: string }).captureId] });
@@ -92,6 +96,17 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
       pruneUploads(services.library.dir);
     }
     return runner;
+  }
+
+  /** `projects.changed` for the projects whose edited time moved (a method, a job's commit), so lists show it. */
+  private announceEdits(): void {
+    let ids: string[];
+    try {
+      ids = this.editWatch.poll();
+    } catch {
+      return; // the library is closing or being switched
+    }
+    if (ids.length) this.emitEvent('projects.changed', { ids });
   }
 
   emitEvent<E extends EventName>(event: E, payload: EventPayload<E>): void {
@@ -162,6 +177,8 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
       return { ok: true, result };
     } catch (err) {
       return fail(this.toErrorShape(err));
+    } finally {
+      this.announceEdits();
     }
   }
 

@@ -52,6 +52,7 @@ export const bakeAvatarJob: JobDefinition<BakeParams, BakeOutput> = {
       throw err;
     }
     fs.rmSync(old, { recursive: true, force: true });
+    s.projects.touch(p.projectId);
     return out.summary;
   },
   discard(s, job) {

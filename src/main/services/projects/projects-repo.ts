@@ -100,6 +100,14 @@ export class ProjectsRepo {
     return this.get(id);
   }
 
+  /**
+   * Moves the project's edited time to now (never backwards), for a change that records no row of its own (a bake
+   * swaps files only). Row changes move it by themselves (migration 0004's triggers).
+   */
+  touch(id: string, at = Date.now()): void {
+    this.lib.db.prepare('UPDATE projects SET updated_at = ? WHERE id = ? AND updated_at < ?').run(at, id, at);
+  }
+
   /** Moves the folder first (atomic rename), then the row; Library.reconcileFolders repairs a crash in between. */
   trash(id: string): Project {
     this.lib.assertWritable();

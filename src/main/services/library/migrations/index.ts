@@ -3,9 +3,10 @@ import { StudioError } from '@shared/api/errors';
 import { migration0001Core } from './0001-core';
 import { migration0002Pipeline } from './0002-pipeline';
 import { migration0003TextureLayerKind } from './0003-texture-layer-kind';
+import { migration0004ProjectEdited } from './0004-project-edited';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001Core, migration0002Pipeline, migration0003TextureLayerKind];
+export const MIGRATIONS: readonly Migration[] = [migration0001Core, migration0002Pipeline, migration0003TextureLayerKind, migration0004ProjectEdited];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 for (let i = 1; i < MIGRATIONS.length; i++) {
