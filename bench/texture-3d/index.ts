@@ -1,9 +1,10 @@
 /**
  * Stroke → render latency of the texture editor's 3D view (src/renderer/src/features/texture/view3d/), in Node on
  * Dawn (SwiftShader on this machine), with the view's own modules: one brush segment on a paint layer (BrushStroke) →
- * recomposite its dirty rectangle (compositeRegion) → re-sample the SH DC of the Gaussians over it (LiveColours; the
- * time of a full re-sample of every Gaussian is reported too, `fullResampleMs`) → upload the SH
- * buffer → deform → render → pack to RGBA8 + readback (what AvatarEngine does before putImageData). Medians in ms.
+ * recomposite its dirty rectangle (compositeRegion) → the edited avatar Apply would write (EditPreview: SH DC
+ * re-sampled, texel-sized Gaussians along the edit's edges where the avatar's are too large; `fullResampleMs` = the
+ * same for the whole stroke at the end) → upload the colours, or the Gaussians when some were added → deform →
+ * render → pack to RGBA8 + readback (what AvatarEngine does before putImageData). Medians in ms.
  * Usage: node bench/run.mjs texture-3d -- [--uv 256] [--map 512] [--size 360] [--reps 10]. Last stdout line: JSON.
  */
 import { loadavg } from 'node:os';
@@ -17,7 +18,7 @@ import { lookAt, makeCamera } from '../../native/engine/reference/camera';
 import { ForwardRenderer } from '../../native/engine/splat/forward';
 import { GaussianScene } from '../../native/engine/splat/scene';
 import { addLayer, BrushStroke, compositeRegion, compositeTexture, createDocument, createRaster, DEFAULT_BRUSH, paintLayer } from '../../src/shared/texture';
-import { LiveColours } from '../../src/renderer/src/features/texture/view3d/liveColours';
+import { EditPreview } from '../../src/renderer/src/features/texture/view3d/editPreview';
 import { adapterFields } from '../lib/adapter';
 import { Rgba8Packer } from '../../src/renderer/src/features/viewport/present';
 
@@ -32,7 +33,7 @@ const data = initFromUvLayout({ vertices, triangles: head.triangles }, head.uv!,
 log(`[texture-3d] ${data.count} Gaussians, ${M}² map, ${SIZE}² render`);
 const engine = await createNodeDevice({ label: 'bench-texture-3d' });
 const device = engine.device;
-const bound = BoundGaussians.fromData(device, data);
+let bound = BoundGaussians.fromData(device, data);
 const mesh = new BindingMesh(device, head.triangles, vertices);
 const scene = GaussianScene.create(device, { capacity: data.count, shDegree: data.shDegree });
 const deformer = new BindingDeformer(device);
@@ -47,17 +48,11 @@ const doc = createDocument(M);
 const layer = paintLayer();
 addLayer(doc, layer);
 const composite = compositeTexture(base, doc.layers, doc.images);
-const live = new LiveColours(data, head.uv!, M);
+const live = new EditPreview(data, head.uv!, { vertices, triangles: head.triangles });
 const stroke = new BrushStroke(doc.images[layer.id], { mode: 'paint', colour: [200, 30, 40], brush: { ...DEFAULT_BRUSH, size: 12 } });
 stroke.begin(0.2 * M, 0.3 * M, 1);
 
-live.apply(composite);
-const full: number[] = [];
-for (let i = 0; i < REPS; i++) {
-  const t = performance.now();
-  live.apply(composite);
-  full.push(performance.now() - t);
-}
+live.apply(composite, base);
 const phases: Record<'stroke' | 'composite' | 'resample' | 'render' | 'total', number[]> = { stroke: [], composite: [], resample: [], render: [], total: [] };
 for (let i = 0; i < REPS + 2; i++) {
   const t0 = performance.now();
@@ -65,9 +60,12 @@ for (let i = 0; i < REPS + 2; i++) {
   const t1 = performance.now();
   if (rect) compositeRegion(composite, base, doc.layers, doc.images, rect);
   const t2 = performance.now();
-  const { sh } = live.apply(composite, rect); // only the Gaussians over the segment's dirty rectangle
+  const { avatar } = live.apply(composite, base);
   const t3 = performance.now();
-  device.queue.writeBuffer(bound.params.sh, 0, sh.buffer, sh.byteOffset, sh.byteLength);
+  if (avatar.count !== bound.count) {
+    bound.destroy();
+    bound = BoundGaussians.fromData(device, avatar);
+  } else device.queue.writeBuffer(bound.params.sh, 0, avatar.sh.buffer, avatar.sh.byteOffset, avatar.sh.byteLength);
   const enc = device.createCommandEncoder();
   deformer.encodeForward(enc, bound, mesh, scene);
   device.queue.submit([enc.finish()]);
@@ -81,9 +79,15 @@ for (let i = 0; i < REPS + 2; i++) {
   phases.render.push(t4 - t3);
   phases.total.push(t4 - t0);
 }
+const full: number[] = [];
+for (let i = 0; i < REPS; i++) {
+  const t = performance.now();
+  live.apply(composite, base);
+  full.push(performance.now() - t);
+}
 const ms = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Number(median(v).toFixed(2))]));
 const fullResampleMs = Number(median(full).toFixed(2));
-log(`[texture-3d] stroke→render median ${ms.total} ms (stroke ${ms.stroke}, composite ${ms.composite}, resample of the dirty rectangle ${ms.resample} (all Gaussians: ${fullResampleMs}), upload+deform+render+readback ${ms.render})`);
+log(`[texture-3d] stroke→render median ${ms.total} ms (stroke ${ms.stroke}, composite ${ms.composite}, edited avatar ${ms.resample} (the whole stroke: ${fullResampleMs}), upload+deform+render+readback ${ms.render})`);
 for (const x of [bound, mesh, scene, deformer, renderer, packer]) x.destroy();
 engine.destroy();
-console.log(JSON.stringify({ bench: 'texture-3d', ...adapterFields(engine), gaussians: data.count, mapSize: M, renderSize: SIZE, reps: REPS, loadavg: loadavg()[0], ms, fullResampleMs }));
+console.log(JSON.stringify({ bench: 'texture-3d', ...adapterFields(engine), gaussians: data.count, gaussiansAfterStroke: bound.count, mapSize: M, renderSize: SIZE, reps: REPS, loadavg: loadavg()[0], ms, fullResampleMs }));

@@ -7,5 +7,5 @@ export { observationWeights, renderViews, type BakeView } from './observation';
 export * from './uv-maps';
 export { BAKED_MAPS_MAGIC, BAKED_MAPS_VERSION, MAX_BAKED_MAP_SIZE, bakedMapsFileSize, readBakedMaps, writeBakedMaps, type BakedMaps } from './baked-maps-file';
 export { colourImage, opacityImage, visibilityImage } from './baked-map-images';
-export { ColourResampler, resampleAvatar, type ColourEdit, type ResampleInput, type ResampleOptions, type ResampleReport, type ResampleResult } from './resample';
+export { ColourResampler, EditResampler, resampleAvatar, type ColourEdit, type ResampleInput, type ResampleOptions, type ResampleReport, type ResampleResult } from './resample';
 export { denseVisibility, rasterUvLayout } from './uv-visibility';

@@ -10,21 +10,15 @@
  * i.e. per texel the edited colour blended over the exact base by coverage; a Gaussian none of whose texels is
  * covered keeps its SH coefficients bit for bit.
  *
- * Where an edit lands on texels with too few Gaussians (a sticker on a region of few, large Gaussians would be
- * blurred by them), `resampleAvatar` adds Gaussians: the Gaussians per texel are counted over each edited texel's
- * 3×3 neighbourhood, and every edited texel of a sparse neighbourhood that holds no Gaussian centre gets one, placed
- * at the texel centre on its UV triangle (triangle + barycentrics from rasterising the UV layout at M, as
- * `initFromUvLayout` does), its opacity, rotation and normal offset sampled from the maps, isotropic world σ = the
- * texel's footprint on the mesh (`scaleFactor` ×), lifted outward by one footprint, colour = the edited texel's
- * colour; and the large existing Gaussians over the edit take its colour averaged over their footprint
- * (`averageOverFootprints`) instead of the point sample, so they stop bleeding it past the edit's edge.
+ * Where an edit has edges that the avatar's Gaussians are too large to draw (a sticker or a thin stroke on a
+ * region of few, large Gaussians), `EditResampler` adds texel-sized Gaussians along them and keeps the large ones'
+ * colour (its comment says how).
  */
 import type { UvLayout } from '../head-model';
 import type { BoundGaussianData } from '../binding/bound-gaussians';
 import { initFromUvLayout } from '../binding/init';
 import { SH_C0 } from '../../reference/sh';
-import { attributesFromBound } from './attributes';
-import { bilinearFootprint, CH_OFFSET, CH_OPACITY, CH_ROTATION, CHANNELS, gaussianUvs, pushPull, splatAttributes } from './uv-maps';
+import { bilinearFootprint, gaussianUvs, pushPull } from './uv-maps';
 
 /** An edited colour map: M² × 4 bytes (RGBA8, rows = v from 0 to 1) and M² coverage bytes (0 = untouched). */
 export interface ColourEdit {
@@ -148,42 +142,33 @@ export class ColourResampler {
 }
 
 export interface ResampleOptions {
-  /** Mean Gaussian centres per texel (3×3 neighbourhood) below which an edited texel gets a Gaussian. Default 0.5. */
+  /** Centres of small Gaussians per texel (3×3 neighbourhood) below which an edge texel gets a Gaussian. Default 0.5. */
   minGaussiansPerTexel?: number;
   /** World σ of an added Gaussian as a multiple of its texel's footprint on the mesh. Default 1. */
   scaleFactor?: number;
-  /**
-   * Lowest opacity (probability) of an added Gaussian. Default 0.9: the maps' opacity in a region of few large
-   * Gaussians is that of splats that overlap a lot, too faint for a single texel-sized Gaussian to show its colour.
-   */
-  minOpacity?: number;
+  /** Opacity of an added Gaussian under full coverage; it scales with the texel's coverage. Default 0.95. */
+  opacity?: number;
   /**
    * Outward normal offset of an added Gaussian, in texel footprints (default 1). The renderer sorts by centre depth,
    * so texel-sized Gaussians exactly on the surface would sit behind the region's large Gaussians (whose centres are
    * as close to the camera) and be hidden by them; lifted by a footprint they composite in front, like a sticker.
    */
   lift?: number;
-  /**
-   * Where Gaussians were added, large existing Gaussians (σ > 1.5 texels) over the edit take its colour averaged
-   * over their footprint instead of the point sample at their centre (less bleed past the edit's edge). Default true.
-   */
-  footprintColours?: boolean;
+  /** A Gaussian wider than this many texels (its largest σ) is "large": it cannot draw an edge of the edit. Default 1.5. */
+  largeTexels?: number;
+  /** Change of the premultiplied edit (coverage, coverage × layer colour, 0–1) between neighbouring texels that makes an edge. Default 0.1. */
+  edgeThreshold?: number;
   /** false: colour re-sampling only (no Gaussians added). Default true. */
   densify?: boolean;
 }
 
 export interface ResampleInput {
-  /** The baked avatar (its Gaussians were sampled from the maps at their placements). */
+  /** The baked avatar. */
   avatar: BoundGaussianData;
   uv: UvLayout;
   /** The neutral head mesh (the footprint of a texel and the triangle frames' scale k are measured on it). */
   mesh: { vertices: ArrayLike<number>; triangles: Uint32Array };
   edit: ColourEdit;
-  /**
-   * The composed baked maps (M² × CHANNELS, `composeMaps`, M = edit.size) that added Gaussians sample; without them
-   * the avatar's own attributes are splatted into M² and push-pull filled (as the bake initialises).
-   */
-  composed?: Float32Array;
 }
 
 export interface ResampleReport {
@@ -191,6 +176,8 @@ export interface ResampleReport {
   /** Existing Gaussians whose colour changed. */
   touched: number;
   added: number;
+  /** Large existing Gaussians under the added ones that keep their colour (the added ones draw the edit there). */
+  kept: number;
   /** Edited texels (coverage > 0) inside the UV layout. */
   editedTexels: number;
   /** Mean Gaussian centres per edited texel before and after adding. */
@@ -206,146 +193,251 @@ export interface ResampleResult {
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
-export function resampleAvatar(input: ResampleInput, options: ResampleOptions = {}): ResampleResult {
-  const { avatar, uv, mesh, edit } = input;
-  checkEdit(edit);
-  const M = edit.size;
-  const minDensity = options.minGaussiansPerTexel ?? 0.5;
-  const minOpacity = options.minOpacity ?? 0.9;
-  if (!(minOpacity > 0 && minOpacity < 1)) throw new RangeError(`resample: minOpacity must be in (0, 1), got ${minOpacity}`);
-  if (input.composed && input.composed.length !== M * M * CHANNELS) throw new RangeError(`resample: the composed maps have ${input.composed.length} values, expected ${M}² × ${CHANNELS}`);
-  const uvs = gaussianUvs(uv, avatar.triangle, avatar.barycentric, avatar.count);
-  const { sh, touched } = new ColourResampler(avatar, uvs, M).resample(edit);
+/**
+ * A texture edit → the edited avatar, for one baked avatar and map size. What does not depend on the edit (the UV
+ * layout rasterised at M, each texel's footprint and surface offset, which Gaussians are large) is computed once, so
+ * the texture editor's 3D view can show the very avatar that *Apply to avatar* will write after every stroke (both
+ * call `apply` with the same inputs; `resampleAvatar` is the one-shot form the `texture.apply` job uses).
+ *
+ * 1. Every Gaussian's SH DC is re-sampled at its UV (`ColourResampler`: blended by coverage, bit-exact where the
+ *    edit has no coverage).
+ * 2. Edges of the edit — texels where the premultiplied edit (coverage, coverage × layer colour, the layer colour
+ *    recovered from the composite and the base map: a·L = composite − base·(1 − a)) changes by more than
+ *    `edgeThreshold` to a neighbour — are widened by the typical large Gaussian's σ (in texels). Inside that band,
+ *    where no small Gaussian can draw the edge, each edited texel gets a texel-sized Gaussian: on its UV triangle,
+ *    isotropic σ = the texel's footprint, lifted one footprint off the avatar's surface (the splatted normal offset
+ *    of its Gaussians), the layer colour L, opacity `opacity` × coverage — so a soft brush edge stays soft and the
+ *    base under it is the trained avatar, not the map's flat colour.
+ * 3. Large Gaussians under those added ones keep their own colour: a single colour cannot draw an edge across a
+ *    large Gaussian, and re-coloured it would bleed the edit past its edge (a sticker growing over the mouth, a
+ *    stroke around an eye painting the iris Gaussians bound to the eyelid).
+ * Uniform edits (a tint, a fill, the inside of a big soft stroke) have no edges: they re-colour the trained
+ * Gaussians and keep their detail.
+ */
+export class EditResampler {
+  readonly size: number;
+  private readonly colour: ColourResampler;
+  private readonly uvs: Float32Array;
+  private readonly raster: ReturnType<typeof initFromUvLayout>;
+  private readonly rowOf: Int32Array;
+  private readonly large: Uint8Array;
+  private readonly smallPerTexel: Uint16Array;
+  private readonly surfaceOffset: Float32Array;
+  /** The band's half-width in texels: the median σ of the large Gaussians (1–12). */
+  readonly band: number;
+  private readonly o: Required<Omit<ResampleOptions, 'densify'>> & { densify: boolean };
 
-  // Gaussian centres per texel.
-  const perTexel = new Uint16Array(M * M);
-  for (let g = 0; g < avatar.count; g++) {
-    const i = Math.min(M - 1, Math.max(0, Math.floor(uvs[g * 2] * M))), j = Math.min(M - 1, Math.max(0, Math.floor(uvs[g * 2 + 1] * M)));
-    if (perTexel[j * M + i] < 65535) perTexel[j * M + i]++;
+  constructor(private readonly avatar: BoundGaussianData, uv: UvLayout, mesh: ResampleInput['mesh'], size: number, options: ResampleOptions = {}) {
+    this.o = {
+      minGaussiansPerTexel: options.minGaussiansPerTexel ?? 0.5,
+      scaleFactor: options.scaleFactor ?? 1,
+      opacity: options.opacity ?? 0.95,
+      lift: options.lift ?? 1,
+      largeTexels: options.largeTexels ?? 1.5,
+      edgeThreshold: options.edgeThreshold ?? 0.1,
+      densify: options.densify ?? true,
+    };
+    if (!(this.o.opacity > 0 && this.o.opacity < 1)) throw new RangeError(`resample: opacity must be in (0, 1), got ${this.o.opacity}`);
+    const M = (this.size = size);
+    this.uvs = gaussianUvs(uv, avatar.triangle, avatar.barycentric, avatar.count);
+    this.colour = new ColourResampler(avatar, this.uvs, M);
+    this.raster = initFromUvLayout(mesh, uv, { resolution: M, scaleFactor: this.o.scaleFactor });
+    this.rowOf = new Int32Array(M * M).fill(-1);
+    for (let r = 0; r < this.raster.data.count; r++) this.rowOf[this.raster.texel[r * 2 + 1] * M + this.raster.texel[r * 2]] = r;
+
+    // Each Gaussian's largest σ in texels of the texel under its centre; small ones are counted per texel.
+    const logScale = Math.log(this.o.scaleFactor);
+    this.large = new Uint8Array(avatar.count);
+    this.smallPerTexel = new Uint16Array(M * M);
+    const widths: number[] = [];
+    for (let g = 0; g < avatar.count; g++) {
+      const p = this.texelOf(g);
+      const r = this.rowOf[p];
+      const texels = r < 0 ? 0 : Math.exp(Math.max(avatar.logScales[g * 3], avatar.logScales[g * 3 + 1], avatar.logScales[g * 3 + 2]) - (this.raster.data.logScales[r * 3] - logScale));
+      if (texels > this.o.largeTexels) {
+        this.large[g] = 1;
+        widths.push(texels);
+      } else if (this.smallPerTexel[p] < 65535) this.smallPerTexel[p]++;
+    }
+    widths.sort((a, b) => a - b);
+    this.band = Math.min(12, Math.max(1, Math.round(widths.length ? widths[widths.length >> 1] : 1)));
+
+    // The avatar's normal offset per texel (bilinear splat of its Gaussians, push-pull filled): where added Gaussians sit.
+    const sum = new Float32Array(M * M), weight = new Float32Array(M * M);
+    const idx = new Int32Array(4), w = new Float32Array(4);
+    for (let g = 0; g < avatar.count; g++) {
+      bilinearFootprint(this.uvs[g * 2], this.uvs[g * 2 + 1], M, idx, w, 0);
+      for (let k = 0; k < 4; k++) {
+        weight[idx[k]] += w[k];
+        sum[idx[k]] += w[k] * avatar.offset[g];
+      }
+    }
+    this.surfaceOffset = pushPull(sum, weight, M, 1);
   }
-  const neighbourhoodDensity = (i: number, j: number) => {
-    let sum = 0, cells = 0;
-    for (let y = Math.max(0, j - 1); y <= Math.min(M - 1, j + 1); y++)
-      for (let x = Math.max(0, i - 1); x <= Math.min(M - 1, i + 1); x++, cells++) sum += perTexel[y * M + x];
-    return sum / cells;
-  };
 
-  // Every UV-covered texel's placement (triangle + barycentrics at its centre) and footprint σ.
-  const raster = initFromUvLayout(mesh, uv, { resolution: M, scaleFactor: options.scaleFactor ?? 1 });
-  const rowOf = new Int32Array(M * M).fill(-1);
-  for (let r = 0; r < raster.data.count; r++) rowOf[raster.texel[r * 2 + 1] * M + raster.texel[r * 2]] = r;
+  private texelOf(g: number): number {
+    const M = this.size;
+    const i = Math.min(M - 1, Math.max(0, Math.floor(this.uvs[g * 2] * M))), j = Math.min(M - 1, Math.max(0, Math.floor(this.uvs[g * 2 + 1] * M)));
+    return j * M + i;
+  }
 
-  let editedTexels = 0, before = 0;
-  const addRows: number[] = [];
-  for (let j = 0; j < M; j++)
-    for (let i = 0; i < M; i++) {
-      const p = j * M + i;
-      if (edit.coverage[p] === 0 || rowOf[p] < 0) continue;
-      editedTexels++;
-      before += perTexel[p];
-      if (options.densify === false) continue;
-      if (perTexel[p] === 0 && neighbourhoodDensity(i, j) < minDensity) addRows.push(p);
+  /** The edited avatar under `edit` (`base`: the base colour map the composite was made over, RGBA8 M²; without it the composite is taken as the layer colour). */
+  apply(edit: ColourEdit, base?: ArrayLike<number>): ResampleResult {
+    checkEdit(edit);
+    const M = this.size, avatar = this.avatar;
+    if (edit.size !== M) throw new RangeError(`resample: the edit is ${edit.size}² but the resampler was built for ${M}²`);
+    if (base && base.length !== M * M * 4) throw new RangeError(`resample: the base map has ${base.length} bytes, expected ${M * M * 4}`);
+    const { sh, touched: recoloured } = this.colour.resample(edit);
+    const { coverage, rgba } = edit;
+    // Premultiplied layer colour a·L per texel (0–1).
+    const layerRgb = (p: number, c: number) => (base ? rgba[p * 4 + c] / 255 - (base[p * 4 + c] / 255) * (1 - coverage[p] / 255) : (rgba[p * 4 + c] / 255) * (coverage[p] / 255));
+
+    // The edit's bounding box: every per-texel pass below runs inside it (widened by the band), not over M².
+    let editedTexels = 0, before = 0;
+    let x0 = M, y0 = M, x1 = -1, y1 = -1;
+    for (let j = 0; j < M; j++)
+      for (let i = 0; i < M; i++) {
+        const p = j * M + i;
+        if (coverage[p] === 0) continue;
+        if (i < x0) x0 = i;
+        if (i > x1) x1 = i;
+        if (j < y0) y0 = j;
+        if (j > y1) y1 = j;
+        if (this.rowOf[p] < 0) continue;
+        editedTexels++;
+        before += this.smallPerTexel[p];
+      }
+
+    const addAt: number[] = [];
+    const added = new Uint8Array(M * M);
+    if (this.o.densify && editedTexels > 0) {
+      // Edges (between the box's texels and their right/lower neighbours, one texel around the edit included), then
+      // the band around them: a square dilation by `band` texels, separable, inside the box.
+      const B = this.band;
+      const bx0 = Math.max(0, x0 - 1), by0 = Math.max(0, y0 - 1), bx1 = Math.min(M - 1, x1 + 1), by1 = Math.min(M - 1, y1 + 1);
+      const W = bx1 - bx0 + 1, H = by1 - by0 + 1;
+      const at = (i: number, j: number) => (j - by0) * W + (i - bx0);
+      const edge = new Uint8Array(W * H);
+      const differs = (p: number, q: number) => {
+        if (coverage[p] === 0 && coverage[q] === 0) return false;
+        if (Math.abs(coverage[p] - coverage[q]) / 255 > this.o.edgeThreshold) return true;
+        for (let c = 0; c < 3; c++) if (Math.abs(layerRgb(p, c) - layerRgb(q, c)) > this.o.edgeThreshold) return true;
+        return false;
+      };
+      for (let j = by0; j <= by1; j++)
+        for (let i = bx0; i <= bx1; i++) {
+          const p = j * M + i;
+          if (i < bx1 && differs(p, p + 1)) edge[at(i, j)] = edge[at(i + 1, j)] = 1;
+          if (j < by1 && differs(p, p + M)) edge[at(i, j)] = edge[at(i, j + 1)] = 1;
+        }
+      const rows = new Uint8Array(W * H), zone = new Uint8Array(W * H);
+      for (let y = 0; y < H; y++) {
+        let last = -Infinity, next = Infinity;
+        for (let x = W - 1; x >= 0; x--) {
+          if (edge[y * W + x]) next = x;
+          if (next - x <= B) rows[y * W + x] = 1;
+        }
+        for (let x = 0; x < W; x++) {
+          if (edge[y * W + x]) last = x;
+          if (x - last <= B) rows[y * W + x] = 1;
+        }
+      }
+      for (let x = 0; x < W; x++) {
+        let last = -Infinity, next = Infinity;
+        for (let y = H - 1; y >= 0; y--) {
+          if (rows[y * W + x]) next = y;
+          if (next - y <= B) zone[y * W + x] = 1;
+        }
+        for (let y = 0; y < H; y++) {
+          if (rows[y * W + x]) last = y;
+          if (y - last <= B) zone[y * W + x] = 1;
+        }
+      }
+      const density = (i: number, j: number) => {
+        let sum = 0, cells = 0;
+        for (let y = Math.max(0, j - 1); y <= Math.min(M - 1, j + 1); y++)
+          for (let x = Math.max(0, i - 1); x <= Math.min(M - 1, i + 1); x++, cells++) sum += this.smallPerTexel[y * M + x];
+        return sum / cells;
+      };
+      for (let j = y0; j <= y1; j++)
+        for (let i = x0; i <= x1; i++) {
+          const p = j * M + i;
+          if (!zone[at(i, j)] || coverage[p] < 4 || this.rowOf[p] < 0 || this.smallPerTexel[p] > 0) continue;
+          if (density(i, j) >= this.o.minGaussiansPerTexel) continue;
+          addAt.push(p);
+          added[p] = 1;
+        }
     }
 
-  const K = (avatar.shDegree + 1) ** 2;
-  const n = avatar.count, total = n + addRows.length;
-  const out: BoundGaussianData = {
-    count: total,
-    shDegree: avatar.shDegree,
-    triangle: new Uint32Array(total),
-    barycentric: new Float32Array(total * 2),
-    offset: new Float32Array(total),
-    rotations: new Float32Array(total * 4),
-    logScales: new Float32Array(total * 3),
-    opacities: new Float32Array(total),
-    sh: new Float32Array(total * K * 3),
-  };
-  out.triangle.set(avatar.triangle.subarray(0, n));
-  out.barycentric.set(avatar.barycentric.subarray(0, n * 2));
-  out.offset.set(avatar.offset.subarray(0, n));
-  out.rotations.set(avatar.rotations.subarray(0, n * 4));
-  out.logScales.set(avatar.logScales.subarray(0, n * 3));
-  out.opacities.set(avatar.opacities.subarray(0, n));
-  out.sh.set(sh);
-  if (addRows.length && options.footprintColours !== false) {
-    const scale = options.scaleFactor ?? 1;
-    averageOverFootprints(out, avatar, uvs, edit, M, (p) => (rowOf[p] >= 0 ? raster.data.logScales[rowOf[p] * 3] - Math.log(scale) : null));
-  }
-
-  if (addRows.length) {
-    const composed = input.composed ?? splatComposed(avatar, uvs, M);
-    const floor = logit(minOpacity);
-    const lift = options.lift ?? 1;
-    addRows.forEach((p, a) => {
-      const r = rowOf[p], g = n + a, m = p * CHANNELS;
-      out.triangle[g] = raster.data.triangle[r];
-      out.barycentric[g * 2] = raster.data.barycentric[r * 2];
-      out.barycentric[g * 2 + 1] = raster.data.barycentric[r * 2 + 1];
-      out.offset[g] = composed[m + CH_OFFSET] + lift * raster.footprint[r];
-      const q = [0, 1, 2, 3].map((c) => composed[m + CH_ROTATION + c]);
-      const len = Math.hypot(...q);
-      out.rotations.set(len > 0 ? q.map((x) => x / len) : [1, 0, 0, 0], g * 4);
-      out.logScales.set(raster.data.logScales.subarray(r * 3, r * 3 + 3), g * 3);
-      out.opacities[g] = Math.max(floor, composed[m + CH_OPACITY]);
-      const cov = edit.coverage[p] / 255;
-      for (let c = 0; c < 3; c++) {
-        const base = composed[m + c] * SH_C0 + 0.5;
-        const rgb = base * (1 - cov) + (cov * edit.rgba[p * 4 + c]) / 255;
-        out.sh[g * K * 3 + c] = (rgb - 0.5) / SH_C0;
+    // Large Gaussians over added ones keep their colour.
+    const K = (avatar.shDegree + 1) ** 2;
+    let kept = 0, touched = recoloured;
+    if (addAt.length) {
+      const idx = new Int32Array(4), w = new Float32Array(4);
+      for (let g = 0; g < avatar.count; g++) {
+        if (!this.large[g]) continue;
+        bilinearFootprint(this.uvs[g * 2], this.uvs[g * 2 + 1], M, idx, w, 0);
+        let over = false;
+        for (let k = 0; k < 4; k++) if (w[k] > 0 && added[idx[k]]) over = true;
+        if (!over) continue;
+        let changed = false;
+        for (let c = 0; c < 3; c++) {
+          if (sh[g * K * 3 + c] !== avatar.sh[g * K * 3 + c]) changed = true;
+          sh[g * K * 3 + c] = avatar.sh[g * K * 3 + c];
+        }
+        if (changed) touched--;
+        kept++;
       }
+    }
+
+    const n = avatar.count, total = n + addAt.length;
+    const out: BoundGaussianData = {
+      count: total,
+      shDegree: avatar.shDegree,
+      triangle: new Uint32Array(total),
+      barycentric: new Float32Array(total * 2),
+      offset: new Float32Array(total),
+      rotations: new Float32Array(total * 4),
+      logScales: new Float32Array(total * 3),
+      opacities: new Float32Array(total),
+      sh: new Float32Array(total * K * 3),
+    };
+    out.triangle.set(avatar.triangle.subarray(0, n));
+    out.barycentric.set(avatar.barycentric.subarray(0, n * 2));
+    out.offset.set(avatar.offset.subarray(0, n));
+    out.rotations.set(avatar.rotations.subarray(0, n * 4));
+    out.logScales.set(avatar.logScales.subarray(0, n * 3));
+    out.opacities.set(avatar.opacities.subarray(0, n));
+    out.sh.set(sh);
+    const d = this.raster.data;
+    addAt.forEach((p, a) => {
+      const r = this.rowOf[p], g = n + a, cov = coverage[p] / 255;
+      out.triangle[g] = d.triangle[r];
+      out.barycentric[g * 2] = d.barycentric[r * 2];
+      out.barycentric[g * 2 + 1] = d.barycentric[r * 2 + 1];
+      out.offset[g] = this.surfaceOffset[p] + this.o.lift * this.raster.footprint[r];
+      out.rotations[g * 4] = 1;
+      out.logScales.set(d.logScales.subarray(r * 3, r * 3 + 3), g * 3);
+      out.opacities[g] = logit(Math.min(0.999, this.o.opacity * cov));
+      for (let c = 0; c < 3; c++) out.sh[g * K * 3 + c] = (Math.min(1, Math.max(0, layerRgb(p, c) / cov)) - 0.5) / SH_C0;
     });
-  }
-  return {
-    avatar: out,
-    report: {
-      gaussians: total,
-      touched,
-      added: addRows.length,
-      editedTexels,
-      densityBefore: editedTexels ? before / editedTexels : 0,
-      densityAfter: editedTexels ? (before + addRows.length) / editedTexels : 0,
-    },
-  };
-}
-
-/**
- * Large Gaussians over an edit that got texel-sized Gaussians: a point sample at the centre paints the whole, large
- * Gaussian in the edit's colour, which bleeds past the edit's edge. These take the edited colour averaged over their
- * footprint instead (texels within 2σ, Gaussian-weighted; each texel's colour = the Gaussian's own blended with the
- * composite by coverage), so a Gaussian half over a sticker gets half its colour and the added ones draw the edge.
- * `texelLogScale(p)`: log of texel p's footprint in the Gaussian's local units (null outside the UV layout).
- */
-function averageOverFootprints(out: BoundGaussianData, avatar: BoundGaussianData, uvs: Float32Array, edit: ColourEdit, M: number, texelLogScale: (p: number) => number | null): void {
-  const K = (avatar.shDegree + 1) ** 2;
-  for (let g = 0; g < avatar.count; g++) {
-    const cx = uvs[g * 2] * M, cy = uvs[g * 2 + 1] * M;
-    const p0 = Math.min(M - 1, Math.max(0, Math.floor(cy))) * M + Math.min(M - 1, Math.max(0, Math.floor(cx)));
-    const h = texelLogScale(p0);
-    if (h === null) continue;
-    const r = Math.exp(Math.max(avatar.logScales[g * 3], avatar.logScales[g * 3 + 1], avatar.logScales[g * 3 + 2]) - h); // σ in texels
-    if (!(r > 1.5)) continue;
-    const R = Math.ceil(2 * r);
-    let covered = false;
-    for (let y = Math.max(0, Math.floor(cy) - R); y <= Math.min(M - 1, Math.floor(cy) + R) && !covered; y++)
-      for (let x = Math.max(0, Math.floor(cx) - R); x <= Math.min(M - 1, Math.floor(cx) + R); x++) if (edit.coverage[y * M + x] > 0) (covered = true);
-    if (!covered) continue;
-    const base = [0, 1, 2].map((c) => avatar.sh[g * K * 3 + c] * SH_C0 + 0.5);
-    const sum = [0, 0, 0];
-    let wsum = 0;
-    for (let y = Math.max(0, Math.floor(cy) - R); y <= Math.min(M - 1, Math.floor(cy) + R); y++)
-      for (let x = Math.max(0, Math.floor(cx) - R); x <= Math.min(M - 1, Math.floor(cx) + R); x++) {
-        const d2 = (x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2;
-        if (d2 > 4 * r * r || texelLogScale(y * M + x) === null) continue;
-        const w = Math.exp(-d2 / (2 * r * r)), t = y * M + x, a = edit.coverage[t] / 255;
-        for (let c = 0; c < 3; c++) sum[c] += w * (base[c] * (1 - a) + (a * edit.rgba[t * 4 + c]) / 255);
-        wsum += w;
-      }
-    if (wsum > 0) for (let c = 0; c < 3; c++) out.sh[g * K * 3 + c] = (sum[c] / wsum - 0.5) / SH_C0;
+    return {
+      avatar: out,
+      report: {
+        gaussians: total,
+        touched,
+        added: addAt.length,
+        kept,
+        editedTexels,
+        densityBefore: editedTexels ? before / editedTexels : 0,
+        densityAfter: editedTexels ? (before + addAt.length) / editedTexels : 0,
+      },
+    };
   }
 }
 
-/** M² composed attribute rows from the avatar's own Gaussians: bilinear splat, push-pull fill (the bake's init). */
-function splatComposed(avatar: BoundGaussianData, uvs: Float32Array, M: number): Float32Array {
-  const { sum, weight } = splatAttributes(attributesFromBound(avatar), uvs, M);
-  return pushPull(sum, weight, M, CHANNELS);
+/** One edit, one shot: `new EditResampler(…).apply(edit, base)` (the `texture.apply` job). */
+export function resampleAvatar(input: ResampleInput & { base?: ArrayLike<number> }, options: ResampleOptions = {}): ResampleResult {
+  checkEdit(input.edit);
+  return new EditResampler(input.avatar, input.uv, input.mesh, input.edit.size, options).apply(input.edit, input.base);
 }

@@ -18,7 +18,7 @@ import { TextureLayersRepo } from './texture-layers-repo';
 const Output = z.object({
   files: z.array(z.string()),
   gaussians: z.number().int(),
-  report: z.object({ gaussians: z.number(), touched: z.number(), added: z.number(), editedTexels: z.number(), densityBefore: z.number(), densityAfter: z.number() }),
+  report: z.object({ gaussians: z.number(), touched: z.number(), added: z.number(), kept: z.number().default(0), editedTexels: z.number(), densityBefore: z.number(), densityAfter: z.number() }),
 });
 
 /**

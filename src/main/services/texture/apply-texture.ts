@@ -1,8 +1,8 @@
 /**
  * "Apply to avatar" (issue 7 deliverable 4), the computation: the saved texture document composited over the bake's
- * colour map (`compositeTexture`), the baked avatar re-sampled under it (`resampleAvatar`: SH DC blended by coverage,
- * texel-sized Gaussians added where the edit is sparse) and the bake's maps with their colour channels edited the same
- * way (texels with coverage 0 keep their exact floats), so the new version's bake describes the new avatar.
+ * colour map (`compositeTexture`), the baked avatar re-sampled under it (`resampleAvatar`, the computation the
+ * editor's 3D view shows while painting: SH DC blended by coverage, texel-sized Gaussians along the edit's edges where
+ * the avatar's are too large) and the bake's maps with their colour channels edited the same way (texels with coverage 0 keep their exact floats), so the new version's bake describes the new avatar.
  * Arrays in, arrays out: the `texture.apply` worker (apply-texture.worker.ts) reads and writes the files.
  */
 import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
@@ -42,10 +42,7 @@ export function applyTexture(inputs: ApplyTextureInputs): ApplyTextureResult {
   const M = maps.mapSize;
   if (base.width !== M || base.height !== M) throw new StudioError('CONFLICT', `The bake's colour map is ${base.width}×${base.height} but its maps are ${M}²; bake the avatar again.`);
   const composite = compositeTexture(base, inputs.layers, inputs.images);
-  const { avatar, report } = resampleAvatar(
-    { avatar: inputs.baked, uv: inputs.uv, mesh: inputs.mesh, edit: { size: M, rgba: composite.rgba, coverage: composite.coverage }, composed: maps.maps },
-    {},
-  );
+  const { avatar, report } = resampleAvatar({ avatar: inputs.baked, uv: inputs.uv, mesh: inputs.mesh, edit: { size: M, rgba: composite.rgba, coverage: composite.coverage }, base: base.data });
   const edited = maps.maps.slice();
   for (let p = 0; p < M * M; p++) {
     const a = composite.coverage[p] / 255;

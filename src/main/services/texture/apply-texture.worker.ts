@@ -7,7 +7,9 @@ import { decodePng, encodePng } from '@shared/texture/png';
 import type { RasterImage, TextureLayer } from '@shared/texture/types';
 import type { WorkerJob } from '../../jobs/worker-context';
 import { writeFileAtomic } from '../fs/atomic-write';
-import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
+import type { StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
+import { HeadRig, type FitFile } from '@engine/avatar/head-rig';
+import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { BAKE_FILES, bakeFilePaths } from '../bake/bake-paths';
 import { avatarDir, avatarPartialDir } from '../training/training-types';
 import { serializeBound } from '@engine/avatar/binding/avatar-file';
@@ -48,8 +50,11 @@ export const applyTextureWorker: WorkerJob<ApplyTextureParams, null, ApplyTextur
       const baked = parseAvatarBin(read(p.files.bakedAvatar, "The bake's avatar"));
       const maps = readBakedMaps(read(p.files.maps, "The bake's maps"));
       const space = JSON.parse(new TextDecoder().decode(read(p.files.expressionSpace, "The capture's expression space"))) as StoredExpressionSpace;
-      const shape = p.files.fit ? ((JSON.parse(new TextDecoder().decode(read(p.files.fit, 'The tracked fit'))) as { shape?: number[] }).shape ?? []) : [];
-      const model = openHeadFor(space);
+      const fit = p.files.fit ? (JSON.parse(new TextDecoder().decode(read(p.files.fit, 'The tracked fit'))) as FitFile) : null;
+      // The neutral head exactly as the editor's 3D view shows it (shape + the run's correctives), so the new
+      // version is the avatar the editor previewed.
+      const rig = new HeadRig(space, fit, p.files.headTuning ? readHeadTuningExport(read(p.files.headTuning, "The avatar's head tuning")).correctives : null);
+      const model = rig.model;
       if (!model.uv) throw new StudioError('CONFLICT', 'The head model has no UV layout.');
       const images: Record<string, RasterImage> = {};
       const layers: TextureLayer[] = [];
@@ -58,7 +63,7 @@ export const applyTextureWorker: WorkerJob<ApplyTextureParams, null, ApplyTextur
         if (image) images[layer.id] = png(image, `The layer "${layer.name}"`);
         layers.push(layer as TextureLayer);
       }
-      inputs = { baked, maps, base: png(p.files.colour, "The bake's colour map"), layers, images, uv: model.uv, mesh: { vertices: model.evaluate({ shape }), triangles: model.triangles } };
+      inputs = { baked, maps, base: png(p.files.colour, "The bake's colour map"), layers, images, uv: model.uv, mesh: { vertices: rig.vertices(rig.neutral(), false), triangles: model.triangles } };
     } catch (err) {
       if (err instanceof RangeError) throw new StudioError('CONFLICT', `The bake cannot be used: ${err.message} Bake the avatar again.`);
       throw err;

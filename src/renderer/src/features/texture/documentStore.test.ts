@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bytesToBase64, compositeTexture, createRaster, decodePng, encodePng, type TextureDocumentInfo, type TexturesImportResult } from '@shared/texture';
+import { compositeTexture, createRaster, encodePng } from '@shared/texture';
 import { useTestHost } from '../../../../main/testing/test-host';
 import { addBakedAvatar } from '../../../../main/services/texture/test-bake';
 import { newId } from '../../../../main/services/library/ids';
 import { useTextureDocument } from './documentStore';
-import type { TexturePersistence } from './persistence';
+import { hostTexturePersistence } from './hostPersistence';
 
 /**
  * The editor's document store against the real services host (textures.* through dispatch, files read from the
@@ -16,37 +16,7 @@ import type { TexturePersistence } from './persistence';
 const t = useTestHost('texture-store-', 'Texture store');
 const M = 64;
 
-function persistence(): TexturePersistence {
-  const root = () => t.host.services.projects.folderOf(t.projectId);
-  const read = (rel: string) => decodePng(fs.readFileSync(path.join(root(), ...rel.split('/'))));
-  return {
-    async load(avatarId) {
-      const info = (await t.call('textures.load', { avatarId })) as TextureDocumentInfo;
-      const vis = info.base ? read(info.base.visibility) : null;
-      return {
-        projectId: info.projectId,
-        avatarId,
-        mapSize: info.mapSize,
-        base: info.base ? read(info.base.colour) : null,
-        visibility: vis ? Uint8Array.from({ length: M * M }, (_, i) => vis.data[i * 4]) : null,
-        layers: info.layers.map((l) => ({ layer: l.layer, image: l.image ? read(l.image) : null })),
-        revision: info.revision,
-        locked: info.locked,
-      };
-    },
-    async save(avatarId, layers, changed, baseRevision) {
-      const images = Object.fromEntries(Object.entries(changed).map(([id, img]) => [id, { png: bytesToBase64(encodePng(img)) }]));
-      return ((await t.call('textures.save', { avatarId, layers, images, baseRevision })) as { revision: number }).revision;
-    },
-    async importFile(avatarId, file, kind) {
-      const r = (await t.call(kind === 'sticker' ? 'textures.importSticker' : 'textures.importMap', { avatarId, path: (file as { path: string }).path })) as TexturesImportResult;
-      return { layer: r.layer, image: read(r.layer.image!), note: r.note };
-    },
-    async exportMap() {
-      throw new Error('not used here');
-    },
-  };
-}
+const persistence = () => hostTexturePersistence({ call: t.call, projectDir: () => t.host.services.projects.folderOf(t.projectId) });
 
 const store = () => useTextureDocument.getState();
 const texel = (x: number, y: number) => [...store().composite!.rgba.subarray((y * M + x) * 4, (y * M + x) * 4 + 4)];
@@ -120,6 +90,25 @@ describe('texture document store', () => {
     expect(store().layers).toEqual(layers);
     expect(store().composite!.rgba).toEqual(final);
     expect(store().canUndo).toBe(false);
+  });
+
+  it('a stroke that lifts (a 3D stroke crossing a UV seam) paints both ends, not the line between, as one undo step', async () => {
+    const { avatarId } = addBakedAvatar(t.host, t.projectId, M);
+    await store().load(avatarId, persistence());
+    store().setTool('brush');
+    store().setColour([0, 0, 255]);
+    store().setBrush({ size: 4, hardness: 1, opacity: 1, pressureSize: false });
+    const before = new Uint8ClampedArray(store().composite!.rgba);
+    store().beginStroke(uv(8, 8), 1);
+    store().strokeTo(uv(10, 8), 1);
+    store().strokeTo(uv(50, 50), 1, { lift: true });
+    store().strokeTo(uv(52, 50), 1);
+    store().endStroke();
+    expect(texel(9, 8)).toEqual([0, 0, 255, 255]);
+    expect(texel(51, 50)).toEqual([0, 0, 255, 255]);
+    expect(store().composite!.coverage[30 * M + 30]).toBe(0); // nothing on the way
+    store().undo();
+    expect(store().composite!.rgba).toEqual(before);
   });
 
   it('refuses edits while the avatar trains', async () => {

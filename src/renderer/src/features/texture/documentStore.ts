@@ -17,7 +17,7 @@
  *
  * Actions
  * - `load(avatarId, persistence?)`, `reset()`.
- * - `beginStroke(uv, pressure)`, `strokeTo(uv, pressure)`, `endStroke()`: what they do depends on `tool`: brush and
+ * - `beginStroke(uv, pressure)`, `strokeTo(uv, pressure, {lift?})` (lift: jump without a line, same stroke), `endStroke()`: what they do depends on `tool`: brush and
  *   eraser paint on the active paint layer (a paint layer is added first when the active layer is not one); fill
  *   flood-fills at `uv` on begin (the region from the composite, within `fillTolerance`); picker sets `colour` from
  *   the composite. Each stroke is one undo step. `pressure` is 0..1 (use 1 for a mouse).
@@ -100,7 +100,8 @@ export interface TextureDocumentState {
   load(avatarId: string, persistence?: TexturePersistence): Promise<void>;
   reset(): void;
   beginStroke(uv: Uv, pressure: number): void;
-  strokeTo(uv: Uv, pressure: number): void;
+  /** `lift`: the pen jumps to `uv` (a new dab, no line from the last point) — a 3D stroke crossing a UV seam. */
+  strokeTo(uv: Uv, pressure: number, options?: { lift?: boolean }): void;
   endStroke(): void;
   pickColourAt(uv: Uv): Rgb | null;
   undo(): void;
@@ -356,11 +357,11 @@ export const useTextureDocument = create<TextureDocumentState>((set, get) => {
       if (rect) recomposite(rect);
     },
 
-    strokeTo(uv, pressure) {
+    strokeTo(uv, pressure, options) {
       const s = session.stroke;
       if (!s) return;
       const t = uvToTexel(uv, get().mapSize);
-      const rect = s.stroke.lineTo(t.x, t.y, pressure);
+      const rect = options?.lift ? s.stroke.begin(t.x, t.y, pressure) : s.stroke.lineTo(t.x, t.y, pressure);
       if (rect) recomposite(rect);
     },
 

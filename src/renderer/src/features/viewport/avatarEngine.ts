@@ -62,7 +62,7 @@ export class AvatarEngine {
   readonly adapter: AdapterReport;
   private readonly device: GPUDevice;
   private readonly context: CanvasRenderingContext2D;
-  private readonly bound: BoundGaussians;
+  private bound: BoundGaussians;
   private readonly mesh: BindingMesh;
   private readonly scene: GaussianScene;
   private readonly deformer: BindingDeformer;
@@ -113,6 +113,18 @@ export class AvatarEngine {
   setColours(sh: Float32Array): void {
     if (sh.length !== this.bound.count * this.bound.params.shCoeffs * 3) throw new RangeError(`setColours: ${sh.length} SH values for ${this.bound.count} Gaussians`);
     this.device.queue.writeBuffer(this.bound.params.sh, 0, sh.buffer, sh.byteOffset, sh.byteLength);
+  }
+
+  /**
+   * Replaces the Gaussians (e.g. the texture editor's edited avatar, which adds Gaussians along an edit's edges);
+   * frames requested from now on show them. The scene grows with them when the deformer next runs.
+   */
+  setGaussians(data: BoundGaussianData): void {
+    const next = BoundGaussians.fromData(this.device, data, { label: 'viewport.bound' });
+    const old = this.bound;
+    this.bound = next;
+    // The frame in flight was encoded with the old buffers: destroy them once the queue has finished with it.
+    void this.device.queue.onSubmittedWorkDone().then(() => old.destroy());
   }
 
   /** Renders `req` now, or after the frame in flight (only the latest waiting request is kept). */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import type { Camera } from '@engine/splat/camera';
-import type { Composite, Rect } from '@shared/texture/types';
+import type { Composite, RasterImage } from '@shared/texture/types';
 import { Button } from '../../../components/Button';
 import type { FrameInfo } from '../../viewport/avatarEngine';
 import { engineCamera, renderSize, STAGE_FOV } from '@engine/view/camera-math';
@@ -12,19 +12,19 @@ import { useLoaded } from '../../viewport/useLoaded';
 import '../../viewport/viewport.css';
 import { useTextureDocument, type Uv } from '../documentStore';
 import { ApplyToAvatar } from './ApplyToAvatar';
-import { LiveColours } from './liveColours';
+import { EditPreview } from './editPreview';
 import { StrokeLatency } from './strokeLatency';
-import { SurfacePicker } from './surfacePick';
+import { SurfacePicker, type SurfaceHit } from './surfacePick';
 import './view3d.css';
 
 /** What the 3D view needs of the texture editor's document store (`../documentStore.ts`, a zustand store). */
 export interface TextureEditorState {
   composite: Composite | null;
+  /** The bake's colour map the composite is made over. */
+  base: RasterImage | null;
   compositeVersion: number;
-  /** The texels the last composite change touched (null: anything may have changed). */
-  compositeDirty?: Rect | null;
   beginStroke(uv: Uv, pressure: number): void;
-  strokeTo(uv: Uv, pressure: number): void;
+  strokeTo(uv: Uv, pressure: number, options?: { lift?: boolean }): void;
   endStroke(): void;
   pickColourAt(uv: Uv): unknown;
   /** Writes pending edits before "Apply to avatar" reads the saved document. */
@@ -40,8 +40,9 @@ const MAX_RENDER_SIDE = { cpu: 360, gpu: 1600 };
 
 /**
  * The texture editor's live 3D view: the baked avatar (falls back to the trained one) rendered by the project's
- * engine under an orbit camera, neutral pose. Every composite change re-samples the Gaussians' SH DC at their UVs and
- * uploads only the colour buffer before re-rendering; the overlay shows the last stroke → render latency. In paint
+ * engine under an orbit camera, neutral pose. Every composite change computes the avatar *Apply to avatar* will write
+ * (`EditPreview`: colours re-sampled, texel-sized Gaussians along the edit's edges) and uploads it before re-rendering,
+ * so what the view shows is what Apply gives; the overlay shows the last stroke → render latency. In paint
  * mode a pointer on the head paints at the texel under it (ray → first hit on the mesh → UV); Alt-click (or I +
  * click) picks the colour there.
  */
@@ -74,7 +75,9 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
   const snapshotRef = useRef<CameraSnapshot | null>(null);
   const cameraRef = useRef<Camera | null>(null);
   const maxSide = useRef(MAX_RENDER_SIDE.gpu);
-  const colours = useRef<LiveColours | null>(null);
+  const editPreview = useMemo(() => (rig.model.uv ? new EditPreview(data, rig.model.uv, { vertices, triangles: rig.model.triangles }) : null), [data, rig, vertices]);
+  const shownCount = useRef(data.count);
+  const [gaussians, setGaussians] = useState(data.count);
   const latency = useRef(new StrokeLatency());
 
   const requestFrame = useCallback(() => {
@@ -86,15 +89,19 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
     engine.request({ vertices, camera: cameraRef.current });
   }, [home, vertices]);
 
-  /** Re-samples the colours under the store's composite and re-renders; `editAt` = when the edit happened (null: not an edit). */
+  /** Shows the edited avatar under the store's composite and re-renders; `editAt` = when the edit happened (null: not an edit). */
   const showComposite = useCallback(
-    (composite: Composite | null, editAt: number | null, dirty: Rect | null = null) => {
+    (composite: Composite | null, base: RasterImage | null, editAt: number | null) => {
       const engine = engineRef.current;
       if (!engine) return;
-      if (!composite) return requestFrame(); // the baked colours until the document has loaded
+      if (!composite || !base || !editPreview) return requestFrame(); // the baked avatar until the document has loaded
       try {
-        if (!colours.current || colours.current.mapSize !== composite.width) colours.current = new LiveColours(data, rig.model.uv!, composite.width);
-        engine.setColours(colours.current.apply(composite, dirty).sh);
+        const { avatar } = editPreview.apply(composite, base);
+        // Same Gaussians (no edges to draw, or the same ones): only the colours change.
+        if (avatar.count === shownCount.current && avatar.count === data.count) engine.setColours(avatar.sh);
+        else engine.setGaussians(avatar);
+        shownCount.current = avatar.count;
+        setGaussians(avatar.count);
       } catch (err) {
         setColourError(err instanceof Error ? err.message : String(err));
         return;
@@ -102,7 +109,22 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
       if (editAt !== null) latency.current.edited(editAt);
       requestFrame();
     },
-    [data, rig, requestFrame],
+    [data, editPreview, requestFrame],
+  );
+  /** Composite changes arrive with every pointer move; the edited avatar is computed at most once per animation frame. */
+  const pendingEdit = useRef<{ at: number } | null>(null);
+  const scheduleComposite = useCallback(
+    (editAt: number) => {
+      if (pendingEdit.current) return;
+      pendingEdit.current = { at: editAt };
+      requestAnimationFrame(() => {
+        const at = pendingEdit.current?.at ?? editAt;
+        pendingEdit.current = null;
+        const state = store?.getState();
+        if (state) showComposite(state.composite, state.base, at);
+      });
+    },
+    [store, showComposite],
   );
 
   const onFrame = useCallback((info: FrameInfo) => {
@@ -113,21 +135,19 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
 
   const { engineRef, status: engineStatus } = useAvatarEngine(canvasRef, data, rig.model, onFrame, (_engine, cpu) => {
     maxSide.current = cpu ? MAX_RENDER_SIDE.cpu : MAX_RENDER_SIDE.gpu;
-    if (store) showComposite(store.getState().composite, null);
+    shownCount.current = data.count;
+    if (store) showComposite(store.getState().composite, store.getState().base, null);
     else requestFrame();
   });
   const engineState = colourError ? { state: 'error' as const, message: colourError } : engineStatus;
-  // A new avatar gets new colour buffers.
-  useEffect(() => () => void (colours.current = null), [data, rig]);
 
   // Every composite change (stroke, sticker move, undo, layer toggle) → colours → render.
   useEffect(() => {
     if (!store) return;
     return store.subscribe((state, previous) => {
-      if (state.compositeVersion !== previous.compositeVersion || state.composite !== previous.composite)
-        showComposite(state.composite, performance.now(), state.composite === previous.composite ? (state.compositeDirty ?? null) : null);
+      if (state.compositeVersion !== previous.compositeVersion || state.composite !== previous.composite) scheduleComposite(performance.now());
     });
-  }, [store, showComposite]);
+  }, [store, scheduleComposite]);
 
   const onCamera = useCallback(
     (c: CameraSnapshot) => {
@@ -149,32 +169,38 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
       window.removeEventListener('keyup', up);
     };
   }, []);
-  const uvAtPointer = (e: ReactPointerEvent): Uv | null => {
+  const hitAtPointer = (e: ReactPointerEvent): SurfaceHit | null => {
     const cam = cameraRef.current, stage = stageRef.current;
     if (!cam || !stage || !picker) return null;
     const r = stage.getBoundingClientRect();
-    const hit = picker.pick(cam, ((e.clientX - r.left) / r.width) * cam.width, ((e.clientY - r.top) / r.height) * cam.height);
-    return hit ? { u: hit.uv[0], v: hit.uv[1] } : null;
+    return picker.pick(cam, ((e.clientX - r.left) / r.width) * cam.width, ((e.clientY - r.top) / r.height) * cam.height);
   };
+  const uvOf = (hit: SurfaceHit): Uv => ({ u: hit.uv[0], v: hit.uv[1] });
   const painting = useRef(false);
+  /** The stroke's last hit: a move onto another UV chart lifts the brush instead of painting a line across the atlas. */
+  const lastHit = useRef<SurfaceHit | null>(null);
   const pressureOf = (e: ReactPointerEvent) => (e.pointerType === 'pen' ? e.pressure : 1);
   const onPointerDown = (e: ReactPointerEvent) => {
     if (!store || e.button !== 0) return;
     const picking = e.altKey || pickKey.current;
     if (!picking && mode !== 'paint') return;
-    const uv = uvAtPointer(e);
+    const hit = hitAtPointer(e);
     e.preventDefault();
     e.stopPropagation();
-    if (!uv) return;
-    if (picking) return store.getState().pickColourAt(uv);
+    if (!hit) return;
+    if (picking) return store.getState().pickColourAt(uvOf(hit));
     painting.current = true;
+    lastHit.current = hit;
     (e.currentTarget as HTMLElement).setPointerCapture?.(e.pointerId);
-    store.getState().beginStroke(uv, pressureOf(e));
+    store.getState().beginStroke(uvOf(hit), pressureOf(e));
   };
   const onPointerMove = (e: ReactPointerEvent) => {
-    if (!painting.current || !store) return;
-    const uv = uvAtPointer(e);
-    if (uv) store.getState().strokeTo(uv, pressureOf(e));
+    if (!painting.current || !store || !picker) return;
+    const hit = hitAtPointer(e);
+    if (!hit) return;
+    const lift = lastHit.current !== null && picker.crossesSeam(lastHit.current, hit);
+    lastHit.current = hit;
+    store.getState().strokeTo(uvOf(hit), pressureOf(e), { lift });
   };
   const endStroke = () => {
     if (!painting.current || !store) return;
@@ -216,7 +242,7 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
           </div>
         )}
         <div className="viewport-stats" data-testid="texture-view3d-stats" aria-live="off">
-          {frame ? `${frame.ms.toFixed(0)} ms · ${frame.width}×${frame.height} · ${data.count.toLocaleString()} Gaussians` : engineState.state === 'starting' ? 'Starting WebGPU…' : ''}
+          {frame ? `${frame.ms.toFixed(0)} ms · ${frame.width}×${frame.height} · ${gaussians.toLocaleString()} Gaussians` : engineState.state === 'starting' ? 'Starting WebGPU…' : ''}
           {latencyMs !== null && <span data-testid="texture-view3d-latency" data-ms={latencyMs.toFixed(1)}> · stroke → render {latencyMs.toFixed(0)} ms</span>}
         </div>
       </div>

@@ -66,3 +66,31 @@ describe('3D view painting: pixel → surface → UV', () => {
     expect(picker.pick(cam, 2, 2)).toBeNull();
   });
 });
+
+describe('3D view painting: strokes across UV seams', () => {
+  /** A hit just inside triangle t next to its corner k (the corner's vertex, nudged 2 % towards the others). */
+  const hitNear = (t: number, k: number) => {
+    const b = [0.01, 0.01, 0.01];
+    b[k] = 0.98;
+    const V = (c: number) => [0, 1, 2].map((d) => vertices[head.triangles[t * 3 + c] * 3 + d]);
+    const point = [0, 1, 2].map((d) => b[0] * V(0)[d] + b[1] * V(1)[d] + b[2] * V(2)[d]) as [number, number, number];
+    return { triangle: t, barycentric: [b[0], b[1]] as [number, number], t: 1, point, uv: uvAt(head.uv!, t, b[0], b[1]) };
+  };
+
+  it('a move from the face chart onto the skull chart at a shared vertex lifts; a move within the face does not', () => {
+    // Vertex 10 (top of the face oval) belongs to face triangles and to skull triangles, with a UV in each chart.
+    const corners: Array<{ t: number; k: number; u: number }> = [];
+    for (let t = 0; t < head.triangles.length / 3; t++)
+      for (let k = 0; k < 3; k++) if (head.triangles[t * 3 + k] === 10) corners.push({ t, k, u: head.uv!.coords[head.uv!.triangles[t * 3 + k] * 2 + 1] });
+    const face = corners.find((c) => c.u < 0.5)!, skull = corners.find((c) => c.u > 0.5)!; // face chart v < 0.49, skull v > 0.51
+    expect(face && skull).toBeTruthy();
+    const a = hitNear(face.t, face.k), b = hitNear(skull.t, skull.k);
+    expect(Math.hypot(a.point[0] - b.point[0], a.point[1] - b.point[1], a.point[2] - b.point[2])).toBeLessThan(0.005);
+    expect(picker.crossesSeam(a, b)).toBe(true);
+
+    const cheek = picker.cast({ origin: [-0.045, -0.03, 1], dir: [0, 0, -1] })!;
+    const near = picker.cast({ origin: [-0.035, -0.035, 1], dir: [0, 0, -1] })!;
+    expect(picker.crossesSeam(cheek, near)).toBe(false);
+    expect(picker.uvScale(cheek.triangle)).toBeGreaterThan(0.05); // ≈ metres of face per unit of UV
+  });
+});

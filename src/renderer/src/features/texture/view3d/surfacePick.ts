@@ -109,6 +109,29 @@ export class SurfacePicker {
     return { triangle: best, barycentric: [b0, b1], t: bt, point: [ox + bt * dx, oy + bt * dy, oz + bt * dz], uv: uvAt(this.uv, best, b0, b1) };
   }
 
+  /** Metres of surface per unit of UV on triangle `t` (√(mesh area / UV area)); 0 for a degenerate UV triangle. */
+  uvScale(t: number): number {
+    const o = t * 9, tri = this.tri;
+    const cx = tri[o + 4] * tri[o + 8] - tri[o + 5] * tri[o + 7], cy = tri[o + 5] * tri[o + 6] - tri[o + 3] * tri[o + 8], cz = tri[o + 3] * tri[o + 7] - tri[o + 4] * tri[o + 6];
+    const { coords, triangles } = this.uv;
+    const i0 = triangles[t * 3] * 2, i1 = triangles[t * 3 + 1] * 2, i2 = triangles[t * 3 + 2] * 2;
+    const uvArea2 = Math.abs((coords[i1] - coords[i0]) * (coords[i2 + 1] - coords[i0 + 1]) - (coords[i2] - coords[i0]) * (coords[i1 + 1] - coords[i0 + 1]));
+    return uvArea2 > 0 ? Math.sqrt(Math.hypot(cx, cy, cz) / uvArea2) : 0;
+  }
+
+  /**
+   * Whether a brush moving from hit `a` to hit `b` on the surface must lift instead of drawing a line between their
+   * UVs: true when the UV distance, in metres of surface, is far longer than the distance between the two points —
+   * the move crossed a UV seam (onto another chart, or across a chart's cut), where a straight UV line would paint
+   * across unrelated parts of the atlas.
+   */
+  crossesSeam(a: SurfaceHit, b: SurfaceHit): boolean {
+    const scale = (this.uvScale(a.triangle) + this.uvScale(b.triangle)) / 2;
+    const uvMetres = Math.hypot(a.uv[0] - b.uv[0], a.uv[1] - b.uv[1]) * scale;
+    const metres = Math.hypot(a.point[0] - b.point[0], a.point[1] - b.point[1], a.point[2] - b.point[2]);
+    return uvMetres > 3 * metres + 0.003;
+  }
+
   /** The hit under the continuous pixel (x, y) of `cam`'s image, or null off the head. */
   pick(cam: Camera, x: number, y: number): SurfaceHit | null {
     return this.cast(rayThroughPixel(cam, x, y));

@@ -1,6 +1,7 @@
 /**
  * The texture editor's 3D path on the engine (Node, Dawn/SwiftShader), as the 3D view runs it: texture document →
- * compositeTexture → LiveColours (SH DC re-sampled per Gaussian) → the engine's SH buffer → deform → render.
+ * compositeTexture → EditPreview (the edited avatar Apply will write; on this dense avatar only SH DC changes) → the
+ * engine's SH buffer → deform → render.
  * - a sticker on the cheek shows in renders from three viewpoints where its UV centre projects;
  * - undoing it gives renders identical to before (the colours are bit-identical);
  * - painting on the 3D view (pixel → ray → UV → brush) writes the texels under the cursor.
@@ -18,7 +19,7 @@ import { readForwardImages } from '@engine/splat/images';
 import { GaussianScene } from '@engine/splat/scene';
 import { addLayer, BrushStroke, compositeTexture, createDocument, createRaster, DEFAULT_BRUSH, paintLayer, stickerLayer, TextureHistory } from '@shared/texture';
 import { engineCamera, projectPoint } from '@engine/view/camera-math';
-import { LiveColours } from './liveColours';
+import { EditPreview } from './editPreview';
 import { SurfacePicker } from './surfacePick';
 
 const gpu = await testDevice();
@@ -62,8 +63,13 @@ describe.skipIf(!gpu.device)('texture 3D view on the engine', () => {
       base.data.fill(128);
       const doc = createDocument(M);
       const history = new TextureHistory();
-      const live = new LiveColours(data, uv, M);
-      const shOf = () => live.apply(compositeTexture(base, doc.layers, doc.images)).sh.slice();
+      const preview = new EditPreview(data, uv, { vertices, triangles: head.triangles });
+      const edited = (composite: ReturnType<typeof compositeTexture>) => {
+        const { avatar } = preview.apply(composite, base);
+        expect(avatar.count).toBe(data.count); // one Gaussian per texel: none to add
+        return avatar.sh.slice();
+      };
+      const shOf = () => edited(compositeTexture(base, doc.layers, doc.images));
       const cheek = picker.cast({ origin: [-0.045, -0.03, 1], dir: [0, 0, -1] })!;
       expect(cheek).not.toBeNull();
       const centre = picker.pointAtUv(cheek.uv[0], cheek.uv[1])!.point;
@@ -118,7 +124,7 @@ describe.skipIf(!gpu.device)('texture 3D view on the engine', () => {
       expect(composite.coverage[tex.y * M + tex.x]).toBe(255);
       expect(composite.rgba[(tex.y * M + tex.x) * 4 + 2]).toBe(240);
       for (const [x, y] of painted) expect(Math.hypot(x - tex.x, y - tex.y)).toBeLessThanOrEqual(2.5);
-      const img = await render(live.apply(composite).sh.slice(), cam);
+      const img = await render(edited(composite), cam);
       const at = (Math.floor(ty) * SIZE + Math.floor(tx)) * 3;
       expect(img[at + 2] - img[at]).toBeGreaterThan(0.15); // blue under the cursor in the 3D view
     } finally {
