@@ -14,6 +14,7 @@ import { useLoaded } from './useLoaded';
 import { homeSnapshot, Stage, type CameraSnapshot, type OrbitHome } from './Stage';
 import './viewport.css';
 import { LoadPending } from './LoadPending';
+import { playbackFrame, playbackRateText, RateMeter, startClock, type PlaybackClock } from './playback';
 
 /** Long side of the engine's render in device pixels: CPU adapters (SwiftShader) get a smaller image. */
 const MAX_RENDER_SIDE = { cpu: 480, gpu: 1600 };
@@ -41,6 +42,7 @@ export function ViewportView({ project, avatarId }: { project: Project; avatarId
 function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () => void }) {
   const { rig, data, fit } = avatar;
   const frames = useMemo(() => [...(fit?.frames ?? [])].sort((a, b) => a.idx - b.idx), [fit]);
+  const idxs = useMemo(() => frames.map((f) => f.idx), [frames]);
   const fps = avatar.info.fps ?? DEFAULT_FPS;
 
   const [head, setHead] = useState<HeadState>(() => rig.neutral());
@@ -51,6 +53,7 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
   const [showCentres, setShowCentres] = useState(false);
   const [homeKey, setHomeKey] = useState(0);
   const [frame, setFrame] = useState<FrameInfo | null>(null);
+  const [playRate, setPlayRate] = useState<number | null>(null);
 
   const vertices = useMemo(() => rig.vertices(head, applyPose), [rig, head, applyPose]);
   const centres = useMemo(() => (showCentres ? gaussianCentres(data, vertices, rig.model.triangles) : null), [showCentres, data, vertices, rig]);
@@ -63,6 +66,15 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
   verticesRef.current = vertices;
   const maxSide = useRef(MAX_RENDER_SIDE.gpu);
 
+  // Playback state the animation loop reads (refs: it runs outside React's renders).
+  const frameAtRef = useRef<number | null>(null);
+  const clockRef = useRef<PlaybackClock | null>(null);
+  /**
+   * Tracked frames asked of the engine and not drawn yet, oldest first, with when they were asked. Two may be out at
+   * once — one rendering, the next waiting — so the engine never idles while the next pose is computed.
+   */
+  const outstandingRef = useRef<{ i: number; since: number }[]>([]);
+  const meterRef = useRef(new RateMeter());
   const stageRef = useRef<HTMLDivElement | null>(null);
   const homeRef = useRef<OrbitHome>(home);
   homeRef.current = home;
@@ -72,9 +84,20 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
     const cam = cameraRef.current ?? (stage ? homeSnapshot(homeRef.current, stage.clientWidth, stage.clientHeight) : null);
     if (!engine || !cam || cam.cssWidth < 1 || cam.cssHeight < 1) return;
     const { width, height } = renderSize(cam.cssWidth, cam.cssHeight, window.devicePixelRatio || 1, maxSide.current);
-    engine.request({ vertices: verticesRef.current, camera: engineCamera(cam, width, height) });
+    engine.request({ vertices: verticesRef.current, camera: engineCamera(cam, width, height), ...(frameAtRef.current !== null && { tag: frameAtRef.current }) });
   }, []);
-  const { engineRef, status: engineState } = useAvatarEngine(canvasRef, data, rig.model, setFrame, (_engine, cpu) => {
+
+  const onFrame = useCallback((info: FrameInfo) => {
+    setFrame(info);
+    const out = outstandingRef.current;
+    const k = out.findIndex((o) => o.i === info.tag);
+    if (k >= 0) {
+      // This one is drawn; any asked before it were replaced by it (the engine keeps only the latest waiting).
+      out.splice(0, k + 1);
+      if (clockRef.current) meterRef.current.add(performance.now());
+    }
+  }, []);
+  const { engineRef, status: engineState } = useAvatarEngine(canvasRef, data, rig.model, onFrame, (_engine, cpu) => {
     maxSide.current = cpu ? MAX_RENDER_SIDE.cpu : MAX_RENDER_SIDE.gpu;
     requestFrame();
   });
@@ -89,17 +112,50 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
     [requestFrame],
   );
 
-  // Playback: the next tracked frame once the engine has shown this one and 1/fps has passed.
   const showFrame = useCallback((i: number) => {
+    frameAtRef.current = i;
     setFrameAt(i);
     setHead(rig.fromFit(frames[i]!));
   }, [rig, frames]);
+
+  // Playback in real time: on every animation frame, the tracked frame due at this wall time (elapsed × fps) is
+  // posed — while the engine has at most one frame waiting behind the one it renders, so a slow adapter skips the
+  // frames it has no time for instead of playing each one late (as the exported player does). The rate that reaches
+  // the screen is shown.
   useEffect(() => {
-    if (!playing || frames.length === 0 || !frame) return;
-    const t = setTimeout(() => showFrame(((frameAt ?? -1) + 1) % frames.length), Math.max(0, 1000 / fps - frame.ms));
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [playing, frame]);
+    if (!playing || frames.length === 0) return;
+    const meter = meterRef.current;
+    meter.reset();
+    outstandingRef.current = [];
+    clockRef.current = startClock(idxs, frameAtRef.current ?? 0, performance.now());
+    let raf = 0;
+    let lastRateShown = 0;
+    const tick = () => {
+      raf = requestAnimationFrame(tick);
+      const now = performance.now();
+      const out = outstandingRef.current;
+      // A frame the engine never reports (an error) stops being waited for after 2 s.
+      while (out.length && now - out[0]!.since > 2000) out.shift();
+      if (out.length < 2) {
+        const next = playbackFrame(idxs, clockRef.current!, now, fps);
+        if (next !== frameAtRef.current) {
+          out.push({ i: next, since: now });
+          showFrame(next);
+        }
+      }
+      if (now - lastRateShown > 500) {
+        lastRateShown = now;
+        setPlayRate(meter.rate(now));
+      }
+    };
+    raf = requestAnimationFrame(tick);
+    return () => {
+      cancelAnimationFrame(raf);
+      clockRef.current = null;
+      outstandingRef.current = [];
+      setPlayRate(null);
+    };
+  }, [playing, frames, idxs, fps, showFrame]);
 
   const play = () => {
     if (playing) return setPlaying(false);
@@ -112,6 +168,7 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
   };
   const reset = () => {
     setPlaying(false);
+    frameAtRef.current = null;
     setFrameAt(null);
     setHead(rig.neutral());
   };
@@ -180,6 +237,11 @@ function AvatarViewport({ avatar, onBack }: { avatar: LoadedAvatar; onBack: () =
                     {frameAt === null ? 'Free pose' : `Frame ${frames[frameAt]!.idx} (${frameAt + 1} of ${frames.length})`}
                   </span>
                 </div>
+                {playing && (
+                  <p className={`viewport-hint viewport-rate${playRate !== null && playRate < fps * 0.9 ? ' is-dropping' : ''}`} data-testid="viewport-playback-rate" aria-live="off">
+                    Playing in real time: {playbackRateText(playRate, fps)}
+                  </p>
+                )}
                 <input
                   type="range"
                   aria-label="Tracked frame"

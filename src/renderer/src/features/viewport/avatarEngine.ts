@@ -25,6 +25,8 @@ export interface FrameRequest {
   camera: Camera;
   /** Background colour (sRGB 0–1); VIEWPORT_BACKGROUND when absent (the Live page's clean view offers a key green). */
   background?: [number, number, number];
+  /** Given back in the FrameInfo of the frame this request drew (the viewport tags the tracked frame it poses). */
+  tag?: number;
 }
 
 export interface FrameInfo {
@@ -34,6 +36,8 @@ export interface FrameInfo {
   height: number;
   /** Frames rendered so far. */
   frames: number;
+  /** The drawn request's tag, if it had one. */
+  tag?: number;
 }
 
 /** A WebGPU device for the engine, or a WebGpuUnavailableError saying why there is none. */
@@ -148,7 +152,7 @@ export class AvatarEngine {
     }
   }
 
-  private async renderNow({ vertices, camera, background }: FrameRequest): Promise<void> {
+  private async renderNow({ vertices, camera, background, tag }: FrameRequest): Promise<void> {
     const t0 = performance.now();
     const { width, height } = camera;
     this.mesh.setVertices(vertices);
@@ -168,7 +172,7 @@ export class AvatarEngine {
     const errors = this.engine.takeErrors();
     if (errors.length) throw new Error(`GPU error: ${errors.join('; ')}`);
     this.frames++;
-    this.onFrame({ ms: performance.now() - t0, width, height, frames: this.frames });
+    this.onFrame({ ms: performance.now() - t0, width, height, frames: this.frames, ...(tag !== undefined && { tag }) });
   }
 
   destroy(): void {
