@@ -6,6 +6,8 @@ import { avatarTitle } from '../../lib/avatarText';
 import { navigate } from '../../store/route';
 import { studio } from '../../store/studio';
 import { formatDb, formatDuration, formatSsim, OVERRIDE_FIELDS, PRESET_LABEL } from './trainingText';
+import { ReportImageLightbox } from './ReportImageLightbox';
+import { REPORT_IMAGE_KINDS, type ReportImageKind } from './reportImages';
 
 /**
  * An avatar's evaluation: the means, how it was evaluated (test frames or a held-out camera), the run's settings,
@@ -14,6 +16,8 @@ import { formatDb, formatDuration, formatSsim, OVERRIDE_FIELDS, PRESET_LABEL } f
  */
 export function TrainingReportView({ report, avatar, captures, onClose }: { report: TrainingReport; avatar: Avatar | null; captures: Capture[]; onClose(): void }) {
   const [sel, setSel] = useState(0);
+  /** The image shown large (click or Enter on one), or null. */
+  const [enlarged, setEnlarged] = useState<ReportImageKind | null>(null);
   const listRef = useRef<HTMLTableSectionElement>(null);
   const frames = report.perFrame;
   const frame = frames[Math.min(sel, frames.length - 1)] ?? null;
@@ -21,11 +25,15 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
   const cameraName = (id: string | null) => capture?.cameras.find((c) => c.id === id)?.name ?? (id ? id.split(':').at(-1)! : '—');
   const url = (rel: string) => (avatar ? studio().assetUrl(avatar.projectId, rel) : '');
 
-  useEffect(() => setSel(0), [report.avatarId]);
-  // Escape closes the report before the project's Escape (back to the library) sees it.
+  useEffect(() => {
+    setSel(0);
+    setEnlarged(null);
+  }, [report.avatarId]);
+  // Escape closes the report before the project's Escape (back to the library) sees it — unless a dialog (the
+  // enlarged image) is open, whose own Esc closes it.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('[role="dialog"]')) {
+      if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('dialog[open], [role="dialog"]')) {
         e.preventDefault();
         onClose();
       }
@@ -51,6 +59,9 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
   const over = (cropped ? ', head crop' : '') + (report.trackedMetrics ? ', fitted' : '');
   const severalCameras = new Set(frames.map((f) => f.cameraId)).size > 1 || report.evaluation === 'camera';
   const edit = report.origin === 'texture';
+  const describeFrame = (f: (typeof frames)[number]) => `Frame ${f.idx}${severalCameras ? ` of camera ${cameraName(f.cameraId)}` : ''}`;
+  const frameFigures = (f: (typeof frames)[number]) =>
+    `${cropped ? `${formatDb(f.cropPsnr)} / SSIM ${formatSsim(f.cropSsim)} over the head crop, ${formatDb(f.psnr)} over the frame` : `${formatDb(f.psnr)} · SSIM ${formatSsim(f.ssim)}`} (${formatDb(f.maskedPsnr)} over the head matte)`;
   const parent = edit && report.parentVersion !== null ? `v${report.parentVersion}` : 'the edited version';
 
   return (
@@ -170,15 +181,11 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
           {frame && (
             <div className="training-report-images" aria-label={`Frame ${frame.idx}`}>
               {frame.images ? (
-                (
-                  [
-                    ['Ground truth', frame.images.groundTruth],
-                    ['Render', frame.images.render],
-                    ['Error ×4', frame.images.error],
-                  ] as const
-                ).map(([label, rel]) => (
-                  <figure key={label}>
-                    <img src={url(rel)} alt={`${label} of frame ${frame.idx}`} />
+                REPORT_IMAGE_KINDS.map(({ key, label }, i) => (
+                  <figure key={key}>
+                    <button type="button" className="training-report-image" title={`${label}: click or Enter to enlarge`} aria-label={`Enlarge ${label.toLowerCase()} of frame ${frame.idx}`} onClick={() => setEnlarged(i as ReportImageKind)}>
+                      <img src={url(frame.images![key])} alt={`${label} of frame ${frame.idx}`} />
+                    </button>
                     <figcaption>{label}</figcaption>
                   </figure>
                 ))
@@ -186,13 +193,26 @@ export function TrainingReportView({ report, avatar, captures, onClose }: { repo
                 <p className="muted">This run was recorded before the studio kept evaluation images.</p>
               )}
               <p className="training-report-caption muted">
-                Frame {frame.idx}
-                {severalCameras ? ` of camera ${cameraName(frame.cameraId)}` : ''} ·{' '}
-                {cropped ? `${formatDb(frame.cropPsnr)} / SSIM ${formatSsim(frame.cropSsim)} over the head crop, ${formatDb(frame.psnr)} over the frame` : `${formatDb(frame.psnr)} · SSIM ${formatSsim(frame.ssim)}`} ({formatDb(frame.maskedPsnr)} over the head matte). The error is the mean absolute colour difference, ×4, black (none) to white.
+                {describeFrame(frame)} · {frameFigures(frame)}. The error is the mean absolute colour difference, ×4, black (none) to white.{frame.images ? ' Click an image to see it large.' : ''}
               </p>
             </div>
           )}
         </div>
+      )}
+      {enlarged !== null && frame?.images && (
+        <ReportImageLightbox
+          frames={frames}
+          sel={Math.min(sel, frames.length - 1)}
+          kind={enlarged}
+          url={url}
+          describe={describeFrame}
+          figures={frameFigures}
+          onChange={(s, k) => {
+            setSel(s);
+            setEnlarged(k);
+          }}
+          onClose={() => setEnlarged(null)}
+        />
       )}
     </section>
   );
