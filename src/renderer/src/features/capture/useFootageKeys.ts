@@ -3,6 +3,7 @@ import type { FrameSplit } from '@shared/model/capture';
 import { isShortcut, pageMayTakeKey } from '../shortcuts/pageKeys';
 import type { ShortcutId } from '../shortcuts/registry';
 import { useTimeline } from './timelineStore';
+import { activePreviewView } from './previewZoom';
 
 export interface FootageActions {
   mark(split: FrameSplit): void;
@@ -85,9 +86,10 @@ export function useFootageKeys(actions: FootageActions, enabled: boolean): void 
         if (!a.canUndo()) return;
         a.undo();
       }
-      else if (is(e, 'footageZoomIn')) zoomTimeline('in');
-      else if (is(e, 'footageZoomOut')) zoomTimeline('out');
-      else if (is(e, 'footageFit')) zoomTimeline('fit');
+      // + / − / 0 zoom the frame preview while the pointer is over it (or it has the focus), else the timeline.
+      else if (is(e, 'footageZoomIn')) (activePreviewView() ?? zoomTimeline)('in');
+      else if (is(e, 'footageZoomOut')) (activePreviewView() ?? zoomTimeline)('out');
+      else if (is(e, 'footageFit')) (activePreviewView() ?? zoomTimeline)('fit');
       else if (is(e, 'footageImport')) a.importFootage();
       else handled = false;
       if (handled) {

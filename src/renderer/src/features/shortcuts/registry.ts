@@ -57,6 +57,7 @@ export const SHORTCUTS = {
   footageZoomIn: { keys: ['+', '='], label: 'Zoom the timeline in (or Ctrl+wheel)', group: 'Footage', docOnly: true, repeat: true },
   footageZoomOut: { keys: ['-'], label: 'Zoom the timeline out', group: 'Footage', docOnly: true, repeat: true },
   footageFit: { keys: ['0'], label: 'Fit the whole capture', group: 'Footage', docOnly: true },
+  footagePreviewZoom: { keys: ['+', '-', '0'], label: 'With the pointer over the frame preview: zoom it in, out or to the fit (the wheel zooms at the pointer, a drag pans)', group: 'Footage', docOnly: true },
   footageImport: { keys: ['Mod+I'], label: 'Import footage', group: 'Footage', docOnly: true },
 
   // Tracking, in the Footage review (src/renderer/src/features/tracking/useTrackingKeys.ts).
@@ -70,6 +71,7 @@ export const SHORTCUTS = {
   trainingPause: { keys: ['Shift+P'], label: 'Pause the running training, or resume the paused one', group: 'Training' },
   trainingReportFrames: { keys: ['↑', '↓'], label: 'In a report: previous or next evaluated frame', group: 'Training', docOnly: true },
   trainingReportClose: { keys: ['Escape'], label: 'Close the report', group: 'Training', docOnly: true },
+  trainingReportEnlarge: { keys: ['Enter'], label: 'On a report image: see it large (← / → frames, 1 / 2 / 3 ground truth, render, error; Esc closes)', group: 'Training', docOnly: true },
 
   // Texture editor (src/renderer/src/features/texture/useTextureKeys.ts handles these while the editor is shown).
   textureBrush: { keys: ['B'], label: 'Brush', group: 'Texture', docOnly: true },

@@ -36,9 +36,10 @@ function meshPath(mesh: NonNullable<TrackingOverlay['mesh']>): string {
  * Drawn over one view of the preview, in the stored frame's pixel space: an SVG whose viewBox is the frame and
  * whose aspect handling (`xMidYMid meet`) is the image's `object-fit: contain`, so every point lands on the pixel
  * it names however the preview is sized. Shows the fitted mesh and/or the landmarks when toggled on, and — on
- * frames where the detector saw several faces — their boxes, which can be clicked to follow another face.
+ * frames where the detector saw several faces — their boxes, which can be clicked to follow another face. Inside a
+ * zoomed preview (`zoom` > 1, the layer scaled by CSS with the image) dots, strokes and labels keep their screen size.
  */
-export function TrackingOverlayLayer({ capture, cameraId, idx, width, height }: { capture: Capture; cameraId: string; idx: number; width: number; height: number }) {
+export function TrackingOverlayLayer({ capture, cameraId, idx, width, height, zoom = 1 }: { capture: Capture; cameraId: string; idx: number; width: number; height: number; zoom?: number }) {
   const tracking = useTracking((s) => s.byCapture[capture.id]);
   const showMesh = useTracking((s) => s.showMesh);
   const showLandmarks = useTracking((s) => s.showLandmarks);
@@ -90,7 +91,7 @@ export function TrackingOverlayLayer({ capture, cameraId, idx, width, height }: 
   const faces = tf && tf.faces.length > 1 ? tf.faces : [];
 
   if (!tracking?.summary || width <= 0 || height <= 0) return null;
-  const px = 1 / scale;
+  const px = 1 / (scale * zoom);
   const landmarks = showLandmarks && overlay?.landmarks ? overlay.landmarks : null;
 
   return (
