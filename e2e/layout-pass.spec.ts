@@ -6,6 +6,8 @@ import { chromium, expect, test, type Browser, type Page } from '@playwright/tes
 import { StudioHost } from '../src/main/host/studio-host';
 import { makeVideo } from '../src/main/testing/media-fixtures';
 import { craftTrackedCapture } from '../src/main/services/training/test-capture';
+import { canonicalFace } from '../native/engine/avatar/open-head/build';
+import { trackingDir } from '../src/main/services/tracking/tracking-paths';
 import { api, dismissNotifications, runJob, startWebMode } from './support';
 
 /**
@@ -27,6 +29,8 @@ const SIZES = [
   { width: 1280, height: 720 },
 ] as const;
 const FRAMES = 120;
+/** The frame on which the detector "saw" a second face, so the preview offers to follow it instead. */
+const TWO_FACES = 60;
 
 let libraryDir: string, media: string;
 let projectId: string, captureId: string, avatarId: string;
@@ -42,6 +46,7 @@ test.beforeAll(async () => {
   host.services.projects.create('An empty project with a rather long name to see how cards cope');
   host.services.projects.trash(host.services.projects.create('Old takes').id);
   captureId = (await craftTrackedCapture(host, projectId, media, { frames: FRAMES, test: [30, 90] })).id;
+  recordCraftedTracks(host, projectId, captureId);
   await host.close();
   web = await startWebMode(libraryDir);
   // A fake camera for the Live page (Chromium's test pattern: no face, so the page shows its no-face state).
@@ -58,6 +63,43 @@ test.beforeAll(async () => {
   expect(baked.error).toBeNull();
   await page.close();
 });
+
+/**
+ * The per-frame tracking rows and landmarks a tracker would have written for the crafted capture (whose fit.json and
+ * expression space craftTrackedCapture wrote): every frame tracked, the landmarks the fitted canonical face projects to,
+ * and on TWO_FACES a second, smaller face, so the preview draws its box and the "Track this face instead?" dialog can
+ * be opened.
+ */
+function recordCraftedTracks(host: StudioHost, project: string, capture: string): void {
+  const cap = host.services.captures.get(capture);
+  const cam = cap.cameras[0]!;
+  const K = { f: cam.width * 1.5, cx: cam.width / 2 - 0.5, cy: cam.height / 2 - 0.5 }; // as craftTrackedCapture's fit
+  const face = canonicalFace();
+  const lm = new Float32Array(478 * 3);
+  const project3 = (i: number, k: number) => {
+    // rotation (π, 0, 0): (x, −y, −z), then 0.5 m in front of the camera.
+    const x = face[i * 3]!, y = -face[i * 3 + 1]!, z = -face[i * 3 + 2]! + 0.5;
+    lm.set([(K.f * x) / z + K.cx, (K.f * y) / z + K.cy, z], k * 3);
+  };
+  for (let i = 0; i < 468; i++) project3(i, i);
+  for (let k = 0; k < 10; k++) project3(k < 5 ? 33 : 263, 468 + k); // irises: at the eye corners (33, 263) the mesh has
+  const us = Array.from({ length: 468 }, (_, i) => lm[i * 3]!), vs = Array.from({ length: 468 }, (_, i) => lm[i * 3 + 1]!);
+  const box = { x: Math.min(...us), y: Math.min(...vs), width: Math.max(...us) - Math.min(...us), height: Math.max(...vs) - Math.min(...vs) };
+  const other = { x: cam.width * 0.74, y: cam.height * 0.04, width: cam.width * 0.22, height: cam.height * 0.26 };
+  const dir = path.join(host.services.projects.folderOf(project), trackingDir(capture), cam.id.split(':').at(-1)!);
+  const frames = host.services.library.db.prepare('SELECT id, idx FROM frames WHERE capture_id = ? AND camera_id = ? ORDER BY idx').all(capture, cam.id) as { id: number; idx: number }[];
+  const all = new Float32Array(frames.length * lm.length);
+  frames.forEach((_, k) => all.set(lm, k * lm.length));
+  fs.writeFileSync(path.join(dir, 'landmarks.f32'), Buffer.from(all.buffer));
+  const insert = host.services.library.db.prepare('INSERT INTO tracks (frame_id, head_model, data, confidence, fit_error, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  host.services.library.db.transaction(() => {
+    for (const f of frames) {
+      const two = f.idx === TWO_FACES;
+      const data = { idx: f.idx, cameraId: cam.id, tracked: true, reason: null, warnings: two ? ['several-faces'] : [], confidence: 0.95, box, faces: [{ box, score: 0.97 }, ...(two ? [{ box: other, score: 0.81 }] : [])], chosenFace: 0, fitErrorPx: 1 };
+      insert.run(f.id, 'open-head', JSON.stringify(data), 0.95, 1, Date.now());
+    }
+  })();
+}
 
 test.afterAll(async () => {
   await browser?.close();
@@ -318,6 +360,54 @@ for (const theme of ['light', 'dark'] as const) {
     await page.keyboard.press('End');
     await expect(timeline).toHaveAttribute('aria-valuenow', String(FRAMES - 1));
     await look('footage-last-frame');
+
+    // The preview zooms to inspect the fit (the wheel at the pointer, + / − / 0 over it, a drag pans) with the
+    // tracked mesh on the same pixels; on a frame with two faces, the other face's box opens "Track this face
+    // instead?".
+    await page.keyboard.press('Home');
+    for (let k = 0; k < TWO_FACES / 10; k++) await page.keyboard.press('Shift+ArrowRight');
+    await expect(timeline).toHaveAttribute('aria-valuenow', String(TWO_FACES));
+    await page.keyboard.press('m');
+    const view = page.getByTestId('preview-view');
+    await expect(page.getByTestId('tracking-mesh')).toBeVisible();
+    await page.getByRole('button', { name: 'Follow face 2 instead' }).click();
+    await expect(page.getByRole('dialog', { name: 'Track this face instead?' })).toBeVisible();
+    await look('dialog-track-face');
+    await closeDialog();
+    const meshBox = async () => {
+      const r = await page.evaluate(() => {
+        const img = document.querySelector('.preview-full')!.getBoundingClientRect();
+        const svg = document.querySelector('.tracking-overlay')!.getBoundingClientRect();
+        return { img: [img.left, img.top, img.width, img.height], svg: [svg.left, svg.top, svg.width, svg.height] };
+      });
+      // The overlay and the image are one zoomed layer: the same box at any zoom, so the mesh stays registered.
+      r.svg.forEach((v, k) => expect(Math.abs(v - r.img[k]!), `overlay box vs image box ${JSON.stringify(r)}`).toBeLessThan(0.5));
+      return r.img;
+    };
+    const fitBox = await meshBox();
+    const vb = (await view.boundingBox())!;
+    await page.mouse.move(vb.x + vb.width * 0.5, vb.y + vb.height * 0.4);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => Number(await view.getAttribute('data-zoom'))).toBeGreaterThan(1.5);
+    await page.keyboard.press('+');
+    const zoomed = Number(await view.getAttribute('data-zoom'));
+    expect(zoomed, '+ over the preview zooms the preview').toBeGreaterThan(2);
+    await expect(timeline).toHaveAttribute('aria-valuenow', String(TWO_FACES));
+    const zBox = await meshBox();
+    expect(zBox[2]! / fitBox[2]!).toBeCloseTo(zoomed, 1);
+    await page.mouse.down();
+    await page.mouse.move(vb.x + vb.width * 0.5 + 40, vb.y + vb.height * 0.4 + 25, { steps: 4 });
+    await page.mouse.up();
+    const panned = await meshBox();
+    expect(panned[0]! - zBox[0]!, 'a drag pans the picture with the pointer').toBeCloseTo(40, 0);
+    await expect(page.getByTestId('preview-zoom')).toBeVisible();
+    await look('footage-zoomed');
+    await page.mouse.move(vb.x + vb.width * 0.5, vb.y + vb.height * 0.4);
+    await page.keyboard.press('0');
+    await expect(view).toHaveAttribute('data-zoom', '1.000');
+    await page.mouse.move(1, 1);
+    await page.keyboard.press('m');
+    await expect(page.getByTestId('tracking-mesh')).toHaveCount(0);
     await page.getByRole('button', { name: 'Delete capture' }).click();
     await expect(page.locator('dialog[open]')).toBeVisible();
     await look('dialog-delete-capture');
@@ -348,9 +438,30 @@ for (const theme of ['light', 'dark'] as const) {
     await go(`${P}/training/${avatarId}`);
     await expect(page.locator('.training-report')).toBeVisible();
     await look('avatar-report');
+    // A report image, large: ←/→ step through the evaluated frames, 1/2/3 switch the image, Esc closes it only.
+    await page.getByRole('button', { name: /^Enlarge render of frame/ }).click();
+    const lightbox = page.getByRole('dialog', { name: /^Render · Frame 30/ });
+    await expect(lightbox).toBeVisible();
+    await expect(page.getByTestId('lightbox-image')).toHaveJSProperty('complete', true);
+    await expect.poll(async () => Number(await page.getByTestId('lightbox-image').getAttribute('data-scale'))).toBeGreaterThanOrEqual(4);
+    await look('dialog-report-image');
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('lightbox-position')).toHaveText('2 of 2');
+    await expect(page.getByRole('dialog', { name: /^Render · Frame 90/ })).toBeVisible();
+    await page.keyboard.press('3');
+    await expect(page.getByRole('dialog', { name: /^Error ×4 · Frame 90/ })).toBeVisible();
+    await closeDialog();
+    await expect(page.locator('.training-report')).toBeVisible();
+    await expect(page.locator('.training-report-list tr.is-selected')).toContainText('90');
     await go(`${P}/viewport/${avatarId}`);
     await expect(page.getByTestId('viewport-stats')).toHaveText(/^\d+ ms/, { timeout: 60_000 });
     await look('viewport-3d');
+    // Playback keeps real time: the panel says what rate reaches the screen (SwiftShader drops frames here).
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await expect(page.getByTestId('viewport-playback-rate')).toHaveText(/fps/);
+    await expect(page.getByTestId('viewport-playback-rate')).toHaveText(/\d(\.\d)? (of \d+ )?fps/, { timeout: 20_000 });
+    await look('viewport-3d-playing');
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
 
     // Texture, Live and Export: the pick lists and the avatar's pages.
     await go(`${P}/texture`);

@@ -308,7 +308,7 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
           </span>
         </div>
         <div className="toolbar-group toolbar-selection" aria-label="Selection">
-          <span className="toolbar-selection-text" data-testid="selection-text">
+          <span className="toolbar-selection-text" data-testid="selection-text" title={selection ? undefined : 'Drag on the strip to select frames; Shift+click extends, I / O set its ends'}>
             {selection ? (
               <>
                 Frames {selection.from}–{selection.to} <span className="muted">({selCount.toLocaleString()})</span>
@@ -330,12 +330,12 @@ export function CaptureReview({ capture, readOnly, onImport }: { capture: Captur
           <Button size="sm" variant="ghost" icon="redo" iconOnly label={canRedo ? `Redo: ${history!.redo.at(-1)!.label} (Ctrl+Shift+Z)` : 'Nothing to redo'} disabledReason={readOnly ?? (canRedo ? null : 'Nothing to redo')} onClick={redo} />
           {pending > 0 && <span className="toolbar-saving muted">Saving…</span>}
         </div>
-        <div className="toolbar-group" aria-label="Zoom">
-          <Button size="sm" variant="ghost" icon="zoomOut" iconOnly label="Zoom out (−)" onClick={() => zoomTimeline('out')} />
-          <Button size="sm" variant="ghost" icon="zoomIn" iconOnly label="Zoom in (+ or Ctrl+wheel)" onClick={() => zoomTimeline('in')} />
+        <div className="toolbar-group" aria-label="Timeline zoom">
+          <Button size="sm" variant="ghost" icon="zoomOut" iconOnly label="Zoom the timeline out (−)" onClick={() => zoomTimeline('out')} />
+          <Button size="sm" variant="ghost" icon="zoomIn" iconOnly label="Zoom the timeline in (+ or Ctrl+wheel)" onClick={() => zoomTimeline('in')} />
           <Button size="sm" variant="ghost" icon="fit" iconOnly label="Fit the whole capture (0)" onClick={() => zoomTimeline('fit')} />
-          <span className="toolbar-hint muted">
-            <Kbd combo="?" /> shortcuts
+          <span className="toolbar-hint muted" title="Keyboard shortcuts: press ?">
+            <Kbd combo="?" /> <span className="toolbar-hint-word">shortcuts</span>
           </span>
         </div>
       </div>
