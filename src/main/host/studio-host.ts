@@ -98,7 +98,13 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     return runner;
   }
 
-  /** `projects.changed` for the projects whose edited time moved (a method, a job's commit), so lists show it. */
+  /** Projects a handler has announced since the last look (all of them after an empty `ids`), not to repeat. */
+  private announced: Set<string> | 'all' = new Set();
+
+  /**
+   * `projects.changed` for the projects whose edited time moved (a method, a job's commit), so lists show it — except
+   * those the handler announced itself.
+   */
   private announceEdits(): void {
     let ids: string[];
     try {
@@ -106,10 +112,18 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
     } catch {
       return; // the library is closing or being switched
     }
-    if (ids.length) this.emitEvent('projects.changed', { ids });
+    const already = this.announced;
+    const fresh = already === 'all' ? [] : ids.filter((id) => !already.has(id));
+    if (fresh.length) this.emit('event', 'projects.changed', { ids: fresh });
+    this.announced = new Set();
   }
 
   emitEvent<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    if (event === 'projects.changed') {
+      const ids = (payload as EventPayload<'projects.changed'>).ids;
+      if (ids.length === 0) this.announced = 'all';
+      else if (this.announced !== 'all') for (const id of ids) this.announced.add(id);
+    }
     this.emit('event', event, payload);
   }
 

@@ -130,6 +130,7 @@ describe("a project's edited time", () => {
   it('moves on rename and when footage is deleted', async () => {
     await call('projects.rename', { id: projectId, name: 'Edited again' });
     expectEdited();
+    expect(announced, 'announced once: the host does not repeat what the handler said').toEqual([[projectId]]);
     await backdate();
     await call('captures.delete', { id: captureId });
     expectEdited();
