@@ -11,6 +11,7 @@ import { navigate } from '../../store/route';
 import { studio } from '../../store/studio';
 import { toast } from '../../store/toasts';
 import { setDefaultTexturePersistence, useTextureDocument } from './documentStore';
+import { ApplyToAvatar } from './ApplyToAvatar';
 import { LayersPanel } from './LayersPanel';
 import { studioTexturePersistence } from './studioPersistence';
 import { TextureCanvas, type CanvasOverlays, type CanvasViewApi } from './TextureCanvas';
@@ -200,7 +201,7 @@ export function TextureEditorView({ project, avatarId }: { project: Project; ava
         <Button variant="ghost" icon="back" onClick={() => navigate({ name: 'project', id: project.id, section: 'training' })}>
           Avatars
         </Button>
-        <h1 className="texture-title">
+        <h1 className="texture-title" title={`Texture${avatarName ? ` — ${avatarName}` : ''}${mapSize > 0 ? ` · ${mapSize}×${mapSize}` : ''}`}>
           Texture{avatarName ? ` — ${avatarName}` : ''}
           {mapSize > 0 && <span className="muted"> · {mapSize}×{mapSize}</span>}
         </h1>
@@ -221,6 +222,7 @@ export function TextureEditorView({ project, avatarId }: { project: Project; ava
           <Button icon="export" disabledReason={ready ? null : 'Loading'} busy={busy === 'Exporting…'} onClick={() => void exportMap()}>
             Export map (PNG)
           </Button>
+          {ready && <ApplyToAvatar avatarId={avatarId} projectId={project.id} flushSave={() => useTextureDocument.getState().flushSave()} />}
         </div>
         <input ref={stickerInput} type="file" hidden accept={STICKER_TYPES} multiple data-testid="sticker-input" onChange={(e) => void importFiles([...(e.target.files ?? [])], 'sticker').then(() => (e.target.value = ''))} />
         <input ref={mapInput} type="file" hidden accept=".png,.jpg,.jpeg,image/png,image/jpeg" data-testid="map-input" onChange={(e) => void importFiles([...(e.target.files ?? [])], 'image').then(() => (e.target.value = ''))} />
@@ -252,9 +254,7 @@ export function TextureEditorView({ project, avatarId }: { project: Project; ava
                 <input type="checkbox" title="Texels never seen in the footage (filled by the bake) and texels outside every Gaussian" checked={overlays.visibility} onChange={(e) => setOverlays({ ...overlays, visibility: e.target.checked })} /> Unobserved
               </label>
               <span className="texture-stage-spacer" />
-              <Button size="sm" variant="ghost" icon="fit" onClick={() => viewApi?.fit()} title="Fit (0)">
-                Fit
-              </Button>
+              <Button size="sm" variant="ghost" icon="fit" iconOnly label="Fit the map in the view (0)" onClick={() => viewApi?.fit()} />
               <Button size="sm" variant="ghost" onClick={() => viewApi?.actual()} title="One texel per pixel (1)">
                 1:1
               </Button>

@@ -11,7 +11,6 @@ import { useAvatarEngine } from '../../viewport/useAvatarEngine';
 import { useLoaded } from '../../viewport/useLoaded';
 import '../../viewport/viewport.css';
 import { useTextureDocument, type Uv } from '../documentStore';
-import { ApplyToAvatar } from './ApplyToAvatar';
 import { EditPreview } from './editPreview';
 import { StrokeLatency } from './strokeLatency';
 import { SurfacePicker, type SurfaceHit } from './surfacePick';
@@ -27,8 +26,6 @@ export interface TextureEditorState {
   strokeTo(uv: Uv, pressure: number, options?: { lift?: boolean }): void;
   endStroke(): void;
   pickColourAt(uv: Uv): unknown;
-  /** Writes pending edits before "Apply to avatar" reads the saved document. */
-  flushSave?(): Promise<void>;
 }
 export interface TextureEditorStore {
   getState(): TextureEditorState;
@@ -218,10 +215,7 @@ function AvatarView3D({ avatar, store }: { avatar: LoadedAvatar; store?: Texture
         <Button size="sm" aria-pressed={mode === 'paint'} disabled={!store || !picker} onClick={() => setMode('paint')}>
           Paint on 3D
         </Button>
-        <Button size="sm" icon="fit" onClick={() => setHomeKey((k) => k + 1)}>
-          Reset view
-        </Button>
-        {store && <ApplyToAvatar avatarId={avatar.info.avatar.id} projectId={avatar.info.avatar.projectId} flushSave={() => store.getState().flushSave?.() ?? Promise.resolve()} />}
+        <Button size="sm" icon="fit" iconOnly label="Reset view" onClick={() => setHomeKey((k) => k + 1)} />
       </div>
       <div
         className="viewport-stage texture-view3d-stage"
