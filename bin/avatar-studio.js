@@ -4,45 +4,29 @@
 //
 // Environment: AVATAR_STUDIO_FROM_SOURCE=1 runs the sources through tsx even when the build is up to date (the
 // signal tests use it to exercise this wrapper's child process; it needs a development checkout with tsx).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIsStale, buildStudio, newestMtime } from './build-freshness.js';
 
 const built = fileURLToPath(new URL('../out/main/cli.js', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 const sourceDir = fileURLToPath(new URL('../src', import.meta.url));
 const source = join(sourceDir, 'main/cli/main.ts');
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 const hasSources = existsSync(source);
 const forceSource = hasSources && process.env.AVATAR_STUDIO_FROM_SOURCE === '1';
 
 // Web mode serves the built UI (out/renderer): in a development checkout whose build is missing or older than the
 // sources, `serve` builds first (as `npm start` does), so a fresh checkout never shows "The studio UI is not built".
-if (hasSources && !forceSource && process.argv.slice(2).includes('serve')) {
-  const renderer = fileURLToPath(new URL('../out/renderer/index.html', import.meta.url));
-  if (!existsSync(built) || !existsSync(renderer) || newestMtime(sourceDir) > statSync(built).mtimeMs) {
-    const electronVite = fileURLToPath(new URL('../node_modules/electron-vite/bin/electron-vite.js', import.meta.url));
-    if (!existsSync(electronVite)) {
-      console.error('avatar-studio: the studio UI is not built and electron-vite is missing. Run `npm install`, then `npm run build`.');
-      process.exit(1);
-    }
-    console.error('avatar-studio: building the studio for web mode (electron-vite build)…');
-    // build output on stderr: stdout is the CLI's (--json)
-    const r = spawnSync(process.execPath, [electronVite, 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 2, 2] });
-    if (r.status !== 0) {
-      console.error('avatar-studio: the build failed (above). Fix it or run `npm run build` to see why, then start web mode again.');
-      process.exit(1);
-    }
+if (hasSources && !forceSource && process.argv.slice(2).includes('serve') && buildIsStale(root)) {
+  console.error('avatar-studio: building the studio for web mode (electron-vite build)…');
+  const failed = buildStudio(root);
+  if (failed) {
+    console.error(`avatar-studio: ${failed}`);
+    process.exit(1);
   }
 }
 const useBuild = !forceSource && existsSync(built) && (!hasSources || newestMtime(sourceDir) <= statSync(built).mtimeMs);

@@ -1,41 +1,43 @@
 #!/usr/bin/env node
 // `npm start`: builds the studio when the build is missing or older than the sources, then opens the desktop app
 // when the Electron binary is installed, or web mode (printing the URL to open) when it is not.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { buildIsStale, buildStudio } from '../bin/build-freshness.js';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const built = 'out/main/cli.js';
-const stale = !fs.existsSync(built) || !fs.existsSync('out/renderer/index.html') || newestMtime('src') > fs.statSync(built).mtimeMs;
-if (stale) {
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const built = path.join(root, 'out/main/cli.js');
+if (buildIsStale(root)) {
   console.error('Building Avatar Studio…');
-  const r = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  const failed = buildStudio(root, 'inherit');
+  if (failed) {
+    console.error(failed);
+    process.exit(1);
+  }
 }
 
-let electronBinary = null;
-try {
-  const p = require('electron'); // the path of the binary, when its download succeeded
-  if (typeof p === 'string' && fs.existsSync(p)) electronBinary = p;
-} catch {
-  electronBinary = null;
+// The Electron binary, when its install-time download succeeded: read where `electron` put it rather than
+// `require('electron')`, which tries to download a missing binary on the spot.
+function electronBinary() {
+  try {
+    const pkg = path.dirname(require.resolve('electron/package.json'));
+    const rel = fs.readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim();
+    const bin = path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkg, 'dist'), rel);
+    return fs.existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
 }
 
-if (electronBinary && !args.includes('--web')) {
-  const child = spawn(electronBinary, ['.', ...args], { stdio: 'inherit' });
+const desktop = args.includes('--web') ? null : electronBinary();
+if (desktop) {
+  const child = spawn(desktop, [root, ...args], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   if (!args.includes('--web')) {
