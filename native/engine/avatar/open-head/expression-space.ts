@@ -1,10 +1,11 @@
 /**
  * Per-subject expression space for the open head, learned from tracked 3D face-mesh landmarks:
  * generalised Procrustes alignment (similarity, weighted by confidence) of every frame's 468 landmarks, mean face,
- * then PCA (subspace iteration) of the aligned residuals; coefficient ranges seen in the footage give the clamp.
+ * then PCA (subspace iteration) of the aligned residuals; coefficient ranges seen in the footage give the clamp, and
+ * the footage's most closed-mouthed frames give the subject's rest expression.
  */
 import { symmetricEigen } from '../math';
-import { canonicalFace, FACE_VERTEX_COUNT } from './build';
+import { canonicalFace, FACE_VERTEX_COUNT, LIPS_INNER_LOWER, LIPS_INNER_UPPER } from './build';
 
 export interface TrackedLandmarks3D {
   /** N × 3 (N ≥ 468) in the detector's image frame: x right, y down (pixels), z away from the camera (pixel scale). */
@@ -24,6 +25,23 @@ export interface ExpressionSpace {
   varianceKept: number;
   /** count × 2: clamp range [min, max] of each coefficient, from the footage (plus a 10 % margin). */
   range: Float32Array;
+  /**
+   * The subject's rest expression in coefficients: the mean coefficients of the footage's frames whose inner lips are
+   * the most closed (the lowest `REST_FRACTION` of the mouth's opening). Coefficient 0 is the footage's mean face,
+   * which is not a neutral face whenever the mouth opened in the footage (it is half open for footage that opens and
+   * closes it); the reenactment core adds the driver's expression change to this rest instead.
+   */
+  rest?: Float32Array;
+}
+
+/** Share of the footage's frames, the most closed-mouthed, averaged into the rest expression. */
+export const REST_FRACTION = 0.1;
+
+/** The mouth's opening on a 468 × 3 face in model axes (+y up): the summed gaps between the inner lips (m). */
+export function innerLipGap(face: ArrayLike<number>): number {
+  let g = 0;
+  for (let k = 0; k < LIPS_INNER_UPPER.length; k++) g += face[LIPS_INNER_UPPER[k]! * 3 + 1]! - face[LIPS_INNER_LOWER[k]! * 3 + 1]!;
+  return g;
 }
 
 /** Best similarity transform (s, R, t) with s R a + t ≈ b (weighted Umeyama, via Horn's quaternion). */
@@ -184,6 +202,7 @@ export function learnExpressionSpace(frames: TrackedLandmarks3D[], options: Lear
   }
   // coefficient ranges over the frames
   const range = new Float32Array(K * 2);
+  const coef = new Float64Array(F * K);
   for (let k = 0; k < K; k++) {
     let lo = Infinity, hi = -Infinity;
     const sd2 = Math.max(1e-30, sigma[k]! ** 2 * N);
@@ -191,10 +210,16 @@ export function learnExpressionSpace(frames: TrackedLandmarks3D[], options: Lear
       let c = 0;
       for (let d = 0; d < D; d++) c += aligned[f * D + d]! * basis[k * D + d]!;
       c /= sd2;
+      coef[f * K + k] = c;
       lo = Math.min(lo, c); hi = Math.max(hi, c);
     }
     const m = 0.1 * (hi - lo);
     range[k * 2] = lo - m; range[k * 2 + 1] = hi + m;
   }
-  return { mean: Float32Array.from(target), basis, count: K, sigma, varianceKept: total > 0 ? kept / total : 1, range };
+  // rest: the mean coefficients of the most closed-mouthed frames (the residual's lip gap orders them like the face's)
+  const order = Array.from({ length: F }, (_, f) => f).map((f) => ({ f, gap: innerLipGap(aligned.subarray(f * D, (f + 1) * D)) })).sort((a, b) => a.gap - b.gap);
+  const restFrames = order.slice(0, Math.max(1, Math.round(F * REST_FRACTION)));
+  const rest = new Float32Array(K);
+  for (const { f } of restFrames) for (let k = 0; k < K; k++) rest[k]! += coef[f * K + k]! / restFrames.length;
+  return { mean: Float32Array.from(target), basis, count: K, sigma, varianceKept: total > 0 ? kept / total : 1, range, rest };
 }

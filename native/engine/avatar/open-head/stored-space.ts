@@ -9,11 +9,13 @@ export interface StoredExpressionSpace {
   sigma: number[];
   varianceKept: number;
   range: number[];
+  /** The subject's rest expression (`ExpressionSpace.rest`); absent in spaces learnt before it was recorded. */
+  rest?: number[];
 }
 
 export function serializeExpressionSpace(space: ExpressionSpace): StoredExpressionSpace {
   const round = (a: ArrayLike<number>) => Array.from(a, (v) => +v.toPrecision(7));
-  return { mean: round(space.mean), basis: round(space.basis), count: space.count, sigma: round(space.sigma), varianceKept: space.varianceKept, range: round(space.range) };
+  return { mean: round(space.mean), basis: round(space.basis), count: space.count, sigma: round(space.sigma), varianceKept: space.varianceKept, range: round(space.range), ...(space.rest ? { rest: round(space.rest) } : {}) };
 }
 
 /** The open head with this subject's face and expression space. */

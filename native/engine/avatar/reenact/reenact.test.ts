@@ -60,7 +60,9 @@ describe('reenactment: retargeting', () => {
     const space = learnExpressionSpace(frames, { components: 10 });
     const cal = neutralCalibration();
     const c = [0.8, 0.5, -0.3, 0.2, 0.4, 0.6, 0];
-    const p = retarget({ landmarks: syntheticDriverLandmarks(avatarHead, { expression: c, rotation: [0.1, -0.25, 0.05] }) }, cal, space, { clamp: false });
+    // this footage's expressions are symmetric about the neutral face (its lips may even overlap), so its mean face is
+    // the neutral: coefficient 0 is the avatar's rest here, not the space's recorded most-closed-mouth `rest`
+    const p = retarget({ landmarks: syntheticDriverLandmarks(avatarHead, { expression: c, rotation: [0.1, -0.25, 0.05] }) }, cal, space, { clamp: false, avatarNeutral: new Float32Array(space.count) });
     // the avatar's expressed face (mean + Σ c_k b_k) against the true one (face + Σ c_k g_k), up to a similarity
     // (PCA components carry no rigid part), relative to the size of the expression
     const want = new Float64Array(N * 3), got = new Float64Array(N * 3);

@@ -17,6 +17,11 @@ export interface AvatarExpressionSpace {
   count: number;
   /** count × 2 clamp range [min, max] (seen in training + margin). */
   range: ArrayLike<number>;
+  /**
+   * The avatar's rest expression (the footage's most closed-mouthed frames, `learnExpressionSpace`), the default of
+   * `RetargetOptions.avatarNeutral`; absent (spaces learnt before it was recorded): see `avatarRest`.
+   */
+  rest?: ArrayLike<number>;
 }
 
 export interface RetargetOptions {
@@ -30,7 +35,11 @@ export interface RetargetOptions {
   eyes?: boolean;
   /** Clamp coefficients to the space's range. Default true. */
   clamp?: boolean;
-  /** The avatar's own neutral in coefficients (e.g. a neutral training frame's expression); default all zero (the mean face). */
+  /**
+   * The avatar's own neutral in coefficients, which the driver's expression change is added to. Default: the space's
+   * `rest` (its footage's closed-mouth frames), else all zero (the footage's mean face — half open when the footage
+   * opened the mouth often, which left the driven mouth half open at rest and clamped it on opening).
+   */
   avatarNeutral?: ArrayLike<number>;
   /** Transfer the deformation through the affine map between the two neutrals ('affine'), or as is ('none'). Default 'affine'. */
   transfer?: 'affine' | 'none';
@@ -170,8 +179,15 @@ export function cachedMirror(cal: DriverCalibration): DriverCalibration {
 
 export const EYEBALL_RADIUS_M = 0.012;
 
+/** The coefficients the driver's change is added to: `avatarNeutral`, else the space's `rest`, else zero. */
+function restOf(space: AvatarExpressionSpace, avatarNeutral?: ArrayLike<number>): ArrayLike<number> | undefined {
+  if (avatarNeutral) return avatarNeutral;
+  return space.rest && space.rest.length >= space.count ? space.rest : undefined;
+}
+
 /** Neutral parameters for a space (the avatar at rest). */
 export function neutralParams(space: AvatarExpressionSpace, avatarNeutral?: ArrayLike<number>): AvatarHeadParams {
+  avatarNeutral = restOf(space, avatarNeutral);
   return {
     expression: Float32Array.from({ length: space.count }, (_, k) => avatarNeutral?.[k] ?? 0),
     jaw: [0, 0, 0], eyes: [0, 0, 0, 0, 0, 0], rotation: [0, 0, 0], translation: [0, 0, 0], clamped: 0, residualMm: 0,
@@ -214,9 +230,10 @@ export function retarget(frame: DriverFrame, calibration: DriverCalibration, spa
   fit = projectDeformation(applySimilarity(sim, pts, N), cal.neutral, A, ps);
   const raw = fit.coefficients;
   const expression = new Float32Array(K);
+  const rest = restOf(space, options.avatarNeutral);
   let clamped = 0;
   for (let k = 0; k < K; k++) {
-    let c = (options.avatarNeutral?.[k] ?? 0) + intensity * raw[k]!;
+    let c = (rest?.[k] ?? 0) + intensity * raw[k]!;
     if (options.clamp !== false) {
       const lo = space.range[k * 2] ?? -3, hi = space.range[k * 2 + 1] ?? 3;
       if (c < lo) { c = lo; clamped++; } else if (c > hi) { c = hi; clamped++; }

@@ -5,7 +5,7 @@
  * with the viewport's `HeadRig` (fitted shape, the run's correctives) plus the relative head pose, and render it with
  * the engine on Node Dawn from the viewport's home view (`VideoFrameRenderer`, the video export's renderer).
  */
-import { applyDriverPose, faceCentroid, Reenactor, type AvatarExpressionSpace, type DriverCalibration, type DriverFrame, type ReenactorOptions, type ReenactStep } from '@engine/avatar/reenact';
+import { applyDriverPose, avatarRest, faceCentroid, Reenactor, type AvatarExpressionSpace, type DriverCalibration, type DriverFrame, type ReenactorOptions, type ReenactStep } from '@engine/avatar/reenact';
 import { createNodeDevice } from '@engine/gpu/node-device';
 import type { EngineDevice } from '@engine/gpu/engine-device';
 import type { Camera } from '@engine/splat/camera';
@@ -76,7 +76,9 @@ export class DrivePipeline {
       throw new StudioError('INTERNAL', `No WebGPU device to render the driven avatar: ${(err as Error).message}`);
     }
     const renderer = new VideoFrameRenderer(engine, data, rig.model.triangles, rig.model.vertexCount);
-    return new DrivePipeline(tracker, engine, renderer, rig, inputs.space, options);
+    // the avatar's rest expression (its footage's closed mouth), as the Live page drives it (reenact/avatar-rest.ts)
+    const rest = options.avatarNeutral ?? avatarRest(inputs.space, inputs.fit ? { model: rig.model, frames: inputs.fit.frames } : null) ?? undefined;
+    return new DrivePipeline(tracker, engine, renderer, rig, inputs.space, { ...options, avatarNeutral: rest });
   }
 
   /** Tracks one frame (the tracker follows the face from frame to frame; `reset` makes it detect afresh). */
