@@ -26,20 +26,23 @@ export interface DriverClip {
   iod: number;
 }
 
-const W = 320;
-const H = 240;
-const FPS = 10;
+/** The default frame size (the e2e's fake camera); `makeDriverClip`'s `width`/`height` change it (4:3). */
+const DEFAULT_W = 320;
+const DEFAULT_H = 240;
+const DEFAULT_FPS = 10;
 /** Closed mouth first (time to calibrate), then open/close cycles. */
 const NEUTRAL_S = 22;
 const CYCLE_S = 4;
 const CYCLES = 3;
 
-function baseFrame(): Uint8Array {
+/** The face photo cropped to a W×H RGB24 frame (the driver's closed-mouth frame). */
+export function baseFrame(W: number, H: number): Uint8Array {
   const photo = path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg');
   return new Uint8Array(execFileSync('ffmpeg', ['-v', 'error', '-i', photo, '-vf', `crop=600:450:1300:255,scale=${W}:${H}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']));
 }
 
-function warp(base: Uint8Array, L: Float32Array, d: number): Uint8Array {
+/** `base` with the jaw dropped by `d` px below the lips' line of its landmarks `L` (478 × 3), the gap painted as a dark mouth. */
+export function warp(base: Uint8Array, L: Float32Array, d: number, W: number, H: number): Uint8Array {
   const p = (i: number) => [L[3 * i]!, L[3 * i + 1]!] as const;
   const out = new Uint8Array(base);
   const yc = (p(13)[1] + p(14)[1]) / 2, mx = (p(61)[0] + p(291)[0]) / 2;
@@ -74,7 +77,7 @@ function warp(base: Uint8Array, L: Float32Array, d: number): Uint8Array {
 }
 
 /** RGB24 → one Y4M frame (I420, BT.601 limited range, chroma averaged over 2×2). */
-function i420(rgb: Uint8Array): Buffer {
+function i420(rgb: Uint8Array, W: number, H: number): Buffer {
   const y = Buffer.alloc(W * H), u = Buffer.alloc((W / 2) * (H / 2)), v = Buffer.alloc((W / 2) * (H / 2));
   for (let k = 0; k < W * H; k++) {
     const r = rgb[3 * k]! / 255, g = rgb[3 * k + 1]! / 255, b = rgb[3 * k + 2]! / 255;
@@ -96,9 +99,14 @@ function i420(rgb: Uint8Array): Buffer {
 }
 
 /** Writes the clip to `dir/driver.y4m` (≈ 37 MB with the defaults) and the training clip to `dir/train.mp4`;
- * `neutralSeconds` / `cycles` shorten it (the web player's e2e calibrates on fewer frames). */
-export async function makeDriverClip(dir: string, { neutralSeconds = NEUTRAL_S, cycles = CYCLES }: { neutralSeconds?: number; cycles?: number } = {}): Promise<DriverClip> {
-  const base = baseFrame();
+ * `neutralSeconds` / `cycles` shorten it (the web player's e2e calibrates on fewer frames); `width` × `height` (even,
+ * 4:3; default 320×240) sets the frame size and `fps` (default 10) the rate — bench/live's page loop plays a webcam's
+ * 640×480 at 30 fps. */
+export async function makeDriverClip(
+  dir: string,
+  { neutralSeconds = NEUTRAL_S, cycles = CYCLES, width: W = DEFAULT_W, height: H = DEFAULT_H, fps: FPS = DEFAULT_FPS }: { neutralSeconds?: number; cycles?: number; width?: number; height?: number; fps?: number } = {},
+): Promise<DriverClip> {
+  const base = baseFrame(W, H);
   const tracker = await Tracker.create({ mask: false, smoothing: false });
   let L: Float32Array;
   try {
@@ -121,7 +129,7 @@ export async function makeDriverClip(dir: string, { neutralSeconds = NEUTRAL_S, 
     for (const o of openness) {
       const d = Math.round(o * dMax * 2) / 2;
       let frame = cache.get(d);
-      if (!frame) cache.set(d, (frame = i420(warp(base, L, d))));
+      if (!frame) cache.set(d, (frame = i420(warp(base, L, d, W, H), W, H)));
       fs.writeSync(fd, frame);
     }
   } finally {
@@ -129,7 +137,7 @@ export async function makeDriverClip(dir: string, { neutralSeconds = NEUTRAL_S, 
   }
   // Training clip: 10 fps, 2.4 s, two open/close cycles.
   const trainingClip = path.join(dir, 'train.mp4');
-  const trainFrames = Array.from({ length: 24 }, (_, i) => warp(base, L, Math.round((0.5 - 0.5 * Math.cos((2 * Math.PI * i) / 12)) * dMax)));
+  const trainFrames = Array.from({ length: 24 }, (_, i) => warp(base, L, Math.round((0.5 - 0.5 * Math.cos((2 * Math.PI * i) / 12)) * dMax), W, H));
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-r', '10', '-i', '-', '-pix_fmt', 'yuv420p', trainingClip], { input: Buffer.concat(trainFrames.map((f) => Buffer.from(f))) });
   const yc = (L[13 * 3 + 1]! + L[14 * 3 + 1]!) / 2;
   const halfW = (L[291 * 3]! - L[61 * 3]!) / 2, mx = (L[61 * 3]! + L[291 * 3]!) / 2;

@@ -168,6 +168,19 @@ test.describe.serial('Live page', () => {
     await page.screenshot({ path: out('live-driving.png') });
     expect(best.r).toBeGreaterThan(MIN_CORRELATION);
 
+    // The tracking path: measured on the first frames (host, then this page's worker, in turns) and shown in the
+    // overlay; either stays selectable, and tracking goes on through it (new avatar frames come only from new poses).
+    await expect(page.getByTestId('live-path')).toHaveText(/^(host|page) \(auto/, { timeout: 60_000 });
+    console.log(`[live] tracking path: ${await page.getByTestId('live-path').textContent()} — ${await page.getByTestId('live-tracking-path').textContent()}`);
+    for (const path of ['page', 'host'] as const) {
+      await page.getByRole('combobox', { name: 'Tracking path' }).selectOption(path);
+      await expect(page.getByTestId('live-metrics')).toHaveAttribute('data-path', path);
+      const n = Number(await avatarBox.getAttribute('data-frames'));
+      await expect.poll(async () => Number(await avatarBox.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(n + 2);
+      await expect(page.getByTestId('live-path')).toHaveText(`${path} (chosen)`);
+    }
+    await page.getByRole('combobox', { name: 'Tracking path' }).selectOption('auto');
+
     // The clean view: the avatar alone on a key-green background, filling the window; Escape leaves it.
     await page.getByRole('combobox', { name: 'Background' }).selectOption('green');
     const shown = Number(await avatarBox.getAttribute('data-frames'));

@@ -8,10 +8,13 @@
  */
 import { FrameTracker, type ModelBackend } from '../main/services/tracking/frame-tracker';
 import type { ModelName } from '../main/services/tracking/models';
+import type { TrackOptions } from '../main/services/tracking/types';
 import { WEBCAM_MODELS } from './webcam-models';
 
 export interface WebTracker {
   tracker: FrameTracker;
+  /** The models as the tracker runs them (the Live page's worker runs each once or twice first, to warm them up). */
+  backend: ModelBackend;
   release(): Promise<void>;
 }
 
@@ -27,8 +30,12 @@ export async function createWebTracker(base: string): Promise<WebTracker> {
   });
 }
 
-/** The tracker on an onnxruntime-web module (the page's WASM bundle, or ORT web's Node build in the tests). */
-export async function trackerOnOrt(ort: Ort, readModel: (name: ModelName) => Promise<Uint8Array>): Promise<WebTracker> {
+/**
+ * The tracker on an onnxruntime-web module (the page's WASM bundle, or ORT web's Node build in the tests); `options`
+ * default to the player's (no mask, iris, no smoothing). The studio's Live page runs it in a worker with the host
+ * tracker's One Euro smoothing (features/live/trackWorker.ts).
+ */
+export async function trackerOnOrt(ort: Ort, readModel: (name: ModelName) => Promise<Uint8Array>, options: TrackOptions = { mask: false, iris: true, smoothing: false }): Promise<WebTracker> {
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
   const sessions = new Map<ModelName, import('onnxruntime-web').InferenceSession>();
@@ -47,7 +54,8 @@ export async function trackerOnOrt(ort: Ort, readModel: (name: ModelName) => Pro
     },
   };
   return {
-    tracker: new FrameTracker(backend, { mask: false, iris: true, smoothing: false }),
+    tracker: new FrameTracker(backend, options),
+    backend,
     async release() {
       await Promise.all([...sessions.values()].map((s) => s.release()));
     },

@@ -17,7 +17,7 @@ import { prepareApplyTexture } from '../services/texture/apply-jobs';
 import { listExports, prepareExport, repeatRequest } from '../services/export/export-jobs';
 import { importAvatar } from '../services/export/import-avatar';
 import { prepareDrive } from '../services/drive/drive-jobs';
-import { liveTrackingFor } from '../services/live/live-tracking';
+import { liveModel, liveTrackingFor } from '../services/live/live-tracking';
 import { receiveRecordingChunk } from '../services/live/recording-upload';
 import type { StudioHost } from './studio-host';
 
@@ -194,6 +194,7 @@ export const handlers: Handlers = {
     await liveTrackingFor(host).close(p.session);
     return { closed: true };
   },
+  'live.model': (p) => liveModel(p.name),
 
   'jobs.list': (p, host) => host.services.jobs.list({ projectId: p.projectId, includeFinished: p.includeFinished }).map(toPublicJob),
   'jobs.get': (p, host) => toPublicJob(host.services.jobs.get(p.id)),

@@ -8,7 +8,7 @@ import { AvatarWithFiles } from '../model/avatar-files';
 import { TextureDocumentInfo, TexturesExportParams, TexturesExportResult, TexturesImportParams, TexturesImportResult, TexturesSaveParams, TexturesSaveResult } from '../texture/api';
 import { BakeMapSize, BakeSummary } from '../model/bake';
 import { ExportFormat, ExportRecord, VideoExportSettings } from '../model/export';
-import { LiveTrackParams, LiveTrackResult } from '../model/live';
+import { LiveModelName, LiveModelResult, LiveTrackParams, LiveTrackResult } from '../model/live';
 import { AppInfo, FlameCheck, FlameSettings, HeadModelKind, LibraryInfo, Settings, Theme } from '../model/settings';
 
 /**
@@ -287,6 +287,8 @@ export const methods = {
     params: z.strictObject({ uploadId: z.string().regex(/^[0-9a-f]{32}$/).optional(), name: z.string().min(1).max(200), index: z.number().int().min(0), chunk: z.string().max(1_000_000), done: z.boolean() }),
     result: z.strictObject({ uploadId: z.string(), size: z.number(), done: z.boolean() }),
   },
+  /** One face tracking model (ONNX, base64, ≤ 3 MB) for the Live page's in-page tracking path (onnxruntime-web). */
+  'live.model': { params: z.strictObject({ name: LiveModelName }), result: LiveModelResult },
   /** Ends a Live page session (releases its tracker). */
   'live.close': { params: z.strictObject({ session: z.string().min(8).max(64) }), result: z.strictObject({ closed: z.boolean() }) },
 

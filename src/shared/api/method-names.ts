@@ -52,6 +52,7 @@ export const METHOD_NAME_LIST = [
   'drive.start',
   'live.track',
   'live.close',
+  'live.model',
   'live.upload',
   'jobs.list',
   'jobs.get',

@@ -44,3 +44,11 @@ export const LiveTrackResult = z.object({
   hostMs: z.number(),
 });
 export type LiveTrackResult = z.output<typeof LiveTrackResult>;
+
+/** The face models the Live page runs in the page (onnxruntime-web) when that tracking path is the faster one. */
+export const LiveModelName = z.enum(['blazeface', 'facemesh', 'iris']);
+export type LiveModelName = z.output<typeof LiveModelName>;
+
+/** `live.model`: one of the tracker's converted ONNX models (the same files the host runs), base64. */
+export const LiveModelResult = z.object({ name: LiveModelName, bytes: z.number(), onnx: z.string() });
+export type LiveModelResult = z.output<typeof LiveModelResult>;

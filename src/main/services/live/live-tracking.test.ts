@@ -1,11 +1,12 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StudioError } from '@shared/api/errors';
-import { LiveTrackResult } from '@shared/model/live';
+import { LiveModelResult, LiveTrackResult } from '@shared/model/live';
 import { buildModels, DEFAULT_MODELS_DIR } from '../../../../native/models/build';
 import { readImage } from '../tracking/image';
-import { LiveTracking } from './live-tracking';
+import { liveModel, LiveTracking } from './live-tracking';
 
 /** A 640×480 JPEG (base64) cut from a face photo, shifted by `dx` px. */
 function faceJpeg(dx: number): string {
@@ -73,4 +74,11 @@ describe('live.track (services host)', () => {
     await expect(live.track({ session: 'test-session-3', rgb: bad.rgb, width: bad.width + 2, height: bad.height, time: 33 })).rejects.toThrow(/has 518400 bytes; 482×360 RGB needs 520560/);
     await live.close('test-session-3');
   }, 60_000);
+
+  it('live.model gives the page the same ONNX files the host runs (base64)', async () => {
+    const m = LiveModelResult.parse(await liveModel('facemesh'));
+    const bytes = Buffer.from(m.onnx, 'base64');
+    expect(bytes.length).toBe(m.bytes);
+    expect(bytes.equals(fs.readFileSync(path.join(DEFAULT_MODELS_DIR, 'facemesh.onnx')))).toBe(true);
+  });
 });

@@ -6,8 +6,10 @@
  *
  * Sessions end with `live.close`, or after `IDLE_MS` without a frame (a closed tab says nothing).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { StudioError } from '@shared/api/errors';
-import type { LiveTrackParams, LiveTrackResult } from '@shared/model/live';
+import type { LiveModelName, LiveModelResult, LiveTrackParams, LiveTrackResult } from '@shared/model/live';
 import type { Tracker } from '../tracking/tracker';
 import type { RgbImage } from '../tracking/types';
 
@@ -131,6 +133,22 @@ async function defaultTracker(): Promise<Tracker> {
     if (err instanceof ModelsMissingError) throw new StudioError('NOT_FOUND', `Live tracking needs the face models: ${err.message}.`);
     throw err;
   }
+}
+
+/**
+ * `live.model`: one tracking model's bytes for the page's own tracker (the in-page path: the same converted ONNX the
+ * host runs, on onnxruntime-web). NOT_FOUND with the build hint when the models are not built.
+ */
+export async function liveModel(name: LiveModelName): Promise<LiveModelResult> {
+  const { defaultModelsDir } = await import('../tracking/models');
+  const file = path.join(defaultModelsDir(), `${name}.onnx`);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(file);
+  } catch {
+    throw new StudioError('NOT_FOUND', `The face model ${name}.onnx is not built (${file}): run \`npm run models:build\`.`);
+  }
+  return { name, bytes: bytes.length, onnx: bytes.toString('base64') };
 }
 
 const byHost = new WeakMap<object, LiveTracking>();

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { LIVE_DRIVING, neutralParams, Reenactor, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
+import { avatarRest, LIVE_DRIVING, neutralParams, Reenactor, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
 import type { Project } from '@shared/model/project';
 import { Button } from '../../components/Button';
 import { avatarTitle } from '../../lib/avatarText';
@@ -10,10 +10,11 @@ import { VIEWPORT_BACKGROUND } from '../viewport/avatarEngine';
 import { loadAvatar, type LoadedAvatar } from '../viewport/loadAvatar';
 import { useAvatarEngine } from '../viewport/useAvatarEngine';
 import { useLoaded } from '../viewport/useLoaded';
-import { FrameGrabber, nextVideoFrame } from './frameGrabber';
+import { VideoFrameWatcher } from './frameGrabber';
 import { LiveHead } from './liveHead';
 import { describeMediaError, listCameras, openCamera, SourceProblem, stopStream, streamAlive, UNPLUGGED_MESSAGE } from './liveSource';
 import { RollingRate, RollingStat, type LiveMetrics } from './metrics';
+import { HostTracker, PageTracker, TrackingPaths, type PathState, type TrackingMode } from './trackingPath';
 import { DriverRecorder, recorderMimeType, startDrive, uploadRecording } from './recording';
 import './live.css';
 import { LoadPending } from '../viewport/LoadPending';
@@ -42,10 +43,16 @@ const BACKGROUNDS = {
 } as const;
 type BackgroundId = keyof typeof BACKGROUNDS;
 
+/** Tracking paths of the select (trackingPath.ts). */
+const TRACKING_MODES: Record<TrackingMode, string> = { auto: 'Automatic (the faster)', host: 'Services host', page: 'This page (WebAssembly)' };
+const PATH_NAMES = { host: 'host', page: 'page' } as const;
+
 /**
- * The Live page: a camera (or a video file) drives the trained avatar frame by frame. Frames are tracked in the
- * services host (`live.track`), retargeted relative to the driver's calibrated neutral face, and rendered by the
- * viewport's engine beside the camera view, with a metrics overlay and a clean full-window view (F) for screen capture.
+ * The Live page: a camera (or a video file) drives the trained avatar frame by frame. Frames are tracked where this
+ * machine tracks them faster — in the services host (`live.track`) or in a worker of this page (onnxruntime-web),
+ * measured on the first frames (trackingPath.ts) — retargeted relative to the driver's calibrated neutral face, and
+ * rendered by the viewport's engine beside the camera view, with a metrics overlay and a clean full-window view (F)
+ * for screen capture.
  */
 export function LiveView({ project, avatarId }: { project: Project; avatarId: string }) {
   const load = useLoaded(avatarId, () =>
@@ -83,14 +90,32 @@ type Calibration =
   | { state: 'done'; frames: number; spreadMm: number }
   | { state: 'failed'; message: string };
 
+/** The overlay's path: `host`/`page`, and how it was chosen (auto: with the trial's medians). */
+function pathLabel(st: PathState | null, mode: TrackingMode): string {
+  const active = PATH_NAMES[st?.active ?? 'host'];
+  if (mode !== 'auto') return `${active} (chosen)`;
+  if (!st || (st.trial !== 'done' && st.trial !== null)) return `${active} (measuring)`;
+  return `${active} (auto${st.hostMs !== null && st.pageMs !== null ? `: host ${st.hostMs.toFixed(0)} / page ${st.pageMs.toFixed(0)} ms` : ''})`;
+}
+
+/** The panel's note under the tracking select. */
+function pathHint(st: PathState | null, mode: TrackingMode): string {
+  const problem = st?.pageProblem ? ` The page's tracker is not available: ${st.pageProblem}.` : '';
+  if (mode === 'host') return `Frames are tracked in the services host.${problem}`;
+  if (mode === 'page') return `${st?.active === 'page' ? 'Frames are tracked in this page (onnxruntime-web in a worker).' : 'Loading the tracker into this page…'}${problem}`;
+  if (!st || st.trial === 'host' || st.trial === 'loading-page') return 'Measuring where tracking is faster: loading the tracker into this page (the host tracks meanwhile)…';
+  if (st.trial === 'comparing') return 'Measuring where tracking is faster: the services host and this page in turns…';
+  if (st.pageMs === null) return `Tracking in the services host.${problem}`;
+  return `Tracking in ${st.active === 'page' ? 'this page' : 'the services host'}: measured ${st.hostMs?.toFixed(0)} ms a frame in the host, ${st.pageMs.toFixed(0)} ms in the page.`;
+}
+
 function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: AvatarExpressionSpace; onBack: () => void }) {
-  const { rig, data } = avatar;
+  const { rig, data, fit } = avatar;
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const streamRef = useRef<MediaStream | null>(null);
   const headRef = useRef<LiveHead>(new LiveHead(rig));
   const sideRef = useRef(RENDER_SIDE.gpu);
-  const sessionRef = useRef(crypto.randomUUID().replace(/-/g, ''));
   const [background, setBackground] = useState<BackgroundId>('stage');
   const backgroundRef = useRef<BackgroundId>(background);
   backgroundRef.current = background;
@@ -101,26 +126,41 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   const [problem, setProblem] = useState<SourceProblem | null>(null);
   const [running, setRunning] = useState(false);
   const [face, setFace] = useState<{ tracked: boolean; reason: string | null } | null>(null);
+  const faceRef = useRef(face);
+  faceRef.current = face;
   const [settings, setSettings] = useState<DriveSettings>(DEFAULT_SETTINGS);
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
   const [calibration, setCalibration] = useState<Calibration>({ state: 'none' });
+  const calibrationRef = useRef(calibration);
+  calibrationRef.current = calibration;
   const [clean, setClean] = useState(false);
-  const [metrics, setMetrics] = useState<LiveMetrics>({ fps: null, trackFps: null, trackMs: null, hostMs: null, renderMs: null, latencyMs: null });
+  const [metrics, setMetrics] = useState<LiveMetrics>({ fps: null, trackFps: null, trackMs: null, workMs: null, renderMs: null, latencyMs: null });
+  // Where frames are tracked: measured per machine on the first frames (auto), or as chosen.
+  const [trackingMode, setTrackingMode] = useState<TrackingMode>('auto');
+  const [pathState, setPathState] = useState<PathState | null>(null);
+  const [paths] = useState(() => new TrackingPaths('auto', { host: () => new HostTracker(), page: () => new PageTracker() }, (st) => setPathState(st)));
+  // Per-frame figures reach React twice a second (the overlay's tick), not on every frame: a re-render of the page per
+  // tracked or rendered frame is main-thread time the loop and the engine need.
   const [frames, setFrames] = useState(0);
+  const framesRef = useRef(0);
   const [quality, setQuality] = useState<{ clamped: number; residualMm: number } | null>(null);
+  const qualityRef = useRef<{ clamped: number; residualMm: number } | null>(null);
 
   // Driving state shared by the tracking loop and the engine callbacks (refs: they run outside React's renders).
   // The reenactment core (native/engine/avatar/reenact): calibration, retargeting, clamping, smoothing — the same
   // code the avatar.drive job runs. It calibrates itself on the first frames until "Hold a neutral face" is used.
-  const [reenactor] = useState(() => new Reenactor(space, { ...DEFAULT_SETTINGS, calibrationFrames: CALIBRATION_FRAMES, autoCalibrate: true }));
+  // The avatar's rest expression (its footage's closed mouth): recorded with the expression space, else estimated from
+  // the capture's fitted frames — the footage's mean face is half open when the mouth opened in it (avatar-rest.ts).
+  const [rest] = useState(() => avatarRest(space, fit ? { model: rig.model, frames: fit.frames } : null) ?? undefined);
+  const [reenactor] = useState(() => new Reenactor(space, { ...DEFAULT_SETTINGS, calibrationFrames: CALIBRATION_FRAMES, autoCalibrate: true, avatarNeutral: rest }));
   const reenactorRef = useRef(reenactor);
   const manualCalibrationRef = useRef(false);
   const latestRef = useRef<{ params: AvatarHeadParams; captureTime: number } | null>(null);
   /** The parameters on screen (re-rendered when the background changes without a new frame). */
   const shownRef = useRef<AvatarHeadParams | null>(null);
   const renderingRef = useRef<{ captureTime: number } | null>(null);
-  const stats = useRef({ fps: new RollingRate(), trackFps: new RollingRate(), trackMs: new RollingStat(), hostMs: new RollingStat(), renderMs: new RollingStat(), latencyMs: new RollingStat() });
+  const stats = useRef({ fps: new RollingRate(), trackFps: new RollingRate(), trackMs: new RollingStat(), workMs: new RollingStat(), renderMs: new RollingStat(), latencyMs: new RollingStat() });
 
   /** Sends the newest driven pose to the engine when it is idle (one frame in flight, the rest dropped). */
   const pump = useCallback(() => {
@@ -145,13 +185,15 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
       s.fps.tick(now);
       if (renderingRef.current) s.latencyMs.add(now - renderingRef.current.captureTime);
       renderingRef.current = null;
-      setFrames(info.frames);
+      framesRef.current = info.frames;
+      // the avatar view's data-frames follows every frame (tests and benches count frames with it)
+      if (avatarBoxRef.current) avatarBoxRef.current.dataset.frames = String(info.frames);
       pump();
     },
     (_engine, cpu) => {
       sideRef.current = cpu ? RENDER_SIDE.cpu : RENDER_SIDE.gpu;
       // The neutral avatar until the first tracked frame.
-      latestRef.current = { params: neutralParams(space), captureTime: performance.now() };
+      latestRef.current = { params: neutralParams(space, rest), captureTime: performance.now() };
       pump();
     },
   );
@@ -160,7 +202,10 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   useEffect(() => {
     const t = setInterval(() => {
       const s = stats.current, now = performance.now();
-      setMetrics({ fps: s.fps.rate(now), trackFps: s.trackFps.rate(now), trackMs: s.trackMs.median, hostMs: s.hostMs.median, renderMs: s.renderMs.median, latencyMs: s.latencyMs.median });
+      setMetrics({ fps: s.fps.rate(now), trackFps: s.trackFps.rate(now), trackMs: s.trackMs.median, workMs: s.workMs.median, renderMs: s.renderMs.median, latencyMs: s.latencyMs.median });
+      setFrames(framesRef.current);
+      const q = qualityRef.current;
+      setQuality((old) => (q && (!old || old.clamped !== q.clamped || Math.abs(old.residualMm - q.residualMm) >= 0.05) ? q : old));
     }, 500);
     return () => clearInterval(t);
   }, []);
@@ -170,8 +215,8 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
     const video = videoRef.current;
     if (!video) return;
     let stopped = false;
+    let stopWatching = (): void => undefined;
     let reset = true;
-    const grabber = new FrameGrabber();
     setProblem(null);
     setRunning(false);
     const fail = (p: SourceProblem) => {
@@ -204,33 +249,37 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
       });
       if (stopped) return;
       setRunning(true);
-      const { client } = studio();
+      const frames = new VideoFrameWatcher(video);
+      stopWatching = () => frames.stop();
+      let seq = 0;
       while (!stopped) {
         if (source.kind === 'camera' && !streamAlive(streamRef.current)) throw new SourceProblem('unplugged', UNPLUGGED_MESSAGE);
         let captureTime: number;
         try {
-          captureTime = await nextVideoFrame(video, 3000);
+          // the newest frame since the last one tracked, at once if it came while that one was tracked
+          const next = await frames.next(seq, 3000);
+          seq = next.seq;
+          captureTime = next.captureTime;
         } catch {
           if (source.kind === 'camera' && !streamAlive(streamRef.current)) throw new SourceProblem('unplugged', UNPLUGGED_MESSAGE);
           continue;
         }
         if (stopped) return;
-        const t0 = performance.now();
-        const frame = grabber.grab(video, captureTime);
-        const r = await client.call('live.track', { session: sessionRef.current, ...frame.payload, time: frame.captureTime, reset });
+        const r = await paths.track(video, captureTime, reset);
         reset = false;
         if (stopped) return;
         const s = stats.current;
-        s.trackMs.add(performance.now() - t0);
-        s.hostMs.add(r.hostMs);
+        s.trackMs.add(r.roundTripMs);
+        s.workMs.add(r.workMs);
         s.trackFps.tick(performance.now());
-        setFace((f) => (f && f.tracked === r.tracked && f.reason === r.reason ? f : { tracked: r.tracked, reason: r.reason }));
-        onTracked(r.tracked && r.landmarks ? r.landmarks : null, frame.captureTime);
+        if (!faceRef.current || faceRef.current.tracked !== r.tracked || faceRef.current.reason !== r.reason) setFace({ tracked: r.tracked, reason: r.reason });
+        onTracked(r.tracked && r.landmarks ? r.landmarks : null, captureTime);
       }
     };
     run().catch((err: unknown) => fail(err instanceof SourceProblem ? err : new SourceProblem('busy', `Live tracking stopped: ${err instanceof Error ? err.message : String(err)}. Press Retry.`)));
     return () => {
       stopped = true;
+      stopWatching();
       stopStream(streamRef.current);
       streamRef.current = null;
       video.pause();
@@ -240,14 +289,17 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source, runId]);
 
-  // Close the host's tracker session with the page.
+  // The tracking path as chosen; its trackers (the host's session, the page's worker) go with the page.
   useEffect(() => {
-    const session = sessionRef.current;
-    return () => void studio().client.call('live.close', { session }).catch(() => undefined);
-  }, []);
+    paths.setMode(trackingMode);
+    // a new trial measures afresh: the figures of the previous path are not this one's
+    stats.current.trackMs = new RollingStat();
+    stats.current.workMs = new RollingStat();
+  }, [paths, trackingMode]);
+  useEffect(() => () => paths.close(), [paths]);
 
   /** One camera frame's landmarks (null: no face) through the reenactment core, then a render request. */
-  function onTracked(landmarks: number[] | null, captureTime: number) {
+  function onTracked(landmarks: ArrayLike<number> | null, captureTime: number) {
     const reenactor = reenactorRef.current;
     const step = reenactor.step(landmarks ? { landmarks } : null, captureTime / 1000);
     if (step.phase === 'calibrating') {
@@ -257,10 +309,10 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
     if (manualCalibrationRef.current && step.phase === 'driving') {
       manualCalibrationRef.current = false;
       setCalibration({ state: 'done', frames: CALIBRATION_FRAMES, spreadMm: reenactor.currentCalibration?.spreadMm ?? 0 });
-    } else setCalibration((c) => (c.state === 'none' && step.phase === 'driving' ? { state: 'auto' } : c));
+    } else if (calibrationRef.current.state === 'none' && step.phase === 'driving') setCalibration({ state: 'auto' });
     if (!step.tracked) return;
     latestRef.current = { params: step.params, captureTime };
-    setQuality((q) => (q && q.clamped === step.params.clamped && Math.abs(q.residualMm - step.params.residualMm) < 0.05 ? q : { clamped: step.params.clamped, residualMm: step.params.residualMm }));
+    qualityRef.current = { clamped: step.params.clamped, residualMm: step.params.residualMm };
     pump();
   }
 
@@ -456,9 +508,10 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
           >
             <canvas ref={canvasRef} className="live-avatar-canvas" aria-label="Driven avatar" />
             {!clean && (
-              <div className="live-metrics" data-testid="live-metrics" aria-live="off">
-                <span data-testid="live-fps">fps {fmt(metrics.fps, 1)}</span> · tracking {fmt(metrics.trackMs)} ms ({fmt(metrics.trackFps, 1)}/s, host {fmt(metrics.hostMs)} ms) · render {fmt(metrics.renderMs)} ms · latency{' '}
-                <span data-testid="live-latency">{fmt(metrics.latencyMs)}</span> ms
+              <div className="live-metrics" data-testid="live-metrics" data-path={pathState?.active ?? 'host'} data-mode={trackingMode} aria-live="off">
+                <span data-testid="live-fps">fps {fmt(metrics.fps, 1)}</span> · tracking {fmt(metrics.trackMs)} ms ({fmt(metrics.trackFps, 1)}/s, {pathState?.active === 'page' ? 'worker' : 'host'} {fmt(metrics.workMs)} ms) · render{' '}
+                {fmt(metrics.renderMs)} ms · latency <span data-testid="live-latency">{fmt(metrics.latencyMs)}</span> ms ·{' '}
+                <span data-testid="live-path">{pathLabel(pathState, trackingMode)}</span>
               </div>
             )}
             {engineState.state === 'error' && (
@@ -492,6 +545,19 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
               </select>
             </label>
             <input ref={fileInput} type="file" accept="video/*" hidden aria-label="Driving video file" onChange={(e) => chooseFile(e.target.files?.[0])} />
+            <label className="live-field">
+              <span>Tracking</span>
+              <select className="select" aria-label="Tracking path" value={trackingMode} onChange={(e) => setTrackingMode(e.target.value as TrackingMode)}>
+                {(Object.keys(TRACKING_MODES) as TrackingMode[]).map((m) => (
+                  <option key={m} value={m}>
+                    {TRACKING_MODES[m]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <p className="muted live-hint" data-testid="live-tracking-path">
+              {pathHint(pathState, trackingMode)}
+            </p>
             <Button icon="target" onClick={() => calibrate()} disabledReason={!running ? 'Start a camera or a video first.' : calibration.state === 'countdown' || calibration.state === 'capturing' ? 'Calibrating…' : null}>
               Calibrate neutral face
             </Button>

@@ -53,10 +53,10 @@ export interface LiveMetrics {
   fps: number | null;
   /** Camera frames tracked per second. */
   trackFps: number | null;
-  /** Page round trip of one frame: grab + JPEG + live.track (ms, median of the window). */
+  /** Page round trip of one frame on the active tracking path: grab → landmarks back in the page (ms, median). */
   trackMs: number | null;
-  /** The host's own share of it (decode + tracker, ms). */
-  hostMs: number | null;
+  /** The tracker's own share of it (ms): the host's call (raw frame + tracker), or the page worker's pixels + tracker. */
+  workMs: number | null;
   /** The engine's render of one frame (ms). */
   renderMs: number | null;
   /** Capture timestamp of the driving frame → its avatar frame on screen (ms). */
