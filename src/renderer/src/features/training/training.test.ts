@@ -27,6 +27,7 @@ describe('training panel text', () => {
   it('formats figures', () => {
     expect(presetSummary('preview')).toBe('128 px · 64² UV · 1,500 steps');
     expect(rangeText('dssimWeight')).toBe('From 0 to 1');
+    for (const f of OVERRIDE_FIELDS) expect(rangeText(f.key as never), f.key).not.toBeNull(); // defaulted fields too (testTimeFit)
     expect(formatDefault(5e-5)).toBe('0.00005');
     expect(formatDefault(0.1 + 0.2)).toBe('0.3');
     expect(formatDb(25.94)).toBe('25.9 dB');

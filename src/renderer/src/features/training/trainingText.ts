@@ -106,7 +106,10 @@ export function formToOverrides(form: AdvancedForm): { overrides: TrainingOverri
 
 /** "1 to 1,000,000" from the schema's bounds. */
 export function rangeText(key: NumberKey): string | null {
-  const s = TrainingConfig.shape[key] as unknown as { minValue?: number | null; maxValue?: number | null; isInt?: boolean };
+  type Bounded = { minValue?: number | null; maxValue?: number | null; unwrap?: () => unknown };
+  // A field with a default (or optional) wraps the number schema that holds the bounds.
+  let s = TrainingConfig.shape[key] as unknown as Bounded;
+  for (let depth = 0; s.minValue === undefined && typeof s.unwrap === 'function' && depth < 4; depth++) s = s.unwrap() as Bounded;
   const lo = s.minValue, hi = s.maxValue;
   if (lo == null || hi == null || !Number.isFinite(lo) || !Number.isFinite(hi)) return null;
   const whole = OVERRIDE_FIELDS.find((f) => f.key === key)?.integer;
