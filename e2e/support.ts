@@ -1,39 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { chromium, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { launchChromium, serveFolder, startWebMode } from './chromium';
 
-/** Debian's Chromium with WebGPU on, and none of the background traffic this closed network refuses. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}
-
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.wasm': 'application/wasm' };
-
-/**
- * Serves a built folder on 127.0.0.1 (a random port): WebGPU needs a secure context, which localhost is and a
- * data: or file: URL is not. Paths outside the folder are refused.
- */
-export async function serveFolder(root: string, index: string): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || index;
-    const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('static server has no port');
-  return { baseUrl: `http://127.0.0.1:${address.port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+export { launchChromium, serveFolder, startWebMode };
 
 /** One StudioApi call from inside a studio page, on its own WebSocket with the page's token. */
 export async function api<T>(page: Page, method: string, params: unknown): Promise<T> {
@@ -123,24 +93,3 @@ export async function dismissNotifications(page: Page): Promise<void> {
   for (let i = 0; i < 20 && (await dismiss.count()) > 0; i++) await dismiss.first().click({ timeout: 5_000 }).catch(() => undefined);
 }
 
-/** Web mode started for real from the built CLI (`npm run build` first) on `libraryDir`; resolves with its printed link. */
-export async function startWebMode(libraryDir: string): Promise<{ child: ChildProcess; url: string; port: number }> {
-  const cli = path.resolve('out/main/cli.js');
-  if (!fs.existsSync(cli)) throw new Error('Build the studio first: npm run build');
-  const child = spawn(process.execPath, [cli, '--library', libraryDir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const info = await new Promise<{ url: string; port: number }>((resolve, reject) => {
-    let text = '', err = '';
-    const timer = setTimeout(() => reject(new Error(`web mode did not start: ${err}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      const line = text.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as { url: string; port: number });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}: ${err}`)));
-  });
-  return { child, url: info.url, port: info.port };
-}

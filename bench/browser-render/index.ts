@@ -7,11 +7,10 @@
  *   npm run bench:browser-render -- [--side 448] [--count 4000] [--iters 15] [--variants cpu,direct,gpu]
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from '@playwright/test';
+import { launchChromium, serveFolder } from '../../e2e/chromium';
 import { build } from 'vite';
 import type { ProofResult } from '../../native/engine/viewport-proof/main';
 
@@ -27,24 +26,14 @@ const side = Number(values.side), count = Number(values.count), iters = Number(v
 
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-render-'));
 await build({ configFile: false, root: path.resolve('native/engine/viewport-proof'), base: './', logLevel: 'warn', build: { outDir, emptyOutDir: true, minify: false, target: 'es2022' } });
-const server = http.createServer((req, res) => {
-  const rel = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/+/, '') || 'index.html';
-  const file = path.join(outDir, path.basename(rel) === rel ? rel : path.normalize(rel));
-  if (!file.startsWith(outDir + path.sep) || !fs.existsSync(file)) return void res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': file.endsWith('.html') ? 'text/html' : 'text/javascript' }).end(fs.readFileSync(file));
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const port = (server.address() as { port: number }).port;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const server = await serveFolder(outDir, 'index.html');
+const browser = await launchChromium();
 const rows: Record<string, unknown>[] = [];
 let adapter: unknown = null;
 try {
   for (const variant of values.variants.split(',')) {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/index.html?kernels=${variant}&timing=${iters}&side=${side}&count=${count}`);
+    await page.goto(`${server.baseUrl}/index.html?kernels=${variant}&timing=${iters}&side=${side}&count=${count}`);
     await page.waitForFunction(() => (globalThis as { __engineProof?: unknown }).__engineProof, undefined, { timeout: 600_000, polling: 500 });
     const r = await page.evaluate(() => {
       const p = (globalThis as unknown as { __engineProof: ProofResult }).__engineProof;

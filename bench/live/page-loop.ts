@@ -21,18 +21,18 @@
  *    camera frames tracked in the last second (`avatarPlayer.webcam.fps`, what the player shows as fps), avatar
  *    frames/s (`avatarPlayer.frames`), mean tracking ms.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { buildModels, DEFAULT_MODELS_DIR } from '../../native/models/build';
 import { StudioHost } from '../../src/main/host/studio-host';
 import { craftAvatar } from '../../src/main/services/export/test-avatar';
 import { craftTrackedCapture } from '../../src/main/services/training/test-capture';
 import type { Job } from '../../src/shared/model/job';
 import { makeDriverClip } from '../../e2e/live-driver';
+import { launchChromium, serveFolder, startWebMode } from '../../e2e/chromium';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: string): string => {
@@ -83,9 +83,7 @@ await host.close();
 log(`writing the driver (${camW}×${camH} at ${camFps} fps)…`);
 const clip = await makeDriverClip(path.join(tmp), { width: camW, height: camH, fps: camFps, neutralSeconds: 3, cycles: 2 });
 
-const BASE_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const launch = (): Promise<Browser> =>
-  chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...BASE_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip.file}`] });
+const launch = (): Promise<Browser> => launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip.file}`]);
 
 interface Overlay {
   fps: number | null;
@@ -188,7 +186,7 @@ interface PlayerState {
 }
 
 async function playerRun(browser: Browser): Promise<Record<string, unknown>> {
-  const server = await serveFolder(playerDir);
+  const server = await serveFolder(playerDir, 'index.html');
   try {
     const page = await (await browser.newContext({ viewport: { width: 1000, height: 700 } })).newPage();
     await page.goto(`${server.baseUrl}/index.html?size=${side}x${side}`);
@@ -223,39 +221,6 @@ async function playerRun(browser: Browser): Promise<Record<string, unknown>> {
 }
 
 log('starting web mode…');
-/** Web mode from the built CLI (as e2e/support.ts's startWebMode, which needs the DOM library to type-check). */
-async function startWebMode(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['out/main/cli.js', '--library', dir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      const line = text.split('\n').slice(0, -1).find((l) => l.startsWith('{')); // complete lines only
-      if (line) {
-        const info = JSON.parse(line) as { url?: string; error?: { message: string } };
-        if (info.url) resolve(info.url);
-        else reject(new Error(`web mode: ${info.error?.message ?? line}`));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}`)));
-  });
-  return { child, url };
-}
-
-/** The exported player's folder on 127.0.0.1 (WebGPU and the camera need a secure context; localhost is one). */
-async function serveFolder(root: string): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
-  const server = http.createServer((req, res) => {
-    const file = path.resolve(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html');
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
 const web = await startWebMode(libraryDir);
 const browser = await launch();
 const out: Record<string, unknown> = {
