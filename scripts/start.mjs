@@ -2,13 +2,11 @@
 // `npm start`: builds the studio when the build is missing or older than the sources, then opens the desktop app
 // when the Electron binary is installed, or web mode (printing the URL to open) when it is not.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { buildIsStale, buildStudio } from '../bin/build-freshness.js';
+import { findElectronBinary } from '../bin/electron-binary.js';
 
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -22,20 +20,7 @@ if (buildIsStale(root)) {
   }
 }
 
-// The Electron binary, when its install-time download succeeded: read where `electron` put it rather than
-// `require('electron')`, which tries to download a missing binary on the spot.
-function electronBinary() {
-  try {
-    const pkg = path.dirname(require.resolve('electron/package.json'));
-    const rel = fs.readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim();
-    const bin = path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkg, 'dist'), rel);
-    return fs.existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
-
-const desktop = args.includes('--web') ? null : electronBinary();
+const desktop = args.includes('--web') ? null : findElectronBinary().executable;
 if (desktop) {
   const child = spawn(desktop, [root, ...args], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));

@@ -1,29 +1,17 @@
 /**
  * The Electron app itself (Playwright `_electron.launch` on out/main/electron.js): startup and its security
  * settings, opening a project (from the page and by deep link), the recent-projects menu, and the engine host
- * (app.gpu through the Chromium engine window). Needs the Electron binary; where `require('electron')` does not
- * give an installed binary (this workplace: ELECTRON_SKIP_BINARY_DOWNLOAD) every test is skipped with the reason.
+ * (app.gpu through the Chromium engine window). Needs the Electron binary; where the electron package has no
+ * installed binary (`findElectronBinary`) (this workplace: ELECTRON_SKIP_BINARY_DOWNLOAD) every test is skipped with the reason.
  * Run `npm run build` first (npm test does).
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
+import { findElectronBinary } from '../../bin/electron-binary.js';
 
-const require = createRequire(import.meta.url);
-
-function findElectron(): { executable: string | null; reason: string } {
-  try {
-    const p = require('electron') as unknown;
-    if (typeof p === 'string' && fs.existsSync(p)) return { executable: p, reason: '' };
-    return { executable: null, reason: `require('electron') gave ${JSON.stringify(p)}, which is not an installed binary` };
-  } catch (e) {
-    return { executable: null, reason: (e as Error).message.split('\n')[0]! };
-  }
-}
-
-const found = findElectron();
+const found = findElectronBinary();
 const electronAvailable = found.executable !== null;
 const skipReason = `Electron binary not installed here: ${found.reason}. These tests run where \`npm install\` could download Electron.`;
 const entry = path.resolve('out/main/electron.js');
