@@ -26,7 +26,10 @@ describe.skipIf(!gpu.device)('bake: synthetic avatar with a known UV texture', (
     const heldViews = Array.from({ length: 3 }, (_, i) => ({ head: randomHeadParams(model, 500 + i), camera: randomCamera(600 + i, SIZE) }));
     const heldOut = await renderFrames(device, model, gt, heldViews);
     const losses: number[] = [];
-    const { maps, visibility, baked, report } = await bakeAvatar(device, model, gt, views, { mapSize: MAP, levels: LEVELS, steps: STEPS, onStep: (_, l) => losses.push(l) }, heldOut);
+    const evaluated: string[] = [];
+    const { maps, visibility, baked, report } = await bakeAvatar(device, model, gt, views, { mapSize: MAP, levels: LEVELS, steps: STEPS, onStep: (_, l) => losses.push(l), onEvaluate: (done, total) => evaluated.push(`${done}/${total}`) }, heldOut);
+
+    expect(evaluated).toEqual(['1/4', '2/4', '3/4', '4/4']); // the held-out evaluation reports each pass
 
     // Colour map vs the known texture at the map's texel centres, over observed texels.
     const rgb = channelImage(composeMaps(maps), CH_SH, 3).map((x) => x * SH_C0 + 0.5);

@@ -77,6 +77,8 @@ export interface BakeOptions {
   onStep?: (step: number, loss: number) => void;
   /** Called as each stage starts (throw from it to stop the bake). */
   onStage?: (stage: BakeStage) => void;
+  /** During 'evaluate', after each of its passes over the held-out frames (`done` of `total`; throw to stop). */
+  onEvaluate?: (done: number, total: number) => void;
 }
 
 /** The stages of a bake, in order. */
@@ -200,11 +202,16 @@ export async function bakeAvatar(
     let heldOutReport: BakeReport['heldOut'] = null, fidelity: BakeReport['fidelity'] = null;
     if (heldOut.length > 0) {
       options.onStage?.('evaluate');
+      // Four passes: the bake scored, the trained avatar scored, the trained avatar rendered, the bake against those.
       const after = mean(await fit.evaluate(heldOut));
+      options.onEvaluate?.(1, 4);
       const before = mean(await evaluateBound(device, model, trained, heldOut));
+      options.onEvaluate?.(2, 4);
       heldOutReport = { before, after, dropDb: before.psnr - after.psnr };
       const unbakedRenders = await renderViews(device, model, trained, heldOut.map((f) => ({ head: f.head, camera: f.camera })));
+      options.onEvaluate?.(3, 4);
       fidelity = mean(await fit.evaluate(unbakedRenders));
+      options.onEvaluate?.(4, 4);
     }
     const t3 = performance.now();
     return {
