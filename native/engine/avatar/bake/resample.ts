@@ -331,28 +331,8 @@ export class EditResampler {
           if (j < by1 && differs(p, p + M)) edge[at(i, j)] = edge[at(i, j + 1)] = 1;
         }
       const rows = new Uint8Array(W * H), zone = new Uint8Array(W * H);
-      for (let y = 0; y < H; y++) {
-        let last = -Infinity, next = Infinity;
-        for (let x = W - 1; x >= 0; x--) {
-          if (edge[y * W + x]) next = x;
-          if (next - x <= B) rows[y * W + x] = 1;
-        }
-        for (let x = 0; x < W; x++) {
-          if (edge[y * W + x]) last = x;
-          if (x - last <= B) rows[y * W + x] = 1;
-        }
-      }
-      for (let x = 0; x < W; x++) {
-        let last = -Infinity, next = Infinity;
-        for (let y = H - 1; y >= 0; y--) {
-          if (rows[y * W + x]) next = y;
-          if (next - y <= B) zone[y * W + x] = 1;
-        }
-        for (let y = 0; y < H; y++) {
-          if (rows[y * W + x]) last = y;
-          if (y - last <= B) zone[y * W + x] = 1;
-        }
-      }
+      for (let y = 0; y < H; y++) dilateLine(edge, rows, y * W, 1, W, B);
+      for (let x = 0; x < W; x++) dilateLine(rows, zone, x, W, H, B);
       const density = (i: number, j: number) => {
         let sum = 0, cells = 0;
         for (let y = Math.max(0, j - 1); y <= Math.min(M - 1, j + 1); y++)
@@ -433,6 +413,19 @@ export class EditResampler {
         densityAfter: editedTexels ? (before + addAt.length) / editedTexels : 0,
       },
     };
+  }
+}
+
+/** `dst[k] = 1` where `src` has a set element within `B` along one line (`n` elements from `start`, `stride` apart). */
+function dilateLine(src: Uint8Array, dst: Uint8Array, start: number, stride: number, n: number, B: number): void {
+  let last = -Infinity, next = Infinity;
+  for (let k = n - 1; k >= 0; k--) {
+    if (src[start + k * stride]) next = k;
+    if (next - k <= B) dst[start + k * stride] = 1;
+  }
+  for (let k = 0; k < n; k++) {
+    if (src[start + k * stride]) last = k;
+    if (k - last <= B) dst[start + k * stride] = 1;
   }
 }
 
