@@ -7,11 +7,11 @@
  * and written back as a pickle or an .npz, so the mutations reach the model checks behind the container formats.
  */
 import { zipSync } from 'fflate';
-import { loadEmbedding, loadFlame, readNpy, readNpz } from '../../../native/engine/avatar/flame/flame';
+import { FlameError, loadEmbedding, loadFlame, readNpy, readNpz } from '../../../native/engine/avatar/flame/flame';
 import { isNdArray, isPyObject, PickleError, readPickle, type NdArray } from '../../../native/engine/avatar/flame/pickle';
 import { embeddingNpz, flameNpz, flamePickle, writeNpy, writePickle } from '../../../native/engine/avatar/flame/test-files';
 import type { SkinnedHeadModel } from '../../../native/engine/avatar/head-model';
-import { byteMutators, isTypedStudioError, mutateTree, type Field, type Mutator, type Rng } from '../../../src/main/testing/fuzz';
+import { byteMutators, mutateTree, type Field, type Mutator, type Rng } from '../../../src/main/testing/fuzz';
 import { le16, le32, type FuzzTarget } from './common';
 
 function writeNpz(tree: unknown, level: 0 | 6): Uint8Array {
@@ -144,9 +144,9 @@ function treeMutators(read: (b: Uint8Array) => unknown, write: (tree: unknown, r
 // ---------------------------------------------------------------------------------------------------------------
 // Targets
 
-/** A PickleError, or a StudioError BAD_REQUEST that the loader foresaw — not one wrapping an unexpected TypeError/RangeError (`cause`). */
+/** A PickleError, or a FlameError that the loader foresaw — not one wrapping an unexpected TypeError/RangeError (`cause`). */
 export const flameTyped = (err: unknown): boolean =>
-  err instanceof PickleError || (isTypedStudioError(err) && !((err as Error).cause instanceof Error && !((err as Error).cause instanceof PickleError)));
+  err instanceof PickleError || (err instanceof FlameError && !(err.cause instanceof Error && !(err.cause instanceof PickleError)));
 
 function checkModel(model: SkinnedHeadModel): void {
   if (!(model.vertexCount >= 1) || model.triangles.length % 3 !== 0) throw new Error(`loaded a model with ${model.vertexCount} vertices`);

@@ -4,7 +4,7 @@ import { flameEmbeddingTarget, flameNpzTarget, flamePklTarget } from '../../../.
 
 /**
  * The FLAME readers under fuzzing (bench/fuzz/targets/flame.ts): every mutated file is loaded into a model that
- * evaluates, or refused with a PickleError / a foreseen StudioError (not one wrapping a TypeError or RangeError), with
+ * evaluates, or refused with a PickleError / a foreseen FlameError (not one wrapping a TypeError or RangeError), with
  * no hang and no allocation for a declared size the file does not hold.
  */
 describe('FLAME files under fuzzing', () => {

@@ -1,7 +1,6 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { StudioError } from '../../../../src/shared/api/errors';
-import { loadFlame, readNpz } from './flame';
+import { FlameError, loadFlame, readNpz } from './flame';
 import { latin1Decode, PickleError, readPickle, type NdArray, type PyObject } from './pickle';
 import { flameNpz, flamePickle, npy, PickleWriter, syntheticFlame, writePickle } from './test-files';
 
@@ -71,9 +70,9 @@ describe('FLAME loader', () => {
     const expectBad = (bytes: Uint8Array, name: string, re: RegExp) => {
       let err: unknown;
       try { loadFlame(bytes, name); } catch (e) { err = e; }
-      expect(err).toBeInstanceOf(StudioError);
-      expect((err as StudioError).code).toBe('BAD_REQUEST');
-      expect((err as StudioError).message).toMatch(re);
+      expect(err).toBeInstanceOf(FlameError);
+      expect((err as FlameError).subject).toBe('model');
+      expect((err as FlameError).message).toMatch(re);
     };
     const pkl = flamePickle();
     expectBad(new Uint8Array(0), 'empty.pkl', /empty/);
@@ -86,11 +85,25 @@ describe('FLAME loader', () => {
     expectBad(npz.subarray(0, npz.length - 30), 'flame.npz', /could not be read/);
   });
 
+  it('says which input a refusal is about, with the facts only (the caller adds what the user can do)', () => {
+    const refusal = (f: () => unknown): FlameError => {
+      try { f(); } catch (e) { if (e instanceof FlameError) return e; throw e; }
+      throw new Error('no refusal');
+    };
+    const photo = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    const model = refusal(() => loadFlame(photo, 'photo.png'));
+    const embedding = refusal(() => loadFlame(flamePickle(), 'generic_model.pkl', { landmarkEmbedding: { bytes: photo, name: 'photo.png' } }));
+    const options = refusal(() => loadFlame(flamePickle(), 'generic_model.pkl', { shapeCount: 1.5 }));
+    expect([model.subject, embedding.subject, options.subject]).toEqual(['model', 'embedding', 'options']);
+    expect(embedding.message).toMatch(/"photo\.png" could not be read as a landmark embedding/);
+    for (const e of [model, embedding, options]) expect(e.message).not.toMatch(/Choose|Settings/);
+  });
+
   const expectBad = (bytes: Uint8Array, re: RegExp, name = 'generic_model.pkl') => {
     let err: unknown;
     try { loadFlame(bytes, name); } catch (e) { err = e; }
-    expect(err).toBeInstanceOf(StudioError);
-    expect((err as StudioError).message).toMatch(re);
+    expect(err).toBeInstanceOf(FlameError);
+    expect((err as FlameError).message).toMatch(re);
     expect((err as Error).cause).toBeUndefined(); // a foreseen refusal, not a wrapped TypeError / RangeError
   };
   /** The synthetic pickle with one part of its tree changed. */

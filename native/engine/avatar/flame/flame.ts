@@ -5,7 +5,6 @@
  * landmark_indices) or DECA's 68-point `landmark_embedding.npy` (mapped to MediaPipe ids by the usual 68 → 468 table).
  */
 import { unzipSync } from 'fflate';
-import { StudioError } from '../../../../src/shared/api/errors';
 import { SkinnedHeadModel, type LandmarkEmbedding, type SkinnedModelData } from '../head-model';
 import { decodeNumeric, isNdArray, isPyObject, latin1Decode, PickleError, readPickle, type NdArray } from './pickle';
 
@@ -27,16 +26,28 @@ export const IBUG68_TO_MEDIAPIPE = [
   78, 81, 13, 311, 308, 402, 14, 178,
 ];
 
-const FLAME_FIX = 'Choose the FLAME model file (generic_model.pkl, flame2023.pkl or an .npz with the same arrays) downloaded from the FLAME website.';
-const bad = (what: string, fix = FLAME_FIX): StudioError => new StudioError('BAD_REQUEST', `${what} ${fix}`);
+/** What a FlameError is about: the model file, the landmark embedding file, or the caller's options. */
+export type FlameErrorSubject = 'model' | 'embedding' | 'options';
+
 /**
- * A failure the checks above did not foresee (a bug to fix): still refused as BAD_REQUEST for the user, with the
- * original error kept as `cause` so tests and the fuzz harness can tell it from a foreseen refusal.
+ * Every refusal of loadFlame / loadEmbedding: the message states what is wrong with the input (file name, array,
+ * shape), and `subject` says which input. The engine adds no advice for a user; the caller that knows where the
+ * file came from adds that (the settings service: src/main/services/settings/load-flame-file.ts).
  */
-function unexpected(what: string, e: unknown, fix = FLAME_FIX): StudioError {
-  const err = bad(`${what} (${e instanceof Error ? e.message : String(e)}).`, fix);
-  err.cause = e;
-  return err;
+export class FlameError extends Error {
+  constructor(message: string, readonly subject: FlameErrorSubject, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FlameError';
+  }
+}
+
+const bad = (what: string, subject: FlameErrorSubject = 'model'): FlameError => new FlameError(what, subject);
+/**
+ * A failure the checks above did not foresee (a bug to fix): still a FlameError, with the original error kept as
+ * `cause` so tests and the fuzz harness can tell it from a foreseen refusal.
+ */
+function unexpected(what: string, e: unknown, subject: FlameErrorSubject = 'model'): FlameError {
+  return new FlameError(`${what} (${e instanceof Error ? e.message : String(e)}).`, subject, { cause: e });
 }
 /** FLAME's joints: global, neck, jaw, left eye, right eye. */
 const FLAME_JOINTS = 5;
@@ -163,7 +174,7 @@ export function loadFlame(bytes: Uint8Array, fileName: string, options: FlameOpt
       dict = obj;
     }
   } catch (e) {
-    if (e instanceof StudioError) throw e;
+    if (e instanceof FlameError) throw e;
     if (e instanceof PickleError) throw bad(`"${fileName}" could not be read as a FLAME model: ${e.message}.`);
     throw unexpected(`"${fileName}" could not be read as a FLAME model`, e);
   }
@@ -187,7 +198,7 @@ export function loadFlame(bytes: Uint8Array, fileName: string, options: FlameOpt
     const exprAvail = ed ? ed.shape[2]! : total - shapeAvail;
     const count = (n: number | undefined, avail: number, what: string) => {
       if (n === undefined) return avail;
-      if (!Number.isInteger(n) || n < 0) throw bad(`The requested ${what} count ${n} is not a whole number.`, 'Choose a count from 0 up.');
+      if (!Number.isInteger(n) || n < 0) throw bad(`The requested ${what} count ${n} is not a whole number.`, 'options');
       return Math.min(n, avail);
     };
     const S = count(options.shapeCount, shapeAvail, 'shape'), E = count(options.expressionCount, exprAvail, 'expression');
@@ -221,7 +232,7 @@ export function loadFlame(bytes: Uint8Array, fileName: string, options: FlameOpt
     for (let e = 0; e < E; e++) { range[e * 2] = -3; range[e * 2 + 1] = 3; }
     return new SkinnedHeadModel('flame', data, null, landmarks, range);
   } catch (e) {
-    if (e instanceof StudioError) throw e;
+    if (e instanceof FlameError) throw e;
     if (e instanceof PickleError) throw bad(`"${fileName}" could not be read as a FLAME model: ${e.message}.`);
     throw unexpected(`"${fileName}" could not be read as a FLAME model`, e);
   }
@@ -229,28 +240,29 @@ export function loadFlame(bytes: Uint8Array, fileName: string, options: FlameOpt
 
 /** Landmark embedding from a MediaPipe .npz embedding or DECA's 68-point .npy. */
 export function loadEmbedding(bytes: Uint8Array, name: string, triangleCount: number): LandmarkEmbedding {
-  const fix = 'Choose mediapipe_landmark_embedding.npz or landmark_embedding.npy.';
+  const subject: FlameErrorSubject = 'embedding';
   let faces: Float64Array, bary: Float64Array, ids: number[];
   try {
     if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
       const z = readNpz(bytes);
       const fi = z.get('lmk_face_idx'), bc = z.get('lmk_b_coords'), li = z.get('landmark_indices');
-      if (!fi || !bc || !li) throw bad(`"${name}" is not a landmark embedding.`, fix);
+      if (!fi || !bc || !li) throw bad(`"${name}" is not a landmark embedding.`, subject);
       faces = toNumbers(fi, 'lmk_face_idx').data; bary = toNumbers(bc, 'lmk_b_coords').data; ids = [...toNumbers(li, 'landmark_indices').data];
     } else {
       const a = readNpy(bytes);
       const d = a.objects?.[0] ?? a;
-      if (!(d instanceof Map) || !d.has('full_lmk_faces_idx')) throw bad(`"${name}" is not a landmark embedding.`, fix);
+      if (!(d instanceof Map) || !d.has('full_lmk_faces_idx')) throw bad(`"${name}" is not a landmark embedding.`, subject);
       faces = toNumbers(d.get('full_lmk_faces_idx'), 'full_lmk_faces_idx').data; bary = toNumbers(d.get('full_lmk_bary_coords'), 'full_lmk_bary_coords').data;
       ids = IBUG68_TO_MEDIAPIPE.slice(0, faces.length);
     }
   } catch (e) {
-    if (e instanceof StudioError) throw e;
-    if (e instanceof PickleError) throw bad(`"${name}" could not be read as a landmark embedding: ${e.message}.`, fix);
-    throw unexpected(`"${name}" could not be read as a landmark embedding`, e, fix);
+    // toNumbers' refusals name the array; they are about this file, not the model
+    if (e instanceof FlameError) throw e.subject === subject ? e : new FlameError(e.message, subject, e.cause === undefined ? undefined : { cause: e.cause });
+    if (e instanceof PickleError) throw bad(`"${name}" could not be read as a landmark embedding: ${e.message}.`, subject);
+    throw unexpected(`"${name}" could not be read as a landmark embedding`, e, subject);
   }
-  if (faces.length !== ids.length || bary.length !== faces.length * 3) throw bad(`"${name}" has inconsistent landmark arrays.`, fix);
-  for (const t of faces) if (!isIndex(t, triangleCount)) throw bad(`"${name}" refers to triangles the model does not have.`, fix);
-  for (const id of ids) if (!isIndex(id, MEDIAPIPE_LANDMARKS)) throw bad(`"${name}" names landmark ${id}; MediaPipe's are 0–${MEDIAPIPE_LANDMARKS - 1}.`, fix);
+  if (faces.length !== ids.length || bary.length !== faces.length * 3) throw bad(`"${name}" has inconsistent landmark arrays.`, subject);
+  for (const t of faces) if (!isIndex(t, triangleCount)) throw bad(`"${name}" refers to triangles the model does not have.`, subject);
+  for (const id of ids) if (!isIndex(id, MEDIAPIPE_LANDMARKS)) throw bad(`"${name}" names landmark ${id}; MediaPipe's are 0–${MEDIAPIPE_LANDMARKS - 1}.`, subject);
   return { landmarkIndex: Int32Array.from(ids), triangle: Uint32Array.from(faces), barycentric: Float32Array.from(bary) };
 }

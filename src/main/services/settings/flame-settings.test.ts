@@ -57,10 +57,11 @@ describe('FLAME settings', () => {
     const cases: [unknown, string, RegExp][] = [
       [{ modelPath: f('nope.pkl') }, 'NOT_FOUND', /does not exist/],
       [{ modelPath: f('generic_model.pkl'), embeddingPath: f('nope.npz') }, 'NOT_FOUND', /landmark embedding file .* does not exist/],
-      [{ modelPath: f('truncated.pkl') }, 'BAD_REQUEST', /truncated\.pkl/],
+      // the engine's FlameError says what is wrong; the service adds what to do about that file
+      [{ modelPath: f('truncated.pkl') }, 'BAD_REQUEST', /truncated\.pkl.* Choose the FLAME model file/],
       [{ modelPath: f('empty.pkl') }, 'BAD_REQUEST', /empty/],
       [{ modelPath: f('photo.png') }, 'BAD_REQUEST', /photo\.png/],
-      [{ modelPath: f('generic_model.pkl'), embeddingPath: f('photo.png') }, 'BAD_REQUEST', /photo\.png/],
+      [{ modelPath: f('generic_model.pkl'), embeddingPath: f('photo.png') }, 'BAD_REQUEST', /photo\.png.* Choose mediapipe_landmark_embedding\.npz/],
       [{ modelPath: dir }, 'BAD_REQUEST', /folder/],
       [{ modelPath: 'generic_model.pkl' }, 'BAD_REQUEST', /full path/],
       // devices and pipes are refused without reading (/dev/zero once grew the server to 7 GB), and so are huge files
