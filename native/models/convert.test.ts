@@ -5,6 +5,7 @@
  * different orders; measured errors are ~10× below it: e.g. BlazeFace logits up to 111 differ by ≤ 5e-4).
  */
 import fs from 'node:fs';
+import jpeg from 'jpeg-js';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_SOURCES } from './catalog';
@@ -13,7 +14,6 @@ import { convertTfGraph, transposeData } from './convert';
 import { decodeModel, encodeModel } from './onnx-proto';
 import { halfToFloat, tfGraphFromJson, type TfModelJson, type TfNode, type TfWeightEntry } from './tfjs-graph';
 import { loadTfjsModel, loadTfjsModelFile, runTfjs, cpuBackend } from './tfjs-reference';
-import { decodeImage } from '../../src/main/services/tracking/image';
 
 const TOL_ABS = 1e-4;
 const TOL_REL = 1e-4;
@@ -219,7 +219,8 @@ describe('weights and protobuf', () => {
 // ---------- the shipped models ----------
 
 describe('package models: converted ONNX vs TF.js', () => {
-  const photo = decodeImage(fs.readFileSync(new URL('../../node_modules/@vladmandic/face-api/demo/sample1.jpg', import.meta.url)));
+  // RGB, as the studio's tracking decodes it (jpeg-js, not RGBA); native/ imports nothing from src/
+  const photo = jpeg.decode(fs.readFileSync(new URL('../../node_modules/@vladmandic/face-api/demo/sample1.jpg', import.meta.url)), { useTArray: true, formatAsRGBA: false });
   /** a deterministic natural-image input: the photo centre resampled to h × w, scaled to [lo, hi] */
   const photoInput = (h: number, w: number, lo: number, hi: number) => {
     const out = new Float32Array(h * w * 3);
