@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: build, type-check, unit and engine tests (Vitest, CPU WebGPU adapter), then browser e2e
-// (Playwright in Debian's Chromium against web mode). Prints a final "N passed, N failed" line.
+// `npm test`: build, type-check, import boundaries, unit and engine tests (Vitest, CPU WebGPU adapter), then browser
+// e2e (Playwright in Debian's Chromium against web mode). Prints a final "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
 
 const env = { ...process.env };
@@ -23,7 +23,10 @@ let broken = false;
 const models = run('face models (convert TF.js → ONNX)', 'npm', ['run', '--silent', 'models:build']);
 const build = run('build', 'npx', ['electron-vite', 'build']);
 const typecheck = run('typecheck', 'npm', ['run', '--silent', 'typecheck']);
-if (!models.ok || !build.ok || !typecheck.ok) broken = true;
+// The layers' import rules (.dependency-cruiser.cjs, docs/architecture.md "Layers and import boundaries"): a
+// violation prints "error <rule>: <file> → <import>" and makes the run fail.
+const boundaries = run('import boundaries (dependency-cruiser)', 'npm', ['run', '--silent', 'lint:boundaries']);
+if (!models.ok || !build.ok || !typecheck.ok || !boundaries.ok) broken = true;
 
 if (build.ok) {
   const unit = run('unit and engine tests (vitest)', 'npx', ['vitest', 'run']);

@@ -1,12 +1,13 @@
+import CRC32 from 'crc-32';
 import { unzlibSync, zlibSync } from 'fflate';
 import type { RasterImage } from './types';
-import { crc32 } from '@engine/export/crc32';
 
 /**
  * A small PNG codec for the studio's own layer files, platform-neutral (fflate for zlib): decodes non-interlaced
  * 8- and 16-bit greyscale, grey+alpha, RGB, RGBA and 8-bit palette PNGs to RGBA8; encodes RGBA8 with the Paeth
  * filter. Byte-exact both ways (a browser canvas would premultiply alpha and lose low-alpha colours). Files from
- * elsewhere (imports) are decoded in the host with pngjs/jpeg-js and re-encoded with this.
+ * elsewhere (imports) are decoded in the host with pngjs/jpeg-js and re-encoded with this. Chunk CRCs come from the
+ * crc-32 package: src/shared imports no engine code (docs/architecture.md, "Layers and import boundaries").
  */
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
@@ -158,7 +159,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   dv.setUint32(0, data.length);
   for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(data, 8);
-  dv.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
+  // The chunk's CRC-32 covers its type and data (crc-32 returns it signed; setUint32 takes the same 32 bits).
+  dv.setUint32(8 + data.length, CRC32.buf(out.subarray(4, 8 + data.length)) >>> 0);
   return out;
 }
 
