@@ -21,6 +21,7 @@ import { proceduralExpressionBasis } from '../../native/engine/avatar/open-head/
 import { createNodeDevice } from '../../native/engine/gpu/node-device';
 import { buildModels, DEFAULT_MODELS_DIR } from '../../native/models/build';
 import { StudioHost } from '../../src/main/host/studio-host';
+import { localGpuJobs } from '../../native/engine/host/gpu-jobs';
 import { DrivePipeline } from '../../src/main/services/drive/drive-pipeline';
 import { openVideoSource } from '../../src/main/services/drive/frame-source';
 import { makeDriverClip } from '../../src/main/services/drive/synthetic-driver-clip';
@@ -79,7 +80,8 @@ if (library && avatarId) {
   avatarLabel = `synthetic open head (procedural expressions, ${d.count} Gaussians)`;
 }
 
-const pipeline = await DrivePipeline.create(inputs, { size, smoothing, autoCalibrate: true, calibrationFrames: 10 });
+const gpu = localGpuJobs(() => createNodeDevice({ label: 'bench-live' }));
+const pipeline = await DrivePipeline.create(inputs, { size, smoothing, autoCalibrate: true, calibrationFrames: 10 }, gpu);
 const source = await openVideoSource(video, { maxFrames, maxSide: 640 });
 const t = { decode: [] as number[], tracking: [] as number[], retargeting: [] as number[], rendering: [] as number[], total: [] as number[] };
 let frames = 0, tracked = 0, driven = 0, clamped = 0;
@@ -107,6 +109,7 @@ for (;;) {
 }
 const wall = (performance.now() - steady0) / 1000;
 await pipeline.destroy();
+await gpu.close();
 await host?.close();
 fs.rmSync(tmp, { recursive: true, force: true });
 const totalMean = t.total.reduce((a, b) => a + b, 0) / t.total.length;

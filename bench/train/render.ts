@@ -21,7 +21,7 @@ import { StudioHost } from '../../src/main/host/studio-host';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { trackingDir } from '../../src/main/services/tracking/tracking-paths';
 import { loadFrames, readCapture } from '../../src/main/services/training/frame-loading';
-import { renderAndCompare } from '../../src/main/services/training/frame-render';
+import { renderAndCompare } from '../../native/engine/avatar/trainer/frame-compare';
 import { encodePng, errorHeatmap, rgbFloatToRgba8, sideBySide } from '../../src/main/services/training/report-images';
 
 const flags = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=') as [string, string]));

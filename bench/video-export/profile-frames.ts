@@ -12,7 +12,7 @@ import { StudioHost } from '../../src/main/host/studio-host';
 import { HeadRig } from '@engine/avatar/head-rig';
 import { avatarWithFiles } from '../../src/main/services/training/avatar-files';
 import { readVideoInputs } from '../../src/main/services/export/video-export';
-import { VideoFrameRenderer } from '../../src/main/services/export/video-render';
+import { VideoFrameRenderer } from '../../native/engine/avatar/render/avatar-frame-renderer';
 import { videoSequence } from '../../src/main/services/export/video-sequence';
 import { VIDEO_BACKGROUND } from '../../src/main/services/export/video-types';
 

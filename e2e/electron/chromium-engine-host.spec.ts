@@ -5,12 +5,10 @@
  * (`page.evaluate` in, `exposeFunction` out); in Electron it is a MessageChannelMain handed to a hidden window.
  * The conformance cases are the ones the Node host passes in Vitest, and the two hosts' images are compared.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { build } from 'vite';
-import { launchChromium, serveFolder } from '../support';
+import { openEnginePage, serveEnginePage, type ServedEnginePage } from '../engine-page';
+import { launchChromium } from '../support';
 import { createChromiumEngineHost, type EnginePageConnection } from '../../native/engine/host/chromium-engine-host';
 import { EngineHostExitedError, type EngineHost } from '../../native/engine/host/engine-host';
 import { compareImages, conformanceCases, proofSceneData, TOLERANCE } from '../../native/engine/host/host-conformance';
@@ -18,63 +16,17 @@ import { createNodeEngineHost } from '../../native/engine/host/node-engine-host'
 import { PROOF, proofCamera } from '../../native/engine/viewport-proof/proof-scene';
 
 
-let outDir = '';
-let closeServer: (() => Promise<void>) | null = null;
-let baseUrl = '';
+let served: ServedEnginePage | null = null;
 let browser: Browser;
 let host: EngineHost;
 let nodeHost: EngineHost;
 
-/** Opens the engine page in a new tab and connects a MessagePort to it, bridged to this Node process. */
-async function openEnginePage(): Promise<EnginePageConnection & { page: Page }> {
-  const page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.log(`[engine page] ${m.text()}`);
-  });
-  page.on('pageerror', (e) => console.log(`[engine page] ${e.message}`));
-  const listeners: ((data: unknown) => void)[] = [];
-  await page.exposeFunction('__engineToHost', (data: unknown) => {
-    for (const l of listeners) l(data);
-  });
-  await page.goto(`${baseUrl}/engine.html`);
-  await page.waitForFunction(() => (globalThis as { __studioEngine?: unknown }).__studioEngine !== undefined);
-  await page.evaluate(() => {
-    const w = globalThis as unknown as { __hostPort: MessagePort; __engineToHost(d: unknown): void } & Window;
-    const ch = new MessageChannel();
-    w.__hostPort = ch.port1;
-    ch.port1.onmessage = (e) => w.__engineToHost(e.data);
-    w.postMessage({ type: 'studio-engine:port', transfer: true }, location.origin, [ch.port2]);
-  });
-  await page.waitForFunction(() => (globalThis as { __studioEngine?: { connected: boolean } }).__studioEngine?.connected === true);
-  return {
-    page,
-    port: {
-      postMessage: (message) => {
-        void page.evaluate((m) => (globalThis as unknown as { __hostPort: MessagePort }).__hostPort.postMessage(m), message as never).catch(() => {});
-      },
-      onData: (l) => listeners.push(l),
-      close: () => {},
-    },
-    onGone: (l) => {
-      page.on('close', () => l('engine page closed'));
-      page.on('crash', () => l('engine page crashed'));
-    },
-    close: () => page.close(),
-  };
-}
+const openPage = () => openEnginePage(browser, served!.baseUrl);
 
 test.beforeAll(async () => {
-  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-page-'));
-  await build({
-    configFile: false,
-    root: path.resolve('native/engine/host/engine-page'),
-    base: './',
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, minify: false, target: 'es2022', rollupOptions: { input: path.resolve('native/engine/host/engine-page/engine.html') } },
-  });
-  ({ baseUrl, close: closeServer } = await serveFolder(outDir, 'engine.html'));
+  served = await serveEnginePage();
   browser = await launchChromium();
-  host = createChromiumEngineHost(openEnginePage);
+  host = createChromiumEngineHost(openPage);
   process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
   nodeHost = createNodeEngineHost();
 });
@@ -83,8 +35,7 @@ test.afterAll(async () => {
   await host?.dispose();
   await nodeHost?.dispose();
   await browser?.close();
-  await closeServer?.();
-  if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+  await served?.close();
 });
 
 test.describe('Chromium engine host (engine page on Chromium WebGPU)', () => {
@@ -109,7 +60,7 @@ test.describe('Chromium engine host (engine page on Chromium WebGPU)', () => {
 
   test('a closed engine page rejects pending work, reports exit, and the next call opens a new page', async () => {
     let opened: (EnginePageConnection & { page: Page }) | null = null;
-    const own = createChromiumEngineHost(async () => (opened = await openEnginePage()));
+    const own = createChromiumEngineHost(async () => (opened = await openPage()));
     const exits: string[] = [];
     own.on('exit', ({ reason }) => exits.push(reason));
     try {

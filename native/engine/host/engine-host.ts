@@ -7,10 +7,9 @@
  *    MessagePort — Electron (a hidden window; dawn.node cannot read buffers back inside Electron's V8 memory cage).
  *
  * Both are `EngineClient`s over a different `EngineChannel`; `pickEngineHost` (pick-engine-host.ts) chooses per
- * runtime. Training and baking calls join this interface when those engine parts are wired to the studio.
+ * runtime. GPU jobs reach the same engine through sessions (`EngineClient.openSession`, used by gpu-jobs.ts).
  */
 import type { Camera } from '../splat/camera';
-import { DeviceLostError } from '../gpu/errors';
 import {
   isEngineEvent,
   isEngineReply,
@@ -22,6 +21,7 @@ import {
   type SceneData,
   type SceneHandle,
 } from './protocol';
+import { encodeCallArgs, reviveEngineError } from './session-marshal';
 
 export type { EngineStartInfo, RenderedImage, RenderOptions, SceneData, SceneHandle } from './protocol';
 
@@ -74,7 +74,7 @@ export interface EngineChannel {
 /** Opens a channel to a freshly started engine server (spawn a process, load a page, …). */
 export type ChannelFactory = () => Promise<EngineChannel>;
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; op: string };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; op: string; callbacks?: ((...a: unknown[]) => unknown)[] };
 
 /** The EngineHost over any channel: request ids, replies, events, restarts after an exit. */
 export class EngineClient implements EngineHost {
@@ -110,6 +110,66 @@ export class EngineClient implements EngineHost {
     const ref = isHandle(scene) ? { sceneId: scene.sceneId } : scene;
     // Camera and options are sent as plain data (a Float32Array viewMatrix clones fine).
     return this.request({ op: 'render', scene: ref, camera, options }) as Promise<RenderedImage>;
+  }
+
+  /** Opens a GPU job session on the engine (gpu-sessions.ts); resolves with its id. */
+  async openSession(kind: string, init: unknown): Promise<number> {
+    const { sessionId } = (await this.request({ op: 'openSession', kind, init }, 0)) as { sessionId: number };
+    return sessionId;
+  }
+
+  async closeSession(sessionId: number): Promise<void> {
+    await this.request({ op: 'closeSession', sessionId });
+  }
+
+  /**
+   * Calls a session method. Callbacks among the arguments are called back as the engine reports; one that throws
+   * (a cancelled job) cancels the call on the engine and rejects it with that error. AbortSignals cancel the call too.
+   * No time limit: a call lasts as long as its work (a bake is minutes on a CPU adapter); cancellation ends it.
+   */
+  async callSession(sessionId: number, method: string, args: readonly unknown[]): Promise<unknown> {
+    const { args: wire, fns, signals } = encodeCallArgs(args);
+    const ch = await this.getChannel();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const cleanups: (() => void)[] = [];
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        this.pending.delete(id);
+        for (const c of cleanups) c();
+        fn();
+      };
+      const cancel = (error: Error) => {
+        settle(() => reject(error));
+        try {
+          ch.post({ id: this.nextId++, op: 'cancelCall', callId: id });
+        } catch {
+          // The channel is gone; the call died with it.
+        }
+      };
+      const callbacks = fns.map((fn) => (...a: unknown[]) => {
+        if (settled) return;
+        try {
+          fn(...a);
+        } catch (e) {
+          cancel(e as Error);
+        }
+      });
+      for (const s of signals) {
+        if (s.aborted) return cancel(abortError(s));
+        const onAbort = () => cancel(abortError(s));
+        s.addEventListener('abort', onAbort, { once: true });
+        cleanups.push(() => s.removeEventListener('abort', onAbort));
+      }
+      this.pending.set(id, { op: 'callSession', callbacks, resolve: (v) => settle(() => resolve(v)), reject: (e) => settle(() => reject(e)) });
+      try {
+        ch.post({ id, op: 'callSession', sessionId, method, args: wire });
+      } catch (e) {
+        settle(() => reject(e as Error));
+      }
+    });
   }
 
   on<E extends keyof EngineHostEvents>(event: E, listener: EngineHostEvents[E]): () => void {
@@ -162,13 +222,14 @@ export class EngineClient implements EngineHost {
     return this.channel;
   }
 
-  private async request(body: DistributiveOmit<EngineRequest, 'id'>): Promise<unknown> {
+  /** `timeoutMs` 0: no limit. */
+  private async request(body: DistributiveOmit<EngineRequest, 'id'>, timeoutMs = this.requestTimeoutMs): Promise<unknown> {
     const ch = await this.getChannel();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        if (this.pending.delete(id)) reject(new Error(`The engine did not answer ${body.op} within ${Math.round(this.requestTimeoutMs / 1000)} s.`));
-      }, this.requestTimeoutMs);
+        if (timeoutMs > 0 && this.pending.delete(id)) reject(new Error(`The engine did not answer ${body.op} within ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
       (timer as { unref?: () => void }).unref?.();
       this.pending.set(id, {
         op: body.op,
@@ -197,8 +258,13 @@ export class EngineClient implements EngineHost {
       if (!p) return;
       this.pending.delete(msg.id);
       if (msg.ok) p.resolve(msg.result);
-      else p.reject(msg.error.name === 'DeviceLostError' ? new DeviceLostError('lost', msg.error.message) : new EngineError(msg.error));
+      else p.reject(['DeviceLostError', 'RangeError', 'TypeError'].includes(msg.error.name) ? reviveEngineError(msg.error) : new EngineError(msg.error));
     } else if (isEngineEvent(msg)) {
+      if (msg.event === 'callback') {
+        const fn = this.pending.get(msg.callId)?.callbacks?.[msg.fn];
+        if (fn) fn(...msg.args);
+        return;
+      }
       if (msg.event === 'device-lost') for (const l of this.listeners['device-lost']) l({ reason: msg.reason, message: msg.message });
       else if (msg.event === 'gpu-errors') for (const l of this.listeners['gpu-errors']) l(msg.messages);
     }
@@ -209,6 +275,10 @@ export class EngineClient implements EngineHost {
     this.pending.clear();
     for (const p of all) p.reject(error);
   }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : Object.assign(new Error('The call was aborted.'), { name: 'AbortError' });
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

@@ -6,7 +6,10 @@
 import type { EngineDevice } from '../gpu/engine-device';
 import { ForwardRenderer, GaussianScene, readForwardImages, validateCamera, type Camera } from '../splat/index';
 import type { ShDegree } from '../splat/scene';
+import { raceDeviceLoss } from '../gpu/device-loss';
+import { createSessionObject, isGpuSessionName, sessionMethods, type GpuSessionName } from './gpu-sessions';
 import type { EngineErrorData, EngineMessage, EngineRequest, EngineStartInfo, RenderedImage, RenderOptions, RenderOutput, SceneData, SceneHandle } from './protocol';
+import { decodeCallArgs } from './session-marshal';
 
 export interface EngineServerOptions {
   createDevice: () => Promise<EngineDevice>;
@@ -26,11 +29,20 @@ export class EngineServer {
   private nextSceneId = 1;
   private queue: Promise<void> = Promise.resolve();
   private stopLost: (() => void) | null = null;
+  private readonly sessions = new Map<number, { kind: GpuSessionName; obj: Record<string, unknown> & { destroy(): void } }>();
+  private nextSessionId = 1;
+  /** Running session calls by request id, for `cancelCall`. */
+  private readonly calls = new Map<number, AbortController>();
 
   constructor(private readonly opts: EngineServerOptions) {}
 
   /** Handles one incoming message (anything; malformed requests get an error reply when they carry an id). */
   handle(message: unknown): Promise<void> {
+    // A cancel must reach the call it cancels, which is what the queue is waiting on.
+    if ((message as { op?: unknown } | null)?.op === 'cancelCall') {
+      this.calls.get((message as { callId: number }).callId)?.abort();
+      return Promise.resolve();
+    }
     const run = () => this.run(message);
     this.queue = this.queue.then(run, run);
     return this.queue;
@@ -72,8 +84,39 @@ export class EngineServer {
       case 'dispose':
         this.teardown();
         return { result: null, transfer: [] };
+      case 'openSession': {
+        if (!isGpuSessionName(req.kind)) throw new TypeError(`Unknown GPU session kind “${String(req.kind)}”.`);
+        const engine = await this.ensureDevice();
+        const obj = createSessionObject(req.kind, engine, req.init);
+        const sessionId = this.nextSessionId++;
+        this.sessions.set(sessionId, { kind: req.kind, obj });
+        return { result: { sessionId }, transfer: [] };
+      }
+      case 'callSession':
+        return { result: await this.callSession(req.id, req.sessionId, req.method, req.args), transfer: [] };
+      case 'closeSession': {
+        this.sessions.get(req.sessionId)?.obj.destroy();
+        this.sessions.delete(req.sessionId);
+        return { result: null, transfer: [] };
+      }
       default:
         throw new TypeError(`Unknown engine request “${String((req as { op?: unknown }).op)}”.`);
+    }
+  }
+
+  private async callSession(callId: number, sessionId: number, method: string, args: unknown): Promise<unknown> {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new RangeError(`No GPU session ${sessionId} on this engine (closed, or lost with the device).`);
+    if (!sessionMethods(session.kind).includes(method)) throw new TypeError(`A ${session.kind} session has no method “${String(method)}”.`);
+    if (!Array.isArray(args)) throw new TypeError('session call arguments must be an array');
+    const abort = new AbortController();
+    this.calls.set(callId, abort);
+    try {
+      const live = decodeCallArgs(args, (fn, a) => this.opts.send({ event: 'callback', callId, fn, args: a }, []), abort.signal);
+      const fn = session.obj[method] as (...a: unknown[]) => unknown;
+      return await raceDeviceLoss(this.engine!.device, Promise.resolve().then(() => fn.apply(session.obj, live)));
+    } finally {
+      this.calls.delete(callId);
     }
   }
 
@@ -139,6 +182,7 @@ export class EngineServer {
       this.engine = null;
       this.renderer = null;
       this.scenes.clear();
+      this.sessions.clear();
       this.opts.send({ event: 'device-lost', reason: err.reason, message: err.message }, []);
     });
     return engine;
@@ -149,6 +193,8 @@ export class EngineServer {
     this.stopLost = null;
     for (const s of this.scenes.values()) s.destroy();
     this.scenes.clear();
+    for (const s of this.sessions.values()) s.obj.destroy();
+    this.sessions.clear();
     this.renderer?.destroy();
     this.renderer = null;
     this.engine?.destroy();

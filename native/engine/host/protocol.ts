@@ -58,7 +58,14 @@ export type EngineRequest =
   | { id: number; op: 'loadScene'; scene: SceneData }
   | { id: number; op: 'disposeScene'; sceneId: number }
   | { id: number; op: 'render'; scene: SceneData | { sceneId: number }; camera: Camera; options?: RenderOptions }
-  | { id: number; op: 'dispose' };
+  | { id: number; op: 'dispose' }
+  /** Opens a GPU job session (gpu-sessions.ts) of `kind` with its serialisable `init`; replies `{ sessionId }`. */
+  | { id: number; op: 'openSession'; kind: string; init: unknown }
+  /** Calls one of a session's methods; functions and AbortSignals among `args` travel as markers (session-marshal.ts). */
+  | { id: number; op: 'callSession'; sessionId: number; method: string; args: unknown[] }
+  | { id: number; op: 'closeSession'; sessionId: number }
+  /** Aborts the running call `callId` (handled at once, not queued behind it). */
+  | { id: number; op: 'cancelCall'; callId: number };
 
 export type EngineOp = EngineRequest['op'];
 
@@ -73,7 +80,9 @@ export type EngineReply = { id: number; ok: true; result: unknown } | { id: numb
 /** Unsolicited messages from the engine. */
 export type EngineEvent =
   | { event: 'device-lost'; reason: string; message: string }
-  | { event: 'gpu-errors'; messages: string[] };
+  | { event: 'gpu-errors'; messages: string[] }
+  /** A session call invoked one of the callbacks it was given (`fn`: the callback's marker number). */
+  | { event: 'callback'; callId: number; fn: number; args: unknown[] };
 
 export type EngineMessage = EngineReply | EngineEvent;
 

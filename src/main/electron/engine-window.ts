@@ -14,7 +14,8 @@ export function createElectronEngineHost(preload: string, onWindow?: (win: Brows
   return createChromiumEngineHost(() => openEngineWindow(preload, onWindow));
 }
 
-async function openEngineWindow(preload: string, onWindow?: (win: BrowserWindow) => void): Promise<EnginePageConnection> {
+/** Opens one hidden engine window (the viewport's, or one GPU job's: job-gpu-relay.ts). */
+export async function openEngineWindow(preload: string, onWindow?: (win: BrowserWindow) => void): Promise<EnginePageConnection> {
   const win = new BrowserWindow({
     show: false,
     width: 320,

@@ -25,7 +25,7 @@ import { pickEngineHost } from '../../../native/engine/host/pick-engine-host';
 import { aboutPanel } from './about';
 import { CrashLog, describeError } from './crash-log';
 import { DEEP_LINK_SCHEME, findDeepLink, parseDeepLink, type DeepLink } from './deep-link';
-import { createElectronEngineHost } from './engine-window';
+import { createElectronEngineHost, openEngineWindow } from './engine-window';
 import { droppedFootagePath, projectIdOfUrl, projectNameForFile } from './footage-drop';
 import { buildMenuTemplate, type MenuCommand, type MenuSpec } from './menu-template';
 import { RecentProjects } from './recent-projects';
@@ -402,6 +402,9 @@ function start(): void {
       launcher: utilityProcessLauncher(here('./job-worker.js')),
       versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
       engineHost: makeEngineHost,
+      // Every GPU job's sessions run where the viewport's engine does: in Electron, a hidden engine window per job on
+      // Chromium's WebGPU (dawn.node's readback is refused by Electron's memory cage in the utility processes).
+      jobGpu: pickEngineHost('electron', process.env) === 'chromium' ? { placement: 'chromium', openEnginePage: () => openEngineWindow(ENGINE_PRELOAD) } : { placement: 'node' },
     });
     host.on('event', (event, payload) => {
       for (const w of BrowserWindow.getAllWindows()) if (isStudioContents(w.webContents)) w.webContents.send('studio:event', event, payload);

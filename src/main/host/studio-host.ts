@@ -5,6 +5,7 @@ import type { CallOutcome } from '@shared/api/wire';
 import type { AppInfo, LibraryInfo } from '@shared/model/settings';
 import { JobRunner } from '../jobs/job-runner';
 import { nodeForkLauncher, type WorkerLauncher } from '../jobs/launcher';
+import type { JobGpuPlacement } from '../jobs/job-gpu-relay';
 import { toStudioFsError } from '../services/fs/atomic-write';
 import { AppConfigStore } from '../services/library/app-config';
 import { importCaptureJob } from '../services/capture/capture-jobs';
@@ -40,6 +41,11 @@ export interface StudioHostOptions {
    * child process on dawn.node); Electron passes the Chromium host. `null`: no engine in this front door.
    */
   engineHost?: (() => EngineHost) | null;
+  /**
+   * Where job workers' GPU sessions run (job-gpu-relay.ts). Default 'node': each GPU job on dawn.node in its own
+   * process. Electron passes 'chromium' with its engine windows, chosen with the viewport's host by `pickEngineHost`.
+   */
+  jobGpu?: JobGpuPlacement;
 }
 
 /**
@@ -68,7 +74,7 @@ export class StudioHost extends EventEmitter<{ event: [string, unknown] }> {
 
   private createRunner(services: StudioServices): JobRunner {
     this.editWatch = new ProjectEditWatch(services.library.db);
-    const runner = new JobRunner(services, this.opts.launcher ?? nodeForkLauncher);
+    const runner = new JobRunner(services, this.opts.launcher ?? nodeForkLauncher, undefined, this.opts.jobGpu);
     runner.register(duplicateProjectJob);
     runner.register(emptyTrashJob);
     runner.register(importCaptureJob);

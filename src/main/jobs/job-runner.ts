@@ -7,6 +7,7 @@ import type { JobDefinition } from './job-definition';
 import { resumeHint, toPublicJob, type JobRecord } from './jobs-repo';
 import type { WorkerHandle, WorkerLauncher } from './launcher';
 import type { WorkerToHost } from './protocol';
+import { JobGpuRelay, NODE_JOB_GPU, type JobGpuPlacement } from './job-gpu-relay';
 
 interface Running {
   worker: WorkerHandle;
@@ -41,6 +42,8 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
     private readonly services: StudioServices,
     private readonly launcher: WorkerLauncher,
     private readonly maxConcurrent = 2,
+    /** Where workers' GPU sessions run (the services host's placement; job-gpu-relay.ts). */
+    private readonly gpu: JobGpuPlacement = NODE_JOB_GPU,
   ) {
     super();
   }
@@ -194,9 +197,14 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
     this.emitJob(updated);
 
     let settled = false;
+    const gpu = this.gpu;
+    const relay = gpu.placement === 'chromium' ? new JobGpuRelay(gpu.openEnginePage, (m) => worker.send(m)) : null;
     worker.onMessage((msg: WorkerToHost) => {
       if (settled) return;
       switch (msg.type) {
+        case 'gpu':
+          relay?.fromWorker(msg.message);
+          break;
         case 'progress':
           this.onProgress(job.id, run, msg.progress);
           break;
@@ -205,6 +213,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
           break;
         case 'done':
           settled = true;
+          relay?.close();
           this.running.delete(job.id);
           this.onDone(job.id, run, msg.output);
           setTimeout(() => worker.kill(), 2000).unref();
@@ -212,6 +221,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
           break;
         case 'failed':
           settled = true;
+          relay?.close();
           this.running.delete(job.id);
           this.onFailed(job.id, run, msg.error);
           setTimeout(() => worker.kill(), 2000).unref();
@@ -220,6 +230,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
       }
     });
     worker.onExit((code, signal) => {
+      relay?.close();
       if (run.killTimer) clearTimeout(run.killTimer);
       if (this.running.get(job.id) === run) this.running.delete(job.id);
       if (!settled && !this.closed) {
@@ -234,7 +245,7 @@ export class JobRunner extends EventEmitter<{ updated: [Job] }> {
       }
       this.pump();
     });
-    worker.send({ type: 'start', jobId: job.id, kind: job.kind, params: job.params, checkpoint: job.checkpoint, libraryDir: this.services.library.dir, projectDir });
+    worker.send({ type: 'start', jobId: job.id, kind: job.kind, params: job.params, checkpoint: job.checkpoint, libraryDir: this.services.library.dir, projectDir, gpu: gpu.placement });
   }
 
   private onProgress(id: string, run: Running, p: Omit<JobProgress, 'etaSeconds'>): void {

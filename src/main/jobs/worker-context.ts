@@ -1,4 +1,5 @@
 import type { JobProgress } from '@shared/model/job';
+import type { GpuJobs } from '@engine/host/gpu-jobs';
 
 /** What a job's worker-side code gets: where to work, how to report, and when to stop. */
 export interface WorkerContext {
@@ -13,6 +14,11 @@ export interface WorkerContext {
   /** Records how far the job got; a resumed job receives the last checkpoint. */
   checkpoint(state: unknown): void;
   throwIfCancelled(): void;
+  /**
+   * The job's way to the GPU (job-gpu.ts): sessions open where the host placed GPU work — this process on dawn.node,
+   * or the job's engine page on Chromium's WebGPU in the desktop app. No job creates a device of its own.
+   */
+  gpu: GpuJobs;
 }
 
 /** The half of a job kind that runs in the worker process: the long work itself. */

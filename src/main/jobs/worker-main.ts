@@ -2,6 +2,7 @@ import { StudioError } from '@shared/api/errors';
 import { toStudioFsError } from '../services/fs/atomic-write';
 import type { HostToWorker, WorkerToHost } from './protocol';
 import type { WorkerContext } from './worker-context';
+import { openJobGpu } from './job-gpu';
 import { workerJobs } from './worker-registry';
 
 /**
@@ -26,8 +27,19 @@ const onMessage = (l: (m: unknown) => void) => (parentPort ? parentPort.on('mess
 // A utility process is ended by the host once it has the result; a forked child disconnects and exits.
 const finish = () => (parentPort ? undefined : process.disconnect?.());
 
+const gpuListeners: ((message: unknown) => void)[] = [];
+const gpuClosedListeners: ((reason: string) => void)[] = [];
+
 onMessage((raw) => {
   const msg = raw as HostToWorker;
+  if (msg.type === 'gpu') {
+    for (const l of gpuListeners) l(msg.message);
+    return;
+  }
+  if (msg.type === 'gpu-closed') {
+    for (const l of gpuClosedListeners) l(msg.reason);
+    return;
+  }
   if (msg.type === 'cancel' || msg.type === 'pause') {
     if (msg.type === 'pause') pauseRequested = true;
     abort.abort();
@@ -35,7 +47,13 @@ onMessage((raw) => {
   }
   if (msg.type !== 'start') return;
   const job = workerJobs[msg.kind];
+  const gpu = openJobGpu(msg.gpu ?? 'node', `job-${msg.kind}`, {
+    send: (message) => void send({ type: 'gpu', message }),
+    onMessage: (l) => gpuListeners.push(l),
+    onClosed: (l) => gpuClosedListeners.push(l),
+  });
   const ctx: WorkerContext = {
+    gpu,
     libraryDir: msg.libraryDir,
     projectDir: msg.projectDir,
     signal: abort.signal,
@@ -54,8 +72,16 @@ onMessage((raw) => {
   };
   job
     .run(ctx, msg.params, msg.checkpoint as never)
-    .then((output) => send({ type: 'done', output }))
-    .catch((err: unknown) => send({ type: 'failed', error: toErrorShape(err) }))
+    .then(
+      async (output) => {
+        await gpu.close().catch(() => undefined);
+        await send({ type: 'done', output });
+      },
+      async (err: unknown) => {
+        await gpu.close().catch(() => undefined);
+        await send({ type: 'failed', error: toErrorShape(err) });
+      },
+    )
     .finally(finish);
 });
 

@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '@shared/api/errors';
 import type { BakeSummary } from '@shared/model/bake';
-import { createNodeDevice } from '@engine/gpu/node-device';
 import { DeviceLostError } from '@engine/gpu/errors';
-import { bakeAvatar, type BakeStage } from '@engine/avatar/bake';
+import type { BakeStage } from '@engine/avatar/bake';
 import type { WorkerJob } from '../../jobs/worker-context';
 import { loadBakeInputs } from './bake-inputs';
 import { writeBakeFiles } from './bake-files';
@@ -50,15 +49,12 @@ export const bakeAvatarWorker: WorkerJob<BakeParams, null, BakeOutput> = {
     const tLoad = (performance.now() - t0) / 1000;
     const STAGE_FRACTION = stageFractions(inputs.views.length, params.steps, inputs.heldOut.length);
     ctx.throwIfCancelled();
-    const engine = await createNodeDevice({ label: 'avatar-bake' });
-    let lost: DeviceLostError | null = null;
-    engine.onLost((e) => (lost = e));
+    const gpu = ctx.gpu;
+    const session = await gpu.open('bake', { space: inputs.space });
     try {
       let lastReport = 0;
       const tFit = { start: 0 };
-      const result = await bakeAvatar(
-        engine.device,
-        inputs.model,
+      const result = await session.bake(
         inputs.trained,
         inputs.views,
         {
@@ -114,13 +110,13 @@ export const bakeAvatarWorker: WorkerJob<BakeParams, null, BakeOutput> = {
       const files = writeBakeFiles(partial, result, { levels: params.levels, steps: params.steps }, summary);
       return { files, summary };
     } catch (err) {
-      if (!lost && !(err instanceof StudioError)) await new Promise((r) => setTimeout(r, 200));
-      const lostError: DeviceLostError | null = err instanceof DeviceLostError ? err : lost;
+      if (!gpu.lostError() && !(err instanceof StudioError)) await new Promise((r) => setTimeout(r, 200));
+      const lostError: DeviceLostError | null = err instanceof DeviceLostError ? err : gpu.lostError();
       if (lostError) throw new StudioError('INTERNAL', `The GPU stopped working under the bake (${lostError.message}). Resume to bake again.`, { interrupted: true });
       if (err instanceof RangeError) throw new StudioError('CONFLICT', `The avatar cannot be baked: ${err.message}.`);
       throw err;
     } finally {
-      engine.destroy();
+      await session.close();
     }
   },
 };

@@ -12,6 +12,8 @@ import { captureTrackingDir } from '../training/training-types';
 import type { BakeParams } from './bake-types';
 
 export interface BakeInputs {
+  /** The subject's expression space: `model` is the open head built from it (the bake session rebuilds it so). */
+  space: StoredExpressionSpace;
   model: HeadModel;
   trained: BoundGaussianData;
   views: BakeView[];
@@ -58,6 +60,7 @@ export function loadBakeInputs(libraryDir: string, projectDir: string, p: BakePa
   if (frames.train.length === 0)
     throw new StudioError('CONFLICT', `The capture has no tracked train frames to bake from${frames.untracked ? ` (${frames.untracked} frames have no tracking)` : ''}; track the capture again, then bake.`);
   return {
+    space,
     model,
     trained,
     views: frames.train.map((f) => ({ head: f.frame.head, camera: f.frame.camera })),

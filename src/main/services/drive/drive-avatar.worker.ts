@@ -7,6 +7,7 @@
 import { calibrateDriver, type DriverCalibration, type DriverFrame } from '@engine/avatar/reenact';
 import { StudioError } from '@shared/api/errors';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
+import type { GpuJobs } from '@engine/host/gpu-jobs';
 import { findFfmpeg } from '../capture/ffmpeg-tools';
 import { readVideoInputs, type VideoInputs } from '../export/video-export';
 import { VIDEO_BACKGROUND } from '../export/video-types';
@@ -47,9 +48,9 @@ async function calibrate(pipeline: DrivePipeline, source: FrameSource, s: DriveS
 }
 
 /** Drives the avatar with the source and writes the MP4 (also used by tests without a job). */
-export async function driveToMp4(inputs: VideoInputs, params: Pick<DriveParams, 'source' | 'settings' | 'target'>, hooks: DriveHooks = {}): Promise<Omit<DriveOutput, 'seconds'>> {
+export async function driveToMp4(inputs: VideoInputs, params: Pick<DriveParams, 'source' | 'settings' | 'target'>, gpu: GpuJobs, hooks: DriveHooks = {}): Promise<Omit<DriveOutput, 'seconds'>> {
   const s = params.settings;
-  const pipeline = await DrivePipeline.create(inputs, { size: s.size, intensity: s.intensity, smoothing: s.smoothing, followPose: s.followPose, mirror: s.mirror, calibrationFrames: s.calibrationFrames });
+  const pipeline = await DrivePipeline.create(inputs, { size: s.size, intensity: s.intensity, smoothing: s.smoothing, followPose: s.followPose, mirror: s.mirror, calibrationFrames: s.calibrationFrames }, gpu);
   let writer: Mp4Writer | null = null;
   let source: FrameSource | null = null;
   try {
@@ -98,7 +99,7 @@ export const driveAvatarWorker: WorkerJob<DriveParams, null, DriveOutput> = {
     if (!ctx.projectDir) throw new StudioError('NOT_FOUND', 'The project of this avatar has no folder any more.');
     ctx.progress({ fraction: 0.01, stage: 'Loading the avatar and the tracker' });
     const inputs = readVideoInputs(ctx.projectDir, params.files);
-    const out = await driveToMp4(inputs, params, {
+    const out = await driveToMp4(inputs, params, ctx.gpu, {
       throwIfCancelled: () => ctx.throwIfCancelled(),
       onProgress: (done, total, stage) => ctx.progress({ fraction: Math.min(0.99, 0.02 + (0.97 * done) / total), stage, done, total, unit: 'frames' }),
     });

@@ -3,18 +3,17 @@
  * the browser's own tracker and renderer, the live page): track the frame (the studio's tracker, onnxruntime-node),
  * `Reenactor.step` (native/engine/avatar/reenact: calibration, retarget, clamp, smoothing), pose the avatar's head
  * with the viewport's `HeadRig` (fitted shape, the run's correctives) plus the relative head pose, and render it with
- * the engine on Node Dawn from the viewport's home view (`VideoFrameRenderer`, the video export's renderer).
+ * the engine from the viewport's home view (the `render` GPU session, the video export's renderer, wherever the job's GPU work runs).
  */
 import { applyDriverPose, avatarRest, faceCentroid, Reenactor, type AvatarExpressionSpace, type DriverCalibration, type DriverFrame, type ReenactorOptions, type ReenactStep } from '@engine/avatar/reenact';
-import { createNodeDevice } from '@engine/gpu/node-device';
-import type { EngineDevice } from '@engine/gpu/engine-device';
+import type { GpuJobs } from '@engine/host/gpu-jobs';
+import type { GpuSession } from '@engine/host/gpu-sessions';
 import type { Camera } from '@engine/splat/camera';
 import { StudioError } from '@shared/api/errors';
 import { HeadRig, homeView } from '@engine/avatar/head-rig';
 import { STAGE_FOV } from '@engine/view/camera-math';
 import { orbitCamera } from '@engine/view/orbit-camera';
 import { riggedAvatar, type VideoInputs } from '../export/video-export';
-import { VideoFrameRenderer } from '../export/video-render';
 import { VIDEO_BACKGROUND } from '../export/video-types';
 import { Tracker } from '../tracking/tracker';
 import type { RgbImage } from '../tracking/types';
@@ -52,8 +51,7 @@ export class DrivePipeline {
 
   private constructor(
     private readonly tracker: Tracker,
-    private readonly engine: EngineDevice,
-    private readonly renderer: VideoFrameRenderer,
+    private readonly renderer: GpuSession<'render'>,
     rig: HeadRig,
     space: AvatarExpressionSpace,
     options: DrivePipelineOptions,
@@ -65,20 +63,20 @@ export class DrivePipeline {
     this.posed = new Float32Array(rig.model.vertexCount * 3);
   }
 
-  static async create(inputs: VideoInputs, options: DrivePipelineOptions): Promise<DrivePipeline> {
+  /** `gpu`: where the avatar is rendered (the job's placement, `WorkerContext.gpu`). */
+  static async create(inputs: VideoInputs, options: DrivePipelineOptions, gpu: GpuJobs): Promise<DrivePipeline> {
     const { data, rig } = riggedAvatar(inputs);
     const tracker = await Tracker.create({ modelsDir: options.modelsDir, mask: false, iris: true, smoothing: false });
-    let engine: EngineDevice;
+    let renderer: GpuSession<'render'>;
     try {
-      engine = await createNodeDevice({ label: 'avatar-drive' });
+      renderer = await gpu.open('render', { data, triangles: rig.model.triangles, vertexCount: rig.model.vertexCount });
     } catch (err) {
       await tracker.dispose();
       throw new StudioError('INTERNAL', `No WebGPU device to render the driven avatar: ${(err as Error).message}`);
     }
-    const renderer = new VideoFrameRenderer(engine, data, rig.model.triangles, rig.model.vertexCount);
     // the avatar's rest expression (its footage's closed mouth), as the Live page drives it (reenact/avatar-rest.ts)
     const rest = options.avatarNeutral ?? avatarRest(inputs.space, inputs.fit ? { model: rig.model, frames: inputs.fit.frames } : null) ?? undefined;
-    return new DrivePipeline(tracker, engine, renderer, rig, inputs.space, { ...options, avatarNeutral: rest });
+    return new DrivePipeline(tracker, renderer, rig, inputs.space, { ...options, avatarNeutral: rest });
   }
 
   /** Tracks one frame (the tracker follows the face from frame to frame; `reset` makes it detect afresh). */
@@ -123,8 +121,7 @@ export class DrivePipeline {
   }
 
   async destroy(): Promise<void> {
-    this.renderer.destroy();
-    this.engine.destroy();
+    await this.renderer.close();
     await this.tracker.dispose();
   }
 }

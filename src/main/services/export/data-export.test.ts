@@ -23,7 +23,7 @@ import { openHeadFor } from '@engine/avatar/open-head/stored-space';
 import { encodePng } from '../training/report-images';
 import { craftTrackedCapture } from '../training/test-capture';
 import { craftAvatar } from './test-avatar';
-import { VideoFrameRenderer } from './video-render';
+import { VideoFrameRenderer } from '@engine/avatar/render/avatar-frame-renderer';
 
 let host: StudioHost;
 let projectId: string, otherProject: string;

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../../testing/run-cli';
 import { findFfmpeg } from '../capture/ffmpeg-tools';
 import { craftTrackedCapture } from '../training/test-capture';
 import { craftAvatar } from './test-avatar';
-import { toStraightRgba8 } from './video-render';
+import { toStraightRgba8 } from '@engine/avatar/render/avatar-frame-renderer';
 
 let host: StudioHost;
 let projectId: string;

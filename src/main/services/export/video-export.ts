@@ -9,7 +9,8 @@ import path from 'node:path';
 import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
 import { misboundGaussian, type BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
-import { createNodeDevice } from '@engine/gpu/node-device';
+import type { GpuJobs } from '@engine/host/gpu-jobs';
+import type { GpuSession } from '@engine/host/gpu-sessions';
 import { StudioError } from '@shared/api/errors';
 import type { WorkerContext } from '../../jobs/worker-context';
 import { findFfmpeg } from '../capture/ffmpeg-tools';
@@ -17,7 +18,6 @@ import type { StoredExpressionSpace } from '@engine/avatar/open-head/stored-spac
 import { HeadRig, type FitFile } from '@engine/avatar/head-rig';
 import type { ExportOutput, ExportParams } from './export-types';
 import { videoSequence } from './video-sequence';
-import { VideoFrameRenderer } from './video-render';
 import { VIDEO_BACKGROUND, type VideoSettings } from './video-types';
 import { Mp4Writer, PngSequenceWriter, type FrameWriter } from './video-writers';
 
@@ -74,6 +74,7 @@ export async function renderVideo(
   format: 'mp4' | 'png-sequence',
   settings: VideoSettings,
   target: string,
+  gpu: GpuJobs,
   hooks: { onFrame?: (done: number, total: number) => void; throwIfCancelled?: () => void; label?: string } = {},
 ): Promise<{ size: number; sha256: string; frames: number; gaussians: number }> {
   const { data, rig } = riggedAvatar(inputs);
@@ -82,14 +83,13 @@ export async function renderVideo(
     format === 'mp4'
       ? new Mp4Writer(findFfmpeg().ffmpeg, target, settings)
       : new PngSequenceWriter(target, { width: settings.width, height: settings.height, fps: settings.fps, manifest: { sequence: settings.sequence, ...(hooks.label ? { avatar: hooks.label } : {}) } });
-  let engine;
+  let renderer: GpuSession<'render'>;
   try {
-    engine = await createNodeDevice({ label: 'avatar-video' });
+    renderer = await gpu.open('render', { data, triangles: rig.model.triangles, vertexCount: rig.model.vertexCount });
   } catch (err) {
     writer.abort();
     throw new StudioError('INTERNAL', `No WebGPU device to render the video: ${(err as Error).message}`);
   }
-  const renderer = new VideoFrameRenderer(engine, data, rig.model.triangles, rig.model.vertexCount);
   try {
     for (let i = 0; i < seq.count; i++) {
       hooks.throwIfCancelled?.();
@@ -105,8 +105,7 @@ export async function renderVideo(
     writer.abort();
     throw err;
   } finally {
-    renderer.destroy();
-    engine.destroy();
+    await renderer.close();
   }
 }
 
@@ -117,7 +116,7 @@ export async function runVideoExport(ctx: WorkerContext, params: ExportParams): 
   if (!params.video || (params.format !== 'mp4' && params.format !== 'png-sequence')) throw new StudioError('BAD_REQUEST', 'A video export needs its settings.');
   ctx.progress({ fraction: 0.01, stage: 'Loading the avatar' });
   const inputs = readVideoInputs(ctx.projectDir, params.files);
-  const out = await renderVideo(inputs, params.format, params.video, params.target, {
+  const out = await renderVideo(inputs, params.format, params.video, params.target, ctx.gpu, {
     throwIfCancelled: () => ctx.throwIfCancelled(),
     onFrame: (done, total) => ctx.progress({ fraction: 0.02 + (0.96 * done) / total, stage: `Rendering frame ${done} of ${total}`, done, total, unit: 'frames' }),
     label: params.avatarId,

@@ -1,3 +1,5 @@
+import { createNodeDevice } from '@engine/gpu/node-device';
+import { localGpuJobs } from '@engine/host/gpu-jobs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,6 +74,7 @@ describe('footage with no face', () => {
       progress: () => undefined,
       checkpoint: () => undefined,
       throwIfCancelled: () => undefined,
+      gpu: localGpuJobs(() => createNodeDevice({ label: 'no-face-test' })),
     };
     const params = { projectId: t.projectId, captureId: capture.id, avatarId: 'a'.repeat(32), runId: 'b'.repeat(32), preset: 'preview' as const, config: resolveTrainingConfig('preview', undefined), holdOutCamera: null };
     await expect(trainAvatarWorker.run(ctx, params, null)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Tracking ran on 10 frames but found no face in any of them/) });

@@ -5,9 +5,11 @@
  * again one at a time.
  */
 import type { CaptureFitResult } from '@engine/avatar/fitting/fit';
-import { chooseKeyframes, PhotometricRefiner, type RefineFrame, type RigidPose } from '@engine/avatar/fitting/photometric-refine';
+import { chooseKeyframes, type RefineFrame, type RigidPose } from '@engine/avatar/fitting/photometric-refine';
 import type { HeadModel } from '@engine/avatar/head-model';
-import { createNodeDevice } from '@engine/gpu/node-device';
+import { headModelToWire } from '@engine/avatar/head-model-wire';
+import type { GpuJobs } from '@engine/host/gpu-jobs';
+import type { GpuSession } from '@engine/host/gpu-sessions';
 import { readImage } from './image';
 
 export interface PhotometricSummary {
@@ -40,20 +42,20 @@ export async function refineCameraFit(
   frames: { file: string; landmarks: Float32Array }[],
   progress: (fraction: number, stage: string) => void,
   signal: AbortSignal,
+  gpu: GpuJobs,
 ): Promise<PhotometricSummary> {
   const keys = chooseKeyframes(fit.frames, 1);
   const none = (skipped: string): PhotometricSummary => ({ frames: fit.frames.map(() => null), keyframes: [], msPerFrame: 0, skipped });
   if (keys.length === 0) return none('Photometric refinement skipped: no frame faces the camera with a good landmark fit.');
   progress(0, 'Refining head poses: starting the GPU');
-  let engine: Awaited<ReturnType<typeof createNodeDevice>>;
+  let refiner: GpuSession<'refine'>;
   try {
-    engine = await createNodeDevice({ label: 'tracking-refine' });
+    // the joint expression + jaw stage: the detector's mouth is where landmark fits go wrong. One render per
+    // coefficient per iteration, so only the leading components of the subject's learned space (those carry most of the motion)
+    refiner = await gpu.open('refine', { model: headModelToWire(model), options: { intrinsics: fit.intrinsics, nonRigid: { iterations: 3, expressions: 8 } } });
   } catch (err) {
     return none(`Photometric refinement skipped: no GPU adapter (${(err as Error).message}). The landmark poses are kept.`);
   }
-  // the joint expression + jaw stage: the detector's mouth is where landmark fits go wrong. One render per coefficient
-  // per iteration, so only the leading components of the subject's learned space (those carry most of the motion)
-  const refiner = new PhotometricRefiner(engine.device, model, { intrinsics: fit.intrinsics, nonRigid: { iterations: 3, expressions: 8 } });
   try {
     progress(0.02, 'Refining head poses: appearance from the keyframe');
     await refiner.buildAppearance(keys.map((k) => refineFrame(fit, k, frames[k]!.file, frames[k]!.landmarks)));
@@ -80,7 +82,6 @@ export async function refineCameraFit(
     }
     return { frames: out, keyframes: keys, msPerFrame: (performance.now() - t0) / Math.max(1, frames.length) };
   } finally {
-    refiner.destroy();
-    engine.destroy();
+    await refiner.close();
   }
 }

@@ -180,7 +180,7 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
           let photometric: PhotometricSummary | null = null;
           if (refine) {
             const from = trackShare + (1 - trackShare) * landmarkShare, span = (1 - trackShare) * 0.97 - (from - trackShare);
-            photometric = await refineCameraFit(model, fit, tracked.map(({ t, i }) => ({ file: path.join(ctx.projectDir!, cam.frames[i]!.file), landmarks: t.landmarks! })), (fraction, stage) => ctx.progress({ fraction: from + span * fraction, stage }), ctx.signal);
+            photometric = await refineCameraFit(model, fit, tracked.map(({ t, i }) => ({ file: path.join(ctx.projectDir!, cam.frames[i]!.file), landmarks: t.landmarks! })), (fraction, stage) => ctx.progress({ fraction: from + span * fraction, stage }), ctx.signal, ctx.gpu);
             if (photometric.skipped) messages.push(photometric.skipped);
           }
           const perFrame = tracked.map(({ i }, k) => {

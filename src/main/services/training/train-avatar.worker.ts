@@ -2,17 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '@shared/api/errors';
 import type { JobProgress } from '@shared/model/job';
-import { createNodeDevice } from '@engine/gpu/node-device';
-import { raceDeviceLoss } from '@engine/gpu/device-loss';
 import { DeviceLostError } from '@engine/gpu/errors';
-import { BoundGaussians, initFromUvLayout, type BoundGaussianData } from '@engine/avatar/binding';
-import { AvatarTrainer, fitEvaluationFrames, type AvatarFrame } from '@engine/avatar/trainer';
+import type { AvatarFrame } from '@engine/avatar/trainer';
+import { TrainSession } from '@engine/avatar/trainer/train-session';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { assertEnoughFrames, loadFrames, readCapture, type LoadedFrame } from './frame-loading';
 import { evaluationMeans } from './evaluation-means';
-import { renderAndCompare } from './frame-render';
 import { schedule } from './presets';
 import { encodePng, errorHeatmap, rgbFloatToRgba8, sideBySide } from './report-images';
 import { avatarPartialDir, captureTrackingDir, type EvaluatedFrame, type TrainCheckpoint, type TrainOutput, type TrainParams } from './training-types';
@@ -55,7 +52,8 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
     const tracking = path.join(projectDir, captureTrackingDir(params.captureId));
     const spaceFile = path.join(tracking, 'expression-space.json');
     if (!fs.existsSync(spaceFile)) throw new StudioError('CONFLICT', noFittedHeadMessageAt(ctx.libraryDir, params.captureId));
-    const model = openHeadFor(JSON.parse(fs.readFileSync(spaceFile, 'utf8')) as StoredExpressionSpace);
+    const space = JSON.parse(fs.readFileSync(spaceFile, 'utf8')) as StoredExpressionSpace;
+    const model = openHeadFor(space);
     ctx.progress({ fraction: 0, stage: 'Loading frames' });
 
     const frames = loadFrames(model, cameras, { projectDir, trackingDir: tracking, imageLongSide: cfg.imageLongSide, frameSubject: cfg.frameSubject, holdOutCamera: params.holdOutCamera, throwIfCancelled: ctx.throwIfCancelled });
@@ -72,40 +70,34 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
     const ckFile = path.join(partial, 'checkpoint.bin');
 
     ctx.progress({ fraction: 0.02, stage: 'Starting the GPU' });
-    const engine = await createNodeDevice({ label: 'avatar-train' });
-    const device = engine.device;
-    let lost: DeviceLostError | null = null;
-    engine.onLost((e) => (lost = e));
-    let trainer: AvatarTrainer | null = null;
-    let bound: BoundGaussians | null = null;
+    const gpu = ctx.gpu;
+    const uv = { resolution: cfg.uvResolution, shDegree: cfg.shDegree as 0 | 1 | 2 | 3 };
+    const steps = cfg.steps;
+    const { densify, prune } = schedule(cfg, TrainSession.initialCount({ space, uv }));
+    const session = await gpu.open('train', {
+      space,
+      uv,
+      frames: frames.train.map((f) => f.frame),
+      options: {
+        learningRates: { shDC: cfg.lrColor, shRest: cfg.lrColor / 20, opacities: cfg.lrOpacity, logScales: cfg.lrScale, rotations: cfg.lrRotation, means: cfg.lrOffset },
+        lambda: cfg.dssimWeight,
+        background: cfg.background === 'random' ? 'random' : BACKGROUNDS[cfg.background],
+        densify,
+        prune,
+        shDegree: cfg.shDegree,
+        seed: cfg.seed,
+        intersectionCapacity: 'adaptive',
+        lossWeights: { mouth: cfg.mouthWeight },
+        headTuning: cfg.headTuning ? { temporal: { times: tuningTimes(frames.train), weight: 5e-6 } } : null,
+      },
+    });
     try {
-      const init = initFromUvLayout({ vertices: model.evaluate({}), triangles: model.triangles }, model.uv!, { resolution: cfg.uvResolution, shDegree: cfg.shDegree as 0 | 1 | 2 | 3 });
-      bound = BoundGaussians.fromData(device, init.data);
-      const steps = cfg.steps;
-      const { densify, prune } = schedule(cfg, init.data.count);
-      trainer = new AvatarTrainer(
-        model,
-        bound,
-        frames.train.map((f) => f.frame),
-        {
-          learningRates: { shDC: cfg.lrColor, shRest: cfg.lrColor / 20, opacities: cfg.lrOpacity, logScales: cfg.lrScale, rotations: cfg.lrRotation, means: cfg.lrOffset },
-          lambda: cfg.dssimWeight,
-          background: cfg.background === 'random' ? 'random' : BACKGROUNDS[cfg.background],
-          densify,
-          prune,
-          shDegree: cfg.shDegree,
-          seed: cfg.seed,
-          intersectionCapacity: 'adaptive',
-          lossWeights: { mouth: cfg.mouthWeight },
-          headTuning: cfg.headTuning ? { temporal: { times: tuningTimes(frames.train), weight: 5e-6 } } : null,
-        },
-      );
-      const t = trainer;
+      let t = await session.state();
       let checkpointStep = 0;
       let priorSeconds = 0;
       if (resumeFrom && resumeFrom.step > 0 && fs.existsSync(ckFile)) {
         const buf = fs.readFileSync(ckFile);
-        t.restore(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+        t = await session.restore(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
         checkpointStep = t.step;
         priorSeconds = resumeFrom.seconds ?? 0;
       }
@@ -114,7 +106,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
 
       let lastCheckpointAt = Date.now();
       const saveCheckpoint = async () => {
-        const ck = await raceDeviceLoss(device, t.checkpoint());
+        const ck = await session.checkpoint();
         try {
           writeFileAtomic(ckFile, new Uint8Array(ck));
         } catch (err) {
@@ -147,7 +139,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
       let validateMs = 0;
       const validate = async () => {
         const v0 = Date.now();
-        const cmp = await raceDeviceLoss(device, renderAndCompare(t, validation.item));
+        const cmp = await session.compare(validation.item);
         validateMs = Date.now() - v0;
         live.psnr = cmp.psnr;
         live.ssim = cmp.ssim;
@@ -175,8 +167,9 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         const every = Math.max(10, Math.ceil(steps / 10));
         while (t.step < steps) {
           ctx.throwIfCancelled();
-          await raceDeviceLoss(device, t.trainStep());
-          if (t.step === LOSE_DEVICE_AT_STEP) device.destroy();
+          // Steps in batches of about a quarter second: one round trip per batch where the engine runs elsewhere.
+          // A batch ends at the next checkpoint step, so checkpoints land where they did step by step.
+          t = await session.train({ maxSteps: Math.min(steps, (Math.floor(t.step / every) + 1) * every), budgetMs: 250, loseDeviceAtStep: LOSE_DEVICE_AT_STEP || undefined });
           const now = Date.now();
           // Validation (render, read back, SSIM on the CPU) takes at most ~10 % of the time, at large sizes too.
           if (now - lastPreview >= Math.max(cfg.previewSeconds * 1000, 10 * validateMs)) {
@@ -187,7 +180,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
             lastReport = now;
             // The trainer's health monitor reads the loss back asynchronously every few steps; before its first
             // reading, the last step's loss is read here (three floats).
-            live.loss = t.lastStats()?.loss ?? (await raceDeviceLoss(device, t.loss.readLoss())).loss;
+            live.loss = await session.loss();
             report(t.rollbacks ? `Training (recovered from ${t.rollbacks} numerical fault${t.rollbacks === 1 ? '' : 's'})` : 'Training');
           }
           if (t.step < steps && (t.step % every === 0 || now - lastCheckpointAt >= cfg.checkpointMinutes * 60_000)) await saveCheckpoint();
@@ -203,12 +196,12 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           for (const [k, frame] of testFrames.entries()) {
             ctx.throwIfCancelled();
             ctx.progress({ fraction: 0.9, stage: `Evaluating test frame ${k + 1} of ${testFrames.length} with its tracked head`, done: k, total: testFrames.length, unit: 'frames', ...(preview ? { preview } : {}), training: { ...live } });
-            const cmp = await raceDeviceLoss(device, renderAndCompare(t, frame));
+            const cmp = await session.compare(frame);
             tracked.push({ psnr: cmp.psnr, ssim: cmp.ssim, maskedPsnr: cmp.maskedPsnr, crop: cmp.crop });
           }
           trackedMetrics = evaluationMeans(tracked).headline;
           // Held-out frames' head pose, expression and jaw fitted to their images, the avatar frozen (FATE, GHS).
-          const fit = await raceDeviceLoss(device, fitEvaluationFrames(t, testFrames, {
+          testFrames = await session.fitEvaluation(testFrames, {
             iterations: cfg.testTimeFit,
             frames: { rotation: true, translation: true, expression: true, joints: [2] },
             learningRates: TEST_TIME_FIT_RATES,
@@ -216,15 +209,14 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
               ctx.throwIfCancelled();
               ctx.progress({ fraction: 0.9 + 0.02 * (pass / passes), stage: `Fitting the test frames' head (pass ${pass} of ${passes})`, ...(preview ? { preview } : {}), training: { ...live } });
             },
-          }));
-          testFrames = fit.frames;
+          });
         }
         const perFrame: EvaluatedFrame[] = [];
         const files: string[] = [];
         for (const [k, f] of frames.test.entries()) {
           ctx.throwIfCancelled();
           ctx.progress({ fraction: 0.92 + 0.06 * (k / frames.test.length), stage: `Evaluating test frame ${k + 1} of ${frames.test.length}`, done: k, total: frames.test.length, unit: 'frames', ...(preview ? { preview } : {}), training: { ...live } });
-          const cmp = await raceDeviceLoss(device, renderAndCompare(t, testFrames[k]!));
+          const cmp = await session.compare(testFrames[k]!);
           const base = `eval/${f.cameraId.split(':').at(-1)}-${String(f.idx).padStart(6, '0')}`;
           const images = { groundTruth: `${base}-gt.png`, render: `${base}-render.png`, error: `${base}-error.png` };
           writeFileAtomic(path.join(partial, images.groundTruth), encodePng(rgbFloatToRgba8(cmp.target, size.w, size.h), size.w, size.h));
@@ -238,10 +230,11 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         await validate();
         if (previews.length) fs.copyFileSync(path.join(partial, previews.at(-1)!), path.join(partial, 'preview.png'));
         for (const p of previews) fs.rmSync(path.join(partial, p), { force: true });
-        const data = await raceDeviceLoss(device, bound.read());
+        const data = await session.readAvatar();
         writeFileAtomic(path.join(partial, 'avatar.bin'), serializeBound(data));
         // Fine-tuned per-frame head parameters and the learnt correctives (readHeadTuningExport reads them back).
-        if (t.headTuning) writeFileAtomic(path.join(partial, 'head-tuning.bin'), t.headTuning.toBytes());
+        const tuning = await session.headTuningBytes();
+        if (tuning) writeFileAtomic(path.join(partial, 'head-tuning.bin'), tuning);
         await saveCheckpoint();
         const seconds = workedSeconds();
         const out: TrainOutput = {
@@ -257,7 +250,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
           fullFrame,
           headMattePsnr,
           perFrame,
-          files: ['avatar.bin', 'meta.json', 'checkpoint.bin', ...(t.headTuning ? ['head-tuning.bin'] : []), ...(fs.existsSync(path.join(partial, 'preview.png')) ? ['preview.png'] : []), ...files],
+          files: ['avatar.bin', 'meta.json', 'checkpoint.bin', ...(tuning ? ['head-tuning.bin'] : []), ...(fs.existsSync(path.join(partial, 'preview.png')) ? ['preview.png'] : []), ...files],
           seconds,
         };
         writeFileAtomic(
@@ -293,8 +286,8 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         return out;
       } catch (err) {
         // Work on a lost device may fail with its own error just before `device.lost` settles.
-        if (!lost && !(err instanceof StudioError)) await new Promise((r) => setTimeout(r, 200));
-        const lostError: DeviceLostError | null = err instanceof DeviceLostError ? err : lost;
+        if (!gpu.lostError() && !(err instanceof StudioError)) await new Promise((r) => setTimeout(r, 200));
+        const lostError: DeviceLostError | null = err instanceof DeviceLostError ? err : gpu.lostError();
         if (lostError)
           throw new StudioError(
             'INTERNAL',
@@ -308,9 +301,7 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
         throw err;
       }
     } finally {
-      trainer?.destroy();
-      bound?.destroy();
-      engine.destroy();
+      await session.close();
     }
   },
 };

@@ -1,5 +1,5 @@
-import { compositeTarget, headCropBox, headCropMetrics, prepareFrame, type AvatarFrame, type AvatarTrainer } from '@engine/avatar/trainer';
-import { psnr, ssim } from '@engine/reference/losses';
+import { compositeTarget, headCropBox, headCropMetrics, prepareFrame, type AvatarFrame, type AvatarTrainer } from './index';
+import { psnr, ssim } from '../../reference/losses';
 
 export interface FrameComparison {
   /** H·W·3 floats in [0, 1]. */

@@ -1,20 +1,28 @@
 /**
- * Renders video frames with the project's engine on a Node Dawn device (the same kernels as the viewport and the
- * trainer): posed vertices → `BindingMesh` → `BindingDeformer` → `GaussianScene` → `ForwardRenderer` → the colour
+ * Renders avatar frames for the video export and driving jobs — a GPU session kind (native/engine/host/gpu-sessions.ts),
+ * so it runs on a Node Dawn device or on Chromium's WebGPU in the desktop app — with the same kernels as the viewport
+ * and the trainer: posed vertices → `BindingMesh` → `BindingDeformer` → `GaussianScene` → `ForwardRenderer` → the colour
  * buffer read back as float RGBA, turned into 8-bit RGBA here.
  *
  * The renderer composites `rgb = C + T·background, a = 1 − T` (C: the Gaussians' premultiplied colour, T: the
  * remaining transmittance). MP4 frames are rendered over the stage colour and kept opaque; PNG frames are rendered
  * over black, so rgb = C, and stored with straight alpha: rgb = C / a (what PNG readers and compositors expect).
  */
-import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
-import { BoundGaussians } from '@engine/avatar/binding/bound-gaussians';
-import { BindingDeformer, BindingMesh } from '@engine/avatar/binding/deform';
-import type { EngineDevice } from '@engine/gpu/engine-device';
-import { readF32 } from '@engine/gpu/readback';
-import type { Camera } from '@engine/splat/camera';
-import { ForwardRenderer } from '@engine/splat/forward';
-import { GaussianScene } from '@engine/splat/scene';
+import type { BoundGaussianData } from '../binding/bound-gaussians';
+import { BoundGaussians } from '../binding/bound-gaussians';
+import { BindingDeformer, BindingMesh } from '../binding/deform';
+import type { EngineDevice } from '../../gpu/engine-device';
+import { readF32 } from '../../gpu/readback';
+import type { Camera } from '../../splat/camera';
+import { ForwardRenderer } from '../../splat/forward';
+import { GaussianScene } from '../../splat/scene';
+
+/** The render session's constructor data (`new VideoFrameRenderer(engine, data, triangles, vertexCount)`). */
+export interface RenderSessionInit {
+  data: BoundGaussianData;
+  triangles: Uint32Array;
+  vertexCount: number;
+}
 
 export type FrameAlpha = { over: readonly [number, number, number] } | 'straight';
 
