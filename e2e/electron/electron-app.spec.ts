@@ -1,10 +1,12 @@
 /**
  * The Electron app itself (Playwright `_electron.launch` on out/main/electron.js): startup and its security
  * settings, opening a project (from the page and by deep link), the recent-projects menu, and the engine host
- * (app.gpu through the Chromium engine window). Needs the Electron binary; where the electron package has no
+ * (app.gpu through the Chromium engine window), and a GPU job end to end (tracking with photometric refinement and
+ * training, each in a job engine window on Chromium's WebGPU). Needs the Electron binary; where the electron package has no
  * installed binary (`findElectronBinary`) (this workplace: ELECTRON_SKIP_BINARY_DOWNLOAD) every test is skipped with the reason.
  * Run `npm run build` first (npm test does).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,5 +109,41 @@ test.describe('Electron app', () => {
     await page.keyboard.press(process.platform === 'darwin' ? 'Meta+,' : 'Control+,');
     await expect(page.getByTestId('about-gpu')).not.toHaveText('Starting the engine…', { timeout: 60_000 });
     if (gpu.adapter) await expect(page.getByTestId('about-gpu')).toContainText('chromium engine host');
+  });
+
+  test('tracks and trains a tiny avatar end to end, its GPU work in job engine windows on Chromium WebGPU', async () => {
+    test.setTimeout(900_000);
+    const { app, page } = await launch();
+    const clip = path.join(tmp, 'face.mp4');
+    const photo = path.resolve('node_modules/@vladmandic/face-api/demo/sample3.jpg');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', "crop=600:600:'1180+20*sin(t*2)':'150+10*cos(t*2)',scale=256:256", '-t', '1.2', '-r', '10', '-pix_fmt', 'yuv420p', clip]);
+    // Count the job engine windows main opens (each GPU job gets its own hidden engine window).
+    await app.evaluate(({ app: electronApp }) => {
+      const g = globalThis as unknown as { __engineWindows: number };
+      g.__engineWindows = 0;
+      electronApp.on('browser-window-created', () => (g.__engineWindows += 1));
+    });
+    const finished = async (started: { id: string }) => {
+      for (;;) {
+        const job = await call<{ status: string; error: { message: string } | null; result: unknown }>(page, 'jobs.get', { id: started.id });
+        if (!['queued', 'running'].includes(job.status)) return job;
+        await page.waitForTimeout(500);
+      }
+    };
+    const projectId = (await call<{ id: string }>(page, 'projects.create', { name: 'Electron GPU jobs' })).id;
+    const imported = await finished(await call<{ id: string }>(page, 'captures.import', { projectId, sources: [{ path: clip }], options: { allowDuplicate: true } }));
+    expect(imported.status, JSON.stringify(imported.error)).toBe('completed');
+    const captureId = (imported.result as { captureId: string }).captureId;
+    const tracked = await finished(await call<{ id: string }>(page, 'tracking.start', { captureId, photometricRefine: true }));
+    expect(tracked.status, JSON.stringify(tracked.error)).toBe('completed');
+    await call(page, 'captures.proposeSplit', { captureId, testFraction: 0.2 });
+    const trained = await finished(await call<{ id: string }>(page, 'training.start', { captureId, preset: 'preview', overrides: { steps: 20 } }));
+    expect(trained.status, JSON.stringify(trained.error)).toBe('completed');
+    const metrics = (trained.result as { metrics: { psnr: number; ssim: number } }).metrics;
+    expect(Number.isFinite(metrics.psnr) && metrics.psnr > 10).toBe(true);
+    const windows = await app.evaluate(() => (globalThis as unknown as { __engineWindows: number }).__engineWindows);
+    console.log(`[electron e2e] trained in the app: ${JSON.stringify(metrics)}; ${windows} windows opened for jobs`);
+    // Photometric refinement and training each opened a job engine window.
+    expect(windows).toBeGreaterThanOrEqual(2);
   });
 });
