@@ -14,6 +14,7 @@ import { VideoFrameRenderer } from '../avatar/render/avatar-frame-renderer';
 import { TrainSession } from '../avatar/trainer/train-session';
 import { randomCamera, randomHeadParams, uvAvatar, proceduralTexture } from '../avatar/trainer/test-fixtures';
 import { posedVertices } from '../avatar/trainer/frames';
+import { DeviceLostError } from '../gpu/errors';
 import { testDevice } from '../gpu/test-device';
 import { EngineClient, type EngineChannel } from './engine-host';
 import { EngineServer } from './engine-server';
@@ -28,8 +29,9 @@ function publicMethods(cls: { prototype: object }): string[] {
 }
 
 /** A client ↔ server pair over structured clone, as a MessagePort would carry it. The server shares the test device. */
-function inMemoryRemote(): { jobs: GpuJobs; client: EngineClient } {
+function inMemoryRemote(): { jobs: GpuJobs; client: EngineClient; crash(reason: string): void } {
   let toClient: (m: unknown) => void = () => undefined;
+  let onClose: (reason: string) => void = () => undefined;
   const server = new EngineServer({
     createDevice: async () => ({ ...gpu.engine!, destroy: () => undefined }),
     send: (message) => setTimeout(() => toClient(structuredClone(message)), 0),
@@ -37,11 +39,11 @@ function inMemoryRemote(): { jobs: GpuJobs; client: EngineClient } {
   const channel: EngineChannel = {
     post: (message) => setTimeout(() => void server.handle(structuredClone(message)), 0),
     onMessage: (l) => (toClient = l),
-    onClose: () => undefined,
+    onClose: (l) => (onClose = l),
     close: () => undefined,
   };
   const client = new EngineClient('chromium', async () => channel);
-  return { jobs: remoteGpuJobs(client), client };
+  return { jobs: remoteGpuJobs(client), client, crash: (reason) => onClose(reason) };
 }
 
 function testSpace(): StoredExpressionSpace {
@@ -118,5 +120,15 @@ describe.skipIf(!gpu.device)('GPU sessions in process and over a channel', () =>
     await expect(client.callSession(raw, 'destroy', [])).rejects.toThrow(/has no method “destroy”/);
     await expect(client.openSession('shell', {})).rejects.toThrow(/Unknown GPU session kind/);
     await jobs.close();
+  });
+
+  it('an engine page that goes away mid-call rejects the call and counts as a lost device (the job is resumable)', async () => {
+    const { jobs, crash } = inMemoryRemote();
+    const bake = await jobs.open('bake', { space });
+    const views = Array.from({ length: 2 }, (_, i) => ({ head: randomHeadParams(model, 30 + i), camera: randomCamera(40 + i, 32) }));
+    const call = bake.bake(avatar, views, { mapSize: 16, levels: 2, steps: 200, onStep: (s: number) => { if (s === 1) crash('engine page crashed'); } }, []);
+    await expect(call).rejects.toThrow(/engine page crashed/);
+    expect(jobs.lostError()).toBeInstanceOf(DeviceLostError);
+    expect(jobs.lostError()!.message).toMatch(/went away \(engine page crashed\)/);
   });
 });

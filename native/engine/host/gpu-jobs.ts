@@ -76,6 +76,11 @@ export function remoteGpuJobs(client: EngineClient): GpuJobs {
   client.on('device-lost', ({ reason, message }) => {
     lost = deviceLostError(message, reason);
   });
+  // The engine page went away (renderer crash, window closed): to the job, as good as a lost device — its run is
+  // interrupted and resumable, not failed.
+  client.on('exit', ({ reason }) => {
+    lost ??= deviceLostError(`The engine page running this job's GPU work went away (${reason}).`, 'engine page gone');
+  });
   return {
     placement: 'chromium',
     start: async () => (await client.start()).adapter,
