@@ -4,23 +4,20 @@
  * recomposite its dirty rectangle (compositeRegion) → the edited avatar Apply would write (EditPreview: SH DC
  * re-sampled, texel-sized Gaussians along the edit's edges where the avatar's are too large; `fullResampleMs` = the
  * same for the whole stroke at the end) → upload the colours, or the Gaussians when some were added → deform →
- * render → pack to RGBA8 + readback (what AvatarEngine does before putImageData). Medians in ms.
+ * render → pack to RGBA8 + readback (the viewport's `AvatarRenderer`, what AvatarEngine does before putImageData).
+ * Medians in ms.
  * Usage: node bench/run.mjs texture-3d -- [--uv 256] [--map 512] [--size 360] [--reps 10]. Last stdout line: JSON.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { BoundGaussians } from '../../native/engine/avatar/binding/bound-gaussians';
-import { BindingDeformer, BindingMesh } from '../../native/engine/avatar/binding/deform';
 import { initFromUvLayout } from '../../native/engine/avatar/binding/init';
 import { createOpenHead } from '../../native/engine/avatar/open-head/build';
 import { createNodeDevice } from '../../native/engine/gpu/node-device';
 import { lookAt, makeCamera } from '../../native/engine/reference/camera';
-import { ForwardRenderer } from '../../native/engine/splat/forward';
-import { GaussianScene } from '../../native/engine/splat/scene';
 import { addLayer, BrushStroke, compositeRegion, compositeTexture, createDocument, createRaster, DEFAULT_BRUSH, paintLayer } from '../../src/shared/texture';
 import { EditPreview } from '../../src/renderer/src/features/texture/view3d/editPreview';
 import { adapterFields } from '../lib/adapter';
-import { Rgba8Packer } from '../../src/renderer/src/features/viewport/present';
+import { AvatarRenderer } from '../../native/engine/avatar/render/avatar-renderer';
 
 const { values: o } = parseArgs({ options: { uv: { type: 'string', default: '256' }, map: { type: 'string', default: '512' }, size: { type: 'string', default: '360' }, reps: { type: 'string', default: '10' } } });
 const UV = Number(o.uv), M = Number(o.map), SIZE = Number(o.size), REPS = Number(o.reps);
@@ -32,13 +29,7 @@ const vertices = head.evaluate({});
 const data = initFromUvLayout({ vertices, triangles: head.triangles }, head.uv!, { resolution: UV, opacity: 0.9 }).data;
 log(`[texture-3d] ${data.count} Gaussians, ${M}² map, ${SIZE}² render`);
 const engine = await createNodeDevice({ label: 'bench-texture-3d' });
-const device = engine.device;
-let bound = BoundGaussians.fromData(device, data);
-const mesh = new BindingMesh(device, head.triangles, vertices);
-const scene = GaussianScene.create(device, { capacity: data.count, shDegree: data.shDegree });
-const deformer = new BindingDeformer(device);
-const renderer = new ForwardRenderer(device);
-const packer = new Rgba8Packer(device);
+const renderer = new AvatarRenderer(engine, data, head.triangles, head.vertexCount, 'bench');
 const cam = makeCamera(SIZE, SIZE, 0.6, lookAt([0.25, 0, 0.55], [0, -0.02, 0]));
 const camera = { ...cam, viewMatrix: Float32Array.from(cam.viewMatrix) };
 
@@ -62,15 +53,10 @@ for (let i = 0; i < REPS + 2; i++) {
   const t2 = performance.now();
   const { avatar } = live.apply(composite, base);
   const t3 = performance.now();
-  if (avatar.count !== bound.count) {
-    bound.destroy();
-    bound = BoundGaussians.fromData(device, avatar);
-  } else device.queue.writeBuffer(bound.params.sh, 0, avatar.sh.buffer, avatar.sh.byteOffset, avatar.sh.byteLength);
-  const enc = device.createCommandEncoder();
-  deformer.encodeForward(enc, bound, mesh, scene);
-  device.queue.submit([enc.finish()]);
-  const state = await renderer.render(scene, camera, { background: [0.11, 0.115, 0.125] });
-  await packer.pack(state.color, SIZE * SIZE);
+  if (avatar.count !== renderer.gaussians) renderer.setGaussians(avatar);
+  else renderer.setColours(avatar.sh);
+  await renderer.render(vertices, camera, [0.11, 0.115, 0.125]);
+  await renderer.readRgba8();
   const t4 = performance.now();
   if (i < 2) continue; // pipeline compilation
   phases.stroke.push(t1 - t0);
@@ -88,6 +74,6 @@ for (let i = 0; i < REPS; i++) {
 const ms = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Number(median(v).toFixed(2))]));
 const fullResampleMs = Number(median(full).toFixed(2));
 log(`[texture-3d] stroke→render median ${ms.total} ms (stroke ${ms.stroke}, composite ${ms.composite}, edited avatar ${ms.resample} (the whole stroke: ${fullResampleMs}), upload+deform+render+readback ${ms.render})`);
-for (const x of [bound, mesh, scene, deformer, renderer, packer]) x.destroy();
+renderer.destroy();
 engine.destroy();
-console.log(JSON.stringify({ bench: 'texture-3d', ...adapterFields(engine), gaussians: data.count, gaussiansAfterStroke: bound.count, mapSize: M, renderSize: SIZE, reps: REPS, loadavg: loadavg()[0], ms, fullResampleMs }));
+console.log(JSON.stringify({ bench: 'texture-3d', ...adapterFields(engine), gaussians: data.count, gaussiansAfterStroke: renderer.gaussians, mapSize: M, renderSize: SIZE, reps: REPS, loadavg: loadavg()[0], ms, fullResampleMs }));

@@ -16,7 +16,7 @@ import type { EngineDevice } from '../../../native/engine/gpu/engine-device';
 import { ForwardRenderer } from '../../../native/engine/splat/forward';
 import { GaussianScene } from '../../../native/engine/splat/scene';
 import { schedule, TRAINING_PRESETS } from '../../../src/main/services/training/presets';
-import { Rgba8Packer } from '../../../src/renderer/src/features/viewport/present';
+import { Rgba8Packer } from '../../../native/engine/avatar/render/rgba8-pack';
 import type { LoadedCapture } from './capture';
 
 const BACKGROUNDS = { black: [0, 0, 0], white: [1, 1, 1] } as const;

@@ -1,21 +1,17 @@
 /**
  * Renders avatar frames for the video export and driving jobs — a GPU session kind (native/engine/host/gpu-sessions.ts),
- * so it runs on a Node Dawn device or on Chromium's WebGPU in the desktop app — with the same kernels as the viewport
- * and the trainer: posed vertices → `BindingMesh` → `BindingDeformer` → `GaussianScene` → `ForwardRenderer` → the colour
- * buffer read back as float RGBA, turned into 8-bit RGBA here.
+ * so it runs on a Node Dawn device or on Chromium's WebGPU in the desktop app — with the shared `AvatarRenderer`
+ * (the viewport's too): posed vertices → deform → render, the colour read back as float RGBA and turned into 8-bit
+ * RGBA here.
  *
  * The renderer composites `rgb = C + T·background, a = 1 − T` (C: the Gaussians' premultiplied colour, T: the
  * remaining transmittance). MP4 frames are rendered over the stage colour and kept opaque; PNG frames are rendered
  * over black, so rgb = C, and stored with straight alpha: rgb = C / a (what PNG readers and compositors expect).
  */
 import type { BoundGaussianData } from '../binding/bound-gaussians';
-import { BoundGaussians } from '../binding/bound-gaussians';
-import { BindingDeformer, BindingMesh } from '../binding/deform';
 import type { EngineDevice } from '../../gpu/engine-device';
-import { readF32 } from '../../gpu/readback';
 import type { Camera } from '../../splat/camera';
-import { ForwardRenderer } from '../../splat/forward';
-import { GaussianScene } from '../../splat/scene';
+import { AvatarRenderer } from './avatar-renderer';
 
 /** The render session's constructor data (`new VideoFrameRenderer(engine, data, triangles, vertexCount)`). */
 export interface RenderSessionInit {
@@ -26,44 +22,24 @@ export interface RenderSessionInit {
 
 export type FrameAlpha = { over: readonly [number, number, number] } | 'straight';
 
+/** The `render` GPU session: its public methods are the session's allow-list (gpu-sessions.ts), so it stays this small. */
 export class VideoFrameRenderer {
-  private readonly device: GPUDevice;
-  private readonly bound: BoundGaussians;
-  private readonly mesh: BindingMesh;
-  private readonly scene: GaussianScene;
-  private readonly deformer: BindingDeformer;
-  private readonly renderer: ForwardRenderer;
+  private readonly avatar: AvatarRenderer;
 
-  constructor(
-    private readonly engine: EngineDevice,
-    data: BoundGaussianData,
-    triangles: Uint32Array,
-    vertexCount: number,
-  ) {
-    this.device = engine.device;
-    this.bound = BoundGaussians.fromData(this.device, data, { label: 'video.bound' });
-    this.mesh = new BindingMesh(this.device, triangles, new Float32Array(vertexCount * 3), 'video.mesh');
-    this.scene = GaussianScene.create(this.device, { capacity: Math.max(1, data.count), shDegree: data.shDegree, label: 'video.scene' });
-    this.deformer = new BindingDeformer(this.device);
-    this.renderer = new ForwardRenderer(this.device);
+  constructor(engine: EngineDevice, data: BoundGaussianData, triangles: Uint32Array, vertexCount: number) {
+    this.avatar = new AvatarRenderer(engine, data, triangles, vertexCount, 'video');
   }
 
   /** One frame as 8-bit RGBA (rows top to bottom). */
   async render(vertices: Float32Array, camera: Camera, alpha: FrameAlpha): Promise<Uint8Array> {
-    this.mesh.setVertices(vertices);
-    const enc = this.device.createCommandEncoder({ label: 'video.deform' });
-    this.deformer.encodeForward(enc, this.bound, this.mesh, this.scene);
-    this.device.queue.submit([enc.finish()]);
-    const background = alpha === 'straight' ? ([0, 0, 0] as const) : alpha.over;
-    const state = await this.renderer.render(this.scene, camera, { background });
-    const color = await readF32(this.device, state.color, 0, camera.width * camera.height * 4);
-    const errors = this.engine.takeErrors();
-    if (errors.length) throw new Error(`GPU error while rendering a video frame: ${errors.join('; ')}`);
+    await this.avatar.render(vertices, camera, alpha === 'straight' ? [0, 0, 0] : alpha.over);
+    const color = await this.avatar.readColor();
+    this.avatar.throwGpuErrors('rendering a video frame');
     return alpha === 'straight' ? toStraightRgba8(color) : toOpaqueRgba8(color);
   }
 
   destroy(): void {
-    for (const x of [this.renderer, this.deformer, this.scene, this.mesh, this.bound]) x.destroy();
+    this.avatar.destroy();
   }
 }
 

@@ -1,17 +1,14 @@
 /**
- * The trained avatar on the browser's WebGPU, rendered by the project's engine: posed head vertices →
- * `BindingMesh` → `BindingDeformer` (bound Gaussians → world Gaussians) → `ForwardRenderer` → the colour buffer,
- * packed to RGBA8 and drawn on a 2D canvas (`present.ts` says why not a WebGPU canvas). Renders on request; requests made while a frame is in flight collapse
- * into one follow-up frame with the latest inputs.
+ * The trained avatar on the browser's WebGPU, rendered by the engine's shared `AvatarRenderer`
+ * (`native/engine/avatar/render/avatar-renderer.ts`, the video export's too): posed head vertices → deform → render →
+ * the colour packed to RGBA8 on the GPU and drawn on a 2D canvas (`rgba8-pack.ts` there says why not a WebGPU canvas).
+ * Renders on request; requests made while a frame is in flight collapse into one follow-up frame with the latest inputs.
  */
-import { BoundGaussians, type BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
-import { BindingDeformer, BindingMesh } from '@engine/avatar/binding/deform';
+import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
+import { AvatarRenderer } from '@engine/avatar/render/avatar-renderer';
 import { wrapDevice, type AdapterReport, type EngineDevice } from '@engine/gpu/engine-device';
 import { engineDeviceLimits } from '@engine/gpu/limits';
 import type { Camera } from '@engine/splat/camera';
-import { ForwardRenderer } from '@engine/splat/forward';
-import { GaussianScene } from '@engine/splat/scene';
-import { Rgba8Packer } from './present';
 
 /** Background behind the avatar (sRGB, 0–1): the stage colour, so the avatar's edges blend into the page. */
 export const VIEWPORT_BACKGROUND: [number, number, number] = [0.11, 0.115, 0.125];
@@ -64,14 +61,8 @@ export async function requestEngineDevice(): Promise<EngineDevice> {
 
 export class AvatarEngine {
   readonly adapter: AdapterReport;
-  private readonly device: GPUDevice;
   private readonly context: CanvasRenderingContext2D;
-  private bound: BoundGaussians;
-  private readonly mesh: BindingMesh;
-  private readonly scene: GaussianScene;
-  private readonly deformer: BindingDeformer;
-  private readonly renderer: ForwardRenderer;
-  private readonly packer: Rgba8Packer;
+  private readonly avatar: AvatarRenderer;
   private pending: FrameRequest | null = null;
   private running = false;
   private frames = 0;
@@ -86,28 +77,22 @@ export class AvatarEngine {
     private readonly onFrame: (info: FrameInfo) => void,
     private readonly onError: (message: string) => void,
   ) {
-    this.device = engine.device;
     this.adapter = engine.adapter;
     const context = canvas.getContext('2d');
     if (!context) throw new Error('The viewport canvas gave no 2D context.');
     this.context = context;
-    this.bound = BoundGaussians.fromData(this.device, data, { label: 'viewport.bound' });
-    this.mesh = new BindingMesh(this.device, triangles, new Float32Array(vertexCount * 3), 'viewport.mesh');
-    this.scene = GaussianScene.create(this.device, { capacity: Math.max(1, data.count), shDegree: data.shDegree, label: 'viewport.scene' });
-    this.deformer = new BindingDeformer(this.device);
-    this.renderer = new ForwardRenderer(this.device);
-    this.packer = new Rgba8Packer(this.device);
+    this.avatar = new AvatarRenderer(engine, data, triangles, vertexCount, 'viewport');
     engine.onLost((e) => {
       if (!this.destroyed) this.onError(`The GPU device was lost (${e.message}). Reopen the viewport to continue.`);
     });
   }
 
   get gaussians(): number {
-    return this.bound.count;
+    return this.avatar.gaussians;
   }
 
   get kernels(): string {
-    return `${this.renderer.rasterMode}/${this.renderer.scanSortMode}`;
+    return this.avatar.kernels;
   }
 
   /**
@@ -115,8 +100,7 @@ export class AvatarEngine {
    * colours; frames requested from now on show them (the frame in flight was submitted before this write).
    */
   setColours(sh: Float32Array): void {
-    if (sh.length !== this.bound.count * this.bound.params.shCoeffs * 3) throw new RangeError(`setColours: ${sh.length} SH values for ${this.bound.count} Gaussians`);
-    this.device.queue.writeBuffer(this.bound.params.sh, 0, sh.buffer, sh.byteOffset, sh.byteLength);
+    this.avatar.setColours(sh);
   }
 
   /**
@@ -124,11 +108,7 @@ export class AvatarEngine {
    * frames requested from now on show them. The scene grows with them when the deformer next runs.
    */
   setGaussians(data: BoundGaussianData): void {
-    const next = BoundGaussians.fromData(this.device, data, { label: 'viewport.bound' });
-    const old = this.bound;
-    this.bound = next;
-    // The frame in flight was encoded with the old buffers: destroy them once the queue has finished with it.
-    void this.device.queue.onSubmittedWorkDone().then(() => old.destroy());
+    this.avatar.setGaussians(data);
   }
 
   /** Renders `req` now, or after the frame in flight (only the latest waiting request is kept). */
@@ -155,13 +135,9 @@ export class AvatarEngine {
   private async renderNow({ vertices, camera, background, tag }: FrameRequest): Promise<void> {
     const t0 = performance.now();
     const { width, height } = camera;
-    this.mesh.setVertices(vertices);
-    const enc = this.device.createCommandEncoder({ label: 'viewport.deform' });
-    this.deformer.encodeForward(enc, this.bound, this.mesh, this.scene);
-    this.device.queue.submit([enc.finish()]);
-    const state = await this.renderer.render(this.scene, camera, { background: background ?? VIEWPORT_BACKGROUND });
+    await this.avatar.render(vertices, camera, background ?? VIEWPORT_BACKGROUND);
     if (this.destroyed) return;
-    const rgba = await this.packer.pack(state.color, width * height);
+    const rgba = await this.avatar.readRgba8();
     if (this.destroyed) return;
     // Resized only now, so the previous frame stays up while this one renders.
     if (this.canvas.width !== width || this.canvas.height !== height) {
@@ -169,15 +145,14 @@ export class AvatarEngine {
       this.canvas.height = height;
     }
     this.context.putImageData(new ImageData(rgba, width, height), 0, 0);
-    const errors = this.engine.takeErrors();
-    if (errors.length) throw new Error(`GPU error: ${errors.join('; ')}`);
+    this.avatar.throwGpuErrors();
     this.frames++;
     this.onFrame({ ms: performance.now() - t0, width, height, frames: this.frames, ...(tag !== undefined && { tag }) });
   }
 
   destroy(): void {
     this.destroyed = true;
-    for (const x of [this.renderer, this.deformer, this.scene, this.mesh, this.bound, this.packer]) x.destroy();
+    this.avatar.destroy();
     this.engine.destroy();
   }
 }

@@ -4,13 +4,10 @@ import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
 import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import { makeRandom } from '@engine/avatar/math';
 import { canonicalFace } from '@engine/avatar/open-head/build';
-import { createBufferFrom } from '@engine/gpu/buffers';
-import { testDevice } from '@engine/gpu/test-device';
 import { deformReference } from '@engine/reference/binding';
 import { serializeBound } from '@engine/avatar/binding/avatar-file';
 import { engineCamera, openCvView, projectPoint, renderSize } from '@engine/view/camera-math';
 import { gaussianCentres } from './centres';
-import { packRgba8Reference, Rgba8Packer } from './present';
 import { bounds, HeadRig, type FitFile } from '@engine/avatar/head-rig';
 
 function randomBound(n: number, triangles: number, shDegree: 0 | 1, seed = 3): BoundGaussianData {
@@ -142,33 +139,5 @@ describe('viewport head', () => {
       if (Number.isNaN(ref[i])) expect(mine[i]).toBeNaN();
       else expect(mine[i]).toBeCloseTo(ref[i], 5);
     }
-  });
-});
-
-const gpu = await testDevice();
-describe.skipIf(!gpu.device)('viewport RGBA8 packing (GPU vs CPU twin)', () => {
-  it('clamps, rounds half up, maps NaN to 0, alpha 255; odd sizes and reuse', async () => {
-    const device = gpu.device!;
-    const packer = new Rgba8Packer(device);
-    const r = makeRandom(5);
-    for (const n of [2, 301, 1000]) {
-      const color = Float32Array.from({ length: n * 4 }, () => r() * 1.4 - 0.2);
-      color.set([NaN, Infinity, -Infinity, 1, 0.5 / 255, 1.5 / 255, 254.5 / 255, 1], 0);
-      const buf = createBufferFrom(device, color, 'test.color');
-      const got = await packer.pack(buf, n);
-      const want = packRgba8Reference(color, n);
-      let maxDiff = 0, off = 0;
-      for (let i = 0; i < want.length; i++) {
-        const d = Math.abs(got[i] - want[i]);
-        maxDiff = Math.max(maxDiff, d);
-        if (d) off++;
-      }
-      expect(maxDiff).toBeLessThanOrEqual(1);
-      expect(off).toBeLessThanOrEqual(Math.ceil(want.length * 0.001));
-      expect(Array.from(want.slice(0, 4))).toEqual([0, 255, 0, 255]);
-      buf.destroy();
-    }
-    packer.destroy();
-    expect(gpu.engine!.takeErrors()).toEqual([]);
   });
 });

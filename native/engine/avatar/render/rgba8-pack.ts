@@ -1,15 +1,16 @@
 /**
- * Shows the engine's colour output (ForwardState.color: vec4f per pixel, rows top to bottom) on a 2D canvas: a kernel
- * packs it to RGBA8 on the GPU (4 bytes a pixel instead of 16), one readback, `putImageData`.
+ * The engine's colour output (ForwardState.color: vec4f per pixel, rows top to bottom) packed to opaque RGBA8 on the
+ * GPU (4 bytes a pixel instead of 16) and read back once: what the viewport puts on its 2D canvas (`AvatarRenderer`
+ * `readRgba8`).
  *
  * Why not a WebGPU canvas context: in headless Chromium on SwiftShader (the CI browser), `getCurrentTexture()` destroys
  * the device ("A valid external Instance reference no longer exists"), so a swap-chain path could not be tested; this
  * path works on every adapter. Colours are the trained sRGB values (training targets are the 8-bit frames / 255),
  * clamped to [0, 1] and rounded half up; alpha is opaque.
  */
-import { createStorageBuffer, createUniformBuffer } from '@engine/gpu/buffers';
-import { createKernel, dispatchKernel, type Kernel } from '@engine/gpu/kernel';
-import { readBufferBytes } from '@engine/gpu/readback';
+import { createStorageBuffer, createUniformBuffer } from '../../gpu/buffers';
+import { createKernel, dispatchKernel, type Kernel } from '../../gpu/kernel';
+import { readBufferBytes } from '../../gpu/readback';
 
 export const PACK_RGBA8_WGSL = /* wgsl */ `
 struct PackParams { n: u32, _p0: u32, _p1: u32, _p2: u32 }
@@ -51,20 +52,23 @@ export class Rgba8Packer {
   private readonly params: GPUBuffer;
   private out: GPUBuffer | null = null;
 
-  constructor(private readonly device: GPUDevice) {
-    this.kernel = createKernel(device, { label: 'viewport.pack-rgba8', code: PACK_RGBA8_WGSL });
-    this.params = createUniformBuffer(device, 16, 'viewport.pack.params');
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly label = 'avatar',
+  ) {
+    this.kernel = createKernel(device, { label: `${label}.pack-rgba8`, code: PACK_RGBA8_WGSL });
+    this.params = createUniformBuffer(device, 16, `${label}.pack.params`);
   }
 
   /** Packs `n` pixels of `color` and reads them back as RGBA8 bytes. */
   async pack(color: GPUBuffer, n: number): Promise<Uint8ClampedArray<ArrayBuffer>> {
     if (!this.out || this.out.size < n * 4) {
       this.out?.destroy();
-      this.out = createStorageBuffer(this.device, Math.max(16, n * 4), 'viewport.pack.rgba');
+      this.out = createStorageBuffer(this.device, Math.max(16, n * 4), `${this.label}.pack.rgba`);
     }
     this.device.queue.writeBuffer(this.params, 0, new Uint32Array([n, 0, 0, 0]));
-    const enc = this.device.createCommandEncoder({ label: 'viewport.pack' });
-    const pass = enc.beginComputePass({ label: 'viewport.pack' });
+    const enc = this.device.createCommandEncoder({ label: `${this.label}.pack` });
+    const pass = enc.beginComputePass({ label: `${this.label}.pack` });
     dispatchKernel(pass, this.kernel, this.kernel.bind([this.params, color, this.out]), n, 256);
     pass.end();
     this.device.queue.submit([enc.finish()]);
