@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
 import { BakeSummary } from '@shared/model/bake';
 import type { JobDefinition } from '../../jobs/job-definition';
+import { commitFolder } from '../fs/folder-commit';
 import type { StudioServices } from '../studio-services';
 import { avatarWithFiles } from '../training/avatar-files';
 import { bakeDir, bakeFilePaths, bakePartialDir, BAKE_FILES } from './bake-paths';
@@ -41,18 +42,8 @@ export const bakeAvatarJob: JobDefinition<BakeParams, BakeOutput> = {
     const final = path.join(root, bakeDir(p.avatarId));
     for (const f of Object.values(BAKE_FILES))
       if (!fs.existsSync(path.join(partial, f))) throw new StudioError('INTERNAL', `The bake's ${f} went missing before it could be recorded. Bake again.`);
-    // Swap: the old bake moves aside first so a failed rename can put it back.
-    const old = `${final}.old`;
-    fs.rmSync(old, { recursive: true, force: true });
-    if (fs.existsSync(final)) fs.renameSync(final, old);
-    try {
-      fs.renameSync(partial, final);
-    } catch (err) {
-      if (fs.existsSync(old)) fs.renameSync(old, final);
-      throw err;
-    }
-    fs.rmSync(old, { recursive: true, force: true });
-    s.projects.touch(p.projectId);
+    // The previous bake stays aside until the project's edited time is recorded, and comes back on a failure.
+    commitFolder({ partial, final, journal: s.library.commits, record: () => s.projects.touch(p.projectId) });
     return out.summary;
   },
   discard(s, job) {

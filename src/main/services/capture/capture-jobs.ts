@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
 import { ImportOptions } from '@shared/model/capture';
 import type { JobDefinition } from '../../jobs/job-definition';
+import { commitFolder } from '../fs/folder-commit';
 import type { StudioServices } from '../studio-services';
 import { captureDir, capturePartialDir, type ImportOutput, type ImportParams } from './import-capture.worker';
 
@@ -82,11 +83,13 @@ export const importCaptureJob: JobDefinition<ImportParams, ImportOutput> = {
       fs.rmSync(partial, { recursive: true, force: true });
       throw new StudioError('CONFLICT', `This footage is already in the project as “${dup.name}”.`, { captureId: dup.id, final: true });
     }
-    fs.renameSync(partial, final);
     const now = Date.now();
     const frameCount = out.cameras[0]!.frames.length;
-    try {
-      s.library.db.transaction(() => {
+    commitFolder({
+      partial,
+      final,
+      journal: s.library.commits,
+      record: () => {
         s.library.db
           .prepare(
             `INSERT INTO captures (id, project_id, name, kind, source_name, source_sha256, fps, width, height, frame_count, duration_s, meta, created_at)
@@ -114,11 +117,8 @@ export const importCaptureJob: JobDefinition<ImportParams, ImportOutput> = {
           s.library.db.prepare('UPDATE projects SET thumbnail = ? WHERE id = ?').run(mid.thumb, p.projectId);
         }
         s.library.db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, p.projectId);
-      })();
-    } catch (err) {
-      fs.renameSync(final, partial);
-      throw err;
-    }
+      },
+    });
     s.captures.proposeSplit(p.captureId, DEFAULT_TEST_FRACTION);
     return { captureId: p.captureId, frames: frameCount, cameras: out.cameras.length, warnings: out.warnings };
   },

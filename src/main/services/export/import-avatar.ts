@@ -5,8 +5,8 @@
  * an unknown one is refused with the version named —, the manifest's structure, CRCs, every part, meta.json); the
  * avatar's row is computed from checked values only. Then its files are written byte for byte, under names this
  * module chooses (never the bundle's), into `avatars/<id>.partial/` (each with `writeFileAtomic`, each path through
- * `requireContainedPath`), the folder is renamed into place and the avatar row and blob records are inserted in one
- * transaction. Any failure removes what was written, so nothing half-imported is left.
+ * `requireContainedPath`), and `commitFolder` puts the folder in place with the avatar row and blob records inserted in
+ * one transaction. Any failure removes what was written, so nothing half-imported is left.
  *
  * An imported avatar has no capture: its head (`expression-space.json`) and tracked motion (`motion.json`, the
  * exporter's fit.json) live in its own folder, where `avatars.get` finds them.
@@ -18,6 +18,7 @@ import { StudioError } from '@shared/api/errors';
 import { AvatarMetrics, TrainingPreset, type Avatar } from '@shared/model/avatar';
 import { toStudioFsError, writeFileAtomic } from '../fs/atomic-write';
 import { readOutsideFile, requireContainedPath } from '../fs/contained-path';
+import { commitFolder } from '../fs/folder-commit';
 import { newId } from '../library/ids';
 import type { StudioServices } from '../studio-services';
 import { avatarDir, avatarPartialDir } from '../training/training-types';
@@ -96,18 +97,21 @@ export function importAvatar(s: Pick<StudioServices, 'projects' | 'library' | 'a
   const root = s.projects.folderOf(r.projectId);
   const partial = path.join(root, avatarPartialDir(avatarId));
   const final = path.join(root, avatarDir(avatarId));
-  let renamed = false;
   try {
     const written: { rel: string; sha256: string; size: number }[] = [];
     for (const f of files) written.push({ rel: f.rel, ...writeFileAtomic(requireContainedPath(partial, f.rel, 'A bundle file'), f.bytes) });
-    fs.renameSync(partial, final);
-    renamed = true;
-    s.library.db.transaction(() => {
-      for (const w of written) s.blobs.record(r.projectId, `${avatarDir(avatarId)}/${w.rel}`, w.sha256, w.size);
-      s.avatars.insert({ id: avatarId, projectId: r.projectId, name, headModel: bundle.manifest.head.kind, meta });
-    })();
+    commitFolder({
+      partial,
+      final,
+      journal: s.library.commits,
+      record: () => {
+        for (const w of written) s.blobs.record(r.projectId, `${avatarDir(avatarId)}/${w.rel}`, w.sha256, w.size);
+        s.avatars.insert({ id: avatarId, projectId: r.projectId, name, headModel: bundle.manifest.head.kind, meta });
+      },
+    });
   } catch (err) {
-    fs.rmSync(renamed ? final : partial, { recursive: true, force: true });
+    // A failed commit puts the files back into the partial folder: nothing half-imported is left.
+    fs.rmSync(partial, { recursive: true, force: true });
     throw toStudioFsError(err, 'importing the avatar bundle');
   }
   return s.avatars.get(avatarId);

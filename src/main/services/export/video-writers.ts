@@ -6,8 +6,8 @@
  *   renamed over the target. ffmpeg must seek to write the MP4 index, so it writes the file itself rather than
  *   `writeFileAtomic`; the temp + fsync + rename protocol is the same.
  * - `PngSequenceWriter`: one RGBA PNG per frame (`frame-00000.png` …) + `sequence.json`, each by `writeFileAtomic`,
- *   into a temp folder beside the target folder, which is renamed into place when complete (an older sequence there
- *   is replaced only then).
+ *   into a temp folder beside the target folder, which `commitFolder` puts in place when complete (an older sequence
+ *   there is replaced only then).
  *
  * `abort()` (cancel, error) kills ffmpeg and removes the temp file / folder; nothing partial is left.
  */
@@ -18,6 +18,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { StudioError } from '@shared/api/errors';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { commitFolder } from '../fs/folder-commit';
 import { exportRefusal } from './write-export';
 
 export interface FrameWriter {
@@ -169,22 +170,13 @@ export class PngSequenceWriter implements FrameWriter {
     const manifest = JSON.stringify({ format: 'avatar-studio png-sequence', version: 1, width: this.o.width, height: this.o.height, fps: this.o.fps, frames: this.count, pattern: 'frame-%05d.png', alpha: 'straight', ...this.o.manifest }, null, 2);
     this.size += this.put('sequence.json', manifest);
     const dir = path.dirname(this.target);
-    const old = fs.existsSync(this.target) ? tempBeside(this.target) : null;
     try {
-      if (old) fs.renameSync(this.target, old);
-      try {
-        fs.renameSync(this.tmp, this.target);
-      } catch (err) {
-        if (old) fs.renameSync(old, this.target);
-        throw err;
-      }
-      fsyncPath(dir);
+      commitFolder({ partial: this.tmp, final: this.target });
     } catch (err) {
       this.abort();
       throw exportRefusal(err, dir);
     }
     this.done = true;
-    if (old) fs.rmSync(old, { recursive: true, force: true });
     return { size: this.size, sha256: createHash('sha256').update(manifest).digest('hex') };
   }
 

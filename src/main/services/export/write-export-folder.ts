@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { commitFolder } from '../fs/folder-commit';
 import { exportRefusal } from './write-export';
 
 /**
  * Writes a folder export atomically: every file (`writeFileAtomic`) into a hidden temp folder beside the target,
- * then the temp folder is renamed into place (an older folder there is moved aside first and removed after). A
+ * then `commitFolder` puts the temp folder in place (an older folder there is moved aside first and removed after). A
  * read-only or full location, a cancel or any error removes the temp folder, so no partial folder is left, and an
  * older export at the target stays as it was. Files come from a generator so a long sequence is never all in memory.
  * Returns the total size and a sha256 over the files' names and hashes.
@@ -29,15 +30,7 @@ export function writeExportFolder(target: string, files: Iterable<{ name: string
       size += w.size;
       count++;
     }
-    const old = fs.existsSync(target) ? `${tmp}.old` : null;
-    if (old) fs.renameSync(target, old);
-    try {
-      fs.renameSync(tmp, target);
-    } catch (err) {
-      if (old) fs.renameSync(old, target);
-      throw err;
-    }
-    if (old) fs.rmSync(old, { recursive: true, force: true });
+    commitFolder({ partial: tmp, final: target });
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw exportRefusal(err, parent);

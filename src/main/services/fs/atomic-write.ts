@@ -12,8 +12,8 @@ export function toStudioFsError(err: unknown, what: string): unknown {
   return err;
 }
 
-function fsyncDir(dir: string): void {
-  // Directory fsync makes the rename durable; not supported on Windows, where rename is already journaled.
+/** Makes renames in `dir` durable (fsync of the directory); a no-op on Windows, where rename is already journaled. */
+export function fsyncDir(dir: string): void {
   if (process.platform === 'win32') return;
   const fd = fs.openSync(dir, 'r');
   try {

@@ -6,6 +6,8 @@ import { StudioError, type StudioErrorShape } from '@shared/api/errors';
 import { canResumeJob, type JobStatus } from '@shared/model/job';
 import type { LibraryInfo } from '@shared/model/settings';
 import { toStudioFsError } from '../fs/atomic-write';
+import { recoverFolderCommits, type CommitJournal } from '../fs/folder-commit';
+import { LibraryCommitJournal } from './commit-journal';
 import { acquireLibraryLock, type LockOwner } from './lock';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 
@@ -27,13 +29,18 @@ export interface OpenLibraryOptions {
  * instance that holds the lock writes; any other instance gets a read-only view with the reason.
  */
 export class Library {
+  /** Folder commits in progress (fs/folder-commit.ts): what every job commit and import passes to `commitFolder`. */
+  readonly commits: CommitJournal;
+
   private constructor(
     readonly dir: string,
     readonly db: Database.Database,
     readonly readOnlyReason: string | null,
     private readonly releaseLock: (() => void) | null,
     private readonly advertiseLock: ((endpoint: LockOwner['endpoint']) => void) | null,
-  ) {}
+  ) {
+    this.commits = new LibraryCommitJournal(db, dir);
+  }
 
   /** Lets other processes on this host (the CLI) reach this studio's web-mode API instead of opening read-only. */
   advertiseEndpoint(endpoint: { port: number; token: string }): void {
@@ -138,7 +145,8 @@ export class Library {
 
   /**
    * Makes folders agree with the database after a crash between a folder move and its database update: a project
-   * whose folder is found in the other place (projects/ vs trash/) is pointed there.
+   * whose folder is found in the other place (projects/ vs trash/) is pointed there; an interrupted folder commit is
+   * settled (`recoverFolderCommits`).
    */
   private reconcileFolders(): void {
     const rows = this.db.prepare('SELECT id, folder, trashed_at FROM projects').all() as { id: string; folder: string; trashed_at: number | null }[];
@@ -163,6 +171,13 @@ export class Library {
     );
     for (const entry of fs.readdirSync(path.join(this.dir, PROJECTS_DIR))) {
       if (entry.endsWith('.partial') && !pendingCopies.has(entry)) fs.rmSync(path.join(this.dir, PROJECTS_DIR, entry), { recursive: true, force: true });
+    }
+    // Folder commits a crash stopped (fs/folder-commit.ts): rolled forward or back by what their journal row says,
+    // before stale partial folders are judged (a rolled-back commit puts its output back into its partial folder).
+    try {
+      recoverFolderCommits(this.commits);
+    } catch {
+      // an unreadable journal row: the library opens regardless
     }
     this.removeStalePartials();
   }

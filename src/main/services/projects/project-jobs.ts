@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
 import type { JobDefinition } from '../../jobs/job-definition';
+import { commitFolder } from '../fs/folder-commit';
 import { newId } from '../library/ids';
 import { PROJECTS_DIR } from '../library/library';
 import type { StudioServices } from '../studio-services';
@@ -36,21 +37,20 @@ export const duplicateProjectJob: JobDefinition<DuplicateParams, DuplicateOutput
       const m = /^captures\/([0-9a-f]{32})(\/.*)?$/.exec(rel);
       return m && captureIds.has(m[1]!) ? `captures/${captureIds.get(m[1]!)}${m[2] ?? ''}` : rel;
     };
-    fs.renameSync(partial, s.library.projectDir(finalRel));
     const now = Date.now();
-    try {
-      s.library.db.transaction(() => {
+    commitFolder({
+      partial,
+      final: s.library.projectDir(finalRel),
+      journal: s.library.commits,
+      record: () => {
         s.library.db
           .prepare('INSERT INTO projects (id, name, folder, created_at, updated_at, thumbnail) VALUES (?, ?, ?, ?, ?, ?)')
           .run(p.targetId, p.name, finalRel, now, now, remap(source.thumbnail));
         const blobIds = new Map<string, number>();
         for (const f of output.files) blobIds.set(f.path, s.blobs.record(p.targetId, remap(f.path)!, f.sha256, f.size).id);
         copyCaptureRows(s, p.sourceId, p.targetId, captureIds, (oldBlobPath) => blobIds.get(oldBlobPath) ?? null);
-      })();
-    } catch (err) {
-      fs.renameSync(s.library.projectDir(finalRel), partial);
-      throw err;
-    }
+      },
+    });
     return { projectId: p.targetId };
   },
   discard(s, job) {

@@ -5,6 +5,7 @@ import { StudioError } from '@shared/api/errors';
 import { TextureLayerMetaSchema, type TextureLayerMeta } from '@shared/texture/schema';
 import type { JobDefinition } from '../../jobs/job-definition';
 import { hashFile } from '../fs/atomic-write';
+import { commitFolder } from '../fs/folder-commit';
 import { newId } from '../library/ids';
 import type { StudioServices } from '../studio-services';
 import { avatarWithFiles } from '../training/avatar-files';
@@ -60,16 +61,20 @@ export const applyTextureJob: JobDefinition<ApplyTextureParams, ApplyTextureOutp
     const source = s.library.db.prepare('SELECT name, version, head_model, meta FROM avatars WHERE id = ?').get(p.avatarId) as { name: string; version: number; head_model: string; meta: string } | undefined;
     if (!source) throw new StudioError('NOT_FOUND', 'The edited avatar was deleted while its texture was being applied.');
     const hashes = out.files.map((f) => ({ f, ...hashFile(path.join(partial, ...f.split('/'))) }));
-    fs.renameSync(partial, final);
     try {
-      const db = s.library.db;
-      db.transaction(() => {
-        for (const h of hashes) s.blobs.record(p.projectId, `${avatarDir(p.newAvatarId)}/${h.f}`, h.sha256, h.size);
-        const meta = appliedMeta(JSON.parse(source.meta) as Record<string, unknown>, { from: p.avatarId, fromVersion: source.version, gaussians: out.gaussians, layers: p.layers.length, report: out.report });
-        s.avatars.insert({ id: p.newAvatarId, projectId: p.projectId, name: source.name, headModel: source.head_model, parentId: p.avatarId, meta });
-      })();
+      commitFolder({
+        partial,
+        final,
+        journal: s.library.commits,
+        record: () => {
+          for (const h of hashes) s.blobs.record(p.projectId, `${avatarDir(p.newAvatarId)}/${h.f}`, h.sha256, h.size);
+          const meta = appliedMeta(JSON.parse(source.meta) as Record<string, unknown>, { from: p.avatarId, fromVersion: source.version, gaussians: out.gaussians, layers: p.layers.length, report: out.report });
+          s.avatars.insert({ id: p.newAvatarId, projectId: p.projectId, name: source.name, headModel: source.head_model, parentId: p.avatarId, meta });
+        },
+      });
     } catch (err) {
-      fs.rmSync(final, { recursive: true, force: true });
+      // Not recorded: the new version's files (back in the partial folder) are of no use; a resume writes them again.
+      fs.rmSync(partial, { recursive: true, force: true });
       throw err;
     }
     return { avatar: s.avatars.get(p.newAvatarId), report: out.report };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
 import { TrackedFrame } from '@shared/model/tracking';
 import type { JobDefinition } from '../../jobs/job-definition';
+import { commitFolder } from '../fs/folder-commit';
 import type { StudioServices } from '../studio-services';
 import type { TrackOutput, TrackParams } from './track-capture.worker';
 import { trackingDir, trackingPartialDir } from './tracking-paths';
@@ -32,15 +33,15 @@ export const trackCaptureJob: JobDefinition<TrackParams, TrackOutput> = {
     const root = s.projects.folderOf(p.projectId);
     const partial = path.join(root, trackingPartialDir(p.captureId));
     const final = path.join(root, trackingDir(p.captureId));
-    const previous = `${final}.previous`;
     if (!fs.existsSync(partial)) throw new StudioError('INTERNAL', 'The tracking results went missing before they could be recorded. Track the capture again.');
-    fs.rmSync(previous, { recursive: true, force: true });
-    if (fs.existsSync(final)) fs.renameSync(final, previous);
-    fs.renameSync(partial, final);
     const db = s.library.db;
     const now = Date.now();
-    try {
-      db.transaction(() => {
+    // The previous tracking stays aside until the new rows are written, and comes back if they are not.
+    commitFolder({
+      partial,
+      final,
+      journal: s.library.commits,
+      record: () => {
         db.prepare(`DELETE FROM tracks WHERE frame_id IN (SELECT id FROM frames WHERE capture_id = ?)`).run(p.captureId);
         db.prepare(`DELETE FROM blobs WHERE project_id = ? AND path LIKE ? ESCAPE '\\'`).run(p.projectId, `${trackingDir(p.captureId)}/%`);
         const frameId = db.prepare('SELECT id FROM frames WHERE capture_id = ? AND camera_id = ? AND idx = ?').pluck();
@@ -56,13 +57,8 @@ export const trackCaptureJob: JobDefinition<TrackParams, TrackOutput> = {
         const meta = JSON.parse((db.prepare('SELECT meta FROM captures WHERE id = ?').pluck().get(p.captureId) as string) ?? '{}');
         meta.tracking = { ...out.summary, headModel: out.headModel, trackedAt: now, messages: out.messages, pick: p.pick ?? null };
         db.prepare('UPDATE captures SET meta = ? WHERE id = ?').run(JSON.stringify(meta), p.captureId);
-      })();
-    } catch (err) {
-      fs.renameSync(final, partial);
-      if (fs.existsSync(previous)) fs.renameSync(previous, final);
-      throw err;
-    }
-    fs.rmSync(previous, { recursive: true, force: true });
+      },
+    });
     return { captureId: p.captureId, ...out.summary, messages: out.messages };
   },
   discard(s, job) {

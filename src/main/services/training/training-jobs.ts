@@ -5,6 +5,7 @@ import { StudioError } from '@shared/api/errors';
 import type { JobDefinition } from '../../jobs/job-definition';
 import type { StudioServices } from '../studio-services';
 import { hashFile } from '../fs/atomic-write';
+import { commitFolder } from '../fs/folder-commit';
 import { TrainingConfig, TrainingPreset } from '@shared/model/avatar';
 import { avatarDir, avatarPartialDir, type TrainOutput, type TrainParams } from './training-types';
 
@@ -54,12 +55,14 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
     const final = path.join(root, avatarDir(p.avatarId));
     if (!fs.existsSync(partial)) throw new StudioError('INTERNAL', 'The trained avatar went missing before it could be recorded. Train again.');
     const hashes = out.files.map((f) => ({ f, ...hashFile(path.join(partial, f)) }));
-    fs.rmSync(final, { recursive: true, force: true });
-    fs.renameSync(partial, final);
     const db = s.library.db;
     const now = Date.now();
-    try {
-      db.transaction(() => {
+    // A folder left at the avatar's place (an earlier commit whose record failed) is replaced; it is no avatar's.
+    commitFolder({
+      partial,
+      final,
+      journal: s.library.commits,
+      record: () => {
         const blobIds = new Map(hashes.map((h) => [h.f, s.blobs.record(p.projectId, `${avatarDir(p.avatarId)}/${h.f}`, h.sha256, h.size).id]));
         const captureName = s.captures.get(p.captureId).name;
         const meta = {
@@ -118,11 +121,8 @@ export const trainAvatarJob: JobDefinition<TrainParams, TrainOutput> = {
           metric.run(p.runId, out.steps, 'test', null, 'fullSsim', out.fullFrame.ssim);
         }
         if (out.headMattePsnr !== null) metric.run(p.runId, out.steps, 'test', null, 'headMattePsnr', out.headMattePsnr);
-      })();
-    } catch (err) {
-      fs.renameSync(final, partial);
-      throw err;
-    }
+      },
+    });
     return { avatarId: p.avatarId, avatar: p.avatarId, captureId: p.captureId, metrics: out.metrics, trackedMetrics: out.trackedMetrics, fullFrame: out.fullFrame, headMattePsnr: out.headMattePsnr, steps: out.steps, resumedFrom: out.resumedFrom, gaussians: out.gaussians, trainFrames: out.trainFrames, skippedFrames: out.skippedFrames, testFrames: out.perFrame.length, seconds: out.seconds };
   },
   discard(s, job) {
