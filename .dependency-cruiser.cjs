@@ -2,15 +2,17 @@
  * Import boundaries between the layers of docs/architecture.md ("Layers and import boundaries"), checked by
  * dependency-cruiser: `npm run lint:boundaries`, a step of `npm test` (scripts/test.mjs). Bottom up:
  *
- *   native/ (engine: platform-neutral WebGPU; models: the model converter)   src/shared (types, contract, utilities)
- *       ↑ nothing from src/                                                     ↑ no native/, no Node
+ *   native/ (engine: platform-neutral WebGPU; tracking: the face tracker   src/shared (types, contract, utilities)
+ *            and the live driving loop; models: the model converter)
+ *       ↑ nothing from src/ (native/tracking: no Node either)                   ↑ no native/, no Node
  *   src/main (services host, CLI, web mode, Electron main, job workers): may import both
  *   src/preload (Electron preloads): src/shared only
- *   src/renderer, src/player (browser pages): src/shared, native/engine, src/preload's types, each other — never src/main
+ *   src/renderer, src/player (browser pages): src/shared, native/engine, native/tracking, src/preload's types, each
+ *   other — never src/main
  *
  * An import is checked as the TypeScript source writes it (type-only imports included), with the tsconfig path
- * aliases (@shared/*, @engine/*) resolved. Test files (*.test.ts) of src/renderer and src/player run in Node
- * against a real services host, so they may import src/main and Node; every other rule holds for tests too.
+ * aliases (@shared/*, @engine/*, @tracking/*) resolved. Test files (*.test.ts) of src/renderer and src/player run in
+ * Node against a real services host, so they may import src/main and Node; every other rule holds for tests too.
  */
 
 /** Test files: Vitest runs them in Node, nothing ships them. */
@@ -23,23 +25,15 @@ const NODE_ONLY_PACKAGES = '^node_modules/(electron|better-sqlite3|onnxruntime-n
  * Remove an entry when its import is gone (dependency-cruiser does not flag a stale entry). To list them as errors:
  * BOUNDARIES_SHOW_KNOWN=1 npm run lint:boundaries.
  */
-const TRACKING_MOVES =
-  'The face tracker (FrameTracker, ModelName, TrackOptions) is platform-neutral code that still lives in ' +
-  'src/main/services/tracking/; it moves below src/main with the engine-placement work (issue 20), which is ' +
-  'editing src/main/services/tracking/ now. Until then the web player and the live page import it from there.';
 const known = (rule, from, to, comment) => ({ type: 'dependency', rule: { name: rule, severity: 'error' }, from, to, comment });
 const KNOWN_VIOLATIONS = [
-  known('renderer-player-import-no-main', 'src/player/webcam-tracker.ts', 'src/main/services/tracking/frame-tracker.ts', TRACKING_MOVES),
-  known('renderer-player-import-no-main', 'src/player/webcam-tracker.ts', 'src/main/services/tracking/models.ts', TRACKING_MOVES),
-  known('renderer-player-import-no-main', 'src/player/webcam-tracker.ts', 'src/main/services/tracking/types.ts', TRACKING_MOVES),
-  known('renderer-player-import-no-main', 'src/player/webcam-models.ts', 'src/main/services/tracking/models.ts', TRACKING_MOVES),
-  known('renderer-player-import-no-main', 'src/renderer/src/features/live/trackWorker.ts', 'src/main/services/tracking/models.ts', TRACKING_MOVES),
   known(
     'main-imports-no-upper-layer',
     'src/main/services/export/player-export.ts',
     'src/player/webcam-models.ts',
-    'The player export copies the models the web player loads (WEBCAM_MODELS); that list belongs below both ' +
-      '(with the tracker, see above). src/main/services/export/ is being changed by the engine-placement work now.',
+    'The player export copies the models the web player loads (WEBCAM_MODELS). The list now lives in ' +
+      'native/tracking/models.ts; src/player/webcam-models.ts only re-exports it for this import, which moves to ' +
+      '@tracking/models (and that file goes) once src/main/services/export/, being changed by other work now, is free.',
   ),
   known(
     'renderer-player-import-no-node',
@@ -65,6 +59,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^native/' },
       to: { path: '^src/' },
+    },
+    {
+      name: 'tracking-imports-no-node',
+      comment: 'native/tracking (the face tracker, the live driving loop) runs in the browser pages too: no Node built-ins outside its tests; the Node halves (onnxruntime-node sessions, file reads) are src/main/services/tracking.',
+      severity: 'error',
+      from: { path: '^native/tracking/', pathNot: TEST },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'tracking-imports-no-node-packages',
+      comment: 'native/tracking runs in the browser pages too: no Node-only packages or the Node model converter (native/models) outside its tests.',
+      severity: 'error',
+      from: { path: '^native/tracking/', pathNot: TEST },
+      to: { path: `${NODE_ONLY_PACKAGES}|^native/models/` },
     },
     {
       name: 'shared-imports-no-native',
@@ -137,7 +145,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     // Type-only imports count: a type from src/main in the renderer still ties it to the services' code.
     tsPreCompilationDeps: true,
-    // The path aliases @shared/* and @engine/* (tsconfig.base.json, the same as electron.vite.config.ts's).
+    // The path aliases @shared/*, @engine/* and @tracking/* (tsconfig.base.json, the same as electron.vite.config.ts's).
     tsConfig: { fileName: 'tsconfig.base.json' },
     enhancedResolveOptions: {
       exportsFields: ['exports'],

@@ -4,7 +4,7 @@ import { defineConfig } from 'electron-vite';
 import { build, type Plugin } from 'vite';
 
 const r = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const alias = { '@shared': r('./src/shared'), '@engine': r('./native/engine') };
+const alias = { '@shared': r('./src/shared'), '@engine': r('./native/engine'), '@tracking': r('./native/tracking') };
 
 /**
  * The hidden engine page of the Chromium engine host (Electron): native/engine/host/engine-page/engine.html, built

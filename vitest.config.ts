@@ -5,7 +5,7 @@ const r = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: { '@shared': r('./src/shared'), '@engine': r('./native/engine') },
+    alias: { '@shared': r('./src/shared'), '@engine': r('./native/engine'), '@tracking': r('./native/tracking') },
   },
   test: {
     include: ['src/**/*.test.ts', 'native/**/*.test.ts', 'bench/**/*.test.ts', 'build/**/*.test.ts'],

@@ -24,7 +24,7 @@ import jpeg from 'jpeg-js';
 import WebSocket from 'ws';
 import { buildModels, DEFAULT_MODELS_DIR } from '../../native/models/build';
 import { readImage } from '../../src/main/services/tracking/image';
-import type { RgbImage } from '../../src/main/services/tracking/types';
+import type { RgbImage } from '../../native/tracking/types';
 
 const n = Number(process.argv[2] ?? 60);
 const root = path.resolve(import.meta.dirname, '../..');

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FOCAL_GRID, fitCaptureSync, type FitOptions } from '../../native/engine/avatar/fitting/fit';
 import { openHeadFor, type StoredExpressionSpace } from '../../native/engine/avatar/open-head/stored-space';
-import { ALL_POINTS } from '../../src/main/services/tracking/frame-tracker';
+import { ALL_POINTS } from '../../native/tracking/frame-tracker';
 import { CAPTURE_FIT_OPTIONS } from '../../src/main/services/tracking/capture-fit-options';
 
 const args = process.argv.slice(2);

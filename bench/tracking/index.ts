@@ -14,7 +14,7 @@ import { learnExpressionSpace } from '../../native/engine/avatar/open-head/expre
 import { openHeadFor } from '../../native/engine/avatar/open-head/stored-space';
 import { readImage } from '../../src/main/services/tracking/image';
 import { Tracker } from '../../src/main/services/tracking/tracker';
-import type { RgbImage } from '../../src/main/services/tracking/types';
+import type { RgbImage } from '../../native/tracking/types';
 
 const n = Number(process.argv[2] ?? 60);
 const runs = Number(process.argv[3] ?? 3);

@@ -7,7 +7,7 @@
  */
 import { LIVE_DRIVING, Reenactor, type AvatarExpressionSpace, type ReenactPhase, type ReenactStep } from '@engine/avatar/reenact';
 import { RAW_MAX_SIDE } from '../renderer/src/features/live/frameGrabber';
-import type { WebTracker } from './webcam-tracker';
+import type { WebTracker } from '@tracking/web-tracker';
 
 export interface WebcamStatus {
   state: 'off' | 'starting' | 'driving' | 'error';

@@ -1,4 +1,5 @@
-import type { ModelName } from '../main/services/tracking/models';
-
-/** The models the player's webcam tracker runs from its `models/` folder (no person mask: the player needs none). */
-export const WEBCAM_MODELS: readonly ModelName[] = ['blazeface', 'facemesh', 'iris'];
+/**
+ * Kept for services/export/player-export.ts, which imports the list from here (its folder is edited by other work):
+ * the list lives in native/tracking/models.ts. Remove once that import is `@tracking/models`.
+ */
+export { WEBCAM_MODELS } from '@tracking/models';

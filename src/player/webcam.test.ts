@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModels } from '../../native/models/build';
 import { readImage } from '../main/services/tracking/image';
 import { Tracker } from '../main/services/tracking/tracker';
-import type { RgbImage } from '../main/services/tracking/types';
+import type { RgbImage } from '@tracking/types';
 import { applyDriverPose, faceCentroid } from '@engine/avatar/reenact';
 import { cameraErrorMessage } from './webcam-driver';
-import { trackerOnOrt } from './webcam-tracker';
-import { WEBCAM_MODELS } from './webcam-models';
+import { WEBCAM_MODELS } from '@tracking/models';
+import { trackerOnOrt } from '@tracking/web-tracker';
 
 let tmp: string;
 let modelsDir: string;

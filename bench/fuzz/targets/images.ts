@@ -10,7 +10,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { decodeImageFile, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, SVG_RENDER_TIMEOUT_MS, type DecodedImage } from '../../../src/main/services/texture/image-decode';
 import { decodeImage } from '../../../src/main/services/tracking/image';
-import type { RgbImage } from '../../../src/main/services/tracking/types';
+import type { RgbImage } from '../../../native/tracking/types';
 import { byteMutators, type Field, type Mutator, type Rng } from '../../../src/main/testing/fuzz';
 import { be16, be32, type FuzzTarget } from './common';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { StudioError } from '@shared/api/errors';
 import type { LiveModelName, LiveModelResult, LiveTrackParams, LiveTrackResult } from '@shared/model/live';
 import type { Tracker } from '../tracking/tracker';
-import type { RgbImage } from '../tracking/types';
+import type { RgbImage } from '@tracking/types';
 
 /** A session unused this long is closed and its models released. */
 export const IDLE_MS = 30_000;

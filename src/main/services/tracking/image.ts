@@ -1,6 +1,6 @@
 /**
- * Image helpers for tracking: JPEG/PNG decoding (jpeg-js, pngjs: pure JS, no native build) and mask PNGs; the affine
- * warps into a model's input tensor and the luminance are in affine.ts (platform-neutral), re-exported here.
+ * Image helpers for tracking (Node): JPEG/PNG decoding (jpeg-js, pngjs: pure JS, no native build) and mask PNGs; the
+ * affine warps into a model's input tensor and the luminance are platform-neutral, in native/tracking/affine.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { StudioError } from '@shared/api/errors';
 import { checkImageHeader, MAX_IMAGE_PIXELS } from '../texture/image-decode';
-import type { MaskImage, RgbImage } from './types';
+import type { MaskImage, RgbImage } from '@tracking/types';
 
 /**
  * Decodes a JPEG (to RGB) or PNG (to RGBA) photo, frame or mask. Every failure is a StudioError BAD_REQUEST naming

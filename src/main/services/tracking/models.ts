@@ -1,13 +1,16 @@
 /**
- * ONNX Runtime sessions for the converted models (`npm run models:build` writes them to `.cache/models/`).
+ * ONNX Runtime (onnxruntime-node) sessions for the converted models (`npm run models:build` writes them to
+ * `.cache/models/`), and where that folder is: the Node half of the tracker (the models' names and the browser
+ * sessions are native/tracking's).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { modelFileName, type ModelName } from '@tracking/models';
 
-export type ModelName = 'blazeface' | 'facemesh' | 'iris' | 'selfie';
+export type { ModelName };
 
 export class ModelsMissingError extends Error {
   constructor(
@@ -37,11 +40,11 @@ export interface ModelSet {
 }
 
 export async function loadModels(names: ModelName[], dir = defaultModelsDir(), threads = Math.min(2, os.availableParallelism())): Promise<ModelSet> {
-  const missing = names.filter((n) => !fs.existsSync(path.join(dir, `${n}.onnx`)));
+  const missing = names.filter((n) => !fs.existsSync(path.join(dir, modelFileName(n))));
   if (missing.length) throw new ModelsMissingError(dir, missing);
   const sessions: ModelSet['sessions'] = {};
   for (const n of names) {
-    sessions[n] = await ort.InferenceSession.create(path.join(dir, `${n}.onnx`), {
+    sessions[n] = await ort.InferenceSession.create(path.join(dir, modelFileName(n)), {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',

@@ -28,7 +28,7 @@ import { headGaussians, identityCamera, registerPhotoLandmarks, texturedHeadFrom
 import { chooseKeyframes, PhotometricRefiner, type RefineFrame } from '@engine/avatar/fitting/photometric-refine';
 import { encodeRgbPng, readImage } from './image';
 import { Tracker } from './tracker';
-import type { RgbImage } from './types';
+import type { RgbImage } from '@tracking/types';
 
 const gpu = await testDevice();
 

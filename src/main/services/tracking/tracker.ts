@@ -1,6 +1,6 @@
 /**
- * The studio's face tracker: the platform-neutral per-frame pipeline (`FrameTracker`, frame-tracker.ts) on
- * onnxruntime-node sessions, and `trackFrames` over a list of frame files or images. Pure: frames in, results out;
+ * The studio's face tracker: the platform-neutral per-frame pipeline (`FrameTracker`, native/tracking/frame-tracker.ts)
+ * on onnxruntime-node sessions, and `trackFrames` over a list of frame files or images. Pure: frames in, results out;
  * the `capture.track` job wraps it and stores the results.
  *
  * Robustness: a frame that cannot be decoded, holds no face, or whose crop the mesh rejects is returned untracked
@@ -8,12 +8,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FrameTracker, MESH_POINTS, type ModelBackend } from './frame-tracker';
+import { FrameTracker, MESH_POINTS, type ModelBackend } from '@tracking/frame-tracker';
+import type { ModelName } from '@tracking/models';
+import type { FrameTrack, RgbImage, TrackFrameInput, TrackOptions, TrackProgress, TrackSummary, TrackWarning, UntrackedReason } from '@tracking/types';
 import { encodeMaskPng, readImage, resizeMask } from './image';
-import { loadModels, run1, type ModelName, type ModelSet } from './models';
-import type { FrameTrack, RgbImage, TrackFrameInput, TrackOptions, TrackProgress, TrackSummary, TrackWarning, UntrackedReason } from './types';
+import { loadModels, run1, type ModelSet } from './models';
 
-export { ALL_POINTS, estimatePose, landmarkBox, MESH_POINTS } from './frame-tracker';
+export { ALL_POINTS, estimatePose, landmarkBox, MESH_POINTS } from '@tracking/frame-tracker';
 
 /** ONNX Runtime sessions as a tracker backend (outputs in the session's output order). */
 function sessionBackend(models: ModelSet): ModelBackend {

@@ -8,11 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModels } from '../../../../native/models/build';
-import { blazefaceAnchors } from './detector';
 import { readImage } from './image';
-import { OneEuroFilter } from './one-euro';
 import { trackFrames, Tracker } from './tracker';
-import type { RgbImage } from './types';
+import type { RgbImage } from '@tracking/types';
 
 const photo = (i: number) => path.resolve(__dirname, `../../../../node_modules/@vladmandic/face-api/demo/sample${i}.jpg`);
 let modelsDir: string;
@@ -37,35 +35,6 @@ function crop(img: RgbImage, x0: number, y0: number, w: number, h: number): RgbI
     }
   return { width: w, height: h, data, channels: 3 };
 }
-
-describe('pieces', () => {
-  it('BlazeFace anchors: 16×16×2 + 8×8×6 = 896', () => {
-    const a = blazefaceAnchors();
-    expect(a.length).toBe(896 * 2);
-    expect([a[0], a[1]]).toEqual([8, 8]);
-    expect([a[1024], a[1025]]).toEqual([16, 16]);
-  });
-
-  it('One Euro filter removes most jitter from a still point and follows a step', () => {
-    const f = new OneEuroFilter({ minCutoff: 1, beta: 0.05, dCutoff: 1 });
-    let s = 1;
-    const noise = () => ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5) * 4;
-    let rawVar = 0;
-    let outVar = 0;
-    for (let i = 0; i < 300; i++) {
-      const v = 100 + noise();
-      const o = f.filter(Float32Array.of(v), i / 30)[0]!;
-      if (i > 30) {
-        rawVar += (v - 100) ** 2;
-        outVar += (o - 100) ** 2;
-      }
-    }
-    expect(outVar).toBeLessThan(rawVar / 4);
-    let o = 0;
-    for (let i = 300; i < 330; i++) o = f.filter(Float32Array.of(200), i / 30)[0]!;
-    expect(o).toBeGreaterThan(195);
-  });
-});
 
 describe('tracking real photos', () => {
   it('finds every face in six group photos, tracks the largest, 478 landmarks inside its box', async () => {

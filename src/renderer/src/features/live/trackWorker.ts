@@ -1,16 +1,17 @@
 /**
  * The Live page's in-page tracking path, in a worker so the page's main thread stays free for rendering: the studio's
  * per-frame tracker (`FrameTracker`, the code the host runs under onnxruntime-node) on onnxruntime-web's WASM backend
- * (1 thread: the studio's pages are not cross-origin isolated), with the host tracker's settings (no person mask, iris,
- * One Euro smoothing). The models come from the host (`live.model`), the frames as VideoFrames (or ImageBitmaps) that
- * the worker scales to the host path's size (≤ 480 px: `width` × `height`) and reads.
+ * (`trackerOnOrt` in native/tracking/web-tracker.ts, as the web player runs it; 1 thread: the studio's pages are not
+ * cross-origin isolated), with the host tracker's settings (no person mask, iris, One Euro smoothing). The models come
+ * from the host (`live.model`), the frames as VideoFrames (or ImageBitmaps) that the worker scales to the host path's
+ * size (≤ 480 px: `width` × `height`) and reads.
  *
  * Messages in: `init { models }`, `track { id, frame, width, height, time (ms), reset }`. Out: `ready`,
  * `failed { message }`, `result { id, tracked, reason, landmarks, ms }` (`ms`: scaling, pixels and tracker here).
  */
 import * as ort from 'onnxruntime-web/wasm';
-import { trackerOnOrt, type WebTracker } from '../../../../player/webcam-tracker';
-import type { ModelName } from '../../../../main/services/tracking/models';
+import type { ModelName } from '@tracking/models';
+import { trackerOnOrt, type WebTracker } from '@tracking/web-tracker';
 
 export type TrackWorkerIn =
   | { type: 'init'; models: Partial<Record<ModelName, Uint8Array>> }

@@ -2,7 +2,8 @@
  * The per-frame face tracking pipeline, platform-neutral (no Node imports): BlazeFace detection (when tracking is lost,
  * periodically, or on every frame if asked), the 468-point face mesh on a rotated square crop, the iris model on both
  * eyes (→ 478 points), One Euro smoothing, and person segmentation. The models run through an injected `ModelBackend`:
- * onnxruntime-node in the studio (`Tracker`, tracker.ts), onnxruntime-web in the web player (src/player/).
+ * onnxruntime-node in the studio's services (`Tracker`, src/main/services/tracking/tracker.ts), onnxruntime-web in the
+ * web player and the Live page's worker (web-tracker.ts).
  *
  * Robustness: a frame that holds no face, or whose crop the mesh rejects, is returned untracked with a reason, never
  * thrown; the next frame re-detects. Only a failing backend throws.
