@@ -7,6 +7,7 @@ import type { Capture } from '@shared/model/capture';
 import type { Job } from '@shared/model/job';
 import type { TrainingReport } from '@shared/model/avatar';
 import { StudioHost } from '../../host/studio-host';
+import { JOB_TEST_TIMEOUT, waitForJob, waitForJobState } from '../../testing/job-wait';
 import { useTempDirs } from '../../testing/temp-dir';
 
 /** A talking-head-like clip made from a face photo that an npm package ships, panned slowly (as in track-job.test). */
@@ -31,8 +32,9 @@ async function call(method: string, params: unknown): Promise<unknown> {
   if (!out.ok) throw Object.assign(new Error(out.error.message), { code: out.error.code });
   return out.result;
 }
+/** Starts a job and waits for it while it advances (no fixed deadline: see testing/job-wait.ts). */
 async function run(method: string, params: unknown): Promise<Job> {
-  return host.jobs.waitFor(((await call(method, params)) as Job).id);
+  return waitForJob(host, ((await call(method, params)) as Job).id);
 }
 
 let capture: Capture;
@@ -46,7 +48,7 @@ describe('avatar.train', () => {
     expect(job.status).toBe('completed');
     capture = host.services.captures.get((job.result as { captureId: string }).captureId);
     await expect(call('training.start', { captureId: capture.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Track the capture first/) });
-  });
+  }, JOB_TEST_TIMEOUT);
 
   it('trains a preview avatar on a tracked face clip and records it with its test metrics', async () => {
     expect((await run('tracking.start', { captureId: capture.id })).status).toBe('completed');
@@ -95,23 +97,19 @@ describe('avatar.train', () => {
     expect(fs.existsSync(`${dir}.partial`)).toBe(false);
     const blobs = host.services.blobs.list(projectId).map((b) => b.path);
     expect(blobs).toContain(`avatars/${a.id}/avatar.bin`);
-  }, 240_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('a training worker killed mid-run resumes from its last checkpoint', async () => {
     const started = (await call('training.start', { captureId: capture.id, overrides: { steps: 30, uvResolution: 32 } })) as Job;
-    const deadline = Date.now() + 120_000;
-    while (((host.services.jobs.get(started.id).checkpoint as { step?: number } | null)?.step ?? 0) < 10) {
-      if (Date.now() > deadline || host.services.jobs.get(started.id).status !== 'running') throw new Error(`no checkpoint: ${JSON.stringify(host.services.jobs.get(started.id))}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForJobState(host, started.id, (j) => j.status === 'running' && ((j.checkpoint as { step?: number } | null)?.step ?? 0) >= 10, 'waiting for a checkpoint at step 10 or later');
     const pid = [...(host.jobs as unknown as { running: Map<string, { worker: { pid: number } }> }).running.values()][0]!.worker.pid;
     process.kill(pid, 'SIGKILL');
-    const interrupted = await host.jobs.waitFor(started.id);
+    const interrupted = await waitForJob(host, started.id);
     expect(interrupted.status).toBe('interrupted');
     const partial = path.join(host.services.projects.folderOf(projectId), 'avatars', `${(host.services.jobs.get(started.id).params as { avatarId: string }).avatarId}.partial`);
     expect(fs.existsSync(path.join(partial, 'checkpoint.bin'))).toBe(true);
     await call('jobs.resume', { id: started.id });
-    const done = await host.jobs.waitFor(started.id);
+    const done = await waitForJob(host, started.id);
     expect(done.error).toBeNull();
     expect(done.attempts).toBe(2);
     const result = done.result as { steps: number; resumedFrom: number; metrics: { psnr: number } };
@@ -120,7 +118,7 @@ describe('avatar.train', () => {
     expect(Number.isFinite(result.metrics.psnr)).toBe(true);
     expect(fs.existsSync(partial)).toBe(false);
     expect((await call('avatars.list', { projectId })) as unknown[]).toHaveLength(2);
-  }, 240_000);
+  }, JOB_TEST_TIMEOUT);
 });
 
 /**
