@@ -50,19 +50,27 @@ export async function openEnginePage(browser: Browser, baseUrl: string, label = 
   });
   await page.goto(`${baseUrl}/engine.html`);
   await page.waitForFunction(() => (globalThis as { __studioEngine?: unknown }).__studioEngine !== undefined);
+  // Runs in the page; typed without the DOM lib (this file is also type-checked with the Node config, via bench/).
   await page.evaluate(() => {
-    const w = globalThis as unknown as { __hostPort: MessagePort; __engineToHost(d: unknown): void } & Window;
-    const ch = new MessageChannel();
+    interface Port { onmessage: ((e: { data: unknown }) => void) | null; postMessage(m: unknown): void }
+    const w = globalThis as unknown as {
+      __hostPort: Port;
+      __engineToHost(d: unknown): void;
+      MessageChannel: new () => { port1: Port; port2: Port };
+      location: { origin: string };
+      postMessage(m: unknown, origin: string, transfer: unknown[]): void;
+    };
+    const ch = new w.MessageChannel();
     w.__hostPort = ch.port1;
     ch.port1.onmessage = (e) => w.__engineToHost(e.data);
-    w.postMessage({ type: 'studio-engine:port', transfer: true }, location.origin, [ch.port2]);
+    w.postMessage({ type: 'studio-engine:port', transfer: true }, w.location.origin, [ch.port2]);
   });
   await page.waitForFunction(() => (globalThis as { __studioEngine?: { connected: boolean } }).__studioEngine?.connected === true);
   return {
     page,
     port: {
       postMessage: (message) => {
-        void page.evaluate((m) => (globalThis as unknown as { __hostPort: MessagePort }).__hostPort.postMessage(m), message as never).catch(() => {});
+        void page.evaluate((m) => (globalThis as unknown as { __hostPort: { postMessage(m: unknown): void } }).__hostPort.postMessage(m), message as never).catch(() => {});
       },
       onData: (l) => listeners.push(l),
       close: () => {},
