@@ -1,12 +1,14 @@
 /**
- * Webcam driving in the page: getUserMedia → the video's frames (long side ≤ 480 px, as the studio's live page sends
+ * Webcam driving in the page: getUserMedia → the video's frames (long side ≤ 480 px, as the studio's Live page tracks
  * them) → the studio's face tracker on onnxruntime-web (webcam-tracker.ts, loaded on first use) → `Reenactor`
- * (native/engine/avatar/reenact: calibrates on the first frames, or again on "Hold neutral"; retarget, clamp,
- * smoothing) → `onStep`, which poses and renders the avatar. One frame is tracked at a time; the next new camera frame
- * is grabbed when it is done, so a slow machine drops camera frames instead of queueing them.
+ * (calibrates on the first frames, or again on "Hold neutral"; retarget, clamp, smoothing) → `onStep`, which poses and
+ * renders the avatar. The loop itself is the studio's (`LiveLoop`, native/tracking/live-loop.ts, which the Live page
+ * runs too): one frame tracked at a time, so a slow machine drops camera frames instead of queueing them. Here: the
+ * camera, the grab, waiting for the next new camera frame once a frame is done, and the status line's figures.
  */
-import { LIVE_DRIVING, Reenactor, type AvatarExpressionSpace, type ReenactPhase, type ReenactStep } from '@engine/avatar/reenact';
-import { RAW_MAX_SIDE } from '../renderer/src/features/live/frameGrabber';
+import { LIVE_DRIVING, type AvatarExpressionSpace, type ReenactPhase, type ReenactStep, type Reenactor } from '@engine/avatar/reenact';
+import { liveFrameSize, LiveLoop, type LiveFrame, type LiveFrameSource } from '@tracking/live-loop';
+import type { RgbImage } from '@tracking/types';
 import type { WebTracker } from '@tracking/web-tracker';
 
 export interface WebcamStatus {
@@ -32,9 +34,14 @@ export function cameraErrorMessage(err: unknown): string {
   return `The camera could not be started: ${(err as Error)?.message ?? String(err)}`;
 }
 
+/** A grabbed camera frame: its RGBA pixels at ≤ 480 px and when it was grabbed. */
+interface CameraFrame extends LiveFrame {
+  image: RgbImage;
+}
+
 export class WebcamDriver {
   readonly status: WebcamStatus = { state: 'off', message: null, frames: 0, tracked: 0, fps: 0, trackMs: 0, phase: 'uncalibrated', calibrationProgress: 0 };
-  readonly reenactor: Reenactor;
+  private readonly live: LiveLoop;
   private stream: MediaStream | null = null;
   private web: WebTracker | null = null;
   private running = false;
@@ -47,7 +54,11 @@ export class WebcamDriver {
     private readonly onStep: (step: ReenactStep) => void,
     private readonly onStatus: (status: WebcamStatus) => void,
   ) {
-    this.reenactor = new Reenactor(space, { ...LIVE_DRIVING, autoCalibrate: true });
+    this.live = new LiveLoop(space, { reenact: { ...LIVE_DRIVING, autoCalibrate: true } });
+  }
+
+  get reenactor(): Reenactor {
+    return this.live.reenactor;
   }
 
   private update(patch: Partial<WebcamStatus>): void {
@@ -72,12 +83,12 @@ export class WebcamDriver {
       this.update({ message: 'Loading the face tracker…' });
       if (!this.web) this.web = await (await import('./webcam-tracker')).createWebTracker(new URL('.', base).href);
       if (!this.running) return;
-      this.reenactor.setCalibration(null);
-      this.web.tracker.reset();
+      this.live.newDriver();
       this.update({ state: 'driving', message: null });
-      await this.loop();
+      await this.drive(this.web);
     } catch (err) {
       this.running = false;
+      this.live.stop();
       this.closeCamera();
       this.update({ state: 'error', message: err instanceof Error ? err.message : String(err) });
     }
@@ -85,13 +96,14 @@ export class WebcamDriver {
 
   stop(): void {
     this.running = false;
+    this.live.stop();
     this.closeCamera();
     this.update({ state: 'off', message: null, fps: 0 });
   }
 
   /** "Hold a neutral face": the next frames become the calibration. */
   holdNeutral(): void {
-    this.reenactor.startCalibration(LIVE_DRIVING.calibrationFrames);
+    this.live.holdNeutral();
   }
 
   private closeCamera(): void {
@@ -100,11 +112,11 @@ export class WebcamDriver {
     this.video.srcObject = null;
   }
 
-  private frame(): { width: number; height: number; data: Uint8Array; channels: 4 } | null {
+  /** The camera's current frame at ≤ 480 px as RGBA, or null while it has no picture. */
+  private frame(): RgbImage | null {
     const v = this.video;
     if (v.readyState < 2 || !v.videoWidth) return null;
-    const s = Math.min(1, RAW_MAX_SIDE / Math.max(v.videoWidth, v.videoHeight));
-    const width = Math.round(v.videoWidth * s), height = Math.round(v.videoHeight * s);
+    const { width, height } = liveFrameSize(v.videoWidth, v.videoHeight);
     if (this.grab.width !== width || this.grab.height !== height) Object.assign(this.grab, { width, height });
     const ctx = (this.grabContext ??= this.grab.getContext('2d', { willReadFrequently: true })!);
     ctx.drawImage(v, 0, 0, width, height);
@@ -118,35 +130,35 @@ export class WebcamDriver {
     return new Promise((r) => ('requestVideoFrameCallback' in v && this.running ? v.requestVideoFrameCallback(() => r()) : requestAnimationFrame(() => r())));
   }
 
-  private async loop(): Promise<void> {
-    const tracker = this.web!.tracker;
-    const recent: number[] = [];
-    let totalMs = 0;
+  /** The live loop on the camera: the frame in view first, then each new camera frame once the last is done. */
+  private async drive(web: WebTracker): Promise<void> {
+    let first = true;
     let index = 0;
-    while (this.running) {
-      const img = this.frame();
-      if (img) {
-        const time = performance.now() / 1000;
-        const t0 = performance.now();
-        const track = await tracker.track(img, index++, time);
-        const t1 = performance.now();
-        if (!this.running) break;
-        totalMs += t1 - t0;
-        recent.push(t1);
-        while (recent.length && recent[0]! < t1 - 1000) recent.shift();
-        const step = this.reenactor.step(track.tracked && track.landmarks ? { landmarks: track.landmarks } : null, time);
-        this.onStep(step);
-        this.update({
-          frames: index,
-          tracked: this.status.tracked + (track.tracked ? 1 : 0),
-          fps: recent.length,
-          trackMs: totalMs / index,
-          phase: step.phase,
-          calibrationProgress: step.calibrationProgress,
-          message: track.tracked ? null : 'No face found: look at the camera, in good light.',
-        });
-      }
-      await this.nextVideoFrame();
-    }
+    const camera: LiveFrameSource<CameraFrame> = {
+      next: async () => {
+        if (!first) await this.nextVideoFrame();
+        first = false;
+        const image = this.frame();
+        return image ? { image, captureTime: performance.now() } : null;
+      },
+    };
+    const tracker = {
+      track: (f: CameraFrame, reset: boolean) => {
+        if (reset) web.tracker.reset();
+        return web.tracker.track(f.image, index++, f.captureTime / 1000);
+      },
+    };
+    await this.live.run(camera, tracker, ({ track, step, stats }) => {
+      this.onStep(step);
+      this.update({
+        frames: stats.frames,
+        tracked: stats.tracked,
+        fps: stats.fps,
+        trackMs: stats.trackMs,
+        phase: step.phase,
+        calibrationProgress: step.calibrationProgress,
+        message: track.tracked ? null : 'No face found: look at the camera, in good light.',
+      });
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { avatarRest, LIVE_DRIVING, neutralParams, Reenactor, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
+import { avatarRest, LIVE_DRIVING, neutralParams, type AvatarExpressionSpace, type AvatarHeadParams } from '@engine/avatar/reenact';
+import { LiveLoop, type LiveCalibration } from '@tracking/live-loop';
 import type { Project } from '@shared/model/project';
 import { Button } from '../../components/Button';
 import { avatarTitle } from '../../lib/avatarText';
@@ -24,6 +25,9 @@ const RENDER_SIDE = { cpu: 256, gpu: 512 };
 /** Frames averaged by "Hold a neutral face" (and by the automatic calibration on the first frames). */
 const CALIBRATION_FRAMES = LIVE_DRIVING.calibrationFrames;
 const COUNTDOWN_S = 3;
+/** "Hold a neutral face" gives up after this long without its frames (the previous calibration stays). */
+const CALIBRATION_TIMEOUT_MS = 15_000;
+const CALIBRATION_FAILED = 'No face was seen long enough to calibrate. Face the camera in good light and try again.';
 
 export interface DriveSettings {
   /** Expression intensity (0–2, 1 = as tracked). */
@@ -82,13 +86,8 @@ type Recording =
   | { state: 'started'; title: string }
   | { state: 'failed'; message: string };
 
-type Calibration =
-  | { state: 'none' }
-  | { state: 'auto' }
-  | { state: 'countdown'; left: number }
-  | { state: 'capturing'; got: number }
-  | { state: 'done'; frames: number; spreadMm: number }
-  | { state: 'failed'; message: string };
+/** The live loop's calibration (none, auto, capturing, done, failed), and the page's own 3-2-1 before "Hold a neutral face". */
+type Calibration = LiveCalibration | { state: 'countdown'; left: number };
 
 /** The overlay's path: `host`/`page`, and how it was chosen (auto: with the trial's medians). */
 function pathLabel(st: PathState | null, mode: TrackingMode): string {
@@ -132,8 +131,6 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
   const [calibration, setCalibration] = useState<Calibration>({ state: 'none' });
-  const calibrationRef = useRef(calibration);
-  calibrationRef.current = calibration;
   const [clean, setClean] = useState(false);
   const [metrics, setMetrics] = useState<LiveMetrics>({ fps: null, trackFps: null, trackMs: null, workMs: null, renderMs: null, latencyMs: null });
   // Where frames are tracked: measured per machine on the first frames (auto), or as chosen.
@@ -148,14 +145,22 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   const qualityRef = useRef<{ clamped: number; residualMm: number } | null>(null);
 
   // Driving state shared by the tracking loop and the engine callbacks (refs: they run outside React's renders).
-  // The reenactment core (native/engine/avatar/reenact): calibration, retargeting, clamping, smoothing — the same
-  // code the avatar.drive job runs. It calibrates itself on the first frames until "Hold a neutral face" is used.
+  // The live driving loop (native/tracking/live-loop.ts, the web player's too): frame → tracking path → the
+  // reenactment core's Reenactor (calibration, retargeting, clamping, smoothing — the same code the avatar.drive job
+  // runs). It calibrates itself on the first frames until "Hold a neutral face" is used.
   // The avatar's rest expression (its footage's closed mouth): recorded with the expression space, else estimated from
   // the capture's fitted frames — the footage's mean face is half open when the mouth opened in it (avatar-rest.ts).
   const [rest] = useState(() => avatarRest(space, fit ? { model: rig.model, frames: fit.frames } : null) ?? undefined);
-  const [reenactor] = useState(() => new Reenactor(space, { ...DEFAULT_SETTINGS, calibrationFrames: CALIBRATION_FRAMES, autoCalibrate: true, avatarNeutral: rest }));
-  const reenactorRef = useRef(reenactor);
-  const manualCalibrationRef = useRef(false);
+  const [live] = useState(
+    () =>
+      new LiveLoop(space, {
+        reenact: { ...DEFAULT_SETTINGS, calibrationFrames: CALIBRATION_FRAMES, autoCalibrate: true, avatarNeutral: rest },
+        calibrationTimeoutMs: CALIBRATION_TIMEOUT_MS,
+        // the automatic calibration finishing during the page's 3-2-1 does not replace the countdown
+        onCalibration: (c) => setCalibration((old) => (old.state === 'countdown' && c.state === 'auto' ? old : c)),
+      }),
+  );
+  useEffect(() => () => live.dispose(), [live]);
   const latestRef = useRef<{ params: AvatarHeadParams; captureTime: number } | null>(null);
   /** The parameters on screen (re-rendered when the background changes without a new frame). */
   const shownRef = useRef<AvatarHeadParams | null>(null);
@@ -216,7 +221,6 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
     if (!video) return;
     let stopped = false;
     let stopWatching = (): void => undefined;
-    let reset = true;
     setProblem(null);
     setRunning(false);
     const fail = (p: SourceProblem) => {
@@ -251,41 +255,51 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
       setRunning(true);
       const frames = new VideoFrameWatcher(video);
       stopWatching = () => frames.stop();
-      let seq = 0;
-      while (!stopped) {
+      const alive = () => {
         if (source.kind === 'camera' && !streamAlive(streamRef.current)) throw new SourceProblem('unplugged', UNPLUGGED_MESSAGE);
-        let captureTime: number;
-        try {
+      };
+      let seq = 0;
+      await live.run(
+        {
           // the newest frame since the last one tracked, at once if it came while that one was tracked
-          const next = await frames.next(seq, 3000);
-          seq = next.seq;
-          captureTime = next.captureTime;
-        } catch {
-          if (source.kind === 'camera' && !streamAlive(streamRef.current)) throw new SourceProblem('unplugged', UNPLUGGED_MESSAGE);
-          continue;
-        }
-        if (stopped) return;
-        const r = await paths.track(video, captureTime, reset);
-        reset = false;
-        if (stopped) return;
-        const s = stats.current;
-        s.trackMs.add(r.roundTripMs);
-        s.workMs.add(r.workMs);
-        s.trackFps.tick(performance.now());
-        if (!faceRef.current || faceRef.current.tracked !== r.tracked || faceRef.current.reason !== r.reason) setFace({ tracked: r.tracked, reason: r.reason });
-        onTracked(r.tracked && r.landmarks ? r.landmarks : null, captureTime);
-      }
+          next: async () => {
+            alive();
+            try {
+              const next = await frames.next(seq, 3000);
+              seq = next.seq;
+              return next;
+            } catch {
+              alive();
+              return null;
+            }
+          },
+        },
+        { track: (frame, reset) => paths.track(video, frame.captureTime, reset) },
+        ({ frame, track: r, step }) => {
+          const s = stats.current;
+          s.trackMs.add(r.roundTripMs);
+          s.workMs.add(r.workMs);
+          s.trackFps.tick(performance.now());
+          if (!faceRef.current || faceRef.current.tracked !== r.tracked || faceRef.current.reason !== r.reason) setFace({ tracked: r.tracked, reason: r.reason });
+          // calibrating, or no face: the pose on screen stays
+          if (step.phase === 'calibrating' || !step.tracked) return;
+          latestRef.current = { params: step.params, captureTime: frame.captureTime };
+          qualityRef.current = { clamped: step.params.clamped, residualMm: step.params.residualMm };
+          pump();
+        },
+      );
     };
     run().catch((err: unknown) => fail(err instanceof SourceProblem ? err : new SourceProblem('busy', `Live tracking stopped: ${err instanceof Error ? err.message : String(err)}. Press Retry.`)));
     return () => {
       stopped = true;
+      live.stop();
       stopWatching();
       stopStream(streamRef.current);
       streamRef.current = null;
       video.pause();
       video.srcObject = null;
     };
-    // onTracked reads refs only.
+    // the frame callback reads refs only
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source, runId]);
 
@@ -298,24 +312,6 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   }, [paths, trackingMode]);
   useEffect(() => () => paths.close(), [paths]);
 
-  /** One camera frame's landmarks (null: no face) through the reenactment core, then a render request. */
-  function onTracked(landmarks: ArrayLike<number> | null, captureTime: number) {
-    const reenactor = reenactorRef.current;
-    const step = reenactor.step(landmarks ? { landmarks } : null, captureTime / 1000);
-    if (step.phase === 'calibrating') {
-      if (manualCalibrationRef.current) setCalibration({ state: 'capturing', got: Math.round(step.calibrationProgress * CALIBRATION_FRAMES) });
-      return;
-    }
-    if (manualCalibrationRef.current && step.phase === 'driving') {
-      manualCalibrationRef.current = false;
-      setCalibration({ state: 'done', frames: CALIBRATION_FRAMES, spreadMm: reenactor.currentCalibration?.spreadMm ?? 0 });
-    } else if (calibrationRef.current.state === 'none' && step.phase === 'driving') setCalibration({ state: 'auto' });
-    if (!step.tracked) return;
-    latestRef.current = { params: step.params, captureTime };
-    qualityRef.current = { clamped: step.params.clamped, residualMm: step.params.residualMm };
-    pump();
-  }
-
   useEffect(() => {
     if (!shownRef.current || latestRef.current) return;
     latestRef.current = { params: shownRef.current, captureTime: performance.now() };
@@ -324,8 +320,8 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
 
   // Settings go to the reenactment core as they change (mirror needs no recalibration).
   useEffect(() => {
-    reenactorRef.current.setOptions(settings);
-  }, [settings]);
+    live.setOptions(settings);
+  }, [live, settings]);
 
   // "Hold a neutral face": 3-2-1, then the next CALIBRATION_FRAMES tracked frames.
   const calibrate = (then?: () => void) => {
@@ -336,17 +332,8 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
       if (left > 0) return setCalibration({ state: 'countdown', left });
       clearInterval(tick);
       then?.();
-      manualCalibrationRef.current = true;
-      reenactorRef.current.startCalibration(CALIBRATION_FRAMES);
-      setCalibration({ state: 'capturing', got: 0 });
-      setTimeout(() => {
-        if (manualCalibrationRef.current && reenactorRef.current.phase === 'calibrating') {
-          manualCalibrationRef.current = false;
-          // Back to the previous calibration (or the automatic one on the next frames).
-          reenactorRef.current.setCalibration(reenactorRef.current.currentCalibration);
-          setCalibration({ state: 'failed', message: 'No face was seen long enough to calibrate. Face the camera in good light and try again.' });
-        }
-      }, 15_000);
+      // the live loop collects the frames; without a face for CALIBRATION_TIMEOUT_MS it keeps the previous calibration
+      live.holdNeutral();
     }, 1000);
   };
 
@@ -422,11 +409,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
   }, [clean]);
 
   /** Another driver may sit in front of another source: calibrate afresh. */
-  const newDriver = () => {
-    manualCalibrationRef.current = false;
-    reenactorRef.current.setCalibration(null);
-    setCalibration({ state: 'none' });
-  };
+  const newDriver = () => live.newDriver();
   const retry = () => {
     setProblem(null);
     setRunId((n) => n + 1);
@@ -565,7 +548,7 @@ function LiveStage({ avatar, space, onBack }: { avatar: LoadedAvatar; space: Ava
               {calibration.state === 'done'
                 ? `Calibrated on ${calibration.frames} frames (held still to ${calibration.spreadMm.toFixed(1)} mm).`
                 : calibration.state === 'failed'
-                  ? calibration.message
+                  ? CALIBRATION_FAILED
                   : calibration.state === 'auto'
                     ? 'Calibrated automatically on the first frames. For a better match, look at the camera with a relaxed, closed mouth and press Calibrate.'
                     : 'Look at the camera with a relaxed, closed mouth and press Calibrate: the avatar moves relative to that face.'}

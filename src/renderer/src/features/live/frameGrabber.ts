@@ -1,13 +1,11 @@
 /**
  * Camera/video frames → `live.track` payloads, with the frame's capture time. Waits for the next new video frame
- * (requestVideoFrameCallback where present) and draws it small: raw RGB at ≤ RAW_MAX_SIDE px, base64 — the host then
- * skips a JPEG decode that cost more than the tracker itself (docs/live.md; `live.track` still takes JPEG from other
- * clients). The RGBA pixels go straight to base64 in one pass (3 bytes a pixel = 4 characters): the earlier RGB copy +
+ * (requestVideoFrameCallback where present) and draws it small: raw RGB at ≤ 480 px (`liveFrameSize`, the live
+ * loop's), base64 — the host then skips a JPEG decode that cost more than the tracker itself (docs/live.md;
+ * `live.track` still takes JPEG from other clients). The RGBA pixels go straight to base64 in one pass (3 bytes a pixel = 4 characters): the earlier RGB copy +
  * `btoa` over a binary string cost 20–40 ms of the page's main thread a frame, ≈ 2 ms now.
  */
-
-/** Long side of a raw RGB frame: 480×360×3 bytes is ≈ 690 kB in base64, inside the 1 MiB message limit. */
-export const RAW_MAX_SIDE = 480;
+import { liveFrameSize } from '@tracking/live-loop';
 
 export interface GrabbedFrame {
   /** What `live.track` takes besides session and time. */
@@ -125,12 +123,6 @@ export function rgbaToRgbBase64(rgba: ArrayLike<number>, out: Uint8Array = new U
   return ascii.decode(out.subarray(0, n * 4));
 }
 
-/** The grab size of a `vw`×`vh` video: long side ≤ RAW_MAX_SIDE, never upscaled. */
-export function grabSize(vw: number, vh: number): { width: number; height: number } {
-  const s = Math.min(1, RAW_MAX_SIDE / Math.max(vw, vh));
-  return { width: Math.round(vw * s), height: Math.round(vh * s) };
-}
-
 export class FrameGrabber {
   private readonly canvas = document.createElement('canvas');
   private readonly ctx: CanvasRenderingContext2D;
@@ -146,7 +138,7 @@ export class FrameGrabber {
     const t0 = performance.now();
     const vw = video.videoWidth, vh = video.videoHeight;
     if (!vw || !vh) throw new Error('The video has no picture yet.');
-    const { width, height } = grabSize(vw, vh);
+    const { width, height } = liveFrameSize(vw, vh);
     if (this.canvas.width !== width || this.canvas.height !== height) {
       this.canvas.width = width;
       this.canvas.height = height;

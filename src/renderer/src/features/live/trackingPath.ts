@@ -12,7 +12,8 @@
  * would favour the first). Either path stays selectable. Works the same in Electron (IPC) and web mode (WebSocket): both paths go through the page's own APIs.
  */
 import { studio } from '../../store/studio';
-import { FrameGrabber, grabSize } from './frameGrabber';
+import { liveFrameSize } from '@tracking/live-loop';
+import { FrameGrabber } from './frameGrabber';
 import type { TrackWorkerIn, TrackWorkerOut } from './trackWorker';
 
 export type TrackingPathId = 'host' | 'page';
@@ -124,7 +125,7 @@ export class PageTracker implements LiveTracker {
 
   async track(video: HTMLVideoElement, captureTime: number, reset: boolean): Promise<TrackedFrame> {
     await this.ready;
-    const { width, height } = grabSize(video.videoWidth, video.videoHeight);
+    const { width, height } = liveFrameSize(video.videoWidth, video.videoHeight);
     // the video's current frame as it is (a VideoFrame: no copy here), scaled and read in the worker
     const frame: VideoFrame | ImageBitmap = typeof VideoFrame === 'function' ? new VideoFrame(video) : await createImageBitmap(video);
     if (this.closed) {
