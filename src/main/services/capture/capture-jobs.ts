@@ -77,7 +77,7 @@ export const importCaptureJob: JobDefinition<ImportParams, ImportOutput> = {
     const partial = path.join(root, capturePartialDir(p.captureId));
     const final = path.join(root, captureDir(p.captureId));
     if (!fs.existsSync(partial)) throw new StudioError('INTERNAL', 'The extracted frames went missing before they could be recorded. Run the import again.');
-    const dup = s.library.db.prepare('SELECT id, name FROM captures WHERE project_id = ? AND source_sha256 = ?').get(p.projectId, out.source.sha256) as { id: string; name: string } | undefined;
+    const dup = s.captures.findBySource(p.projectId, out.source.sha256);
     if (dup && !p.options.allowDuplicate) {
       // Refused for good (no Resume): the extracted frames are of no further use.
       fs.rmSync(partial, { recursive: true, force: true });

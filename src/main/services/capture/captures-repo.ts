@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { StudioError } from '@shared/api/errors';
 import type { Camera, Capture, Frame, FrameRange, FrameSplit } from '@shared/model/capture';
 import type { Library } from '../library/library';
-import type { ProjectsRepo } from '../projects/projects-repo';
+import { readLibrary } from '../library/read-only-view';
+import { ProjectsRepo } from '../projects/projects-repo';
 import { median } from './frame-quality';
 
 interface CaptureRow {
@@ -89,9 +90,10 @@ export class CapturesRepo {
     return (this.lib.db.prepare('SELECT * FROM captures WHERE project_id = ? ORDER BY created_at').all(projectId) as CaptureRow[]).map((r) => this.toCapture(r));
   }
 
-  get(id: string): Capture {
+  /** The capture; NOT_FOUND with `missing` as the message when it is gone. */
+  get(id: string, missing = 'That capture no longer exists.'): Capture {
     const row = this.lib.db.prepare('SELECT * FROM captures WHERE id = ?').get(id) as CaptureRow | undefined;
-    if (!row) throw new StudioError('NOT_FOUND', 'That capture no longer exists.', { id });
+    if (!row) throw new StudioError('NOT_FOUND', missing, { id });
     return this.toCapture(row);
   }
 
@@ -100,30 +102,44 @@ export class CapturesRepo {
     const camWhere = opts.cameraId ? 'AND f.camera_id = ?' : '';
     const args: unknown[] = opts.cameraId ? [captureId, opts.cameraId] : [captureId];
     const total = (this.lib.db.prepare(`SELECT COUNT(*) n FROM frames f WHERE f.capture_id = ? ${camWhere}`).get(...args) as { n: number }).n;
+    return { total, frames: this.frameRows(captureId, opts) };
+  }
+
+  /** Every frame of one camera in index order (the job workers' input); `excluded` false leaves excluded frames out. */
+  cameraFrames(captureId: string, cameraId: string, o: { excluded: boolean }): Frame[] {
+    return this.frameRows(captureId, { cameraId, offset: 0, limit: -1, excluded: o.excluded });
+  }
+
+  /** The capture with this footage (by the source's SHA-256) in a project, if any: re-import detection. */
+  findBySource(projectId: string, sha256: string): { id: string; name: string } | null {
+    return (this.lib.db.prepare('SELECT id, name FROM captures WHERE project_id = ? AND source_sha256 = ?').get(projectId, sha256) as { id: string; name: string } | undefined) ?? null;
+  }
+
+  private frameRows(captureId: string, opts: { cameraId?: string; offset: number; limit: number; excluded?: boolean }): Frame[] {
+    const camWhere = opts.cameraId ? 'AND f.camera_id = ?' : '';
+    const splitWhere = opts.excluded === false ? `AND f.split != 'excluded'` : '';
+    const args: unknown[] = opts.cameraId ? [captureId, opts.cameraId] : [captureId];
     const rows = this.lib.db
       .prepare(
         `SELECT f.idx, f.camera_id, f.time_s, f.split, f.sharpness, f.exposure, f.clipped, b.path AS file, t.path AS thumb, f.width, f.height
          FROM frames f JOIN blobs b ON b.id = f.blob_id LEFT JOIN blobs t ON t.id = f.thumb_blob_id
          JOIN cameras c ON c.id = f.camera_id
-         WHERE f.capture_id = ? ${camWhere} ORDER BY f.idx, c.idx LIMIT ? OFFSET ?`,
+         WHERE f.capture_id = ? ${camWhere} ${splitWhere} ORDER BY f.idx, c.idx LIMIT ? OFFSET ?`,
       )
       .all(...args, opts.limit, opts.offset) as FrameRow[];
-    return {
-      total,
-      frames: rows.map((r) => ({
-        idx: r.idx,
-        cameraId: r.camera_id,
-        timeS: r.time_s,
-        split: r.split,
-        sharpness: r.sharpness,
-        exposure: r.exposure,
-        clipped: r.clipped,
-        file: r.file,
-        thumb: r.thumb ?? r.file,
-        width: r.width,
-        height: r.height,
-      })),
-    };
+    return rows.map((r) => ({
+      idx: r.idx,
+      cameraId: r.camera_id,
+      timeS: r.time_s,
+      split: r.split,
+      sharpness: r.sharpness,
+      exposure: r.exposure,
+      clipped: r.clipped,
+      file: r.file,
+      thumb: r.thumb ?? r.file,
+      width: r.width,
+      height: r.height,
+    }));
   }
 
   setSplit(captureId: string, ranges: FrameRange[], split: FrameSplit): Capture {
@@ -191,4 +207,12 @@ export class CapturesRepo {
     })();
     fs.rmSync(`${this.projects.folderOf(capture.projectId)}/${folder}`, { recursive: true, force: true });
   }
+}
+
+/**
+ * The captures repository on a read-only view of the library, for job workers (they read their capture's cameras and
+ * frames here rather than with SQL of their own).
+ */
+export function readCaptures<T>(libraryDir: string, read: (captures: CapturesRepo) => T): T {
+  return readLibrary(libraryDir, (lib) => read(new CapturesRepo(lib, new ProjectsRepo(lib))));
 }

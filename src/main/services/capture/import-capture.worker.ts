@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { imageSize } from 'image-size';
 import { StudioError } from '@shared/api/errors';
 import type { CaptureKind, ImportOptions } from '@shared/model/capture';
@@ -9,6 +8,7 @@ import { canResumeJob } from '@shared/model/job';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { hashFile, writeFileAtomic } from '../fs/atomic-write';
 import { readCalibration, scaleIntrinsics } from './calibration';
+import { readCaptures } from './captures-repo';
 import { extractFrames, fitSize, frameFileName, type ExtractInput } from './extract-frames';
 import type { FrameQuality } from './frame-quality';
 import { assertWithinSizeLimit, probeMedia, type MediaInfo } from './probe';
@@ -165,16 +165,6 @@ async function hashSources(ctx: WorkerContext, plan: CameraPlan[]): Promise<stri
   return digests.length === 1 ? digests[0]! : createHash('sha256').update(digests.join('\n')).digest('hex');
 }
 
-function findDuplicate(libraryDir: string, projectId: string, sha256: string): { id: string; name: string } | null {
-  const db = new Database(path.join(libraryDir, 'library.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    return (db.prepare('SELECT id, name FROM captures WHERE project_id = ? AND source_sha256 = ?').get(projectId, sha256) as { id: string; name: string } | undefined) ?? null;
-  } finally {
-    db.close();
-  }
-}
-
 /**
  * Import: check the footage (kind, sizes, decodability), hash it (re-import detection), extract frames with
  * thumbnails and quality metrics per camera into `captures/<id>.partial/`, then index the files. The host commits
@@ -204,7 +194,7 @@ const importCapture: WorkerJob<ImportParams, Checkpoint, ImportOutput> = {
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     const sha256 = await hashSources(ctx, cameras);
     if (!params.options.allowDuplicate) {
-      const dup = findDuplicate(ctx.libraryDir, params.projectId, sha256);
+      const dup = readCaptures(ctx.libraryDir, (captures) => captures.findBySource(params.projectId, sha256));
       if (dup) throw new StudioError('CONFLICT', `This footage is already in the project as “${dup.name}”. Import it again only if you mean to (allow duplicates).`, { captureId: dup.id, final: true });
     }
 

@@ -1,8 +1,8 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StudioError, type StudioErrorShape } from '@shared/api/errors';
 import type { JobStatus } from '@shared/model/job';
 import type { TrackingSummary } from '@shared/model/tracking';
+import { readLibrary } from '../library/read-only-view';
 
 /**
  * Why a capture has no fitted head to train on, in words that say what happened and what to do: tracking never ran,
@@ -79,13 +79,7 @@ export function readNoFitState(db: Database.Database, captureId: string): NoFitS
   };
 }
 
-/** noFittedHeadMessage for a capture, read through a read-only connection to the library (for workers). */
+/** noFittedHeadMessage for a capture, read on a read-only view of the library (for workers). */
 export function noFittedHeadMessageAt(libraryDir: string, captureId: string): string {
-  const db = new Database(path.join(libraryDir, 'library.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    return noFittedHeadMessage(readNoFitState(db, captureId));
-  } finally {
-    db.close();
-  }
+  return readLibrary(libraryDir, (lib) => noFittedHeadMessage(readNoFitState(lib.db, captureId)));
 }

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { StudioError } from '@shared/api/errors';
 import type { TrackedFrame } from '@shared/model/tracking';
 import { fitCapture } from '@engine/avatar/fitting/fit';
@@ -10,6 +9,7 @@ import type { HeadModel } from '@engine/avatar/head-model';
 import { loadFlameFile } from '../settings/load-flame-file';
 import { openHeadFor, serializeExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
+import { readCaptures } from '../capture/captures-repo';
 import { hashFile, writeFileAtomic } from '../fs/atomic-write';
 import { refineCameraFit, type PhotometricSummary } from './photometric-refine-step';
 import { encodeMaskPng, readImage, resizeMask } from './image';
@@ -50,28 +50,19 @@ export interface TrackOutput {
 
 import { trackingDir, trackingPartialDir } from './tracking-paths';
 
-interface FrameRow {
-  idx: number;
-  file: string;
-  time_s: number;
-}
-
+/** The capture's cameras with all their frames, through the captures repository on a read-only view of the library. */
 function readCapture(libraryDir: string, captureId: string) {
-  const db = new Database(path.join(libraryDir, 'library.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    const capture = db.prepare('SELECT id, fps FROM captures WHERE id = ?').get(captureId) as { id: string; fps: number | null } | undefined;
-    if (!capture) throw new StudioError('NOT_FOUND', 'The capture to track no longer exists.');
-    const cameras = (db.prepare('SELECT id, width, height, intrinsics FROM cameras WHERE capture_id = ? ORDER BY idx').all(captureId) as { id: string; width: number; height: number; intrinsics: string | null }[]).map((c) => ({
-      ...c,
-      frames: db
-        .prepare('SELECT f.idx, b.path AS file, f.time_s FROM frames f JOIN blobs b ON b.id = f.blob_id WHERE f.capture_id = ? AND f.camera_id = ? ORDER BY f.idx')
-        .all(captureId, c.id) as FrameRow[],
+  return readCaptures(libraryDir, (captures) => {
+    const capture = captures.get(captureId, 'The capture to track no longer exists.');
+    const cameras = capture.cameras.map((c) => ({
+      id: c.id,
+      width: c.width,
+      height: c.height,
+      intrinsics: c.intrinsics,
+      frames: captures.cameraFrames(captureId, c.id, { excluded: true }).map((f) => ({ idx: f.idx, file: f.file, time_s: f.timeS })),
     }));
     return { fps: capture.fps ?? 30, cameras };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 const NAN_LANDMARKS = new Float32Array(ALL_POINTS * 3).fill(Number.NaN);
@@ -169,7 +160,7 @@ export const trackCaptureWorker: WorkerJob<TrackParams, null, TrackOutput> = {
       if (model) {
         const tracked = tracks.map((t, i) => ({ t, i })).filter(({ t }) => t.tracked && t.landmarks);
         if (tracked.length > 0) {
-          const intrinsics = cam.intrinsics ? (JSON.parse(cam.intrinsics) as { fx: number; fy: number; cx: number; cy: number }) : undefined;
+          const intrinsics = cam.intrinsics ?? undefined;
           const fit = await fitCapture(
             model,
             tracked.map(({ t }) => ({ landmarks: t.landmarks!, width: cam.width, height: cam.height })),

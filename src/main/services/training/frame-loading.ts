@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { StudioError } from '@shared/api/errors';
 import type { HeadModel } from '@engine/avatar/head-model';
 import type { AvatarFrame } from '@engine/avatar/trainer';
 import type { FitFile } from '@engine/avatar/head-rig';
+import { readCaptures } from '../capture/captures-repo';
 import { decodeImage, readImage } from '../tracking/image';
 import { headMask } from './head-mask';
 import { MIN_TRAIN_FRAMES } from './training-types';
@@ -25,23 +25,18 @@ export interface CaptureCamera {
   frames: FrameRow[];
 }
 
-/** The capture's cameras with their non-excluded frames (read-only; the worker does not hold the library open). */
+/** The capture's cameras with their non-excluded frames (through the captures repository on a read-only view). */
 export function readCapture(libraryDir: string, captureId: string): CaptureCamera[] {
-  const db = new Database(path.join(libraryDir, 'library.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    const capture = db.prepare('SELECT id FROM captures WHERE id = ?').get(captureId);
-    if (!capture) throw new StudioError('NOT_FOUND', 'The capture to train on no longer exists.');
-    const cameras = db.prepare('SELECT id, name, width, height FROM cameras WHERE capture_id = ? ORDER BY idx').all(captureId) as Omit<CaptureCamera, 'frames'>[];
-    return cameras.map((c) => ({
-      ...c,
-      frames: db
-        .prepare(`SELECT f.idx, f.split, b.path AS file FROM frames f JOIN blobs b ON b.id = f.blob_id WHERE f.capture_id = ? AND f.camera_id = ? AND f.split != 'excluded' ORDER BY f.idx`)
-        .all(captureId, c.id) as FrameRow[],
+  return readCaptures(libraryDir, (captures) => {
+    const capture = captures.get(captureId, 'The capture to train on no longer exists.');
+    return capture.cameras.map((c) => ({
+      id: c.id,
+      name: c.name,
+      width: c.width,
+      height: c.height,
+      frames: captures.cameraFrames(captureId, c.id, { excluded: false }).map((f) => ({ idx: f.idx, split: f.split, file: f.file })),
     }));
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /**
