@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { numberFlag } from './number-flag';
 import { StudioError } from '@shared/api/errors';
-import { ExportFormat } from '@shared/model/export';
+import { EXPORT_FORMAT_IDS, ExportFormat, exportFormatInfo } from '@shared/model/export-formats';
 import type { CliContext } from './cli-context';
 
 type Run = (action: (ctx: CliContext) => Promise<{ json: unknown; text: string; exitCode?: number }>) => Promise<void>;
@@ -12,7 +12,7 @@ export function addExportCommand(program: Command, run: Run): void {
   program
     .command('export <avatar>')
     .description("export an avatar (id, see `avatars list`) as a static splat file (standard 3DGS .ply, glTF 2.0 .glb with KHR_gaussian_splatting, compressed .spz), a rendered video (H.264 .mp4, RGBA PNG sequence), an animated-avatar bundle (.avatar), the baked texture maps (PNG folder) or the tracked mesh sequence (OBJ per frame, or glTF with morph targets); default into the project's exports/ folder")
-    .requiredOption('--format <format>', 'ply | gltf | spz | bundle | player | mp4 | png-sequence | maps | mesh-obj | mesh-gltf')
+    .requiredOption('--format <format>', EXPORT_FORMAT_IDS.join(' | '))
     .option('--frame <n>', "pose at this tracked frame of the capture (default: the neutral head)")
     .option('--expression <coefficients>', 'pose at these comma-separated expression coefficients')
     .option('--out <file>', 'write here instead of the project folder')
@@ -32,13 +32,14 @@ export function addExportCommand(program: Command, run: Run): void {
           expression = o.expression.split(',').map((s) => Number(s.trim()));
           if (expression.some((v) => !Number.isFinite(v))) throw new StudioError('BAD_REQUEST', `--expression must be comma-separated numbers, not “${o.expression}”.`);
         }
-        const video = format.data === 'mp4' || format.data === 'png-sequence' ? videoOptions(o) : undefined;
+        const kind = exportFormatInfo(format.data).kind;
+        const video = kind === 'video' ? videoOptions(o) : undefined;
         const frameStep = numberFlag('frame-step', o.frameStep, { int: true, min: 1, max: 1000 });
         const started = await ctx.call('exports.create', { avatarId, format: format.data, frame, expression, path: o.out ? path.resolve(o.out) : undefined, video, frameStep });
         const { job, exitCode } = await ctx.followJob(started);
         if (job.status !== 'completed') return { json: { job, error: job.error }, text: `Export ${job.status}: ${job.error?.message ?? ''}`, exitCode };
         const r = job.result as { exportId: string; path: string; size: number; gaussians: number; dropped: number; seconds: number; frames?: number };
-        if (['bundle', 'maps', 'mesh-obj', 'mesh-gltf'].includes(format.data))
+        if ((kind === 'whole' || kind === 'mesh') && format.data !== 'player')
           return { json: { export: r, job }, text: `Exported the ${format.data}${r.frames !== undefined ? ` (${r.frames} ${format.data === 'maps' ? 'maps' : 'frames'})` : ''} of ${r.gaussians} Gaussians to ${r.path} (${(r.size / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(2)} s)` };
         if (format.data === 'player')
           return { json: { export: r, job }, text: `Exported the web player (${r.gaussians} Gaussians) to ${r.path}/ (${(r.size / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(2)} s). Serve that folder (e.g. \`python3 -m http.server\` in it) and open the address in a WebGPU browser.` };

@@ -226,9 +226,10 @@ export const methods = {
    */
   'textures.apply': { params: z.strictObject({ avatarId: z.string() }), result: Job },
   /**
-   * Exports the avatar as a static splat file (a job, `avatar.export`): posed at a tracked `frame`, at `expression`
-   * coefficients, or neutral; into the project's exports/ folder or the absolute `path`. Recorded in the library.
-   * `bundle`, `player`, `mp4` are refused (not available yet). See services/export/README.md.
+   * Exports the avatar in one of the formats of the registry (`src/shared/model/export-formats.ts`; a job,
+   * `avatar.export`): static splats posed at a tracked `frame`, at `expression` coefficients or neutral, a rendered
+   * video, the bundle, the player, maps or a mesh sequence; into the project's exports/ folder or the absolute `path`.
+   * Recorded in the library. See services/export/README.md.
    */
   'exports.create': {
     params: z.strictObject({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { ExportFormat } from './export-formats';
 
-/** Formats of `exports.create` (services/export/README.md says which are available). */
-export const ExportFormat = z.enum(['ply', 'gltf', 'spz', 'bundle', 'player', 'mp4', 'png-sequence', 'maps', 'mesh-obj', 'mesh-gltf']);
-export type ExportFormat = z.infer<typeof ExportFormat>;
+/** Formats of `exports.create`: one registry, export-formats.ts. */
+export { ExportFormat };
 
 export const ExportSettings = z.object({
   /** Tracked frame index (of the capture's first camera with a fit), or null. */

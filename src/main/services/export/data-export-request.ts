@@ -8,15 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
+import { exportFormatInfo, type ExportFormat, type ExportFormatOfKind } from '@shared/model/export-formats';
 import { APP_VERSION } from '../../host/version';
 import { newId } from '../library/ids';
 import type { StudioServices } from '../studio-services';
 import { avatarWithFiles } from '../training/avatar-files';
 import { EXPORTS_DIR, type ExportParams } from './export-types';
 
-export const DATA_FORMATS = ['bundle', 'maps', 'mesh-obj', 'mesh-gltf'] as const;
-export type DataFormat = (typeof DATA_FORMATS)[number];
-export const isDataFormat = (f: string): f is DataFormat => (DATA_FORMATS as readonly string[]).includes(f);
+/** The data formats: those that hold the whole avatar or its mesh sequence, except the player (player-request.ts). */
+export type DataFormat = Exclude<ExportFormatOfKind<'whole' | 'mesh'>, 'player'>;
+export const isDataFormat = (f: ExportFormat): f is DataFormat => f !== 'player' && ['whole', 'mesh'].includes(exportFormatInfo(f).kind);
 
 /** What the data exports need beyond the static exports' files (project-relative paths). */
 export const DataParams = z.object({
@@ -33,11 +34,6 @@ export const DataParams = z.object({
 });
 export type DataParams = z.infer<typeof DataParams>;
 
-/** Default name after `<avatar>-v<version>-`: a file for bundle / mesh-gltf, a folder for maps / mesh-obj. */
-const TARGET_NAME: Record<DataFormat, string> = { bundle: 'bundle.avatar', maps: 'maps', 'mesh-obj': 'mesh-obj', 'mesh-gltf': 'mesh.glb' };
-
-export const dataTitle = (format: string) =>
-  ({ bundle: 'Export the avatar bundle (.avatar)', maps: 'Export the baked texture maps (PNG)', 'mesh-obj': 'Export the tracked mesh sequence (OBJ per frame)', 'mesh-gltf': 'Export the tracked mesh sequence (glTF, morph targets)' })[format] ?? `Export ${format}`;
 
 export interface DataExportRequest {
   avatarId: string;
@@ -76,8 +72,9 @@ export function prepareDataExport(s: Pick<StudioServices, 'avatars' | 'captures'
   const fit = info.files.fits[0]?.path ?? null;
   const root0 = s.projects.folderOf(a.projectId);
   const flameModel = flame ? flameIdentity(s, path.join(root0, ...(fit ?? '').split('/')), fit !== null) : null;
-  if (r.format === 'maps' && !info.files.bake) throw new StudioError('CONFLICT', 'This avatar has no bake yet, so there are no texture maps to export. Bake the avatar first (Bake in the avatars table, or `avatar-studio bake AVATAR`).');
-  if ((r.format === 'mesh-obj' || r.format === 'mesh-gltf') && !fit) throw new StudioError('CONFLICT', "The avatar's capture has no tracked frames, so there is no mesh sequence to export.");
+  const fmt = exportFormatInfo(r.format);
+  if (fmt.requires === 'bake' && !info.files.bake) throw new StudioError('CONFLICT', 'This avatar has no bake yet, so there are no texture maps to export. Bake the avatar first (Bake in the avatars table, or `avatar-studio bake AVATAR`).');
+  if (fmt.requires === 'tracked frames' && !fit) throw new StudioError('CONFLICT', "The avatar's capture has no tracked frames, so there is no mesh sequence to export.");
   const root = s.projects.folderOf(a.projectId);
   let target: string;
   if (r.path) {
@@ -85,9 +82,9 @@ export function prepareDataExport(s: Pick<StudioServices, 'avatars' | 'captures'
     target = r.path;
   } else {
     const slug = a.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'avatar';
-    target = path.join(root, EXPORTS_DIR, `${slug}-v${a.version}-${TARGET_NAME[r.format]}`);
+    target = path.join(root, EXPORTS_DIR, `${slug}-v${a.version}-${fmt.target}`);
   }
-  if ((r.format === 'maps' || r.format === 'mesh-obj') && fs.existsSync(target) && !fs.statSync(target).isDirectory())
+  if (fmt.folder && fs.existsSync(target) && !fs.statSync(target).isDirectory())
     throw new StudioError('BAD_REQUEST', `${target} is a file; a ${r.format} export writes a folder. Choose a folder path.`);
   const bake = info.files.bake ? Object.fromEntries(Object.entries(info.files.bake).filter(([, rel]) => fs.existsSync(path.join(root, ...rel.split('/'))))) : null;
   return {

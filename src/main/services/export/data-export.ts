@@ -1,16 +1,15 @@
 /**
- * Worker side of the data exports (`bundle`, `maps`, `mesh-obj`, `mesh-gltf`; host side in data-export-request.ts):
- * reads the avatar's files from the project folder, builds the bytes with the engine's writers
- * (native/engine/export/avatar-bundle.ts, mesh-obj.ts, mesh-gltf.ts) and writes them atomically — a file with
+ * What the data exports' writers share (`bundle`, `maps`, `mesh-obj`, `mesh-gltf`, each in formats/<id>.ts; host side
+ * in data-export-request.ts): reading the avatar's files from the project folder, the bundle's input, the mesh poser,
+ * and `runDataExport`, the frame each writer runs in. The writers build the bytes with the engine's writers
+ * (native/engine/export/avatar-bundle.ts, mesh-obj.ts, mesh-gltf.ts) and write them atomically — a file with
  * `writeExportFile`, a folder with `writeExportFolder`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AvatarBundleError, writeAvatarBundle, type AvatarBundleInput, type BundleBakeFile } from '@engine/export/avatar-bundle';
+import { AvatarBundleError, type AvatarBundleInput, type BundleBakeFile } from '@engine/export/avatar-bundle';
 import { HeadPoser, PoseChoiceError } from '@engine/export/avatar-bundle-pose';
 import { openHeadFor } from '@engine/avatar/open-head/stored-space';
-import { writeMeshObj } from '@engine/export/mesh-obj';
-import { writeMeshSequenceGlb } from '@engine/export/mesh-gltf';
 import { readHeadTuningExport } from '@engine/avatar/trainer/head-tuning';
 import { parseAvatarBin } from '@engine/avatar/binding/avatar-file';
 import { StudioError } from '@shared/api/errors';
@@ -18,8 +17,6 @@ import { APP_VERSION } from '../../host/version';
 import type { WorkerContext } from '../../jobs/worker-context';
 import type { DataParams } from './data-export-request';
 import type { ExportOutput, ExportParams } from './export-types';
-import { writeExportFile } from './write-export';
-import { writeExportFolder } from './write-export-folder';
 
 type Files = ExportParams['files'];
 
@@ -65,8 +62,8 @@ function engineError(err: unknown): unknown {
   return err;
 }
 
-/** The poser of an avatar's head (shape and correctives as trained) and its tracked frames, every `step`-th. */
-function meshPoser(projectDir: string, files: Files, data: DataParams) {
+/** The poser of an avatar's head (shape and correctives as trained) and its tracked frames, every `step`-th; the mesh's topology. */
+export function meshPoser(projectDir: string, files: Files, data: DataParams) {
   const read = reader(projectDir);
   const space = JSON.parse(new TextDecoder().decode(read(files.expressionSpace, "The capture's expression space")));
   const fit = JSON.parse(new TextDecoder().decode(read(files.fit!, "The capture's tracked motion"))) as { shape?: number[]; frames: { idx: number; rotation: number[]; translation: number[]; expression: number[]; jaw: number[]; eyes: number[] }[] };
@@ -75,10 +72,25 @@ function meshPoser(projectDir: string, files: Files, data: DataParams) {
   const poser = new HeadPoser({ model, shape: fit.shape ?? [], correctives, frames: fit.frames });
   const frames = fit.frames.filter((_, i) => i % data.frameStep === 0);
   const secondsPerFrame = 1 / (data.fps ?? 25);
-  return { poser, model, frames, secondsPerFrame };
+  const uv = model.uv!;
+  const base = { triangles: model.triangles, uv: uv.coords, uvTriangles: uv.triangles };
+  return { poser, base, frames, secondsPerFrame };
 }
 
-export async function runDataExport(ctx: WorkerContext, p: ExportParams): Promise<ExportOutput> {
+/** What a data format's writer gets (formats/bundle.ts, maps.ts, mesh-obj.ts, mesh-gltf.ts). */
+export interface DataExportContext {
+  dir: string;
+  data: DataParams;
+  read: (rel: string, what: string) => Uint8Array;
+  /** The job's output for what was written (`frames`: files or frames, where the format counts them). */
+  done(written: { sha256: string; size: number }, frames?: number): ExportOutput;
+}
+
+/**
+ * The frame of every data export: the project folder and settings checked, the avatar's Gaussians counted, the
+ * engine's refusals turned into messages; `write` writes the format's file or folder.
+ */
+export async function runDataExport(ctx: WorkerContext, p: ExportParams, write: (c: DataExportContext) => ExportOutput): Promise<ExportOutput> {
   const t0 = performance.now();
   if (!ctx.projectDir) throw new StudioError('NOT_FOUND', 'The project of this avatar has no folder any more.');
   const data = p.data;
@@ -96,58 +108,7 @@ export async function runDataExport(ctx: WorkerContext, p: ExportParams): Promis
     target: p.target, ...w, gaussians, dropped: 0, seconds: (performance.now() - t0) / 1000, ...(frames !== undefined ? { frames } : {}),
   });
   try {
-    if (p.format === 'bundle') {
-      ctx.progress({ fraction: 0.2, stage: 'Packing the bundle' });
-      const bytes = writeAvatarBundle(bundleInputFromFiles(dir, p.files, data));
-      ctx.throwIfCancelled();
-      ctx.progress({ fraction: 0.7, stage: `Writing ${path.basename(p.target)}` });
-      return done(writeExportFile(p.target, bytes));
-    }
-    if (p.format === 'maps') {
-      const read = reader(dir);
-      const pngs = (['colour', 'opacity', 'visibility'] as const).map((k) => {
-        const rel = data.bake?.[k];
-        if (!rel) throw new StudioError('CONFLICT', `The bake has no ${k}.png; bake the avatar again.`);
-        return { name: `${k}.png`, bytes: read(rel, `The bake's ${k} map`) };
-      });
-      ctx.progress({ fraction: 0.5, stage: `Writing ${path.basename(p.target)}/` });
-      const w = writeExportFolder(p.target, pngs);
-      return done(w, w.files);
-    }
-    const { poser, model, frames, secondsPerFrame } = meshPoser(dir, p.files, data);
-    const uv = model.uv!;
-    const base = { triangles: model.triangles, uv: uv.coords, uvTriangles: uv.triangles };
-    if (p.format === 'mesh-obj') {
-      const F = frames.length;
-      const title = `Avatar Studio ${data.metadata.name} v${data.metadata.avatarVersion}`;
-      function* objs() {
-        for (let i = 0; i < F; i++) {
-          ctx.throwIfCancelled();
-          if (i % 20 === 0) ctx.progress({ fraction: 0.05 + (0.9 * i) / F, stage: `Frame ${i + 1} of ${F}` });
-          const f = frames[i]!;
-          const { vertices } = poser.vertices({ frame: f.idx });
-          yield { name: `frame-${String(f.idx).padStart(6, '0')}.obj`, bytes: writeMeshObj({ ...base, vertices }, `${title}: tracked frame ${f.idx} (model space, metres, +y up)`) };
-        }
-      }
-      const w = writeExportFolder(p.target, objs());
-      return done(w, w.files);
-    }
-    // mesh-gltf
-    const seq = frames.map((f, i) => {
-      if (i % 20 === 0) {
-        ctx.throwIfCancelled();
-        ctx.progress({ fraction: 0.05 + (0.7 * i) / frames.length, stage: `Posing frame ${i + 1} of ${frames.length}` });
-      }
-      return { name: `frame ${f.idx}`, time: (f.idx - frames[0]!.idx) * secondsPerFrame, vertices: poser.vertices({ frame: f.idx }).vertices };
-    });
-    const glb = writeMeshSequenceGlb({
-      mesh: { ...base, vertices: poser.vertices({ neutral: true }).vertices },
-      frames: seq,
-      generator: 'Avatar Studio',
-      extras: { avatar: data.metadata.name, avatarVersion: data.metadata.avatarVersion, frameStep: data.frameStep },
-    });
-    ctx.progress({ fraction: 0.8, stage: `Writing ${path.basename(p.target)}` });
-    return done(writeExportFile(p.target, glb), seq.length);
+    return write({ dir, data, read: reader(dir), done });
   } catch (err) {
     throw engineError(err);
   }

@@ -3,13 +3,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
 import { ExportFormat, type ExportRecord, type ExportSettings, type VideoExportSettings } from '@shared/model/export';
+import { exportFormatInfo, exportFormatsOfKind } from '@shared/model/export-formats';
 import type { JobDefinition } from '../../jobs/job-definition';
 import { newId } from '../library/ids';
 import type { StudioServices } from '../studio-services';
 import { avatarWithFiles } from '../training/avatar-files';
-import { EXPORT_EXTENSIONS, EXPORTS_DIR, type ExportOutput, type ExportParams, type JobExportFormat, type StaticExportFormat } from './export-types';
+import { EXPORTS_DIR, type ExportOutput, type ExportParams, type JobExportFormat } from './export-types';
+import type { VideoFormat } from './video-types';
 import { resolveVideoSettings, VideoParams, videoTargetName, videoTitle } from './video-request';
-import { DataParams, dataTitle, isDataFormat, prepareDataExport } from './data-export-request';
+import { DataParams, isDataFormat, prepareDataExport } from './data-export-request';
 import { requireContainedPath } from '../fs/contained-path';
 import { preparePlayerExport } from './player-request';
 
@@ -30,7 +32,11 @@ export const exportAvatarJob: JobDefinition<ExportParams, ExportOutput> = {
     data: DataParams.nullable().optional(),
     target: z.string(),
   }),
-  title: (p) => (p.format === 'player' ? 'Export the web player (folder)' : p.data ? dataTitle(p.format) : p.video ? videoTitle(p.format, p.video) : `Export the avatar as ${p.format === 'ply' ? '.ply' : p.format === 'spz' ? '.spz' : 'glTF'} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})`),
+  title: (p) => {
+    const f = exportFormatInfo(p.format);
+    if (f.kind === 'video' && p.video) return videoTitle(p.format as VideoFormat, p.video);
+    return f.kind === 'static' ? `${f.title} (${p.frame !== null ? `frame ${p.frame}` : p.expression ? 'expression' : 'neutral'})` : f.title;
+  },
   projectDir: (p, s) => s.projects.folderOf(p.projectId),
   commit(s: StudioServices, job, raw) {
     const out = Output.parse(raw);
@@ -56,17 +62,18 @@ export interface ExportRequest {
 
 /** Checks an export request and turns it into the job's params (host side; the files are resolved here). */
 export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | 'projects'>, r: ExportRequest): ExportParams {
+  const fmt = exportFormatInfo(r.format);
+  const rendered = fmt.kind === 'video';
+  const noVideo = () => {
+    if (r.video && !rendered) throw new StudioError('BAD_REQUEST', `Video settings apply to ${exportFormatsOfKind('video').join(' and ')} exports, not ${r.format}.`);
+  };
   if (isDataFormat(r.format)) {
-    if (r.video) throw new StudioError('BAD_REQUEST', `Video settings apply to mp4 and png-sequence exports, not ${r.format}.`);
+    noVideo();
     return prepareDataExport(s, { ...r, format: r.format });
   }
-  if (r.frameStep !== undefined) throw new StudioError('BAD_REQUEST', 'A frame step applies to the mesh-obj and mesh-gltf exports.');
-  if (r.format === 'player') {
-    if (r.video) throw new StudioError('BAD_REQUEST', 'Video settings apply to mp4 and png-sequence exports, not player.');
-    return preparePlayerExport(s, r);
-  }
-  const rendered = r.format === 'mp4' || r.format === 'png-sequence';
-  if (r.video && !rendered) throw new StudioError('BAD_REQUEST', `Video settings apply to mp4 and png-sequence exports, not ${r.format}.`);
+  if (r.frameStep !== undefined) throw new StudioError('BAD_REQUEST', `A frame step applies to the ${exportFormatsOfKind('mesh').join(' and ')} exports.`);
+  noVideo();
+  if (r.format === 'player') return preparePlayerExport(s, r);
   if (rendered && r.frame !== undefined) throw new StudioError('BAD_REQUEST', 'A video is a sequence: choose turntable (with an expression or neutral) or tracked, not a frame.');
   if (r.frame !== undefined && r.expression !== undefined) throw new StudioError('BAD_REQUEST', 'Give a frame or an expression, not both.');
   const info = avatarWithFiles(s, r.avatarId);
@@ -94,7 +101,7 @@ export function prepareExport(s: Pick<StudioServices, 'avatars' | 'captures' | '
     target = r.path;
   } else {
     const slug = info.avatar.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'avatar';
-    const name = video ? videoTargetName(format as 'mp4' | 'png-sequence', video) : `${pose}.${EXPORT_EXTENSIONS[format as StaticExportFormat]}`;
+    const name = video ? videoTargetName(format as VideoFormat, video) : `${pose}${fmt.target}`;
     target = path.join(root, EXPORTS_DIR, `${slug}-v${info.avatar.version}-${name}`);
   }
   return {

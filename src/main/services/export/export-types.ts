@@ -1,12 +1,12 @@
 /** Params and output of the `avatar.export` job (host and worker share them without loading each other's code). */
-import type { VideoFormat, VideoSettings } from './video-types';
-import type { DataFormat, DataParams } from './data-export-request';
+import type { ExportFormat, ExportFormatOfKind } from '@shared/model/export-formats';
+import type { VideoSettings } from './video-types';
+import type { DataParams } from './data-export-request';
 
-export type StaticExportFormat = 'ply' | 'gltf' | 'spz';
-/** Formats the job writes (static splats, rendered video). */
-export type JobExportFormat = StaticExportFormat | VideoFormat | DataFormat | 'player';
-
-export const EXPORT_EXTENSIONS: Record<StaticExportFormat, string> = { ply: 'ply', gltf: 'glb', spz: 'spz' };
+/** The static splat formats (posed at a frame, an expression or neutral). */
+export type StaticExportFormat = ExportFormatOfKind<'static'>;
+/** Formats the job writes: every format of the registry (src/shared/model/export-formats.ts). */
+export type JobExportFormat = ExportFormat;
 
 /** Where exports go inside a project folder by default. */
 export const EXPORTS_DIR = 'exports';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { StudioError } from '@shared/api/errors';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { VideoExportSettings } from '@shared/model/export';
+import { exportFormatInfo } from '@shared/model/export-formats';
 import { VIDEO_DEFAULTS, VIDEO_SIZE, type VideoFormat, type VideoSettings } from './video-types';
 
 export const VideoParams = z.object({
@@ -33,9 +34,9 @@ export function resolveVideoSettings(v: Partial<VideoExportSettings>, expression
 /** Default file (mp4) or folder (png-sequence) name after `<avatar>-v<version>-`. */
 export function videoTargetName(format: VideoFormat, v: VideoSettings): string {
   const what = v.sequence === 'tracked' ? 'tracked' : v.expression ? 'turntable-expression' : 'turntable';
-  return format === 'mp4' ? `${what}-${v.width}x${v.height}.mp4` : `${what}-${v.width}x${v.height}-png`;
+  return `${what}-${v.width}x${v.height}${exportFormatInfo(format).target}`;
 }
 
-export function videoTitle(format: string, v: VideoSettings): string {
-  return `Render a ${v.sequence === 'tracked' ? 'tracked-motion' : 'turntable'} ${format === 'mp4' ? 'MP4' : 'PNG sequence'} (${v.width}×${v.height}, ${v.fps} fps)`;
+export function videoTitle(format: VideoFormat, v: VideoSettings): string {
+  return `Render a ${v.sequence === 'tracked' ? 'tracked-motion' : 'turntable'} ${exportFormatInfo(format).title} (${v.width}×${v.height}, ${v.fps} fps)`;
 }

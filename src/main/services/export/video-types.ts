@@ -1,5 +1,7 @@
+import type { ExportFormatOfKind } from '@shared/model/export-formats';
+
 /** Settings of a rendered export (`mp4`, `png-sequence`), shared by the host (checks) and the worker (render). */
-export type VideoFormat = 'mp4' | 'png-sequence';
+export type VideoFormat = ExportFormatOfKind<'video'>;
 
 export interface VideoSettings {
   /** `turntable`: a 360° orbit around the head; `tracked`: the capture's tracked motion from the home view. */

@@ -4,42 +4,26 @@
  * do with a written export (download it, as a zip for a folder in web mode, or see its path).
  */
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
-import type { ExportFormat, ExportRecord } from '@shared/model/export';
+import type { ExportRecord } from '@shared/model/export';
+import { EXPORT_FORMATS, type ExportFormat, type ExportFormatInfo } from '@shared/model/export-formats';
 import { formatBytes } from '../../lib/format';
 
-export interface FormatInfo {
-  id: ExportFormat;
-  label: string;
-  what: string;
-  /** What the form asks: a pose (ply/gltf), video settings, a frame step (mesh sequences), or nothing. */
-  kind: 'static' | 'video' | 'mesh' | 'whole';
-  /** Writes a folder rather than one file. */
-  folder: boolean;
-}
+/** A format as the dialog lists it: the shared registry's entry (label, what it writes, what the form asks, folder). */
+export type FormatInfo = ExportFormatInfo & { id: ExportFormat };
 
-export const FORMATS: FormatInfo[] = [
-  { id: 'ply', label: '3DGS .ply', what: 'Static Gaussian splats (INRIA layout) for splat viewers and editors', kind: 'static', folder: false },
-  { id: 'gltf', label: 'glTF .glb', what: 'Static splats as glTF 2.0 with KHR_gaussian_splatting', kind: 'static', folder: false },
-  { id: 'spz', label: 'Compressed .spz', what: 'Static splats in Niantic’s compressed SPZ format (≈ 10× smaller than .ply)', kind: 'static', folder: false },
-  { id: 'bundle', label: 'Avatar bundle', what: 'The whole animatable avatar in one .avatar file (import it back, or play it)', kind: 'whole', folder: false },
-  { id: 'player', label: 'Web player', what: 'A folder that plays the avatar in any WebGPU browser, offline (serve it locally)', kind: 'whole', folder: true },
-  { id: 'mp4', label: 'Video (MP4)', what: 'A rendered turntable or the tracked motion, H.264', kind: 'video', folder: false },
-  { id: 'png-sequence', label: 'PNG sequence', what: 'The same frames as RGBA PNGs with a transparent background', kind: 'video', folder: true },
-  { id: 'maps', label: 'Texture maps', what: 'The bake’s colour, opacity and visibility maps as PNG', kind: 'whole', folder: true },
-  { id: 'mesh-obj', label: 'Mesh sequence (OBJ)', what: 'The tracked head mesh, one OBJ per frame, for DCC tools', kind: 'mesh', folder: true },
-  { id: 'mesh-gltf', label: 'Mesh sequence (glTF)', what: 'The tracked head mesh with a morph target per frame and an animation', kind: 'mesh', folder: false },
-];
+/** Every format, from the one registry (src/shared/model/export-formats.ts). */
+export const FORMATS: readonly FormatInfo[] = EXPORT_FORMATS;
 
-export const formatInfo = (id: ExportFormat): FormatInfo => FORMATS.find((f) => f.id === id) ?? FORMATS[0]!;
+export const formatInfo = (id: ExportFormat): FormatInfo => EXPORT_FORMATS.find((f) => f.id === id) ?? EXPORT_FORMATS[0]!;
 
 /** Why `format` cannot be exported for this avatar, or null when it can. */
 export function unavailableReason(format: ExportFormat, info: AvatarWithFiles | null): string | null {
   if (!info) return 'Loading the avatar…';
   if (info.avatar.headModel !== 'open-head') return `This avatar is bound to the ${info.avatar.headModel} head model; only open-head avatars can be exported.`;
   if (!info.files.expressionSpace) return "The capture's tracking is gone, so the avatar's head cannot be built. Track the capture again.";
-  const tracked = info.files.fits.length > 0;
-  if (format === 'maps' && !info.files.bake) return 'No bake yet: bake the avatar first (its maps come from the bake).';
-  if ((format === 'mesh-obj' || format === 'mesh-gltf') && !tracked) return 'The capture has no tracked frames, so there is no mesh sequence.';
+  const requires = formatInfo(format).requires;
+  if (requires === 'bake' && !info.files.bake) return 'No bake yet: bake the avatar first (its maps come from the bake).';
+  if (requires === 'tracked frames' && info.files.fits.length === 0) return 'The capture has no tracked frames, so there is no mesh sequence.';
   return null;
 }
 
