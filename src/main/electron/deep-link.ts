@@ -3,17 +3,17 @@
  * registers the scheme (`app.setAsDefaultProtocolClient`) and receives URLs from `open-url` (macOS) or the command
  * line of the first or a second instance (Windows, Linux).
  */
+import { deepLinkRoute, hrefOf, type DeepLinkSection } from '@shared/routes';
+
 export const DEEP_LINK_SCHEME = 'avatar-studio';
 
 export interface DeepLink {
   kind: 'project';
   projectId: string;
-  section: 'footage' | 'live' | null;
+  section: DeepLinkSection | null;
   /** The studio page's hash route to show. */
   route: string;
 }
-
-const ID = /^[0-9a-f]{32}$/;
 
 export function parseDeepLink(raw: string): DeepLink | null {
   if (typeof raw !== 'string' || raw.length > 2048) return null;
@@ -25,16 +25,12 @@ export function parseDeepLink(raw: string): DeepLink | null {
   }
   if (u.protocol !== `${DEEP_LINK_SCHEME}:`) return null;
   // `avatar-studio://open/project/<id>`: host "open"; tolerate `avatar-studio:open/project/<id>` too.
-  const path = (u.host ? `${u.host}${u.pathname}` : u.pathname).replace(/^\/+/, '').replace(/\/+$/, '');
-  const parts = path.split('/');
-  if (parts[0] !== 'open' || parts[1] !== 'project') return null;
-  const id = (parts[2] ?? '').toLowerCase();
-  if (!ID.test(id)) return null;
-  const rest = parts.slice(3);
-  let section: DeepLink['section'] = null;
-  if (rest.length === 1 && (rest[0] === 'footage' || rest[0] === 'live')) section = rest[0];
-  else if (rest.length > 0) return null;
-  return { kind: 'project', projectId: id, section, route: `#/project/${id}${section ? `/${section}` : ''}` };
+  const path = (u.host ? `${u.host}${u.pathname}` : u.pathname).replace(/^\/+/, '');
+  if (!path.startsWith('open/')) return null;
+  // The pages a deep link may open are the route table's (src/shared/routes.ts).
+  const route = deepLinkRoute(path.slice('open/'.length));
+  if (!route) return null;
+  return { kind: 'project', projectId: route.id, section: (route.section as DeepLinkSection | undefined) ?? null, route: hrefOf(route) };
 }
 
 /** The first deep link among command-line arguments (Windows/Linux pass the URL as an argument). */

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseHash } from '@shared/routes';
 
 export const FOOTAGE_EXT = /\.(mp4|m4v|mov|mkv|webm|avi|mts|m2ts|mxf|mpg|mpeg|wmv|3gp|jpe?g|png)$/i;
 
@@ -34,7 +35,7 @@ export function projectNameForFile(file: string): string {
   return tidy || 'Untitled project';
 }
 
-/** The project id of a studio page URL's hash route (`#/project/<id>[/…]`), or null. */
+/** The project id of a studio page URL's hash route (a project page of the route table, `#/project/<id>[/…]`), or null. */
 export function projectIdOfUrl(url: string): string | null {
   let hash = '';
   try {
@@ -42,5 +43,6 @@ export function projectIdOfUrl(url: string): string | null {
   } catch {
     return null;
   }
-  return /^#\/project\/([0-9a-f]{32})(?:\/|$)/.exec(hash)?.[1] ?? null;
+  const route = parseHash(hash);
+  return route.name === 'project' ? route.id : null;
 }

@@ -16,6 +16,7 @@ import {
   type WebContents,
 } from 'electron';
 import type { GpuInfo } from '@shared/api/contract';
+import { hrefOf } from '@shared/routes';
 import { StudioHost } from '../host/studio-host';
 import { APP_VERSION } from '../host/version';
 import { AppConfigStore } from '../services/library/app-config';
@@ -313,7 +314,7 @@ function start(): void {
 
   async function importFiles(projectId: string, files: string[]): Promise<void> {
     await call('captures.import', { projectId, sources: files.map((p) => ({ path: p })) });
-    showRoute(`#/project/${projectId}/footage`);
+    showRoute(hrefOf({ name: 'project', id: projectId, section: 'footage' }));
   }
 
   async function importDropped(contents: WebContents, file: string): Promise<void> {
@@ -330,11 +331,11 @@ function start(): void {
     if (!host) return;
     const win = focusMain();
     try {
-      if (command.startsWith('open-recent:')) return showRoute(`#/project/${command.slice('open-recent:'.length)}`);
+      if (command.startsWith('open-recent:')) return showRoute(hrefOf({ name: 'project', id: command.slice('open-recent:'.length) }));
       switch (command) {
         case 'new-project': {
           const p = await call<{ id: string }>('projects.create', { name: 'Untitled project' });
-          return showRoute(`#/project/${p.id}`);
+          return showRoute(hrefOf({ name: 'project', id: p.id }));
         }
         case 'import-footage': {
           const projectId = currentProjectId();
@@ -354,7 +355,7 @@ function start(): void {
           const r = await dialog.showOpenDialog(win, { title: 'Open or create a library', properties: ['openDirectory', 'createDirectory'] });
           if (!r.canceled && r.filePaths[0]) {
             await call('library.open', { path: r.filePaths[0], create: true });
-            showRoute('#/');
+            showRoute(hrefOf({ name: 'library' }));
             rebuildMenu();
           }
           return;
@@ -363,9 +364,9 @@ function start(): void {
           void shell.openPath(host.services.library.dir);
           return;
         case 'go-library':
-          return showRoute('#/');
+          return showRoute(hrefOf({ name: 'library' }));
         case 'go-trash':
-          return showRoute('#/trash');
+          return showRoute(hrefOf({ name: 'trash' }));
         case 'clear-recent':
           recent.clear(host.services.library.dir);
           return rebuildMenu();

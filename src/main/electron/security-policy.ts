@@ -4,6 +4,8 @@
  * file://, a strict CSP, navigation and new windows blocked, permissions denied except the camera for the live page,
  * and every IPC message checked against its sender frame.
  */
+import { pageOf, parseHash } from '@shared/routes';
+
 export const STUDIO_SCHEME = 'studio';
 export const APP_ORIGIN = `${STUDIO_SCHEME}://app`;
 /** The studio's page (the React renderer). */
@@ -95,12 +97,10 @@ export function windowOpenDecision(url: string): { action: 'deny'; openExternall
   return { action: 'deny', openExternally: !!u && u.protocol === 'https:' && !u.username && !u.password };
 }
 
-/** The live-drive page, the only one allowed to use the camera: `#/project/<id>/live`. */
-export const LIVE_ROUTE = /^#\/project\/[0-9a-f]{32}\/live(?:\/.*)?$/;
-
+/** The live-drive page (`#/project/<id>/live[/<avatarId>]`, the route table's `live`), the only one allowed to use the camera. */
 export function isLiveRoute(url: string | undefined | null): boolean {
   const u = parse(url);
-  return !!u && isAppPageUrl(url) && LIVE_ROUTE.test(u.hash);
+  return !!u && isAppPageUrl(url) && pageOf(parseHash(u.hash)) === 'live';
 }
 
 export interface PermissionQuery {

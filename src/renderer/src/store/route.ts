@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { hrefOf, parseHash, type Route } from '../lib/routes';
+import { hrefOf, parseHash, type Route } from '@shared/routes';
 
 export { hrefOf, type Route };
 

@@ -1,5 +1,5 @@
 import type { IconName } from '../../components/Icon';
-import type { ProjectSection } from '../../lib/routes';
+import { railItemOf, type ProjectSection, type RailItem } from '@shared/routes';
 
 /**
  * The sections of a project, in pipeline order. Each opens a page of its own, also with nothing selected: Tracking
@@ -7,7 +7,7 @@ import type { ProjectSection } from '../../lib/routes';
  * disabled with a note until the issue that builds them lands; they are not buttons.
  */
 export interface Capability {
-  id: 'overview' | 'footage' | 'tracking' | 'avatar' | 'texture' | 'live' | 'export';
+  id: RailItem;
   label: string;
   icon: IconName;
   summary: string;
@@ -28,11 +28,7 @@ export const CAPABILITIES: Capability[] = [
   { id: 'export', label: 'Export', icon: 'export', summary: 'PLY, glTF, avatar bundle, web player, MP4 / PNG video, maps, mesh', available: true, section: 'export' },
 ];
 
-/** The rail item lit for a section: the Avatar item holds training, reports and the 3D viewport. */
-export function capabilityOf(section: ProjectSection | undefined): Capability['id'] {
-  if (!section) return 'overview';
-  if (section === 'training' || section === 'viewport') return 'avatar';
-  return section;
-}
+/** The rail item lit for a section (the route table's): the Avatar item holds training, reports and the 3D viewport. */
+export const capabilityOf = (section: ProjectSection | undefined): Capability['id'] => railItemOf(section);
 
 export const LATER_NOTE = 'Coming in a later version';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Avatar } from '@shared/model/avatar';
 import type { Job } from '@shared/model/job';
 import type { TrackingSummary } from '@shared/model/tracking';
-import { hrefOf, parseHash } from '../../lib/routes';
+import { hrefOf, parseHash } from '@shared/routes';
 import { CAPABILITIES, capabilityOf } from './capabilities';
 import { AVATAR_PAGES, avatarRows, captureTrackingText, firstStepText, nextIndex } from './sectionPages';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hrefOf, parseHash } from './routes';
+import { deepLinkRoute, hrefOf, parseHash, railItemOf } from './routes';
 
 describe('hash routes', () => {
   const id = '0123456789abcdef0123456789abcdef';
@@ -33,5 +33,24 @@ describe('hash routes', () => {
     const texture = { name: 'project', id, section: 'texture', avatarId: id } as const;
     expect(parseHash(hrefOf(texture))).toEqual(texture);
     for (const training of [{ name: 'project', id, section: 'training' }, { name: 'project', id, section: 'training', avatarId: id }] as const) expect(parseHash(hrefOf(training))).toEqual(training);
+  });
+  it('keeps at most one trailing slash and lower-case ids only', () => {
+    expect(parseHash(`#/project/${id}/`)).toEqual({ name: 'project', id });
+    expect(parseHash(`#/project/${id}//`)).toEqual({ name: 'library' });
+    expect(parseHash(`#/project/${id.toUpperCase()}`)).toEqual({ name: 'library' });
+    expect(parseHash('#/trash/')).toEqual({ name: 'trash' });
+    expect(hrefOf({ name: 'project', id, section: 'viewport' })).toBe(`#/project/${id}/viewport/`);
+  });
+  it('lights the rail item of each project page', () => {
+    expect(railItemOf(undefined)).toBe('overview');
+    expect(railItemOf('viewport')).toBe('avatar');
+    expect(railItemOf('training')).toBe('avatar');
+    for (const s of ['footage', 'tracking', 'texture', 'live', 'export'] as const) expect(railItemOf(s)).toBe(s);
+  });
+  it('opens only the pages the table marks by deep link', () => {
+    expect(deepLinkRoute(`project/${id}`)).toEqual({ name: 'project', id });
+    expect(deepLinkRoute(`project/${id.toUpperCase()}/footage/`)).toEqual({ name: 'project', id, section: 'footage' });
+    expect(deepLinkRoute(`project/${id}/live`)).toEqual({ name: 'project', id, section: 'live' });
+    for (const bad of [`project/${id}/export`, `project/${id}/live/${id}`, `project/${id}/footage/${id}`, 'trash', '', `project/${id}/../x`]) expect(deepLinkRoute(bad), bad).toBeNull();
   });
 });
