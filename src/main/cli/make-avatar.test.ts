@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { JOB_TEST_TIMEOUT, STALL_MS } from '../testing/job-wait';
 import { runCli, spawnCli } from '../testing/run-cli';
 import { useTempDirs } from '../testing/temp-dir';
 import { EXIT } from './exit-codes';
@@ -13,16 +14,32 @@ const TINY = ['--steps', '10', '--uv', '32', '--long-side', '64'];
 
 const tempDir = useTempDirs();
 
+/**
+ * The run's end, with no fixed deadline: the CLI prints each stage and its progress on stderr, and the run fails only
+ * when it printed nothing for STALL_MS (testing/job-wait.ts), however slowly a busy machine makes it go.
+ */
 function finished(child: ChildProcess, onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string; json: any }> {
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  let last = performance.now();
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    last = performance.now();
+  });
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();
+    last = performance.now();
     onStderr?.(stderr);
   });
-  return new Promise((resolve) =>
+  return new Promise((resolve, reject) => {
+    const stall = setInterval(() => {
+      if (performance.now() - last < STALL_MS) return;
+      clearInterval(stall);
+      child.kill('SIGKILL');
+      reject(new Error(`make-avatar printed nothing for ${STALL_MS / 1000} s (the stall limit); stderr so far:\n${stderr.slice(-2000)}`));
+    }, 1000);
     child.once('exit', (code) => {
+      clearInterval(stall);
       let json: any = null;
       try {
         json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
@@ -30,8 +47,8 @@ function finished(child: ChildProcess, onStderr?: (text: string) => void): Promi
         json = null;
       }
       resolve({ code, stdout, stderr, json });
-    }),
-  );
+    });
+  });
 }
 
 describe('avatar-studio make-avatar', () => {
@@ -75,7 +92,7 @@ describe('avatar-studio make-avatar', () => {
     expect(listed.json.avatars.map((a: { id: string }) => a.id)).toEqual([out.avatar.id]);
     const projects = runCli(['--library', lib, '--json', 'projects', 'list']).json.projects;
     expect(projects.map((p: { name: string }) => p.name)).toEqual(['Talking']);
-  }, 300_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('refuses a missing video, bad training flags and unreadable footage with the documented exit codes', () => {
     const lib = tempDir();
@@ -97,5 +114,5 @@ describe('avatar-studio make-avatar', () => {
     expect(refused.code).toBe(EXIT.usage);
     expect(refused.json).toMatchObject({ failedStage: 'import', stages: { import: { status: 'failed' } }, error: { code: 'BAD_REQUEST' } });
     expect(runCli(['--library', lib, '--json', 'projects', 'list', '--trash']).json.projects.map((p: { name: string }) => p.name)).toEqual(['notes']);
-  });
+  }, JOB_TEST_TIMEOUT); // six CLI runs, each starting Node and tsx: as slow as the machine's load makes them
 });

@@ -9,7 +9,8 @@ import { readBakedMaps } from '@engine/avatar/bake/baked-maps-file';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { BakeSummary } from '@shared/model/bake';
 import type { Job } from '@shared/model/job';
-import { REPO_ROOT, runCli } from '../../testing/run-cli';
+import { JOB_TEST_TIMEOUT, waitForJob, waitForJobState } from '../../testing/job-wait';
+import { folderState, runCli, spawnWhileAdvancing } from '../../testing/run-cli';
 import { useTestHost } from '../../testing/test-host';
 import { newId } from '../library/ids';
 import { stageFractions } from './bake-avatar.worker';
@@ -26,16 +27,10 @@ beforeAll(async () => {
   const media = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'bake-media-'));
   ({ avatarId } = await craftBakeableAvatar(t.host, t.projectId, media));
   root = t.host.services.projects.folderOf(t.projectId);
-}, 60_000);
+}, JOB_TEST_TIMEOUT); // in-process crafting, as slow as the machine's load makes it
 
-const waitFor = async (id: string, until: (j: Job) => boolean) => {
-  for (let i = 0; i < 3000; i++) {
-    const j = t.host.services.jobs.get(id) as unknown as Job;
-    if (until(j)) return j;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('timed out');
-};
+/** Waits, while the job advances (no fixed deadline: testing/job-wait.ts), until `until` holds. */
+const waitFor = (id: string, until: (j: Job) => boolean, what: string) => waitForJobState(t.host, id, (j) => until(j as unknown as Job), what);
 
 describe('avatar.bake', () => {
   it('bakes into avatars/<id>/bake/: maps.bin, baked avatar, PNGs, report; avatars.get lists them; bake.report reads them', async () => {
@@ -69,20 +64,20 @@ describe('avatar.bake', () => {
     // The visibility PNG says what maps.bin says.
     const vis = PNG.sync.read(fs.readFileSync(abs(files.visibility)));
     for (let p = 0; p < 256 * 256; p += 97) expect(vis.data[p * 4]).toBe([0, 128, 255][maps.visibility[p]!]);
-  }, 120_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('a second bake of the same avatar is refused while one runs; a cancelled re-bake leaves the previous bake as it was and no partial folder', async () => {
     const before = hashes();
     const started = (await t.call('bake.start', { avatarId, mapSize: 256, steps: 5000 })) as Job;
     await expect(t.call('bake.start', { avatarId })).rejects.toThrow(/already being baked/);
-    await waitFor(started.id, (j) => j.status !== 'queued' && j.progress.stage.startsWith('Fitting the maps ('));
+    await waitFor(started.id, (j) => j.status !== 'queued' && j.progress.stage.startsWith('Fitting the maps ('), 'waiting for the fitting stage');
     expect(fs.existsSync(abs(bakePartialDir(avatarId)))).toBe(false); // files are written only at the end
     await t.call('jobs.cancel', { id: started.id });
-    const done = await t.host.jobs.waitFor(started.id);
+    const done = await waitForJob(t.host, started.id);
     expect(done.status).toBe('cancelled');
     expect(fs.existsSync(abs(bakePartialDir(avatarId)))).toBe(false);
     expect(hashes()).toEqual(before);
-  }, 120_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('refuses an unknown avatar, an avatar still training, one without a capture, and bad settings, with a message', async () => {
     await expect(t.call('bake.start', { avatarId: 'f'.repeat(32) })).rejects.toThrow(/No avatar|not found|no longer exists/i);
@@ -117,7 +112,7 @@ describe('avatar-studio bake', () => {
     } finally {
       fs.rmSync(lib, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT); // two CLI runs, each starting Node and tsx: as slow as the machine's load makes them
 });
 
 describe('bake progress', () => {
@@ -133,14 +128,15 @@ describe('bake progress', () => {
 });
 
 describe('avatar.bake on a full disk', () => {
-  it('fails with DISK_FULL, removes its partial folder and keeps the previous bake', () => {
+  it('fails with DISK_FULL, removes its partial folder and keeps the previous bake', async () => {
     const probe = spawnSync('unshare', ['-rm', 'true']);
     expect(probe.status, 'unshare (util-linux) is needed to make a small disk as root').toBe(0);
     const tmp = process.env.TMPDIR ?? '/tmp';
     const [lib, media] = [fs.mkdtempSync(path.join(tmp, 'bake-full-lib-')), fs.mkdtempSync(path.join(tmp, 'bake-full-media-'))];
     try {
       const script = fileURLToPath(new URL('./disk-full-scenario.ts', import.meta.url));
-      const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', script, lib, media], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 150_000 });
+      // The scenario prints only at the end; its library's database and journal change as its jobs report progress.
+      const r = await spawnWhileAdvancing(['unshare', '-rm', process.execPath, '--import', 'tsx', script, lib, media], { watch: () => folderState(lib), what: 'the bake disk-full scenario' });
       const last = r.stdout.trim().split('\n').at(-1) ?? '';
       expect(last.startsWith('{'), `${r.stdout}\n${r.stderr}`).toBe(true);
       const out = JSON.parse(last);
@@ -153,5 +149,5 @@ describe('avatar.bake on a full disk', () => {
     } finally {
       for (const d of [lib, media]) fs.rmSync(d, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, JOB_TEST_TIMEOUT);
 });

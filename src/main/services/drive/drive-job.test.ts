@@ -16,7 +16,8 @@ import { buildModels, DEFAULT_MODELS_DIR } from '../../../../native/models/build
 import { StudioHost } from '../../host/studio-host';
 import { findFfmpeg } from '../capture/ffmpeg-tools';
 import { craftAvatar } from '../export/test-avatar';
-import { runCli } from '../../testing/run-cli';
+import { JOB_TEST_TIMEOUT, waitForJob, waitForJobState } from '../../testing/job-wait';
+import { folderState, runCli, runCliWhileAdvancing } from '../../testing/run-cli';
 import { craftTrackedCapture } from '../training/test-capture';
 import { avatarDir, captureTrackingDir } from '../training/training-types';
 import { serializeBound } from '@engine/avatar/binding/avatar-file';
@@ -90,7 +91,7 @@ beforeAll(async () => {
   }
   fs.writeFileSync(path.join(host.services.projects.folderOf(projectId), avatarDir(avatarId), 'avatar.bin'), serializeBound(d));
   clip = await makeDriverClip({ device: gpu.device, file: path.join(media, 'driver.mp4'), size: 224, frames: 14 });
-}, 180_000);
+}, JOB_TEST_TIMEOUT); // in-process rendering and encoding, as slow as the machine's load makes them
 let hostClosed = false;
 afterAll(async () => {
   if (!hostClosed) await host?.close();
@@ -101,7 +102,7 @@ describe.skipIf(!gpu.device)('avatar.drive', () => {
   it('drives the avatar with a video: one MP4 frame per driver frame, the mouth region follows the driver', async () => {
     const target = path.join(out, 'driven.mp4');
     const started = await call<Job>('drive.start', { avatarId, video: clip.file, path: target, size: SIZE, calibrationFrames: 4, smoothing: 0, followPose: false });
-    const job = await host.jobs.waitFor(started.id);
+    const job = await waitForJob(host, started.id);
     expect(job.status, JSON.stringify(job.error)).toBe('completed');
     const r = job.result as { path: string; frames: number; tracked: number; calibration: { frames: number; spreadMm: number } };
     expect(r.frames).toBe(clip.frames);
@@ -134,17 +135,15 @@ describe.skipIf(!gpu.device)('avatar.drive', () => {
     const rec = (await call<ExportRecord[]>('exports.list', { projectId })).find((e) => e.path === target)!;
     expect(rec).toMatchObject({ format: 'mp4', settings: { frames: clip.frames, drive: { source: { video: clip.file }, size: SIZE, calibrationFrames: 4 } } });
     await expect(call('exports.repeat', { id: rec.id })).rejects.toThrow(/drive the avatar again/);
-  }, 180_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('cancel kills ffmpeg and leaves no partial file; bad requests are refused clearly', async () => {
     const target = path.join(out, 'cancelled.mp4');
     const started = await call<Job>('drive.start', { avatarId, video: clip.file, path: target, size: 32, calibrationFrames: 2 });
-    for (let i = 0; i < 600; i++) {
-      if ((host.services.jobs.get(started.id).progress.done ?? 0) >= 1) break;
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    // Cancelled once it drives frames (ffmpeg running), however long a busy machine takes to get there.
+    await waitForJobState(host, started.id, (j) => (j.progress.done ?? 0) >= 1, 'waiting for the first driven frame');
     await call('jobs.cancel', { id: started.id });
-    expect((await host.jobs.waitFor(started.id)).status).toBe('cancelled');
+    expect((await waitForJob(host, started.id)).status).toBe('cancelled');
     await new Promise((res) => setTimeout(res, 300));
     expect(fs.readdirSync(out).filter((f) => f.includes('cancelled'))).toEqual([]);
     await expect(call('drive.start', { avatarId })).rejects.toThrow(/Invalid parameters for drive\.start/);
@@ -152,22 +151,22 @@ describe.skipIf(!gpu.device)('avatar.drive', () => {
     await expect(call('drive.start', { avatarId, video: path.join(out, 'missing.mp4') })).rejects.toThrow(/does not exist/);
     await expect(call('drive.start', { avatarId, video: clip.file, size: 63 })).rejects.toThrow(/even/);
     await expect(call('drive.start', { avatarId, video: clip.file, path: path.join(out, 'x.avi') })).rejects.toThrow(/\.mp4/);
-  }, 120_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('CLI, cross-reenactment: `drive AVATAR capture:<id> --side-by-side --size N` (the clip imported as a capture); a bad flag refused', async () => {
-    const imported = await host.jobs.waitFor((await call<Job>('captures.import', { projectId, sources: [{ path: clip.file }], name: 'Driver', options: { longSide: 224, allowDuplicate: true } })).id);
+    const imported = await waitForJob(host, (await call<Job>('captures.import', { projectId, sources: [{ path: clip.file }], name: 'Driver', options: { longSide: 224, allowDuplicate: true } })).id);
     expect(imported.status, JSON.stringify(imported.error)).toBe('completed');
     const captureId = (imported.result as { captureId: string }).captureId;
     const root = host.services.projects.folderOf(projectId);
     await host.close();
     hostClosed = true;
     const lib = host.services.library.dir;
-    const ok = runCli(['--library', lib, '--json', 'drive', avatarId, `capture:${captureId}`, '--side-by-side', '--size', '48', '--intensity', '1.2', '--max-frames', '5', '--calibration-frames', '2']);
+    const ok = await runCliWhileAdvancing(['--library', lib, '--json', 'drive', avatarId, `capture:${captureId}`, '--side-by-side', '--size', '48', '--intensity', '1.2', '--max-frames', '5', '--calibration-frames', '2'], {}, { watch: () => folderState(lib) });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.json.drive).toMatchObject({ path: 'exports/crafted-avatar-v1-drive-driver.mp4', frames: 5, tracked: 5, width: 96, height: 48 });
     expect(probe(path.join(root, ok.json.drive.path))).toEqual({ width: 96, height: 48, frames: 5, codec: 'h264' });
     const bad = runCli(['--library', lib, '--json', 'drive', avatarId, clip.file, '--intensity', '5']);
     expect(bad.code).not.toBe(0);
     expect(bad.json.error.message).toMatch(/--intensity must be a number from 0 to 3/);
-  }, 120_000);
+  }, JOB_TEST_TIMEOUT);
 });

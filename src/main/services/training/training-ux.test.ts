@@ -7,7 +7,8 @@ import type { Capture } from '@shared/model/capture';
 import type { TrainingReport } from '@shared/model/avatar';
 import type { Job } from '@shared/model/job';
 import { StudioHost } from '../../host/studio-host';
-import { REPO_ROOT } from '../../testing/run-cli';
+import { JOB_TEST_TIMEOUT, waitForJob, waitForJobState } from '../../testing/job-wait';
+import { folderState, spawnWhileAdvancing } from '../../testing/run-cli';
 import { useTempDirs } from '../../testing/temp-dir';
 import { openHeadFor } from '@engine/avatar/open-head/stored-space';
 import { readHeadTuningExport } from '@engine/avatar/trainer';
@@ -39,20 +40,9 @@ async function call(method: string, params: unknown): Promise<unknown> {
 
 const TINY = { steps: 6, uvResolution: 16, imageLongSide: 48, previewSeconds: 1 };
 
-function until(id: string, cond: (j: Job) => boolean): Promise<Job> {
-  return new Promise((resolve, reject) => {
-    const check = (j: Job) => {
-      if (j.id !== id) return;
-      if (cond(j)) {
-        host.jobs.off('updated', check);
-        resolve(j);
-      } else if (!['queued', 'running'].includes(j.status)) {
-        host.jobs.off('updated', check);
-        reject(new Error(`job ended ${j.status} before the condition: ${JSON.stringify(j.error)}`));
-      }
-    };
-    host.jobs.on('updated', check);
-  });
+/** Waits, while the job advances (no fixed deadline: testing/job-wait.ts), until `cond` holds; rejects if it ends first. */
+function until(id: string, cond: (j: Job) => boolean, what: string): Promise<unknown> {
+  return waitForJobState(host, id, (j) => cond(j as unknown as Job), what);
 }
 const partialOf = (id: string) => path.join(host.services.projects.folderOf(projectId), 'avatars', `${(host.services.jobs.get(id).params as { avatarId: string }).avatarId}.partial`);
 
@@ -79,7 +69,7 @@ describe('training job', () => {
     host.jobs.on('updated', onUpdate);
     const t0 = performance.now();
     const started = (await call('training.start', { captureId: mv.id, preset: 'standard', overrides: { ...TINY, testTimeFit: 2, holdOutCamera: held.name } })) as Job;
-    const job = await host.jobs.waitFor(started.id);
+    const job = await waitForJob(host, started.id);
     host.jobs.off('updated', onUpdate);
     console.info(`[training-ux] tiny multi-view run ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     expect(job.error).toBeNull();
@@ -108,25 +98,25 @@ describe('training job', () => {
     for (const f of report.perFrame) for (const p of Object.values(f.images!)) expect(fs.existsSync(path.join(root, p))).toBe(true);
     const png = fs.readFileSync(path.join(root, report.perFrame[0]!.images!.error));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-  }, 120_000);
+  }, JOB_TEST_TIMEOUT);
 
   let capture: Capture;
   it('refuses too few usable frames with the count needed and why', async () => {
     const few = await craftTrackedCapture(host, projectId, media, { frames: 12, untracked: [0, 1, 2, 3, 4], test: [10, 11] });
-    const job = await host.jobs.waitFor(((await call('training.start', { captureId: few.id, overrides: TINY })) as Job).id);
+    const job = await waitForJob(host, ((await call('training.start', { captureId: few.id, overrides: TINY })) as Job).id);
     expect(job.status).toBe('failed');
     expect(job.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Too few usable frames: 5 tracked train frames, at least 8 needed\. 5 frames have no tracking/) });
     capture = await craftTrackedCapture(host, projectId, media, { frames: 12, test: [10, 11] });
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('pause keeps a checkpoint (preset high, tiny sizes); a lost GPU device leaves the job interrupted; each resume continues from the last checkpoint', async () => {
     // Enough steps that the pause lands well before the end however fast the adapter trains (llvmpipe: ~20 tiny steps/s).
     const steps = 200;
     const every = Math.max(10, Math.ceil(steps / 10)); // the worker's checkpoint interval (train-avatar.worker.ts)
     const started = (await call('training.start', { captureId: capture.id, preset: 'high', overrides: { ...TINY, steps, previewSeconds: 3600 } })) as Job;
-    await until(started.id, (j) => (j.progress.training?.step ?? 0) >= 3);
+    await until(started.id, (j) => (j.progress.training?.step ?? 0) >= 3, 'waiting for step 3');
     await call('jobs.pause', { id: started.id });
-    const paused = await host.jobs.waitFor(started.id);
+    const paused = await waitForJob(host, started.id);
     expect(paused.status).toBe('paused');
     expect(paused.error).toBeNull();
     const p = (host.services.jobs.get(started.id).checkpoint as { step: number }).step;
@@ -141,7 +131,7 @@ describe('training job', () => {
     process.env.AVATAR_STUDIO_TEST_LOSE_GPU_AT_STEP = String(lostAt);
     try {
       await call('jobs.resume', { id: started.id });
-      const lost = await host.jobs.waitFor(started.id);
+      const lost = await waitForJob(host, started.id);
       expect(lost.status).toBe('interrupted');
       expect(lost.error?.message).toMatch(new RegExp(`GPU stopped working.*Resume to continue from the checkpoint at step ${lastCheckpoint}\\.`));
     } finally {
@@ -150,7 +140,7 @@ describe('training job', () => {
     expect(host.services.jobs.get(started.id).checkpoint).toMatchObject({ step: lastCheckpoint, seconds: expect.any(Number) });
 
     await call('jobs.resume', { id: started.id });
-    const done = await host.jobs.waitFor(started.id);
+    const done = await waitForJob(host, started.id);
     expect(done.error).toBeNull();
     expect(done.status).toBe('completed');
     expect(done.attempts).toBe(3);
@@ -168,17 +158,18 @@ describe('training job', () => {
     const tuning = readHeadTuningExport(new Uint8Array(fs.readFileSync(path.join(host.services.projects.folderOf(projectId), 'avatars', report.avatarId, 'head-tuning.bin'))));
     expect(tuning.frames.length).toBeGreaterThanOrEqual(8);
     expect(tuning.frames.every((f) => Array.from(f.expression ?? []).every(Number.isFinite) && Array.from(f.translation ?? []).every(Number.isFinite))).toBe(true);
-  }, 180_000);
+  }, JOB_TEST_TIMEOUT);
 });
 
 describe('training on a full disk', () => {
-  it('fails with a clear message and the previous checkpoint intact', () => {
+  it('fails with a clear message and the previous checkpoint intact', async () => {
     const probe = spawnSync('unshare', ['-rm', 'true']);
     expect(probe.status, 'unshare (util-linux) is needed to make a small disk as root').toBe(0);
     const lib = tempDir('train-full-lib-');
     const dir = tempDir('train-full-media-');
     const script = fileURLToPath(new URL('./disk-full-scenario.ts', import.meta.url));
-    const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', script, lib, dir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    // The scenario prints only at the end; its library's database and journal change as its jobs report progress.
+    const r = await spawnWhileAdvancing(['unshare', '-rm', process.execPath, '--import', 'tsx', script, lib, dir], { watch: () => folderState(lib), what: 'the disk-full scenario' });
     const last = r.stdout.trim().split('\n').at(-1) ?? '';
     expect(last.startsWith('{'), `${r.stdout}\n${r.stderr}`).toBe(true);
     const out = JSON.parse(last);
@@ -188,5 +179,5 @@ describe('training on a full disk', () => {
     expect(out.jobCheckpoint).toMatchObject({ step: 10 });
     expect(out.fileStep).toBe(10);
     expect(out.leftovers).toEqual([]);
-  }, 150_000);
+  }, JOB_TEST_TIMEOUT);
 });
