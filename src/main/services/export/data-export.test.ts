@@ -18,7 +18,8 @@ import type { Job } from '@shared/model/job';
 import type { ExportRecord } from '@shared/model/export';
 import { orbitCamera } from '@engine/view/orbit-camera';
 import { StudioHost } from '../../host/studio-host';
-import { REPO_ROOT, runCli } from '../../testing/run-cli';
+import { JOB_TEST_TIMEOUT, waitForJob } from '../../testing/job-wait';
+import { folderState, REPO_ROOT, runCliWhileAdvancing, spawnWhileAdvancing } from '../../testing/run-cli';
 import { openHeadFor } from '@engine/avatar/open-head/stored-space';
 import { encodePng } from '../training/report-images';
 import { craftTrackedCapture } from '../training/test-capture';
@@ -37,7 +38,7 @@ async function call<T>(method: string, params: unknown): Promise<T> {
   return r.result as T;
 }
 async function runExport(params: unknown): Promise<Job & { result: { path: string; size: number; frames?: number } }> {
-  const job = await host.jobs.waitFor((await call<Job>('exports.create', params)).id);
+  const job = await waitForJob(host, (await call<Job>('exports.create', params)).id);
   expect(job.status, JSON.stringify(job.error)).toBe('completed');
   return job as Job & { result: { path: string; size: number; frames?: number } };
 }
@@ -79,7 +80,7 @@ beforeAll(async () => {
   for (const [k, v] of [['colour', 200], ['opacity', 100], ['visibility', 255]] as const)
     fs.writeFileSync(path.join(dir, 'bake', `${k}.png`), encodePng(new Uint8Array(16 * 16 * 4).fill(v), 16, 16));
   fs.writeFileSync(path.join(dir, 'bake', 'report.json'), JSON.stringify({ heldOut: null }));
-}, 90_000);
+}, JOB_TEST_TIMEOUT); // in-process crafting, as slow as the machine's load makes it
 afterAll(async () => {
   if (!hostClosed) await host.close();
   for (const d of [host.services.library.dir, media, out]) fs.rmSync(d, { recursive: true, force: true });
@@ -96,7 +97,8 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
   return se === 0 ? Infinity : 10 * Math.log10((255 * 255) / (se / n));
 }
 
-describe('data exports: bundle, import, maps, mesh sequences', () => {
+// Each test waits on export jobs while they advance (testing/job-wait.ts): no speed budget per test.
+describe('data exports: bundle, import, maps, mesh sequences', { timeout: JOB_TEST_TIMEOUT }, () => {
   let bundleFile: string;
   let imported: Avatar;
 
@@ -145,7 +147,7 @@ describe('data exports: bundle, import, maps, mesh sequences', () => {
     } finally {
       engine.destroy();
     }
-  }, 90_000);
+  });
 
   it('the studio’s .ply and the bundle’s poseBundle (the web player’s posing) agree at a frame, correctives included', async () => {
     const job = await runExport({ avatarId: baked, format: 'ply', frame: 3, path: path.join(out, 'f3.ply') });
@@ -224,18 +226,19 @@ describe('data exports: bundle, import, maps, mesh sequences', () => {
     expect(rec.settings).toMatchObject({ frames: 3, frameStep: 2 });
     const before = fs.readFileSync(path.join(out, 'seq.glb'));
     fs.rmSync(path.join(out, 'seq.glb'));
-    const again = await host.jobs.waitFor((await call<Job>('exports.repeat', { id: rec.id })).id);
+    const again = await waitForJob(host, (await call<Job>('exports.repeat', { id: rec.id })).id);
     expect(again.status).toBe('completed');
     expect(fs.readFileSync(path.join(out, 'seq.glb')).equals(before)).toBe(true);
     await expect(call('exports.create', { avatarId: baked, format: 'mesh-obj', path: path.join(out, 'seq.glb') })).rejects.toThrow(/is a file; a mesh-obj export writes a folder/);
-  }, 60_000);
+  });
 
-  it('a folder export into a read-only or full location: clear message, no partial folder (private mount namespace)', () => {
+  it('a folder export into a read-only or full location: clear message, no partial folder (private mount namespace)', async () => {
     const probe = spawnSync('unshare', ['-rm', 'true']);
     expect(probe.status, 'unshare (util-linux) is needed to mount a read-only / tiny tmpfs').toBe(0);
     const script = path.join(REPO_ROOT, 'src/main/services/export/folder-refusal-scenario.ts');
-    const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', script, out], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
+    // Two small writes, printed at the end: STALL_MS (not a speed budget) ends a hang.
+    const r = await spawnWhileAdvancing(['unshare', '-rm', process.execPath, '--import', 'tsx', script, out], { what: 'the folder refusal scenario' });
+    expect(r.code, r.stderr).toBe(0);
     const seen = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(seen.readOnly.code).toBe('LIBRARY_READ_ONLY');
     expect(seen.readOnly.message).toMatch(/is read-only: the export was not written/);
@@ -250,11 +253,11 @@ describe('data exports: bundle, import, maps, mesh sequences', () => {
     hostClosed = true;
     const lib = host.services.library.dir;
     const file = path.join(out, 'cli', 'head.avatar');
-    const ex = runCli(['--library', lib, '--json', 'export', baked, '--format', 'bundle', '--out', file]);
+    const ex = await runCliWhileAdvancing(['--library', lib, '--json', 'export', baked, '--format', 'bundle', '--out', file], {}, { watch: () => folderState(lib) });
     expect(ex.code, ex.stderr).toBe(0);
     expect(ex.json.export).toMatchObject({ path: file, size: fs.statSync(file).size });
-    const im = runCli(['--library', lib, '--json', 'import-avatar', file, '--project', otherProject, '--name', 'From CLI']);
+    const im = await runCliWhileAdvancing(['--library', lib, '--json', 'import-avatar', file, '--project', otherProject, '--name', 'From CLI'], {}, { watch: () => folderState(lib) });
     expect(im.code, im.stderr).toBe(0);
     expect(im.json.avatar).toMatchObject({ name: 'From CLI', projectId: otherProject, version: 3 });
-  }, 60_000);
+  });
 });

@@ -10,7 +10,8 @@ import type { BoundGaussianData } from '@engine/avatar/binding/bound-gaussians';
 import type { Job } from '@shared/model/job';
 import type { ExportRecord } from '@shared/model/export';
 import { StudioHost } from '../../host/studio-host';
-import { readOnlyMountWrapper, REPO_ROOT, runCli } from '../../testing/run-cli';
+import { JOB_TEST_TIMEOUT, waitForJob } from '../../testing/job-wait';
+import { folderState, readOnlyMountWrapper, REPO_ROOT, runCli, runCliWhileAdvancing, spawnWhileAdvancing } from '../../testing/run-cli';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { craftTrackedCapture } from '../training/test-capture';
 import { captureTrackingDir } from '../training/training-types';
@@ -31,7 +32,7 @@ async function call<T>(method: string, params: unknown): Promise<T> {
 }
 async function runExport(params: unknown, method = 'exports.create'): Promise<Job> {
   const job = await call<Job>(method, params);
-  return host.jobs.waitFor(job.id);
+  return waitForJob(host, job.id);
 }
 
 beforeAll(async () => {
@@ -49,7 +50,7 @@ beforeAll(async () => {
   fit.frames.find((f: { idx: number }) => f.idx === 3).jaw = [0.3, 0, 0];
   fs.writeFileSync(fitPath, JSON.stringify(fit));
   avatar = craftAvatar(host, projectId, capture.id);
-}, 60_000);
+}, JOB_TEST_TIMEOUT); // in-process crafting, as slow as the machine's load makes it
 let hostClosed = false;
 afterAll(async () => {
   if (!hostClosed) await host.close();
@@ -99,7 +100,7 @@ describe('exports', () => {
     const list = await call<ExportRecord[]>('exports.list', { projectId });
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ id: r.exportId, avatarId: avatar.avatarId, format: 'ply', path: r.path, size: r.size, settings: { frame: 3, expression: null, gaussians: r.gaussians } });
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('glTF (neutral, to a chosen path) passes the Khronos validator apart from the extension’s own notices; re-export in one call', async () => {
     const target = path.join(out, 'sub', 'head.glb');
@@ -118,7 +119,7 @@ describe('exports', () => {
     expect(again.status).toBe('completed');
     expect(fs.readFileSync(target).equals(Buffer.from(glb))).toBe(true);
     expect(await call<ExportRecord[]>('exports.list', { projectId })).toHaveLength(3);
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('.spz (neutral, default name): gzip of the NGSP header with the posed Gaussian count, far smaller than the .ply', async () => {
     const job = await runExport({ avatarId: avatar.avatarId, format: 'spz' });
@@ -130,7 +131,7 @@ describe('exports', () => {
     expect([view.getUint32(0, true), view.getUint32(4, true), view.getUint32(8, true)]).toEqual([0x5053474e, 2, r.gaussians]);
     const ply = (await call<ExportRecord[]>('exports.list', { projectId })).find((e) => e.format === 'ply')!;
     expect(r.size).toBeLessThan(ply.size! / 3);
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('refuses bad requests with clear messages', async () => {
     await expect(call('exports.create', { avatarId: avatar.avatarId, format: 'ply', video: { sequence: 'turntable' } })).rejects.toThrow(/Video settings apply to mp4 and png-sequence/);
@@ -139,12 +140,13 @@ describe('exports', () => {
     await expect(call('exports.create', { avatarId: 'nope', format: 'ply' })).rejects.toThrow(/no longer exists/);
   });
 
-  it('a read-only or full target: clear message, no partial file (private mount namespace)', () => {
+  it('a read-only or full target: clear message, no partial file (private mount namespace)', async () => {
     const probe = spawnSync('unshare', ['-rm', 'true']);
     expect(probe.status, 'unshare (util-linux) is needed to mount a read-only / tiny tmpfs').toBe(0);
     const script = path.join(REPO_ROOT, 'src/main/services/export/write-refusal-scenario.ts');
-    const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', script, out], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
+    // Two small writes, printed at the end: STALL_MS (not a speed budget) ends a hang.
+    const r = await spawnWhileAdvancing(['unshare', '-rm', process.execPath, '--import', 'tsx', script, out], { what: 'the write-refusal scenario' });
+    expect(r.code, r.stderr).toBe(0);
     const seen = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(seen.readOnly.code).toBe('LIBRARY_READ_ONLY');
     expect(seen.readOnly.message).toMatch(/is read-only: the export was not written\. Choose another location/);
@@ -152,14 +154,14 @@ describe('exports', () => {
     expect(seen.full.code).toBe('DISK_FULL');
     expect(seen.full.message).toMatch(/is full: the export was not written \(no partial file is left\)/);
     expect(seen.full.left).toEqual(['filler.bin']);
-  });
+  }, JOB_TEST_TIMEOUT);
 
   it('CLI: avatar-studio export AVATAR --format ply --frame N --out FILE; an odd video size refused; a read-only --out refused, nothing left', async () => {
     await host.close();
     hostClosed = true;
     const lib = host.services.library.dir;
     const file = path.join(out, 'cli', 'frame3.ply');
-    const ok = runCli(['--library', lib, '--json', 'export', avatar.avatarId, '--format', 'ply', '--frame', '3', '--out', file]);
+    const ok = await runCliWhileAdvancing(['--library', lib, '--json', 'export', avatar.avatarId, '--format', 'ply', '--frame', '3', '--out', file], {}, { watch: () => folderState(lib) });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.json.export).toMatchObject({ path: file, gaussians: avatar.data.count });
     expect(fs.statSync(file).size).toBe(ok.json.export.size);
@@ -177,5 +179,5 @@ describe('exports', () => {
     expect(ro.code).not.toBe(0);
     expect(ro.json.error.message).toMatch(/is read-only: the export was not written/);
     expect(fs.readdirSync(roDir)).toEqual([]);
-  }, 150_000); // four CLI processes: ≈ 11 s idle, 70 s at load 24
+  }, JOB_TEST_TIMEOUT); // four CLI processes: ≈ 11 s idle, 70 s at load 24
 });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '@shared/model/job';
 import type { ExportRecord } from '@shared/model/export';
 import { StudioHost } from '../../host/studio-host';
-import { REPO_ROOT } from '../../testing/run-cli';
+import { JOB_TEST_TIMEOUT, waitForJob, waitForJobState } from '../../testing/job-wait';
+import { REPO_ROOT, spawnWhileAdvancing } from '../../testing/run-cli';
 import { findFfmpeg } from '../capture/ffmpeg-tools';
 import { craftTrackedCapture } from '../training/test-capture';
 import { craftAvatar } from './test-avatar';
@@ -41,7 +42,7 @@ beforeAll(async () => {
   const capture = await craftTrackedCapture(host, projectId, media, { frames: 4 });
   root = host.services.projects.folderOf(projectId);
   avatarId = craftAvatar(host, projectId, capture.id, 16).avatarId;
-}, 60_000);
+}, JOB_TEST_TIMEOUT); // in-process crafting, as slow as the machine's load makes it
 afterAll(async () => {
   await host.close();
   for (const d of [host.services.library.dir, media, out]) fs.rmSync(d, { recursive: true, force: true });
@@ -50,7 +51,7 @@ afterAll(async () => {
 describe('video exports', () => {
   it('turntable MP4: H.264 yuv420p at the chosen size, one frame per step, recorded and repeatable', async () => {
     const started = await call<Job>('exports.create', { avatarId, format: 'mp4', video: { sequence: 'turntable', width: 64, height: 48, fps: 12, frames: 6, crf: 23 } });
-    const job = await host.jobs.waitFor(started.id);
+    const job = await waitForJob(host, started.id);
     expect(job.status, JSON.stringify(job.error)).toBe('completed');
     const r = job.result as { path: string; size: number; frames: number };
     expect(r.path).toBe('exports/crafted-avatar-v1-turntable-64x48.mp4');
@@ -62,14 +63,14 @@ describe('video exports', () => {
     const rec = (await call<ExportRecord[]>('exports.list', { projectId }))[0]!;
     expect(rec).toMatchObject({ format: 'mp4', path: r.path, settings: { frames: 6, video: { sequence: 'turntable', width: 64, height: 48, fps: 12, crf: 23, frames: 6 } } });
     fs.rmSync(file);
-    const again = await host.jobs.waitFor((await call<Job>('exports.repeat', { id: rec.id })).id);
+    const again = await waitForJob(host, (await call<Job>('exports.repeat', { id: rec.id })).id);
     expect(again.status).toBe('completed');
     expect(probe(file).frames).toBe(6);
-  }, 120_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('tracked PNG sequence: one RGBA PNG per tracked frame, transparent around the head, opaque on it', async () => {
     const target = path.join(out, 'seq');
-    const job = await host.jobs.waitFor((await call<Job>('exports.create', { avatarId, format: 'png-sequence', path: target, video: { sequence: 'tracked', width: 40, height: 40 } })).id);
+    const job = await waitForJob(host, (await call<Job>('exports.create', { avatarId, format: 'png-sequence', path: target, video: { sequence: 'tracked', width: 40, height: 40 } })).id);
     expect(job.status, JSON.stringify(job.error)).toBe('completed');
     const files = fs.readdirSync(target).sort();
     expect(files).toEqual(['frame-00000.png', 'frame-00001.png', 'frame-00002.png', 'frame-00003.png', 'sequence.json']);
@@ -83,7 +84,7 @@ describe('video exports', () => {
     expect(covered, 'the head covers part of the frame').toBeGreaterThan(40);
     expect(JSON.parse(fs.readFileSync(path.join(target, 'sequence.json'), 'utf8'))).toMatchObject({ frames: 4, width: 40, height: 40, alpha: 'straight', sequence: 'tracked' });
     expect(fs.readdirSync(out)).toEqual(['seq']);
-  }, 120_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('straight alpha from the premultiplied render: rgb / a, empty pixels transparent black', () => {
     const rgba = toStraightRgba8(Float32Array.from([0.25, 0.1, 0, 0.5, 0, 0, 0, 0, 0.2, 0.4, 0.6, 1]));
@@ -93,17 +94,14 @@ describe('video exports', () => {
   it('cancel kills ffmpeg and leaves no partial file', async () => {
     const target = path.join(out, 'cancelled.mp4');
     const started = await call<Job>('exports.create', { avatarId, format: 'mp4', path: target, video: { width: 32, height: 32, frames: 400 } });
-    for (let i = 0; i < 600; i++) {
-      const j = host.services.jobs.get(started.id);
-      if ((j.progress.done ?? 0) >= 2) break;
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    // Cancelled once frames are being encoded (ffmpeg running), however long a busy machine takes to get there.
+    await waitForJobState(host, started.id, (j) => (j.progress.done ?? 0) >= 2, 'waiting for two encoded frames');
     await call('jobs.cancel', { id: started.id });
-    const job = await host.jobs.waitFor(started.id);
+    const job = await waitForJob(host, started.id);
     expect(job.status).toBe('cancelled');
     await new Promise((res) => setTimeout(res, 500));
     expect(fs.readdirSync(out).filter((f) => f.includes('cancelled'))).toEqual([]);
-  }, 120_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('refuses bad video requests clearly', async () => {
     await expect(call('exports.create', { avatarId, format: 'mp4', video: { width: 63 } })).rejects.toThrow(/width|multiple/i);
@@ -112,10 +110,11 @@ describe('video exports', () => {
     await expect(call('exports.create', { avatarId, format: 'ply', video: { sequence: 'turntable' } })).rejects.toThrow(/Video settings apply to mp4 and png-sequence/);
   });
 
-  it('a read-only or full target: clear message, no partial file or temp left (private mount namespace)', () => {
+  it('a read-only or full target: clear message, no partial file or temp left (private mount namespace)', async () => {
     const script = path.join(REPO_ROOT, 'src/main/services/export/video-refusal-scenario.ts');
-    const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', script, out], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
+    // Four small writes, printed at the end: STALL_MS (not a speed budget) ends a hang.
+    const r = await spawnWhileAdvancing(['unshare', '-rm', process.execPath, '--import', 'tsx', script, out], { what: 'the video refusal scenario' });
+    expect(r.code, r.stderr).toBe(0);
     const seen = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     for (const k of ['mp4ReadOnly', 'pngReadOnly']) {
       expect(seen[k].code, k).toBe('LIBRARY_READ_ONLY');
@@ -127,5 +126,5 @@ describe('video exports', () => {
       expect(seen[k].message).toMatch(/is full: the export was not written \(no partial file is left\)/);
       expect(seen[k].left).toEqual(['filler.bin']);
     }
-  });
+  }, JOB_TEST_TIMEOUT);
 });
