@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser } from '@playwright/test';
 import { build } from 'vite';
-import { launchChromium, serveFolder } from './support';
+import { launchChromium, serveFolder, waitUntil } from './support';
 import { createNodeDevice } from '../native/engine/gpu/node-device';
 import { ForwardRenderer } from '../native/engine/splat/forward';
 import { readForwardImages } from '../native/engine/splat/images';
@@ -80,7 +80,8 @@ for (const [kernels, modes] of Object.entries(VARIANTS)) {
       if (m.type() === 'error') console.log(`[page] ${m.text()}`);
     });
     await page.goto(`${baseUrl}/index.html?kernels=${kernels}`);
-    await page.waitForFunction(() => (globalThis as { __engineProof?: unknown }).__engineProof !== undefined, null, { timeout: 90_000 });
+    // Shader compilation and the proof's renders on a CPU adapter: as long as they take on a busy machine (support.ts).
+    await waitUntil('the engine proof', () => page.evaluate(() => (globalThis as { __engineProof?: unknown }).__engineProof !== undefined), (done) => done);
     const proof = (await page.evaluate(() => (globalThis as { __engineProof?: unknown }).__engineProof)) as ProofResult;
     expect(proof.error ?? '').toBe('');
     expect(proof.ok).toBe(true);

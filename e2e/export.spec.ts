@@ -8,7 +8,7 @@ import { StudioHost } from '../src/main/host/studio-host';
 import { craftAvatar } from '../src/main/services/export/test-avatar';
 import { craftTrackedCapture } from '../src/main/services/training/test-capture';
 import { makeDriverClip } from './live-driver';
-import { api, refuseForeignRequests, runJob, serveFolder, startWebMode } from './support';
+import { api, refuseForeignRequests, runJob, serveFolder, startWebMode, waitWhileAdvancing, waitWhileJobsAdvance } from './support';
 
 /**
  * Export in web mode, on a library crafted in-process (a tracked test-pattern capture and an untrained avatar
@@ -68,7 +68,7 @@ test('the exported web player, served from a temp folder with no network, render
   const foreign = await refuseForeignRequests(context, server.baseUrl);
   try {
     await tab.goto(`${server.baseUrl}/index.html?size=${W}x${H}`);
-    await expect.poll(() => tab.evaluate(() => (window as unknown as { avatarPlayer: { state: string; message: string | null } }).avatarPlayer), { timeout: 60_000 }).toMatchObject({ state: 'ready' });
+    await playerReady(tab);
     await tab.waitForTimeout(300);
     const shown = await tab.evaluate(() => {
       const c = document.querySelector('canvas')!;
@@ -116,6 +116,62 @@ interface WebcamState {
   fps: number;
   trackMs: number;
   phase: string;
+  calibrationProgress: number;
+}
+
+/**
+ * Waits for the player page to load its bundle and start the engine (no fixed deadline: as long as it takes on a busy
+ * machine, failing after STALL_MS) and checks it is ready, not failed.
+ */
+async function playerReady(tab: Page): Promise<void> {
+  const player = () => tab.evaluate(() => (window as unknown as { avatarPlayer: { state: string; message: string | null } }).avatarPlayer);
+  const p = await waitWhileAdvancing(player, { what: 'the player to load', until: (p) => p.state !== 'loading', progress: (p) => p });
+  expect(p, p.message ?? '').toMatchObject({ state: 'ready' });
+}
+
+/**
+ * Records in the page every webcam status the player publishes (the phases in order, and the render's largest
+ * departure from `__still` sampled every 100 ms while `__sampling`): the test reads one small summary instead of
+ * polling for a state that may come and go between two polls, or shipping the canvas's pixels out of a page that is
+ * busy tracking (≈ 12 s a 192×160 canvas at load 14).
+ */
+async function watchWebcam(tab: Page): Promise<void> {
+  await tab.evaluate(() => {
+    const w = window as unknown as { avatarPlayer: { webcam: { phase: string } | null }; __phases: string[]; __still: Uint8ClampedArray | null; __moved: number; __samples: number; __sampling: boolean };
+    const player = w.avatarPlayer;
+    let current = player.webcam;
+    w.__phases = [];
+    Object.defineProperty(player, 'webcam', {
+      configurable: true,
+      enumerable: true,
+      get: () => current,
+      set: (v: { phase: string } | null) => {
+        current = v;
+        if (v && w.__phases.at(-1) !== v.phase) w.__phases.push(v.phase);
+      },
+    });
+    const canvas = document.querySelector('canvas')!;
+    const pixels = () => canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    w.__still = pixels();
+    w.__moved = 0;
+    w.__samples = 0;
+    w.__sampling = false;
+    setInterval(() => {
+      if (!w.__sampling) return;
+      const now = pixels(), still = w.__still!;
+      let d = 0;
+      for (let i = 0; i < now.length; i++) if (i % 4 !== 3) d += Math.abs(now[i]! - still[i]!);
+      w.__moved = Math.max(w.__moved, d / ((now.length * 3) / 4));
+      w.__samples++;
+    }, 100);
+  });
+}
+
+interface WebcamWatch {
+  webcam: WebcamState | null;
+  phases: string[];
+  moved: number;
+  samples: number;
 }
 
 test('the exported player drives the avatar from a (fake) webcam: the studio tracker on onnxruntime-web in the page', async ({ page }, testInfo) => {
@@ -137,25 +193,38 @@ test('the exported player drives the avatar from a (fake) webcam: the studio tra
     const tab = await context.newPage();
     const foreign = await refuseForeignRequests(context, server.baseUrl);
     await tab.goto(`${server.baseUrl}/index.html?size=192x160`);
-    await expect.poll(() => tab.evaluate(() => (window as unknown as { avatarPlayer: { state: string } }).avatarPlayer.state), { timeout: 60_000 }).toBe('ready');
-    const grab = () =>
-      tab.evaluate(() => {
-        const c = document.querySelector('canvas')!;
-        return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+    await playerReady(tab);
+    // The still (neutral) render is kept in the page, and every status the player publishes is recorded there.
+    await watchWebcam(tab);
+    const watch = () =>
+      tab.evaluate((): WebcamWatch => {
+        const w = window as unknown as { avatarPlayer: { webcam: WebcamState | null }; __phases: string[]; __moved: number; __samples: number };
+        return { webcam: w.avatarPlayer.webcam, phases: w.__phases.slice(), moved: w.__moved, samples: w.__samples };
       });
-    const still = await grab();
-    const webcam = () => tab.evaluate(() => (window as unknown as { avatarPlayer: { webcam: WebcamState | null } }).avatarPlayer.webcam);
+    const webcam = async () => (await watch()).webcam;
     await tab.getByTestId('webcam-drive').check();
-    await expect.poll(async () => (await webcam())?.phase ?? 'none', { timeout: 60_000 }).toBe('driving');
-    // Renders while the driver's mouth opens and closes: the face moves away from the still (neutral) render.
-    let moved = 0;
-    for (let k = 0; k < 10; k++) {
-      await tab.waitForTimeout(400);
-      const now = await grab();
-      let d = 0;
-      for (let i = 0; i < now.length; i++) if (i % 4 !== 3) d += Math.abs(now[i]! - still[i]!);
-      moved = Math.max(moved, d / ((now.length * 3) / 4));
-    }
+    // The camera opens, the tracker loads, then it calibrates on its first 15 frames with a face: as long as that
+    // takes on a busy machine, while the driver keeps tracking frames.
+    await waitWhileAdvancing(webcam, {
+      what: 'webcam driving to start (camera, tracker, calibration)',
+      until: (w) => w?.phase === 'driving' || w?.state === 'error',
+      progress: (w) => [w?.state, w?.message, w?.frames, w?.calibrationProgress],
+    });
+    expect((await webcam())?.state, (await webcam())?.message ?? '').toBe('driving');
+    // Renders while the driver's mouth opens and closes: the face moves away from the still (neutral) render. The
+    // page samples its render every 100 ms; enough once the face moved and 10 more frames were tracked, or (to fail
+    // below) after 60 frames without movement — 6 s of the 10 fps clip, more than a mouth cycle, however slowly the
+    // machine tracks them.
+    const drivenFrom = (await webcam())!.frames;
+    await tab.evaluate(() => ((window as unknown as { __sampling: boolean }).__sampling = true));
+    const sampled = await waitWhileAdvancing(watch, {
+      what: 'the driven render to move',
+      until: (s) => s.samples >= 10 && s.webcam!.frames - drivenFrom >= 10 && (s.moved > 0.2 || s.webcam!.frames - drivenFrom >= 60),
+      progress: (s) => [s.webcam?.frames, s.samples],
+      describe: (s) => `${s.webcam!.frames - drivenFrom} frames tracked, ${s.samples} samples, moved ${s.moved.toFixed(3)}`,
+    });
+    await tab.evaluate(() => ((window as unknown as { __sampling: boolean }).__sampling = false));
+    const moved = sampled.moved;
     const w = (await webcam())!;
     await tab.screenshot({ path: testInfo.outputPath('player-webcam.png') });
     testInfo.annotations.push({ type: 'player webcam', description: `${w.tracked}/${w.frames} frames with a face, ${w.fps} fps, tracking ${w.trackMs.toFixed(1)} ms/frame (onnxruntime-web WASM, 1 thread), render moved by up to ${moved.toFixed(2)} / 255 mean` });
@@ -166,10 +235,18 @@ test('the exported player drives the avatar from a (fake) webcam: the studio tra
     expect(w.fps).toBeGreaterThan(0);
     expect(moved, 'the driven render differs from the still one').toBeGreaterThan(0.2);
     await expect(tab.getByTestId('webcam-status')).toContainText('fps');
-    // "Hold neutral" recalibrates on the next frames, then drives again.
+    // "Hold neutral" recalibrates on the next frames, then drives again: the phases the player published after the
+    // click, each one recorded (a calibration may start and end between two polls), waited for while the
+    // calibration advances.
+    const mark = (await watch()).phases.length;
     await tab.getByRole('button', { name: 'Hold neutral' }).click();
-    await expect.poll(async () => (await webcam())?.phase, { timeout: 10_000 }).toBe('calibrating');
-    await expect.poll(async () => (await webcam())?.phase, { timeout: 30_000 }).toBe('driving');
+    const recalibrated = await waitWhileAdvancing(watch, {
+      what: '"Hold neutral" to calibrate again and drive',
+      until: (s) => s.phases.slice(mark).join(' ') === 'calibrating driving',
+      progress: (s) => [s.phases.slice(mark), s.webcam?.calibrationProgress],
+      describe: (s) => `phases since the click: ${s.phases.slice(mark).join(', ') || 'none'}; calibration ${s.webcam?.calibrationProgress}`,
+    });
+    expect(recalibrated.phases.slice(mark)).toEqual(['calibrating', 'driving']);
     // Switching off stops the camera and returns to the sliders' face.
     await tab.getByTestId('webcam-drive').uncheck();
     await expect.poll(async () => (await webcam())?.state).toBe('off');
@@ -179,8 +256,10 @@ test('the exported player drives the avatar from a (fake) webcam: the studio tra
     try {
       const t2 = await denying.newPage();
       await t2.goto(`${server.baseUrl}/index.html?size=96x80`);
-      await expect.poll(() => t2.evaluate(() => (window as unknown as { avatarPlayer: { state: string } }).avatarPlayer.state), { timeout: 60_000 }).toBe('ready');
-      await t2.getByTestId('webcam-drive').check();
+      await playerReady(t2);
+      // A click, not check(): the refusal may switch the box back off before check() looks at it again (a race
+      // that a busy machine, slow between the click and the look, loses).
+      await t2.getByTestId('webcam-drive').click();
       await expect(t2.getByTestId('webcam-status')).toContainText('permission was denied', { timeout: 15_000 });
       await expect(t2.getByTestId('webcam-drive')).not.toBeChecked();
     } finally {
@@ -211,7 +290,9 @@ test('the export dialog: from the avatars table and Ctrl+E, MP4 with a progress 
   await dialog.screenshot({ path: testInfo.outputPath('export-dialog-form.png') });
   await dialog.getByTestId('export-start').click();
   await expect(dialog.getByRole('progressbar', { name: 'Export progress' })).toBeVisible();
-  await expect(dialog.getByText('Exported', { exact: true })).toBeVisible({ timeout: 90_000 });
+  // As long as the export takes on a busy machine, while it advances.
+  await waitWhileJobsAdvance(page, 'the MP4 export', () => dialog.getByText('Exported', { exact: true }).isVisible());
+  await expect(dialog.getByText('Exported', { exact: true })).toBeVisible();
   // The MP4 exports of this test (the player test before it adds its own rows).
   const rows = dialog.getByRole('region', { name: 'Past exports' }).locator('tbody tr', { hasText: 'Video (MP4)' });
   await expect(rows).toHaveCount(1);
@@ -231,7 +312,8 @@ test('the export dialog: from the avatars table and Ctrl+E, MP4 with a progress 
   await expect(dialog).toBeVisible();
   await expect(rows).toHaveCount(1);
   await rows.first().getByRole('button', { name: /^Export again/ }).click();
-  await expect(dialog.getByText('Exported', { exact: true })).toBeVisible({ timeout: 90_000 });
+  await waitWhileJobsAdvance(page, 'the MP4 export again', async () => (await rows.count()) === 2 && (await dialog.getByText('Exported', { exact: true }).isVisible()));
+  await expect(dialog.getByText('Exported', { exact: true })).toBeVisible();
   await expect(rows).toHaveCount(2);
 });
 

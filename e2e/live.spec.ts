@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { expect, test } from './fixtures';
 import { makeDriverClip, type DriverClip } from './live-driver';
-import { api, dismissNotifications, type Job, trainSmallAvatar } from './support';
+import { api, attrOf, dismissNotifications, jobProgress, type Job, textOf, trainSmallAvatar, waitUntil, waitWhileAdvancing } from './support';
 
 /**
  * The Live page in web mode with Chromium's fake camera playing a clip this test writes (e2e/live-driver.ts: a face
@@ -83,6 +83,25 @@ async function sample(page: Page, clip: DriverClip, reference: number[], ms: num
 }
 
 /** The middle half of the avatar canvas as grey 128×128 (the reference for `sample`). */
+/**
+ * What advances while the Live page tracks: its rendered avatar frames, its calibration line and countdown, the
+ * tracking path. The waits below go on while any of it changes (tracking is slower on a busy machine, not wrong).
+ */
+async function liveState(page: Page): Promise<{ frames: number; calibration: string | null; countdown: string | null; path: string | null; fps: string | null }> {
+  return {
+    frames: Number(await attrOf(page.getByTestId('live-avatar'), 'data-frames')),
+    calibration: await textOf(page.getByTestId('live-calibration')),
+    countdown: await textOf(page.getByTestId('live-countdown')),
+    path: await textOf(page.getByTestId('live-path')),
+    fps: await textOf(page.getByTestId('live-fps')),
+  };
+}
+
+/** Waits until `until` holds for the Live page's state, while it advances (see liveState). */
+function whileLiveAdvances(page: Page, what: string, until: (s: Awaited<ReturnType<typeof liveState>>) => boolean): Promise<unknown> {
+  return waitWhileAdvancing(() => liveState(page), { what, until, progress: ({ fps: _fps, ...s }) => s });
+}
+
 function avatarGrey(page: Page): Promise<number[]> {
   return page.evaluate(() => {
     const avatar = document.querySelector<HTMLCanvasElement>('canvas.live-avatar-canvas')!;
@@ -127,7 +146,7 @@ test.describe.serial('Live page', () => {
 
     // A small trained avatar, made through the API.
     const t0 = Date.now();
-    ({ projectId, avatarId } = await trainSmallAvatar(page, { projectName: 'Live', clip: clip.trainingClip, trackMs: 300_000, trainMs: 300_000 }));
+    ({ projectId, avatarId } = await trainSmallAvatar(page, { projectName: 'Live', clip: clip.trainingClip }));
     console.log(`[live] import + track + train: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // Open it from the overview's Live button.
@@ -135,7 +154,8 @@ test.describe.serial('Live page', () => {
     await page.getByRole('list', { name: 'Avatars' }).getByRole('button', { name: 'Live' }).click();
     await expect(page).toHaveURL(new RegExp(`#/project/${projectId}/live/${avatarId}$`));
     const live = page.getByTestId('live');
-    await expect(live).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await waitUntil('the Live page to be ready', () => attrOf(live, 'data-state'), (s) => s === 'ready' || s === 'error');
+    await expect(live).toHaveAttribute('data-state', 'ready');
     await dismissNotifications(page);
 
     // Only the face drives the image in this test (the head pose would add its own changes), at 1.5× intensity.
@@ -144,18 +164,22 @@ test.describe.serial('Live page', () => {
 
     // The camera runs and frames are tracked and rendered; the overlay reports numbers.
     const avatarBox = page.getByTestId('live-avatar');
-    await expect.poll(async () => Number(await avatarBox.getAttribute('data-frames')), { timeout: 90_000 }).toBeGreaterThan(1);
-    await expect(page.getByTestId('live-fps')).toHaveText(/^fps \d+\.\d$/, { timeout: 30_000 });
+    await waitUntil('the Live avatar to render', async () => Number(await attrOf(avatarBox, 'data-frames')), (f) => f > 1);
+    expect(Number(await avatarBox.getAttribute('data-frames'))).toBeGreaterThan(1);
+    await whileLiveAdvances(page, 'the frame rate to show', (s) => /^fps \d+\.\d$/.test(s.fps ?? ''));
+    await expect(page.getByTestId('live-fps')).toHaveText(/^fps \d+\.\d$/);
     await expect(page.getByText('Starting the camera…')).toHaveCount(0);
     const reference = await avatarGrey(page);
 
     // Calibration: 3-2-1, then the neutral frames (the clip holds a closed mouth for its first 22 s; the page has
     // calibrated itself on its first frames already).
-    await expect(page.getByTestId('live-calibration')).toContainText('Calibrated automatically', { timeout: 30_000 });
+    await whileLiveAdvances(page, 'the automatic calibration', (s) => (s.calibration ?? '').includes('Calibrated automatically'));
+    await expect(page.getByTestId('live-calibration')).toContainText('Calibrated automatically');
     await page.getByRole('button', { name: 'Calibrate neutral face' }).click();
     await expect(page.getByTestId('live-countdown')).toContainText('Hold a neutral face');
     await page.screenshot({ path: out('live-countdown.png') });
-    await expect(page.getByTestId('live-calibration')).toHaveText(/Calibrated on 15 frames/, { timeout: 30_000 });
+    await whileLiveAdvances(page, 'the calibration on 15 neutral frames', (s) => /Calibrated on 15 frames/.test(s.calibration ?? ''));
+    await expect(page.getByTestId('live-calibration')).toHaveText(/Calibrated on 15 frames/);
     console.log(`[live] ${await page.getByTestId('live-calibration').textContent()}`);
 
     // The driver's mouth opens and closes (4 s cycles): the avatar's image follows.
@@ -170,13 +194,15 @@ test.describe.serial('Live page', () => {
 
     // The tracking path: measured on the first frames (host, then this page's worker, in turns) and shown in the
     // overlay; either stays selectable, and tracking goes on through it (new avatar frames come only from new poses).
-    await expect(page.getByTestId('live-path')).toHaveText(/^(host|page) \(auto/, { timeout: 60_000 });
+    await whileLiveAdvances(page, 'the tracking path to be measured', (s) => /^(host|page) \(auto/.test(s.path ?? ''));
+    await expect(page.getByTestId('live-path')).toHaveText(/^(host|page) \(auto/);
     console.log(`[live] tracking path: ${await page.getByTestId('live-path').textContent()} — ${await page.getByTestId('live-tracking-path').textContent()}`);
     for (const path of ['page', 'host'] as const) {
       await page.getByRole('combobox', { name: 'Tracking path' }).selectOption(path);
       await expect(page.getByTestId('live-metrics')).toHaveAttribute('data-path', path);
       const n = Number(await avatarBox.getAttribute('data-frames'));
-      await expect.poll(async () => Number(await avatarBox.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(n + 2);
+      await waitUntil('the Live avatar to render on', async () => Number(await attrOf(avatarBox, 'data-frames')), (f) => f > n + 2);
+      expect(Number(await avatarBox.getAttribute('data-frames'))).toBeGreaterThan(n + 2);
       await expect(page.getByTestId('live-path')).toHaveText(`${path} (chosen)`);
     }
     await page.getByRole('combobox', { name: 'Tracking path' }).selectOption('auto');
@@ -184,7 +210,8 @@ test.describe.serial('Live page', () => {
     // The clean view: the avatar alone on a key-green background, filling the window; Escape leaves it.
     await page.getByRole('combobox', { name: 'Background' }).selectOption('green');
     const shown = Number(await avatarBox.getAttribute('data-frames'));
-    await expect.poll(async () => Number(await avatarBox.getAttribute('data-frames')), { timeout: 30_000 }).toBeGreaterThan(shown + 1);
+    await waitUntil('the Live avatar to render on', async () => Number(await attrOf(avatarBox, 'data-frames')), (f) => f > shown + 1);
+    expect(Number(await avatarBox.getAttribute('data-frames'))).toBeGreaterThan(shown + 1);
     await page.keyboard.press('f');
     await expect(avatarBox).toHaveClass(/live-clean/);
     const box = await avatarBox.boundingBox();
@@ -207,7 +234,8 @@ test.describe.serial('Live page', () => {
     await expect(page.getByRole('button', { name: 'Stop and render' })).toBeVisible({ timeout: 10_000 });
     await page.waitForTimeout(4000);
     await page.getByRole('button', { name: 'Stop and render' }).click();
-    await expect(page.getByTestId('live-recording')).toContainText('Rendering the MP4', { timeout: 30_000 });
+    await waitUntil('the recording to reach its render', () => textOf(page.getByTestId('live-recording')), (t) => (t ?? '').includes('Rendering the MP4'));
+    await expect(page.getByTestId('live-recording')).toContainText('Rendering the MP4');
     const drives = (await api<(Job & { kind: string })[]>(page, 'jobs.list', { projectId })).filter((j) => j.kind === 'avatar.drive');
     expect(drives).toHaveLength(1);
     const driveId = drives[0]!.id;
@@ -216,13 +244,12 @@ test.describe.serial('Live page', () => {
     // tests' business (src/main/services/drive); on this machine it takes minutes, so the job is cancelled once it
     // has driven a frame.
     const t1 = Date.now();
-    type DriveJob = Job & { progress?: { fraction: number; stage: string; done?: number; total?: number } };
-    let drive = await api<DriveJob>(page, 'jobs.get', { id: driveId });
-    while (drive.status !== 'completed' && !(drive.status === 'running' && (drive.progress?.done ?? 0) > 0) && Date.now() - t1 < 240_000) {
-      expect(drive.error).toBeNull();
-      await page.waitForTimeout(1000);
-      drive = await api<DriveJob>(page, 'jobs.get', { id: driveId });
-    }
+    const drive = await waitWhileAdvancing(() => api<Job>(page, 'jobs.get', { id: driveId }), {
+      what: 'the drive job to drive a frame',
+      until: (d) => d.status === 'completed' || (d.status === 'running' && (d.progress?.done ?? 0) > 0) || d.error !== null || !['queued', 'running'].includes(d.status),
+      progress: jobProgress,
+      pollMs: 1000,
+    });
     console.log(`[live] drive job after ${((Date.now() - t1) / 1000).toFixed(0)} s: ${drive.status}, ${JSON.stringify(drive.progress ?? drive.result)}`);
     expect(drive.error).toBeNull();
     expect(['running', 'completed']).toContain(drive.status);
@@ -240,7 +267,8 @@ test.describe.serial('Live page', () => {
     const before = Number(await avatarBox.getAttribute('data-frames'));
     await problem.getByRole('button', { name: 'Retry' }).click();
     await expect(problem).toHaveCount(0);
-    await expect.poll(async () => Number(await avatarBox.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(before + 2);
+    await waitUntil('the Live avatar to render on', async () => Number(await attrOf(avatarBox, 'data-frames')), (f) => f > before + 2);
+    expect(Number(await avatarBox.getAttribute('data-frames'))).toBeGreaterThan(before + 2);
 
     await page.close();
   });
@@ -257,7 +285,8 @@ test.describe.serial('Live page', () => {
       const page = await context.newPage();
       await page.goto(`${studio.url}#/project/${projectId}/live/${avatarId}`);
       const problem = page.getByTestId('live-problem');
-      await expect(problem).toHaveAttribute('data-kind', 'denied', { timeout: 60_000 });
+      await waitUntil('the denied camera to be reported', () => attrOf(problem, 'data-kind'), (k) => k === 'denied');
+      await expect(problem).toHaveAttribute('data-kind', 'denied');
       await expect(problem).toContainText('Camera access was denied');
       await expect(problem.getByRole('button', { name: 'Use a video file…' })).toBeVisible();
       await page.screenshot({ path: testInfo.outputPath('live-denied.png') });

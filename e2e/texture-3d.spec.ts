@@ -13,7 +13,7 @@ import { writeBakedMaps } from '../native/engine/avatar/bake/baked-maps-file';
 import { CHANNELS, gaussianUvs, pushPull, splatAttributes } from '../native/engine/avatar/bake/uv-maps';
 import { encodePng } from '../src/shared/texture/png';
 import { expect, test } from './fixtures';
-import { api, dismissNotifications, makeFaceClip, trainSmallAvatar } from './support';
+import { api, attrOf, dismissNotifications, makeFaceClip, trainSmallAvatar, waitUntil } from './support';
 
 /**
  * Painting on the texture editor's 3D view in Chromium (WebGPU on SwiftShader): a small avatar trained for real
@@ -67,8 +67,10 @@ test('painting on the 3D view lands on the texels under the cursor; the 3D view 
 
   await page.goto(`${studio.url}#/project/${project.id}/texture/${avatarId}`);
   const view = page.getByTestId('texture-view3d');
-  await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
-  await expect.poll(async () => Number(await view.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(0);
+  await waitUntil('the 3D view to be ready', () => attrOf(view, 'data-state'), (s) => s === 'ready' || s === 'error');
+  await expect(view).toHaveAttribute('data-state', 'ready');
+  await waitUntil("the 3D view's first frame", async () => Number(await attrOf(view, 'data-frames')), (f) => f > 0);
+  expect(Number(await view.getAttribute('data-frames'))).toBeGreaterThan(0);
   await dismissNotifications(page);
   const stage = page.getByTestId('texture-view3d-stage');
   await stage.screenshot({ path: testInfo.outputPath('texture-3d-before.png') });
@@ -93,7 +95,8 @@ test('painting on the 3D view lands on the texels under the cursor; the 3D view 
   await page.mouse.down();
   await page.mouse.move(box.x + at.x + 2, box.y + at.y + 1, { steps: 3 });
   await page.mouse.up();
-  await expect.poll(async () => Number(await view.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(frames);
+  await waitUntil('the 3D view to render the stroke', async () => Number(await attrOf(view, 'data-frames')), (f) => f > frames);
+  expect(Number(await view.getAttribute('data-frames'))).toBeGreaterThan(frames);
   const latency = page.getByTestId('texture-view3d-latency');
   await expect(latency).toBeVisible({ timeout: 60_000 });
   console.log(`[texture-3d] stroke → render ${await latency.getAttribute('data-ms')} ms (${await page.getByTestId('texture-view3d-stats').textContent()})`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { fitView, uvToScreen } from '../src/renderer/src/features/texture/viewTransform';
 import { expect, test } from './fixtures';
-import { api, makeFaceClip, runJob, trainSmallAvatar } from './support';
+import { api, attrOf, makeFaceClip, runJob, trainSmallAvatar, waitUntil } from './support';
 
 /**
  * The texture editor in web mode: a small avatar trained and baked for real through the API (import a clip of a face
@@ -50,7 +50,7 @@ test('texture editor: sticker, stroke, undo/redo, autosave and reload keep the l
   await expect(page.getByRole('button', { name: 'Bake the avatar' })).toBeVisible();
 
   const t1 = Date.now();
-  const baked = await runJob(page, 'bake.start', { avatarId, mapSize: 256, steps: 4 }, 240_000);
+  const baked = await runJob(page, 'bake.start', { avatarId, mapSize: 256, steps: 4 });
   expect(baked.error).toBeNull();
   console.log(`[texture] bake 256²: ${((Date.now() - t1) / 1000).toFixed(1)} s`);
 
@@ -143,7 +143,9 @@ test('texture editor: sticker, stroke, undo/redo, autosave and reload keep the l
   // The whole page with H3's live 3D view in its slot (its own spec checks what it draws).
   await page.getByTestId('toggle-3d').check();
   const view3d = page.getByTestId('texture-view3d');
-  await expect(view3d).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
-  await expect.poll(async () => Number(await view3d.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(0);
+  await waitUntil('the 3D view to be ready', () => attrOf(view3d, 'data-state'), (s) => s === 'ready' || s === 'error');
+  await expect(view3d).toHaveAttribute('data-state', 'ready');
+  await waitUntil("the 3D view's first frame", async () => Number(await attrOf(view3d, 'data-frames')), (f) => f > 0);
+  expect(Number(await view3d.getAttribute('data-frames'))).toBeGreaterThan(0);
   await page.screenshot({ path: testInfo.outputPath('texture-editor-3d.png') });
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { api } from './support';
+import { api, waitWhileJobsAdvance } from './support';
 
 /**
  * Footage review as an artist works it in web mode: import a generated video through the file picker (a real
@@ -49,7 +49,8 @@ test('import a video through the UI, scrub, exclude a range and mark a test rang
 
   // The import runs as a job, then the capture opens on its timeline.
   const timeline = page.getByRole('slider', { name: 'Timeline' });
-  await expect(timeline).toHaveAttribute('aria-valuemax', String(FRAMES - 1), { timeout: 45_000 });
+  await waitWhileJobsAdvance(page, 'the import to open the capture', async () => (await timeline.getAttribute('aria-valuemax', { timeout: 1_000 }).catch(() => null)) === String(FRAMES - 1));
+  await expect(timeline).toHaveAttribute('aria-valuemax', String(FRAMES - 1));
   await expect(page).toHaveURL(/\/footage\/[0-9a-f]{32}$/);
   const captureId = /\/footage\/([0-9a-f]{32})$/.exec(page.url())![1];
   await expect(page.getByRole('tab', { name: /anna-turntable/ })).toBeVisible();

@@ -7,7 +7,7 @@ import { PerspectiveCamera } from 'three';
 import { engineCamera, projectPoint, STAGE_FOV } from '@engine/view/camera-math';
 import { HeadRig, homeView, type FitFile } from '@engine/avatar/head-rig';
 import { expect, test } from './fixtures';
-import { api, dismissNotifications, makeFaceClip, trainSmallAvatar } from './support';
+import { api, attrOf, dismissNotifications, makeFaceClip, trainSmallAvatar, waitUntil } from './support';
 
 /**
  * The 3D viewport in web mode: a small avatar trained for real (import a clip of a face photo, track it, train 20
@@ -22,7 +22,8 @@ const BG = [0.11, 0.115, 0.125].map((c) => Math.round(c * 255));
 
 /** Waits until the engine has shown a frame after `before` and no further frame follows for a moment. */
 async function settled(viewport: Locator, before: number): Promise<number> {
-  await expect.poll(async () => Number(await viewport.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(before);
+  await waitUntil('the viewport to render a new frame', async () => Number(await attrOf(viewport, 'data-frames')), (f) => f > before);
+  expect(Number(await viewport.getAttribute('data-frames'))).toBeGreaterThan(before);
   let last = Number(await viewport.getAttribute('data-frames'));
   for (;;) {
     await viewport.page().waitForTimeout(400);
@@ -123,7 +124,8 @@ test('the trained avatar in the 3D viewport: engine render, orbit, expression sl
   await avatars.getByRole('button', { name: 'Open in 3D' }).click();
   await expect(page).toHaveURL(new RegExp(`#/project/${project.id}/viewport/${avatarId}$`));
   const viewport = page.getByTestId('viewport');
-  await expect(viewport).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await waitUntil('the viewport to be ready', () => attrOf(viewport, 'data-state'), (s) => s === 'ready' || s === 'error');
+  await expect(viewport).toHaveAttribute('data-state', 'ready');
   const stage = page.getByTestId('viewport-stage');
   let frames = await settled(viewport, 0);
   await expect(page.getByTestId('viewport-stats')).toHaveText(/^\d+ ms · \d+×\d+/);
