@@ -12,6 +12,7 @@ import { readImage } from '../main/services/tracking/image';
 import { Tracker } from '../main/services/tracking/tracker';
 import type { RgbImage } from '@tracking/types';
 import { applyDriverPose, faceCentroid } from '@engine/avatar/reenact';
+import { JOB_TEST_TIMEOUT } from '../main/testing/job-wait';
 import { cameraErrorMessage } from './webcam-driver';
 import { WEBCAM_MODELS } from '@tracking/models';
 import { trackerOnOrt } from '@tracking/web-tracker';
@@ -61,7 +62,7 @@ describe('webcam tracker (onnxruntime-web)', () => {
       await web.release();
       await node.dispose();
     }
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT); // onnxruntime-web (WASM) in this process, as slow as the machine's load makes it
 });
 
 describe('driver pose and camera messages', () => {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { JOB_TEST_TIMEOUT, STALL_MS } from '../testing/job-wait';
 import { REPO_ROOT, runCli } from '../testing/run-cli';
 import { useTempDirs } from '../testing/temp-dir';
 import { EXIT } from './exit-codes';
@@ -43,8 +44,13 @@ function jobRows(lib: string): { id: string; status: string; progress: { done?: 
   }
 }
 
-async function until<T>(what: string, deadlineMs: number, probe: () => T | null | undefined | false, describeLast: () => string = () => ''): Promise<T> {
-  const end = Date.now() + deadlineMs;
+/**
+ * Polls `probe` until it returns something, with no fixed deadline: `state()` (the jobs' rows, the processes left…)
+ * is the progress, and the wait fails only when it stayed the same for STALL_MS (testing/job-wait.ts).
+ */
+async function until<T>(what: string, probe: () => T | null | undefined | false, state: () => string): Promise<T> {
+  let last = '';
+  let since = Date.now();
   for (;;) {
     let v: T | null | undefined | false = null;
     try {
@@ -53,7 +59,14 @@ async function until<T>(what: string, deadlineMs: number, probe: () => T | null 
       v = null; // e.g. the database is being written: try again
     }
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs / 1000} s waiting for ${what}${describeLast() ? `: ${describeLast()}` : ''}`);
+    let now = '';
+    try {
+      now = state();
+    } catch {
+      now = last;
+    }
+    if (now !== last) [last, since] = [now, Date.now()];
+    else if (Date.now() - since > STALL_MS) throw new Error(`nothing changed for ${STALL_MS / 1000} s while waiting for ${what}: ${last}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -72,7 +85,8 @@ describe.skipIf(process.platform !== 'linux')('avatar-studio and signals', () =>
     const marker = `signal-test-${randomUUID()}`;
     const src = runCli(['--library', lib, '--json', 'projects', 'create', 'Big']).json.project;
     const folder = path.join(lib, 'projects', src.id);
-    // 400 files at 250 ms each: the copy would take 100 s, longer than the deadline for the processes to end below.
+    // 400 files at 250 ms each: the copy takes 100 s or more, so processes that end with the job interrupted (checked
+    // below) were stopped by the signal, not by the copy's end.
     for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(folder, `f${i}.bin`), Buffer.alloc(1024, i));
 
     const cli: ChildProcess = spawn(process.execPath, [BIN, '--library', lib, 'projects', 'duplicate', 'Big', '--name', 'Big copy'], {
@@ -95,14 +109,14 @@ describe.skipIf(process.platform !== 'linux')('avatar-studio and signals', () =>
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => cli.once('exit', (code, signal) => resolve({ code, signal })));
 
     // The job is running once its worker has copied a file; then the wrapper, the CLI it runs and the worker are all up.
-    const job = await until('the duplicate job to copy its first file', 120_000, () => jobRows(lib).find((j) => j.status === 'running' && (j.progress.done ?? 0) >= 1), () => `${JSON.stringify(jobRows(lib))} ${stderr}`);
+    const job = await until('the duplicate job to copy its first file', () => jobRows(lib).find((j) => j.status === 'running' && (j.progress.done ?? 0) >= 1), () => `${JSON.stringify(jobRows(lib))} ${stderr}`);
     const before = processesOf(lib, marker);
     expect(before.map((p) => p.pid)).toContain(cli.pid);
     expect(before.length, `the wrapper, the CLI from the sources and the job worker: ${JSON.stringify(before)}`).toBeGreaterThanOrEqual(3);
 
     cli.kill('SIGTERM');
 
-    const ended = await until('every process of this CLI run to end', 60_000, () => processesOf(lib, marker).length === 0, () => JSON.stringify(processesOf(lib, marker)));
+    const ended = await until('every process of this CLI run to end', () => processesOf(lib, marker).length === 0, () => JSON.stringify(processesOf(lib, marker)));
     expect(ended).toBe(true);
     const exit = await exited;
     expect(exit.code !== 0, `exit ${JSON.stringify(exit)}`).toBe(true);
@@ -120,5 +134,5 @@ describe.skipIf(process.platform !== 'linux')('avatar-studio and signals', () =>
     expect(resumed.code, resumed.stderr).toBe(EXIT.ok);
     expect(resumed.json.job.status).toBe('completed');
     expect(runCli(['--library', lib, '--json', 'projects', 'list']).json.projects.map((p: { name: string }) => p.name).sort()).toEqual(['Big', 'Big copy']);
-  }, 300_000);
+  }, JOB_TEST_TIMEOUT);
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { writeAvatarBundle } from '@engine/export/avatar-bundle';
 import { fixtureBundleInput } from '@engine/export/avatar-bundle-fixture';
 import { LATEST_SCHEMA_VERSION } from '../services/library/migrations';
+import { JOB_TEST_TIMEOUT, STALL_MS } from '../testing/job-wait';
 import { readOnlyMountWrapper, REPO_ROOT, runCli, spawnCli } from '../testing/run-cli';
 import { useTempDirs } from '../testing/temp-dir';
 import { EXIT } from './exit-codes';
@@ -13,10 +14,11 @@ import { makeVideo } from '../testing/media-fixtures';
 
 const tempDir = useTempDirs();
 
+/** The first match of `re` in what the child prints; STALL_MS (a busy machine starts Node and tsx slowly) ends a hang. */
 function waitForLine(child: ReturnType<typeof spawnCli>, stream: 'stdout' | 'stderr', re: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; got: ${buf}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`nothing matched ${re} for ${STALL_MS / 1000} s; got: ${buf}`)), STALL_MS);
     child[stream]!.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = re.exec(buf);
@@ -28,7 +30,9 @@ function waitForLine(child: ReturnType<typeof spawnCli>, stream: 'stdout' | 'std
   });
 }
 
-describe('avatar-studio CLI', () => {
+// Each test runs the CLI from its sources several times (Node and tsx start-up, jobs): as slow as the machine's load
+// makes them, so no speed budget per test (testing/job-wait.ts).
+describe('avatar-studio CLI', { timeout: JOB_TEST_TIMEOUT }, () => {
   it('creates and lists projects, printing one JSON object with --json', () => {
     const lib = tempDir();
     const created = runCli(['--library', lib, '--json', 'projects', 'create', 'Head one']);

@@ -15,11 +15,12 @@ import type { StudioHost } from '../host/studio-host';
 export const STALL_MS = Number(process.env.TEST_STALL_MS ?? 300_000);
 
 /**
- * Per-test timeout (vitest) of tests whose time goes into jobs waited on with `waitForJob` / `waitForJobState`, or
- * into child processes run with run-cli.ts (`spawnWhileAdvancing`, `runCliWhileAdvancing`, or `runCli`, whose own
- * limit of STALL_MS ends a hang). Vitest cannot extend a test's deadline while its work advances (and fails a
- * synchronous run that took longer afterwards), so this is no speed budget: it is a guard against a hang outside
- * those waits, each of which fails on its own after STALL_MS without progress, far beyond any run measured under load.
+ * Per-test timeout (vitest) of tests whose time grows with the machine's load: jobs waited on with `waitForJob` /
+ * `waitForJobState`, child processes run with run-cli.ts (`spawnWhileAdvancing`, `runCliWhileAdvancing`, or
+ * `runCli`, whose own limit of STALL_MS ends a hang), tracking or GPU work in the test's own process. Vitest cannot
+ * extend a test's deadline while its work advances (and fails a synchronous run that took longer afterwards), so this
+ * is no speed budget: it is a guard against a hang (the waits above fail on their own after STALL_MS without
+ * progress), far beyond any run measured under load.
  */
 export const JOB_TEST_TIMEOUT = 60 * 60_000;
 

@@ -6,6 +6,7 @@ import { StudioError } from '@shared/api/errors';
 import { LiveModelResult, LiveTrackResult } from '@shared/model/live';
 import { buildModels, DEFAULT_MODELS_DIR } from '../../../../native/models/build';
 import { readImage } from '../tracking/image';
+import { JOB_TEST_TIMEOUT } from '../../testing/job-wait';
 import { liveModel, LiveTracking } from './live-tracking';
 
 /** A 640×480 JPEG (base64) cut from a face photo, shifted by `dx` px. */
@@ -55,7 +56,7 @@ describe('live.track (services host)', () => {
     const shift = b.landmarks![1 * 3]! - a.landmarks![1 * 3]!;
     expect(shift).toBeGreaterThan(0);
     expect(shift).toBeLessThan(10.5);
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT); // onnxruntime sessions and tracking in this process, as slow as the machine's load makes them
 
   it('refuses what is not a JPEG with a clear message; a closed session can start again', async () => {
     await expect(live.track({ session: 'test-session-2', jpeg: Buffer.from('not a picture').toString('base64'), time: 0 })).rejects.toThrow(StudioError);
@@ -63,7 +64,7 @@ describe('live.track (services host)', () => {
     await live.close('test-session-1');
     const again = await live.track({ session: 'test-session-1', jpeg: faceJpeg(0), time: 0 });
     expect(again.tracked).toBe(true);
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('tracks raw RGB frames (the page\'s format: no JPEG decode in the host); a wrong byte count is refused', async () => {
     const a = await live.track({ session: 'test-session-3', ...faceRgb(0), time: 0 });
@@ -73,7 +74,7 @@ describe('live.track (services host)', () => {
     const bad = faceRgb(0);
     await expect(live.track({ session: 'test-session-3', rgb: bad.rgb, width: bad.width + 2, height: bad.height, time: 33 })).rejects.toThrow(/has 518400 bytes; 482×360 RGB needs 520560/);
     await live.close('test-session-3');
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('live.model gives the page the same ONNX files the host runs (base64)', async () => {
     const m = LiveModelResult.parse(await liveModel('facemesh'));

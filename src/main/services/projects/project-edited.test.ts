@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '@shared/model/job';
 import { StudioHost } from '../../host/studio-host';
+import { JOB_TEST_TIMEOUT, waitForJob } from '../../testing/job-wait';
 import { craftTrackedCapture } from '../training/test-capture';
 import { craftAvatar } from '../export/test-avatar';
 import { bakeAvatarJob } from '../bake/bake-jobs';
@@ -49,7 +50,7 @@ beforeAll(async () => {
   });
   projectId = host.services.projects.create('Edited').id;
   otherId = host.services.projects.create('Untouched').id;
-}, 60_000);
+}, JOB_TEST_TIMEOUT);
 afterAll(async () => {
   await host?.close();
   fs.rmSync(root, { recursive: true, force: true });
@@ -63,7 +64,7 @@ describe("a project's edited time", () => {
     expectEdited();
     expect(announced.flat()).toContain(projectId);
     expect(announced.flat()).not.toContain(otherId);
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('moves on split edits, capture rename and excluding frames, announced each time', async () => {
     await call('captures.setSplit', { captureId, ranges: [{ from: 4, to: 5 }], split: 'test' });
@@ -120,12 +121,12 @@ describe("a project's edited time", () => {
 
   it('moves when an export job commits, announced by the host', async () => {
     const job = await call<Job>('exports.create', { avatarId, format: 'ply' });
-    const done = await host.jobs.waitFor(job.id);
+    const done = await waitForJob(host, job.id);
     expect(done.status, done.error?.message).toBe('completed');
     expectEdited();
     expect(announced.flat()).toContain(projectId);
     expect(announced.flat()).not.toContain(otherId);
-  }, 60_000);
+  }, JOB_TEST_TIMEOUT);
 
   it('moves on rename and when footage is deleted', async () => {
     await call('projects.rename', { id: projectId, name: 'Edited again' });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Capture } from '@shared/model/capture';
 import { canResumeJob } from '@shared/model/job';
 import { resolveTrainingConfig } from '../training/presets';
+import { JOB_TEST_TIMEOUT } from '../../testing/job-wait';
 import { useTestHost } from '../../testing/test-host';
 import { useTempDirs } from '../../testing/temp-dir';
 import type { WorkerContext } from '../../jobs/worker-context';
@@ -28,7 +29,8 @@ async function trainingRefusal(captureId: string): Promise<{ code: string; messa
   return (out as { error: { code: string; message: string } }).error;
 }
 
-describe('footage with no face', () => {
+// Import and tracking jobs, as slow as the machine's load makes them: waited on while they advance (testing/job-wait.ts).
+describe('footage with no face', { timeout: JOB_TEST_TIMEOUT }, () => {
   let capture: Capture;
 
   it('before tracking, training says to track the capture first', async () => {

@@ -27,6 +27,7 @@ import { rodrigues, rotationAngleBetween } from '@engine/avatar/math';
 import { headGaussians, identityCamera, registerPhotoLandmarks, texturedHeadFromPhoto, toRgb8, type SurfaceGaussians } from '@engine/avatar/synthetic-render';
 import { chooseKeyframes, PhotometricRefiner, type RefineFrame } from '@engine/avatar/fitting/photometric-refine';
 import { encodeRgbPng, readImage } from './image';
+import { JOB_TEST_TIMEOUT } from '../../testing/job-wait';
 import { Tracker } from './tracker';
 import type { RgbImage } from '@tracking/types';
 
@@ -227,7 +228,7 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
       expect(r.translationPct, r.pose).toBeLessThan(REGRESSION.translationPct);
       expect(r.reprojectionPx, r.pose).toBeLessThanOrEqual(REGRESSION.reprojectionPx);
     }
-  }, 180_000);
+  }, JOB_TEST_TIMEOUT); // tracking and GPU refinement in this process, as slow as the machine's load makes them
 
   it('photometric refinement through the engine: appearance from the most frontal frame, pose + expression + jaw per frame (measured level)', async () => {
     expect(capture, 'the landmark test above ran').not.toBeNull();
@@ -287,7 +288,7 @@ describe.skipIf(!gpu.device)('synthetic ground truth: engine render → tracker 
     } finally {
       refiner.destroy();
     }
-  }, 600_000);
+  }, JOB_TEST_TIMEOUT); // tracking and GPU refinement in this process, as slow as the machine's load makes them
 
   // Where the figures come from. The face-mesh detector's landmarks on these renders are 2.2–5.9 px RMS from the true
   // projections (the face oval 6–10 px, mostly inwards: the chin 10–16 px high; inner points 2.5–4.5 px), and that

@@ -11,6 +11,7 @@ import { testDevice } from '@engine/gpu/test-device';
 import { rodrigues, rotationAngleBetween } from '@engine/avatar/math';
 import type { Capture } from '@shared/model/capture';
 import type { Job } from '@shared/model/job';
+import { JOB_TEST_TIMEOUT } from '../../testing/job-wait';
 import { useTestHost } from '../../testing/test-host';
 import { useTempDirs } from '../../testing/temp-dir';
 
@@ -54,5 +55,5 @@ describe.skipIf(!gpu.device)('capture.track with photometricRefine', () => {
       expect(Math.abs(f.jaw[0] - f.landmarkPose!.jaw[0])).toBeLessThan(0.4);
     }
     console.log(`[photometric job] ${fit.frames.length} frames, ${(fit.photometric!.msPerFrame / 1000).toFixed(1)} s a frame; losses ${fit.frames.map((f) => f.photometricLoss!.map((x) => x.toFixed(4)).join('→')).join(', ')}`);
-  }, 180_000);
+  }, JOB_TEST_TIMEOUT);
 });

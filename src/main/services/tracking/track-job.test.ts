@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '@shared/model/capture';
 import type { Job } from '@shared/model/job';
+import { JOB_TEST_TIMEOUT } from '../../testing/job-wait';
 import { useTestHost } from '../../testing/test-host';
 import { makeVideo } from '../../testing/media-fixtures';
 import { useTempDirs } from '../../testing/temp-dir';
@@ -23,7 +24,8 @@ async function importClip(file: string): Promise<Capture> {
   return t.host.services.captures.get((job.result as { captureId: string }).captureId);
 }
 
-describe('capture.track', () => {
+// Tracking jobs, as slow as the machine's load makes them: waited on while they advance (testing/job-wait.ts).
+describe('capture.track', { timeout: JOB_TEST_TIMEOUT }, () => {
   it('tracks a face clip, fits the open head, and serves the overlay', async () => {
     media = tempDir('media-');
     const clip = path.join(media, 'face.mp4');
