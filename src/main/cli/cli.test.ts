@@ -48,7 +48,7 @@ describe('avatar-studio CLI', { timeout: JOB_TEST_TIMEOUT }, () => {
 
   it('works from any working directory: the `avatar-studio` command and a job it starts (the worker finds its loader and paths)', () => {
     const lib = tempDir(), elsewhere = tempDir();
-    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/avatar-studio.js'), '--library', lib, '--json', ...args], { cwd: elsewhere, encoding: 'utf8', timeout: 60_000 });
+    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/avatar-studio.js'), '--library', lib, '--json', ...args], { cwd: elsewhere, encoding: 'utf8', timeout: STALL_MS });
     const created = cli('projects', 'create', 'Anywhere');
     expect(created.status, created.stderr).toBe(EXIT.ok);
     const copied = cli('projects', 'duplicate', 'Anywhere');

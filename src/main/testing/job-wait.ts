@@ -93,7 +93,7 @@ export function waitForJobState(host: StudioHost, id: string, until: (job: JobRe
       const idle = performance.now() - lastChange;
       if (idle >= stallMs) {
         const waited = ((performance.now() - t0) / 1000).toFixed(0);
-        return finish(new Error(`${what}: no progress for ${(idle / 1000).toFixed(0)} s (the stall limit; waited ${waited} s in all, longest earlier gap ${(longestGap / 1000).toFixed(1)} s): ${describe(job)}`));
+        return finish(new Error(`${what}: no progress for ${(idle / 1000).toFixed(idle < 10_000 ? 1 : 0)} s (the stall limit; waited ${waited} s in all, longest earlier gap ${(longestGap / 1000).toFixed(1)} s): ${describe(job)}`));
       }
       clearTimeout(timer);
       timer = setTimeout(() => check(), Math.min(pollMs, stallMs - idle + 1));

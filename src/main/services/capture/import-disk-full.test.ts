@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLI_SOURCE, REPO_ROOT } from '../../testing/run-cli';
+import { JOB_TEST_TIMEOUT } from '../../testing/job-wait';
+import { CLI_SOURCE, spawnWhileAdvancing } from '../../testing/run-cli';
 import { makeVideo } from '../../testing/media-fixtures';
 import { useTempDirs } from '../../testing/temp-dir';
 import { EXIT } from '../../cli/exit-codes';
@@ -8,7 +9,7 @@ import { EXIT } from '../../cli/exit-codes';
 const tempDir = useTempDirs();
 
 describe('import on a full disk', () => {
-  it('fails with a clear message, leaves no partial capture, and the project still opens', () => {
+  it('fails with a clear message, leaves no partial capture, and the project still opens', async () => {
     const media = tempDir('media-');
     const video = makeVideo(media, 'big.mp4', { size: '960x540', seconds: 4 });
     const mount = tempDir('small-disk-');
@@ -23,7 +24,8 @@ describe('import on a full disk', () => {
     ].join('\n');
     const probe = spawnSync('unshare', ['-rm', 'true']);
     expect(probe.status, 'unshare (util-linux) is needed to make a small disk as root').toBe(0);
-    const r = spawnSync('unshare', ['-rm', 'sh', '-c', script], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    // Three CLI runs: no fixed deadline, their output (the import's progress on stderr) keeps the script going.
+    const r = await spawnWhileAdvancing(['unshare', '-rm', 'sh', '-c', script], { what: 'the full-disk import script' });
     const lines = r.stdout.trim().split('\n');
     const importResult = JSON.parse(lines[0]!);
     expect(importResult.error.code).toBe('DISK_FULL');
@@ -32,5 +34,5 @@ describe('import on a full disk', () => {
     expect(JSON.parse(lines[2]!).captures).toEqual([]);
     expect(lines[3]).toBe('exit=0');
     expect(lines[4]).toBe('0');
-  });
+  }, JOB_TEST_TIMEOUT);
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../../testing/temp-dir';
+import { JOB_TEST_TIMEOUT, STALL_MS } from '../../testing/job-wait';
 import { REPO_ROOT } from '../../testing/run-cli';
 import { Library } from '../library/library';
 import { asideOf, commitFolder, recoverFolderCommits, type FolderCommitStep } from './folder-commit';
@@ -24,7 +25,9 @@ const listing = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort(
 const recorded = (lib: Library) => lib.db.prepare('SELECT count(*) FROM settings WHERE key = ?').pluck().get(RECORD_KEY);
 const recordRow = (lib: Library) => () => lib.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(RECORD_KEY, '"new"').changes;
 
-describe('commitFolder', () => {
+// Some tests run a scenario in a child process (Node and tsx start-up, as slow as the machine's load makes it): no
+// speed budget per test, STALL_MS ends a hung child (testing/job-wait.ts).
+describe('commitFolder', { timeout: JOB_TEST_TIMEOUT }, () => {
   it('replaces the old folder once the record is written, and keeps nothing aside', () => {
     const lib = Library.open(path.join(tempDir(), 'lib'), { frontDoor: 'test' });
     const { final, partial } = stage(lib.dir);
@@ -108,7 +111,7 @@ describe('commitFolder', () => {
       const lib = Library.open(dir, { frontDoor: 'test' });
       const { final, partial } = stage(lib.dir);
       lib.close();
-      const r = spawnSync(process.execPath, ['--import', 'tsx', SCENARIO, 'crash', dir, step], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', SCENARIO, 'crash', dir, step], { cwd: REPO_ROOT, encoding: 'utf8', timeout: STALL_MS });
       expect(r.signal, r.stderr).toBe('SIGKILL');
       const again = Library.open(dir, { frontDoor: 'test' });
       expect(again.commits.pending()).toEqual([]);
@@ -143,7 +146,7 @@ describe('commitFolder', () => {
   it('a full disk during the record (a real full tmpfs, private mount namespace): the old folder is back', () => {
     const probe = spawnSync('unshare', ['-rm', 'true']);
     expect(probe.status, 'unshare (util-linux) is needed to mount a tiny tmpfs').toBe(0);
-    const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', SCENARIO, 'disk-full', tempDir()], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', SCENARIO, 'disk-full', tempDir()], { cwd: REPO_ROOT, encoding: 'utf8', timeout: STALL_MS });
     expect(r.status, r.stderr).toBe(0);
     const seen = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(seen.error.code).toMatch(/SQLITE_FULL|ENOSPC/);

@@ -22,6 +22,7 @@ import { projectPoint } from '@engine/view/camera-math';
 import type { AvatarWithFiles } from '@shared/model/avatar-files';
 import type { Avatar } from '@shared/model/avatar';
 import { createRaster, encodePng } from '@shared/texture';
+import { JOB_TEST_TIMEOUT } from '../../../../../main/testing/job-wait';
 import { useTestHost } from '../../../../../main/testing/test-host';
 import { craftTrackedCapture } from '../../../../../main/services/training/test-capture';
 import { useTextureDocument } from '../documentStore';
@@ -124,5 +125,5 @@ describe.skipIf(!gpu.device)('Apply to avatar gives what the 3D view showed', ()
     const at = (Math.floor(py) * SIZE + Math.floor(px)) * 4;
     const front = cmp.frames[0].applied;
     expect(front[at] - front[at + 1]).toBeGreaterThan(0.3);
-  }, 240_000);
+  }, JOB_TEST_TIMEOUT); // training, bake and apply jobs, waited on while they advance (testing/job-wait.ts)
 });
