@@ -28,14 +28,6 @@ const NODE_ONLY_PACKAGES = '^node_modules/(electron|better-sqlite3|onnxruntime-n
 const known = (rule, from, to, comment) => ({ type: 'dependency', rule: { name: rule, severity: 'error' }, from, to, comment });
 const KNOWN_VIOLATIONS = [
   known(
-    'main-imports-no-upper-layer',
-    'src/main/services/export/player-export.ts',
-    'src/player/webcam-models.ts',
-    'The player export copies the models the web player loads (WEBCAM_MODELS). The list now lives in ' +
-      'native/tracking/models.ts; src/player/webcam-models.ts only re-exports it for this import, which moves to ' +
-      '@tracking/models (and that file goes) once src/main/services/export/, being changed by other work now, is free.',
-  ),
-  known(
     'renderer-player-import-no-node',
     'src/renderer/src/features/texture/hostPersistence.ts',
     'fs',

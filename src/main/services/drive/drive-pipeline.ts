@@ -16,7 +16,7 @@ import { orbitCamera } from '@engine/view/orbit-camera';
 import { riggedAvatar, type VideoInputs } from '../export/video-export';
 import { VIDEO_BACKGROUND } from '../export/video-types';
 import { Tracker } from '../tracking/tracker';
-import type { RgbImage } from '../tracking/types';
+import type { RgbImage } from '@tracking/types';
 
 export interface DriveTimings {
   trackMs: number;

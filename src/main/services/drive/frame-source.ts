@@ -8,7 +8,7 @@ import { StudioError } from '@shared/api/errors';
 import { findFfmpeg } from '../capture/ffmpeg-tools';
 import { probeMedia } from '../capture/probe';
 import { readImage } from '../tracking/image';
-import type { RgbImage } from '../tracking/types';
+import type { RgbImage } from '@tracking/types';
 
 export interface SourceFrame {
   index: number;

@@ -1,5 +1,5 @@
 /** Side-by-side frames: the driver's image fitted (letterboxed, bilinear) into a square beside the avatar's. */
-import type { RgbImage } from '../tracking/types';
+import type { RgbImage } from '@tracking/types';
 
 /** The driver image scaled to fit `size`² (aspect kept, centred on `background`), RGBA8. */
 export function fitDriver(img: RgbImage, size: number, background: readonly [number, number, number]): Uint8Array {

@@ -16,7 +16,7 @@ import { ForwardRenderer, GaussianScene, readForwardImages } from '@engine/splat
 import { findFfmpeg } from '../capture/ffmpeg-tools';
 import { readImage } from '../tracking/image';
 import { Tracker } from '../tracking/tracker';
-import type { RgbImage } from '../tracking/types';
+import type { RgbImage } from '@tracking/types';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const DRIVER_PHOTO = path.join(REPO, 'node_modules/@vladmandic/face-api/demo/sample6.jpg');

@@ -17,7 +17,7 @@ import { bundleInputFromFiles } from './data-export';
 import { type ExportOutput, type ExportParams } from './export-types';
 import { writeExportFolder } from './write-export-folder';
 import { defaultModelsDir } from '../tracking/models';
-import { WEBCAM_MODELS } from '../../../player/webcam-models';
+import { WEBCAM_MODELS } from '@tracking/models';
 
 export const PLAYER_BUNDLE_NAME = 'avatar.avatar';
 

@@ -16,7 +16,7 @@ import { encodeMaskPng, readImage, resizeMask } from './image';
 import { ModelsMissingError } from './models';
 import { noFaceError } from './no-fit-message';
 import { ALL_POINTS, summarize, Tracker } from './tracker';
-import type { FrameTrack } from './types';
+import type { FrameTrack } from '@tracking/types';
 
 export interface TrackParams {
   projectId: string;
