@@ -10,6 +10,7 @@ import { SH_C0 } from '../../reference/sh';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from '../trainer/test-fixtures';
 import { bakeAvatar, VISIBILITY_FILLED, VISIBILITY_OBSERVED } from './bake';
 import { CH_SH, channelImage, composeMaps } from './uv-maps';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 const STEPS = Number(process.env.BAKE_TEST_STEPS ?? 32);
@@ -62,5 +63,5 @@ describe.skipIf(!gpu.device)('bake: synthetic avatar with a known UV texture', (
     // Steps cycle through the 8 views: the last cycle's mean loss is below the first's (the fit improves on the splat).
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     if (STEPS >= 16) expect(avg(losses.slice(-8))).toBeLessThan(avg(losses.slice(0, 8)));
-  }, 300_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

@@ -9,6 +9,7 @@ import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadPar
 import { attributesFromBound } from './attributes';
 import { MapFit } from './map-fit';
 import { CH_LOGSCALE, CH_OFFSET, CH_OPACITY, CH_ROTATION, CH_SH, CHANNELS, createMaps, gaussianUvs, pushPull, splatAttributes } from './uv-maps';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -66,5 +67,5 @@ describe.skipIf(!gpu.device)('bake chain gradient', () => {
     } finally {
       fit.destroy();
     }
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

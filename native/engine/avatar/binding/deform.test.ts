@@ -9,6 +9,7 @@ import { GaussianScene, type ShDegree } from '../../splat/scene';
 import { BoundGaussians, type BoundGaussianData } from './bound-gaussians';
 import { BindingDeformer, BindingMesh } from './deform';
 import { jitteredOctahedron, randomBound, uvSphere } from './test-fixtures';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -122,7 +123,7 @@ describe.skipIf(!gpu.device)('binding deform on the GPU vs the CPU reference', (
       expectClose(bg2.opacities, Float64Array.from(g.opacities, (x) => 2 * x), 1e-7, 'accumulated d opacities');
       expectClose(vg2, ref.vertices.map((x) => 2 * x), 5e-5, 'accumulated d vertices');
       for (const x of [mesh, gb, scene, sceneGrads, boundGrads, deformer]) x.destroy();
-    }, 60_000);
+    }, ENGINE_TEST_TIMEOUT);
   }
 
   it('unbound / out-of-range triangle ids and degenerate triangles deform to NaN (culled) and get zero gradients', async () => {

@@ -9,6 +9,7 @@ import { BoundGaussians, type BoundGaussianData } from './bound-gaussians';
 import { BindingDeformer, BindingMesh } from './deform';
 import { triangleChildRule } from './densify-rule';
 import { randomBound, uvSphere } from './test-fixtures';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -100,7 +101,7 @@ describe.skipIf(!gpu.device)('triangle child placement rule (Densifier)', () => 
       const w = await world.read();
       expect(w.means.every((x) => Number.isFinite(x))).toBe(true);
       for (const x of [densifier, grads, bound, mesh, world, deformer]) x.destroy();
-    }, 60_000);
+    }, ENGINE_TEST_TIMEOUT);
   }
 
   it("'fate' mode with sampled copies: children uniform in the parent's triangle, scale × 0.75 (CPU twin)", async () => {
@@ -140,5 +141,5 @@ describe.skipIf(!gpu.device)('triangle child placement rule (Densifier)', () => 
       expect(Math.abs(out.barycentric[d * 2 + 1] - w1)).toBeLessThan(1e-5);
     });
     for (const x of [densifier, grads, bound, mesh]) x.destroy();
-  }, 60_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

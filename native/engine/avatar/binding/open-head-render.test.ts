@@ -16,6 +16,7 @@ import { createOpenHead } from '../open-head/build';
 import { BoundGaussians } from './bound-gaussians';
 import { BindingDeformer, BindingMesh } from './deform';
 import { initFromUvLayout } from './init';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -128,5 +129,5 @@ describe.skipIf(!gpu.device)('open head: bound Gaussians cover the head from the
     writeFileSync('/tmp/binding-open-head.png', encodePngRgb(both, 3 * S, 2 * S));
     for (const x of [mesh, bound, scene, deformer]) x.destroy();
     for (const c of checks) c();
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

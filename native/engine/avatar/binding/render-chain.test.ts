@@ -19,6 +19,7 @@ import { BoundGaussians } from './bound-gaussians';
 import { BindingDeformer, BindingMesh } from './deform';
 import { initFromUvLayout } from './init';
 import { uvSphere } from './test-fixtures';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -129,5 +130,5 @@ describe('render → deform chain', () => {
     cmp('opacities', got.opacities, ref.opacities, 2e-3);
     cmp('sh', got.sh, ref.sh, 2e-3);
     for (const x of [mesh, bound, scene, deformer, sceneGrads, boundGrads, dRgbBuf]) x.destroy();
-  }, 60_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

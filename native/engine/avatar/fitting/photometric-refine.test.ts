@@ -13,6 +13,7 @@ import { proceduralExpressionBasis } from '../open-head/procedural-expressions';
 import { headGaussians, identityCamera, placeSurfaceGaussians, toRgb8, type PhotoImage } from '../synthetic-render';
 import { PhotometricRefiner, chooseKeyframes, type RefineFrame } from './photometric-refine';
 import { headRotation, projectLandmarks } from './synthetic';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 const head = createOpenHead();
@@ -107,7 +108,7 @@ describe.skipIf(!gpu.device)('photometric refinement', () => {
     for (const j of [0, 1, 5]) expect(Math.abs(g[j]! - fd[j]!), `component ${j}`).toBeLessThan(0.35 * (j < 3 ? norm : normT));
     const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / Math.hypot(...a) / Math.hypot(...b);
     expect(cos(gw, fd)).toBeGreaterThan(0.9);
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 
   it('recovers a perturbed pose of a rendered frame from a keyframe at another pose', async () => {
     const truthA = pose(8, 2, 0), truthB = pose(-6, -4, 3);
@@ -126,7 +127,7 @@ describe.skipIf(!gpu.device)('photometric refinement', () => {
     expect(rotAfter).toBeLessThan(0.5);
     expect(dist(res.pose.translation)).toBeLessThan(0.003);
     expect(res.lossAfter).toBeLessThan(res.lossBefore);
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 
   it('the joint expression + jaw stage recovers a mouth opening the landmark fit missed (pose kept)', async () => {
     const exprHead = createOpenHead({ expression: proceduralExpressionBasis() });
@@ -147,5 +148,5 @@ describe.skipIf(!gpu.device)('photometric refinement', () => {
     expect(open).toBeLessThan(0.85);
     expect(rotAfter).toBeLessThan(1);
     expect(res.lossAfter).toBeLessThan(res.lossBefore);
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

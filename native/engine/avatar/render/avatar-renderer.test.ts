@@ -25,6 +25,7 @@ import { proceduralTexture, randomCamera, randomHeadParams, uvAvatar } from '../
 import { toOpaqueRgba8, toStraightRgba8, VideoFrameRenderer } from './avatar-frame-renderer';
 import { AvatarRenderer } from './avatar-renderer';
 import { packRgba8Reference, Rgba8Packer } from './rgba8-pack';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 const BG = [0.11, 0.115, 0.125] as const;
@@ -66,7 +67,7 @@ describe.skipIf(!gpu.device)('AvatarRenderer', () => {
     } finally {
       r.destroy();
     }
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 
   it('gives the same pixels as the pipeline the viewport and the video export composed by hand before it', async () => {
     const device = gpu.device!;
@@ -101,7 +102,7 @@ describe.skipIf(!gpu.device)('AvatarRenderer', () => {
     } finally {
       for (const x of [bound, mesh, scene, deformer, forward, packer, r, video]) x.destroy();
     }
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 
   it('setColours and setGaussians (texture edits) render exactly as a renderer built with the edited avatar', async () => {
     const { camera, vertices } = views[1];
@@ -154,7 +155,7 @@ describe.skipIf(!gpu.device)('AvatarRenderer', () => {
     } finally {
       r.destroy();
     }
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 
   it('refuses to read before a render', async () => {
     const r = new AvatarRenderer(gpu.engine!, avatar, model.triangles, model.vertexCount);

@@ -9,6 +9,7 @@ import { BoundGaussians } from '../binding/bound-gaussians';
 import { AVATAR_LEARNING_RATES, AvatarTrainer, type AvatarTrainerOptions } from './avatar-trainer';
 import { readCheckpoint } from './checkpoint';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from './test-fixtures';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -102,5 +103,5 @@ describe.skipIf(!gpu.device)('avatar trainer checkpoints', () => {
     b.destroy();
     a.bound.destroy();
     b.bound.destroy();
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

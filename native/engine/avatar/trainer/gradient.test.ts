@@ -12,6 +12,7 @@ import { BoundGaussians } from '../binding/bound-gaussians';
 import { AvatarTrainer } from './avatar-trainer';
 import { regulariserReference } from './regularisers';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from './test-fixtures';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -95,5 +96,5 @@ describe.skipIf(!gpu.device)('avatar trainer: gradient of the whole chain', () =
     console.info(`[avatar trainer FD] ${n} Gaussians, ${S}², loss ${base.total.toFixed(5)} (regulariser ${base.regulariser.toFixed(5)})\n  ${report.join('\n  ')}`);
     trainer.destroy();
     bound.destroy();
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

@@ -9,6 +9,7 @@ import { BoundGaussians } from '../binding/bound-gaussians';
 import { AvatarTrainer, type RollbackEvent } from './avatar-trainer';
 import { initFromUvLayout } from '../binding/init';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from './test-fixtures';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -71,7 +72,7 @@ describe.skipIf(!gpu.device)('avatar trainer: NaN detection and rollback', () =>
     console.info(`[monitor] health check + readback: ${((performance.now() - t0) / 10).toFixed(2)} ms blocking, ${trainer.count} Gaussians`);
     trainer.destroy();
     bound.destroy();
-  }, 120_000);
+  }, ENGINE_TEST_TIMEOUT);
 
   it('SH-degree schedule: higher coefficients stay untouched until their degree is active', async () => {
     const device = gpu.device!;
@@ -92,5 +93,5 @@ describe.skipIf(!gpu.device)('avatar trainer: NaN detection and rollback', () =>
     expect(Number.isFinite((await trainer.readStats()).loss)).toBe(true);
     trainer.destroy();
     bound.destroy();
-  }, 60_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

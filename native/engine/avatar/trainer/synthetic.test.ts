@@ -10,6 +10,7 @@ import { testDevice } from '../../gpu/test-device';
 import { BoundGaussians } from '../binding/bound-gaussians';
 import { AvatarTrainer } from './avatar-trainer';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from './test-fixtures';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -59,5 +60,5 @@ describe.skipIf(!gpu.device)('avatar trainer: synthetic ground truth on the open
     expect(trainer.count).not.toBe(init.count);
     trainer.destroy();
     bound.destroy();
-  }, 300_000);
+  }, ENGINE_TEST_TIMEOUT);
 });

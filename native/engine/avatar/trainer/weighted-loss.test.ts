@@ -10,6 +10,7 @@ import { AvatarTrainer } from './avatar-trainer';
 import { compositeTarget } from './frames';
 import { lossWeightMap, mouthLandmarksPx, mouthRegion } from './loss-weights';
 import { openHeadWithExpressions, proceduralTexture, randomCamera, randomHeadParams, renderFrames, uvAvatar } from './test-fixtures';
+import { ENGINE_TEST_TIMEOUT } from '../../test-timeout';
 
 const gpu = await testDevice();
 
@@ -43,5 +44,5 @@ describe.skipIf(!gpu.device)('avatar trainer: loss weight map', () => {
     expect(Math.abs(photometricLoss(rgb, target, S, S, 0.2, null).loss - ref.loss)).toBeGreaterThan(1e-3);
     trainer.destroy();
     bound.destroy();
-  }, 60_000);
+  }, ENGINE_TEST_TIMEOUT);
 });
