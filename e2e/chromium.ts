@@ -48,7 +48,9 @@ export async function startWebMode(libraryDir: string): Promise<{ child: ChildPr
   const child = spawn(process.execPath, [cli, '--library', libraryDir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const info = await new Promise<{ url: string; port: number }>((resolve, reject) => {
     let text = '', err = '';
-    const timer = setTimeout(() => reject(new Error(`web mode did not start: ${err}`)), 30_000);
+    // A hang guard, not a speed budget: starting (loading the native modules, opening the library) is slower on a
+    // busy machine; the process exiting early fails at once (below).
+    const timer = setTimeout(() => reject(new Error(`web mode did not start within 5 minutes: ${err}`)), 5 * 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       text += d.toString();
       const line = text.split('\n').find((l) => l.startsWith('{'));
