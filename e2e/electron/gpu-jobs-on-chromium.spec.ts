@@ -78,21 +78,17 @@ function copyLibrary(from: string, prefix: string): string {
  */
 async function onBoth<T>(libraryDir: string, label: string, step: (host: StudioHost, libraryDir: string) => Promise<T>): Promise<{ node: T; chromium: T }> {
   const chromiumDir = copyLibrary(libraryDir, `gpu-jobs-${label}-chromium-`);
-  const nodeHost = openHost(libraryDir, 'node', label);
-  let node: T;
-  try {
-    node = await step(nodeHost, libraryDir);
-  } finally {
-    await nodeHost.close();
-  }
+  const runIn = async (dir: string, placement: Placement): Promise<T> => {
+    const host = openHost(dir, placement, label);
+    try {
+      return await step(host, dir);
+    } finally {
+      await host.close();
+    }
+  };
+  const node = await runIn(libraryDir, 'node');
   const before = pagesOpened[label] ?? 0;
-  const chromeHost = openHost(chromiumDir, 'chromium', label);
-  let chromium: T;
-  try {
-    chromium = await step(chromeHost, chromiumDir);
-  } finally {
-    await chromeHost.close();
-  }
+  const chromium = await runIn(chromiumDir, 'chromium');
   expect(pagesOpened[label] ?? 0, `the chromium-placed ${label} job opened an engine page`).toBeGreaterThan(before);
   return { node, chromium };
 }

@@ -9,20 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Library } from '../library/library';
 import { commitFolder, type FolderCommitStep } from './folder-commit';
+import { listing, RECORD_KEY, stageFolders } from './folder-commit-fixture';
 
-const RECORD_KEY = 'test:folder-commit-recorded';
-
-/** `work/final` (old.txt) and `work/new.partial` (new.txt) in a library (as folder-commit.test.ts stages them). */
-function stageFolders(lib: string): { final: string; partial: string } {
-  const final = path.join(lib, 'work', 'final'), partial = path.join(lib, 'work', 'new.partial');
-  fs.mkdirSync(final, { recursive: true });
-  fs.mkdirSync(partial, { recursive: true });
-  fs.writeFileSync(path.join(final, 'old.txt'), 'old');
-  fs.writeFileSync(path.join(partial, 'new.txt'), 'new');
-  return { final, partial };
-}
-
-const listing = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : null);
 
 const [mode, arg, step] = process.argv.slice(2);
 if (mode === 'crash') {

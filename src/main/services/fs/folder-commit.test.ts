@@ -7,21 +7,11 @@ import { JOB_TEST_TIMEOUT, STALL_MS } from '../../testing/job-wait';
 import { REPO_ROOT } from '../../testing/run-cli';
 import { Library } from '../library/library';
 import { asideOf, commitFolder, recoverFolderCommits, type FolderCommitStep } from './folder-commit';
+import { listing, RECORD_KEY, stageFolders } from './folder-commit-fixture';
 
 const tempDir = useTempDirs();
-const RECORD_KEY = 'test:folder-commit-recorded';
 const SCENARIO = path.join(REPO_ROOT, 'src/main/services/fs/folder-commit-scenario.ts');
-
-/** `work/final` (old.txt) and `work/new.partial` (new.txt) in the library folder. */
-function stage(dir: string): { final: string; partial: string } {
-  const final = path.join(dir, 'work', 'final'), partial = path.join(dir, 'work', 'new.partial');
-  fs.mkdirSync(final, { recursive: true });
-  fs.mkdirSync(partial, { recursive: true });
-  fs.writeFileSync(path.join(final, 'old.txt'), 'old');
-  fs.writeFileSync(path.join(partial, 'new.txt'), 'new');
-  return { final, partial };
-}
-const listing = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : null);
+const stage = stageFolders;
 const recorded = (lib: Library) => lib.db.prepare('SELECT count(*) FROM settings WHERE key = ?').pluck().get(RECORD_KEY);
 const recordRow = (lib: Library) => () => lib.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(RECORD_KEY, '"new"').changes;
 
