@@ -75,11 +75,20 @@ export class TrainSession {
    */
   async train(opts: { maxSteps: number; budgetMs?: number; loseDeviceAtStep?: number }): Promise<TrainState> {
     const t = this.trainer;
+    const queue = this.engine.device.queue;
     const started = performance.now();
+    // A browser's WebGPU returns from a step as soon as its work is queued: without a brake the loop would queue the
+    // whole run within seconds (progress counting steps not done, a pause waiting for all of them). At most two steps
+    // are in flight, and the call returns when its steps are done.
+    let previous: Promise<unknown> = Promise.resolve();
     do {
       await t.trainStep();
       if (opts.loseDeviceAtStep && t.step === opts.loseDeviceAtStep) this.engine.device.destroy();
+      const done = queue.onSubmittedWorkDone();
+      await previous;
+      previous = done;
     } while (t.step < opts.maxSteps && performance.now() - started < (opts.budgetMs ?? 0));
+    await previous;
     return this.state();
   }
 
