@@ -15,6 +15,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import { initFromUvLayout } from '../../native/engine/avatar/binding/init';
 import { canonicalFace } from '../../native/engine/avatar/open-head/build';
 import { proceduralExpressionBasis } from '../../native/engine/avatar/open-head/procedural-expressions';
 import { openHeadFor, type StoredExpressionSpace } from '../../native/engine/avatar/open-head/stored-space';
@@ -41,7 +42,8 @@ const engine = await createNodeDevice({ label: 'bench-gpu-sessions' });
 const gt = uvAvatar(model, 48, { texture: proceduralTexture(), opacity: 0.8, scaleFactor: 0.8 });
 const views = Array.from({ length: N }, (_, i) => ({ head: randomHeadParams(model, 100 + i), camera: randomCamera(200 + i, S) }));
 const frames = await renderFrames(engine.device, model, gt, views);
-const trainInit: TrainSessionInit = { space, frames, uv: { resolution: 32, shDegree: 0 }, options: { seed: 1, densify: null, prune: null } };
+const start = initFromUvLayout({ vertices: model.evaluate({}), triangles: model.triangles }, model.uv!, { resolution: 32, shDegree: 0 }).data;
+const trainInit: TrainSessionInit = { space, frames, start, options: { seed: 1, densify: null, prune: null } };
 const renderInit = { data: gt, triangles: model.triangles, vertexCount: model.vertexCount };
 const renderCamera = randomCamera(7, 256);
 const renderVertices = posedVertices(model, randomHeadParams(model, 8));

@@ -15,11 +15,10 @@ import { posedVertices, type AvatarFrame } from '../../../native/engine/avatar/t
 import type { EngineDevice } from '../../../native/engine/gpu/engine-device';
 import { ForwardRenderer } from '../../../native/engine/splat/forward';
 import { GaussianScene } from '../../../native/engine/splat/scene';
-import { schedule, TRAINING_PRESETS } from '../../../src/main/services/training/presets';
+import { trainerOptions, TRAINING_PRESETS } from '../../../src/main/services/training/presets';
 import { Rgba8Packer } from '../../../native/engine/avatar/render/rgba8-pack';
 import type { LoadedCapture } from './capture';
 
-const BACKGROUNDS = { black: [0, 0, 0], white: [1, 1, 1] } as const;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,21 +50,11 @@ export async function runTraining(engine: EngineDevice, capture: LoadedCapture, 
   const model = openHeadFor(capture.doc.expressionSpace);
   const init = initFromUvLayout({ vertices: model.evaluate({}), triangles: model.triangles }, model.uv!, { resolution: cfg.uvResolution, shDegree: cfg.shDegree as 0 | 1 | 2 | 3 });
   const bound = BoundGaussians.fromData(device, init.data);
-  const { densify, prune } = schedule(cfg, init.data.count);
   const trainIdx = capture.doc.frames.filter((f) => f.split === 'train').map((f) => f.idx);
   const t0 = performance.now();
-  const trainer = new AvatarTrainer(model, bound, capture.train, {
-    learningRates: { shDC: cfg.lrColor, shRest: cfg.lrColor / 20, opacities: cfg.lrOpacity, logScales: cfg.lrScale, rotations: cfg.lrRotation, means: cfg.lrOffset },
-    lambda: cfg.dssimWeight,
-    background: cfg.background === 'random' ? 'random' : BACKGROUNDS[cfg.background],
-    densify,
-    prune,
-    shDegree: cfg.shDegree,
-    seed: cfg.seed,
-    intersectionCapacity: 'adaptive',
-    lossWeights: { mouth: cfg.mouthWeight },
-    headTuning: cfg.headTuning ? { temporal: { times: trainIdx, weight: 5e-6 } } : null,
-  });
+  const options = trainerOptions(cfg, init.data.count, trainIdx);
+  const { densify, prune } = options;
+  const trainer = new AvatarTrainer(model, bound, capture.train, options);
   const avatar: TrainedAvatar = {
     model,
     bound,

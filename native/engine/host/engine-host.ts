@@ -227,10 +227,13 @@ export class EngineClient implements EngineHost {
     const ch = await this.getChannel();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (timeoutMs > 0 && this.pending.delete(id)) reject(new Error(`The engine did not answer ${body.op} within ${Math.round(timeoutMs / 1000)} s.`));
-      }, timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
-      (timer as { unref?: () => void }).unref?.();
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              if (this.pending.delete(id)) reject(new Error(`The engine did not answer ${body.op} within ${Math.round(timeoutMs / 1000)} s.`));
+            }, timeoutMs)
+          : undefined;
+      (timer as { unref?: () => void } | undefined)?.unref?.();
       this.pending.set(id, {
         op: body.op,
         resolve: (v) => {

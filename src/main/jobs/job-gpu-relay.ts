@@ -1,5 +1,4 @@
 import type { EnginePageConnection } from '@engine/host/chromium-engine-host';
-import type { GpuPlacement } from '@engine/host/gpu-jobs';
 import type { HostToWorker } from './protocol';
 
 /**
@@ -10,10 +9,6 @@ import type { HostToWorker } from './protocol';
 export type JobGpuPlacement = { placement: 'node' } | { placement: 'chromium'; openEnginePage: () => Promise<EnginePageConnection> };
 
 export const NODE_JOB_GPU: JobGpuPlacement = { placement: 'node' };
-
-export function placementName(p: JobGpuPlacement): GpuPlacement {
-  return p.placement;
-}
 
 /**
  * The host's half of one job's GPU channel (placement 'chromium'): the job's engine page is opened on the worker's

@@ -4,7 +4,7 @@
  * keeps the schedule, the files and the progress, and calls these methods. Everything in and out is plain data.
  */
 import type { EngineDevice } from '../../gpu/engine-device';
-import { BoundGaussians, initFromUvLayout, type BoundGaussianData } from '../binding';
+import { BoundGaussians, type BoundGaussianData } from '../binding';
 import { openHeadFor, type StoredExpressionSpace } from '../open-head/stored-space';
 import { AvatarTrainer, type AvatarTrainerOptions } from './avatar-trainer';
 import { renderAndCompare, type FrameComparison } from './frame-compare';
@@ -16,8 +16,8 @@ export interface TrainSessionInit {
   space: StoredExpressionSpace;
   /** Training frames, in the trainer's order. */
   frames: AvatarFrame[];
-  /** Initial Gaussians from the open head's UV layout. */
-  uv: { resolution: number; shDegree: 0 | 1 | 2 | 3 };
+  /** The avatar it starts from (the open head's UV layout, `initFromUvLayout`, made by the caller, which needs its count). */
+  start: BoundGaussianData;
   /** Trainer options without callbacks. */
   options: Omit<AvatarTrainerOptions, 'onRollback'>;
 }
@@ -39,20 +39,13 @@ export class TrainSession {
     init: TrainSessionInit,
   ) {
     const model = openHeadFor(init.space);
-    const start = initFromUvLayout({ vertices: model.evaluate({}), triangles: model.triangles }, model.uv!, init.uv);
-    this.bound = BoundGaussians.fromData(engine.device, start.data);
+    this.bound = BoundGaussians.fromData(engine.device, init.start);
     try {
       this.trainer = new AvatarTrainer(model, this.bound, init.frames, init.options);
     } catch (e) {
       this.bound.destroy();
       throw e;
     }
-  }
-
-  /** Gaussians the UV layout starts with (what the densification budget is relative to) — before any step. */
-  static initialCount(init: Pick<TrainSessionInit, 'space' | 'uv'>): number {
-    const model = openHeadFor(init.space);
-    return initFromUvLayout({ vertices: model.evaluate({}), triangles: model.triangles }, model.uv!, init.uv).data.count;
   }
 
   state(): TrainState {

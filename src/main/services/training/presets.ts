@@ -1,5 +1,6 @@
 import { StudioError } from '@shared/api/errors';
 import { TRAINING_PRESETS, TrainingConfig, type TrainingOverrides, type TrainingPreset } from '@shared/model/avatar';
+import type { AvatarTrainerOptions } from '@engine/avatar/trainer';
 
 export { TRAINING_PRESETS };
 
@@ -22,6 +23,29 @@ export function schedule(c: TrainingConfig, initialCount: number) {
   const densify = c.steps >= 20 && c.densifyBudget > 1 && until >= from ? { from, until, interval, maxGaussians: Math.round(c.densifyBudget * initialCount) } : null;
   const prune = { interval: c.pruneInterval || Math.max(10, Math.floor(c.steps * 0.45)), minOpacity: c.pruneOpacity };
   return { densify, prune };
+}
+
+const BACKGROUNDS = { black: [0, 0, 0], white: [1, 1, 1] } as const;
+
+/**
+ * The trainer's options for a training config (the job's and the GPU kit's): rates, loss, background, the densify and
+ * prune schedules for an avatar that starts with `initialCount` Gaussians, head tuning over `tuningTimes` (one per
+ * train frame).
+ */
+export function trainerOptions(c: TrainingConfig, initialCount: number, tuningTimes: number[]): Omit<AvatarTrainerOptions, 'onRollback'> {
+  const { densify, prune } = schedule(c, initialCount);
+  return {
+    learningRates: { shDC: c.lrColor, shRest: c.lrColor / 20, opacities: c.lrOpacity, logScales: c.lrScale, rotations: c.lrRotation, means: c.lrOffset },
+    lambda: c.dssimWeight,
+    background: c.background === 'random' ? 'random' : BACKGROUNDS[c.background],
+    densify,
+    prune,
+    shDegree: c.shDegree,
+    seed: c.seed,
+    intersectionCapacity: 'adaptive',
+    lossWeights: { mouth: c.mouthWeight },
+    headTuning: c.headTuning ? { temporal: { times: tuningTimes, weight: 5e-6 } } : null,
+  };
 }
 
 /** The camera id a hold-out names (id, name or source name); refused with the capture's cameras listed otherwise. */

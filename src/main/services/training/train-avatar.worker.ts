@@ -4,13 +4,13 @@ import { StudioError } from '@shared/api/errors';
 import type { JobProgress } from '@shared/model/job';
 import { DeviceLostError } from '@engine/gpu/errors';
 import type { AvatarFrame } from '@engine/avatar/trainer';
-import { TrainSession } from '@engine/avatar/trainer/train-session';
+import { initFromUvLayout } from '@engine/avatar/binding';
 import type { WorkerContext, WorkerJob } from '../../jobs/worker-context';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { openHeadFor, type StoredExpressionSpace } from '@engine/avatar/open-head/stored-space';
 import { assertEnoughFrames, loadFrames, readCapture, type LoadedFrame } from './frame-loading';
 import { evaluationMeans } from './evaluation-means';
-import { schedule } from './presets';
+import { trainerOptions } from './presets';
 import { encodePng, errorHeatmap, rgbFloatToRgba8, sideBySide } from './report-images';
 import { avatarPartialDir, captureTrackingDir, type EvaluatedFrame, type TrainCheckpoint, type TrainOutput, type TrainParams } from './training-types';
 import { noFittedHeadMessageAt } from '../tracking/no-fit-message';
@@ -26,8 +26,6 @@ const TEST_TIME_FIT_RATES = { rotation: 2e-3, translation: 5e-4, expression: 3e-
 /** Test hook: destroys the GPU device after this step, so the device-lost path runs as it would on a real loss. */
 const LOSE_DEVICE_AT_STEP = Number(process.env.AVATAR_STUDIO_TEST_LOSE_GPU_AT_STEP ?? 0);
 const PROGRESS_INTERVAL_MS = 1000;
-
-const BACKGROUNDS = { black: [0, 0, 0], white: [1, 1, 1] } as const;
 
 /** Temporal neighbours for head tuning: source frame index, cameras kept apart (each camera has its own fitted pose). */
 function tuningTimes(train: readonly LoadedFrame[]): number[] {
@@ -71,26 +69,9 @@ export const trainAvatarWorker: WorkerJob<TrainParams, TrainCheckpoint, TrainOut
 
     ctx.progress({ fraction: 0.02, stage: 'Starting the GPU' });
     const gpu = ctx.gpu;
-    const uv = { resolution: cfg.uvResolution, shDegree: cfg.shDegree as 0 | 1 | 2 | 3 };
     const steps = cfg.steps;
-    const { densify, prune } = schedule(cfg, TrainSession.initialCount({ space, uv }));
-    const session = await gpu.open('train', {
-      space,
-      uv,
-      frames: frames.train.map((f) => f.frame),
-      options: {
-        learningRates: { shDC: cfg.lrColor, shRest: cfg.lrColor / 20, opacities: cfg.lrOpacity, logScales: cfg.lrScale, rotations: cfg.lrRotation, means: cfg.lrOffset },
-        lambda: cfg.dssimWeight,
-        background: cfg.background === 'random' ? 'random' : BACKGROUNDS[cfg.background],
-        densify,
-        prune,
-        shDegree: cfg.shDegree,
-        seed: cfg.seed,
-        intersectionCapacity: 'adaptive',
-        lossWeights: { mouth: cfg.mouthWeight },
-        headTuning: cfg.headTuning ? { temporal: { times: tuningTimes(frames.train), weight: 5e-6 } } : null,
-      },
-    });
+    const start = initFromUvLayout({ vertices: model.evaluate({}), triangles: model.triangles }, model.uv!, { resolution: cfg.uvResolution, shDegree: cfg.shDegree as 0 | 1 | 2 | 3 }).data;
+    const session = await gpu.open('train', { space, start, frames: frames.train.map((f) => f.frame), options: trainerOptions(cfg, start.count, tuningTimes(frames.train)) });
     try {
       let t = await session.state();
       let checkpointStep = 0;
